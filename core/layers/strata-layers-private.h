@@ -1,0 +1,23 @@
+/* strata-layers-private.h: the built-in layer classes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "strata.h"
+
+G_BEGIN_DECLS
+
+/* Registers every built-in Keras layer class and its aliases (Keras 1
+ * names, "keras.layers>Dense" style names) in @registry. */
+void          strata_builtin_layers_register (StrataRegistry *registry);
+
+/* Runs a Keras initializer (string, Keras 2 {class_name, config} or
+ * Keras 3 {module, class_name, config, registered_name}) for @shape.
+ * Unknown initializers fail with STRATA_CONFIG_ERROR_UNSUPPORTED. */
+StrataTensor *strata_initializer_run (JsonNode     *initializer,
+                                      StrataShape  *shape,
+                                      StrataDType   dtype,
+                                      GError      **error);
+
+G_END_DECLS

@@ -1,0 +1,110 @@
+/* strata-enums.h: public enumerations and flags
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#if !defined(__STRATA_H_INSIDE__) && !defined(STRATA_COMPILATION)
+#error "Only <strata/strata.h> can be included directly."
+#endif
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * StrataDType:
+ * @STRATA_DTYPE_INVALID: not a data type
+ * @STRATA_DTYPE_FLOAT16: IEEE 754 half precision
+ * @STRATA_DTYPE_BFLOAT16: brain floating point, 16 bits
+ * @STRATA_DTYPE_FLOAT32: IEEE 754 single precision
+ * @STRATA_DTYPE_FLOAT64: IEEE 754 double precision
+ * @STRATA_DTYPE_INT8: signed 8-bit integer
+ * @STRATA_DTYPE_INT16: signed 16-bit integer
+ * @STRATA_DTYPE_INT32: signed 32-bit integer
+ * @STRATA_DTYPE_INT64: signed 64-bit integer
+ * @STRATA_DTYPE_UINT8: unsigned 8-bit integer
+ * @STRATA_DTYPE_UINT16: unsigned 16-bit integer
+ * @STRATA_DTYPE_UINT32: unsigned 32-bit integer
+ * @STRATA_DTYPE_UINT64: unsigned 64-bit integer
+ * @STRATA_DTYPE_BOOL: boolean, one byte per element
+ *
+ * The element type of a #StrataTensor. Tensor data is always stored
+ * little-endian in C (row-major) order.
+ */
+typedef enum {
+  STRATA_DTYPE_INVALID = 0,
+  STRATA_DTYPE_FLOAT16,
+  STRATA_DTYPE_BFLOAT16,
+  STRATA_DTYPE_FLOAT32,
+  STRATA_DTYPE_FLOAT64,
+  STRATA_DTYPE_INT8,
+  STRATA_DTYPE_INT16,
+  STRATA_DTYPE_INT32,
+  STRATA_DTYPE_INT64,
+  STRATA_DTYPE_UINT8,
+  STRATA_DTYPE_UINT16,
+  STRATA_DTYPE_UINT32,
+  STRATA_DTYPE_UINT64,
+  STRATA_DTYPE_BOOL,
+} StrataDType;
+
+/**
+ * StrataKerasDialect:
+ * @STRATA_KERAS_DIALECT_AUTO: keep the dialect the model was read in, Keras 2 for new models
+ * @STRATA_KERAS_DIALECT_KERAS1: Keras 1.x configs (list Sequential, 3-element node entries)
+ * @STRATA_KERAS_DIALECT_KERAS2: Keras 2.x and tf.keras configs (node lists with kwargs)
+ * @STRATA_KERAS_DIALECT_KERAS3: Keras 3 configs (`module`/`registered_name`, `__keras_tensor__` nodes)
+ *
+ * The serialization style of a model config.
+ */
+typedef enum {
+  STRATA_KERAS_DIALECT_AUTO = 0,
+  STRATA_KERAS_DIALECT_KERAS1,
+  STRATA_KERAS_DIALECT_KERAS2,
+  STRATA_KERAS_DIALECT_KERAS3,
+} StrataKerasDialect;
+
+/**
+ * StrataLoadFlags:
+ * @STRATA_LOAD_NONE: no flags: safe mode, unknown classes refused, weights read
+ * @STRATA_LOAD_ALLOW_UNKNOWN: load classes that are not registered (and Lambda
+ *   layers) as #StrataOpaqueLayer objects that keep their config and weights
+ * @STRATA_LOAD_METADATA_ONLY: read the architecture and the weights' names,
+ *   dtypes and shapes, but no weight data
+ * @STRATA_LOAD_STRICT: refuse config keys that a layer class does not know
+ *
+ * Flags that change how a model is loaded.
+ */
+typedef enum /*< flags >*/ {
+  STRATA_LOAD_NONE          = 0,
+  STRATA_LOAD_ALLOW_UNKNOWN = 1 << 0,
+  STRATA_LOAD_METADATA_ONLY = 1 << 1,
+  STRATA_LOAD_STRICT        = 1 << 2,
+} StrataLoadFlags;
+
+/**
+ * StrataFormatCapabilities:
+ * @STRATA_FORMAT_CAN_NONE: nothing
+ * @STRATA_FORMAT_CAN_LOAD_MODEL: the format reads models
+ * @STRATA_FORMAT_CAN_SAVE_MODEL: the format writes models
+ * @STRATA_FORMAT_CAN_LOAD_WEIGHTS: the format reads weights into an existing model
+ * @STRATA_FORMAT_CAN_SAVE_WEIGHTS: the format writes weights-only files
+ * @STRATA_FORMAT_IS_DIRECTORY: the format is a directory rather than a file
+ * @STRATA_FORMAT_HOLDS_WEIGHTS: a saved model keeps its weights
+ * @STRATA_FORMAT_HOLDS_OPTIMIZER: a saved model keeps its optimizer state
+ *
+ * What a format can do.
+ */
+typedef enum /*< flags >*/ {
+  STRATA_FORMAT_CAN_NONE         = 0,
+  STRATA_FORMAT_CAN_LOAD_MODEL   = 1 << 0,
+  STRATA_FORMAT_CAN_SAVE_MODEL   = 1 << 1,
+  STRATA_FORMAT_CAN_LOAD_WEIGHTS = 1 << 2,
+  STRATA_FORMAT_CAN_SAVE_WEIGHTS = 1 << 3,
+  STRATA_FORMAT_IS_DIRECTORY     = 1 << 4,
+  STRATA_FORMAT_HOLDS_WEIGHTS    = 1 << 5,
+  STRATA_FORMAT_HOLDS_OPTIMIZER  = 1 << 6,
+} StrataFormatCapabilities;
+
+G_END_DECLS

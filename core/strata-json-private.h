@@ -1,0 +1,76 @@
+/* strata-json-private.h: JSON helpers shared by the config reader, writer and plugins
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include "strata.h"
+
+G_BEGIN_DECLS
+
+/* Deepest nesting accepted from a file; deeper input fails with
+ * STRATA_CONFIG_ERROR_LIMIT instead of exhausting the stack. */
+#define STRATA_JSON_MAX_DEPTH 512
+
+/* Parses JSON as Python's json module writes it: the bare tokens NaN,
+ * Infinity and -Infinity are accepted outside strings. Fails with
+ * STRATA_CONFIG_ERROR_INVALID (line and column in the message) or _LIMIT. */
+JsonNode *strata_json_parse           (const char  *data,
+                                       gssize       length,
+                                       GError     **error);
+
+/* Writes JSON as Python's json.dumps does: ", " and ": " separators,
+ * shortest round-trip floats with a ".0" on integral doubles, NaN/Infinity
+ * tokens, non-ASCII as \uXXXX. @pretty indents by 2. */
+char     *strata_json_to_string       (JsonNode    *node,
+                                       gboolean     pretty);
+
+/* A JSON path such as "$.config.layers[3].config" built while walking. */
+typedef struct _StrataJsonPath StrataJsonPath;
+StrataJsonPath *strata_json_path_new   (void);
+void            strata_json_path_free  (StrataJsonPath *path);
+void            strata_json_path_push_member (StrataJsonPath *path, const char *member);
+void            strata_json_path_push_index  (StrataJsonPath *path, guint index);
+void            strata_json_path_pop   (StrataJsonPath *path);
+const char     *strata_json_path_get   (StrataJsonPath *path);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataJsonPath, strata_json_path_free)
+
+/* "a string", "an integer", "null"... for "expected X, found Y" messages. */
+const char *strata_json_describe_node (JsonNode *node);
+
+/* Typed member access; a missing member gives the default, a member of the
+ * wrong type fails with STRATA_CONFIG_ERROR_INVALID naming @path.@member. */
+gboolean strata_json_get_int     (JsonObject *object, const char *member, const char *path,
+                                  gint64 default_value, gint64 *out, GError **error);
+gboolean strata_json_get_double  (JsonObject *object, const char *member, const char *path,
+                                  double default_value, double *out, GError **error);
+gboolean strata_json_get_boolean (JsonObject *object, const char *member, const char *path,
+                                  gboolean default_value, gboolean *out, GError **error);
+/* Returns a pointer into @object (or @default_value); NULL for a JSON null. */
+gboolean strata_json_get_string  (JsonObject *object, const char *member, const char *path,
+                                  const char *default_value, const char **out, GError **error);
+/* Reads an int or a list of ints (Keras tuples) into @out (@n_out entries);
+ * a single int is repeated @n_out times. JSON null gives STRATA_DIM_UNKNOWN
+ * when @allow_null. */
+gboolean strata_json_get_int_tuple (JsonObject *object, const char *member, const char *path,
+                                    guint n_out, gboolean allow_null, gint64 *out, GError **error);
+/* A shape list such as [null, 28, 28, 1]; fails on non-integers, negative
+ * sizes and ranks above STRATA_MAX_RANK. */
+StrataShape *strata_json_to_shape (JsonNode *node, const char *path, GError **error);
+JsonNode    *strata_json_from_shape (StrataShape *shape);
+
+/* Deep copies. */
+JsonObject *strata_json_object_copy (JsonObject *object);
+gboolean    strata_json_equal       (JsonNode *a, JsonNode *b);
+
+/* GValue <-> JSON for layer properties (bool, ints, doubles, strings,
+ * strv, enums by nick, boxed JsonNode/JsonObject/JsonArray/StrataShape). */
+JsonNode *strata_json_from_value (const GValue *value);
+gboolean  strata_json_to_value   (JsonNode *node, GValue *value, const char *path, GError **error);
+
+/* "pool_size" <-> "pool-size". */
+char *strata_json_key_to_property (const char *key);
+char *strata_json_property_to_key (const char *property);
+
+G_END_DECLS

@@ -1,0 +1,29 @@
+/* strata.h: umbrella header
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#define __STRATA_H_INSIDE__
+
+#include "strata-version.h"
+#include "strata-enums.h"
+#include "strata-enum-types.h"
+#include "strata-error.h"
+#include "strata-types.h"
+#include "strata-shape.h"
+#include "strata-tensor.h"
+#include "strata-layer.h"
+#include "strata-keras-tensor.h"
+#include "strata-model.h"
+#include "strata-sequential.h"
+#include "strata-input-layer.h"
+#include "strata-opaque-layer.h"
+#include "strata-registry.h"
+#include "strata-optimizer.h"
+#include "strata-options.h"
+#include "strata-format.h"
+#include "strata-formats.h"
+#include "strata-io.h"
+
+#undef __STRATA_H_INSIDE__

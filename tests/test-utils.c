@@ -1,0 +1,51 @@
+/* test-utils.c: helpers shared by the C tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "test-utils.h"
+
+#include <locale.h>
+
+const char *
+strata_test_real_fixtures (void)
+{
+  static char *dir = NULL;
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *env = g_getenv ("STRATA_REAL_FIXTURES");
+      if (env != NULL && g_file_test (env, G_FILE_TEST_IS_DIR))
+        dir = g_canonicalize_filename (env, NULL);
+      g_once_init_leave (&once, 1);
+    }
+  return dir;
+}
+
+char *
+strata_test_real_fixture_path (const char *relative)
+{
+  const char *dir = strata_test_real_fixtures ();
+
+  if (dir == NULL)
+    {
+      g_printerr ("\n*** SKIPPED: the real Keras fixtures (../shared/fixtures/real) are missing; "
+                  "set STRATA_REAL_FIXTURES ***\n");
+      g_test_skip ("real Keras fixtures (../shared/fixtures/real) are missing");
+      return NULL;
+    }
+  return g_build_filename (dir, relative, NULL);
+}
+
+char *
+strata_test_src_path (const char *relative)
+{
+  return g_test_build_filename (G_TEST_DIST, relative, NULL);
+}
+
+void
+strata_test_init (int *argc, char ***argv)
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+}

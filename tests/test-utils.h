@@ -1,0 +1,21 @@
+/* test-utils.h: helpers shared by the C tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "strata.h"
+
+G_BEGIN_DECLS
+
+/* The folder of real Keras files (../shared/fixtures/real), or NULL when it
+ * is missing; in that case the test is skipped with a loud message. */
+const char *strata_test_real_fixtures (void);
+/* g_test_skip()s loudly and returns NULL when the real fixtures are missing. */
+char       *strata_test_real_fixture_path (const char *relative);
+/* A path under tests/ (G_TEST_SRCDIR). */
+char       *strata_test_src_path (const char *relative);
+/* Calls g_test_init with isolated dirs and the C locale. */
+void        strata_test_init (int *argc, char ***argv);
+
+G_END_DECLS

@@ -1,1 +1,799 @@
-/* placeholder: replaced by its owner */
+/* strata-io.c: loading and saving models and weights
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "strata.h"
+#include "strata-formats-private.h"
+#include "strata-i18n-private.h"
+
+/* ---- files ------------------------------------------------------------ */
+
+static gboolean set_errno_error (GError     **error,
+                                 int          saved_errno,
+                                 const char  *format,
+                                 ...) G_GNUC_PRINTF (3, 4);
+
+/* @format takes the path and then the errno description. */
+static gboolean
+set_errno_error (GError     **error,
+                 int          saved_errno,
+                 const char  *format,
+                 ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), message);
+  return FALSE;
+}
+
+/* Removes a file or a directory tree; symbolic links are removed, never
+ * followed. Best effort: used to clean up temporaries. */
+static void
+remove_tree (const char *path)
+{
+  GStatBuf st;
+
+  if (g_lstat (path, &st) != 0)
+    return;
+  if (S_ISDIR (st.st_mode))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *entry;
+
+      while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, entry, NULL);
+          remove_tree (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+/* Flushes a file, or a directory tree and its entries, to disk. */
+static gboolean
+sync_tree (const char  *path,
+           GError     **error)
+{
+  GStatBuf st;
+  int fd;
+
+  if (g_lstat (path, &st) != 0)
+    return set_errno_error (error, errno, _("Could not read “%s”: %s"), path, g_strerror (errno));
+  if (S_ISLNK (st.st_mode))
+    return TRUE;
+  if (S_ISDIR (st.st_mode))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, error);
+      const char *entry;
+
+      if (dir == NULL)
+        return FALSE;
+      while ((entry = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, entry, NULL);
+          if (!sync_tree (child, error))
+            return FALSE;
+        }
+    }
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return set_errno_error (error, errno, _("Could not open “%s” to flush it: %s"), path, g_strerror (errno));
+  if (fsync (fd) != 0 && errno != EINVAL)
+    {
+      int saved_errno = errno;
+      close (fd);
+      return set_errno_error (error, saved_errno, _("Could not flush “%s” to disk: %s"), path, g_strerror (saved_errno));
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* Moves @tmp over @target. A directory cannot be renamed over a non-empty
+ * one, so the two are exchanged atomically and the old tree removed. */
+static gboolean
+replace_target (const char  *tmp,
+                const char  *target,
+                gboolean     target_is_dir,
+                GError     **error)
+{
+  if (!target_is_dir)
+    {
+      if (g_rename (tmp, target) != 0)
+        return set_errno_error (error, errno, _("Could not move the saved file to “%s”: %s"), target, g_strerror (errno));
+      return TRUE;
+    }
+
+  if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) != 0)
+    {
+      /* No exchange on this file system: move the old tree aside first. */
+      g_autofree char *dirname = g_path_get_dirname (target);
+      g_autofree char *basename = g_path_get_basename (target);
+      g_autofree char *aside = g_strdup_printf ("%s/.%s.old.XXXXXX", dirname, basename);
+
+      if (g_mkdtemp (aside) == NULL)
+        return set_errno_error (error, errno, _("Could not replace “%s”: %s"), target, g_strerror (errno));
+      if (g_rename (target, aside) != 0)
+        {
+          int saved_errno = errno;
+          g_rmdir (aside);
+          return set_errno_error (error, saved_errno, _("Could not replace “%s”: %s"), target, g_strerror (saved_errno));
+        }
+      if (g_rename (tmp, target) != 0)
+        {
+          int saved_errno = errno;
+          g_rename (aside, target);
+          return set_errno_error (error, saved_errno, _("Could not replace “%s”: %s"), target, g_strerror (saved_errno));
+        }
+      remove_tree (aside);
+      return TRUE;
+    }
+  /* The old tree now sits at @tmp. */
+  remove_tree (tmp);
+  return TRUE;
+}
+
+static void
+sync_parent (const char *path)
+{
+  g_autofree char *dirname = g_path_get_dirname (path);
+  int fd = g_open (dirname, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (fd >= 0)
+    {
+      fsync (fd);
+      close (fd);
+    }
+}
+
+/* Writes through @format into a temporary next to @file, flushes it and
+ * renames it over @file; a failure or cancellation removes the temporary
+ * and leaves @file as it was. */
+static gboolean
+save_atomically (StrataFormat      *format,
+                 StrataModel       *model,
+                 GFile             *file,
+                 StrataSaveOptions *options,
+                 gboolean           weights,
+                 GCancellable      *cancellable,
+                 GError           **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *dirname = NULL;
+  g_autofree char *basename = NULL;
+  g_autofree char *tmp_path = NULL;
+  g_autoptr(GFile) tmp_file = NULL;
+  gboolean is_dir_format = (strata_format_get_capabilities (format) & STRATA_FORMAT_IS_DIRECTORY) != 0;
+  gboolean exists, target_is_dir = FALSE;
+  GStatBuf st;
+  gboolean ok;
+
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Cannot save to “%s”: only local files can be written atomically"), uri);
+      return FALSE;
+    }
+
+  exists = g_stat (path, &st) == 0;
+  if (exists)
+    {
+      target_is_dir = S_ISDIR (st.st_mode);
+      if (!strata_save_options_get_overwrite (options))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                       _("“%s” already exists and overwriting is off"), path);
+          return FALSE;
+        }
+      if (target_is_dir && !is_dir_format)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                       _("Cannot save a “%s” file over the directory “%s”"),
+                       strata_format_get_name (format), path);
+          return FALSE;
+        }
+      if (!target_is_dir && is_dir_format)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                       _("Cannot save a “%s” directory over the file “%s”"),
+                       strata_format_get_name (format), path);
+          return FALSE;
+        }
+    }
+
+  dirname = g_path_get_dirname (path);
+  basename = g_path_get_basename (path);
+  tmp_path = g_strdup_printf ("%s/.%s.XXXXXX", dirname, basename);
+  if (is_dir_format)
+    {
+      if (g_mkdtemp_full (tmp_path, 0777) == NULL)
+        return set_errno_error (error, errno, _("Could not create a temporary directory for “%s”: %s"), path, g_strerror (errno));
+    }
+  else
+    {
+      int fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0666);
+
+      if (fd < 0)
+        return set_errno_error (error, errno, _("Could not create a temporary file for “%s”: %s"), path, g_strerror (errno));
+      /* Replacing a file keeps its permissions. */
+      if (exists)
+        fchmod (fd, st.st_mode & 07777);
+      close (fd);
+    }
+  tmp_file = g_file_new_for_path (tmp_path);
+
+  if (weights)
+    ok = strata_format_save_weights (format, model, tmp_file, options, cancellable, error);
+  else
+    ok = strata_format_save_model (format, model, tmp_file, options, cancellable, error);
+  ok = ok && !g_cancellable_set_error_if_cancelled (cancellable, error);
+  ok = ok && sync_tree (tmp_path, error);
+  ok = ok && !g_cancellable_set_error_if_cancelled (cancellable, error);
+  ok = ok && replace_target (tmp_path, path, target_is_dir, error);
+  if (!ok)
+    {
+      remove_tree (tmp_path);
+      return FALSE;
+    }
+  sync_parent (path);
+  return TRUE;
+}
+
+/* ---- sync entry points ---------------------------------------------------- */
+
+/**
+ * strata_load_model:
+ * @file: the file or directory to read
+ * @options: (nullable): load options, or %NULL for the defaults (safe
+ *   mode, compile, format chosen from the content)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Loads a model, as Keras' `load_model()`. The format is the one named in
+ * @options, else the one that recognises the content, else the one of the
+ * extension.
+ *
+ * With `compile` off the optimizer and training config are dropped; with
+ * it on, a model saved with a training config comes back compiled (when
+ * the training config cannot be applied the model is returned uncompiled,
+ * as Keras does with a warning).
+ *
+ * Returns: (transfer full): the model, or %NULL with @error set
+ */
+StrataModel *
+strata_load_model (GFile              *file,
+                   StrataLoadOptions  *options,
+                   GCancellable       *cancellable,
+                   GError            **error)
+{
+  g_autoptr(StrataLoadOptions) defaults = NULL;
+  g_autoptr(StrataModel) model = NULL;
+  StrataFormat *format;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (options == NULL || STRATA_IS_LOAD_OPTIONS (options), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  strata_init ();
+  if (options == NULL)
+    options = defaults = strata_load_options_new ();
+
+  format = strata_formats_find_for_file (file, strata_load_options_get_format (options),
+                                         STRATA_FORMAT_CAN_LOAD_MODEL, cancellable, error);
+  if (format == NULL)
+    return NULL;
+  model = strata_format_load_model (format, file, options, cancellable, error);
+  if (model == NULL)
+    return NULL;
+
+  if (!strata_load_options_get_compile (options))
+    {
+      strata_model_set_optimizer (model, NULL);
+      strata_model_set_training_config (model, NULL);
+    }
+  else if (strata_model_get_training_config (model) != NULL && !strata_model_is_compiled (model))
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (!strata_model_compile (model, strata_model_get_training_config (model), &local))
+        g_debug ("%s: the training config could not be applied, the model is not compiled: %s",
+                 g_file_peek_path (file), local->message);
+    }
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  strata_load_options_report_progress (options, 1.0, NULL);
+  return g_steal_pointer (&model);
+}
+
+/**
+ * strata_model_save:
+ * @model: the model to save
+ * @file: where to save it
+ * @options: (nullable): save options, or %NULL for the defaults
+ *   (overwrite, include the optimizer, format from the extension)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Saves @model, as Keras' `model.save()`. The format is the one named in
+ * @options, else the one of the extension of @file.
+ *
+ * Saving is atomic: the format writes a temporary file (or directory) named
+ * `.NAME.XXXXXX` next to @file, which is flushed to disk and renamed over
+ * @file. On failure or cancellation the temporary is removed and an
+ * existing @file is left untouched. With `overwrite` off an existing @file
+ * gives %G_IO_ERROR_EXISTS before anything is written.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+strata_model_save (StrataModel        *model,
+                   GFile              *file,
+                   StrataSaveOptions  *options,
+                   GCancellable       *cancellable,
+                   GError            **error)
+{
+  g_autoptr(StrataSaveOptions) defaults = NULL;
+  StrataFormat *format;
+
+  g_return_val_if_fail (STRATA_IS_MODEL (model), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (options == NULL || STRATA_IS_SAVE_OPTIONS (options), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  strata_init ();
+  if (options == NULL)
+    options = defaults = strata_save_options_new ();
+
+  format = strata_formats_find_for_save (file, strata_save_options_get_format (options),
+                                         STRATA_FORMAT_CAN_SAVE_MODEL, error);
+  if (format == NULL)
+    return FALSE;
+  if (!save_atomically (format, model, file, options, FALSE, cancellable, error))
+    return FALSE;
+  strata_save_options_report_progress (options, 1.0, NULL);
+  return TRUE;
+}
+
+/**
+ * strata_model_load_weights:
+ * @model: the model whose weights are replaced
+ * @file: the weights file to read
+ * @options: (nullable): load options (`by_name`, `skip_mismatch`, format),
+ *   or %NULL for the defaults
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Loads weights into @model, as Keras' `model.load_weights()`. The format
+ * is chosen as for strata_load_model().
+ *
+ * Returns: (transfer full): what was matched, skipped and missing, or
+ *   %NULL with @error set
+ */
+StrataWeightsReport *
+strata_model_load_weights (StrataModel        *model,
+                           GFile              *file,
+                           StrataLoadOptions  *options,
+                           GCancellable       *cancellable,
+                           GError            **error)
+{
+  g_autoptr(StrataLoadOptions) defaults = NULL;
+  g_autoptr(StrataWeightsReport) report = NULL;
+  StrataFormat *format;
+
+  g_return_val_if_fail (STRATA_IS_MODEL (model), NULL);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (options == NULL || STRATA_IS_LOAD_OPTIONS (options), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  strata_init ();
+  if (options == NULL)
+    options = defaults = strata_load_options_new ();
+
+  format = strata_formats_find_for_file (file, strata_load_options_get_format (options),
+                                         STRATA_FORMAT_CAN_LOAD_WEIGHTS, cancellable, error);
+  if (format == NULL)
+    return NULL;
+  report = strata_format_load_weights (format, model, file, options, cancellable, error);
+  if (report == NULL)
+    return NULL;
+  strata_load_options_report_progress (options, 1.0, NULL);
+  return g_steal_pointer (&report);
+}
+
+/**
+ * strata_model_save_weights:
+ * @model: the model whose weights are saved
+ * @file: where to save them
+ * @options: (nullable): save options, or %NULL for the defaults
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Saves the weights of @model, as Keras' `model.save_weights()`. The
+ * format is chosen as for strata_model_save(), and saving is atomic in the
+ * same way.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+strata_model_save_weights (StrataModel        *model,
+                           GFile              *file,
+                           StrataSaveOptions  *options,
+                           GCancellable       *cancellable,
+                           GError            **error)
+{
+  g_autoptr(StrataSaveOptions) defaults = NULL;
+  StrataFormat *format;
+
+  g_return_val_if_fail (STRATA_IS_MODEL (model), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (options == NULL || STRATA_IS_SAVE_OPTIONS (options), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  strata_init ();
+  if (options == NULL)
+    options = defaults = strata_save_options_new ();
+
+  format = strata_formats_find_for_save (file, strata_save_options_get_format (options),
+                                         STRATA_FORMAT_CAN_SAVE_WEIGHTS, error);
+  if (format == NULL)
+    return FALSE;
+  if (!save_atomically (format, model, file, options, TRUE, cancellable, error))
+    return FALSE;
+  strata_save_options_report_progress (options, 1.0, NULL);
+  return TRUE;
+}
+
+/* ---- async entry points --------------------------------------------------- */
+
+typedef struct
+{
+  StrataModel *model;
+  GFile       *file;
+  GObject     *options;
+} IoData;
+
+static void
+io_data_free (IoData *data)
+{
+  g_clear_object (&data->model);
+  g_clear_object (&data->file);
+  g_clear_object (&data->options);
+  g_free (data);
+}
+
+static GTask *
+io_task_new (gpointer             source_object,
+             gpointer             source_tag,
+             StrataModel         *model,
+             GFile               *file,
+             gpointer             options,
+             int                  io_priority,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  GTask *task = g_task_new (source_object, cancellable, callback, user_data);
+  IoData *data = g_new0 (IoData, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_priority (task, io_priority);
+  data->model = model != NULL ? g_object_ref (model) : NULL;
+  data->file = g_object_ref (file);
+  data->options = options != NULL ? g_object_ref (options) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) io_data_free);
+  return task;
+}
+
+static void
+load_model_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  IoData *data = task_data;
+  GError *error = NULL;
+  StrataModel *model = strata_load_model (data->file, (StrataLoadOptions *) data->options,
+                                          cancellable, &error);
+
+  if (model == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, model, g_object_unref);
+}
+
+/**
+ * strata_load_model_async:
+ * @file: the file or directory to read
+ * @options: (nullable): load options
+ * @io_priority: the I/O priority of the request
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the model is loaded
+ * @user_data: data for @callback
+ *
+ * Loads a model in a worker thread; see strata_load_model(). The progress
+ * function of @options is called in that thread. Do not change @options
+ * until @callback runs.
+ */
+void
+strata_load_model_async (GFile               *file,
+                         StrataLoadOptions   *options,
+                         int                  io_priority,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (options == NULL || STRATA_IS_LOAD_OPTIONS (options));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  strata_init ();
+  task = io_task_new (NULL, strata_load_model_async, NULL, file, options,
+                      io_priority, cancellable, callback, user_data);
+  g_task_run_in_thread (task, load_model_thread);
+}
+
+/**
+ * strata_load_model_finish:
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes strata_load_model_async().
+ *
+ * Returns: (transfer full): the model, or %NULL with @error set
+ */
+StrataModel *
+strata_load_model_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == strata_load_model_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+save_model_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  IoData *data = task_data;
+  GError *error = NULL;
+
+  if (strata_model_save (data->model, data->file, (StrataSaveOptions *) data->options,
+                         cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * strata_model_save_async:
+ * @model: the model to save
+ * @file: where to save it
+ * @options: (nullable): save options
+ * @io_priority: the I/O priority of the request
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the model is saved
+ * @user_data: data for @callback
+ *
+ * Saves @model in a worker thread; see strata_model_save().
+ *
+ * The worker reads @model while it runs: do not change @model (its layers,
+ * weights, optimizer or config) or @options until @callback runs, or the
+ * file may mix old and new state.
+ */
+void
+strata_model_save_async (StrataModel         *model,
+                         GFile               *file,
+                         StrataSaveOptions   *options,
+                         int                  io_priority,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (STRATA_IS_MODEL (model));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (options == NULL || STRATA_IS_SAVE_OPTIONS (options));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  strata_init ();
+  task = io_task_new (model, strata_model_save_async, model, file, options,
+                      io_priority, cancellable, callback, user_data);
+  g_task_run_in_thread (task, save_model_thread);
+}
+
+/**
+ * strata_model_save_finish:
+ * @model: the model that was saved
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes strata_model_save_async(). From now on @model may be changed.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+strata_model_save_finish (StrataModel   *model,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, model), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == strata_model_save_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+load_weights_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  IoData *data = task_data;
+  GError *error = NULL;
+  StrataWeightsReport *report = strata_model_load_weights (data->model, data->file,
+                                                           (StrataLoadOptions *) data->options,
+                                                           cancellable, &error);
+
+  if (report == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, report, g_object_unref);
+}
+
+/**
+ * strata_model_load_weights_async:
+ * @model: the model whose weights are replaced
+ * @file: the weights file to read
+ * @options: (nullable): load options
+ * @io_priority: the I/O priority of the request
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the weights are loaded
+ * @user_data: data for @callback
+ *
+ * Loads weights into @model in a worker thread; see
+ * strata_model_load_weights(). Do not use or change @model until
+ * @callback runs.
+ */
+void
+strata_model_load_weights_async (StrataModel         *model,
+                                 GFile               *file,
+                                 StrataLoadOptions   *options,
+                                 int                  io_priority,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (STRATA_IS_MODEL (model));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (options == NULL || STRATA_IS_LOAD_OPTIONS (options));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  strata_init ();
+  task = io_task_new (model, strata_model_load_weights_async, model, file, options,
+                      io_priority, cancellable, callback, user_data);
+  g_task_run_in_thread (task, load_weights_thread);
+}
+
+/**
+ * strata_model_load_weights_finish:
+ * @model: the model
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes strata_model_load_weights_async().
+ *
+ * Returns: (transfer full): the report, or %NULL with @error set
+ */
+StrataWeightsReport *
+strata_model_load_weights_finish (StrataModel   *model,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, model), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == strata_model_load_weights_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+save_weights_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  IoData *data = task_data;
+  GError *error = NULL;
+
+  if (strata_model_save_weights (data->model, data->file, (StrataSaveOptions *) data->options,
+                                 cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * strata_model_save_weights_async:
+ * @model: the model whose weights are saved
+ * @file: where to save them
+ * @options: (nullable): save options
+ * @io_priority: the I/O priority of the request
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the weights are saved
+ * @user_data: data for @callback
+ *
+ * Saves the weights of @model in a worker thread; see
+ * strata_model_save_weights(). Do not change @model or @options until
+ * @callback runs.
+ */
+void
+strata_model_save_weights_async (StrataModel         *model,
+                                 GFile               *file,
+                                 StrataSaveOptions   *options,
+                                 int                  io_priority,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (STRATA_IS_MODEL (model));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (options == NULL || STRATA_IS_SAVE_OPTIONS (options));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  strata_init ();
+  task = io_task_new (model, strata_model_save_weights_async, model, file, options,
+                      io_priority, cancellable, callback, user_data);
+  g_task_run_in_thread (task, save_weights_thread);
+}
+
+/**
+ * strata_model_save_weights_finish:
+ * @model: the model
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes strata_model_save_weights_async().
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+strata_model_save_weights_finish (StrataModel   *model,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, model), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == strata_model_save_weights_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,1 +1,402 @@
-/* placeholder: replaced by its owner */
+/* strata-sniff.c: choosing the format of a file
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "strata-formats.h"
+#include "strata-format.h"
+#include "strata-error.h"
+#include "strata-formats-private.h"
+#include "strata-i18n-private.h"
+
+/* A descriptor's magic bytes or marker file count as this much; a probe
+ * that is surer wins. */
+#define MAGIC_SCORE 50
+
+gboolean
+strata_sniff_read_head (GFile         *file,
+                        GBytes       **head,
+                        gboolean      *is_dir,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autofree guint8 *buffer = NULL;
+  gsize n_read = 0;
+
+  *head = NULL;
+  *is_dir = FALSE;
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
+                            cancellable, error);
+  if (info == NULL)
+    return FALSE;
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    {
+      *is_dir = TRUE;
+      return TRUE;
+    }
+
+  stream = g_file_read (file, cancellable, error);
+  if (stream == NULL)
+    return FALSE;
+  buffer = g_malloc (STRATA_SNIFF_HEAD_SIZE);
+  if (!g_input_stream_read_all (G_INPUT_STREAM (stream), buffer, STRATA_SNIFF_HEAD_SIZE,
+                                &n_read, cancellable, error))
+    return FALSE;
+  *head = g_bytes_new_take (g_steal_pointer (&buffer), n_read);
+  return TRUE;
+}
+
+gboolean
+strata_sniff_descriptor_matches (const StrataFormatDescriptor *descriptor,
+                                 GFile                        *file,
+                                 GBytes                       *head)
+{
+  if (head == NULL)
+    {
+      if (descriptor->marker_files == NULL)
+        return FALSE;
+      for (guint i = 0; descriptor->marker_files[i] != NULL; i++)
+        {
+          g_autoptr(GFile) marker = g_file_get_child (file, descriptor->marker_files[i]);
+          if (g_file_query_exists (marker, NULL))
+            return TRUE;
+        }
+      return FALSE;
+    }
+
+  if (descriptor->magic != NULL)
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (head, &size);
+
+      for (gsize i = 0; i < descriptor->n_magic; i++)
+        {
+          const StrataMagic *magic = &descriptor->magic[i];
+
+          if (magic->bytes == NULL || magic->length == 0 || magic->offset > size ||
+              magic->length > size - magic->offset)
+            continue;
+          if (memcmp (data + magic->offset, magic->bytes, magic->length) == 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gsize
+strata_sniff_extension_match (const char * const *extensions,
+                              const char         *basename)
+{
+  g_autofree char *lower = NULL;
+  gsize len, best = 0;
+
+  if (extensions == NULL || basename == NULL)
+    return 0;
+  lower = g_utf8_strdown (basename, -1);
+  len = strlen (lower);
+  for (guint i = 0; extensions[i] != NULL; i++)
+    {
+      g_autofree char *ext = g_utf8_strdown (extensions[i], -1);
+      gsize ext_len = strlen (ext);
+
+      /* "NAME.ext": a file called just ".ext" has no extension. */
+      if (ext_len == 0 || len < ext_len + 2 || lower[len - ext_len - 1] != '.')
+        continue;
+      if (strcmp (lower + len - ext_len, ext) == 0)
+        best = MAX (best, ext_len);
+    }
+  return best;
+}
+
+static void
+append_name (GString    *names,
+             const char *name)
+{
+  if (names->len > 0)
+    g_string_append (names, ", ");
+  g_string_append (names, name);
+}
+
+/* The list of format names for error messages. */
+static char *
+describe_formats (GListModel *infos)
+{
+  GString *names = g_string_new (NULL);
+  guint n = g_list_model_get_n_items (infos);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(StrataFormatInfo) info = g_list_model_get_item (infos, i);
+      append_name (names, strata_format_info_get_name (info));
+    }
+  if (names->len == 0)
+    g_string_append (names, _("none installed"));
+  return g_string_free (names, FALSE);
+}
+
+static const char *
+describe_capability (StrataFormatCapabilities needed)
+{
+  if (needed & STRATA_FORMAT_CAN_LOAD_MODEL)
+    return _("load models");
+  if (needed & STRATA_FORMAT_CAN_SAVE_MODEL)
+    return _("save models");
+  if (needed & STRATA_FORMAT_CAN_LOAD_WEIGHTS)
+    return _("load weights");
+  if (needed & STRATA_FORMAT_CAN_SAVE_WEIGHTS)
+    return _("save weights");
+  return _("do this");
+}
+
+static gboolean
+check_capabilities (StrataFormat              *format,
+                    StrataFormatCapabilities   needed,
+                    GFile                     *file,
+                    GError                   **error)
+{
+  if ((strata_format_get_capabilities (format) & needed) == needed)
+    return TRUE;
+  g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+               _("The “%s” format, chosen for “%s”, cannot %s"),
+               strata_format_get_name (format), g_file_peek_path (file),
+               describe_capability (needed));
+  return FALSE;
+}
+
+static StrataFormat *
+find_by_name (const char                *name,
+              GFile                     *file,
+              StrataFormatCapabilities   needed,
+              GError                   **error)
+{
+  StrataFormatInfo *info = strata_formats_lookup (name);
+  StrataFormat *format;
+
+  if (info == NULL)
+    {
+      g_autoptr(GListModel) infos = strata_formats_list ();
+      g_autofree char *names = describe_formats (infos);
+
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
+                   _("There is no format named “%s” (formats found: %s)"), name, names);
+      return NULL;
+    }
+  format = strata_format_info_get_format (info, error);
+  if (format == NULL)
+    return NULL;
+  if (!check_capabilities (format, needed, file, error))
+    return NULL;
+  return format;
+}
+
+/**
+ * strata_formats_find_for_file:
+ * @file: an existing file or directory
+ * @name: (nullable): the name of the format to use, or %NULL to choose one
+ * @needed: the capabilities the format must have
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Chooses the format to read @file with. A @name wins; otherwise the
+ * content decides: the first 4 KiB of a file (or the files inside a
+ * directory) are matched against each format's magic bytes and marker
+ * files and given to its probe function, and the surest format wins.
+ * When no format recognises the content, the file name extension decides.
+ *
+ * Modules are loaded as sniffing needs them. A module that fails to load
+ * is skipped (strata_format_info_is_available() tells why).
+ *
+ * Returns: (transfer none): the format, which lives as long as the
+ *   process, or %NULL with @error set: %STRATA_FORMAT_ERROR_UNKNOWN_FORMAT
+ *   when nothing matches (the message names the file and the formats
+ *   tried), %STRATA_FORMAT_ERROR_UNSUPPORTED when the format found lacks
+ *   @needed, %STRATA_FORMAT_ERROR_PLUGIN when the named module cannot be
+ *   loaded, or a #GIOError when @file cannot be read
+ */
+StrataFormat *
+strata_formats_find_for_file (GFile                     *file,
+                              const char                *name,
+                              StrataFormatCapabilities   needed,
+                              GCancellable              *cancellable,
+                              GError                   **error)
+{
+  g_autoptr(GBytes) head = NULL;
+  g_autoptr(GListModel) infos = NULL;
+  g_autoptr(GString) tried = g_string_new (NULL);
+  g_autofree char *basename = NULL;
+  gboolean is_dir;
+  StrataFormat *best = NULL, *best_incapable = NULL, *by_extension = NULL;
+  int best_score = 0, best_incapable_score = 0;
+  gsize best_ext = 0, by_extension_len = 0;
+  guint n;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  strata_init ();
+  if (name != NULL)
+    return find_by_name (name, file, needed, error);
+
+  if (!strata_sniff_read_head (file, &head, &is_dir, cancellable, error))
+    return NULL;
+
+  basename = g_file_get_basename (file);
+  infos = strata_formats_list ();
+  n = g_list_model_get_n_items (infos);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(StrataFormatInfo) info = g_list_model_get_item (infos, i);
+      const StrataFormatDescriptor *descriptor;
+      StrataFormat *format;
+      int score;
+      gsize ext;
+      gboolean capable;
+
+      append_name (tried, strata_format_info_get_name (info));
+      format = strata_format_info_get_format (info, NULL);
+      if (format == NULL)
+        continue;
+      descriptor = strata_format_info_peek_descriptor (info);
+      if (((descriptor->capabilities & STRATA_FORMAT_IS_DIRECTORY) != 0) != is_dir)
+        continue;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+
+      capable = (descriptor->capabilities & needed) == needed;
+      score = strata_format_probe (format, file, head);
+      if (strata_sniff_descriptor_matches (descriptor, file, head))
+        score = MAX (score, MAGIC_SCORE);
+      ext = strata_sniff_extension_match (descriptor->extensions, basename);
+
+      if (!capable)
+        {
+          if (score > best_incapable_score)
+            {
+              best_incapable = format;
+              best_incapable_score = score;
+            }
+          continue;
+        }
+      if (score > best_score || (score > 0 && score == best_score && ext > best_ext))
+        {
+          best = format;
+          best_score = score;
+          best_ext = ext;
+        }
+      if (ext > by_extension_len)
+        {
+          by_extension = format;
+          by_extension_len = ext;
+        }
+    }
+
+  if (best != NULL && best_score >= best_incapable_score)
+    return best;
+  if (best_incapable != NULL)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("“%s” is a “%s” file, and that format cannot %s"),
+                   g_file_peek_path (file), strata_format_get_name (best_incapable),
+                   describe_capability (needed));
+      return NULL;
+    }
+  if (by_extension != NULL)
+    return by_extension;
+
+  g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
+               _("Could not tell the format of “%s”: no format that can %s recognises its "
+                 "content or its extension (formats tried: %s)"),
+               g_file_peek_path (file), describe_capability (needed),
+               tried->len > 0 ? tried->str : _("none installed"));
+  return NULL;
+}
+
+/**
+ * strata_formats_find_for_save:
+ * @file: the file or directory to write
+ * @name: (nullable): the name of the format to use, or %NULL to choose by
+ *   the extension of @file
+ * @needed: the capabilities the format must have
+ * @error: return location for a #GError
+ *
+ * Chooses the format to write @file with: @name if given, otherwise the
+ * format whose extension ends the file name (the longest match wins).
+ *
+ * Returns: (transfer none): the format, which lives as long as the
+ *   process, or %NULL with @error set
+ */
+StrataFormat *
+strata_formats_find_for_save (GFile                     *file,
+                              const char                *name,
+                              StrataFormatCapabilities   needed,
+                              GError                   **error)
+{
+  g_autoptr(GListModel) infos = NULL;
+  g_autoptr(GString) tried = g_string_new (NULL);
+  g_autofree char *basename = NULL;
+  StrataFormat *best = NULL, *best_incapable = NULL;
+  gsize best_len = 0, best_incapable_len = 0;
+  guint n;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  strata_init ();
+  if (name != NULL)
+    return find_by_name (name, file, needed, error);
+
+  basename = g_file_get_basename (file);
+  infos = strata_formats_list ();
+  n = g_list_model_get_n_items (infos);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(StrataFormatInfo) info = g_list_model_get_item (infos, i);
+      StrataFormat *format = strata_format_info_get_format (info, NULL);
+      StrataFormatCapabilities caps;
+      gsize ext;
+
+      if (format == NULL)
+        continue;
+      caps = strata_format_info_get_capabilities (info);
+      ext = strata_sniff_extension_match (strata_format_info_get_extensions (info), basename);
+      if ((caps & needed) != needed)
+        {
+          if (ext > best_incapable_len)
+            {
+              best_incapable = format;
+              best_incapable_len = ext;
+            }
+          continue;
+        }
+      append_name (tried, strata_format_info_get_name (info));
+      if (ext > best_len)
+        {
+          best = format;
+          best_len = ext;
+        }
+    }
+
+  if (best != NULL && best_len >= best_incapable_len)
+    return best;
+  if (best_incapable != NULL)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("The extension of “%s” selects the “%s” format, which cannot %s"),
+                   g_file_peek_path (file), strata_format_get_name (best_incapable),
+                   describe_capability (needed));
+      return NULL;
+    }
+  g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
+               _("Cannot tell which format to write “%s” in from its extension; pass a format "
+                 "name (formats that can %s: %s)"),
+               g_file_peek_path (file), describe_capability (needed),
+               tried->len > 0 ? tried->str : _("none installed"));
+  return NULL;
+}

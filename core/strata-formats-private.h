@@ -1,0 +1,39 @@
+/* strata-formats-private.h: internals shared by the format loader, sniffing and I/O
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "strata.h"
+#include "strata-plugin.h"
+
+G_BEGIN_DECLS
+
+/* How many bytes of a regular file sniffing reads. */
+#define STRATA_SNIFF_HEAD_SIZE 4096
+
+/* Called by the loader once it has created a module's format instance. */
+void                          strata_format_set_info        (StrataFormat     *self,
+                                                             StrataFormatInfo *info);
+
+/* The descriptor of a loaded module, or NULL when it is not loaded (or failed). */
+const StrataFormatDescriptor *strata_format_info_peek_descriptor (StrataFormatInfo *self);
+
+/* Reads up to STRATA_SNIFF_HEAD_SIZE bytes of @file; a directory gives
+ * %TRUE with *@head = NULL and *@is_dir = TRUE. */
+gboolean strata_sniff_read_head        (GFile        *file,
+                                        GBytes      **head,
+                                        gboolean     *is_dir,
+                                        GCancellable *cancellable,
+                                        GError      **error);
+/* Whether the descriptor's magic patterns match @head, or (for a directory)
+ * one of its marker files exists inside @file. */
+gboolean strata_sniff_descriptor_matches (const StrataFormatDescriptor *descriptor,
+                                          GFile                        *file,
+                                          GBytes                       *head);
+/* The length of the longest of @extensions that ends @basename after a dot
+ * (case-insensitive), or 0. */
+gsize    strata_sniff_extension_match  (const char * const *extensions,
+                                        const char         *basename);
+
+G_END_DECLS

@@ -1,0 +1,160 @@
+/* strata-json-config-format.c: the json-config format module
+ *
+ * Keras model configs as written by `model.to_json()` and read by
+ * `model_from_json()`: the architecture only, no weights.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "strata.h"
+#include "strata-plugin.h"
+#include "strata-i18n-private.h"
+#include "json-config-io.h"
+
+#define STRATA_TYPE_JSON_CONFIG_FORMAT (strata_json_config_format_get_type ())
+G_DECLARE_FINAL_TYPE (StrataJsonConfigFormat, strata_json_config_format,
+                      STRATA, JSON_CONFIG_FORMAT, StrataFormat)
+
+struct _StrataJsonConfigFormat
+{
+  StrataFormat parent_instance;
+};
+
+G_DEFINE_DYNAMIC_TYPE (StrataJsonConfigFormat, strata_json_config_format, STRATA_TYPE_FORMAT)
+
+static char *
+local_path (GFile   *file,
+            GError **error)
+{
+  char *path = g_file_get_path (file);
+
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("“%s” is not a local file"), uri);
+    }
+  return path;
+}
+
+static int
+strata_json_config_format_probe (StrataFormat *format,
+                                 GFile        *file,
+                                 GBytes       *head)
+{
+  gsize length;
+  const guint8 *data;
+
+  if (head == NULL)
+    return 0;
+  data = g_bytes_get_data (head, &length);
+  return json_config_probe (data, length);
+}
+
+static StrataModel *
+strata_json_config_format_load_model (StrataFormat       *format,
+                                      GFile              *file,
+                                      StrataLoadOptions  *options,
+                                      GCancellable       *cancellable,
+                                      GError            **error)
+{
+  g_autofree char *path = local_path (file, error);
+  g_autofree char *contents = NULL;
+  gsize length;
+  StrataModel *model;
+
+  if (path == NULL)
+    return NULL;
+  strata_load_options_report_progress (options, 0.0, _("Reading the model config"));
+  if (!json_config_read_file (path, &contents, &length, error))
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  strata_load_options_report_progress (options, 0.5, _("Building the model"));
+  model = strata_model_from_json (contents, length, strata_load_options_get_registry (options),
+                                  strata_load_options_get_flags (options), error);
+  if (model == NULL)
+    {
+      g_prefix_error (error, _("In “%s”: "), path);
+      return NULL;
+    }
+  return model;
+}
+
+static gboolean
+strata_json_config_format_save_model (StrataFormat       *format,
+                                      StrataModel        *model,
+                                      GFile              *file,
+                                      StrataSaveOptions  *options,
+                                      GCancellable       *cancellable,
+                                      GError            **error)
+{
+  g_autofree char *path = local_path (file, error);
+  g_autofree char *text = NULL;
+  StrataKerasDialect dialect = strata_save_options_get_dialect (options);
+
+  if (path == NULL)
+    return FALSE;
+  if (dialect == STRATA_KERAS_DIALECT_AUTO)
+    dialect = strata_model_get_dialect (model);
+
+  strata_save_options_report_progress (options, 0.0, _("Writing the model config"));
+  text = strata_model_to_json (model, dialect, FALSE);
+  if (text == NULL)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("The model “%s” could not be written as JSON"),
+                   strata_layer_get_name (STRATA_LAYER (model)));
+      return FALSE;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  return json_config_write_file (path, text, error);
+}
+
+static void
+strata_json_config_format_class_init (StrataJsonConfigFormatClass *klass)
+{
+  StrataFormatClass *format_class = STRATA_FORMAT_CLASS (klass);
+
+  format_class->probe = strata_json_config_format_probe;
+  format_class->load_model = strata_json_config_format_load_model;
+  format_class->save_model = strata_json_config_format_save_model;
+}
+
+static void
+strata_json_config_format_class_finalize (StrataJsonConfigFormatClass *klass)
+{
+}
+
+static void
+strata_json_config_format_init (StrataJsonConfigFormat *self)
+{
+}
+
+static GType
+json_config_register_type (GTypeModule *module)
+{
+  strata_json_config_format_register_type (module);
+  return STRATA_TYPE_JSON_CONFIG_FORMAT;
+}
+
+static const char * const json_config_extensions[] = { "json", NULL };
+static const char * const json_config_mime_types[] = { "application/json", NULL };
+
+static const StrataFormatDescriptor json_config_descriptor = {
+  .abi_version = STRATA_FORMAT_ABI_VERSION,
+  .name = "json-config",
+  .description = N_("Keras model config in JSON (to_json), architecture only"),
+  .extensions = json_config_extensions,
+  .mime_types = json_config_mime_types,
+  .magic = NULL,
+  .n_magic = 0,
+  .marker_files = NULL,
+  .capabilities = STRATA_FORMAT_CAN_LOAD_MODEL | STRATA_FORMAT_CAN_SAVE_MODEL,
+  .register_type = json_config_register_type,
+};
+
+STRATA_FORMAT_DEFINE_MODULE (json_config_descriptor)

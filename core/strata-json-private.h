@@ -60,8 +60,9 @@ gboolean strata_json_get_int_tuple (JsonObject *object, const char *member, cons
 StrataShape *strata_json_to_shape (JsonNode *node, const char *path, GError **error);
 JsonNode    *strata_json_from_shape (StrataShape *shape);
 
-/* Deep copies. */
+/* Deep copies (json_node_copy() shares containers). */
 JsonObject *strata_json_object_copy (JsonObject *object);
+JsonNode   *strata_json_node_copy   (JsonNode *node);
 gboolean    strata_json_equal       (JsonNode *a, JsonNode *b);
 
 /* GValue <-> JSON for layer properties (bool, ints, doubles, strings,

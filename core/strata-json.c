@@ -1230,6 +1230,12 @@ node_copy_deep (JsonNode *node)
     }
 }
 
+JsonNode *
+strata_json_node_copy (JsonNode *node)
+{
+  return node != NULL ? node_copy_deep (node) : NULL;
+}
+
 gboolean
 strata_json_equal (JsonNode *a,
                    JsonNode *b)

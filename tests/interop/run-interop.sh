@@ -1,0 +1,71 @@
+#!/bin/sh
+# run-interop.sh: one interop test.  Strata loads a real Keras fixture and
+# re-saves it; then real Keras (tests/.venv) must load Strata's file and find
+# the same weights, optimizer state and predictions, wherever it loads its
+# own file of that kind (manifest.json records where that is).
+#
+# Usage: run-interop.sh SOURCE OUTPUT-KIND LIKE
+#   SOURCE       manifest path of the fixture Strata reads (keras/recurrent.keras)
+#   OUTPUT-KIND  h5-model | keras-v3 (strata convert) or
+#                h5-weights | keras-v3-weights (strata_model_save_weights)
+#   LIKE         manifest path of the Keras file whose checks Strata's output
+#                must pass (keras/recurrent.h5)
+# Environment: STRATA_SOURCE_ROOT, STRATA_TOOL, STRATA_INTEROP_SAVE_WEIGHTS,
+#              STRATA_VENV (default $STRATA_SOURCE_ROOT/tests/.venv).
+# Exit status: 0 pass, 1 fail, 77 skipped (no venv).
+set -u
+
+src=$1 kind=$2 like=$3
+root=${STRATA_SOURCE_ROOT:?STRATA_SOURCE_ROOT is not set}
+venv=${STRATA_VENV:-$root/tests/.venv}
+generated=$root/tests/fixtures/generated
+checker=$root/tests/interop/check_keras_loads.py
+
+if [ ! -x "$venv/bin/python" ]; then
+    echo "SKIPPED: interop test needs real Keras in $venv, which is missing;" \
+         "run tests/setup-venv.sh" >&2
+    exit 77
+fi
+if [ ! -f "$generated/$src" ]; then
+    echo "FAIL: fixture $generated/$src is missing (tests/fixtures/generate.py writes it)" >&2
+    exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/strata-interop.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+case $kind in
+    h5-model)          out=$tmp/strata.h5 ;;
+    keras-v3)          out=$tmp/strata.keras ;;
+    h5-weights)        out=$tmp/strata-weights.h5 format=h5 ;;
+    keras-v3-weights)  out=$tmp/strata.weights.h5 format=keras-v3 ;;
+    *) echo "FAIL: unknown output kind '$kind'" >&2; exit 2 ;;
+esac
+
+echo "== Strata: $src -> $(basename "$out") ($kind)"
+case $kind in
+    *-weights)
+        tool=${STRATA_INTEROP_SAVE_WEIGHTS:?STRATA_INTEROP_SAVE_WEIGHTS is not set}
+        timeout 300 "$tool" "$generated/$src" "$out" "$format" ;;
+    *)
+        tool=${STRATA_TOOL:?STRATA_TOOL is not set}
+        timeout 300 "$tool" convert "$generated/$src" "$out" ;;
+esac
+rc=$?
+if [ $rc -ne 0 ] || [ ! -f "$out" ]; then
+    echo "FAIL: Strata could not re-save $src as $kind (exit status $rc)" >&2
+    exit 1
+fi
+
+echo "== real Keras: checks that pass on Keras's own $like"
+TF_CPP_MIN_LOG_LEVEL=3 CUDA_VISIBLE_DEVICES= \
+    timeout 900 env -u TF_USE_LEGACY_KERAS "$venv/bin/python" "$checker" "$out" \
+    --manifest "$generated/manifest.json" --like "$like" 2>"$tmp/keras.log"
+rc=$?
+if [ $rc -ne 0 ]; then
+    echo "-- Keras log (last 30 lines):" >&2
+    tail -n 30 "$tmp/keras.log" >&2
+    [ $rc -eq 124 ] && echo "FAIL: the Keras check timed out" >&2
+    exit 1
+fi
+exit 0

@@ -1,0 +1,228 @@
+/* test-fixtures-read.c: Strata reads every file of tests/fixtures/generated
+ * (written by real tf-keras 2.21 and Keras 3.15) and finds the weights and
+ * optimizer state that Keras recorded: same count, order, dtype, shape and
+ * sha256 of the raw bytes; and every layer name of the config.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "test-utils.h"
+
+typedef struct
+{
+  char *path;          /* manifest path, e.g. "keras/recurrent.keras" */
+  char *kind;          /* h5-model, h5-weights, keras-v3, keras-v3-weights */
+  char *expected;      /* manifest path of the .expected.json */
+} FixtureCase;
+
+static void
+fixture_case_free (gpointer data)
+{
+  FixtureCase *fc = data;
+
+  g_free (fc->path);
+  g_free (fc->kind);
+  g_free (fc->expected);
+  g_free (fc);
+}
+
+static char *
+generated_path (const char *relative)
+{
+  return g_test_build_filename (G_TEST_DIST, "..", "fixtures", "generated", relative, NULL);
+}
+
+static JsonNode *
+parse_json_file (const char *path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static void
+assert_tensors_match (const char *what,
+                      GPtrArray  *tensors,
+                      JsonArray  *expected)
+{
+  guint n = json_array_get_length (expected);
+
+  if (tensors->len != n)
+    g_error ("%s: Strata has %u tensors, Keras wrote %u", what, tensors->len, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      StrataTensor *t = g_ptr_array_index (tensors, i);
+      JsonObject *exp = json_array_get_object_element (expected, i);
+      const char *exp_name = json_object_get_string_member (exp, "name");
+      JsonArray *exp_shape = json_object_get_array_member (exp, "shape");
+      StrataShape *shape = strata_tensor_get_shape (t);
+      g_autofree char *shape_str = strata_shape_to_string (shape);
+      g_autofree char *sha = NULL;
+      const char *dtype = strata_dtype_to_string (strata_tensor_get_dtype (t));
+
+      g_test_message ("%s[%u] %s (Strata: %s %s %s)", what, i, exp_name,
+                      strata_tensor_get_name (t) ? strata_tensor_get_name (t) : "(unnamed)",
+                      dtype, shape_str);
+
+      if (g_strcmp0 (dtype, json_object_get_string_member (exp, "dtype")) != 0)
+        g_error ("%s[%u] (%s): dtype %s, Keras wrote %s", what, i, exp_name,
+                 dtype, json_object_get_string_member (exp, "dtype"));
+
+      if (strata_shape_get_rank (shape) != json_array_get_length (exp_shape))
+        g_error ("%s[%u] (%s): shape %s has rank %u, Keras wrote rank %u", what, i,
+                 exp_name, shape_str, strata_shape_get_rank (shape),
+                 json_array_get_length (exp_shape));
+      for (guint d = 0; d < json_array_get_length (exp_shape); d++)
+        if (strata_shape_get_dim (shape, d) != json_array_get_int_element (exp_shape, d))
+          g_error ("%s[%u] (%s): shape %s, dimension %u should be %" G_GINT64_FORMAT,
+                   what, i, exp_name, shape_str, d,
+                   json_array_get_int_element (exp_shape, d));
+
+      g_assert_true (strata_tensor_has_data (t));
+      sha = strata_tensor_get_sha256 (t);
+      if (g_strcmp0 (sha, json_object_get_string_member (exp, "sha256")) != 0)
+        g_error ("%s[%u] (%s): sha256 of the data %s, Keras wrote %s", what, i,
+                 exp_name, sha, json_object_get_string_member (exp, "sha256"));
+    }
+}
+
+/* Every named layer of the Keras config (long and non-ASCII names
+ * included) must be found by name. */
+static void
+assert_layer_names (StrataModel *model,
+                    const char  *config_path)
+{
+  g_autoptr(JsonNode) root = parse_json_file (config_path);
+  JsonObject *config = json_object_get_object_member (json_node_get_object (root), "config");
+  JsonArray *layers = json_object_get_array_member (config, "layers");
+
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonObject *layer = json_array_get_object_element (layers, i);
+      const char *class_name = json_object_get_string_member (layer, "class_name");
+      JsonObject *lconfig = json_object_get_object_member (layer, "config");
+      const char *name = json_object_get_string_member (lconfig, "name");
+
+      if (g_strcmp0 (class_name, "InputLayer") == 0)
+        continue;  /* Sequential models do not list their input as a layer */
+      if (strata_model_get_layer (model, name) == NULL)
+        g_error ("%s: layer %u (%s \"%.60s%s\") is not in the loaded model",
+                 config_path, i, class_name, name, strlen (name) > 60 ? "..." : "");
+    }
+}
+
+static void
+test_read_fixture (gconstpointer data)
+{
+  const FixtureCase *fc = data;
+  g_autofree char *file_path = generated_path (fc->path);
+  g_autofree char *expected_path = generated_path (fc->expected);
+  g_autoptr(JsonNode) expected_root = parse_json_file (expected_path);
+  JsonObject *expected = json_node_get_object (expected_root);
+  g_autofree char *toolkit_dir = g_path_get_dirname (expected_path);
+  g_autofree char *config_path = g_build_filename (toolkit_dir,
+      json_object_get_string_member (expected, "config_file"), NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (file_path);
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GPtrArray) weights = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean weights_only = g_str_has_suffix (fc->kind, "-weights");
+
+  g_test_message ("reading %s (%s, Keras %s)", file_path, fc->kind,
+                  json_object_get_string_member (expected, "keras_version"));
+
+  if (weights_only)
+    {
+      g_autofree char *json = NULL;
+      g_autoptr(StrataWeightsReport) report = NULL;
+      const char * const *missing;
+
+      g_file_get_contents (config_path, &json, NULL, &error);
+      g_assert_no_error (error);
+      model = strata_model_from_json (json, -1, NULL, STRATA_LOAD_NONE, &error);
+      if (model == NULL)
+        g_error ("%s: strata_model_from_json: %s", config_path, error->message);
+      report = strata_model_load_weights (model, file, NULL, NULL, &error);
+      if (report == NULL)
+        g_error ("%s: strata_model_load_weights: %s", file_path, error->message);
+      missing = strata_weights_report_get_missing (report);
+      if (missing != NULL && missing[0] != NULL)
+        g_error ("%s: Strata found no weights for layer %s", file_path, missing[0]);
+    }
+  else
+    {
+      model = strata_load_model (file, NULL, NULL, &error);
+      if (model == NULL)
+        g_error ("%s: strata_load_model: %s", file_path, error->message);
+    }
+
+  weights = strata_layer_get_weights (STRATA_LAYER (model));
+  g_assert_nonnull (weights);
+  assert_tensors_match ("weights", weights,
+                        json_object_get_array_member (expected, "weights"));
+  assert_layer_names (model, config_path);
+
+  /* Full model files keep the optimizer state (both toolkits write it to
+   * .h5, Keras 3 to .keras too). */
+  if (!weights_only && json_object_has_member (expected, "optimizer_weights"))
+    {
+      StrataOptimizer *optimizer = strata_model_get_optimizer (model);
+
+      if (optimizer == NULL)
+        g_error ("%s: Keras saved a %s optimizer with its state; Strata has none",
+                 file_path, json_object_get_string_member (expected, "optimizer_class"));
+      assert_tensors_match ("optimizer", strata_optimizer_get_weights (optimizer),
+                            json_object_get_array_member (expected, "optimizer_weights"));
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *manifest_path = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *files;
+  guint n_cases = 0;
+
+  strata_test_init (&argc, &argv);
+
+  manifest_path = generated_path ("manifest.json");
+  if (!g_file_test (manifest_path, G_FILE_TEST_EXISTS))
+    {
+      g_printerr ("FAIL: %s is missing; tests/fixtures/generate.py writes it\n", manifest_path);
+      return 1;
+    }
+  root = parse_json_file (manifest_path);
+  files = json_object_get_array_member (json_node_get_object (root), "files");
+
+  for (guint i = 0; i < json_array_get_length (files); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (files, i);
+      const char *kind = json_object_get_string_member (entry, "kind");
+      FixtureCase *fc;
+      g_autofree char *test_path = NULL;
+
+      if (g_strcmp0 (kind, "config-json") == 0)
+        continue;
+
+      fc = g_new0 (FixtureCase, 1);
+      fc->path = g_strdup (json_object_get_string_member (entry, "path"));
+      fc->kind = g_strdup (kind);
+      fc->expected = g_strdup (json_object_get_string_member (entry, "expected"));
+      test_path = g_strdup_printf ("/fixtures-read/%s", fc->path);
+      g_test_add_data_func_full (test_path, fc, test_read_fixture, fixture_case_free);
+      n_cases++;
+    }
+  g_assert_cmpuint (n_cases, >, 0);
+
+  return g_test_run ();
+}

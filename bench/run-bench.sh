@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# run-bench.sh: load benchmark for a ~1 GiB Keras HDF5 model.
+#
+# Usage: bench/run-bench.sh [BUILD_DIR]     (default: ./build or $STRATA_BUILD_DIR)
+# Environment: BENCH_DIR (where the model is written, default
+#   ${TMPDIR:-/tmp}/strata-bench), BENCH_REPS (runs per method, default 3),
+#   BENCH_SMALL_LAYERS / BENCH_BIG_LAYERS / BENCH_BIG_UNITS (model size).
+#
+# Measures wall time and peak RSS (/usr/bin/time) with a warm page cache for:
+# Strata mapped (default), Strata copied (STRATA_H5_NO_MMAP=1), Strata
+# metadata-only (STRATA_LOAD_METADATA_ONLY), h5py reading every dataset into
+# numpy, cat FILE > /dev/null, and tf_keras.models.load_model (tests/.venv).
+# Strata runs read every weight byte after loading (mapped pages included).
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+build=${1:-${STRATA_BUILD_DIR:-$root/build}}
+bench_dir=${BENCH_DIR:-${TMPDIR:-/tmp}/strata-bench}
+reps=${BENCH_REPS:-3}
+venv=$root/tests/.venv
+model=$bench_dir/strata-bench-1g.h5
+
+die() { echo "run-bench: ERROR: $*" >&2; exit 1; }
+say() { echo "run-bench: $*" >&2; }
+
+prog=$build/bench/strata-bench-load
+[ -x "$prog" ] || die "$prog is missing; build first (ninja -C $build bench/strata-bench-load)"
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package 'time')"
+
+# A Python with h5py: the venv's, else Debian's python3-h5py.
+py=""
+for cand in "$venv/bin/python" /usr/bin/python3; do
+    if [ -x "$cand" ] && "$cand" -c 'import h5py, numpy' 2>/dev/null; then py=$cand; break; fi
+done
+[ -n "$py" ] || die "no Python with h5py: run tests/setup-venv.sh or install python3-h5py"
+
+mkdir -p "$bench_dir" || die "cannot create $bench_dir"
+if [ ! -f "$model" ]; then
+    say "writing $model (once; reused by later runs)"
+    "$py" "$here/make-big-model.py" "$model" \
+        --small-layers "${BENCH_SMALL_LAYERS:-240}" \
+        --big-layers "${BENCH_BIG_LAYERS:-3}" --big-units "${BENCH_BIG_UNITS:-8192}" \
+        || die "could not write $model"
+fi
+size=$(stat -c %s "$model")
+say "model: $model ($((size / 1048576)) MiB); warming the page cache"
+cat "$model" > /dev/null
+
+export STRATA_FORMAT_PATH=${STRATA_FORMAT_PATH:-$build/plugins/h5:$build/plugins/keras-v3:$build/plugins/json-config}
+export TF_CPP_MIN_LOG_LEVEL=3 CUDA_VISIBLE_DEVICES=
+unset TF_USE_LEGACY_KERAS
+
+tmp=$(mktemp -d) || die "mktemp failed"
+trap 'rm -rf "$tmp"' EXIT
+
+h5py_read='
+import sys, time, h5py
+t = time.monotonic()
+arrays = []
+with h5py.File(sys.argv[1], "r") as f:
+    f.visititems(lambda n, o: arrays.append(o[()]) if isinstance(o, h5py.Dataset) else None)
+print("load_s=%.3f tensors=%d weight_bytes=%d" % (time.monotonic() - t, len(arrays),
+      sum(a.nbytes for a in arrays)))
+'
+tf_keras_load='
+import sys, time
+import tf_keras
+t = time.monotonic()
+m = tf_keras.models.load_model(sys.argv[1], compile=False)
+print("load_s=%.3f tensors=%d" % (time.monotonic() - t, len(m.weights)))
+'
+
+declare -A wall rss inproc status
+methods=()
+
+# measure NAME REPS CMD...: median wall time, largest peak RSS, median of
+# the in-process load_s the command prints (if any).
+measure() {
+    local name=$1 n=$2; shift 2
+    local walls=() loads=() maxrss=0 i out
+    methods+=("$name")
+    for ((i = 0; i < n; i++)); do
+        if ! /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" > "$tmp/out" 2> "$tmp/err"; then
+            status[$name]="FAILED: $(tail -n 1 "$tmp/err")"
+            say "$name: failed:"; tail -n 5 "$tmp/err" >&2
+            return
+        fi
+        read -r w m < <(tail -n 1 "$tmp/time")
+        walls+=("$w"); [ "$m" -gt "$maxrss" ] && maxrss=$m
+        out=$(tail -n 1 "$tmp/out")
+        [[ $out =~ load_s=([0-9.]+) ]] && loads+=("${BASH_REMATCH[1]}")
+        say "$name run $((i + 1))/$n: wall ${w}s, peak RSS $((m / 1024)) MiB; $out"
+    done
+    wall[$name]=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    rss[$name]=$maxrss
+    if [ ${#loads[@]} -gt 0 ]; then
+        inproc[$name]=$(printf '%s\n' "${loads[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    fi
+    status[$name]=ok
+}
+
+measure "cat > /dev/null" "$reps" sh -c 'cat "$1" > /dev/null' sh "$model"
+measure "h5py, every dataset" "$reps" "$py" -c "$h5py_read" "$model"
+measure "strata mapped" "$reps" "$prog" "$model"
+measure "strata copied (STRATA_H5_NO_MMAP=1)" "$reps" env STRATA_H5_NO_MMAP=1 "$prog" "$model"
+measure "strata metadata-only" "$reps" "$prog" --metadata-only "$model"
+if [ -x "$venv/bin/python" ]; then
+    measure "tf_keras.models.load_model" 1 "$venv/bin/python" -c "$tf_keras_load" "$model"
+else
+    say "SKIPPED tf_keras.models.load_model: $venv is missing; run tests/setup-venv.sh"
+fi
+
+base_cat=${wall["cat > /dev/null"]:-}
+base_h5py=${wall["h5py, every dataset"]:-}
+base_h5py_rss=${rss["h5py, every dataset"]:-}
+echo
+echo "Load benchmark: $model, $((size / 1048576)) MiB, warm page cache, median of $reps (tf_keras: 1)"
+printf '%-38s %9s %9s %10s %8s %8s %8s\n' method "wall s" "load s" "RSS MiB" "÷cat" "÷h5py" "RSS÷h5py"
+for name in "${methods[@]}"; do
+    if [ "${status[$name]}" != ok ]; then
+        printf '%-38s %s\n' "$name" "${status[$name]}"
+        continue
+    fi
+    w=${wall[$name]} r=${rss[$name]} l=${inproc[$name]:--}
+    ratio() { [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }' || echo -; }
+    printf '%-38s %9s %9s %10d %8s %8s %8s\n' "$name" "$w" "$l" $((r / 1024)) \
+        "$(ratio "$w" "$base_cat")" "$(ratio "$w" "$base_h5py")" "$(ratio "$r" "$base_h5py_rss")"
+done
+echo "(wall: whole process incl. start-up; load: in-process load time the program reports;"
+echo " Strata rows include reading every weight byte after the load.)"

@@ -5,7 +5,7 @@
 # tests/.venv).
 #
 # The model is a Sequential chain of Dense layers: many small layers
-# (512x512) and a few big tensors (8192x8192, 256 MiB each).  The layer
+# (512x512) and a few big tensors (three 8192x8192, 256 MiB each).  The layer
 # configs are copied from the tf-keras fixture tests/fixtures/generated/
 # tf_keras/sequential_dense.config.json so the file is what tf-keras writes.
 #
@@ -66,7 +66,7 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--small-layers", type=int, default=240)
     parser.add_argument("--small-units", type=int, default=512)
-    parser.add_argument("--big-layers", type=int, default=3)
+    parser.add_argument("--big-layers", type=int, default=4)
     parser.add_argument("--big-units", type=int, default=8192)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()

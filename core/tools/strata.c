@@ -1,1 +1,539 @@
-int main (void) { return 0; }
+/* strata.c: the command-line tool
+ *
+ * strata info FILE, strata convert IN OUT, strata formats,
+ * strata dump --json FILE.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "strata.h"
+#include "strata-i18n-private.h"
+#include "strata-json-private.h"
+
+#define EXIT_ERROR 1
+
+typedef struct
+{
+  gboolean  allow_unknown;
+  gboolean  no_compile;
+  char     *format;        /* output format (convert) */
+  char     *input_format;  /* input format */
+  gboolean  json;
+  gboolean  show_progress;
+} ToolOptions;
+
+static void
+tool_options_clear (ToolOptions *opts)
+{
+  g_clear_pointer (&opts->format, g_free);
+  g_clear_pointer (&opts->input_format, g_free);
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static int
+fail (GError *error)
+{
+  g_printerr ("strata: %s\n", error->message);
+  g_error_free (error);
+  return EXIT_ERROR;
+}
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+  g_printerr ("strata: %s\n\n%s", message, help);
+  return EXIT_ERROR;
+}
+
+static void
+progress_bar (double      fraction,
+              const char *stage,
+              gpointer    user_data)
+{
+  const int width = 30;
+  int filled = (int) (CLAMP (fraction, 0.0, 1.0) * width + 0.5);
+  char bar[64];
+
+  memset (bar, '#', filled);
+  memset (bar + filled, ' ', width - filled);
+  bar[width] = '\0';
+  g_printerr ("\r%s [%s] %3d%% %-30.30s", (const char *) user_data, bar,
+              (int) (CLAMP (fraction, 0.0, 1.0) * 100 + 0.5), stage != NULL ? stage : "");
+  if (fraction >= 1.0)
+    g_printerr ("\n");
+}
+
+static StrataLoadOptions *
+make_load_options (ToolOptions *opts,
+                   const char  *format)
+{
+  StrataLoadOptions *options = strata_load_options_new ();
+  StrataLoadFlags flags = strata_load_options_get_flags (options);
+
+  if (opts->allow_unknown)
+    flags |= STRATA_LOAD_ALLOW_UNKNOWN;
+  strata_load_options_set_flags (options, flags);
+  strata_load_options_set_compile (options, !opts->no_compile);
+  if (format != NULL)
+    strata_load_options_set_format (options, format);
+  if (opts->show_progress)
+    strata_load_options_set_progress_func (options, progress_bar, (gpointer) _("Loading"), NULL);
+  return options;
+}
+
+/* Loads @path and tells which format read it. */
+static StrataModel *
+load (ToolOptions  *opts,
+      const char   *path,
+      const char  **format_name,
+      GError      **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(StrataLoadOptions) options = NULL;
+  StrataFormat *format;
+
+  format = strata_formats_find_for_file (file, opts->input_format, STRATA_FORMAT_CAN_LOAD_MODEL,
+                                         NULL, error);
+  if (format == NULL)
+    return NULL;
+  *format_name = strata_format_get_name (format);
+  options = make_load_options (opts, *format_name);
+  return strata_load_model (file, options, NULL, error);
+}
+
+static void
+add_common_load_entries (GOptionContext *context,
+                         ToolOptions    *opts)
+{
+  const GOptionEntry entries[] = {
+    { "allow-unknown", 0, 0, G_OPTION_ARG_NONE, &opts->allow_unknown,
+      N_("Load unregistered classes and Lambda layers as opaque layers"), NULL },
+    { "no-compile", 0, 0, G_OPTION_ARG_NONE, &opts->no_compile,
+      N_("Drop the optimizer and training config"), NULL },
+    { "input-format", 0, 0, G_OPTION_ARG_STRING, &opts->input_format,
+      N_("Read the input with this format instead of guessing it"), N_("NAME") },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+/* ---- info ----------------------------------------------------------------- */
+
+static int
+cmd_info (ToolOptions *opts,
+          int          argc,
+          char       **argv)
+{
+  g_autoptr(StrataModel) model = NULL;
+  g_autofree char *summary = NULL;
+  const char *format_name = NULL;
+  StrataOptimizer *optimizer;
+  GError *error = NULL;
+
+  model = load (opts, argv[0], &format_name, &error);
+  if (model == NULL)
+    return fail (error);
+
+  summary = strata_model_summary (model);
+  g_print ("%s", summary);
+  if (summary[0] != '\0' && !g_str_has_suffix (summary, "\n"))
+    g_print ("\n");
+  g_print (_("Format: %s\n"), format_name);
+  g_print (_("Keras version: %s\n"),
+           strata_model_get_keras_version (model) ? strata_model_get_keras_version (model) : _("unknown"));
+  optimizer = strata_model_get_optimizer (model);
+  if (optimizer != NULL)
+    {
+      g_autoptr(GPtrArray) weights = strata_optimizer_get_weights (optimizer);
+      g_print (_("Optimizer: %s (%u state tensors)\n"),
+               strata_optimizer_get_class_name (optimizer), weights != NULL ? weights->len : 0);
+    }
+  else
+    g_print (_("Optimizer: none\n"));
+  g_print (_("Compiled: %s\n"), strata_model_is_compiled (model) ? _("yes") : _("no"));
+  return 0;
+}
+
+/* ---- convert -------------------------------------------------------------- */
+
+static int
+cmd_convert (ToolOptions *opts,
+             int          argc,
+             char       **argv)
+{
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GFile) out = g_file_new_for_commandline_arg (argv[1]);
+  g_autoptr(StrataSaveOptions) options = strata_save_options_new ();
+  const char *format_name = NULL;
+  GError *error = NULL;
+
+  model = load (opts, argv[0], &format_name, &error);
+  if (model == NULL)
+    return fail (error);
+
+  strata_save_options_set_overwrite (options, TRUE);
+  if (opts->format != NULL)
+    strata_save_options_set_format (options, opts->format);
+  if (opts->show_progress)
+    strata_save_options_set_progress_func (options, progress_bar, (gpointer) _("Saving"), NULL);
+  if (!strata_model_save (model, out, options, NULL, &error))
+    return fail (error);
+  return 0;
+}
+
+/* ---- formats -------------------------------------------------------------- */
+
+static void
+print_capabilities (StrataFormatCapabilities caps)
+{
+  static const struct { StrataFormatCapabilities flag; const char *label; } labels[] = {
+    { STRATA_FORMAT_CAN_LOAD_MODEL, N_("load model") },
+    { STRATA_FORMAT_CAN_SAVE_MODEL, N_("save model") },
+    { STRATA_FORMAT_CAN_LOAD_WEIGHTS, N_("load weights") },
+    { STRATA_FORMAT_CAN_SAVE_WEIGHTS, N_("save weights") },
+    { STRATA_FORMAT_IS_DIRECTORY, N_("directory") },
+    { STRATA_FORMAT_HOLDS_WEIGHTS, N_("holds weights") },
+    { STRATA_FORMAT_HOLDS_OPTIMIZER, N_("holds optimizer") },
+  };
+  gboolean first = TRUE;
+
+  g_print ("  %s ", _("Capabilities:"));
+  for (gsize i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (caps & labels[i].flag)
+      {
+        g_print ("%s%s", first ? "" : ", ", _(labels[i].label));
+        first = FALSE;
+      }
+  g_print ("%s\n", first ? _("none") : "");
+}
+
+static int
+cmd_formats (ToolOptions *opts,
+             int          argc,
+             char       **argv)
+{
+  g_autoptr(GListModel) infos = strata_formats_list ();
+  guint n = g_list_model_get_n_items (infos);
+
+  if (n == 0)
+    {
+      g_print (_("No format modules found.\n"));
+      return 0;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(StrataFormatInfo) info = g_list_model_get_item (infos, i);
+      g_autoptr(GError) error = NULL;
+
+      if (i > 0)
+        g_print ("\n");
+      if (!strata_format_info_is_available (info, &error))
+        {
+          g_print ("%s\n", strata_format_info_get_name (info));
+          g_print ("  %s %s\n", _("Module:"), strata_format_info_get_module_path (info));
+          g_print ("  %s %s\n", _("Error:"), error->message);
+          continue;
+        }
+      g_print ("%s — %s\n", strata_format_info_get_name (info),
+               strata_format_info_get_description (info) ? strata_format_info_get_description (info) : "");
+      {
+        const char * const *exts = strata_format_info_get_extensions (info);
+        g_print ("  %s", _("Extensions:"));
+        for (guint e = 0; exts[e] != NULL; e++)
+          g_print (" .%s", exts[e]);
+        g_print ("\n");
+      }
+      print_capabilities (strata_format_info_get_capabilities (info));
+      g_print ("  %s %s\n", _("Module:"), strata_format_info_get_module_path (info));
+    }
+  return 0;
+}
+
+/* ---- dump ------------------------------------------------------------------ */
+
+static JsonNode *
+tensor_to_json (StrataTensor *tensor,
+                const char   *name)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  StrataShape *shape = strata_tensor_get_shape (tensor);
+  g_autofree char *sha = strata_tensor_get_sha256 (tensor);
+  guint rank = strata_shape_get_rank (shape);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "dtype");
+  json_builder_add_string_value (builder, strata_dtype_to_string (strata_tensor_get_dtype (tensor)));
+  json_builder_set_member_name (builder, "shape");
+  json_builder_begin_array (builder);
+  for (guint d = 0; d < rank; d++)
+    json_builder_add_int_value (builder, strata_shape_get_dim (shape, d));
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "sha256");
+  if (sha != NULL)
+    json_builder_add_string_value (builder, sha);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static JsonNode *
+object_or_null (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_NULL);
+
+  if (object != NULL)
+    json_node_init_object (node, object);
+  return node;
+}
+
+static JsonNode *
+layer_to_json (StrataLayer *layer)
+{
+  JsonObject *object = json_object_new ();
+  JsonArray *weights = json_array_new ();
+  g_autoptr(GPtrArray) tensors = strata_layer_get_weights (layer);
+  g_auto(GStrv) names = strata_layer_get_weight_names (layer);
+  g_autoptr(JsonObject) config = strata_layer_get_config (layer);
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  guint n_names = names != NULL ? g_strv_length (names) : 0;
+
+  json_object_set_string_member (object, "name", strata_layer_get_name (layer));
+  json_object_set_string_member (object, "class_name", strata_layer_get_class_name (layer));
+  json_object_set_member (object, "config", object_or_null (config));
+  for (guint i = 0; tensors != NULL && i < tensors->len; i++)
+    {
+      StrataTensor *tensor = g_ptr_array_index (tensors, i);
+      const char *name = i < n_names ? names[i] : strata_tensor_get_name (tensor);
+
+      json_array_add_element (weights, tensor_to_json (tensor, name != NULL ? name : ""));
+    }
+  json_object_set_array_member (object, "weights", weights);
+  json_node_take_object (node, object);
+  return node;
+}
+
+static JsonNode *
+optimizer_to_json (StrataOptimizer *optimizer)
+{
+  JsonObject *object;
+  JsonArray *weights;
+  g_autoptr(GPtrArray) tensors = NULL;
+  JsonNode *node;
+
+  if (optimizer == NULL)
+    return json_node_new (JSON_NODE_NULL);
+
+  object = json_object_new ();
+  weights = json_array_new ();
+  tensors = strata_optimizer_get_weights (optimizer);
+  json_object_set_string_member (object, "class_name", strata_optimizer_get_class_name (optimizer));
+  json_object_set_member (object, "config", object_or_null (strata_optimizer_get_config (optimizer)));
+  for (guint i = 0; tensors != NULL && i < tensors->len; i++)
+    {
+      StrataTensor *tensor = g_ptr_array_index (tensors, i);
+      const char *name = strata_tensor_get_name (tensor);
+
+      json_array_add_element (weights, tensor_to_json (tensor, name != NULL ? name : ""));
+    }
+  json_object_set_array_member (object, "weights", weights);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, object);
+  return node;
+}
+
+static int
+cmd_dump (ToolOptions *opts,
+          int          argc,
+          char       **argv)
+{
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  const char *format_name = NULL;
+  const char *keras_version;
+  JsonObject *object;
+  JsonArray *layers;
+  guint n;
+  GError *error = NULL;
+
+  model = load (opts, argv[0], &format_name, &error);
+  if (model == NULL)
+    return fail (error);
+
+  object = json_object_new ();
+  json_object_set_string_member (object, "format", format_name);
+  json_object_set_string_member (object, "model_class", strata_layer_get_class_name (STRATA_LAYER (model)));
+  keras_version = strata_model_get_keras_version (model);
+  if (keras_version != NULL)
+    json_object_set_string_member (object, "keras_version", keras_version);
+  else
+    json_object_set_null_member (object, "keras_version");
+
+  layers = json_array_new ();
+  n = strata_model_get_n_layers (model);
+  for (guint i = 0; i < n; i++)
+    json_array_add_element (layers, layer_to_json (strata_model_get_layer_at (model, i)));
+  json_object_set_array_member (object, "layers", layers);
+  json_object_set_member (object, "optimizer", optimizer_to_json (strata_model_get_optimizer (model)));
+  json_object_set_member (object, "training_config",
+                          object_or_null (strata_model_get_training_config (model)));
+
+  root = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (root, object);
+  text = strata_json_to_string (root, FALSE);
+  g_print ("%s\n", text);
+  return 0;
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+typedef struct
+{
+  const char *name;
+  const char *parameters;
+  const char *summary;
+  int         n_args;
+  gboolean    load_entries;
+  int       (*run) (ToolOptions *opts, int argc, char **argv);
+} Command;
+
+static const Command commands[] = {
+  { "info", N_("FILE"), N_("Show a model's summary, format, Keras version and optimizer"), 1, TRUE, cmd_info },
+  { "convert", N_("INPUT OUTPUT"), N_("Convert a model from one file format to another"), 2, TRUE, cmd_convert },
+  { "formats", "", N_("List the format modules and their capabilities"), 0, FALSE, cmd_formats },
+  { "dump", N_("--json FILE"), N_("Print a model's layers, configs and weight digests as one JSON object"), 1, TRUE, cmd_dump },
+};
+
+static char *
+commands_description (void)
+{
+  GString *text = g_string_new (_("Commands:"));
+
+  g_string_append_c (text, '\n');
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (text, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  g_string_append_printf (text, "\n%s", _("Run “strata COMMAND --help” for the options of a command."));
+  return g_string_free (text, FALSE);
+}
+
+static int
+run_command (const Command *command,
+             int            argc,
+             char         **argv)
+{
+  ToolOptions opts = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *parameter = g_strdup_printf ("%s %s", command->name,
+                                                command->parameters[0] ? _(command->parameters) : "");
+  GError *error = NULL;
+  int status;
+
+  context = g_option_context_new (parameter);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _(command->summary));
+  if (command->load_entries)
+    add_common_load_entries (context, &opts);
+  if (command->run == cmd_convert)
+    {
+      const GOptionEntry entries[] = {
+        { "format", 'f', 0, G_OPTION_ARG_STRING, &opts.format,
+          N_("Write the output in this format instead of the one its extension names"), N_("NAME") },
+        { NULL }
+      };
+      g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+    }
+  if (command->run == cmd_dump)
+    {
+      const GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, N_("Print JSON (the only output format)"), NULL },
+        { NULL }
+      };
+      g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+    }
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      status = usage_error (context, error->message);
+      g_error_free (error);
+      tool_options_clear (&opts);
+      return status;
+    }
+  /* argv[0] is the command name. */
+  if (argc - 1 != command->n_args)
+    {
+      g_autofree char *message = g_strdup_printf (_("“%s” takes %d argument(s), %d given"),
+                                                  command->name, command->n_args, argc - 1);
+      tool_options_clear (&opts);
+      return usage_error (context, message);
+    }
+  opts.show_progress = command->run == cmd_convert && isatty (STDERR_FILENO);
+  status = command->run (&opts, argc - 1, argv + 1);
+  tool_options_clear (&opts);
+  return status;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *description = NULL;
+  gboolean version = FALSE;
+  const GOptionEntry entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+  GError *error = NULL;
+
+  setlocale (LC_ALL, "");
+  strata_init ();
+  textdomain (GETTEXT_PACKAGE);
+
+  /* The command is the first argument; everything after it belongs to it. */
+  if (argc >= 2 && argv[1][0] != '-')
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+        if (strcmp (argv[1], commands[i].name) == 0)
+          return run_command (&commands[i], argc - 1, argv + 1);
+    }
+
+  context = g_option_context_new (_("COMMAND [OPTION…] [ARGUMENT…]"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _("Inspect and convert Keras model files."));
+  description = commands_description ();
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  /* Stop at the first non-option so "strata bogus" is reported below. */
+  g_option_context_set_strict_posix (context, TRUE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      int status = usage_error (context, error->message);
+      g_error_free (error);
+      return status;
+    }
+  if (version)
+    {
+      g_print ("strata %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (argc < 2)
+    return usage_error (context, _("No command given"));
+  {
+    g_autofree char *message = g_strdup_printf (_("Unknown command “%s”"), argv[1]);
+    return usage_error (context, message);
+  }
+}

@@ -1,0 +1,309 @@
+/* test-cli.c: the strata tool, spawned as users run it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "strata.h"
+#include "test-utils.h"
+
+static char *tmp_dir;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs the tool with the test modules in its search path. */
+static void
+run_tool (Run *run,
+          ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) STRATA_TOOL_PATH);
+  va_start (args, run);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  path = g_strconcat (TEST_MODULES_DIR, ":", g_environ_getenv (envp, "STRATA_FORMAT_PATH"), NULL);
+  envp = g_environ_setenv (envp, "STRATA_FORMAT_PATH", path, TRUE);
+  envp = g_environ_setenv (envp, "LANGUAGE", "C", TRUE);
+
+  memset (run, 0, sizeof *run);
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                &run->out, &run->err, &run->status, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", run->out, run->err);
+}
+
+static int
+exit_status (Run *run)
+{
+  g_assert_true (WIFEXITED (run->status));
+  return WEXITSTATUS (run->status);
+}
+
+static char *
+fixture (const char *name)
+{
+  g_autofree char *relative = g_build_filename ("fixtures", "generated", name, NULL);
+  return strata_test_src_path (relative);
+}
+
+static void
+test_formats (void)
+{
+  g_auto(Run) run;
+
+  run_tool (&run, "formats", NULL);
+  g_assert_cmpint (exit_status (&run), ==, 0);
+  /* The working modules with their details... */
+  g_assert_nonnull (strstr (run.out, "json-config — "));
+  g_assert_nonnull (strstr (run.out, ".json"));
+  g_assert_nonnull (strstr (run.out, "load model, save model"));
+  g_assert_nonnull (strstr (run.out, "testfmt — Test format"));
+  /* ...and the broken ones with their errors. */
+  g_assert_nonnull (strstr (run.out, "badabi\n"));
+  g_assert_nonnull (strstr (run.out, "ABI version 99"));
+  g_assert_nonnull (strstr (run.out, "strata_format_module_query_v1"));
+  g_assert_cmpstr (run.err, ==, "");
+}
+
+static void
+test_info (void)
+{
+  g_autofree char *path = fixture ("tf_keras/sequential_dense.config.json");
+  g_auto(Run) run;
+
+  run_tool (&run, "info", path, NULL);
+  g_assert_cmpint (exit_status (&run), ==, 0);
+  g_assert_nonnull (strstr (run.out, "Format: json-config\n"));
+  g_assert_nonnull (strstr (run.out, "Keras version: 2.21.0\n"));
+  g_assert_nonnull (strstr (run.out, "Optimizer: none\n"));
+  /* The summary names the layers. */
+  g_assert_nonnull (strstr (run.out, "hidden"));
+}
+
+static void
+check_weight (JsonNode *node)
+{
+  JsonObject *weight = json_node_get_object (node);
+  const char *sha = json_object_get_string_member (weight, "sha256");
+
+  g_assert_nonnull (json_object_get_string_member (weight, "name"));
+  g_assert_nonnull (json_object_get_string_member (weight, "dtype"));
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (json_object_get_member (weight, "shape")));
+  g_assert_cmpuint (strlen (sha), ==, 64);
+}
+
+static void
+test_dump (void)
+{
+  g_autofree char *path = fixture ("tf_keras/sequential_dense.config.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(StrataModel) model = NULL;
+  g_auto(Run) run;
+  JsonObject *root;
+  JsonArray *layers;
+  guint n_weights = 0;
+
+  run_tool (&run, "dump", "--json", path, NULL);
+  g_assert_cmpint (exit_status (&run), ==, 0);
+  /* Exactly one JSON object, on one line. */
+  g_assert_true (g_str_has_suffix (run.out, "}\n"));
+  g_assert_true (strchr (run.out, '\n') == run.out + strlen (run.out) - 1);
+  json_parser_load_from_data (parser, run.out, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  root = json_node_get_object (json_parser_get_root (parser));
+
+  g_assert_cmpstr (json_object_get_string_member (root, "format"), ==, "json-config");
+  g_assert_cmpstr (json_object_get_string_member (root, "model_class"), ==, "Sequential");
+  g_assert_cmpstr (json_object_get_string_member (root, "keras_version"), ==, "2.21.0");
+  g_assert_true (json_object_get_null_member (root, "optimizer"));
+  g_assert_true (json_object_get_null_member (root, "training_config"));
+
+  /* Layers in Keras order, as the library gives them. */
+  model = strata_load_model (file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  layers = json_object_get_array_member (root, "layers");
+  g_assert_cmpuint (json_array_get_length (layers), ==, strata_model_get_n_layers (model));
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonObject *layer = json_array_get_object_element (layers, i);
+      StrataLayer *expected = strata_model_get_layer_at (model, i);
+      JsonArray *weights = json_object_get_array_member (layer, "weights");
+
+      g_assert_cmpstr (json_object_get_string_member (layer, "name"), ==, strata_layer_get_name (expected));
+      g_assert_cmpstr (json_object_get_string_member (layer, "class_name"), ==,
+                       strata_layer_get_class_name (expected));
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (layer, "config")));
+      g_assert_cmpuint (json_array_get_length (weights), ==, strata_layer_get_n_weights (expected));
+      for (guint w = 0; w < json_array_get_length (weights); w++)
+        check_weight (json_array_get_element (weights, w));
+      n_weights += json_array_get_length (weights);
+    }
+  /* hidden (kernel, bias) and the output layer (kernel, bias). */
+  g_assert_cmpuint (n_weights, >=, 4);
+}
+
+static void
+test_convert (void)
+{
+  g_autofree char *path = fixture ("tf_keras/functional_multi_output.config.json");
+  g_autofree char *stt = g_build_filename (tmp_dir, "converted.stt", NULL);
+  g_autofree char *back = g_build_filename (tmp_dir, "back.json", NULL);
+  g_autofree char *forced = g_build_filename (tmp_dir, "forced.out", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *original_dump = NULL;
+  g_auto(Run) run;
+  g_auto(Run) run2;
+  g_auto(Run) run3;
+  g_auto(Run) dump1;
+  g_auto(Run) dump2;
+
+  run_tool (&run, "convert", path, stt, NULL);
+  g_assert_cmpint (exit_status (&run), ==, 0);
+  g_assert_true (g_file_get_contents (stt, &contents, NULL, NULL));
+  g_assert_true (g_str_has_prefix (contents, "STRATA-TEST\n"));
+  /* No progress bar when stderr is not a terminal. */
+  g_assert_cmpstr (run.err, ==, "");
+
+  run_tool (&run2, "convert", stt, back, NULL);
+  g_assert_cmpint (exit_status (&run2), ==, 0);
+
+  /* --format wins over the extension. */
+  run_tool (&run3, "convert", "--format", "json-config", back, forced, NULL);
+  g_assert_cmpint (exit_status (&run3), ==, 0);
+
+  run_tool (&dump1, "dump", "--json", path, NULL);
+  run_tool (&dump2, "dump", "--json", forced, NULL);
+  g_assert_cmpint (exit_status (&dump1), ==, 0);
+  g_assert_cmpint (exit_status (&dump2), ==, 0);
+  /* Only the format name may differ: json-config both times. */
+  g_assert_cmpstr (dump1.out, ==, dump2.out);
+
+  g_unlink (stt);
+  g_unlink (back);
+  g_unlink (forced);
+}
+
+static void
+assert_fails (Run        *run,
+              const char *stderr_part)
+{
+  g_assert_cmpint (exit_status (run), ==, 1);
+  g_assert_nonnull (strstr (run->err, stderr_part));
+  g_assert_cmpstr (run->out, ==, "");
+}
+
+static void
+test_errors (void)
+{
+  g_autofree char *garbage = g_build_filename (tmp_dir, "garbage.bin", NULL);
+  g_autofree char *good = fixture ("tf_keras/sequential_dense.config.json");
+  g_autofree char *nowhere = g_build_filename (tmp_dir, "out.nothing", NULL);
+  g_auto(Run) missing;
+  g_auto(Run) unknown_format;
+  g_auto(Run) unknown_command;
+  g_auto(Run) no_command;
+  g_auto(Run) arg_count;
+  g_auto(Run) bad_option;
+  g_auto(Run) bad_name;
+  g_auto(Run) no_extension;
+  g_auto(Run) broken_plugin;
+
+  g_assert_true (g_file_set_contents (garbage, "\x01\x02\x03", 3, NULL));
+
+  run_tool (&missing, "info", "/nonexistent/model.h5", NULL);
+  assert_fails (&missing, "/nonexistent/model.h5");
+
+  run_tool (&unknown_format, "dump", "--json", garbage, NULL);
+  assert_fails (&unknown_format, "garbage.bin");
+
+  run_tool (&unknown_command, "frobnicate", NULL);
+  assert_fails (&unknown_command, "frobnicate");
+
+  run_tool (&no_command, NULL);
+  assert_fails (&no_command, "No command");
+
+  run_tool (&arg_count, "convert", good, NULL);
+  assert_fails (&arg_count, "convert");
+
+  run_tool (&bad_option, "info", "--no-such-option", good, NULL);
+  assert_fails (&bad_option, "--no-such-option");
+
+  run_tool (&bad_name, "convert", "--format", "no-such-format", good, nowhere, NULL);
+  assert_fails (&bad_name, "no-such-format");
+  g_assert_false (g_file_test (nowhere, G_FILE_TEST_EXISTS));
+
+  run_tool (&no_extension, "convert", good, nowhere, NULL);
+  assert_fails (&no_extension, "out.nothing");
+  g_assert_false (g_file_test (nowhere, G_FILE_TEST_EXISTS));
+
+  run_tool (&broken_plugin, "info", "--input-format", "badabi", good, NULL);
+  assert_fails (&broken_plugin, "ABI version 99");
+
+  g_unlink (garbage);
+}
+
+static void
+test_help (void)
+{
+  g_auto(Run) run;
+  g_auto(Run) sub;
+
+  run_tool (&run, "--help", NULL);
+  g_assert_cmpint (exit_status (&run), ==, 0);
+  g_assert_nonnull (strstr (run.out, "convert"));
+  g_assert_nonnull (strstr (run.out, "formats"));
+
+  run_tool (&sub, "dump", "--help", NULL);
+  g_assert_cmpint (exit_status (&sub), ==, 0);
+  g_assert_nonnull (strstr (sub.out, "--json"));
+  g_assert_nonnull (strstr (sub.out, "--allow-unknown"));
+  g_assert_nonnull (strstr (sub.out, "--no-compile"));
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  strata_test_init (&argc, &argv);
+  tmp_dir = g_dir_make_tmp ("strata-cli-XXXXXX", NULL);
+  g_assert_nonnull (tmp_dir);
+
+  g_test_add_func ("/cli/formats", test_formats);
+  g_test_add_func ("/cli/info", test_info);
+  g_test_add_func ("/cli/dump", test_dump);
+  g_test_add_func ("/cli/convert", test_convert);
+  g_test_add_func ("/cli/errors", test_errors);
+  g_test_add_func ("/cli/help", test_help);
+
+  status = g_test_run ();
+  g_rmdir (tmp_dir);
+  g_free (tmp_dir);
+  return status;
+}

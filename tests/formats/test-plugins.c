@@ -1,0 +1,354 @@
+/* test-plugins.c: discovering, loading and choosing format modules
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "strata.h"
+#include "test-utils.h"
+
+static char *tmp_dir;
+
+static char *
+write_temp (const char *basename,
+            const char *contents,
+            gssize      length)
+{
+  char *path = g_build_filename (tmp_dir, basename, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static StrataFormatInfo *
+find_info (GListModel *list,
+           const char *name)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(StrataFormatInfo) info = g_list_model_get_item (list, i);
+      if (g_strcmp0 (strata_format_info_get_name (info), name) == 0)
+        return info;
+    }
+  return NULL;
+}
+
+static void
+test_discovery_is_lazy (void)
+{
+  /* Runs first: nothing has asked for testfmt yet. */
+  g_autoptr(GListModel) list = strata_formats_list ();
+  StrataFormatInfo *info = find_info (list, "testfmt");
+  g_autofree char *expected_suffix = g_strdup ("libstrata-format-testfmt." G_MODULE_SUFFIX);
+
+  g_assert_nonnull (info);
+  g_assert_true (g_str_has_suffix (strata_format_info_get_module_path (info), expected_suffix));
+  g_assert_false (strata_format_info_is_loaded (info));
+  g_assert_nonnull (find_info (list, "json-config"));
+  g_assert_nonnull (find_info (list, "badabi"));
+  g_assert_nonnull (find_info (list, "noentry"));
+  g_assert_nonnull (find_info (list, "misnamed"));
+  g_assert_true (strata_formats_lookup ("testfmt") == info);
+  g_assert_false (strata_format_info_is_loaded (info));
+
+  /* Details load it. */
+  g_assert_cmpstr (strata_format_info_get_description (info), ==, "Test format");
+  g_assert_true (strata_format_info_is_loaded (info));
+  g_assert_cmpstr (strata_format_info_get_extensions (info)[0], ==, "stt");
+  g_assert_null (strata_format_info_get_extensions (info)[1]);
+  g_assert_cmpint (strata_format_info_get_capabilities (info) & STRATA_FORMAT_CAN_SAVE_WEIGHTS, !=, 0);
+}
+
+static void
+check_broken (const char *name,
+              const char *message_part)
+{
+  StrataFormatInfo *info = strata_formats_lookup (name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) again = NULL;
+  g_autoptr(GError) by_name = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path ("/nonexistent/model.json");
+
+  g_assert_nonnull (info);
+  g_assert_false (strata_format_info_is_available (info, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN);
+  g_assert_nonnull (strstr (error->message, message_part));
+  g_assert_nonnull (strstr (error->message, strata_format_info_get_module_path (info)));
+  g_assert_false (strata_format_info_is_loaded (info));
+
+  /* The error is kept, not retried. */
+  g_assert_null (strata_format_info_get_format (info, &again));
+  g_assert_error (again, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN);
+  g_assert_cmpstr (again->message, ==, error->message);
+
+  /* Details of a broken module are empty, not a crash. */
+  g_assert_null (strata_format_info_get_description (info));
+  g_assert_null (strata_format_info_get_extensions (info)[0]);
+  g_assert_cmpint (strata_format_info_get_capabilities (info), ==, STRATA_FORMAT_CAN_NONE);
+
+  /* Selecting it by name gives the same error. */
+  g_assert_null (strata_formats_find_for_file (file, name, STRATA_FORMAT_CAN_LOAD_MODEL, NULL, &by_name));
+  g_assert_error (by_name, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN);
+  g_assert_cmpstr (by_name->message, ==, error->message);
+}
+
+static void
+test_wrong_abi (void)
+{
+  check_broken ("badabi", "ABI version 99");
+}
+
+static void
+test_no_entry_point (void)
+{
+  check_broken ("noentry", "strata_format_module_query_v1");
+}
+
+static void
+test_misnamed (void)
+{
+  check_broken ("misnamed", "“json-config”");
+  /* The real json-config is unaffected. */
+  g_assert_true (strata_format_info_is_available (strata_formats_lookup ("json-config"), NULL));
+}
+
+static void
+test_unknown_name (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path ("whatever.stt");
+
+  g_assert_null (strata_formats_lookup ("no-such-format"));
+  g_assert_null (strata_formats_find_for_save (file, "no-such-format", STRATA_FORMAT_CAN_SAVE_MODEL, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT);
+  g_assert_nonnull (strstr (error->message, "no-such-format"));
+  g_assert_nonnull (strstr (error->message, "testfmt"));
+}
+
+static void
+test_capabilities (void)
+{
+  StrataFormatInfo *info = strata_formats_lookup ("json-config");
+  StrataFormat *format = strata_format_info_get_format (info, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path ("weights.json");
+  StrataFormat *found;
+
+  g_assert_nonnull (format);
+  g_assert_cmpstr (strata_format_get_name (format), ==, "json-config");
+  g_assert_true (strata_format_get_info (format) == info);
+  g_assert_cmpint (strata_format_get_capabilities (format), ==,
+                   STRATA_FORMAT_CAN_LOAD_MODEL | STRATA_FORMAT_CAN_SAVE_MODEL);
+  g_assert_cmpstr (strata_format_info_get_mime_types (info)[0], ==, "application/json");
+
+  /* Saving weights to .json: the extension selects json-config, which cannot. */
+  found = strata_formats_find_for_save (file, NULL, STRATA_FORMAT_CAN_SAVE_WEIGHTS, &error);
+  g_assert_null (found);
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "json-config"));
+  g_clear_error (&error);
+
+  found = strata_formats_find_for_save (file, "json-config", STRATA_FORMAT_CAN_LOAD_WEIGHTS, &error);
+  g_assert_null (found);
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "json-config"));
+}
+
+static void
+test_save_by_extension (void)
+{
+  g_autoptr(GFile) upper = g_file_new_for_path ("/tmp/MODEL.STT");
+  g_autoptr(GFile) json = g_file_new_for_path ("/tmp/model.json");
+  g_autoptr(GFile) none = g_file_new_for_path ("/tmp/model");
+  g_autoptr(GFile) dot = g_file_new_for_path ("/tmp/.stt");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (strata_format_get_name (strata_formats_find_for_save (upper, NULL, STRATA_FORMAT_CAN_SAVE_MODEL, NULL)), ==, "testfmt");
+  g_assert_cmpstr (strata_format_get_name (strata_formats_find_for_save (json, NULL, STRATA_FORMAT_CAN_SAVE_MODEL, NULL)), ==, "json-config");
+  g_assert_null (strata_formats_find_for_save (none, NULL, STRATA_FORMAT_CAN_SAVE_MODEL, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT);
+  g_assert_nonnull (strstr (error->message, "/tmp/model"));
+  g_assert_nonnull (strstr (error->message, "json-config"));
+  g_clear_error (&error);
+  g_assert_null (strata_formats_find_for_save (dot, NULL, STRATA_FORMAT_CAN_SAVE_MODEL, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT);
+}
+
+static const char *
+sniff (const char               *basename,
+       const char               *contents,
+       gssize                    length,
+       StrataFormatCapabilities  needed,
+       GError                  **error)
+{
+  g_autofree char *path = write_temp (basename, contents, length);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  StrataFormat *format = strata_formats_find_for_file (file, NULL, needed, NULL, error);
+
+  g_unlink (path);
+  return format != NULL ? strata_format_get_name (format) : NULL;
+}
+
+static void
+test_sniff_content_wins (void)
+{
+  const char *config = "  \n{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": []}}";
+
+  /* JSON content behind a misleading extension. */
+  g_assert_cmpstr (sniff ("model.stt", config, -1, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "json-config");
+  /* testfmt content behind a .json extension. */
+  g_assert_cmpstr (sniff ("model.json", "STRATA-TEST\n{}\nnull\n", -1, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "testfmt");
+  /* Magic bytes alone (the probe is asked too, but the magic is enough). */
+  g_assert_cmpstr (sniff ("weights.bin", "STRATA-TEST-WEIGHTS\n3\n", -1, STRATA_FORMAT_CAN_LOAD_WEIGHTS, NULL), ==, "testfmt");
+}
+
+static void
+test_sniff_extension_fallback (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* Content nobody recognises: the extension decides. */
+  g_assert_cmpstr (sniff ("broken.stt", "\x01\x02garbage", -1, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "testfmt");
+  g_assert_cmpstr (sniff ("empty.json", "", 0, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "json-config");
+  /* A JSON array is not a model config. */
+  g_assert_cmpstr (sniff ("list.json", "[1, 2]", -1, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "json-config");
+
+  /* Neither content nor extension. */
+  g_assert_null (sniff ("mystery.bin", "\x01\x02garbage", -1, STRATA_FORMAT_CAN_LOAD_MODEL, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT);
+  g_assert_nonnull (strstr (error->message, "mystery.bin"));
+  g_assert_nonnull (strstr (error->message, "json-config"));
+  g_assert_nonnull (strstr (error->message, "testfmt"));
+  g_clear_error (&error);
+
+  /* A zip is not JSON, whatever its name. */
+  g_assert_null (sniff ("model.bin", "PK\x03\x04{\"class_name\": \"config\"}", 30,
+                        STRATA_FORMAT_CAN_LOAD_MODEL, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT);
+}
+
+static void
+test_sniff_capability (void)
+{
+  g_autoptr(GError) error = NULL;
+  const char *config = "{\"class_name\": \"Sequential\", \"config\": {}}";
+
+  /* Recognised as json-config, which cannot hold weights. */
+  g_assert_null (sniff ("model.json", config, -1, STRATA_FORMAT_CAN_LOAD_WEIGHTS, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "json-config"));
+}
+
+static void
+test_sniff_missing_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path ("/nonexistent/dir/model.json");
+
+  g_assert_null (strata_formats_find_for_file (file, NULL, STRATA_FORMAT_CAN_LOAD_MODEL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
+static void
+test_sniff_directory (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "model.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  g_autoptr(GError) error = NULL;
+
+  /* No directory format is installed in the tests: a directory named like a
+   * file format is not taken for one. */
+  g_assert_no_errno (g_mkdir (dir, 0700));
+  g_assert_null (strata_formats_find_for_file (file, NULL, STRATA_FORMAT_CAN_LOAD_MODEL, NULL, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT);
+  g_rmdir (dir);
+}
+
+static gpointer
+lookup_thread (gpointer data)
+{
+  for (int i = 0; i < 200; i++)
+    {
+      g_autoptr(GListModel) list = strata_formats_list ();
+      StrataFormatInfo *info = strata_formats_lookup (i % 2 ? "json-config" : "testfmt");
+
+      g_assert_nonnull (strata_format_info_get_format (info, NULL));
+      g_assert_false (strata_format_info_is_available (strata_formats_lookup ("badabi"), NULL));
+      g_assert_cmpuint (g_list_model_get_n_items (list), >=, 5);
+    }
+  return NULL;
+}
+
+static void
+test_threads (void)
+{
+  GThread *threads[8];
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("lookup", lookup_thread, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+}
+
+static void
+test_search_path_order (void)
+{
+  /* A folder added by the application comes before STRATA_FORMAT_PATH, but
+   * a module that is already loaded keeps its name. */
+  g_autofree char *dir = g_build_filename (tmp_dir, "extra-formats", NULL);
+  g_autofree char *copy = g_build_filename (dir, "libstrata-format-testfmt." G_MODULE_SUFFIX, NULL);
+  g_autofree char *other = g_build_filename (dir, "libstrata-format-zzz." G_MODULE_SUFFIX, NULL);
+  StrataFormatInfo *before = strata_formats_lookup ("testfmt");
+  StrataFormatInfo *zzz;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (strata_format_info_get_format (before, NULL));
+  g_assert_no_errno (g_mkdir (dir, 0700));
+  g_assert_true (g_file_set_contents (copy, "not a module", -1, NULL));
+  g_assert_true (g_file_set_contents (other, "not a module either", -1, NULL));
+  strata_formats_add_search_path (dir);
+
+  g_assert_true (strata_formats_lookup ("testfmt") == before);
+  zzz = strata_formats_lookup ("zzz");
+  g_assert_nonnull (zzz);
+  g_assert_cmpstr (strata_format_info_get_module_path (zzz), ==, other);
+  g_assert_false (strata_format_info_is_available (zzz, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN);
+  g_assert_nonnull (strstr (error->message, other));
+  g_unlink (copy);
+  g_unlink (other);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  int status;
+
+  strata_test_init (&argc, &argv);
+  strata_formats_add_search_path (TEST_MODULES_DIR);
+  tmp_dir = g_dir_make_tmp ("strata-plugins-XXXXXX", NULL);
+  g_assert_nonnull (tmp_dir);
+
+  g_test_add_func ("/formats/discovery-is-lazy", test_discovery_is_lazy);
+  g_test_add_func ("/formats/wrong-abi", test_wrong_abi);
+  g_test_add_func ("/formats/no-entry-point", test_no_entry_point);
+  g_test_add_func ("/formats/misnamed", test_misnamed);
+  g_test_add_func ("/formats/unknown-name", test_unknown_name);
+  g_test_add_func ("/formats/capabilities", test_capabilities);
+  g_test_add_func ("/formats/save-by-extension", test_save_by_extension);
+  g_test_add_func ("/formats/sniff/content-wins", test_sniff_content_wins);
+  g_test_add_func ("/formats/sniff/extension-fallback", test_sniff_extension_fallback);
+  g_test_add_func ("/formats/sniff/capability", test_sniff_capability);
+  g_test_add_func ("/formats/sniff/missing-file", test_sniff_missing_file);
+  g_test_add_func ("/formats/sniff/directory", test_sniff_directory);
+  g_test_add_func ("/formats/threads", test_threads);
+  g_test_add_func ("/formats/search-path-order", test_search_path_order);
+  status = g_test_run ();
+  g_rmdir (tmp_dir);
+  g_free (tmp_dir);
+  return status;
+}

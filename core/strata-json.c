@@ -112,6 +112,7 @@ scan_string (const char *data,
               if (j + 5 < len && data[j + 2] == '0' && data[j + 3] == '0' &&
                   hex_value (data[j + 4]) >= 0 && hex_value (data[j + 5]) >= 0)
                 code = hex_value (data[j + 4]) * 16 + hex_value (data[j + 5]);
+              j += 4;   /* the four hex digits */
               break;
             default:
               break;
@@ -1134,12 +1135,14 @@ strata_json_to_shape (JsonNode    *node,
 JsonNode *
 strata_json_from_shape (StrataShape *shape)
 {
+  JsonNode *node;
   JsonArray *array;
   guint rank;
   const gint64 *dims;
 
   g_return_val_if_fail (shape != NULL, NULL);
 
+  node = json_node_alloc ();
   dims = strata_shape_get_dims (shape, &rank);
   array = json_array_sized_new (rank);
   for (guint i = 0; i < rank; i++)
@@ -1149,7 +1152,9 @@ strata_json_from_shape (StrataShape *shape)
       else
         json_array_add_int_element (array, dims[i]);
     }
-  return json_node_init_array (json_node_alloc (), array);
+  json_node_init (node, JSON_NODE_ARRAY);
+  json_node_take_array (node, array);
+  return node;
 }
 
 /* ------------------------------------------------------------------ */

@@ -268,11 +268,13 @@ static void
 discover_locked (void)
 {
   g_autoptr(GPtrArray) dirs = NULL;
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  GPtrArray *infos = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) seen = NULL;
+  GPtrArray *infos;
 
   if (discovered)
     return;
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  infos = g_ptr_array_new_with_free_func (g_object_unref);
 
   if (all_infos == NULL)
     all_infos = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);

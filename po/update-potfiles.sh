@@ -1,0 +1,9 @@
+#!/bin/sh
+# Regenerates po/POTFILES: every C source that marks strings for translation.
+# Run from anywhere; then `ninja -C BUILD strata-1.0-update-po`.
+cd "$(dirname "$0")/.." || exit 1
+{
+  echo "# Files with translatable strings; regenerate with po/update-potfiles.sh"
+  ls core/*.c core/layers/*.c core/tools/*.c plugins/*/*.c 2>/dev/null |
+    xargs grep -lE '(^|[^A-Za-z0-9_])(N_|_|C_|NC_|g_dngettext) ?\(' | LC_ALL=C sort
+} > po/POTFILES

@@ -1,0 +1,25 @@
+#!/usr/bin/python3
+# check-gi-docgen.py: `gi-docgen check` on the GIR; any warning fails
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Usage: check-gi-docgen.py GI_DOCGEN CONFIG GIR
+
+import os
+import subprocess
+import sys
+
+gidocgen, config, gir = sys.argv[1:4]
+cmd = [gidocgen, 'check', '--config', config,
+       '--add-include-path', os.path.dirname(gir), gir]
+proc = subprocess.run(cmd, capture_output=True, text=True)
+output = (proc.stdout + proc.stderr).strip()
+if output:
+    print(output)
+# gi-docgen check prints one line per undocumented or badly documented
+# symbol; a clean GIR prints nothing.
+if proc.returncode != 0 or output:
+    print('gi-docgen check: %d line(s) of warnings, exit status %d'
+          % (len(output.splitlines()), proc.returncode))
+    sys.exit(1)
+print('gi-docgen check: no warnings')

@@ -1,0 +1,193 @@
+#!/usr/bin/python3
+# test-model.py: the Keras saving API from Python through GObject Introspection
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import os
+import unittest
+
+from gitest import GLib, Strata, TempDirTestCase, have_format, main, mlp, numpy
+
+
+def layer_summary(model):
+    return [(layer.get_name(), layer.get_class_name()) for layer in model]
+
+
+class SequenceTests(unittest.TestCase):
+    def test_len_iter_getitem(self):
+        model = mlp()
+        names = [layer.get_name() for layer in model]
+        self.assertEqual(len(model), model.get_n_layers())
+        self.assertIn('mlp_dense_0', names)
+        self.assertIn('mlp_dense_1', names)
+        self.assertEqual(model[-1].get_name(), 'mlp_dense_1')
+        self.assertEqual(model['mlp_dense_0'].get_name(), 'mlp_dense_0')
+        self.assertIs(model[names.index('mlp_dense_0')], model['mlp_dense_0'])
+        self.assertEqual(model[-1].get_class_name(), 'Dense')
+        with self.assertRaises(KeyError):
+            model['no_such_layer']
+        with self.assertRaises(IndexError):
+            model[len(model)]
+
+    def test_weights_in_keras_order(self):
+        model = mlp()
+        weights = model.get_weights()
+        # Dense(4) on 3 inputs, then Dense(2): kernel, bias, kernel, bias.
+        shapes = [tuple(w.shape) for w in weights]
+        self.assertEqual(shapes, [(3, 4), (4,), (4, 2), (2,)])
+        self.assertEqual(model.count_params(), 3 * 4 + 4 + 4 * 2 + 2)
+        self.assertEqual(tuple(model['mlp_dense_0'].kernel.get_shape()), (3, 4))
+
+    @unittest.skipIf(numpy is None, 'NumPy is not installed')
+    def test_set_weights_round_trip(self):
+        model = mlp()
+        rng = numpy.random.default_rng(7)
+        new = [rng.standard_normal(w.shape).astype(numpy.float32) for w in model.get_weights()]
+        model.set_weights(new)
+        for got, want in zip(model.get_weights(), new):
+            self.assertEqual(got.dtype, numpy.float32)
+            numpy.testing.assert_array_equal(got, want)
+
+    @unittest.skipIf(numpy is None, 'NumPy is not installed')
+    def test_set_weights_mismatch_names_layer(self):
+        model = mlp()
+        bad = [w.copy() for w in model.get_weights()]
+        bad[2] = numpy.zeros((5, 2), dtype=numpy.float32)
+        with self.assertRaises(GLib.Error) as cm:
+            model.set_weights(bad)
+        self.assertTrue(cm.exception.matches(Strata.weights_error_quark(),
+                                             Strata.WeightsError.SHAPE), cm.exception)
+        self.assertIn('mlp_dense_1', cm.exception.message)
+
+    @unittest.skipIf(numpy is None, 'NumPy is not installed')
+    def test_tensor_numpy_round_trip(self):
+        for dtype in ('float32', 'float64', 'int8', 'int64', 'uint16', 'bool', 'float16'):
+            array = (numpy.arange(24).reshape(2, 3, 4) % 3).astype(dtype)
+            tensor = Strata.Tensor.from_numpy(array, name='t')
+            self.assertEqual(tensor.dims, (2, 3, 4))
+            self.assertEqual(tensor.get_n_bytes(), array.nbytes)
+            back = tensor.to_numpy()
+            self.assertEqual(back.dtype, array.dtype)
+            numpy.testing.assert_array_equal(back, array)
+            self.assertFalse(back.flags.writeable)
+            self.assertTrue(tensor.to_numpy(writable=True).flags.writeable)
+        # Big-endian and Fortran-ordered input is stored little-endian, C order.
+        array = numpy.arange(6, dtype='>i4').reshape(2, 3).T
+        numpy.testing.assert_array_equal(Strata.Tensor.from_numpy(array).to_numpy(), array)
+        with self.assertRaises(TypeError):
+            Strata.Tensor.from_numpy(numpy.zeros(2, dtype=numpy.complex64))
+
+    def test_shape_override(self):
+        shape = Strata.Shape.new((None, 28, 3))
+        self.assertEqual(tuple(shape), (None, 28, 3))
+        self.assertEqual(len(shape), 3)
+        self.assertEqual(shape, (None, 28, 3))
+        self.assertFalse(shape.is_fully_defined())
+
+
+class SaveLoadTests(TempDirTestCase):
+    def assert_same_architecture(self, a, b):
+        self.assertEqual(layer_summary(a), layer_summary(b))
+        for la, lb in zip(a, b):
+            self.assertEqual(la.get_config(), lb.get_config(), la.get_name())
+
+    def assert_same_weights(self, a, b):
+        wa, wb = a.get_weight_tensors(), b.get_weight_tensors()
+        self.assertEqual(len(wa), len(wb))
+        for ta, tb in zip(wa, wb):
+            self.assertTrue(ta.equal(tb), '%r != %r' % (ta, tb))
+
+    def round_trip(self, fmt, filename):
+        model = mlp()
+        path = self.path(filename)
+        self.assertTrue(model.save(path, format=fmt))
+        self.assertTrue(os.path.exists(path))
+        loaded = Strata.load_model(path)
+        self.assertIsInstance(loaded, Strata.Sequential)
+        self.assert_same_architecture(model, loaded)
+        if have_format(fmt, Strata.FormatCapabilities.HOLDS_WEIGHTS):
+            self.assert_same_weights(model, loaded)
+        # The temporary file of the atomic save is gone.
+        self.assertEqual(os.listdir(self.tmp), [filename])
+        return model, loaded
+
+    def test_json_config(self):
+        model, loaded = self.round_trip('json-config', 'model.json')
+        # A second save without overwrite fails with G_IO_ERROR_EXISTS.
+        with self.assertRaises(GLib.Error) as cm:
+            loaded.save(self.path('model.json'), overwrite=False)
+        self.assertEqual(cm.exception.domain, 'g-io-error-quark')
+
+    def test_h5(self):
+        if not have_format('h5'):
+            self.skipTest('the h5 format is not built')
+        self.round_trip('h5', 'model.h5')
+
+    def test_keras_v3(self):
+        if not have_format('keras-v3'):
+            self.skipTest('the keras-v3 format is not built')
+        self.round_trip('keras-v3', 'model.keras')
+
+    def test_format_from_extension(self):
+        model = mlp()
+        model.save(self.path('by-extension.json'))
+        with open(self.path('by-extension.json')) as f:
+            self.assertIn('"class_name"', f.read())
+
+    def test_unknown_format(self):
+        with self.assertRaises(GLib.Error) as cm:
+            mlp().save(self.path('m.json'), format='no-such-format')
+        self.assertTrue(cm.exception.matches(Strata.format_error_quark(),
+                                             Strata.FormatError.UNKNOWN_FORMAT))
+        self.assertIn('no-such-format', cm.exception.message)
+
+    def test_to_json_model_from_json(self):
+        model = mlp()
+        text = model.to_json()
+        again = Strata.model_from_json(text)
+        self.assert_same_architecture(model, again)
+        self.assertEqual(again.to_json(), text)
+        from_config = Strata.model_from_config(model.get_config())
+        self.assert_same_architecture(model, from_config)
+        with self.assertRaises(GLib.Error) as cm:
+            Strata.model_from_json('{"class_name": "Sequential", "config": ')
+        self.assertTrue(cm.exception.matches(Strata.config_error_quark(),
+                                             Strata.ConfigError.INVALID))
+
+    def test_clone(self):
+        model = mlp()
+        clone = Strata.clone_model(model)
+        self.assert_same_architecture(model, clone)
+        for la, lb in zip(model, clone):
+            self.assertIsNot(la, lb)
+        self.assertEqual([w.shape for w in model.get_weights()],
+                         [w.shape for w in clone.get_weights()])
+
+        seen = []
+
+        def replace(layer):
+            seen.append(layer.get_name())
+            if layer.get_name() == 'mlp_dense_1':
+                return Strata.layer('Dense', units=2, name='replaced')
+            return None
+
+        swapped = Strata.clone_model(model, replace)
+        self.assertIn('mlp_dense_0', seen)
+        self.assertIn('replaced', swapped)
+        self.assertNotIn('mlp_dense_1', swapped)
+
+    def test_save_weights_load_weights(self):
+        fmt = 'h5' if have_format('h5', Strata.FormatCapabilities.CAN_SAVE_WEIGHTS) else None
+        if fmt is None:
+            self.skipTest('no built format saves weights')
+        model = mlp()
+        path = self.path('w.weights.h5')
+        model.save_weights(path, format=fmt)
+        other = mlp()
+        report = other.load_weights(path, format=fmt)
+        self.assertIsNotNone(report)
+        self.assert_same_weights(model, other)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,567 @@
+/* strata-builtin-util.c: config, shape and weight helpers of the built-in layers
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "strata-builtin-private.h"
+#include "strata-i18n-private.h"
+
+void
+strata_builtin_set_error (GError     **error,
+                          StrataLayer *self,
+                          int          code,
+                          const char  *format,
+                          ...)
+{
+  g_autofree char *message = NULL;
+  const char *name = strata_layer_get_name (self);
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, STRATA_CONFIG_ERROR, code, _("Layer “%s” (%s): %s"),
+               name != NULL ? name : "?", G_OBJECT_TYPE_NAME (self) + strlen ("Strata"),
+               message);
+}
+
+/* The first key of the NULL-terminated list that the stored config has. */
+static const char *
+first_present_key (JsonObject *config,
+                   const char *key,
+                   va_list     args)
+{
+  const char *k;
+
+  for (k = key; k != NULL; k = va_arg (args, const char *))
+    if (config != NULL && json_object_has_member (config, k))
+      return k;
+  return NULL;
+}
+
+/* The path used in messages: the layer's name, so that errors read
+ * "dense_1.units". */
+static const char *
+config_path (StrataLayer *self)
+{
+  const char *name = strata_layer_get_name (self);
+  return name != NULL ? name : "config";
+}
+
+gboolean
+strata_cfg_int (StrataLayer *self,
+                gint64       fallback,
+                gint64      *out,
+                GError     **error,
+                const char  *key,
+                ...)
+{
+  JsonObject *config = strata_layer_peek_config (self);
+  const char *found;
+  JsonNode *node;
+  va_list args;
+
+  va_start (args, key);
+  found = first_present_key (config, key, args);
+  va_end (args);
+
+  *out = fallback;
+  if (found == NULL)
+    return TRUE;
+  node = json_object_get_member (config, found);
+  if (JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
+      json_node_get_double (node) == (double) (gint64) json_node_get_double (node))
+    {
+      *out = (gint64) json_node_get_double (node);
+      return TRUE;
+    }
+  return strata_json_get_int (config, found, config_path (self), fallback, out, error);
+}
+
+gboolean
+strata_cfg_double (StrataLayer *self,
+                   double       fallback,
+                   double      *out,
+                   GError     **error,
+                   const char  *key,
+                   ...)
+{
+  JsonObject *config = strata_layer_peek_config (self);
+  const char *found;
+  JsonNode *node;
+  va_list args;
+
+  va_start (args, key);
+  found = first_present_key (config, key, args);
+  va_end (args);
+
+  *out = fallback;
+  if (found == NULL)
+    return TRUE;
+  node = json_object_get_member (config, found);
+  if (JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      *out = (double) json_node_get_int (node);
+      return TRUE;
+    }
+  return strata_json_get_double (config, found, config_path (self), fallback, out, error);
+}
+
+gboolean
+strata_cfg_bool (StrataLayer *self,
+                 gboolean     fallback,
+                 gboolean    *out,
+                 GError     **error,
+                 const char  *key,
+                 ...)
+{
+  JsonObject *config = strata_layer_peek_config (self);
+  const char *found;
+  va_list args;
+
+  va_start (args, key);
+  found = first_present_key (config, key, args);
+  va_end (args);
+
+  *out = fallback;
+  if (found == NULL || JSON_NODE_HOLDS_NULL (json_object_get_member (config, found)))
+    return TRUE;
+  return strata_json_get_boolean (config, found, config_path (self), fallback, out, error);
+}
+
+gboolean
+strata_cfg_string (StrataLayer *self,
+                   const char  *fallback,
+                   const char **out,
+                   GError     **error,
+                   const char  *key,
+                   ...)
+{
+  JsonObject *config = strata_layer_peek_config (self);
+  const char *found;
+  va_list args;
+
+  va_start (args, key);
+  found = first_present_key (config, key, args);
+  va_end (args);
+
+  *out = fallback;
+  if (found == NULL || JSON_NODE_HOLDS_NULL (json_object_get_member (config, found)))
+    return TRUE;
+  return strata_json_get_string (config, found, config_path (self), fallback, out, error);
+}
+
+gboolean
+strata_cfg_tuple (StrataLayer  *self,
+                  guint         n,
+                  const gint64 *fallback,
+                  gint64       *out,
+                  GError      **error,
+                  const char   *key,
+                  ...)
+{
+  JsonObject *config = strata_layer_peek_config (self);
+  const char *found;
+  va_list args;
+
+  va_start (args, key);
+  found = first_present_key (config, key, args);
+  va_end (args);
+
+  if (found == NULL || JSON_NODE_HOLDS_NULL (json_object_get_member (config, found)))
+    {
+      memcpy (out, fallback, n * sizeof (gint64));
+      return TRUE;
+    }
+  return strata_json_get_int_tuple (config, found, config_path (self), n, FALSE, out, error);
+}
+
+JsonNode *
+strata_cfg_node (StrataLayer *self,
+                 const char  *key,
+                 ...)
+{
+  JsonObject *config = strata_layer_peek_config (self);
+  const char *found;
+  JsonNode *node;
+  va_list args;
+
+  va_start (args, key);
+  found = first_present_key (config, key, args);
+  va_end (args);
+
+  if (found == NULL)
+    return NULL;
+  node = json_object_get_member (config, found);
+  return JSON_NODE_HOLDS_NULL (node) ? NULL : node;
+}
+
+JsonNode *
+strata_cfg_initializer (StrataLayer *self,
+                        const char  *key,
+                        const char  *keras1_key,
+                        const char  *fallback)
+{
+  JsonNode *node = strata_cfg_node (self, key, keras1_key, NULL);
+
+  if (node != NULL)
+    return json_node_copy (node);
+  return json_node_init_string (json_node_alloc (), fallback);
+}
+
+gboolean
+strata_cfg_channels_first (StrataLayer *self,
+                           gboolean    *out,
+                           GError     **error)
+{
+  const char *format = NULL;
+  const char *ordering = NULL;
+
+  if (!strata_cfg_string (self, NULL, &format, error, "data_format", NULL) ||
+      !strata_cfg_string (self, NULL, &ordering, error, "dim_ordering", NULL))
+    return FALSE;
+
+  *out = FALSE;
+  if (format != NULL)
+    {
+      if (g_str_equal (format, "channels_first"))
+        *out = TRUE;
+      else if (!g_str_equal (format, "channels_last"))
+        {
+          strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    _("data_format must be “channels_last” or “channels_first”, found “%s”"),
+                                    format);
+          return FALSE;
+        }
+    }
+  else if (ordering != NULL)
+    {
+      /* Keras 1: "th" (Theano) is channels first; "tf" and "default" last. */
+      *out = g_str_equal (ordering, "th");
+    }
+  return TRUE;
+}
+
+gboolean
+strata_cfg_padding (StrataLayer *self,
+                    const char **out,
+                    GError     **error)
+{
+  const char *padding = NULL;
+  static const char *const known[] = { "valid", "same", "causal", "full" };
+  guint i;
+
+  if (!strata_cfg_string (self, "valid", &padding, error, "padding", "border_mode", NULL))
+    return FALSE;
+  for (i = 0; i < G_N_ELEMENTS (known); i++)
+    if (padding != NULL && g_ascii_strcasecmp (padding, known[i]) == 0)
+      {
+        *out = known[i];
+        return TRUE;
+      }
+  strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                            _("padding must be “valid”, “same” or “causal”, found “%s”"),
+                            padding != NULL ? padding : "null");
+  return FALSE;
+}
+
+gboolean
+strata_builtin_add_weight (StrataLayer *self,
+                           const char  *name,
+                           StrataShape *shape,
+                           JsonNode    *initializer,
+                           gboolean     trainable,
+                           GError     **error)
+{
+  g_autoptr(StrataShape) owned_shape = shape;
+  g_autoptr(JsonNode) owned_init = initializer;
+  StrataTensor *tensor;
+
+  tensor = strata_layer_add_weight (self, name, owned_shape, STRATA_DTYPE_FLOAT32,
+                                    owned_init, trainable, error);
+  return tensor != NULL;
+}
+
+gboolean
+strata_builtin_add_bias (StrataLayer *self,
+                         StrataShape *shape,
+                         GError     **error)
+{
+  gboolean use_bias = TRUE;
+
+  if (!strata_cfg_bool (self, TRUE, &use_bias, error, "use_bias", "bias", NULL))
+    {
+      strata_shape_unref (shape);
+      return FALSE;
+    }
+  if (!use_bias)
+    {
+      strata_shape_unref (shape);
+      return TRUE;
+    }
+  return strata_builtin_add_weight (self, "bias", shape,
+                                    strata_cfg_initializer (self, "bias_initializer", NULL, "zeros"),
+                                    TRUE, error);
+}
+
+gboolean
+strata_builtin_any_unknown (GPtrArray *input_shapes)
+{
+  guint i;
+
+  for (i = 0; i < input_shapes->len; i++)
+    if (g_ptr_array_index (input_shapes, i) == NULL)
+      return TRUE;
+  return FALSE;
+}
+
+char *
+strata_shapes_to_string (GPtrArray *shapes)
+{
+  GString *s = g_string_new ("[");
+  guint i;
+
+  for (i = 0; shapes != NULL && i < shapes->len; i++)
+    {
+      StrataShape *shape = g_ptr_array_index (shapes, i);
+      g_autofree char *one = shape != NULL ? strata_shape_to_string (shape) : g_strdup ("?");
+      g_string_append_printf (s, "%s%s", i > 0 ? ", " : "", one);
+    }
+  g_string_append_c (s, ']');
+  return g_string_free (s, FALSE);
+}
+
+StrataShape *
+strata_builtin_input (StrataLayer *self,
+                      GPtrArray   *input_shapes,
+                      guint        index,
+                      guint        min_inputs,
+                      guint        max_inputs,
+                      guint        min_rank,
+                      GError     **error)
+{
+  StrataShape *shape;
+
+  if (input_shapes->len < min_inputs || (max_inputs > 0 && input_shapes->len > max_inputs))
+    {
+      g_autofree char *found = strata_shapes_to_string (input_shapes);
+      if (max_inputs == min_inputs)
+        strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                  ngettext ("expected %u input, found %u: %s",
+                                            "expected %u inputs, found %u: %s", min_inputs),
+                                  min_inputs, input_shapes->len, found);
+      else
+        strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                  _("expected at least %u inputs, found %u: %s"),
+                                  min_inputs, input_shapes->len, found);
+      return NULL;
+    }
+  if (index >= input_shapes->len)
+    return NULL;
+  shape = g_ptr_array_index (input_shapes, index);
+  if (shape == NULL || strata_shape_get_rank (shape) < min_rank)
+    {
+      g_autofree char *found = shape != NULL ? strata_shape_to_string (shape) : g_strdup ("?");
+      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                _("expected an input of rank %u or more (batch axis included), found %s"),
+                                min_rank, found);
+      return NULL;
+    }
+  return shape;
+}
+
+gboolean
+strata_builtin_known_dim (StrataLayer *self,
+                          StrataShape *shape,
+                          int          axis,
+                          gint64      *out,
+                          GError     **error)
+{
+  int rank = (int) strata_shape_get_rank (shape);
+  int a = axis < 0 ? rank + axis : axis;
+
+  if (a < 0 || a >= rank || strata_shape_get_dim (shape, a) == STRATA_DIM_UNKNOWN)
+    {
+      g_autofree char *found = strata_shape_to_string (shape);
+      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                _("the input shape %s has no known size on axis %d"),
+                                found, axis);
+      return FALSE;
+    }
+  *out = strata_shape_get_dim (shape, a);
+  return TRUE;
+}
+
+static void
+shape_unref_nullable (gpointer shape)
+{
+  if (shape != NULL)
+    strata_shape_unref (shape);
+}
+
+GPtrArray *
+strata_shapes_new (void)
+{
+  return g_ptr_array_new_with_free_func (shape_unref_nullable);
+}
+
+GPtrArray *
+strata_shapes_one (StrataShape *shape)
+{
+  GPtrArray *shapes = g_ptr_array_new_with_free_func (shape_unref_nullable);
+  g_ptr_array_add (shapes, shape);
+  return shapes;
+}
+
+GPtrArray *
+strata_shapes_unknown (void)
+{
+  return strata_shapes_one (NULL);
+}
+
+GPtrArray *
+strata_shapes_same (StrataLayer          *self,
+                    const StrataLayerRow *row,
+                    GPtrArray            *input_shapes,
+                    GError              **error)
+{
+  StrataShape *shape = strata_builtin_input (self, input_shapes, 0, 1, 1, 0, error);
+
+  if (shape == NULL)
+    return NULL;
+  return strata_shapes_one (strata_shape_ref (shape));
+}
+
+StrataShape *
+strata_shape_from_dims (guint         rank,
+                        const gint64 *dims)
+{
+  return strata_shape_new (rank, dims);
+}
+
+StrataShape *
+strata_shape_new_1d (gint64 d0)
+{
+  return strata_shape_new (1, &d0);
+}
+
+StrataShape *
+strata_shape_new_2d (gint64 d0,
+                     gint64 d1)
+{
+  gint64 dims[2] = { d0, d1 };
+  return strata_shape_new (2, dims);
+}
+
+gint64
+strata_conv_output_length (gint64      input,
+                           gint64      kernel,
+                           const char *padding,
+                           gint64      stride,
+                           gint64      dilation)
+{
+  gint64 k = (kernel - 1) * dilation + 1;
+  gint64 length;
+
+  if (input == STRATA_DIM_UNKNOWN || stride <= 0)
+    return STRATA_DIM_UNKNOWN;
+  if (g_str_equal (padding, "same") || g_str_equal (padding, "causal"))
+    length = input;
+  else if (g_str_equal (padding, "full"))
+    length = input + k - 1;
+  else
+    length = input - k + 1;
+  if (length < 0)
+    length = 0;
+  return (length + stride - 1) / stride;
+}
+
+gint64
+strata_deconv_output_length (gint64      input,
+                             gint64      kernel,
+                             const char *padding,
+                             gint64      output_padding,
+                             gint64      stride,
+                             gint64      dilation)
+{
+  gint64 k = (kernel - 1) * dilation + 1;
+  gint64 pad;
+
+  if (input == STRATA_DIM_UNKNOWN)
+    return STRATA_DIM_UNKNOWN;
+  if (output_padding < 0)
+    {
+      if (g_str_equal (padding, "valid"))
+        return input * stride + MAX (k - stride, 0);
+      if (g_str_equal (padding, "full"))
+        return input * stride - (stride + k - 2);
+      return input * stride;
+    }
+  if (g_str_equal (padding, "same"))
+    pad = k / 2;
+  else if (g_str_equal (padding, "full"))
+    pad = k - 1;
+  else
+    pad = 0;
+  return (input - 1) * stride + k - 2 * pad + output_padding;
+}
+
+StrataLayer *
+strata_builtin_create_inner (StrataLayer *self,
+                             const char  *key,
+                             const char  *name_prefix,
+                             gboolean     flip_backwards,
+                             GError     **error)
+{
+  JsonNode *node = strata_cfg_node (self, key, NULL);
+  g_autoptr(JsonObject) object = NULL;
+  JsonObject *inner_config;
+  StrataLayer *inner;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
+      !json_object_has_member (json_node_get_object (node), "class_name"))
+    {
+      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                _("config key “%s” must be a layer object with “class_name” and “config”, found %s"),
+                                key, strata_json_describe_node (node));
+      return NULL;
+    }
+
+  object = strata_json_object_copy (json_node_get_object (node));
+  if (json_object_has_member (object, "config") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "config")))
+    {
+      inner_config = json_object_get_object_member (object, "config");
+      if (name_prefix != NULL && json_object_has_member (inner_config, "name") &&
+          json_node_get_value_type (json_object_get_member (inner_config, "name")) == G_TYPE_STRING)
+        {
+          g_autofree char *name = g_strconcat (name_prefix,
+                                               json_object_get_string_member (inner_config, "name"),
+                                               NULL);
+          json_object_set_string_member (inner_config, "name", name);
+        }
+      if (flip_backwards)
+        {
+          gboolean backwards = FALSE;
+          JsonNode *gb = json_object_get_member (inner_config, "go_backwards");
+          if (gb != NULL && json_node_get_value_type (gb) == G_TYPE_BOOLEAN)
+            backwards = json_node_get_boolean (gb);
+          json_object_set_boolean_member (inner_config, "go_backwards", !backwards);
+        }
+    }
+
+  inner = strata_registry_create_layer (strata_registry_get_default (), object,
+                                        STRATA_LOAD_NONE, error);
+  if (inner == NULL)
+    g_prefix_error (error, _("Layer “%s”, wrapped layer: "), strata_layer_get_name (self));
+  return inner;
+}

@@ -1,0 +1,611 @@
+/* strata-layers-rnn.c: recurrent layers and the Bidirectional / TimeDistributed wrappers
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Keras 1 LSTM/GRU configs get the Keras 2 fused layout (kernel,
+ * recurrent_kernel, bias with the gates side by side); the h5 reader
+ * concatenates Keras 1's per-gate W_*, U_*, b_* arrays into it.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "strata-builtin-private.h"
+#include "strata-i18n-private.h"
+
+enum {
+  RNN_SIMPLE,
+  RNN_LSTM,
+  RNN_GRU,
+  RNN_CUDNN_LSTM,
+  RNN_CUDNN_GRU,
+};
+
+static const guint n_gates[] = { 1, 4, 3, 4, 3 };
+static const guint n_states[] = { 1, 2, 1, 2, 1 };
+
+static gboolean
+get_units (StrataLayer *self, const char *key, gint64 *units, GError **error)
+{
+  if (!strata_cfg_int (self, -1, units, error, key, "output_dim", NULL))
+    return FALSE;
+  if (*units <= 0)
+    {
+      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                _("“%s” must be a positive integer, found %" G_GINT64_FORMAT),
+                                key, *units);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Adds the bias; with unit_forget_bias the forget gate's slice (the second
+ * block of @units) starts at one, as Keras does. */
+static gboolean
+add_recurrent_bias (StrataLayer *self,
+                    StrataShape *shape,
+                    gint64       units,
+                    gboolean     forget_gate,
+                    GError     **error)
+{
+  gboolean use_bias, unit_forget_bias;
+  StrataTensor *bias;
+  g_autofree float *values = NULL;
+  g_autoptr(StrataTensor) patched = NULL;
+  gsize n = 0, i;
+  guint index;
+
+  if (!strata_cfg_bool (self, TRUE, &use_bias, error, "use_bias", NULL) ||
+      !strata_cfg_bool (self, TRUE, &unit_forget_bias, error, "unit_forget_bias", NULL))
+    {
+      strata_shape_unref (shape);
+      return FALSE;
+    }
+  if (!use_bias)
+    {
+      strata_shape_unref (shape);
+      return TRUE;
+    }
+  index = strata_layer_get_n_weights (self);
+  bias = strata_layer_add_weight (self, "bias", shape, STRATA_DTYPE_FLOAT32,
+                                  strata_cfg_initializer (self, "bias_initializer", NULL, "zeros"),
+                                  TRUE, error);
+  strata_shape_unref (shape);
+  if (bias == NULL)
+    return FALSE;
+  if (!forget_gate || !unit_forget_bias || !strata_tensor_has_data (bias))
+    return TRUE;
+
+  values = strata_tensor_to_floats (bias, &n, error);
+  if (values == NULL)
+    return FALSE;
+  for (i = (gsize) units; i < (gsize) (2 * units) && i < n; i++)
+    values[i] = 1.0f;
+  patched = strata_tensor_new_from_floats (strata_tensor_get_shape (bias), values, n, error);
+  return patched != NULL && strata_layer_replace_weight (self, index, patched, error);
+}
+
+static gboolean
+rnn_build (StrataLayer          *self,
+           const StrataLayerRow *row,
+           GPtrArray            *input_shapes,
+           GError              **error)
+{
+  StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 0, 3, error);
+  gint64 in, units, gates = n_gates[row->variant];
+  gboolean reset_after = FALSE;
+  StrataShape *bias_shape;
+
+  if (input == NULL || !strata_builtin_known_dim (self, input, -1, &in, error) ||
+      !get_units (self, "units", &units, error) ||
+      !strata_cfg_bool (self, FALSE, &reset_after, error, "reset_after", NULL))
+    return FALSE;
+
+  if (!strata_builtin_add_weight (self, "kernel", strata_shape_new_2d (in, gates * units),
+                                  strata_cfg_initializer (self, "kernel_initializer", "init",
+                                                          "glorot_uniform"),
+                                  TRUE, error) ||
+      !strata_builtin_add_weight (self, "recurrent_kernel", strata_shape_new_2d (units, gates * units),
+                                  strata_cfg_initializer (self, "recurrent_initializer", "inner_init",
+                                                          "orthogonal"),
+                                  TRUE, error))
+    return FALSE;
+
+  switch (row->variant)
+    {
+    case RNN_GRU:
+      bias_shape = reset_after ? strata_shape_new_2d (2, 3 * units) : strata_shape_new_1d (3 * units);
+      break;
+    case RNN_CUDNN_LSTM:
+    case RNN_CUDNN_GRU:
+      /* cuDNN keeps separate input and recurrent biases. */
+      bias_shape = strata_shape_new_1d (2 * gates * units);
+      break;
+    default:
+      bias_shape = strata_shape_new_1d (gates * units);
+      break;
+    }
+  return add_recurrent_bias (self, bias_shape, units,
+                             row->variant == RNN_LSTM || row->variant == RNN_CUDNN_LSTM, error);
+}
+
+/* Outputs of a recurrent layer whose per-step output is @step (batch axis
+ * first): the sequence or the last step, then the states. */
+static GPtrArray *
+recurrent_outputs (StrataLayer *self,
+                   StrataShape *input,
+                   StrataShape *step,
+                   guint        states,
+                   GError     **error)
+{
+  g_autoptr(GPtrArray) shapes = strata_shapes_new ();
+  gboolean return_sequences, return_state;
+  guint step_rank = strata_shape_get_rank (step);
+  guint i;
+
+  if (!strata_cfg_bool (self, FALSE, &return_sequences, error, "return_sequences", NULL) ||
+      !strata_cfg_bool (self, FALSE, &return_state, error, "return_state", NULL))
+    return NULL;
+
+  if (return_sequences)
+    {
+      gint64 dims[STRATA_MAX_RANK];
+      dims[0] = strata_shape_get_dim (input, 0);
+      dims[1] = strata_shape_get_dim (input, 1);
+      memcpy (dims + 2, strata_shape_get_dims (step, NULL) + 1, (step_rank - 1) * sizeof (gint64));
+      g_ptr_array_add (shapes, strata_shape_new (step_rank + 1, dims));
+    }
+  else
+    g_ptr_array_add (shapes, strata_shape_ref (step));
+  for (i = 0; return_state && i < states; i++)
+    g_ptr_array_add (shapes, strata_shape_ref (step));
+  return g_steal_pointer (&shapes);
+}
+
+static GPtrArray *
+rnn_shapes (StrataLayer          *self,
+            const StrataLayerRow *row,
+            GPtrArray            *input_shapes,
+            GError              **error)
+{
+  StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 0, 3, error);
+  g_autoptr(StrataShape) step = NULL;
+  gint64 units;
+
+  if (input == NULL || !get_units (self, "units", &units, error))
+    return NULL;
+  step = strata_shape_new_2d (strata_shape_get_dim (input, 0), units);
+  return recurrent_outputs (self, input, step, n_states[row->variant], error);
+}
+
+/* ---- ConvLSTM ---------------------------------------------------------- */
+
+typedef struct {
+  gint64      filters;
+  gint64      kernel[3];
+  gint64      strides[3];
+  gint64      dilation[3];
+  const char *padding;
+  gboolean    channels_first;
+} ConvLstmParams;
+
+static gboolean
+read_conv_lstm (StrataLayer          *self,
+                const StrataLayerRow *row,
+                GPtrArray            *input_shapes,
+                StrataShape         **input,
+                ConvLstmParams       *p,
+                GError              **error)
+{
+  static const gint64 ones[3] = { 1, 1, 1 };
+  guint i;
+
+  *input = strata_builtin_input (self, input_shapes, 0, 1, 0, row->rank + 3, error);
+  if (*input == NULL)
+    return FALSE;
+  if (strata_shape_get_rank (*input) != (guint) row->rank + 3)
+    {
+      g_autofree char *s = strata_shape_to_string (*input);
+      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                _("expected an input of rank %u, found %s"), row->rank + 3, s);
+      return FALSE;
+    }
+  if (!strata_cfg_int (self, -1, &p->filters, error, "filters", "nb_filter", NULL) ||
+      !strata_cfg_tuple (self, row->rank, ones, p->kernel, error, "kernel_size", NULL) ||
+      !strata_cfg_tuple (self, row->rank, ones, p->strides, error, "strides", "subsample", NULL) ||
+      !strata_cfg_tuple (self, row->rank, ones, p->dilation, error, "dilation_rate", NULL) ||
+      !strata_cfg_padding (self, &p->padding, error) ||
+      !strata_cfg_channels_first (self, &p->channels_first, error))
+    return FALSE;
+  /* Keras 1 ConvLSTM2D spelled the kernel as nb_row / nb_col. */
+  if (strata_cfg_node (self, "kernel_size", NULL) == NULL && row->rank == 2 &&
+      (!strata_cfg_int (self, 1, &p->kernel[0], error, "nb_row", NULL) ||
+       !strata_cfg_int (self, 1, &p->kernel[1], error, "nb_col", NULL)))
+    return FALSE;
+  if (p->filters <= 0)
+    {
+      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                _("“filters” must be a positive integer, found %" G_GINT64_FORMAT),
+                                p->filters);
+      return FALSE;
+    }
+  for (i = 0; i < (guint) row->rank; i++)
+    if (p->kernel[i] <= 0 || p->strides[i] <= 0 || p->dilation[i] <= 0)
+      {
+        strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                  _("kernel size, strides and dilation rate must be positive"));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static gboolean
+conv_lstm_build (StrataLayer          *self,
+                 const StrataLayerRow *row,
+                 GPtrArray            *input_shapes,
+                 GError              **error)
+{
+  StrataShape *input;
+  ConvLstmParams p;
+  gint64 dims[5], in;
+  guint n = row->rank;
+
+  if (!read_conv_lstm (self, row, input_shapes, &input, &p, error) ||
+      !strata_builtin_known_dim (self, input, p.channels_first ? 2 : -1, &in, error))
+    return FALSE;
+  memcpy (dims, p.kernel, n * sizeof (gint64));
+  dims[n] = in;
+  dims[n + 1] = 4 * p.filters;
+  if (!strata_builtin_add_weight (self, "kernel", strata_shape_new (n + 2, dims),
+                                  strata_cfg_initializer (self, "kernel_initializer", "init",
+                                                          "glorot_uniform"),
+                                  TRUE, error))
+    return FALSE;
+  dims[n] = p.filters;
+  if (!strata_builtin_add_weight (self, "recurrent_kernel", strata_shape_new (n + 2, dims),
+                                  strata_cfg_initializer (self, "recurrent_initializer", "inner_init",
+                                                          "orthogonal"),
+                                  TRUE, error))
+    return FALSE;
+  return add_recurrent_bias (self, strata_shape_new_1d (4 * p.filters), p.filters, TRUE, error);
+}
+
+static GPtrArray *
+conv_lstm_shapes (StrataLayer          *self,
+                  const StrataLayerRow *row,
+                  GPtrArray            *input_shapes,
+                  GError              **error)
+{
+  StrataShape *input;
+  g_autoptr(StrataShape) step = NULL;
+  ConvLstmParams p;
+  gint64 dims[5];
+  guint n = row->rank, i;
+
+  if (!read_conv_lstm (self, row, input_shapes, &input, &p, error))
+    return NULL;
+  dims[0] = strata_shape_get_dim (input, 0);
+  for (i = 0; i < n; i++)
+    {
+      gint64 in = strata_shape_get_dim (input, (p.channels_first ? 3 : 2) + i);
+      dims[(p.channels_first ? 2 : 1) + i] =
+        strata_conv_output_length (in, p.kernel[i], p.padding, p.strides[i], p.dilation[i]);
+    }
+  dims[p.channels_first ? 1 : n + 1] = p.filters;
+  step = strata_shape_new (n + 2, dims);
+  return recurrent_outputs (self, input, step, 2, error);
+}
+
+/* ---- Wrappers ---------------------------------------------------------- */
+
+static StrataLayer *
+wrapped_layer (StrataLayer *self,
+               const char  *slot,
+               const char  *key,
+               const char  *prefix,
+               gboolean     flip,
+               GError     **error)
+{
+  StrataLayer *inner = g_object_get_data (G_OBJECT (self), slot);
+
+  if (inner != NULL)
+    return inner;
+  inner = strata_builtin_create_inner (self, key, prefix, flip, error);
+  if (inner == NULL)
+    return NULL;
+  g_object_set_data_full (G_OBJECT (self), slot, inner, g_object_unref);
+  return inner;
+}
+
+static gboolean
+bidirectional_layers (StrataLayer  *self,
+                      StrataLayer **forward,
+                      StrataLayer **backward,
+                      GError      **error)
+{
+  gboolean own_backward = strata_cfg_node (self, "backward_layer", NULL) != NULL;
+
+  *forward = wrapped_layer (self, "strata-forward-layer", "layer", "forward_", FALSE, error);
+  if (*forward == NULL)
+    return FALSE;
+  *backward = wrapped_layer (self, "strata-backward-layer",
+                             own_backward ? "backward_layer" : "layer", "backward_",
+                             !own_backward, error);
+  return *backward != NULL;
+}
+
+/* Appends the weights of @inner to @self; @prefix_name puts the inner
+ * layer's name in front ("forward_lstm/kernel"). */
+static void
+adopt_weights (StrataLayer *self,
+               StrataLayer *inner,
+               gboolean     prefix_name)
+{
+  guint i, n = strata_layer_get_n_weights (inner);
+
+  for (i = 0; i < n; i++)
+    {
+      const char *short_name = strata_layer_get_weight_short_name (inner, i);
+      g_autofree char *name = prefix_name
+                                ? g_strconcat (strata_layer_get_name (inner), "/", short_name, NULL)
+                                : g_strdup (short_name);
+      strata_layer_append_weight (self, name, strata_layer_get_weight_at (inner, i),
+                                  strata_layer_weight_is_trainable (inner, i));
+    }
+}
+
+static gboolean
+bidirectional_build (StrataLayer          *self,
+                     const StrataLayerRow *row,
+                     GPtrArray            *input_shapes,
+                     GError              **error)
+{
+  StrataLayer *forward, *backward;
+  g_autoptr(GPtrArray) first = g_ptr_array_new ();
+
+  if (!bidirectional_layers (self, &forward, &backward, error))
+    return FALSE;
+  /* Only the sequence is built on; initial states are extra inputs. */
+  g_ptr_array_add (first, g_ptr_array_index (input_shapes, 0));
+  if (!strata_layer_build (forward, first, error) || !strata_layer_build (backward, first, error))
+    return FALSE;
+  adopt_weights (self, forward, TRUE);
+  adopt_weights (self, backward, TRUE);
+  return TRUE;
+}
+
+static GPtrArray *
+bidirectional_shapes (StrataLayer          *self,
+                      const StrataLayerRow *row,
+                      GPtrArray            *input_shapes,
+                      GError              **error)
+{
+  StrataLayer *forward, *backward;
+  g_autoptr(GPtrArray) first = g_ptr_array_new ();
+  g_autoptr(GPtrArray) fw = NULL;
+  g_autoptr(GPtrArray) bw = NULL;
+  g_autoptr(GPtrArray) shapes = strata_shapes_new ();
+  const char *merge_mode = NULL;
+  StrataShape *f, *b;
+  guint i;
+
+  if (!bidirectional_layers (self, &forward, &backward, error) ||
+      !strata_cfg_string (self, "concat", &merge_mode, error, "merge_mode", NULL))
+    return NULL;
+  g_ptr_array_add (first, g_ptr_array_index (input_shapes, 0));
+  fw = strata_layer_compute_output_shapes (forward, first, error);
+  if (fw == NULL)
+    return NULL;
+  bw = strata_layer_compute_output_shapes (backward, first, error);
+  if (bw == NULL)
+    return NULL;
+  f = g_ptr_array_index (fw, 0);
+  b = g_ptr_array_index (bw, 0);
+  if (f == NULL || b == NULL)
+    return strata_shapes_unknown ();
+
+  if (merge_mode == NULL)
+    {
+      g_ptr_array_add (shapes, strata_shape_ref (f));
+      g_ptr_array_add (shapes, strata_shape_ref (b));
+    }
+  else if (g_str_equal (merge_mode, "concat"))
+    {
+      gint64 dims[STRATA_MAX_RANK];
+      guint rank = strata_shape_get_rank (f);
+      gint64 fl = strata_shape_get_dim (f, rank - 1), bl = strata_shape_get_dim (b, rank - 1);
+
+      memcpy (dims, strata_shape_get_dims (f, NULL), rank * sizeof (gint64));
+      dims[rank - 1] = fl == STRATA_DIM_UNKNOWN || bl == STRATA_DIM_UNKNOWN
+                         ? STRATA_DIM_UNKNOWN : fl + bl;
+      g_ptr_array_add (shapes, strata_shape_new (rank, dims));
+    }
+  else if (g_str_equal (merge_mode, "sum") || g_str_equal (merge_mode, "mul") ||
+           g_str_equal (merge_mode, "ave"))
+    g_ptr_array_add (shapes, strata_shape_ref (f));
+  else
+    {
+      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                _("“merge_mode” must be “concat”, “sum”, “mul”, “ave” or null, found “%s”"),
+                                merge_mode);
+      return NULL;
+    }
+  /* return_state: the forward states, then the backward states. */
+  for (i = 1; i < fw->len; i++)
+    g_ptr_array_add (shapes, g_ptr_array_index (fw, i) != NULL
+                               ? strata_shape_ref (g_ptr_array_index (fw, i)) : NULL);
+  for (i = 1; i < bw->len; i++)
+    g_ptr_array_add (shapes, g_ptr_array_index (bw, i) != NULL
+                               ? strata_shape_ref (g_ptr_array_index (bw, i)) : NULL);
+  return g_steal_pointer (&shapes);
+}
+
+/* The per-step input of TimeDistributed: the time axis removed. */
+static GPtrArray *
+time_step_input (StrataLayer *self,
+                 GPtrArray   *input_shapes,
+                 GError     **error)
+{
+  StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 1, 3, error);
+  gint64 dims[STRATA_MAX_RANK];
+  guint rank;
+
+  if (input == NULL)
+    return NULL;
+  rank = strata_shape_get_rank (input);
+  dims[0] = strata_shape_get_dim (input, 0);
+  memcpy (dims + 1, strata_shape_get_dims (input, NULL) + 2, (rank - 2) * sizeof (gint64));
+  return strata_shapes_one (strata_shape_new (rank - 1, dims));
+}
+
+static gboolean
+time_distributed_build (StrataLayer          *self,
+                        const StrataLayerRow *row,
+                        GPtrArray            *input_shapes,
+                        GError              **error)
+{
+  StrataLayer *inner = wrapped_layer (self, "strata-wrapped-layer", "layer", NULL, FALSE, error);
+  g_autoptr(GPtrArray) step = NULL;
+
+  if (inner == NULL)
+    return FALSE;
+  step = time_step_input (self, input_shapes, error);
+  if (step == NULL || !strata_layer_build (inner, step, error))
+    return FALSE;
+  adopt_weights (self, inner, FALSE);
+  return TRUE;
+}
+
+static GPtrArray *
+time_distributed_shapes (StrataLayer          *self,
+                         const StrataLayerRow *row,
+                         GPtrArray            *input_shapes,
+                         GError              **error)
+{
+  StrataLayer *inner = wrapped_layer (self, "strata-wrapped-layer", "layer", NULL, FALSE, error);
+  g_autoptr(GPtrArray) step = NULL;
+  g_autoptr(GPtrArray) inner_out = NULL;
+  g_autoptr(GPtrArray) shapes = strata_shapes_new ();
+  StrataShape *input;
+  guint i;
+
+  if (inner == NULL)
+    return NULL;
+  step = time_step_input (self, input_shapes, error);
+  if (step == NULL)
+    return NULL;
+  inner_out = strata_layer_compute_output_shapes (inner, step, error);
+  if (inner_out == NULL)
+    return NULL;
+  input = g_ptr_array_index (input_shapes, 0);
+  for (i = 0; i < inner_out->len; i++)
+    {
+      StrataShape *o = g_ptr_array_index (inner_out, i);
+      gint64 dims[STRATA_MAX_RANK];
+      guint rank;
+
+      if (o == NULL || strata_shape_get_rank (o) + 1 > STRATA_MAX_RANK ||
+          strata_shape_get_rank (o) == 0)
+        {
+          g_ptr_array_add (shapes, NULL);
+          continue;
+        }
+      rank = strata_shape_get_rank (o);
+      dims[0] = strata_shape_get_dim (input, 0);
+      dims[1] = strata_shape_get_dim (input, 1);
+      memcpy (dims + 2, strata_shape_get_dims (o, NULL) + 1, (rank - 1) * sizeof (gint64));
+      g_ptr_array_add (shapes, strata_shape_new (rank + 1, dims));
+    }
+  return g_steal_pointer (&shapes);
+}
+
+/* ---- The table -------------------------------------------------------- */
+
+#define RNN_COMMON_PROPS \
+  STRATA_P_INT1 ("units", NULL, "output_dim"), \
+  STRATA_P_JSON ("activation", "\"tanh\""), \
+  STRATA_P_BOOL ("use_bias", "true"), \
+  STRATA_P_JSON1 ("kernel_initializer", "\"glorot_uniform\"", "init"), \
+  STRATA_P_JSON1 ("recurrent_initializer", "\"orthogonal\"", "inner_init"), \
+  STRATA_P_JSON ("bias_initializer", "\"zeros\""), \
+  STRATA_P_JSON1 ("kernel_regularizer", "null", "W_regularizer"), \
+  STRATA_P_JSON1 ("recurrent_regularizer", "null", "U_regularizer"), \
+  STRATA_P_JSON1 ("bias_regularizer", "null", "b_regularizer"), \
+  STRATA_P_JSON ("activity_regularizer", "null"), \
+  STRATA_P_JSON ("kernel_constraint", "null"), \
+  STRATA_P_JSON ("recurrent_constraint", "null"), \
+  STRATA_P_JSON ("bias_constraint", "null"), \
+  STRATA_P_DOUBLE1 ("dropout", "0.0", "dropout_W"), \
+  STRATA_P_DOUBLE1 ("recurrent_dropout", "0.0", "dropout_U"), \
+  STRATA_P_BOOL ("return_sequences", "false"), \
+  STRATA_P_BOOL ("return_state", "false"), \
+  STRATA_P_BOOL ("go_backwards", "false"), \
+  STRATA_P_BOOL ("stateful", "false"), \
+  STRATA_P_BOOL ("unroll", "false")
+
+#define GATED_PROPS \
+  RNN_COMMON_PROPS, \
+  STRATA_P_JSON1 ("recurrent_activation", "\"sigmoid\"", "inner_activation"), \
+  STRATA_P_INT ("implementation", "1")
+
+#define CUDNN_PROPS \
+  STRATA_P_INT ("units", NULL), \
+  STRATA_P_JSON ("kernel_initializer", "\"glorot_uniform\""), \
+  STRATA_P_JSON ("recurrent_initializer", "\"orthogonal\""), \
+  STRATA_P_JSON ("bias_initializer", "\"zeros\""), \
+  STRATA_P_BOOL ("return_sequences", "false"), \
+  STRATA_P_BOOL ("return_state", "false"), \
+  STRATA_P_BOOL ("go_backwards", "false"), \
+  STRATA_P_BOOL ("stateful", "false")
+
+#define CONV_LSTM_PROPS \
+  STRATA_P_INT1 ("filters", NULL, "nb_filter"), \
+  STRATA_P_JSON ("kernel_size", NULL), \
+  STRATA_P_JSON1 ("strides", "1", "subsample"), \
+  STRATA_P_STRING1 ("padding", "\"valid\"", "border_mode"), \
+  STRATA_P_STRING ("data_format", "\"channels_last\""), \
+  STRATA_P_JSON ("dilation_rate", "1"), \
+  STRATA_P_JSON ("activation", "\"tanh\""), \
+  STRATA_P_JSON1 ("recurrent_activation", "\"hard_sigmoid\"", "inner_activation"), \
+  STRATA_P_BOOL ("use_bias", "true"), \
+  STRATA_P_JSON1 ("kernel_initializer", "\"glorot_uniform\"", "init"), \
+  STRATA_P_JSON1 ("recurrent_initializer", "\"orthogonal\"", "inner_init"), \
+  STRATA_P_JSON ("bias_initializer", "\"zeros\""), \
+  STRATA_P_BOOL ("unit_forget_bias", "true"), \
+  STRATA_P_BOOL ("return_sequences", "false"), \
+  STRATA_P_BOOL ("return_state", "false"), \
+  STRATA_P_BOOL ("go_backwards", "false"), \
+  STRATA_P_BOOL ("stateful", "false"), \
+  STRATA_P_DOUBLE ("dropout", "0.0"), \
+  STRATA_P_DOUBLE ("recurrent_dropout", "0.0")
+
+static const StrataLayerRow rnn_rows[] = {
+  { "SimpleRNN", "StrataSimpleRNN", { NULL }, rnn_build, rnn_shapes, 0, RNN_SIMPLE,
+    { RNN_COMMON_PROPS } },
+  { "LSTM", "StrataLSTM", { NULL }, rnn_build, rnn_shapes, 0, RNN_LSTM,
+    { GATED_PROPS, STRATA_P_BOOL ("unit_forget_bias", "true") } },
+  { "GRU", "StrataGRU", { NULL }, rnn_build, rnn_shapes, 0, RNN_GRU,
+    { GATED_PROPS, STRATA_P_BOOL ("reset_after", "false") } },
+  { "CuDNNLSTM", "StrataCuDNNLSTM", { NULL }, rnn_build, rnn_shapes, 0, RNN_CUDNN_LSTM,
+    { CUDNN_PROPS, STRATA_P_BOOL ("unit_forget_bias", "true") } },
+  { "CuDNNGRU", "StrataCuDNNGRU", { NULL }, rnn_build, rnn_shapes, 0, RNN_CUDNN_GRU,
+    { CUDNN_PROPS } },
+  { "ConvLSTM1D", "StrataConvLSTM1D", { NULL }, conv_lstm_build, conv_lstm_shapes, 1, 0,
+    { CONV_LSTM_PROPS } },
+  { "ConvLSTM2D", "StrataConvLSTM2D", { NULL }, conv_lstm_build, conv_lstm_shapes, 2, 0,
+    { CONV_LSTM_PROPS } },
+  { "ConvLSTM3D", "StrataConvLSTM3D", { NULL }, conv_lstm_build, conv_lstm_shapes, 3, 0,
+    { CONV_LSTM_PROPS } },
+  { "Bidirectional", "StrataBidirectional", { NULL }, bidirectional_build, bidirectional_shapes, 0, 0,
+    { STRATA_P_JSON ("layer", NULL), STRATA_P_JSON ("backward_layer", "null"),
+      STRATA_P_STRING ("merge_mode", "\"concat\"") } },
+  { "TimeDistributed", "StrataTimeDistributed", { NULL }, time_distributed_build,
+    time_distributed_shapes, 0, 0, { STRATA_P_JSON ("layer", NULL) } },
+};
+
+const StrataLayerRow *
+strata_layers_rnn_rows (guint *n_rows)
+{
+  *n_rows = G_N_ELEMENTS (rnn_rows);
+  return rnn_rows;
+}

@@ -1,0 +1,818 @@
+/* h5-load.c: Keras HDF5 files into models (load_model, load_weights)
+ *
+ * The file is read by h5-reader.c into plain structs; this file matches
+ * its weight groups to the model's layers as Keras does, converts Keras 1 /
+ * Theano / cuDNN weights (h5-keras1.c) and assigns them.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "h5-plugin.h"
+#include "h5-keras1.h"
+#include "h5-reader.h"
+
+#include <string.h>
+
+#include "strata-i18n-private.h"
+
+typedef struct {
+  H5kFile           *file;
+  H5kKerasFile      *kf;
+  StrataLoadOptions *options;
+  GCancellable      *cancellable;
+  gboolean           metadata_only;
+  const char        *version;   /* the weights' keras_version, "1" when absent */
+  const char        *backend;
+} H5Load;
+
+static void
+h5_load_clear (H5Load *ld)
+{
+  g_clear_pointer (&ld->kf, h5k_keras_file_free);
+  g_clear_pointer (&ld->file, h5k_file_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (H5Load, h5_load_clear)
+
+static gboolean
+h5_load_open (H5Load *ld, GFile *file, StrataLoadOptions *options, gboolean with_optimizer,
+              GCancellable *cancellable, GError **error)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  memset (ld, 0, sizeof *ld);
+  ld->options = options;
+  ld->cancellable = cancellable;
+  ld->metadata_only = (strata_load_options_get_flags (options) & STRATA_LOAD_METADATA_ONLY) != 0;
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("“%s” is not a local file; HDF5 files must be local"), uri);
+      return FALSE;
+    }
+  ld->file = h5k_file_open (path, error);
+  if (ld->file == NULL)
+    return FALSE;
+  ld->kf = h5k_file_read_keras (ld->file, with_optimizer, error);
+  if (ld->kf == NULL)
+    return FALSE;
+  ld->version = ld->kf->weights_keras_version != NULL ? ld->kf->weights_keras_version : "1";
+  ld->backend = ld->kf->weights_backend;
+  return TRUE;
+}
+
+char *
+h5_weight_short_name (const char *name)
+{
+  const char *slash = strrchr (name, '/');
+  const char *start = slash != NULL ? slash + 1 : name;
+  const char *colon = strrchr (start, ':');
+
+  /* "kernel:0" -> "kernel"; a colon not followed by digits stays. */
+  if (colon != NULL && colon[1] != '\0' && strspn (colon + 1, "0123456789") == strlen (colon + 1))
+    return g_strndup (start, colon - start);
+  return g_strdup (start);
+}
+
+/* Reads a group's weights (data unless metadata only). */
+static GPtrArray *
+read_arrays (H5Load *ld, H5kGroup *group, GError **error)
+{
+  g_autoptr(GPtrArray) arrays = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_array_free);
+
+  for (guint i = 0; i < group->weights->len; i++)
+    {
+      H5kWeight *w = g_ptr_array_index (group->weights, i);
+      g_autoptr(GBytes) data = NULL;
+
+      if (!ld->metadata_only)
+        {
+          data = h5k_file_read_weight (ld->file, w, error);
+          if (data == NULL)
+            return NULL;
+        }
+      g_ptr_array_add (arrays, h5k_array_new (w->name, w->dtype, w->rank, w->dims, data));
+    }
+  return g_steal_pointer (&arrays);
+}
+
+static StrataShape *
+array_shape (const H5kArray *a)
+{
+  return strata_shape_new (a->rank, a->dims);
+}
+
+static StrataTensor *
+array_to_tensor (const H5kArray *a, StrataDType dtype, GError **error)
+{
+  g_autoptr(StrataShape) shape = array_shape (a);
+  StrataTensor *tensor;
+
+  if (a->data == NULL)
+    tensor = strata_tensor_new_metadata (dtype != STRATA_DTYPE_INVALID ? dtype : a->dtype, shape);
+  else
+    tensor = strata_tensor_new (a->dtype, shape, a->data, error);
+  if (tensor != NULL)
+    strata_tensor_set_name (tensor, a->name);
+  return tensor;
+}
+
+/* ---- Keras's weight order and preprocessing ---- */
+
+/* Keras's legacy order for a layer: trainable weights then non-trainable
+ * ones (for a nested model, of all its layers). *@positions maps each to
+ * its index in strata_layer_get_weights(). */
+static GPtrArray *
+legacy_weights (StrataLayer *layer, GArray **positions)
+{
+  g_autoptr(GPtrArray) all = strata_layer_get_weights (layer);
+  g_autoptr(GPtrArray) trainable = strata_layer_get_trainable_weights (layer);
+  g_autoptr(GPtrArray) frozen = strata_layer_get_non_trainable_weights (layer);
+  GPtrArray *legacy = g_ptr_array_new_with_free_func (g_object_unref);
+  GArray *pos = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      GPtrArray *part = pass == 0 ? trainable : frozen;
+
+      for (guint i = 0; i < part->len; i++)
+        {
+          guint index;
+
+          if (!g_ptr_array_find (all, g_ptr_array_index (part, i), &index))
+            goto fallback;
+          g_ptr_array_add (legacy, g_object_ref (g_ptr_array_index (part, i)));
+          g_array_append_val (pos, index);
+        }
+    }
+  if (legacy->len == all->len)
+    {
+      *positions = pos;
+      return legacy;
+    }
+
+fallback:
+  /* Not a permutation (shared weights...): use the layer's own order. */
+  g_ptr_array_set_size (legacy, 0);
+  g_array_set_size (pos, 0);
+  for (guint i = 0; i < all->len; i++)
+    {
+      g_ptr_array_add (legacy, g_object_ref (g_ptr_array_index (all, i)));
+      g_array_append_val (pos, i);
+    }
+  *positions = pos;
+  return legacy;
+}
+
+static const char *
+config_string (JsonObject *config, const char *key)
+{
+  JsonNode *node = config != NULL ? json_object_get_member (config, key) : NULL;
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+  return NULL;
+}
+
+static gint64
+config_first_int (JsonObject *config, const char *key, const char *alias)
+{
+  JsonNode *node = config != NULL ? json_object_get_member (config, key) : NULL;
+
+  if (node == NULL && alias != NULL && config != NULL)
+    node = json_object_get_member (config, alias);
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) > 0)
+    node = json_array_get_element (json_node_get_array (node), 0);
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node);
+  return -1;
+}
+
+/* The class and config of a wrapped layer ({"class_name", "config"}). */
+static gboolean
+wrapped_layer (JsonObject *config, const char *key, const char **class_name, JsonObject **inner)
+{
+  JsonNode *node = config != NULL ? json_object_get_member (config, key) : NULL;
+  JsonObject *obj;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  obj = json_node_get_object (node);
+  *class_name = config_string (obj, "class_name");
+  node = json_object_get_member (obj, "config");
+  *inner = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  return *class_name != NULL;
+}
+
+static gboolean preprocess (H5Load *ld, StrataLayer *layer, const char *layer_name,
+                            const char *class_name, JsonObject *config, GPtrArray *model_weights,
+                            GPtrArray *arrays, GError **error);
+
+static void
+move_range (GPtrArray *dst, GPtrArray *src, guint start, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_ptr_array_add (dst, g_ptr_array_index (src, start + i));
+      g_ptr_array_index (src, start + i) = NULL;
+    }
+}
+
+static GPtrArray *
+slice_tensors (GPtrArray *tensors, guint start, guint n)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = start; tensors != NULL && i < start + n && i < tensors->len; i++)
+    g_ptr_array_add (out, g_object_ref (g_ptr_array_index (tensors, i)));
+  return out;
+}
+
+/* Bidirectional: forward half then backward half, each converted against
+ * its own layer. */
+static gboolean
+preprocess_bidirectional (H5Load *ld, const char *layer_name, JsonObject *config,
+                          GPtrArray *model_weights, GPtrArray *arrays, GError **error)
+{
+  const char *fwd_class, *bwd_class;
+  JsonObject *fwd_config, *bwd_config;
+  GPtrArray *halves[2] = { NULL, NULL };
+  gboolean ok = TRUE;
+  guint half = arrays->len / 2;
+
+  if (arrays->len % 2 != 0 || !wrapped_layer (config, "layer", &fwd_class, &fwd_config))
+    return TRUE;
+  if (!wrapped_layer (config, "backward_layer", &bwd_class, &bwd_config))
+    {
+      bwd_class = fwd_class;
+      bwd_config = fwd_config;
+    }
+  for (guint h = 0; h < 2; h++)
+    {
+      g_autoptr(GPtrArray) mw = slice_tensors (model_weights, h * (model_weights != NULL ? model_weights->len / 2 : 0),
+                                               model_weights != NULL ? model_weights->len / 2 : 0);
+
+      halves[h] = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_array_free);
+      move_range (halves[h], arrays, h * half, half);
+      if (ok && !preprocess (ld, NULL, layer_name, h == 0 ? fwd_class : bwd_class,
+                             h == 0 ? fwd_config : bwd_config, mw, halves[h], error))
+        ok = FALSE;
+    }
+  g_ptr_array_set_size (arrays, 0);
+  for (guint h = 0; h < 2; h++)
+    {
+      move_range (arrays, halves[h], 0, halves[h]->len);
+      g_ptr_array_unref (halves[h]);
+    }
+  return ok;
+}
+
+/* A nested model: trainable weights of every sub-layer first, then the
+ * non-trainable ones; each run is converted against its sub-layer. */
+static gboolean
+preprocess_nested (H5Load *ld, StrataModel *model, GPtrArray *arrays, GError **error)
+{
+  guint n_layers = strata_model_get_n_layers (model);
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_array_free);
+  guint offset = 0;
+
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < n_layers; i++)
+      {
+        StrataLayer *sub = strata_model_get_layer_at (model, i);
+        g_autoptr(GPtrArray) part = pass == 0 ? strata_layer_get_trainable_weights (sub)
+                                              : strata_layer_get_non_trainable_weights (sub);
+        g_autoptr(GPtrArray) chunk = NULL;
+        g_autoptr(JsonObject) config = NULL;
+
+        if (part->len == 0)
+          continue;
+        if (offset + part->len > arrays->len)
+          return TRUE;  /* counts differ: the caller reports it */
+        chunk = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_array_free);
+        move_range (chunk, arrays, offset, part->len);
+        offset += part->len;
+        config = strata_layer_get_config (sub);
+        if (!preprocess (ld, sub, strata_layer_get_name (sub), strata_layer_get_class_name (sub),
+                         config, part, chunk, error))
+          return FALSE;
+        move_range (out, chunk, 0, chunk->len);
+      }
+  move_range (out, arrays, offset, arrays->len - offset);
+  g_ptr_array_set_size (arrays, 0);
+  move_range (arrays, out, 0, out->len);
+  return TRUE;
+}
+
+static gboolean
+preprocess (H5Load *ld, StrataLayer *layer, const char *layer_name, const char *class_name,
+            JsonObject *config, GPtrArray *model_weights, GPtrArray *arrays, GError **error)
+{
+  H5kLayerInfo info = { 0 };
+  const char *data_format, *inner_class;
+  JsonObject *inner_config;
+  JsonNode *reset_after;
+
+  if (arrays->len == 0)
+    return TRUE;
+  if (layer != NULL && STRATA_IS_MODEL (layer))
+    return preprocess_nested (ld, STRATA_MODEL (layer), arrays, error);
+  if (g_strcmp0 (class_name, "Bidirectional") == 0)
+    return preprocess_bidirectional (ld, layer_name, config, model_weights, arrays, error);
+  if (g_strcmp0 (class_name, "TimeDistributed") == 0 &&
+      wrapped_layer (config, "layer", &inner_class, &inner_config))
+    return preprocess (ld, NULL, layer_name, inner_class, inner_config, model_weights, arrays, error);
+
+  info.name = layer_name;
+  info.class_name = class_name;
+  data_format = config_string (config, "data_format");
+  info.channels_first = g_strcmp0 (data_format, "channels_first") == 0 ||
+                        g_strcmp0 (config_string (config, "dim_ordering"), "th") == 0;
+  reset_after = config != NULL ? json_object_get_member (config, "reset_after") : NULL;
+  info.gru_reset_after = reset_after != NULL && JSON_NODE_HOLDS_VALUE (reset_after) &&
+                         json_node_get_value_type (reset_after) == G_TYPE_BOOLEAN &&
+                         json_node_get_boolean (reset_after);
+  info.kernel_size = config_first_int (config, "kernel_size", "filter_length");
+  info.filters = config_first_int (config, "filters", "nb_filter");
+  if (model_weights != NULL && model_weights->len > 0)
+    {
+      guint rank;
+      const gint64 *dims = strata_shape_get_dims (strata_tensor_get_shape (g_ptr_array_index (model_weights, 0)), &rank);
+
+      if (rank <= H5K_MAX_RANK)
+        {
+          info.kernel_rank = rank;
+          memcpy (info.kernel_dims, dims, rank * sizeof (gint64));
+        }
+    }
+  return h5k_preprocess_weights (&info, arrays, ld->version, ld->backend, error);
+}
+
+/* ---- assignment ---- */
+
+static gboolean
+can_take_file_weights (StrataLayer *layer)
+{
+  return !STRATA_IS_MODEL (layer) &&
+         (STRATA_IS_OPAQUE_LAYER (layer) || !strata_layer_is_built (layer)) &&
+         strata_layer_get_n_weights (layer) == 0;
+}
+
+/* A layer Strata cannot build (unknown class, unknown shapes) takes the
+ * file's weights as they are, with their short names. */
+static gboolean
+adopt_weights (H5Load *ld, StrataLayer *layer, GPtrArray *arrays, GError **error)
+{
+  g_autoptr(GPtrArray) tensors = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean trainable = strata_layer_get_trainable (layer);
+
+  for (guint i = 0; i < arrays->len; i++)
+    {
+      H5kArray *a = g_ptr_array_index (arrays, i);
+      g_autofree char *short_name = h5_weight_short_name (a->name);
+      g_autoptr(StrataShape) shape = array_shape (a);
+      StrataTensor *tensor = array_to_tensor (a, a->dtype, error);
+
+      if (tensor == NULL)
+        return FALSE;
+      g_ptr_array_add (tensors, tensor);
+      if (strata_layer_add_weight (layer, short_name, shape, a->dtype, NULL, trainable, error) == NULL)
+        return FALSE;
+    }
+  return strata_layer_set_weights (layer, tensors, error);
+}
+
+/* Assigns @arrays (already converted, legacy order) to @layer. @k is the
+ * index in the file's layer_names, @file_name the file's group name. */
+static gboolean
+assign_layer (H5Load *ld, StrataLayer *layer, guint k, const char *file_name, GPtrArray *arrays,
+              gboolean by_name, gboolean skip_mismatch, StrataWeightsReport *report, GError **error)
+{
+  const char *name = strata_layer_get_name (layer);
+  g_autoptr(GArray) positions = NULL;
+  g_autoptr(GPtrArray) legacy = legacy_weights (layer, &positions);
+  g_autoptr(GPtrArray) current = strata_layer_get_weights (layer);
+  gboolean changed = FALSE;
+
+  if (legacy->len == 0 && arrays->len > 0 && can_take_file_weights (layer))
+    {
+      if (!adopt_weights (ld, layer, arrays, error))
+        return FALSE;
+      if (report != NULL)
+        strata_weights_report_add_matched (report, name);
+      return TRUE;
+    }
+
+  if (legacy->len != arrays->len)
+    {
+      if (skip_mismatch && by_name)
+        {
+          g_autofree char *reason = g_strdup_printf (
+              _("Skipping loading of weights for layer #%u (named %s) due to mismatch in number "
+                "of weights. Layer expects %u weight(s). Received %u saved weight(s)"),
+              k, name, legacy->len, arrays->len);
+          strata_weights_report_add_skipped (report, name, reason);
+          return TRUE;
+        }
+      if (by_name)
+        g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                     _("Weight count mismatch for layer #%u (named %s). Layer expects %u weight(s). "
+                       "Received %u saved weight(s)"), k, name, legacy->len, arrays->len);
+      else
+        g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                     _("Weight count mismatch for layer #%u (named %s in the current model, %s in "
+                       "the save file). Layer expects %u weight(s). Received %u saved weight(s)"),
+                     k, name, file_name, legacy->len, arrays->len);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < legacy->len; i++)
+    {
+      StrataTensor *expected = g_ptr_array_index (legacy, i);
+      H5kArray *a = g_ptr_array_index (arrays, i);
+      g_autoptr(StrataShape) shape = array_shape (a);
+      StrataTensor *tensor;
+
+      if (!strata_shape_equal (strata_tensor_get_shape (expected), shape))
+        {
+          guint rank;
+          const gint64 *dims = strata_shape_get_dims (strata_tensor_get_shape (expected), &rank);
+          g_autofree char *e = h5k_dims_to_string (rank, dims);
+          g_autofree char *r = h5k_dims_to_string (a->rank, a->dims);
+          if (skip_mismatch)
+            {
+              g_autofree char *reason = g_strdup_printf (
+                  _("Shape mismatch in layer #%u (named %s) for weight %s. Weight expects shape %s. "
+                    "Received saved weight with shape %s"), k, name, a->name, e, r);
+              strata_weights_report_add_skipped (report, name, reason);
+              continue;
+            }
+          g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                       _("Shape mismatch in layer #%u (named %s) for weight %s. Weight expects shape "
+                         "%s. Received saved weight with shape %s (in “%s”)"),
+                       k, name, a->name, e, r, h5k_file_get_path (ld->file));
+          return FALSE;
+        }
+      tensor = array_to_tensor (a, strata_tensor_get_dtype (expected), error);
+      if (tensor == NULL)
+        return FALSE;
+      {
+        guint pos = g_array_index (positions, guint, i);
+        StrataTensor *old = g_ptr_array_index (current, pos);
+
+        g_ptr_array_index (current, pos) = tensor;
+        g_object_unref (old);
+      }
+      changed = TRUE;
+    }
+
+  if (changed && !strata_layer_set_weights (layer, current, error))
+    {
+      g_prefix_error (error, _("Layer #%u (named %s): "), k, name);
+      return FALSE;
+    }
+  if (report != NULL)
+    strata_weights_report_add_matched (report, name);
+  return TRUE;
+}
+
+/* Reads, converts and assigns one file group to one model layer. */
+static gboolean
+load_group_into (H5Load *ld, H5kGroup *group, guint k, StrataLayer *layer, gboolean by_name,
+                 gboolean skip_mismatch, StrataWeightsReport *report, GError **error)
+{
+  g_autoptr(GPtrArray) arrays = read_arrays (ld, group, error);
+  g_autoptr(JsonObject) config = NULL;
+  g_autoptr(GArray) positions = NULL;
+  g_autoptr(GPtrArray) legacy = NULL;
+
+  if (arrays == NULL)
+    return FALSE;
+  config = strata_layer_get_config (layer);
+  legacy = legacy_weights (layer, &positions);
+  if (!preprocess (ld, layer, strata_layer_get_name (layer), strata_layer_get_class_name (layer),
+                   config, legacy, arrays, error))
+    return FALSE;
+  return assign_layer (ld, layer, k, group->name, arrays, by_name, skip_mismatch, report, error);
+}
+
+static gboolean
+check_cancel (H5Load *ld, double fraction, GError **error)
+{
+  if (g_cancellable_set_error_if_cancelled (ld->cancellable, error))
+    return FALSE;
+  strata_load_options_report_progress (ld->options, fraction, _("Reading weights"));
+  return TRUE;
+}
+
+static gboolean
+load_top_level (H5Load *ld, StrataModel *model, GError **error)
+{
+  if (ld->kf->top_level != NULL && ld->kf->top_level->weights->len > 0)
+    {
+      /* Strata models own no variables of their own (Keras model.add_weight). */
+      g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   _("Weight count mismatch for top-level weights when loading weights from file. "
+                     "Model expects 0 top-level weight(s). Received %u saved top-level weight(s)"),
+                   ld->kf->top_level->weights->len);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Topological: the i-th file layer with weights goes to the i-th model
+ * layer with weights, whatever their names. */
+static gboolean
+load_topological (H5Load *ld, StrataModel *model, gboolean skip_mismatch,
+                  StrataWeightsReport *report, GError **error)
+{
+  g_autoptr(GPtrArray) layers = g_ptr_array_new ();
+  g_autoptr(GPtrArray) groups = g_ptr_array_new ();
+  g_autoptr(GArray) group_index = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint n = strata_model_get_n_layers (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      StrataLayer *layer = strata_model_get_layer_at (model, i);
+      g_autoptr(GPtrArray) weights = strata_layer_get_weights (layer);
+
+      if (weights->len > 0)
+        g_ptr_array_add (layers, layer);
+    }
+  for (guint i = 0; i < ld->kf->layers->len; i++)
+    {
+      H5kGroup *group = g_ptr_array_index (ld->kf->layers, i);
+
+      if (group->weights->len > 0)
+        {
+          g_ptr_array_add (groups, group);
+          g_array_append_val (group_index, i);
+        }
+    }
+  if (layers->len != groups->len)
+    {
+      g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   _("Layer count mismatch when loading weights from “%s”: you are trying to load "
+                     "a weight file containing %u layers into a model with %u layers. Model "
+                     "expected %u layers, found %u saved layers."),
+                   h5k_file_get_path (ld->file), groups->len, layers->len, layers->len, groups->len);
+      return FALSE;
+    }
+  for (guint k = 0; k < layers->len; k++)
+    {
+      if (!check_cancel (ld, (double) k / MAX (layers->len, 1), error) ||
+          !load_group_into (ld, g_ptr_array_index (groups, k), k, g_ptr_array_index (layers, k),
+                            FALSE, skip_mismatch, report, error))
+        return FALSE;
+    }
+  return load_top_level (ld, model, error);
+}
+
+/* By name: every file layer goes to every model layer of that name. */
+static gboolean
+load_by_name (H5Load *ld, StrataModel *model, gboolean skip_mismatch, gboolean adopt_unknown,
+              StrataWeightsReport *report, GError **error)
+{
+  guint n = strata_model_get_n_layers (model);
+  g_autoptr(GHashTable) done = g_hash_table_new (NULL, NULL);
+
+  for (guint k = 0; k < ld->kf->layers->len; k++)
+    {
+      H5kGroup *group = g_ptr_array_index (ld->kf->layers, k);
+      gboolean found = FALSE;
+
+      if (!check_cancel (ld, (double) k / MAX (ld->kf->layers->len, 1), error))
+        return FALSE;
+      for (guint i = 0; i < n; i++)
+        {
+          StrataLayer *layer = strata_model_get_layer_at (model, i);
+
+          if (g_strcmp0 (strata_layer_get_name (layer), group->name) != 0)
+            continue;
+          found = TRUE;
+          g_hash_table_add (done, layer);
+          if (group->weights->len == 0 && strata_layer_get_n_weights (layer) == 0 &&
+              !STRATA_IS_MODEL (layer))
+            continue;
+          if (!load_group_into (ld, group, k, layer, TRUE, skip_mismatch, report, error))
+            return FALSE;
+        }
+      if (!found && !adopt_unknown && group->weights->len > 0 && report == NULL)
+        {
+          g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                       _("“%s” holds weights for a layer named “%s”, which the model does not have"),
+                       h5k_file_get_path (ld->file), group->name);
+          return FALSE;
+        }
+    }
+
+  if (report != NULL)
+    for (guint i = 0; i < n; i++)
+      {
+        StrataLayer *layer = strata_model_get_layer_at (model, i);
+        g_autoptr(GPtrArray) weights = strata_layer_get_weights (layer);
+
+        if (weights->len > 0 && !g_hash_table_contains (done, layer))
+          strata_weights_report_add_missing (report, strata_layer_get_name (layer));
+      }
+  return load_top_level (ld, model, error);
+}
+
+/* ---- JSON ---- */
+
+/* Python writes NaN / Infinity / -Infinity bare; json-glib refuses them.
+ * They only occur in numeric hyper-parameters of training configs, which
+ * Strata keeps but does not use, so they become null. */
+static char *
+replace_python_tokens (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+  gboolean in_string = FALSE;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (in_string)
+        {
+          g_string_append_c (out, *p);
+          if (*p == '\\' && p[1] != '\0')
+            g_string_append_c (out, *++p);
+          else if (*p == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (*p == '"')
+        in_string = TRUE;
+      else if (g_str_has_prefix (p, "NaN"))
+        {
+          g_string_append (out, "null");
+          p += 2;
+          continue;
+        }
+      else if (g_str_has_prefix (p, "-Infinity") || g_str_has_prefix (p, "Infinity"))
+        {
+          g_string_append (out, "null");
+          p += *p == '-' ? 8 : 7;
+          continue;
+        }
+      g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static JsonObject *
+parse_object (const char *text, const char *what, const char *path, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autofree char *clean = replace_python_tokens (text);
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, clean, -1, &local_error))
+    {
+      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   _("The %s of “%s” is not valid JSON: %s"), what, path, local_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   _("The %s of “%s” is not a JSON object"), what, path);
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+/* ---- entry points ---- */
+
+static StrataModel *
+opaque_model (H5Load *ld, GFile *file, GError **error)
+{
+  g_autofree char *basename = g_file_get_basename (file);
+  g_autoptr(StrataSequential) model = NULL;
+  char *dot;
+
+  /* A weights-only file: one opaque layer per group, holding its weights. */
+  dot = strrchr (basename, '.');
+  if (dot != NULL && dot != basename)
+    *dot = '\0';
+  model = strata_sequential_new (basename);
+  for (guint k = 0; k < ld->kf->layers->len; k++)
+    {
+      H5kGroup *group = g_ptr_array_index (ld->kf->layers, k);
+      g_autoptr(JsonObject) object = json_object_new ();
+      g_autoptr(JsonObject) config = json_object_new ();
+      g_autoptr(StrataOpaqueLayer) layer = NULL;
+      g_autoptr(GPtrArray) arrays = NULL;
+
+      if (!check_cancel (ld, (double) k / MAX (ld->kf->layers->len, 1), error))
+        return NULL;
+      json_object_set_string_member (config, "name", group->name);
+      json_object_set_null_member (object, "class_name");
+      json_object_set_object_member (object, "config", json_object_ref (config));
+      layer = strata_opaque_layer_new (object);
+      strata_layer_set_name (STRATA_LAYER (layer), group->name);
+      arrays = read_arrays (ld, group, error);
+      if (arrays == NULL || !adopt_weights (ld, STRATA_LAYER (layer), arrays, error) ||
+          !strata_sequential_add (model, STRATA_LAYER (layer), error))
+        return NULL;
+    }
+  return STRATA_MODEL (g_steal_pointer (&model));
+}
+
+static gboolean
+load_training_config (H5Load *ld, StrataModel *model, GError **error)
+{
+  const char *path = h5k_file_get_path (ld->file);
+  g_autoptr(JsonObject) training_config = NULL;
+  StrataOptimizer *optimizer;
+  g_autoptr(GPtrArray) arrays = NULL;
+
+  training_config = parse_object (ld->kf->training_config, "training_config", path, error);
+  if (training_config == NULL || !strata_model_compile (model, training_config, error))
+    {
+      g_prefix_error (error, _("Cannot compile the model from the training config of “%s”: "), path);
+      return FALSE;
+    }
+  optimizer = strata_model_get_optimizer (model);
+  if (optimizer == NULL || ld->kf->optimizer == NULL)
+    return TRUE;
+
+  /* Keras matches optimizer state by position; Strata keeps it to write back. */
+  arrays = read_arrays (ld, ld->kf->optimizer, error);
+  if (arrays == NULL)
+    return FALSE;
+  strata_optimizer_clear_weights (optimizer);
+  for (guint i = 0; i < arrays->len; i++)
+    {
+      g_autoptr(StrataTensor) tensor = array_to_tensor (g_ptr_array_index (arrays, i),
+                                                        STRATA_DTYPE_INVALID, error);
+      if (tensor == NULL)
+        return FALSE;
+      strata_optimizer_add_weight (optimizer, tensor);
+    }
+  return TRUE;
+}
+
+StrataModel *
+h5_load_model (GFile *file, StrataLoadOptions *options, GCancellable *cancellable, GError **error)
+{
+  gboolean compile = strata_load_options_get_compile (options);
+  g_auto(H5Load) ld = { 0 };
+  g_autoptr(StrataModel) model = NULL;
+
+  if (!h5_load_open (&ld, file, options, compile, cancellable, error))
+    return NULL;
+  strata_load_options_report_progress (options, 0.0, _("Reading the model config"));
+
+  if (ld.kf->model_config == NULL)
+    model = opaque_model (&ld, file, error);
+  else
+    {
+      model = strata_model_from_json (ld.kf->model_config, -1, strata_load_options_get_registry (options),
+                                      strata_load_options_get_flags (options), error);
+      if (model == NULL)
+        {
+          g_prefix_error (error, _("In the model config of “%s”: "), h5k_file_get_path (ld.file));
+          return NULL;
+        }
+      /* The config comes from the same file, so names correspond exactly. */
+      if (!load_by_name (&ld, model, FALSE, FALSE, NULL, error))
+        return NULL;
+    }
+  if (model == NULL)
+    return NULL;
+
+  if (ld.kf->keras_version != NULL)
+    strata_model_set_keras_version (model, ld.kf->keras_version);
+  if (ld.kf->backend != NULL)
+    strata_model_set_backend (model, ld.kf->backend);
+
+  if (compile && ld.kf->training_config != NULL && !load_training_config (&ld, model, error))
+    return NULL;
+  strata_load_options_report_progress (options, 1.0, NULL);
+  return g_steal_pointer (&model);
+}
+
+StrataWeightsReport *
+h5_load_weights (StrataModel *model, GFile *file, StrataLoadOptions *options,
+                 GCancellable *cancellable, GError **error)
+{
+  g_auto(H5Load) ld = { 0 };
+  g_autoptr(StrataWeightsReport) report = strata_weights_report_new ();
+  gboolean by_name = strata_load_options_get_by_name (options);
+  gboolean skip_mismatch = strata_load_options_get_skip_mismatch (options);
+  gboolean ok;
+
+  if (!h5_load_open (&ld, file, options, FALSE, cancellable, error))
+    return NULL;
+  if (by_name)
+    ok = load_by_name (&ld, model, skip_mismatch, TRUE, report, error);
+  else
+    ok = load_topological (&ld, model, skip_mismatch, report, error);
+  if (!ok)
+    return NULL;
+  strata_load_options_report_progress (options, 1.0, NULL);
+  return g_steal_pointer (&report);
+}

@@ -1,0 +1,529 @@
+/* h5-reader.c: the Keras HDF5 layout read into plain structs (no GObject)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "h5-reader.h"
+#include "h5-attrs.h"
+#include "h5-common.h"
+#include "h5-types.h"
+
+#include <string.h>
+
+#include "strata-i18n-private.h"
+
+struct _H5kFile {
+  char        *path;
+  hid_t        fid;
+  GMappedFile *mapped;
+  GBytes      *bytes;     /* owns a reference to the mapping */
+  guint64      size;
+};
+
+static const char hdf5_signature[8] = { '\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n' };
+
+static gboolean
+has_hdf5_signature (const char *data, guint64 size)
+{
+  /* The superblock sits at 0, 512, 1024, 2048, ... (after a user block). */
+  for (guint64 offset = 0; offset + sizeof hdf5_signature <= size;
+       offset = offset == 0 ? 512 : offset * 2)
+    if (memcmp (data + offset, hdf5_signature, sizeof hdf5_signature) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+H5kFile *
+h5k_file_open (const char *path, GError **error)
+{
+  H5K_LOCKED;
+  g_autoptr(GMappedFile) mapped = NULL;
+  H5K_AUTO_ID hid_t fapl = H5I_INVALID_HID;
+  H5kFile *file;
+  hid_t fid;
+
+  mapped = g_mapped_file_new (path, FALSE, error);
+  if (mapped == NULL)
+    return NULL;
+  if (!has_hdf5_signature (g_mapped_file_get_contents (mapped), g_mapped_file_get_length (mapped)))
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("“%s” is not an HDF5 file (no HDF5 signature)"), path);
+      return NULL;
+    }
+
+  fapl = H5Pcreate (H5P_FILE_ACCESS);
+  /* Close every object with the file: nothing may outlive a failed load. */
+  H5Pset_fclose_degree (fapl, H5F_CLOSE_STRONG);
+  fid = H5Fopen (path, H5F_ACC_RDONLY, fapl);
+  if (fid < 0)
+    {
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     _("Cannot open the HDF5 file “%s”; it is damaged or truncated"), path);
+      return NULL;
+    }
+
+  file = g_new0 (H5kFile, 1);
+  file->path = g_strdup (path);
+  file->fid = fid;
+  file->size = g_mapped_file_get_length (mapped);
+  file->bytes = g_mapped_file_get_bytes (mapped);
+  file->mapped = g_steal_pointer (&mapped);
+  return file;
+}
+
+void
+h5k_file_free (H5kFile *file)
+{
+  if (file == NULL)
+    return;
+  {
+    H5K_LOCKED;
+    H5Fclose (file->fid);
+  }
+  g_bytes_unref (file->bytes);
+  g_mapped_file_unref (file->mapped);
+  g_free (file->path);
+  g_free (file);
+}
+
+const char *
+h5k_file_get_path (H5kFile *file)
+{
+  return file->path;
+}
+
+guint64
+h5k_file_get_size (H5kFile *file)
+{
+  return file->size;
+}
+
+static void
+h5k_weight_free (H5kWeight *weight)
+{
+  g_free (weight->name);
+  g_free (weight->path);
+  g_free (weight);
+}
+
+static void
+h5k_group_free (H5kGroup *group)
+{
+  if (group == NULL)
+    return;
+  g_free (group->name);
+  g_ptr_array_unref (group->weights);
+  g_free (group);
+}
+
+void
+h5k_keras_file_free (H5kKerasFile *kf)
+{
+  if (kf == NULL)
+    return;
+  g_free (kf->keras_version);
+  g_free (kf->backend);
+  g_free (kf->model_config);
+  g_free (kf->training_config);
+  g_free (kf->weights_keras_version);
+  g_free (kf->weights_backend);
+  g_free (kf->weights_root);
+  g_clear_pointer (&kf->layers, g_ptr_array_unref);
+  h5k_group_free (kf->top_level);
+  h5k_group_free (kf->optimizer);
+  g_free (kf);
+}
+
+char *
+h5k_weight_describe (const H5kWeight *weight)
+{
+  g_autoptr(GString) s = g_string_new (strata_dtype_to_string (weight->dtype));
+
+  g_string_append (s, " (");
+  for (guint i = 0; i < weight->rank; i++)
+    g_string_append_printf (s, i == 0 ? "%" G_GINT64_FORMAT : ", %" G_GINT64_FORMAT, weight->dims[i]);
+  if (weight->rank == 1)
+    g_string_append_c (s, ',');
+  g_string_append_c (s, ')');
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static char *
+join_path (const char *base, const char *name)
+{
+  if (g_str_equal (base, "/"))
+    return g_strconcat ("/", name, NULL);
+  return g_strconcat (base, "/", name, NULL);
+}
+
+/* Reads the dataset's type, shape and storage; checks what it declares
+ * against what the file can hold, so that no read allocates more. */
+static H5kWeight *
+describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char *wname,
+                  GError **error)
+{
+  g_autofree char *path = join_path (group_path, wname);
+  H5K_AUTO_ID hid_t ds = H5I_INVALID_HID;
+  H5K_AUTO_ID hid_t ftype = H5I_INVALID_HID;
+  H5K_AUTO_ID hid_t mtype = H5I_INVALID_HID;
+  H5K_AUTO_ID hid_t space = H5I_INVALID_HID;
+  H5K_AUTO_ID hid_t dcpl = H5I_INVALID_HID;
+  hsize_t dims[H5K_MAX_RANK];
+  H5D_layout_t layout;
+  H5kWeight *weight;
+  guint64 n_elements = 1, limit, file_bytes;
+  haddr_t offset;
+  hsize_t storage;
+  int rank, n_filters;
+  StrataDType dtype;
+
+  if (!h5k_check_hard_path (group, group_path, wname, error))
+    return NULL;
+  ds = H5Dopen2 (group, wname, H5P_DEFAULT);
+  if (ds < 0)
+    {
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     _("Cannot open the weight dataset “%s” in “%s”"), path, file->path);
+      return NULL;
+    }
+
+  ftype = H5Dget_type (ds);
+  dtype = h5k_dtype_from_h5 (ftype, path, error);
+  if (dtype == STRATA_DTYPE_INVALID)
+    return NULL;
+
+  space = H5Dget_space (ds);
+  rank = H5Sget_simple_extent_ndims (space);
+  if (rank < 0 || H5Sget_simple_extent_type (space) == H5S_NULL)
+    {
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     _("The weight dataset “%s” has no usable shape"), path);
+      return NULL;
+    }
+  if (rank > H5K_MAX_RANK)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   _("The weight dataset “%s” has %d dimensions; at most %d are supported"),
+                   path, rank, H5K_MAX_RANK);
+      return NULL;
+    }
+  H5Sget_simple_extent_dims (space, dims, NULL);
+  for (int i = 0; i < rank; i++)
+    {
+      if (dims[i] != 0 && n_elements > G_MAXINT64 / 16 / dims[i])
+        {
+          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                       _("The weight dataset “%s” declares too many elements"), path);
+          return NULL;
+        }
+      n_elements *= dims[i];
+    }
+
+  dcpl = H5Dget_create_plist (ds);
+  if (H5Pget_external_count (dcpl) > 0)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("The weight dataset “%s” keeps its data in external files; Strata refuses "
+                     "external storage"), path);
+      return NULL;
+    }
+  layout = H5Pget_layout (dcpl);
+  if (layout == H5D_VIRTUAL || layout < 0)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("The weight dataset “%s” is a virtual dataset; Strata refuses them"), path);
+      return NULL;
+    }
+  n_filters = H5Pget_nfilters (dcpl);
+  offset = H5Dget_offset (ds);
+  storage = H5Dget_storage_size (ds);
+  H5Eclear2 (H5E_DEFAULT);  /* H5Dget_offset fails on chunked data; that is expected */
+
+  weight = g_new0 (H5kWeight, 1);
+  weight->name = g_strdup (wname);
+  weight->path = g_steal_pointer (&path);
+  weight->dtype = dtype;
+  weight->rank = rank;
+  for (int i = 0; i < rank; i++)
+    weight->dims[i] = dims[i];
+  weight->n_bytes = n_elements * strata_dtype_get_size (dtype);
+  file_bytes = n_elements * H5Tget_size (ftype);
+
+  /* Deflate cannot shrink data more than about 1032:1; anything declaring
+   * more is a lie. Unfiltered data must fit in the file itself. */
+  limit = n_filters > 0 ? (guint64) storage * 1032 + 4096 : file->size;
+  if (weight->n_bytes > limit ||
+      (layout == H5D_CONTIGUOUS && storage != 0 && storage < file_bytes) ||
+      (offset != HADDR_UNDEF && (offset > file->size || storage > file->size - offset)))
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   _("The weight dataset “%s” declares %" G_GUINT64_FORMAT " bytes but the file "
+                     "“%s” stores only %" G_GUINT64_FORMAT " bytes for it (file size %"
+                     G_GUINT64_FORMAT ")"),
+                   weight->path, weight->n_bytes, file->path, (guint64) storage, file->size);
+      h5k_weight_free (weight);
+      return NULL;
+    }
+
+  mtype = h5k_mem_type_new (dtype, ftype);
+  if (layout == H5D_CONTIGUOUS && n_filters == 0 && offset != HADDR_UNDEF &&
+      storage == weight->n_bytes && H5Tequal (ftype, mtype) > 0)
+    {
+      weight->mappable = TRUE;
+      weight->offset = offset;
+    }
+  return weight;
+}
+
+static H5kGroup *
+read_group (H5kFile *file, hid_t parent, const char *parent_path, const char *name,
+            GError **error)
+{
+  g_autofree char *path = join_path (parent_path, name);
+  g_auto(GStrv) names = NULL;
+  H5K_AUTO_ID hid_t group = H5I_INVALID_HID;
+  H5kGroup *result;
+
+  if (!h5k_check_hard_path (parent, parent_path, name, error))
+    return NULL;
+  group = H5Gopen2 (parent, name, H5P_DEFAULT);
+  if (group < 0)
+    {
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     _("“%s” in “%s” is not a group"), path, file->path);
+      return NULL;
+    }
+  names = h5k_attr_read_string_list (group, path, "weight_names", error);
+  if (names == NULL)
+    return NULL;
+
+  result = g_new0 (H5kGroup, 1);
+  result->name = g_strdup (name);
+  result->weights = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_weight_free);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      H5kWeight *weight = describe_dataset (file, group, path, names[i], error);
+
+      if (weight == NULL)
+        {
+          h5k_group_free (result);
+          return NULL;
+        }
+      g_ptr_array_add (result->weights, weight);
+    }
+  return result;
+}
+
+static gboolean
+link_exists (hid_t loc, const char *name)
+{
+  return H5Lexists (loc, name, H5P_DEFAULT) > 0;
+}
+
+static gboolean
+attr_or_chunk_exists (hid_t loc, const char *name)
+{
+  g_autofree char *chunk = g_strconcat (name, "0", NULL);
+
+  return H5Aexists (loc, name) > 0 || H5Aexists (loc, chunk) > 0;
+}
+
+H5kKerasFile *
+h5k_file_read_keras (H5kFile *file, gboolean with_optimizer, GError **error)
+{
+  H5K_LOCKED;
+  g_autoptr(H5kKerasFile) kf = g_new0 (H5kKerasFile, 1);
+  H5K_AUTO_ID hid_t root = H5I_INVALID_HID;
+  H5K_AUTO_ID hid_t weights = H5I_INVALID_HID;
+  g_auto(GStrv) layer_names = NULL;
+  GError *local_error = NULL;
+
+  root = H5Gopen2 (file->fid, "/", H5P_DEFAULT);
+  if (root < 0)
+    {
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     _("Cannot open the root group of “%s”"), file->path);
+      return NULL;
+    }
+
+#define READ_ROOT_STRING(field, attr) \
+  kf->field = h5k_attr_read_string (root, file->path, attr, &local_error); \
+  if (local_error != NULL) \
+    { \
+      g_propagate_error (error, local_error); \
+      return NULL; \
+    }
+  READ_ROOT_STRING (keras_version, "keras_version");
+  READ_ROOT_STRING (backend, "backend");
+  READ_ROOT_STRING (model_config, "model_config");
+  READ_ROOT_STRING (training_config, "training_config");
+
+  /* Keras: use the root when it lists layers, else model_weights. */
+  if (kf->model_config == NULL && attr_or_chunk_exists (root, "layer_names"))
+    kf->weights_root = g_strdup ("/");
+  else if (link_exists (root, "model_weights"))
+    kf->weights_root = g_strdup ("/model_weights");
+  else if (link_exists (root, "layers") || link_exists (root, "vars") ||
+           link_exists (root, "_layer_checkpoint_dependencies"))
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("“%s” is a Keras 3 weights file (.weights.h5 layout), not a legacy Keras "
+                     "HDF5 file; it is read by the keras-v3 format"), file->path);
+      return NULL;
+    }
+  else if (H5Aexists (root, "nb_layers") > 0)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("“%s” uses the Keras 0.x weights layout, which Strata does not read"),
+                   file->path);
+      return NULL;
+    }
+  else
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("“%s” is an HDF5 file but not a Keras file: it has neither a “layer_names” "
+                     "attribute nor a “model_weights” group"), file->path);
+      return NULL;
+    }
+
+  if (!h5k_check_hard_path (root, file->path, kf->weights_root, error))
+    return NULL;
+  weights = H5Gopen2 (file->fid, kf->weights_root, H5P_DEFAULT);
+  if (weights < 0)
+    {
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     _("“%s” in “%s” is not a group"), kf->weights_root, file->path);
+      return NULL;
+    }
+  kf->weights_keras_version = h5k_attr_read_string (weights, kf->weights_root, "keras_version",
+                                                    &local_error);
+  if (local_error == NULL)
+    kf->weights_backend = h5k_attr_read_string (weights, kf->weights_root, "backend", &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  layer_names = h5k_attr_read_string_list (weights, kf->weights_root, "layer_names", error);
+  if (layer_names == NULL)
+    return NULL;
+
+  kf->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_group_free);
+  for (guint i = 0; layer_names[i] != NULL; i++)
+    {
+      H5kGroup *group = read_group (file, weights, kf->weights_root, layer_names[i], error);
+
+      if (group == NULL)
+        return NULL;
+      g_ptr_array_add (kf->layers, group);
+    }
+
+  if (link_exists (weights, "top_level_model_weights") &&
+      !g_strv_contains ((const char * const *) layer_names, "top_level_model_weights"))
+    {
+      kf->top_level = read_group (file, weights, kf->weights_root, "top_level_model_weights", error);
+      if (kf->top_level == NULL)
+        return NULL;
+    }
+
+  if (with_optimizer && kf->model_config != NULL && link_exists (root, "optimizer_weights"))
+    {
+      kf->optimizer = read_group (file, root, "/", "optimizer_weights", error);
+      if (kf->optimizer == NULL)
+        return NULL;
+    }
+
+  return g_steal_pointer (&kf);
+}
+
+GBytes *
+h5k_file_read_weight (H5kFile *file, const H5kWeight *weight, GError **error)
+{
+  g_autofree guint8 *buffer = NULL;
+
+  if (weight->mappable)
+    {
+      if (weight->offset > file->size || weight->n_bytes > file->size - weight->offset)
+        {
+          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       _("The data of “%s” lie beyond the end of “%s”"), weight->path, file->path);
+          return NULL;
+        }
+      /* Zero copy: the slice keeps the mapping alive. */
+      return g_bytes_new_from_bytes (file->bytes, weight->offset, weight->n_bytes);
+    }
+
+  if (weight->n_bytes > file->size && weight->n_bytes > 1032 * (guint64) file->size)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   _("The weight dataset “%s” declares more data than “%s” can hold"),
+                   weight->path, file->path);
+      return NULL;
+    }
+
+  {
+    H5K_LOCKED;
+    H5K_AUTO_ID hid_t ds = H5I_INVALID_HID;
+    H5K_AUTO_ID hid_t ftype = H5I_INVALID_HID;
+    H5K_AUTO_ID hid_t mtype = H5I_INVALID_HID;
+
+    ds = H5Dopen2 (file->fid, weight->path, H5P_DEFAULT);
+    if (ds < 0)
+      {
+        h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                       _("Cannot open the weight dataset “%s” in “%s”"), weight->path, file->path);
+        return NULL;
+      }
+    ftype = H5Dget_type (ds);
+    mtype = h5k_mem_type_new (weight->dtype, ftype);
+    buffer = g_try_malloc (MAX (weight->n_bytes, 1));
+    if (buffer == NULL)
+      {
+        g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                     _("Not enough memory for the %" G_GUINT64_FORMAT " bytes of “%s”"),
+                     weight->n_bytes, weight->path);
+        return NULL;
+      }
+    if (weight->n_bytes > 0 && H5Dread (ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer) < 0)
+      {
+        h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                       _("Cannot read the weight dataset “%s” in “%s”"), weight->path, file->path);
+        return NULL;
+      }
+  }
+  return g_bytes_new_take (g_steal_pointer (&buffer), weight->n_bytes);
+}
+
+char *
+h5k_file_read_string_attr (H5kFile *file, const char *path, const char *name, GError **error)
+{
+  H5K_LOCKED;
+  H5K_AUTO_ID hid_t obj = H5I_INVALID_HID;
+
+  obj = H5Oopen (file->fid, path, H5P_DEFAULT);
+  if (obj < 0)
+    {
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("“%s” has no object “%s”"),
+                     file->path, path);
+      return NULL;
+    }
+  return h5k_attr_read_string (obj, path, name, error);
+}
+
+char **
+h5k_file_read_string_list (H5kFile *file, const char *path, const char *name, GError **error)
+{
+  H5K_LOCKED;
+  H5K_AUTO_ID hid_t obj = H5I_INVALID_HID;
+
+  obj = H5Oopen (file->fid, path, H5P_DEFAULT);
+  if (obj < 0)
+    {
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("“%s” has no object “%s”"),
+                     file->path, path);
+      return NULL;
+    }
+  return h5k_attr_read_string_list (obj, path, name, error);
+}

@@ -311,9 +311,11 @@ strata_load_model (GFile              *file,
     }
   else if (strata_model_get_training_config (model) != NULL && !strata_model_is_compiled (model))
     {
+      /* Hold a reference: compiling may replace the stored config. */
+      g_autoptr(JsonObject) training_config = json_object_ref (strata_model_get_training_config (model));
       g_autoptr(GError) local = NULL;
 
-      if (!strata_model_compile (model, strata_model_get_training_config (model), &local))
+      if (!strata_model_compile (model, training_config, &local))
         g_debug ("%s: the training config could not be applied, the model is not compiled: %s",
                  g_file_peek_path (file), local->message);
     }

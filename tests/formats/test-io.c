@@ -80,17 +80,28 @@ assert_dir_holds (const char *dir,
 }
 
 static void
+remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_auto(GStrv) names = list_dir (path);
+
+      for (guint i = 0; names[i] != NULL; i++)
+        {
+          g_autofree char *child = g_build_filename (path, names[i], NULL);
+          remove_tree (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_auto(GStrv) names = list_dir (fixture->dir);
-
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, names[i], NULL);
-      g_unlink (path);
-    }
-  g_rmdir (fixture->dir);
+  remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->target);
   g_object_unref (fixture->file);
@@ -240,6 +251,72 @@ test_cancelled_before (Fixture       *fixture,
   g_assert_false (strata_model_save (model, fixture->file, NULL, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   assert_dir_holds (fixture->dir, NULL);
+}
+
+/* ---- directory formats ------------------------------------------------------ */
+
+static void
+test_directory_save (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(StrataModel) model = load_test_model ();
+  g_autoptr(StrataModel) loaded = NULL;
+  g_autoptr(StrataSaveOptions) options = strata_save_options_new ();
+  g_autofree char *target = g_build_filename (fixture->dir, "model.tdir", NULL);
+  g_autofree char *old_file = g_build_filename (target, "old.txt", NULL);
+  g_autofree char *marker = g_build_filename (target, "testdir.marker", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (target);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_auto(GStrv) inside = NULL;
+
+  /* A new directory. */
+  g_assert_true (strata_model_save (model, file, NULL, NULL, &error));
+  g_assert_no_error (error);
+  assert_dir_holds (fixture->dir, "model.tdir");
+  loaded = strata_load_model (file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  before = strata_model_to_json (model, STRATA_KERAS_DIALECT_AUTO, FALSE);
+  after = strata_model_to_json (loaded, STRATA_KERAS_DIALECT_AUTO, FALSE);
+  g_assert_cmpstr (before, ==, after);
+
+  /* A failure leaves the old directory as it was. */
+  remove_tree (target);
+  g_assert_no_errno (g_mkdir (target, 0700));
+  g_assert_true (g_file_set_contents (old_file, "old", -1, NULL));
+  g_object_set_data (G_OBJECT (options), "strata-test-mode", (gpointer) "fail");
+  g_assert_false (strata_model_save (model, file, options, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_clear_error (&error);
+  assert_dir_holds (fixture->dir, "model.tdir");
+  assert_dir_holds (target, "old.txt");
+
+  /* overwrite=FALSE refuses an existing directory. */
+  g_object_set_data (G_OBJECT (options), "strata-test-mode", NULL);
+  strata_save_options_set_overwrite (options, FALSE);
+  g_assert_false (strata_model_save (model, file, options, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+  assert_dir_holds (target, "old.txt");
+
+  /* Success replaces the whole directory: nothing of the old one stays. */
+  strata_save_options_set_overwrite (options, TRUE);
+  g_assert_true (strata_model_save (model, file, options, NULL, &error));
+  g_assert_no_error (error);
+  assert_dir_holds (fixture->dir, "model.tdir");
+  inside = list_dir (target);
+  g_assert_cmpuint (g_strv_length (inside), ==, 2);
+  g_assert_cmpstr (inside[0], ==, "model.json");
+  g_assert_cmpstr (inside[1], ==, "testdir.marker");
+  g_assert_true (g_file_test (marker, G_FILE_TEST_IS_REGULAR));
+
+  /* A directory format cannot replace a file. */
+  remove_tree (target);
+  g_assert_true (g_file_set_contents (target, "a file", -1, NULL));
+  g_assert_false (strata_model_save (model, file, options, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
+  assert_dir_holds (fixture->dir, "model.tdir");
 }
 
 /* ---- async ---------------------------------------------------------------- */
@@ -535,6 +612,7 @@ main (int argc, char **argv)
   ADD ("/io/atomic/keeps-permissions", test_keeps_permissions);
   ADD ("/io/atomic/over-directory", test_save_over_directory);
   ADD ("/io/overwrite-false", test_overwrite_false);
+  ADD ("/io/atomic/directory", test_directory_save);
   ADD ("/io/async-progress", test_async_progress);
   ADD ("/io/compile", test_compile);
   ADD ("/io/unsupported", test_unsupported);

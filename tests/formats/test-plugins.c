@@ -255,16 +255,39 @@ test_sniff_missing_file (void)
 static void
 test_sniff_directory (void)
 {
-  g_autofree char *dir = g_build_filename (tmp_dir, "model.json", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path (dir);
+  g_autofree char *plain = g_build_filename (tmp_dir, "model.json", NULL);
+  g_autofree char *marked = g_build_filename (tmp_dir, "saved", NULL);
+  g_autofree char *marker = g_build_filename (marked, "testdir.marker", NULL);
+  g_autofree char *named = g_build_filename (tmp_dir, "unmarked.tdir", NULL);
+  g_autoptr(GFile) plain_file = g_file_new_for_path (plain);
+  g_autoptr(GFile) marked_file = g_file_new_for_path (marked);
+  g_autoptr(GFile) named_file = g_file_new_for_path (named);
   g_autoptr(GError) error = NULL;
+  StrataFormat *format;
 
-  /* No directory format is installed in the tests: a directory named like a
-   * file format is not taken for one. */
-  g_assert_no_errno (g_mkdir (dir, 0700));
-  g_assert_null (strata_formats_find_for_file (file, NULL, STRATA_FORMAT_CAN_LOAD_MODEL, NULL, &error));
+  /* A directory named like a file format is not taken for one. */
+  g_assert_no_errno (g_mkdir (plain, 0700));
+  g_assert_null (strata_formats_find_for_file (plain_file, NULL, STRATA_FORMAT_CAN_LOAD_MODEL, NULL, &error));
   g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT);
-  g_rmdir (dir);
+  g_assert_nonnull (strstr (error->message, "testdir"));
+
+  /* A marker file inside decides, whatever the name. */
+  g_assert_no_errno (g_mkdir (marked, 0700));
+  g_assert_true (g_file_set_contents (marker, "", 0, NULL));
+  format = strata_formats_find_for_file (marked_file, NULL, STRATA_FORMAT_CAN_LOAD_MODEL, NULL, NULL);
+  g_assert_nonnull (format);
+  g_assert_cmpstr (strata_format_get_name (format), ==, "testdir");
+
+  /* Without a marker, the extension of a directory format. */
+  g_assert_no_errno (g_mkdir (named, 0700));
+  format = strata_formats_find_for_file (named_file, NULL, STRATA_FORMAT_CAN_LOAD_MODEL, NULL, NULL);
+  g_assert_nonnull (format);
+  g_assert_cmpstr (strata_format_get_name (format), ==, "testdir");
+
+  g_unlink (marker);
+  g_rmdir (marked);
+  g_rmdir (named);
+  g_rmdir (plain);
 }
 
 static gpointer

@@ -1,1 +1,1252 @@
-/* placeholder: replaced by its owner */
+/* strata-config-reader.c: Keras model configs (JSON) to models
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Reads the configs of Keras 1 (list Sequential, 3-element node entries),
+ * Keras 2 / tf.keras (dict Sequential, 4-element entries with kwargs) and
+ * Keras 3 (module/registered_name objects, {"args", "kwargs"} nodes with
+ * __keras_tensor__ references). Every error names its JSON path.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "strata-i18n-private.h"
+#include "strata-model-private.h"
+
+typedef struct {
+  StrataRegistry     *registry;
+  StrataLoadFlags     flags;
+  StrataKerasDialect  dialect;
+} Reader;
+
+static StrataLayer *read_entry (Reader *reader, JsonObject *entry, const char *path,
+                                guint depth, GError **error);
+
+static void
+set_error_at (GError     **error,
+              gint         code,
+              const char  *path,
+              const char  *format,
+              ...) G_GNUC_PRINTF (4, 5);
+
+static void
+set_error_at (GError     **error,
+              gint         code,
+              const char  *path,
+              const char  *format,
+              ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, STRATA_CONFIG_ERROR, code, "%s: %s", path, message);
+}
+
+static gboolean
+node_is_string (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+static gboolean
+node_is_int (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64;
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  return node_is_string (node) ? json_node_get_string (node) : NULL;
+}
+
+static JsonObject *
+member_object (JsonObject *object,
+               const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static JsonArray *
+member_array (JsonObject *object,
+              const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+/* The name of a layer entry: the entry's "name", else its config's. */
+static const char *
+entry_name (JsonObject *entry)
+{
+  JsonObject *config = member_object (entry, "config");
+  const char *name = member_string (entry, "name");
+
+  if (name == NULL && config != NULL)
+    name = member_string (config, "name");
+  return name != NULL ? name : "?";
+}
+
+/* The layer entries of a model config: a list (Keras 1 / early Keras 2
+ * Sequential) or config.layers. */
+static JsonArray *
+model_layers (JsonObject *entry)
+{
+  JsonNode *config = json_object_get_member (entry, "config");
+
+  if (config == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_ARRAY (config))
+    return json_node_get_array (config);
+  if (JSON_NODE_HOLDS_OBJECT (config))
+    return member_array (json_node_get_object (config), "layers");
+  return NULL;
+}
+
+/* ---- unknown classes ------------------------------------------------------ */
+
+typedef struct {
+  GPtrArray  *classes;       /* class names, first-seen order */
+  GHashTable *layers;        /* class -> GPtrArray of layer names */
+  char       *first_path;
+} Unknown;
+
+static GType
+lookup (Reader     *reader,
+        JsonObject *entry)
+{
+  return strata_registry_lookup_object (reader->registry, entry);
+}
+
+static void collect_layer (Reader *reader, JsonObject *entry, const char *path,
+                           guint depth, Unknown *unknown);
+
+static void
+collect_model (Reader     *reader,
+               JsonObject *entry,
+               const char *path,
+               guint       depth,
+               Unknown    *unknown)
+{
+  JsonArray *layers = model_layers (entry);
+  JsonNode *config = json_object_get_member (entry, "config");
+  gboolean list_form = config != NULL && JSON_NODE_HOLDS_ARRAY (config);
+
+  if (layers == NULL || depth > STRATA_MODEL_MAX_NESTING)
+    return;
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonNode *node = json_array_get_element (layers, i);
+      g_autofree char *child = g_strdup_printf (list_form ? "%s.config[%u]" : "%s.config.layers[%u]",
+                                                path, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        collect_layer (reader, json_node_get_object (node), child, depth, unknown);
+    }
+}
+
+static void
+collect_layer (Reader     *reader,
+               JsonObject *entry,
+               const char *path,
+               guint       depth,
+               Unknown    *unknown)
+{
+  const char *class_name = member_string (entry, "class_name");
+  JsonObject *config;
+  GType type;
+
+  if (class_name == NULL || depth > STRATA_MODEL_MAX_NESTING)
+    return;
+
+  type = lookup (reader, entry);
+  if (type == G_TYPE_INVALID)
+    {
+      GPtrArray *names = g_hash_table_lookup (unknown->layers, class_name);
+
+      if (names == NULL)
+        {
+          names = g_ptr_array_new ();
+          g_ptr_array_add (unknown->classes, (gpointer) class_name);
+          g_hash_table_insert (unknown->layers, (gpointer) class_name, names);
+        }
+      g_ptr_array_add (names, (gpointer) entry_name (entry));
+      if (unknown->first_path == NULL)
+        unknown->first_path = g_strdup (path);
+      return;
+    }
+  if (g_type_is_a (type, STRATA_TYPE_MODEL))
+    {
+      collect_model (reader, entry, path, depth + 1, unknown);
+      return;
+    }
+
+  /* Wrappers (Bidirectional, TimeDistributed) and Keras 1 Merge hold layers. */
+  config = member_object (entry, "config");
+  if (config != NULL)
+    {
+      static const char * const wrapped[] = { "layer", "backward_layer", NULL };
+      JsonArray *inner;
+
+      for (guint i = 0; wrapped[i] != NULL; i++)
+        {
+          JsonObject *object = member_object (config, wrapped[i]);
+          g_autofree char *child = g_strdup_printf ("%s.config.%s", path, wrapped[i]);
+
+          if (object != NULL)
+            collect_layer (reader, object, child, depth + 1, unknown);
+        }
+      inner = member_array (config, "layers");
+      for (guint i = 0; inner != NULL && i < json_array_get_length (inner); i++)
+        {
+          JsonNode *node = json_array_get_element (inner, i);
+          g_autofree char *child = g_strdup_printf ("%s.config.layers[%u]", path, i);
+
+          if (JSON_NODE_HOLDS_OBJECT (node))
+            collect_layer (reader, json_node_get_object (node), child, depth + 1, unknown);
+        }
+    }
+}
+
+static gboolean
+check_unknown_classes (Reader      *reader,
+                       JsonObject  *root,
+                       GError     **error)
+{
+  Unknown unknown = { g_ptr_array_new (),
+                      g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify) g_ptr_array_unref),
+                      NULL };
+  g_autoptr(GString) list = g_string_new (NULL);
+  gboolean ok = TRUE;
+
+  collect_model (reader, root, "$", 0, &unknown);
+
+  if (unknown.classes->len > 0 && !(reader->flags & STRATA_LOAD_ALLOW_UNKNOWN))
+    {
+      for (guint i = 0; i < unknown.classes->len; i++)
+        {
+          const char *class_name = g_ptr_array_index (unknown.classes, i);
+          GPtrArray *names = g_hash_table_lookup (unknown.layers, class_name);
+
+          if (i > 0)
+            g_string_append (list, ", ");
+          g_string_append_printf (list, "'%s' (%s ", class_name,
+                                  names->len == 1 ? _("layer") : _("layers"));
+          for (guint j = 0; j < names->len; j++)
+            g_string_append_printf (list, "%s'%s'", j > 0 ? ", " : "",
+                                    (const char *) g_ptr_array_index (names, j));
+          g_string_append_c (list, ')');
+        }
+      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "%s: %u class is not registered: %s; pass it in a StrataRegistry "
+                                "or allow unknown classes",
+                                "%s: %u classes are not registered: %s; pass them in a StrataRegistry "
+                                "or allow unknown classes",
+                                unknown.classes->len),
+                   unknown.first_path, unknown.classes->len, list->str);
+      ok = FALSE;
+    }
+
+  g_ptr_array_unref (unknown.classes);
+  g_hash_table_unref (unknown.layers);
+  g_free (unknown.first_path);
+  return ok;
+}
+
+/* ---- dialect ---------------------------------------------------------------- */
+
+static StrataKerasDialect
+detect_dialect (JsonObject *root)
+{
+  const char *version = member_string (root, "keras_version");
+  JsonArray *layers = model_layers (root);
+  static const char * const keras1_keys[] = {
+    "init", "output_dim", "input_dtype", "W_regularizer", "nb_filter", "border_mode", NULL
+  };
+
+  if (version != NULL)
+    {
+      if (g_str_has_prefix (version, "1."))
+        return STRATA_KERAS_DIALECT_KERAS1;
+      if (g_str_has_prefix (version, "3."))
+        return STRATA_KERAS_DIALECT_KERAS3;
+      return STRATA_KERAS_DIALECT_KERAS2;
+    }
+  if (json_object_has_member (root, "module") || json_object_has_member (root, "registered_name"))
+    return STRATA_KERAS_DIALECT_KERAS3;
+
+  for (guint i = 0; layers != NULL && i < json_array_get_length (layers); i++)
+    {
+      JsonNode *node = json_array_get_element (layers, i);
+      JsonObject *entry, *layer_config;
+      JsonArray *inbound;
+      JsonNode *dtype;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      entry = json_node_get_object (node);
+      layer_config = member_object (entry, "config");
+      inbound = member_array (entry, "inbound_nodes");
+      if (inbound != NULL && json_array_get_length (inbound) > 0)
+        {
+          JsonNode *first = json_array_get_element (inbound, 0);
+
+          if (JSON_NODE_HOLDS_OBJECT (first))
+            return STRATA_KERAS_DIALECT_KERAS3;
+          if (JSON_NODE_HOLDS_ARRAY (first) && json_array_get_length (json_node_get_array (first)) > 0)
+            {
+              JsonNode *ref = json_array_get_element (json_node_get_array (first), 0);
+              if (JSON_NODE_HOLDS_ARRAY (ref) && json_array_get_length (json_node_get_array (ref)) == 3)
+                return STRATA_KERAS_DIALECT_KERAS1;
+            }
+        }
+      if (layer_config == NULL)
+        continue;
+      if (json_object_has_member (layer_config, "batch_shape"))
+        return STRATA_KERAS_DIALECT_KERAS3;
+      dtype = json_object_get_member (layer_config, "dtype");
+      if (dtype != NULL && JSON_NODE_HOLDS_OBJECT (dtype) &&
+          g_strcmp0 (member_string (json_node_get_object (dtype), "class_name"), "DTypePolicy") == 0)
+        return STRATA_KERAS_DIALECT_KERAS3;
+      for (guint k = 0; keras1_keys[k] != NULL; k++)
+        if (json_object_has_member (layer_config, keras1_keys[k]))
+          return STRATA_KERAS_DIALECT_KERAS1;
+    }
+  return STRATA_KERAS_DIALECT_KERAS2;
+}
+
+/* ---- layers ------------------------------------------------------------------- */
+
+static void
+copy_extras (StrataLayer *layer,
+             JsonObject  *entry)
+{
+  JsonObject *extras = strata_layer_peek_extras (layer);
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *member;
+
+  json_object_iter_init_ordered (&iter, entry);
+  while (json_object_iter_next_ordered (&iter, &key, &member))
+    {
+      if (g_str_equal (key, "class_name") || g_str_equal (key, "config") ||
+          g_str_equal (key, "name") || g_str_equal (key, "inbound_nodes") ||
+          g_str_equal (key, "keras_version") || g_str_equal (key, "backend"))
+        continue;
+      json_object_set_member (extras, key, strata_json_node_copy (member));
+    }
+}
+
+/* The stored config of a model: its keys in file order, "layers" left as a
+ * placeholder that the writer fills. */
+static void
+store_model_config (StrataModel *model,
+                    JsonObject  *config)
+{
+  g_autoptr(JsonObject) stored = json_object_new ();
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *member;
+
+  if (config != NULL)
+    {
+      json_object_iter_init_ordered (&iter, config);
+      while (json_object_iter_next_ordered (&iter, &key, &member))
+        {
+          if (g_str_equal (key, "layers"))
+            json_object_set_null_member (stored, key);
+          else
+            json_object_set_member (stored, key, strata_json_node_copy (member));
+        }
+    }
+  strata_layer_set_stored_config (STRATA_LAYER (model), stored);
+}
+
+static gboolean
+read_model_header (StrataModel  *model,
+                   JsonObject   *config,
+                   const char   *path,
+                   GError      **error)
+{
+  g_autofree char *config_path = g_strdup_printf ("%s.config", path);
+  const char *name;
+  gboolean trainable;
+
+  if (config == NULL)
+    return TRUE;
+  if (!strata_json_get_string (config, "name", config_path, NULL, &name, error) ||
+      !strata_json_get_boolean (config, "trainable", config_path, TRUE, &trainable, error))
+    return FALSE;
+  if (name != NULL)
+    strata_layer_set_name (STRATA_LAYER (model), name);
+  strata_layer_set_trainable (STRATA_LAYER (model), trainable);
+  return TRUE;
+}
+
+static StrataModel *
+read_sequential (Reader      *reader,
+                 GType        type,
+                 JsonObject  *entry,
+                 const char  *path,
+                 guint        depth,
+                 GError     **error)
+{
+  g_autoptr(StrataSequential) model = NULL;
+  JsonNode *config_node = json_object_get_member (entry, "config");
+  JsonObject *config = NULL;
+  JsonArray *layers;
+  JsonNode *build_shape;
+  gboolean list_form;
+
+  list_form = JSON_NODE_HOLDS_ARRAY (config_node);
+  if (list_form)
+    layers = json_node_get_array (config_node);
+  else
+    {
+      JsonNode *layers_node;
+
+      config = json_node_get_object (config_node);
+      layers_node = json_object_get_member (config, "layers");
+      if (layers_node == NULL || !JSON_NODE_HOLDS_ARRAY (layers_node))
+        {
+          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                        _("config.layers: expected a list of layers, found %s"),
+                        layers_node != NULL ? strata_json_describe_node (layers_node) : _("nothing"));
+          return NULL;
+        }
+      layers = json_node_get_array (layers_node);
+    }
+
+  model = g_object_new (type, NULL);
+  strata_sequential_set_list_form (model, list_form);
+  store_model_config (STRATA_MODEL (model), config);
+  if (!read_model_header (STRATA_MODEL (model), config, path, error))
+    return NULL;
+
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonNode *node = json_array_get_element (layers, i);
+      g_autofree char *child = g_strdup_printf (list_form ? "%s.config[%u]" : "%s.config.layers[%u]", path, i);
+      g_autoptr(StrataLayer) layer = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, child,
+                        _("expected a layer object, found %s"), strata_json_describe_node (node));
+          return NULL;
+        }
+      layer = read_entry (reader, json_node_get_object (node), child, depth, error);
+      if (layer == NULL)
+        return NULL;
+      if (!strata_sequential_add (model, layer, error))
+        {
+          g_prefix_error (error, "%s: ", child);
+          return NULL;
+        }
+    }
+
+  build_shape = config != NULL ? json_object_get_member (config, "build_input_shape") : NULL;
+  if (build_shape != NULL && !JSON_NODE_HOLDS_NULL (build_shape) &&
+      strata_sequential_peek_input_layer (model) == NULL)
+    {
+      g_autofree char *shape_path = g_strdup_printf ("%s.config.build_input_shape", path);
+      g_autoptr(StrataShape) shape = strata_json_to_shape (build_shape, shape_path, error);
+
+      if (shape == NULL)
+        return NULL;
+      if (!strata_sequential_build_for_shape (model, shape, error))
+        {
+          g_prefix_error (error, "%s: ", shape_path);
+          return NULL;
+        }
+    }
+  return STRATA_MODEL (g_steal_pointer (&model));
+}
+
+/* ---- functional graphs --------------------------------------------------------- */
+
+typedef struct {
+  Reader     *reader;
+  GHashTable *by_name;       /* name -> StrataLayer (unowned) */
+} Graph;
+
+typedef enum {
+  REF_READY,
+  REF_WAIT,
+  REF_ERROR,
+} RefStatus;
+
+typedef struct {
+  const char *name;
+  gint64      node_index;
+  gint64      tensor_index;
+} Ref;
+
+/* Parses [name, node_index, tensor_index, ...]. */
+static gboolean
+parse_ref (JsonNode    *node,
+           const char  *path,
+           Ref         *ref,
+           GError     **error)
+{
+  JsonArray *array;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) < 3)
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                    _("expected a [layer name, node index, tensor index] list, found %s"),
+                    strata_json_describe_node (node));
+      return FALSE;
+    }
+  array = json_node_get_array (node);
+  if (!node_is_string (json_array_get_element (array, 0)))
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                    _("[0]: expected a layer name, found %s"),
+                    strata_json_describe_node (json_array_get_element (array, 0)));
+      return FALSE;
+    }
+  ref->name = json_node_get_string (json_array_get_element (array, 0));
+  if (g_strcmp0 (ref->name, "_CONSTANT_VALUE") == 0)
+    {
+      ref->node_index = -1;
+      ref->tensor_index = -1;
+      return TRUE;
+    }
+  for (guint k = 1; k <= 2; k++)
+    {
+      JsonNode *index = json_array_get_element (array, k);
+
+      if (!node_is_int (index) || json_node_get_int (index) < 0 || json_node_get_int (index) > G_MAXINT32)
+        {
+          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                        _("[%u]: expected an index, found %s"), k, strata_json_describe_node (index));
+          return FALSE;
+        }
+    }
+  ref->node_index = json_node_get_int (json_array_get_element (array, 1));
+  ref->tensor_index = json_node_get_int (json_array_get_element (array, 2));
+  return TRUE;
+}
+
+/* Finds the tensor @ref names. REF_WAIT when the producing call has not been
+ * made yet (its layer comes later in the config). */
+static RefStatus
+resolve_ref (Graph              *graph,
+             const Ref          *ref,
+             const char         *path,
+             StrataKerasTensor **out,
+             char              **wait_reason,
+             GError            **error)
+{
+  StrataLayer *layer = g_hash_table_lookup (graph->by_name, ref->name);
+  GPtrArray *nodes;
+  StrataNode *node;
+  guint offset;
+  gint64 index;
+
+  if (layer == NULL)
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, path,
+                    _("refers to layer '%s', which is not in the model"), ref->name);
+      return REF_ERROR;
+    }
+  offset = strata_layer_node_offset (layer, graph->reader->dialect);
+  index = ref->node_index >= offset ? ref->node_index - offset : ref->node_index;
+  nodes = strata_layer_peek_nodes (layer);
+  if (index >= nodes->len)
+    {
+      if (wait_reason != NULL)
+        {
+          g_free (*wait_reason);
+          *wait_reason = g_strdup_printf (_("call %" G_GINT64_FORMAT " of layer '%s'"),
+                                          ref->node_index, ref->name);
+        }
+      return REF_WAIT;
+    }
+  node = g_ptr_array_index (nodes, index);
+  if (ref->tensor_index >= node->outputs->len)
+    {
+      if (STRATA_IS_OPAQUE_LAYER (layer) && ref->tensor_index < 1024)
+        {
+          /* An opaque layer's outputs are only known from their uses. */
+          while (node->outputs->len <= ref->tensor_index)
+            g_ptr_array_add (node->outputs,
+                             strata_keras_tensor_new_unowned (layer, index, node->outputs->len,
+                                                              NULL, strata_layer_get_dtype (layer)));
+        }
+      else
+        {
+          set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, path,
+                        _("tensor %" G_GINT64_FORMAT " of layer '%s' does not exist (the call has %u outputs)"),
+                        ref->tensor_index, ref->name, node->outputs->len);
+          return REF_ERROR;
+        }
+    }
+  *out = g_ptr_array_index (node->outputs, ref->tensor_index);
+  return REF_READY;
+}
+
+/* Collects the __keras_tensor__ references of a Keras 3 call argument. */
+static gboolean
+collect_keras3_refs (JsonNode    *node,
+                     const char  *path,
+                     GPtrArray   *refs,
+                     GPtrArray   *paths,
+                     guint        depth,
+                     GError     **error)
+{
+  if (depth > STRATA_JSON_MAX_DEPTH)
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_LIMIT, path, _("nested too deeply"));
+      return FALSE;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *child = g_strdup_printf ("%s[%u]", path, i);
+          if (!collect_keras3_refs (json_array_get_element (array, i), child, refs, paths, depth + 1, error))
+            return FALSE;
+        }
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+
+      if (g_strcmp0 (member_string (object, "class_name"), "__keras_tensor__") == 0)
+        {
+          JsonObject *config = member_object (object, "config");
+          JsonNode *history = config != NULL ? json_object_get_member (config, "keras_history") : NULL;
+
+          if (history == NULL)
+            {
+              set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                            _("a __keras_tensor__ without config.keras_history"));
+              return FALSE;
+            }
+          g_ptr_array_add (refs, history);
+          g_ptr_array_add (paths, g_strdup_printf ("%s.config.keras_history", path));
+        }
+      else
+        {
+          JsonObjectIter iter;
+          const char *key;
+          JsonNode *member;
+
+          json_object_iter_init_ordered (&iter, object);
+          while (json_object_iter_next_ordered (&iter, &key, &member))
+            {
+              g_autofree char *child = g_strdup_printf ("%s.%s", path, key);
+              if (!collect_keras3_refs (member, child, refs, paths, depth + 1, error))
+                return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
+/* Tries to make one call of @layer. Returns REF_WAIT while an input is
+ * produced by a call that does not exist yet. */
+static RefStatus
+process_node (Graph        *graph,
+              StrataLayer  *layer,
+              JsonNode     *data,
+              const char   *path,
+              char        **wait_reason,
+              GError      **error)
+{
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autoptr(JsonObject) kwargs = NULL;
+  StrataNode *node;
+
+  if (JSON_NODE_HOLDS_OBJECT (data))
+    {
+      /* Keras 3: {"args": [...], "kwargs": {...}} */
+      JsonObject *call = json_node_get_object (data);
+      JsonNode *args = json_object_get_member (call, "args");
+      JsonNode *kwargs_node = json_object_get_member (call, "kwargs");
+      g_autoptr(GPtrArray) refs = g_ptr_array_new ();
+      g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GPtrArray) kw_refs = g_ptr_array_new ();
+      g_autoptr(GPtrArray) kw_paths = g_ptr_array_new_with_free_func (g_free);
+      g_autofree char *args_path = g_strdup_printf ("%s.args", path);
+      g_autofree char *kwargs_path = g_strdup_printf ("%s.kwargs", path);
+
+      if (args != NULL && !JSON_NODE_HOLDS_ARRAY (args))
+        {
+          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, args_path,
+                        _("expected a list, found %s"), strata_json_describe_node (args));
+          return REF_ERROR;
+        }
+      if (kwargs_node != NULL && !JSON_NODE_HOLDS_OBJECT (kwargs_node))
+        {
+          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, kwargs_path,
+                        _("expected an object, found %s"), strata_json_describe_node (kwargs_node));
+          return REF_ERROR;
+        }
+      if ((args != NULL && !collect_keras3_refs (args, args_path, refs, paths, 0, error)) ||
+          (kwargs_node != NULL && !collect_keras3_refs (kwargs_node, kwargs_path, kw_refs, kw_paths, 0, error)))
+        return REF_ERROR;
+
+      for (guint pass = 0; pass < 2; pass++)
+        {
+          GPtrArray *r = pass == 0 ? refs : kw_refs;
+          GPtrArray *p = pass == 0 ? paths : kw_paths;
+
+          for (guint i = 0; i < r->len; i++)
+            {
+              Ref ref;
+              StrataKerasTensor *tensor = NULL;
+              RefStatus status;
+
+              if (!parse_ref (g_ptr_array_index (r, i), g_ptr_array_index (p, i), &ref, error))
+                return REF_ERROR;
+              status = resolve_ref (graph, &ref, g_ptr_array_index (p, i), &tensor, wait_reason, error);
+              if (status != REF_READY)
+                return status;
+              if (pass == 0)
+                g_ptr_array_add (inputs, tensor);
+            }
+        }
+      if (kwargs_node != NULL)
+        kwargs = strata_json_object_copy (json_node_get_object (kwargs_node));
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (data))
+    {
+      /* Keras 1/2: [[name, node, tensor(, kwargs)], ...] */
+      JsonArray *entries = json_node_get_array (data);
+
+      for (guint i = 0; i < json_array_get_length (entries); i++)
+        {
+          JsonNode *entry = json_array_get_element (entries, i);
+          g_autofree char *entry_path = g_strdup_printf ("%s[%u]", path, i);
+          StrataKerasTensor *tensor = NULL;
+          RefStatus status;
+          Ref ref;
+
+          if (!parse_ref (entry, entry_path, &ref, error))
+            return REF_ERROR;
+          if (json_array_get_length (json_node_get_array (entry)) >= 4)
+            {
+              JsonNode *kw = json_array_get_element (json_node_get_array (entry), 3);
+
+              if (!JSON_NODE_HOLDS_OBJECT (kw))
+                {
+                  set_error_at (error, STRATA_CONFIG_ERROR_INVALID, entry_path,
+                                _("[3]: expected the call's keyword arguments (an object), found %s"),
+                                strata_json_describe_node (kw));
+                  return REF_ERROR;
+                }
+              g_clear_pointer (&kwargs, json_object_unref);
+              kwargs = strata_json_object_copy (json_node_get_object (kw));
+            }
+          if (ref.node_index < 0)
+            continue;    /* _CONSTANT_VALUE: not a tensor */
+          status = resolve_ref (graph, &ref, entry_path, &tensor, wait_reason, error);
+          if (status != REF_READY)
+            return status;
+          g_ptr_array_add (inputs, tensor);
+        }
+    }
+  else
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                    _("expected a call (a list of inputs or an {\"args\", \"kwargs\"} object), found %s"),
+                    strata_json_describe_node (data));
+      return REF_ERROR;
+    }
+
+  outputs = strata_layer_call (layer, inputs, kwargs, error);
+  if (outputs == NULL)
+    {
+      g_prefix_error (error, "%s: ", path);
+      return REF_ERROR;
+    }
+  node = g_ptr_array_index (strata_layer_peek_nodes (layer), strata_layer_peek_nodes (layer)->len - 1);
+  node->raw = strata_json_node_copy (data);
+  node->raw_dialect = graph->reader->dialect;
+  return REF_READY;
+}
+
+/* Resolves input_layers / output_layers: a flat triple, a list of triples or
+ * a dict of them (nested structures too). */
+static gboolean
+collect_endpoints (Graph       *graph,
+                   JsonNode    *node,
+                   const char  *path,
+                   GPtrArray   *tensors,
+                   guint        depth,
+                   GError     **error)
+{
+  if (depth > STRATA_JSON_MAX_DEPTH)
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_LIMIT, path, _("nested too deeply"));
+      return FALSE;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      if (json_array_get_length (array) == 3 && node_is_string (json_array_get_element (array, 0)))
+        {
+          StrataKerasTensor *tensor = NULL;
+          g_autofree char *reason = NULL;
+          Ref ref;
+          RefStatus status;
+
+          if (!parse_ref (node, path, &ref, error))
+            return FALSE;
+          status = resolve_ref (graph, &ref, path, &tensor, &reason, error);
+          if (status == REF_ERROR)
+            return FALSE;
+          if (status == REF_WAIT)
+            {
+              set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, path,
+                            _("refers to %s, which does not exist"), reason);
+              return FALSE;
+            }
+          g_ptr_array_add (tensors, tensor);
+          return TRUE;
+        }
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *child = g_strdup_printf ("%s[%u]", path, i);
+          if (!collect_endpoints (graph, json_array_get_element (array, i), child, tensors, depth + 1, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *member;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &key, &member))
+        {
+          g_autofree char *child = g_strdup_printf ("%s.%s", path, key);
+          if (!collect_endpoints (graph, member, child, tensors, depth + 1, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                _("expected [layer name, node index, tensor index] lists, found %s"),
+                strata_json_describe_node (node));
+  return FALSE;
+}
+
+typedef struct {
+  StrataLayer *layer;
+  GPtrArray   *data;     /* JsonNode*, unowned: the calls still to make */
+  GPtrArray   *paths;    /* char* */
+} Pending;
+
+static void
+pending_clear (gpointer data)
+{
+  Pending *pending = data;
+
+  g_clear_pointer (&pending->data, g_ptr_array_unref);
+  g_clear_pointer (&pending->paths, g_ptr_array_unref);
+}
+
+static StrataModel *
+read_functional (Reader      *reader,
+                 GType        type,
+                 JsonObject  *entry,
+                 const char  *path,
+                 guint        depth,
+                 GError     **error)
+{
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GPtrArray) created = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GArray) pending = g_array_new (FALSE, TRUE, sizeof (Pending));
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) outputs = g_ptr_array_new ();
+  JsonNode *config_node = json_object_get_member (entry, "config");
+  JsonObject *config;
+  JsonNode *layers_node, *endpoints;
+  JsonArray *layers;
+  Graph graph = { reader, by_name };
+  guint remaining = 0;
+
+  g_array_set_clear_func (pending, pending_clear);
+
+  if (!JSON_NODE_HOLDS_OBJECT (config_node))
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                    _("config: expected an object, found %s"), strata_json_describe_node (config_node));
+      return NULL;
+    }
+  config = json_node_get_object (config_node);
+  layers_node = json_object_get_member (config, "layers");
+  if (layers_node == NULL || !JSON_NODE_HOLDS_ARRAY (layers_node))
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                    _("config.layers: expected a list of layers, found %s"),
+                    layers_node != NULL ? strata_json_describe_node (layers_node) : _("nothing"));
+      return NULL;
+    }
+  layers = json_node_get_array (layers_node);
+
+  /* Create every layer first; calls are made once their inputs exist. */
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonNode *node = json_array_get_element (layers, i);
+      g_autofree char *child = g_strdup_printf ("%s.config.layers[%u]", path, i);
+      g_autoptr(StrataLayer) layer = NULL;
+      JsonObject *layer_entry;
+      JsonNode *name_node, *inbound;
+      const char *name;
+      Pending p = { NULL, NULL, NULL };
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, child,
+                        _("expected a layer object, found %s"), strata_json_describe_node (node));
+          return NULL;
+        }
+      layer_entry = json_node_get_object (node);
+      name_node = json_object_get_member (layer_entry, "name");
+      if (name_node != NULL && !node_is_string (name_node))
+        {
+          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, child,
+                        _("name: expected a string, found %s"), strata_json_describe_node (name_node));
+          return NULL;
+        }
+      inbound = json_object_get_member (layer_entry, "inbound_nodes");
+      if (inbound != NULL && !JSON_NODE_HOLDS_ARRAY (inbound) && !JSON_NODE_HOLDS_NULL (inbound))
+        {
+          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, child,
+                        _("inbound_nodes: expected a list, found %s"), strata_json_describe_node (inbound));
+          return NULL;
+        }
+
+      layer = read_entry (reader, layer_entry, child, depth, error);
+      if (layer == NULL)
+        return NULL;
+      name = name_node != NULL ? json_node_get_string (name_node) : strata_layer_get_name (layer);
+      if (g_hash_table_contains (by_name, name))
+        {
+          set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, child,
+                        _("the name '%s' is used by more than one layer; layer names must be unique"),
+                        name);
+          return NULL;
+        }
+
+      if (STRATA_IS_INPUT_LAYER (layer) && strata_layer_peek_nodes (layer)->len == 0)
+        {
+          g_autoptr(GPtrArray) shapes = g_ptr_array_new ();
+
+          g_ptr_array_add (shapes, strata_input_layer_get_batch_shape (STRATA_INPUT_LAYER (layer)));
+          strata_layer_add_node (layer, NULL, shapes, NULL);
+        }
+
+      g_ptr_array_add (created, g_object_ref (layer));
+      g_hash_table_insert (by_name, (gpointer) name, layer);
+
+      p.layer = layer;
+      p.data = g_ptr_array_new ();
+      p.paths = g_ptr_array_new_with_free_func (g_free);
+      if (inbound != NULL && JSON_NODE_HOLDS_ARRAY (inbound))
+        for (guint j = 0; j < json_array_get_length (json_node_get_array (inbound)); j++)
+          {
+            g_ptr_array_add (p.data, json_array_get_element (json_node_get_array (inbound), j));
+            g_ptr_array_add (p.paths, g_strdup_printf ("%s.inbound_nodes[%u]", child, j));
+            remaining++;
+          }
+      g_array_append_val (pending, p);
+    }
+
+  /* Keras' from_config loop: make the calls whose inputs exist, in config
+   * order, until none is left or a pass makes no progress. */
+  while (remaining > 0)
+    {
+      gboolean progress = FALSE;
+      g_autofree char *reason = NULL;
+      const char *stuck_path = NULL;
+      StrataLayer *stuck_layer = NULL;
+
+      for (guint i = 0; i < pending->len; i++)
+        {
+          Pending *p = &g_array_index (pending, Pending, i);
+
+          while (p->data->len > 0)
+            {
+              RefStatus status = process_node (&graph, p->layer, g_ptr_array_index (p->data, 0),
+                                               g_ptr_array_index (p->paths, 0), &reason, error);
+              if (status == REF_ERROR)
+                return NULL;
+              if (status == REF_WAIT)
+                {
+                  if (stuck_path == NULL)
+                    {
+                      stuck_path = g_ptr_array_index (p->paths, 0);
+                      stuck_layer = p->layer;
+                    }
+                  break;
+                }
+              g_ptr_array_remove_index (p->data, 0);
+              g_ptr_array_remove_index (p->paths, 0);
+              remaining--;
+              progress = TRUE;
+            }
+        }
+      if (!progress && remaining > 0)
+        {
+          /* Recompute the reason for the first stuck call. */
+          for (guint i = 0; i < pending->len; i++)
+            {
+              Pending *p = &g_array_index (pending, Pending, i);
+
+              if (p->data->len > 0)
+                {
+                  g_clear_pointer (&reason, g_free);
+                  process_node (&graph, p->layer, g_ptr_array_index (p->data, 0),
+                                g_ptr_array_index (p->paths, 0), &reason, NULL);
+                  stuck_path = g_ptr_array_index (p->paths, 0);
+                  stuck_layer = p->layer;
+                  break;
+                }
+            }
+          set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, stuck_path,
+                        _("layer '%s' needs %s, which is never made (a missing call or a cycle)"),
+                        strata_layer_get_name (stuck_layer), reason != NULL ? reason : "?");
+          return NULL;
+        }
+    }
+
+  model = g_object_new (type, NULL);
+  store_model_config (model, config);
+  if (!read_model_header (model, config, path, error))
+    return NULL;
+
+  endpoints = json_object_get_member (config, "input_layers");
+  if (endpoints != NULL)
+    {
+      g_autofree char *child = g_strdup_printf ("%s.config.input_layers", path);
+      if (!collect_endpoints (&graph, endpoints, child, inputs, 0, error))
+        return NULL;
+    }
+  endpoints = json_object_get_member (config, "output_layers");
+  if (endpoints == NULL)
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path, _("config.output_layers is missing"));
+      return NULL;
+    }
+  {
+    g_autofree char *child = g_strdup_printf ("%s.config.output_layers", path);
+    if (!collect_endpoints (&graph, endpoints, child, outputs, 0, error))
+      return NULL;
+  }
+
+  if (!strata_model_init_graph (model, inputs, outputs, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  return g_steal_pointer (&model);
+}
+
+static StrataModel *
+read_model (Reader      *reader,
+            GType        type,
+            JsonObject  *entry,
+            const char  *path,
+            guint        depth,
+            GError     **error)
+{
+  JsonNode *config = json_object_get_member (entry, "config");
+  StrataModel *model;
+
+  if (depth > STRATA_MODEL_MAX_NESTING)
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_LIMIT, path,
+                    _("models are nested more than %u levels deep"), STRATA_MODEL_MAX_NESTING);
+      return NULL;
+    }
+  if (config == NULL || !(JSON_NODE_HOLDS_OBJECT (config) ||
+                          (JSON_NODE_HOLDS_ARRAY (config) && g_type_is_a (type, STRATA_TYPE_SEQUENTIAL))))
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                    _("config: expected an object, found %s"),
+                    config != NULL ? strata_json_describe_node (config) : _("nothing"));
+      return NULL;
+    }
+
+  if (g_type_is_a (type, STRATA_TYPE_SEQUENTIAL))
+    model = read_sequential (reader, type, entry, path, depth, error);
+  else
+    model = read_functional (reader, type, entry, path, depth, error);
+  if (model == NULL)
+    return NULL;
+
+  strata_layer_set_class_name (STRATA_LAYER (model), member_string (entry, "class_name"));
+  copy_extras (STRATA_LAYER (model), entry);
+  strata_model_set_dialect (model, reader->dialect);
+  return model;
+}
+
+static StrataLayer *
+read_entry (Reader      *reader,
+            JsonObject  *entry,
+            const char  *path,
+            guint        depth,
+            GError     **error)
+{
+  JsonNode *class_node = json_object_get_member (entry, "class_name");
+  StrataLayer *layer;
+  GType type;
+
+  if (!node_is_string (class_node))
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                    _("class_name: expected a string, found %s"),
+                    class_node != NULL ? strata_json_describe_node (class_node) : _("nothing"));
+      return NULL;
+    }
+
+  type = lookup (reader, entry);
+  if (type != G_TYPE_INVALID && g_type_is_a (type, STRATA_TYPE_MODEL))
+    return STRATA_LAYER (read_model (reader, type, entry, path, depth + 1, error));
+
+  layer = strata_registry_create_layer (reader->registry, entry, reader->flags, error);
+  if (layer == NULL)
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  strata_layer_set_load_flags (layer, reader->flags);
+  return layer;
+}
+
+/**
+ * strata_model_from_config:
+ * @object: a serialized model: `{"class_name", "config"}`, plus
+ *   `keras_version`/`backend` (Keras 1/2 `to_json`) or
+ *   `module`/`registered_name` (Keras 3)
+ * @registry: (nullable): the classes to use (custom objects), or %NULL for
+ *   the default registry
+ * @flags: load flags
+ * @error: return location for a #GError
+ *
+ * Creates a model from its config, like Keras `model_from_config()`. All
+ * Keras dialects are read (Keras 1, 2 and 3). Before anything is built,
+ * every class of the config (nested models and wrapped layers included)
+ * is looked up; unknown classes fail with one
+ * %STRATA_CONFIG_ERROR_UNKNOWN_CLASS error naming all of them, unless
+ * @flags has %STRATA_LOAD_ALLOW_UNKNOWN. Every error names its JSON path.
+ *
+ * Returns: (transfer full): the model, or %NULL with @error set
+ */
+StrataModel *
+strata_model_from_config (JsonObject       *object,
+                          StrataRegistry   *registry,
+                          StrataLoadFlags   flags,
+                          GError          **error)
+{
+  Reader reader;
+  JsonNode *class_node;
+  g_autoptr(StrataModel) model = NULL;
+  const char *version, *backend;
+  GType type;
+
+  g_return_val_if_fail (object != NULL, NULL);
+  g_return_val_if_fail (registry == NULL || STRATA_IS_REGISTRY (registry), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  strata_init ();
+
+  reader.registry = registry != NULL ? registry : strata_registry_get_default ();
+  reader.flags = flags;
+  reader.dialect = detect_dialect (object);
+
+  class_node = json_object_get_member (object, "class_name");
+  if (!node_is_string (class_node))
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, "$.class_name",
+                    _("expected a string, found %s"),
+                    class_node != NULL ? strata_json_describe_node (class_node) : _("nothing"));
+      return NULL;
+    }
+  if (!strata_json_get_string (object, "keras_version", "$", NULL, &version, error) ||
+      !strata_json_get_string (object, "backend", "$", NULL, &backend, error))
+    return NULL;
+
+  type = lookup (&reader, object);
+  if (type == G_TYPE_INVALID || !g_type_is_a (type, STRATA_TYPE_MODEL))
+    {
+      if (type == G_TYPE_INVALID && !(flags & STRATA_LOAD_ALLOW_UNKNOWN))
+        set_error_at (error, STRATA_CONFIG_ERROR_UNKNOWN_CLASS, "$.class_name",
+                      _("1 class is not registered: '%s' (model); pass it in a StrataRegistry"),
+                      json_node_get_string (class_node));
+      else
+        set_error_at (error, STRATA_CONFIG_ERROR_INVALID, "$.class_name",
+                      _("'%s' is not a model class"), json_node_get_string (class_node));
+      return NULL;
+    }
+
+  if (!check_unknown_classes (&reader, object, error))
+    return NULL;
+
+  model = read_model (&reader, type, object, "$", 0, error);
+  if (model == NULL)
+    return NULL;
+  strata_model_set_keras_version (model, version);
+  strata_model_set_backend (model, backend);
+  return g_steal_pointer (&model);
+}
+
+/**
+ * strata_model_from_json:
+ * @json: the JSON text (Keras `model.to_json()`)
+ * @length: the length of @json, or -1 when it is nul-terminated
+ * @registry: (nullable): the classes to use, or %NULL for the default registry
+ * @flags: load flags
+ * @error: return location for a #GError
+ *
+ * Creates a model from JSON, like Keras `model_from_json()`. Python's
+ * `NaN`/`Infinity` tokens are accepted. See strata_model_from_config().
+ *
+ * Returns: (transfer full): the model, or %NULL with @error set
+ */
+StrataModel *
+strata_model_from_json (const char       *json,
+                        gssize            length,
+                        StrataRegistry   *registry,
+                        StrataLoadFlags   flags,
+                        GError          **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (json != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  strata_init ();
+  root = strata_json_parse (json != NULL ? json : "", length, error);
+  if (root == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, "$",
+                    _("expected a model object, found %s"), strata_json_describe_node (root));
+      return NULL;
+    }
+  return strata_model_from_config (json_node_get_object (root), registry, flags, error);
+}

@@ -1,1 +1,518 @@
-/* placeholder: replaced by its owner */
+/* strata-config-writer.c: models to Keras model configs (JSON)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Writes a model in one Keras dialect. Keys read from a file come back in
+ * their order, and node lists read in the dialect being written are reused
+ * as they were, so a loaded model re-written in its own dialect is a fixed
+ * point of to_json -> model_from_json -> to_json.
+ */
+#include "config.h"
+
+#include "strata-i18n-private.h"
+#include "strata-model-private.h"
+
+static JsonNode *write_model_config_node (StrataModel *model, StrataKerasDialect dialect,
+                                          StrataKerasDialect source);
+
+static gboolean
+is_model_class_name (const char *name)
+{
+  return g_strcmp0 (name, "Model") == 0 || g_strcmp0 (name, "Functional") == 0;
+}
+
+/* The class_name a model is written with. */
+static const char *
+model_class_name (StrataModel        *model,
+                  StrataKerasDialect  dialect)
+{
+  const char *name = strata_layer_get_class_name (STRATA_LAYER (model));
+
+  if (STRATA_IS_SEQUENTIAL (model))
+    return "Sequential";
+  if (!is_model_class_name (name))
+    return name;          /* a registered Model subclass */
+  if (dialect == STRATA_KERAS_DIALECT_KERAS1)
+    return "Model";
+  if (dialect == STRATA_KERAS_DIALECT_KERAS3)
+    return "Functional";
+  return name;
+}
+
+/* The node index Keras writes for call @node_index of @layer inside
+ * @model: only the calls that belong to the model count. */
+static gint64
+model_node_index (StrataModel        *model,
+                  StrataLayer        *layer,
+                  guint               node_index,
+                  StrataKerasDialect  dialect)
+{
+  GPtrArray *nodes = strata_layer_peek_nodes (layer);
+  gint64 index = 0;
+
+  for (guint i = 0; i < node_index && i < nodes->len; i++)
+    if (model == NULL || strata_model_has_node (model, g_ptr_array_index (nodes, i)))
+      index++;
+  return index + strata_layer_node_offset (layer, dialect);
+}
+
+static JsonNode *
+history_triple (StrataModel        *model,
+                StrataKerasTensor  *tensor,
+                StrataKerasDialect  dialect)
+{
+  StrataLayer *layer = strata_keras_tensor_get_layer (tensor);
+  JsonArray *array = json_array_new ();
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  json_array_add_string_element (array, strata_layer_get_name (layer));
+  json_array_add_int_element (array, model_node_index (model, layer,
+                                                       strata_keras_tensor_get_node_index (tensor),
+                                                       dialect));
+  json_array_add_int_element (array, strata_keras_tensor_get_tensor_index (tensor));
+  json_node_take_array (node, array);
+  return node;
+}
+
+static JsonNode *
+keras3_tensor (StrataModel       *model,
+               StrataKerasTensor *tensor)
+{
+  JsonObject *object = json_object_new ();
+  JsonObject *config = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  StrataShape *shape = strata_keras_tensor_get_shape (tensor);
+
+  if (shape != NULL)
+    json_object_set_member (config, "shape", strata_json_from_shape (shape));
+  else
+    json_object_set_null_member (config, "shape");
+  json_object_set_string_member (config, "dtype", strata_keras_tensor_get_dtype (tensor));
+  json_object_set_member (config, "keras_history",
+                          history_triple (model, tensor, STRATA_KERAS_DIALECT_KERAS3));
+  json_object_set_string_member (object, "class_name", "__keras_tensor__");
+  json_object_set_object_member (object, "config", config);
+  json_node_take_object (node, object);
+  return node;
+}
+
+static JsonNode *
+kwargs_node (StrataNode *node)
+{
+  JsonNode *result = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (result, node->kwargs != NULL ? strata_json_object_copy (node->kwargs)
+                                                      : json_object_new ());
+  return result;
+}
+
+static JsonNode *
+write_node (StrataModel        *model,
+            StrataNode         *node,
+            StrataKerasDialect  dialect)
+{
+  JsonNode *result;
+
+  if (node->raw != NULL && node->raw_dialect == dialect)
+    return strata_json_node_copy (node->raw);
+
+  if (dialect == STRATA_KERAS_DIALECT_KERAS3)
+    {
+      JsonObject *call = json_object_new ();
+      JsonArray *args = json_array_new ();
+
+      if (node->inputs->len == 1)
+        json_array_add_element (args, keras3_tensor (model, g_ptr_array_index (node->inputs, 0)));
+      else
+        {
+          JsonArray *list = json_array_new ();
+
+          for (guint i = 0; i < node->inputs->len; i++)
+            json_array_add_element (list, keras3_tensor (model, g_ptr_array_index (node->inputs, i)));
+          json_array_add_array_element (args, list);
+        }
+      json_object_set_array_member (call, "args", args);
+      json_object_set_member (call, "kwargs", kwargs_node (node));
+      result = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (result, call);
+      return result;
+    }
+
+  {
+    JsonArray *entries = json_array_new ();
+
+    for (guint i = 0; i < node->inputs->len; i++)
+      {
+        JsonNode *entry = history_triple (model, g_ptr_array_index (node->inputs, i), dialect);
+
+        if (dialect == STRATA_KERAS_DIALECT_KERAS2)
+          json_array_add_element (json_node_get_array (entry), kwargs_node (node));
+        json_array_add_element (entries, entry);
+      }
+    result = json_node_new (JSON_NODE_ARRAY);
+    json_node_take_array (result, entries);
+  }
+  return result;
+}
+
+static const char *
+default_module (StrataLayer *layer)
+{
+  if (STRATA_IS_SEQUENTIAL (layer))
+    return "keras";
+  if (STRATA_IS_MODEL (layer))
+    return "keras.src.models.functional";
+  return "keras.layers";
+}
+
+/* One entry of a model's "layers": class_name, config and the entry-level
+ * keys (Keras 3 module, registered_name, build_config), plus name and
+ * inbound_nodes inside a functional model (@owner). */
+static JsonNode *
+write_layer_entry (StrataModel        *owner,
+                   StrataLayer        *layer,
+                   StrataKerasDialect  dialect,
+                   StrataKerasDialect  source)
+{
+  JsonObject *entry = json_object_new ();
+  JsonObject *extras = strata_layer_peek_extras (layer);
+  gboolean keep_extras = dialect == STRATA_KERAS_DIALECT_KERAS3 || source != STRATA_KERAS_DIALECT_KERAS3;
+  JsonNode *result;
+
+  if (STRATA_IS_OPAQUE_LAYER (layer))
+    {
+      /* Re-save exactly what was read. */
+      JsonObject *object = strata_opaque_layer_get_object (STRATA_OPAQUE_LAYER (layer));
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *member;
+
+      json_object_iter_init_ordered (&iter, object);
+      while (json_object_iter_next_ordered (&iter, &key, &member))
+        if (!g_str_equal (key, "name") && !g_str_equal (key, "inbound_nodes"))
+          json_object_set_member (entry, key, strata_json_node_copy (member));
+    }
+  else
+    {
+      JsonNode *module = keep_extras ? json_object_get_member (extras, "module") : NULL;
+      JsonNode *registered = keep_extras ? json_object_get_member (extras, "registered_name") : NULL;
+      JsonNode *build_config = keep_extras ? json_object_get_member (extras, "build_config") : NULL;
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *member;
+
+      if (module != NULL)
+        json_object_set_member (entry, "module", strata_json_node_copy (module));
+      else if (dialect == STRATA_KERAS_DIALECT_KERAS3)
+        json_object_set_string_member (entry, "module", default_module (layer));
+
+      if (STRATA_IS_MODEL (layer))
+        {
+          json_object_set_string_member (entry, "class_name", model_class_name (STRATA_MODEL (layer), dialect));
+          json_object_set_member (entry, "config",
+                                  write_model_config_node (STRATA_MODEL (layer), dialect, source));
+        }
+      else
+        {
+          json_object_set_string_member (entry, "class_name", strata_layer_get_class_name (layer));
+          json_object_set_object_member (entry, "config", strata_layer_get_config (layer));
+        }
+
+      if (registered != NULL)
+        json_object_set_member (entry, "registered_name", strata_json_node_copy (registered));
+      else if (dialect == STRATA_KERAS_DIALECT_KERAS3)
+        {
+          if (STRATA_IS_MODEL (layer) && !STRATA_IS_SEQUENTIAL (layer))
+            json_object_set_string_member (entry, "registered_name", "Functional");
+          else
+            json_object_set_null_member (entry, "registered_name");
+        }
+      if (build_config != NULL)
+        json_object_set_member (entry, "build_config", strata_json_node_copy (build_config));
+
+      if (keep_extras)
+        {
+          json_object_iter_init_ordered (&iter, extras);
+          while (json_object_iter_next_ordered (&iter, &key, &member))
+            if (!json_object_has_member (entry, key))
+              json_object_set_member (entry, key, strata_json_node_copy (member));
+        }
+    }
+
+  if (owner != NULL)
+    {
+      GPtrArray *nodes = strata_layer_peek_nodes (layer);
+      JsonArray *inbound = json_array_new ();
+
+      json_object_set_string_member (entry, "name", strata_layer_get_name (layer));
+      for (guint i = 0; i < nodes->len; i++)
+        {
+          StrataNode *node = g_ptr_array_index (nodes, i);
+
+          if (!strata_model_has_node (owner, node))
+            continue;
+          if (node->inputs->len == 0 && node->raw == NULL)
+            continue;    /* an input layer's own call */
+          json_array_add_element (inbound, write_node (owner, node, dialect));
+        }
+      json_object_set_array_member (entry, "inbound_nodes", inbound);
+    }
+
+  result = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (result, entry);
+  return result;
+}
+
+static JsonNode *
+write_endpoints (StrataModel        *model,
+                 GPtrArray          *tensors,
+                 StrataKerasDialect  dialect)
+{
+  JsonArray *list;
+  JsonNode *node;
+
+  if (dialect == STRATA_KERAS_DIALECT_KERAS3 && tensors->len == 1)
+    return history_triple (model, g_ptr_array_index (tensors, 0), dialect);
+
+  list = json_array_new ();
+  for (guint i = 0; i < tensors->len; i++)
+    json_array_add_element (list, history_triple (model, g_ptr_array_index (tensors, i), dialect));
+  node = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (node, list);
+  return node;
+}
+
+/* Copies the stored config's keys in order, replacing those @generated has;
+ * then appends the generated keys the stored config did not have. */
+static JsonObject *
+merge_stored (StrataModel *model,
+              JsonObject  *generated,
+              gboolean     reuse_endpoints)
+{
+  JsonObject *stored = strata_layer_peek_config (STRATA_LAYER (model));
+  JsonObject *config = json_object_new ();
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *member;
+
+  json_object_iter_init_ordered (&iter, stored);
+  while (json_object_iter_next_ordered (&iter, &key, &member))
+    {
+      gboolean endpoint = g_str_equal (key, "input_layers") || g_str_equal (key, "output_layers");
+      JsonNode *fresh = json_object_get_member (generated, key);
+
+      if (fresh != NULL && !(endpoint && reuse_endpoints && !JSON_NODE_HOLDS_NULL (member)))
+        json_object_set_member (config, key, strata_json_node_copy (fresh));
+      else
+        json_object_set_member (config, key, strata_json_node_copy (member));
+    }
+  json_object_iter_init_ordered (&iter, generated);
+  while (json_object_iter_next_ordered (&iter, &key, &member))
+    if (!json_object_has_member (config, key))
+      json_object_set_member (config, key, strata_json_node_copy (member));
+  return config;
+}
+
+static JsonNode *
+write_sequential (StrataSequential   *model,
+                  StrataKerasDialect  dialect,
+                  StrataKerasDialect  source,
+                  gboolean            allow_list)
+{
+  GPtrArray *layers = strata_model_peek_layers (STRATA_MODEL (model));
+  StrataLayer *input = strata_sequential_peek_input_layer (model);
+  g_autoptr(JsonObject) generated = json_object_new ();
+  JsonArray *entries = json_array_new ();
+  gboolean list_form;
+  JsonNode *result;
+
+  if (input != NULL && strata_sequential_input_is_explicit (model))
+    json_array_add_element (entries, write_layer_entry (NULL, input, dialect, source));
+  for (guint i = 0; i < layers->len; i++)
+    json_array_add_element (entries, write_layer_entry (NULL, g_ptr_array_index (layers, i), dialect, source));
+
+  list_form = allow_list && (dialect == STRATA_KERAS_DIALECT_KERAS1 ||
+                             (strata_sequential_get_list_form (model) && dialect == source));
+  if (list_form)
+    {
+      result = json_node_new (JSON_NODE_ARRAY);
+      json_node_take_array (result, entries);
+      return result;
+    }
+
+  json_object_set_string_member (generated, "name", strata_layer_get_name (STRATA_LAYER (model)));
+  if (json_object_has_member (strata_layer_peek_config (STRATA_LAYER (model)), "trainable"))
+    json_object_set_boolean_member (generated, "trainable", strata_layer_get_trainable (STRATA_LAYER (model)));
+  json_object_set_array_member (generated, "layers", entries);
+
+  result = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (result, merge_stored (STRATA_MODEL (model), generated, FALSE));
+  return result;
+}
+
+static JsonNode *
+write_functional (StrataModel        *model,
+                  StrataKerasDialect  dialect,
+                  StrataKerasDialect  source)
+{
+  GPtrArray *layers = strata_model_peek_layers (model);
+  g_autoptr(JsonObject) generated = json_object_new ();
+  JsonArray *entries = json_array_new ();
+  JsonNode *result;
+
+  json_object_set_string_member (generated, "name", strata_layer_get_name (STRATA_LAYER (model)));
+  if (dialect == STRATA_KERAS_DIALECT_KERAS3 ||
+      json_object_has_member (strata_layer_peek_config (STRATA_LAYER (model)), "trainable"))
+    json_object_set_boolean_member (generated, "trainable", strata_layer_get_trainable (STRATA_LAYER (model)));
+  for (guint i = 0; i < layers->len; i++)
+    json_array_add_element (entries, write_layer_entry (model, g_ptr_array_index (layers, i), dialect, source));
+  json_object_set_array_member (generated, "layers", entries);
+  json_object_set_member (generated, "input_layers",
+                          write_endpoints (model, strata_model_peek_inputs (model), dialect));
+  json_object_set_member (generated, "output_layers",
+                          write_endpoints (model, strata_model_peek_outputs (model), dialect));
+
+  result = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (result, merge_stored (model, generated, dialect == source));
+  return result;
+}
+
+static JsonNode *
+write_model_config_node (StrataModel        *model,
+                         StrataKerasDialect  dialect,
+                         StrataKerasDialect  source)
+{
+  if (STRATA_IS_SEQUENTIAL (model))
+    return write_sequential (STRATA_SEQUENTIAL (model), dialect, source, TRUE);
+  return write_functional (model, dialect, source);
+}
+
+JsonObject *
+strata_config_write_model_config (StrataModel        *self,
+                                  StrataKerasDialect  dialect)
+{
+  StrataKerasDialect source = strata_model_get_dialect (self);
+  g_autoptr(JsonNode) node = NULL;
+
+  if (STRATA_IS_SEQUENTIAL (self))
+    node = write_sequential (STRATA_SEQUENTIAL (self), dialect, source, FALSE);
+  else
+    node = write_functional (self, dialect, source);
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* The keras_version written: the model's when it belongs to @dialect. */
+static const char *
+version_for (StrataModel        *self,
+             StrataKerasDialect  dialect)
+{
+  const char *version = strata_model_get_keras_version (self);
+  const char *prefix = dialect == STRATA_KERAS_DIALECT_KERAS1 ? "1." : "2.";
+
+  if (version != NULL && g_str_has_prefix (version, prefix))
+    return version;
+  return dialect == STRATA_KERAS_DIALECT_KERAS1 ? "1.2.2" : "2.15.0";
+}
+
+/**
+ * strata_model_to_config_object:
+ * @self: a model
+ * @dialect: the Keras dialect to write; %STRATA_KERAS_DIALECT_AUTO keeps the
+ *   one the model was read in (Keras 2 for a model made in code)
+ *
+ * Serializes the model as Keras does: `{"class_name", "config",
+ * "keras_version", "backend"}` for Keras 1/2 `to_json()`, the
+ * `{"module", "class_name", "config", "registered_name", ...}` object for
+ * Keras 3. Keys read from a file are kept in their order.
+ *
+ * Returns: (transfer full): the serialized model
+ */
+JsonObject *
+strata_model_to_config_object (StrataModel        *self,
+                               StrataKerasDialect  dialect)
+{
+  JsonObject *top;
+  JsonObject *extras;
+  StrataKerasDialect source;
+  JsonNode *module, *registered;
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *member;
+
+  g_return_val_if_fail (STRATA_IS_MODEL (self), NULL);
+
+  strata_init ();
+  source = strata_model_get_dialect (self);
+  dialect = strata_model_resolve_dialect (self, dialect);
+  extras = strata_layer_peek_extras (STRATA_LAYER (self));
+  top = json_object_new ();
+
+  if (dialect == STRATA_KERAS_DIALECT_KERAS3)
+    {
+      gboolean keep = source == STRATA_KERAS_DIALECT_KERAS3;
+
+      module = keep ? json_object_get_member (extras, "module") : NULL;
+      registered = keep ? json_object_get_member (extras, "registered_name") : NULL;
+      if (module != NULL)
+        json_object_set_member (top, "module", strata_json_node_copy (module));
+      else
+        json_object_set_string_member (top, "module", default_module (STRATA_LAYER (self)));
+      json_object_set_string_member (top, "class_name", model_class_name (self, dialect));
+      json_object_set_member (top, "config", write_model_config_node (self, dialect, source));
+      if (registered != NULL)
+        json_object_set_member (top, "registered_name", strata_json_node_copy (registered));
+      else if (STRATA_IS_SEQUENTIAL (self))
+        json_object_set_null_member (top, "registered_name");
+      else
+        json_object_set_string_member (top, "registered_name", "Functional");
+      if (keep)
+        {
+          json_object_iter_init_ordered (&iter, extras);
+          while (json_object_iter_next_ordered (&iter, &key, &member))
+            if (!json_object_has_member (top, key))
+              json_object_set_member (top, key, strata_json_node_copy (member));
+        }
+      return top;
+    }
+
+  json_object_set_string_member (top, "class_name", model_class_name (self, dialect));
+  json_object_set_member (top, "config", write_model_config_node (self, dialect, source));
+  json_object_set_string_member (top, "keras_version", version_for (self, dialect));
+  if (dialect == STRATA_KERAS_DIALECT_KERAS2 || strata_model_get_backend (self) != NULL)
+    json_object_set_string_member (top, "backend",
+                                   strata_model_get_backend (self) != NULL ?
+                                   strata_model_get_backend (self) : "tensorflow");
+  if (source != STRATA_KERAS_DIALECT_KERAS3)
+    {
+      json_object_iter_init_ordered (&iter, extras);
+      while (json_object_iter_next_ordered (&iter, &key, &member))
+        if (!json_object_has_member (top, key))
+          json_object_set_member (top, key, strata_json_node_copy (member));
+    }
+  return top;
+}
+
+/**
+ * strata_model_to_json:
+ * @self: a model
+ * @dialect: the Keras dialect to write (see strata_model_to_config_object())
+ * @pretty: whether to indent the output
+ *
+ * Serializes the model to JSON as Keras `model.to_json()` does (Python
+ * `json.dumps` style).
+ *
+ * Returns: (transfer full): the JSON text
+ */
+char *
+strata_model_to_json (StrataModel        *self,
+                      StrataKerasDialect  dialect,
+                      gboolean            pretty)
+{
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (STRATA_IS_MODEL (self), NULL);
+
+  root = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (root, strata_model_to_config_object (self, dialect));
+  return strata_json_to_string (root, pretty);
+}

@@ -1,0 +1,68 @@
+/* strata-model-private.h: internals shared by layers, models and the config reader/writer
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "strata.h"
+#include "strata-layer-private.h"
+#include "strata-json-private.h"
+
+G_BEGIN_DECLS
+
+/* Deepest nesting of models inside models (and wrapper layers) accepted. */
+#define STRATA_MODEL_MAX_NESTING 64
+/* Largest single weight a config may make us allocate. */
+#define STRATA_WEIGHT_MAX_BYTES (G_GUINT64_CONSTANT (4) << 30)
+
+/* Keras tensors. A node's own outputs do not own their layer (the layer owns
+ * the node), every other tensor does. */
+StrataKerasTensor *strata_keras_tensor_new_unowned (StrataLayer *layer, guint node_index,
+                                                    guint tensor_index, StrataShape *shape,
+                                                    const char *dtype);
+StrataKerasTensor *strata_keras_tensor_dup         (StrataKerasTensor *self);
+/* The node that produced the tensor, or NULL when the index is stale. */
+StrataNode        *strata_keras_tensor_get_node    (StrataKerasTensor *self);
+
+/* Layers. */
+void            strata_layer_set_stored_config (StrataLayer *self, JsonObject *config);
+void            strata_layer_set_load_flags    (StrataLayer *self, StrataLoadFlags flags);
+StrataLoadFlags strata_layer_get_load_flags    (StrataLayer *self);
+/* The layer's weights in get_weights order: indices into the slots. */
+GArray         *strata_layer_weight_order      (StrataLayer *self);
+/* Drops a node added last (Sequential.pop). */
+void            strata_layer_remove_last_node  (StrataLayer *self);
+/* Keras' default name for a new layer of this class: "dense", "dense_1"... */
+char           *strata_layer_class_unique_name (StrataLayerClass *klass);
+
+/* Models. */
+gboolean   strata_model_init_graph   (StrataModel *self, GPtrArray *inputs,
+                                      GPtrArray *outputs, GError **error);
+GPtrArray *strata_model_peek_layers  (StrataModel *self);
+GPtrArray *strata_model_peek_inputs  (StrataModel *self);
+GPtrArray *strata_model_peek_outputs (StrataModel *self);
+void       strata_model_set_dialect  (StrataModel *self, StrataKerasDialect dialect);
+/* Whether @node is one of the calls that make up the model's graph. */
+gboolean   strata_model_has_node     (StrataModel *self, StrataNode *node);
+/* Replaces the layer list (Sequential keeps its own order). */
+void       strata_model_set_layers   (StrataModel *self, GPtrArray *layers);
+/* The node index Keras writes for the first call of @layer inside another
+ * model: 1 for a nested Functional model (its construction node is 0), and
+ * for a nested Sequential with an input in Keras 1/2; else 0. */
+guint      strata_layer_node_offset  (StrataLayer *layer, StrataKerasDialect dialect);
+
+/* Sequential. */
+StrataLayer *strata_sequential_peek_input_layer  (StrataSequential *self);
+gboolean     strata_sequential_input_is_explicit (StrataSequential *self);
+void         strata_sequential_set_input_explicit (StrataSequential *self, gboolean is_explicit);
+gboolean     strata_sequential_get_list_form     (StrataSequential *self);
+void         strata_sequential_set_list_form     (StrataSequential *self, gboolean list_form);
+/* Builds the stack for @batch_shape (Keras model.build(input_shape)). */
+gboolean     strata_sequential_build_for_shape   (StrataSequential *self, StrataShape *batch_shape,
+                                                  GError **error);
+
+/* Config writer: the "config" member of a model in @dialect (never AUTO). */
+JsonObject *strata_config_write_model_config (StrataModel *self, StrataKerasDialect dialect);
+StrataKerasDialect strata_model_resolve_dialect (StrataModel *self, StrataKerasDialect dialect);
+
+G_END_DECLS

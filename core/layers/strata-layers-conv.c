@@ -559,13 +559,11 @@ resize_shapes (StrataLayer          *self,
             continue;
           if (row->variant == RESIZE_PAD)
             dims[axis] = d + pairs[i][0] + pairs[i][1];
-          else if (pairs[i][0] + pairs[i][1] >= d)
+          else if (pairs[i][0] + pairs[i][1] > d)
             {
-              g_autofree char *s = strata_shape_to_string (input);
-              strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                        _("cropping (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") leaves nothing of axis %u of the input %s"),
-                                        pairs[i][0], pairs[i][1], axis, s);
-              return NULL;
+              /* tf.keras accepted (and saved) such models without a check;
+               * the size is then meaningless, so unknown. */
+              dims[axis] = STRATA_DIM_UNKNOWN;
             }
           else
             dims[axis] = d - pairs[i][0] - pairs[i][1];

@@ -198,10 +198,10 @@ prelu_build (StrataLayer          *self,
     return FALSE;
   rank = strata_shape_get_rank (input);
   for (i = 1; i < rank; i++)
-    if (!strata_builtin_known_dim (self, input, i, &dims[i - 1], error))
-      return FALSE;
+    dims[i - 1] = strata_shape_get_dim (input, i);
 
-  /* shared_axes count from 1 (the batch axis is 0), as in Keras. */
+  /* shared_axes count from 1 (the batch axis is 0), as in Keras; their
+   * sizes need not be known. */
   shared = strata_cfg_node (self, "shared_axes", NULL);
   if (shared != NULL)
     {
@@ -209,14 +209,14 @@ prelu_build (StrataLayer          *self,
       guint n = JSON_NODE_HOLDS_ARRAY (shared)
                   ? json_array_get_length (json_node_get_array (shared)) : 1;
 
-      if (n > STRATA_MAX_RANK ||
-          !strata_cfg_tuple (self, n, axes, axes, error, "shared_axes", NULL))
+      if (n > STRATA_MAX_RANK)
         {
-          if (n > STRATA_MAX_RANK)
-            strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                      _("too many shared_axes"));
+          strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    _("too many shared_axes"));
           return FALSE;
         }
+      if (!strata_cfg_tuple (self, n, axes, axes, error, "shared_axes", NULL))
+        return FALSE;
       for (i = 0; i < n; i++)
         {
           if (axes[i] < 1 || axes[i] >= (gint64) rank)
@@ -229,6 +229,10 @@ prelu_build (StrataLayer          *self,
           dims[axes[i] - 1] = 1;
         }
     }
+  for (i = 1; i < rank; i++)
+    if (dims[i - 1] == STRATA_DIM_UNKNOWN &&
+        !strata_builtin_known_dim (self, input, i, &dims[i - 1], error))
+      return FALSE;
   return strata_builtin_add_weight (self, "alpha", strata_shape_new (rank - 1, dims),
                                     strata_cfg_initializer (self, "alpha_initializer", "init", "zeros"),
                                     TRUE, error);

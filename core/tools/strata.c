@@ -415,7 +415,7 @@ static const Command commands[] = {
   { "info", N_("FILE"), N_("Show a model's summary, format, Keras version and optimizer"), 1, TRUE, cmd_info },
   { "convert", N_("INPUT OUTPUT"), N_("Convert a model from one file format to another"), 2, TRUE, cmd_convert },
   { "formats", "", N_("List the format modules and their capabilities"), 0, FALSE, cmd_formats },
-  { "dump", N_("--json FILE"), N_("Print a model's layers, configs and weight digests as one JSON object"), 1, TRUE, cmd_dump },
+  { "dump", N_("FILE"), N_("Print a model's layers, configs and weight digests as one JSON object"), 1, TRUE, cmd_dump },
 };
 
 static char *
@@ -437,12 +437,13 @@ run_command (const Command *command,
 {
   ToolOptions opts = { 0 };
   g_autoptr(GOptionContext) context = NULL;
-  g_autofree char *parameter = g_strdup_printf ("%s %s", command->name,
-                                                command->parameters[0] ? _(command->parameters) : "");
+  g_autofree char *prgname = g_strdup_printf ("strata %s", command->name);
   GError *error = NULL;
   int status;
 
-  context = g_option_context_new (parameter);
+  /* Usage reads "strata COMMAND [OPTION…] ARGUMENTS". */
+  g_set_prgname (prgname);
+  context = g_option_context_new (command->parameters[0] ? _(command->parameters) : NULL);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, _(command->summary));
   if (command->load_entries)
@@ -475,7 +476,9 @@ run_command (const Command *command,
   /* argv[0] is the command name. */
   if (argc - 1 != command->n_args)
     {
-      g_autofree char *message = g_strdup_printf (_("“%s” takes %d argument(s), %d given"),
+      g_autofree char *message = g_strdup_printf (ngettext ("“%s” takes %d argument, %d given",
+                                                            "“%s” takes %d arguments, %d given",
+                                                            command->n_args),
                                                   command->name, command->n_args, argc - 1);
       tool_options_clear (&opts);
       return usage_error (context, message);
@@ -500,6 +503,7 @@ main (int    argc,
   GError *error = NULL;
 
   setlocale (LC_ALL, "");
+  g_set_prgname ("strata");
   strata_init ();
   textdomain (GETTEXT_PACKAGE);
 

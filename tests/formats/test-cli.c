@@ -168,6 +168,16 @@ test_dump (void)
   g_assert_cmpuint (n_weights, >=, 4);
 }
 
+static char *
+strip_random_digests (const char *dump)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("(/kernel:0\", \"dtype\": \"float32\", \"shape\": \\[[0-9, ]+\\], "
+                                         "\"sha256\": )\"[0-9a-f]{64}\"", 0, 0, NULL);
+
+  g_assert_nonnull (regex);
+  return g_regex_replace (regex, dump, -1, 0, "\\1\"RANDOM\"", 0, NULL);
+}
+
 static void
 test_convert (void)
 {
@@ -201,8 +211,13 @@ test_convert (void)
   run_tool (&dump2, "dump", "--json", forced, NULL);
   g_assert_cmpint (exit_status (&dump1), ==, 0);
   g_assert_cmpint (exit_status (&dump2), ==, 0);
-  /* Only the format name may differ: json-config both times. */
-  g_assert_cmpstr (dump1.out, ==, dump2.out);
+  /* A config holds no weights: kernels are freshly initialised at random
+   * on each load, so only their digests may differ. */
+  {
+    g_autofree char *a = strip_random_digests (dump1.out);
+    g_autofree char *b = strip_random_digests (dump2.out);
+    g_assert_cmpstr (a, ==, b);
+  }
 
   g_unlink (stt);
   g_unlink (back);

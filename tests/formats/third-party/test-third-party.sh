@@ -67,6 +67,13 @@ grep -q '^Format: demo$' "$tmp/info.txt" || { cat "$tmp/info.txt" >&2; fail "not
 "$tool" convert "$tmp/model.demo" "$tmp/back.json" || fail "loading through the demo module failed"
 "$tool" dump --json "$config" >"$tmp/a.json" || fail "dump of the original failed"
 "$tool" dump --json "$tmp/back.json" >"$tmp/b.json" || fail "dump of the round trip failed"
-cmp -s "$tmp/a.json" "$tmp/b.json" || { diff "$tmp/a.json" "$tmp/b.json" >&2; fail "the round trip changed the model"; }
+# A config holds no weights: kernels are initialised at random on each
+# load, so their digests are left out of the comparison.
+strip_random () {
+  sed -E 's#(/kernel:0", "dtype": "float32", "shape": \[[0-9, ]+\], "sha256": )"[0-9a-f]{64}"#\1"RANDOM"#g' "$1"
+}
+[ "$(strip_random "$tmp/a.json")" = "$(strip_random "$tmp/b.json")" ] ||
+  { diff "$tmp/a.json" "$tmp/b.json" >&2; fail "the round trip changed the model"; }
+grep -q '"sha256": "RANDOM"' "$tmp/a.json" && fail "digests were not computed"
 
 echo "third-party module: ok"

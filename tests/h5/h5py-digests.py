@@ -5,6 +5,7 @@
 # *_inputs_and_outputs.h5 excluded), prints what h5py reads, in Keras's
 # weight order, as tab-separated lines:
 #   F <file> <kind>                 kind: full | weights | keras3 | skip:<why>
+#   G <file> <group> <n>           a layer group (layer_names order), n weights
 #   D <file> <group> <i> <dtype> <shape> <sha256> <sha256 as float32>
 #       the i-th dataset of weight_names of layer group <group>, as stored
 #   C <file> <group> <i> <dtype> <shape> <sha256> <sha256 as float32>
@@ -165,6 +166,7 @@ def process(path, rel):
         for name in string_list(root, "layer_names"):
             g = root[name]
             values = [np.asarray(g[wn]) for wn in string_list(g, "weight_names")]
+            print("G\t%s\t%s\t%d" % (rel, name, len(values)))
             emit("D", rel, name, values)
             cls, cfg = configs.get(name, (None, {}))
             emit("C", rel, name, convert(cls, cfg, list(values), version, backend))

@@ -1,0 +1,389 @@
+/* test-h5-corpus.c: every real Keras .h5 file against what h5py reads
+ *
+ * h5py-digests.py (run with Debian's /usr/bin/python3) prints, for every
+ * file of ../shared/fixtures/real, the SHA-256 of every weight dataset in
+ * Keras order, raw and after the conversions Keras 2 applies on load. This
+ * test compares them with (1) the plain-C reader and (2) the weights of the
+ * models strata_load_model() returns through the h5 plugin.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "test-utils.h"
+#include "h5-reader.h"
+
+#define PYTHON "/usr/bin/python3"
+
+typedef struct {
+  char *dtype;
+  char *shape;
+  char *sha;
+  char *sha32;
+} Ref;
+
+typedef struct {
+  char       *kind;
+  GPtrArray  *groups;      /* group names in layer_names order */
+  GHashTable *raw;         /* group -> GPtrArray<Ref> */
+  GHashTable *converted;   /* group -> GPtrArray<Ref> */
+} FileRef;
+
+static void
+ref_free (Ref *ref)
+{
+  g_free (ref->dtype);
+  g_free (ref->shape);
+  g_free (ref->sha);
+  g_free (ref->sha32);
+  g_free (ref);
+}
+
+static void
+file_ref_free (FileRef *f)
+{
+  g_free (f->kind);
+  g_ptr_array_unref (f->groups);
+  g_hash_table_unref (f->raw);
+  g_hash_table_unref (f->converted);
+  g_free (f);
+}
+
+/* file -> FileRef, and the files in order. */
+static GHashTable *refs;
+static GPtrArray *ref_files;
+
+static gboolean
+load_refs (const char *dir)
+{
+  g_autofree char *script = strata_test_src_path ("h5/h5py-digests.py");
+  const char *argv[] = { PYTHON, script, dir, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status;
+
+  if (!g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_printerr ("\n*** SKIPPED: %s is missing (Debian's python3 with python3-h5py) ***\n", PYTHON);
+      g_test_skip ("no " PYTHON);
+      return FALSE;
+    }
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                     &error) || !g_spawn_check_wait_status (status, NULL))
+    {
+      g_printerr ("\n*** SKIPPED: h5py-digests.py failed (is python3-h5py installed?): %s%s ***\n",
+                  error != NULL ? error->message : "", err != NULL ? err : "");
+      g_test_skip ("h5py-digests.py failed");
+      return FALSE;
+    }
+
+  refs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) file_ref_free);
+  ref_files = g_ptr_array_new_with_free_func (g_free);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+      guint n = g_strv_length (f);
+      FileRef *file;
+
+      if (n == 3 && g_str_equal (f[0], "F"))
+        {
+          file = g_new0 (FileRef, 1);
+          file->kind = g_strdup (f[2]);
+          file->groups = g_ptr_array_new_with_free_func (g_free);
+          file->raw = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_ptr_array_unref);
+          file->converted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                   (GDestroyNotify) g_ptr_array_unref);
+          g_hash_table_insert (refs, g_strdup (f[1]), file);
+          g_ptr_array_add (ref_files, g_strdup (f[1]));
+        }
+      else if (n == 4 && g_str_equal (f[0], "G"))
+        {
+          file = g_hash_table_lookup (refs, f[1]);
+          g_assert_nonnull (file);
+          g_ptr_array_add (file->groups, g_strdup (f[2]));
+          g_hash_table_insert (file->raw, g_strdup (f[2]),
+                               g_ptr_array_new_with_free_func ((GDestroyNotify) ref_free));
+          g_hash_table_insert (file->converted, g_strdup (f[2]),
+                               g_ptr_array_new_with_free_func ((GDestroyNotify) ref_free));
+        }
+      else if (n == 8 && (g_str_equal (f[0], "D") || g_str_equal (f[0], "C")))
+        {
+          GHashTable *table;
+          GPtrArray *list;
+          Ref *ref;
+
+          file = g_hash_table_lookup (refs, f[1]);
+          g_assert_nonnull (file);
+          table = g_str_equal (f[0], "D") ? file->raw : file->converted;
+          list = g_hash_table_lookup (table, f[2]);
+          g_assert_nonnull (list);
+          ref = g_new0 (Ref, 1);
+          ref->dtype = g_strdup (f[4]);
+          ref->shape = g_strdup (f[5]);
+          ref->sha = g_strdup (f[6]);
+          ref->sha32 = g_strdup (f[7]);
+          g_ptr_array_add (list, ref);
+        }
+    }
+  return ref_files->len > 0;
+}
+
+static char *
+shape_json (guint rank, const gint64 *dims)
+{
+  GString *s = g_string_new ("[");
+
+  for (guint i = 0; i < rank; i++)
+    g_string_append_printf (s, i == 0 ? "%" G_GINT64_FORMAT : ", %" G_GINT64_FORMAT, dims[i]);
+  g_string_append_c (s, ']');
+  return g_string_free (s, FALSE);
+}
+
+/* The digest a tensor of @dtype must have for @ref: float32 layers hold
+ * the cast of float64/float16 data. */
+static const char *
+expected_sha (const Ref *ref, const char *dtype)
+{
+  if (g_str_equal (dtype, ref->dtype))
+    return ref->sha;
+  if (g_str_equal (dtype, "float32"))
+    return ref->sha32;
+  return "(dtype differs)";
+}
+
+/* (1) The plain reader returns exactly the bytes h5py reads. */
+static void
+test_reader (void)
+{
+  const char *dir = strata_test_real_fixtures ();
+  guint n_files = 0, n_ok = 0, n_tensors = 0, n_tensors_ok = 0, n_keras3 = 0;
+  g_autoptr(GString) failures = g_string_new (NULL);
+
+  g_autofree char *check = strata_test_real_fixture_path ("");
+
+  if (check == NULL || (refs == NULL && !load_refs (dir)))
+    return;
+
+  for (guint i = 0; i < ref_files->len; i++)
+    {
+      const char *rel = g_ptr_array_index (ref_files, i);
+      FileRef *ref = g_hash_table_lookup (refs, rel);
+      g_autofree char *path = g_build_filename (dir, rel, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(H5kFile) file = NULL;
+      g_autoptr(H5kKerasFile) kf = NULL;
+      g_autofree char *reason = NULL;
+
+      if (g_str_equal (ref->kind, "keras3"))
+        {
+          /* Refused cleanly: the keras-v3 format reads these. */
+          file = h5k_file_open (path, &error);
+          g_assert_no_error (error);
+          kf = h5k_file_read_keras (file, TRUE, &error);
+          g_assert_null (kf);
+          g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+          n_keras3++;
+          continue;
+        }
+      if (g_str_has_prefix (ref->kind, "skip:"))
+        continue;
+      n_files++;
+
+      file = h5k_file_open (path, &error);
+      if (file != NULL)
+        kf = h5k_file_read_keras (file, TRUE, &error);
+      if (kf == NULL)
+        {
+          reason = g_strdup (error->message);
+          goto failed;
+        }
+      if (kf->layers->len != ref->groups->len)
+        {
+          reason = g_strdup_printf ("%u layer groups, h5py %u", kf->layers->len, ref->groups->len);
+          goto failed;
+        }
+      for (guint g = 0; g < kf->layers->len; g++)
+        {
+          H5kGroup *group = g_ptr_array_index (kf->layers, g);
+          GPtrArray *expected = g_hash_table_lookup (ref->raw, group->name);
+
+          if (expected == NULL || expected->len != group->weights->len)
+            {
+              reason = g_strdup_printf ("group %s: %u weights, h5py %u", group->name,
+                                        group->weights->len, expected != NULL ? expected->len : 0);
+              goto failed;
+            }
+          for (guint w = 0; w < group->weights->len; w++)
+            {
+              H5kWeight *weight = g_ptr_array_index (group->weights, w);
+              Ref *r = g_ptr_array_index (expected, w);
+              g_autoptr(GBytes) data = h5k_file_read_weight (file, weight, &error);
+              g_autofree char *sha = NULL;
+              g_autofree char *shape = shape_json (weight->rank, weight->dims);
+
+              n_tensors++;
+              if (data == NULL)
+                {
+                  reason = g_strdup_printf ("%s: %s", weight->path, error->message);
+                  goto failed;
+                }
+              sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, data);
+              if (!g_str_equal (sha, r->sha) || !g_str_equal (shape, r->shape) ||
+                  !g_str_equal (strata_dtype_to_string (weight->dtype), r->dtype))
+                {
+                  reason = g_strdup_printf ("%s: %s %s differs from h5py's %s %s", weight->path,
+                                            strata_dtype_to_string (weight->dtype), shape,
+                                            r->dtype, r->shape);
+                  goto failed;
+                }
+              n_tensors_ok++;
+            }
+        }
+      n_ok++;
+      continue;
+
+    failed:
+      g_string_append_printf (failures, "  FAIL %s: %s\n", rel, reason);
+    }
+
+  g_printerr ("\nh5 reader corpus: %u/%u Keras .h5 files bit-identical to h5py (%u/%u tensors checked "
+              "before the first failure of a file); %u Keras 3 .weights.h5 refused for keras-v3\n%s",
+              n_ok, n_files, n_tensors_ok, n_tensors, n_keras3, failures->str);
+  g_assert_cmpuint (n_files, >, 0);
+  g_assert_cmpfloat ((double) n_ok / n_files, >=, 0.98);
+}
+
+/* (2) strata_load_model() through the plugin holds the converted weights. */
+static void
+test_models (void)
+{
+  const char *dir = strata_test_real_fixtures ();
+  guint n_files = 0, n_ok = 0, n_full = 0, n_weights = 0, n_tensors = 0, n_tensors_ok = 0;
+  guint n_keras3 = 0;
+  g_autoptr(GString) failures = g_string_new (NULL);
+
+  g_autofree char *check = strata_test_real_fixture_path ("");
+
+  if (check == NULL || (refs == NULL && !load_refs (dir)))
+    return;
+
+  for (guint i = 0; i < ref_files->len; i++)
+    {
+      const char *rel = g_ptr_array_index (ref_files, i);
+      FileRef *ref = g_hash_table_lookup (refs, rel);
+      g_autofree char *path = g_build_filename (dir, rel, NULL);
+      g_autoptr(GFile) gfile = g_file_new_for_path (path);
+      g_autoptr(StrataLoadOptions) options = strata_load_options_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(StrataModel) model = NULL;
+      g_autofree char *reason = NULL;
+      gboolean tensors_ok = TRUE;
+
+      if (g_str_has_prefix (ref->kind, "skip:"))
+        continue;
+      strata_load_options_set_format (options, "h5");
+      strata_load_options_set_compile (options, FALSE);
+      strata_load_options_set_flags (options, STRATA_LOAD_ALLOW_UNKNOWN);
+      model = strata_load_model (gfile, options, NULL, &error);
+
+      if (g_str_equal (ref->kind, "keras3"))
+        {
+          g_assert_null (model);
+          g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+          n_keras3++;
+          continue;
+        }
+      n_files++;
+      if (g_str_equal (ref->kind, "full"))
+        n_full++;
+      else
+        n_weights++;
+      if (model == NULL)
+        {
+          reason = g_strdup (error->message);
+          goto failed;
+        }
+
+      for (guint g = 0; g < ref->groups->len; g++)
+        {
+          const char *group = g_ptr_array_index (ref->groups, g);
+          GPtrArray *expected = g_hash_table_lookup (ref->converted, group);
+          StrataLayer *layer;
+          g_autoptr(GPtrArray) trainable = NULL;
+          g_autoptr(GPtrArray) frozen = NULL;
+          g_autoptr(GPtrArray) weights = g_ptr_array_new ();
+
+          if (expected == NULL || expected->len == 0)
+            continue;
+          n_tensors += expected->len;
+          layer = strata_model_get_layer (model, group);
+          if (layer == NULL)
+            {
+              reason = g_strdup_printf ("the model has no layer %s", group);
+              goto failed;
+            }
+          /* Keras's legacy order: trainable weights, then the others. */
+          trainable = strata_layer_get_trainable_weights (layer);
+          frozen = strata_layer_get_non_trainable_weights (layer);
+          g_ptr_array_extend (weights, trainable, NULL, NULL);
+          g_ptr_array_extend (weights, frozen, NULL, NULL);
+          if (weights->len != expected->len)
+            {
+              reason = g_strdup_printf ("layer %s has %u weights, Keras %u", group, weights->len,
+                                        expected->len);
+              goto failed;
+            }
+          for (guint w = 0; w < weights->len; w++)
+            {
+              StrataTensor *t = g_ptr_array_index (weights, w);
+              Ref *r = g_ptr_array_index (expected, w);
+              g_autofree char *sha = strata_tensor_get_sha256 (t);
+              const char *dtype = strata_dtype_to_string (strata_tensor_get_dtype (t));
+
+              if (sha != NULL && g_str_equal (sha, expected_sha (r, dtype)))
+                n_tensors_ok++;
+              else if (tensors_ok)
+                {
+                  g_autofree char *shape = strata_shape_to_string (strata_tensor_get_shape (t));
+                  reason = g_strdup_printf ("layer %s weight %u: %s %s differs from Keras's %s %s",
+                                            group, w, dtype, shape, r->dtype, r->shape);
+                  tensors_ok = FALSE;
+                }
+            }
+        }
+      if (!tensors_ok)
+        goto failed;
+      n_ok++;
+      continue;
+
+    failed:
+      g_string_append_printf (failures, "  FAIL %s: %s\n", rel, reason);
+    }
+
+  g_printerr ("\nh5 model corpus: %u/%u files load with every weight bit-identical to h5py "
+              "(%u full models, %u weights-only; %u/%u tensors); %u Keras 3 .weights.h5 refused "
+              "for keras-v3\n%s",
+              n_ok, n_files, n_full, n_weights, n_tensors_ok, n_tensors, n_keras3, failures->str);
+  g_assert_cmpuint (n_files, >, 0);
+  g_assert_cmpfloat ((double) n_ok / n_files, >=, 0.98);
+}
+
+int
+main (int argc, char **argv)
+{
+  int ret;
+
+  strata_test_init (&argc, &argv);
+  g_test_add_func ("/h5/corpus/reader", test_reader);
+  g_test_add_func ("/h5/corpus/models", test_models);
+  ret = g_test_run ();
+  g_clear_pointer (&refs, g_hash_table_unref);
+  g_clear_pointer (&ref_files, g_ptr_array_unref);
+  return ret;
+}

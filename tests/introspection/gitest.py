@@ -31,6 +31,11 @@ except ImportError:
 SKIP = 77  # meson's "skipped" exit status
 
 
+def error_is(error, domain, code):
+    """Whether the GLib.Error @error is @code of @domain ('strata-format-error-quark')."""
+    return error.domain == domain and error.code == int(code)
+
+
 def have_format(name, capability=None):
     """Whether format @name is built and (optionally) has @capability."""
     info = Strata.formats_lookup(name)

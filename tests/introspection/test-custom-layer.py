@@ -7,7 +7,7 @@ import json
 import os
 import unittest
 
-from gitest import GLib, GObject, Strata, TempDirTestCase, have_format, main, numpy
+from gitest import GLib, GObject, Strata, TempDirTestCase, error_is, have_format, main, numpy
 
 
 class Scale(Strata.Layer):
@@ -29,6 +29,9 @@ class Scale(Strata.Layer):
     def do_compute_output_shapes(self, input_shapes):
         return list(input_shapes)
 
+
+# Written as class_name, as Keras 2 does for registered custom classes.
+Scale.set_keras_name('mypkg>Scale')
 
 CUSTOM = {'mypkg>Scale': Scale}
 
@@ -57,8 +60,8 @@ class CustomLayerTests(TempDirTestCase):
         model = model_with_scale()
         scale = model['scale']
         self.assertTrue(scale.is_built())
-        self.assertEqual(scale.get_weight_names(), ['scale'])
-        self.assertEqual(tuple(scale.get_weight('scale').get_shape()), (4,))
+        self.assertEqual(scale.get_weight_names(), ['scale/scale:0'])
+        self.assertEqual(tuple(scale.scale.get_shape()), (4,))
         config = scale.get_config()
         self.assertEqual(config['offset'], 0.5)
         self.assertEqual(config['mode'], 'affine')
@@ -80,7 +83,7 @@ class CustomLayerTests(TempDirTestCase):
                 self.assertEqual(scale.props.offset, 0.5)
                 self.assertEqual(scale.props.mode, 'affine')
                 self.assertEqual(scale.props.epsilon_exponent, -3)
-                self.assertEqual(scale.get_weight_names(), ['scale'])
+                self.assertEqual(scale.get_weight_names(), ['scale/scale:0'])
                 if numpy is not None and have_format(fmt, Strata.FormatCapabilities.HOLDS_WEIGHTS):
                     numpy.testing.assert_array_equal(scale.get_weights()[0], [1, 2, 3, 4])
                     numpy.testing.assert_array_equal(scale.get_weights()[0],
@@ -92,8 +95,8 @@ class CustomLayerTests(TempDirTestCase):
         # Without custom_objects the class is unknown and the error names it.
         with self.assertRaises(GLib.Error) as cm:
             Strata.load_model(path)
-        self.assertTrue(cm.exception.matches(Strata.config_error_quark(),
-                                             Strata.ConfigError.UNKNOWN_CLASS), cm.exception)
+        self.assertTrue(error_is(cm.exception, 'strata-config-error-quark',
+                                 Strata.ConfigError.UNKNOWN_CLASS), cm.exception)
         self.assertIn('Scale', cm.exception.message)
         # The default registry was not changed by the scoped load.
         Strata.load_model(path, custom_objects=CUSTOM)
@@ -111,7 +114,7 @@ class CustomLayerTests(TempDirTestCase):
             text = f.read()
         entry = [e for e in json.loads(text)['config']['layers']
                  if e['config'].get('name') == 'scale'][0]
-        self.assertIn('Scale', entry['class_name'])
+        self.assertEqual(entry['class_name'], 'mypkg>Scale')
         self.assertEqual(entry['config']['offset'], 0.5)
 
 

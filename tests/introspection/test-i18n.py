@@ -104,6 +104,14 @@ class I18nTests(unittest.TestCase):
         korean = run([STRATA_TOOL, '--help'], 'ko')
         self.assertEqual(korean.returncode, 0, korean.stderr)
         self.assertRegex(korean.stdout, HANGUL, korean.stdout)
+        # GLib translates "Usage:" itself; the tool's own lines (summary,
+        # commands, options) must come from Strata's catalog. Every line of
+        # English text in the C output has to be gone.
+        english_lines = [line.strip() for line in english.stdout.splitlines()
+                         if re.search(r'[A-Za-z]{4,} [A-Za-z]{2,}', line)]
+        self.assertTrue(english_lines, english.stdout)
+        for line in english_lines:
+            self.assertNotIn(line, korean.stdout)
 
 
 if __name__ == '__main__':

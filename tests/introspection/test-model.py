@@ -6,7 +6,7 @@
 import os
 import unittest
 
-from gitest import GLib, Strata, TempDirTestCase, have_format, main, mlp, numpy
+from gitest import GLib, Strata, TempDirTestCase, error_is, have_format, main, mlp, numpy
 
 
 def layer_summary(model):
@@ -55,8 +55,8 @@ class SequenceTests(unittest.TestCase):
         bad[2] = numpy.zeros((5, 2), dtype=numpy.float32)
         with self.assertRaises(GLib.Error) as cm:
             model.set_weights(bad)
-        self.assertTrue(cm.exception.matches(Strata.weights_error_quark(),
-                                             Strata.WeightsError.SHAPE), cm.exception)
+        self.assertTrue(error_is(cm.exception, 'strata-weights-error-quark',
+                                 Strata.WeightsError.SHAPE), cm.exception)
         self.assertIn('mlp_dense_1', cm.exception.message)
 
     @unittest.skipIf(numpy is None, 'NumPy is not installed')
@@ -137,8 +137,8 @@ class SaveLoadTests(TempDirTestCase):
     def test_unknown_format(self):
         with self.assertRaises(GLib.Error) as cm:
             mlp().save(self.path('m.json'), format='no-such-format')
-        self.assertTrue(cm.exception.matches(Strata.format_error_quark(),
-                                             Strata.FormatError.UNKNOWN_FORMAT))
+        self.assertTrue(error_is(cm.exception, 'strata-format-error-quark',
+                                 Strata.FormatError.UNKNOWN_FORMAT), cm.exception)
         self.assertIn('no-such-format', cm.exception.message)
 
     def test_to_json_model_from_json(self):
@@ -151,8 +151,8 @@ class SaveLoadTests(TempDirTestCase):
         self.assert_same_architecture(model, from_config)
         with self.assertRaises(GLib.Error) as cm:
             Strata.model_from_json('{"class_name": "Sequential", "config": ')
-        self.assertTrue(cm.exception.matches(Strata.config_error_quark(),
-                                             Strata.ConfigError.INVALID))
+        self.assertTrue(error_is(cm.exception, 'strata-config-error-quark',
+                                 Strata.ConfigError.INVALID), cm.exception)
 
     def test_clone(self):
         model = mlp()

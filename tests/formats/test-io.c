@@ -49,6 +49,13 @@ fixture_set_up (Fixture       *fixture,
   fixture->file = g_file_new_for_path (fixture->target);
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 /* Every test must leave only the files it expects. */
 static char **
 list_dir (const char *dir)
@@ -59,7 +66,7 @@ list_dir (const char *dir)
 
   while ((entry = g_dir_read_name (d)) != NULL)
     g_ptr_array_add (names, g_strdup (entry));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   g_ptr_array_add (names, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }

@@ -62,7 +62,9 @@ static const InitName init_names[] = {
   { "lecununiform", INIT_VARIANCE_SCALING, 1.0, "fan_in", "uniform" },
   { "lecunnormal", INIT_VARIANCE_SCALING, 1.0, "fan_in", "truncated_normal" },
   { "orthogonal", INIT_ORTHOGONAL, 0, NULL, NULL },
+  { "orthogonalinitializer", INIT_ORTHOGONAL, 0, NULL, NULL },   /* Keras 3 */
   { "identity", INIT_IDENTITY, 0, NULL, NULL },
+  { "identityinitializer", INIT_IDENTITY, 0, NULL, NULL },       /* Keras 3 */
 };
 
 typedef struct {

@@ -4,6 +4,9 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
+# Also reads tests/fixtures/generated (tf-keras 2.21 and Keras 3.15 files
+# written by real Keras with generate.py).
+#
 # For every HDF5 full-model file (model_config attribute + model_weights
 # group) it records the model's layers as Keras wrote them (class name,
 # config, inbound nodes normalised to [layer, node, tensor] triples) and the
@@ -15,7 +18,7 @@
 #
 # Run with Debian's python (python3-h5py):
 #   /usr/bin/python3 tests/layers/extract-shapes.py ../shared/fixtures/real \
-#       > tests/layers/real-shapes.json
+#       tests/fixtures/generated > tests/layers/real-shapes.json
 
 import hashlib
 import json
@@ -114,16 +117,24 @@ def extract(path, rel):
 
 
 def main():
-    root = sys.argv[1]
     models = []
     seen = set()
+    for root in sys.argv[1:]:
+        extract_tree(root, models, seen)
+    json.dump({'generator': 'tests/layers/extract-shapes.py', 'models': models},
+              sys.stdout, indent=None, sort_keys=True)
+    sys.stdout.write('\n')
+
+
+def extract_tree(root, models, seen):
+    prefix = os.path.basename(os.path.normpath(root))
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         for fn in sorted(filenames):
             if not fn.endswith('.h5'):
                 continue
             path = os.path.join(dirpath, fn)
-            rel = os.path.relpath(path, root)
+            rel = os.path.join(prefix, os.path.relpath(path, root))
             try:
                 model = extract(path, rel)
             except (OSError, KeyError, ValueError) as e:
@@ -137,9 +148,6 @@ def main():
                 continue
             seen.add(key)
             models.append(model)
-    json.dump({'generator': 'tests/layers/extract-shapes.py', 'models': models},
-              sys.stdout, indent=None, sort_keys=True)
-    sys.stdout.write('\n')
 
 
 if __name__ == '__main__':

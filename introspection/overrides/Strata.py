@@ -345,6 +345,14 @@ class Model(Strata.Model):
     def layers(self):
         return list(self)
 
+    def get_inputs(self):
+        """The model's input Strata.KerasTensor objects."""
+        return _object_array(Strata.Model.get_inputs, self)
+
+    def get_outputs(self):
+        """The model's output Strata.KerasTensor objects."""
+        return _object_array(Strata.Model.get_outputs, self)
+
     def save(self, path, overwrite=True, include_optimizer=True, format=None,
              dialect=None, progress=None, cancellable=None):
         """Keras model.save(): writes the model; the format comes from

@@ -3,6 +3,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import gc
 import os
 import unittest
 
@@ -24,6 +25,8 @@ class SequenceTests(unittest.TestCase):
         self.assertEqual(model['mlp_dense_0'].get_name(), 'mlp_dense_0')
         self.assertIs(model[names.index('mlp_dense_0')], model['mlp_dense_0'])
         self.assertEqual(model[-1].get_class_name(), 'Dense')
+        self.assertEqual(tuple(model.get_inputs()[0].get_shape()), (None, 3))
+        self.assertEqual(tuple(model.get_outputs()[0].get_shape()), (None, 2))
         with self.assertRaises(KeyError):
             model['no_such_layer']
         with self.assertRaises(IndexError):
@@ -83,6 +86,26 @@ class SequenceTests(unittest.TestCase):
         self.assertEqual(len(shape), 3)
         self.assertEqual(shape, (None, 28, 3))
         self.assertFalse(shape.is_fully_defined())
+
+
+class RealFileTests(unittest.TestCase):
+    def test_weights_survive_repeated_reads(self):
+        # Weights handed out as lists must keep their references right: read
+        # them many times, drop them, and the model's tensors stay valid.
+        fixtures = os.environ.get('STRATA_REAL_FIXTURES', '')
+        path = os.path.join(fixtures, 'dl4j-test-resources', 'elephas', 'elephas_sequential.h5')
+        if not os.path.exists(path) or not have_format('h5'):
+            self.skipTest('%s or the h5 format is missing' % path)
+        model = Strata.load_model(path)
+        first = [t.get_sha256() for t in model.get_weight_tensors()]
+        for _ in range(5):
+            model.get_weights()
+            model.get_weight_tensors()
+            gc.collect()
+        self.assertEqual([t.get_sha256() for t in model.get_weight_tensors()], first)
+        # Keras 2.2.2 wrote 3 Dense layers: 784x128, 128x128, 128x10 plus biases.
+        self.assertEqual([tuple(w.shape) for w in model.get_weights()],
+                         [(784, 128), (128,), (128, 128), (128,), (128, 10), (10,)])
 
 
 class SaveLoadTests(TempDirTestCase):

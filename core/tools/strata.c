@@ -155,7 +155,7 @@ cmd_info (ToolOptions *opts,
   optimizer = strata_model_get_optimizer (model);
   if (optimizer != NULL)
     {
-      g_autoptr(GPtrArray) weights = strata_optimizer_get_weights (optimizer);
+      GPtrArray *weights = strata_optimizer_get_weights (optimizer);
       g_print (_("Optimizer: %s (%u state tensors)\n"),
                strata_optimizer_get_class_name (optimizer), weights != NULL ? weights->len : 0);
     }
@@ -331,7 +331,7 @@ optimizer_to_json (StrataOptimizer *optimizer)
 {
   JsonObject *object;
   JsonArray *weights;
-  g_autoptr(GPtrArray) tensors = NULL;
+  GPtrArray *tensors;
   JsonNode *node;
 
   if (optimizer == NULL)

@@ -168,6 +168,50 @@ test_dump (void)
   g_assert_cmpuint (n_weights, >=, 4);
 }
 
+static void
+test_dump_optimizer (void)
+{
+  g_autofree char *path = fixture ("keras/compiled_adam.h5");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  StrataFormatInfo *h5 = strata_formats_lookup ("h5");
+  g_auto(Run) run;
+  g_auto(Run) no_compile;
+  JsonObject *root, *optimizer, *training;
+  JsonArray *weights;
+
+  if (h5 == NULL || !strata_format_info_is_available (h5, NULL))
+    {
+      g_test_skip ("the h5 format module is not built");
+      return;
+    }
+
+  run_tool (&run, "dump", "--json", path, NULL);
+  g_assert_cmpint (exit_status (&run), ==, 0);
+  json_parser_load_from_data (parser, run.out, -1, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "format"), ==, "h5");
+
+  optimizer = json_object_get_object_member (root, "optimizer");
+  g_assert_nonnull (optimizer);
+  g_assert_cmpstr (json_object_get_string_member (optimizer, "class_name"), ==, "Adam");
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (optimizer, "config")));
+  weights = json_object_get_array_member (optimizer, "weights");
+  g_assert_cmpuint (json_array_get_length (weights), >, 0);
+  for (guint i = 0; i < json_array_get_length (weights); i++)
+    check_weight (json_array_get_element (weights, i));
+
+  training = json_object_get_object_member (root, "training_config");
+  g_assert_nonnull (training);
+  g_assert_true (json_object_has_member (training, "loss"));
+
+  /* --no-compile drops both. */
+  run_tool (&no_compile, "dump", "--json", "--no-compile", path, NULL);
+  g_assert_cmpint (exit_status (&no_compile), ==, 0);
+  g_assert_nonnull (strstr (no_compile.out, "\"optimizer\": null, \"training_config\": null}"));
+}
+
 static char *
 strip_random_digests (const char *dump)
 {
@@ -313,6 +357,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/formats", test_formats);
   g_test_add_func ("/cli/info", test_info);
   g_test_add_func ("/cli/dump", test_dump);
+  g_test_add_func ("/cli/dump-optimizer", test_dump_optimizer);
   g_test_add_func ("/cli/convert", test_convert);
   g_test_add_func ("/cli/errors", test_errors);
   g_test_add_func ("/cli/help", test_help);

@@ -39,8 +39,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataJsonPath, strata_json_path_free)
 /* "a string", "an integer", "null"... for "expected X, found Y" messages. */
 const char *strata_json_describe_node (JsonNode *node);
 
-/* Typed member access; a missing member gives the default, a member of the
- * wrong type fails with STRATA_CONFIG_ERROR_INVALID naming @path.@member. */
+/* Typed member access; a missing member (or a JSON null, which Keras writes
+ * for unset options) gives the default, a member of the wrong type fails
+ * with STRATA_CONFIG_ERROR_INVALID naming @path.@member. @path NULL is "$".
+ * strata_json_get_int() accepts integral doubles (Keras 2 casts with int()). */
 gboolean strata_json_get_int     (JsonObject *object, const char *member, const char *path,
                                   gint64 default_value, gint64 *out, GError **error);
 gboolean strata_json_get_double  (JsonObject *object, const char *member, const char *path,
@@ -50,9 +52,11 @@ gboolean strata_json_get_boolean (JsonObject *object, const char *member, const 
 /* Returns a pointer into @object (or @default_value); NULL for a JSON null. */
 gboolean strata_json_get_string  (JsonObject *object, const char *member, const char *path,
                                   const char *default_value, const char **out, GError **error);
-/* Reads an int or a list of ints (Keras tuples) into @out (@n_out entries);
+/* Reads an int or a list of ints (Keras tuples, also tf-keras
+ * {"class_name": "__tuple__", "items": [...]}) into @out (@n_out entries);
  * a single int is repeated @n_out times. JSON null gives STRATA_DIM_UNKNOWN
- * when @allow_null. */
+ * when @allow_null. A missing member (or null without @allow_null) leaves
+ * @out untouched, so fill it with the defaults first. */
 gboolean strata_json_get_int_tuple (JsonObject *object, const char *member, const char *path,
                                     guint n_out, gboolean allow_null, gint64 *out, GError **error);
 /* A shape list such as [null, 28, 28, 1]; fails on non-integers, negative

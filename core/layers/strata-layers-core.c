@@ -85,19 +85,24 @@ maxout_build (StrataLayer          *self,
               GError              **error)
 {
   StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 1, 2, error);
+  gboolean bias = TRUE;
   gint64 in, units, features;
   gint64 w[3];
 
   if (input == NULL || !strata_builtin_known_dim (self, input, -1, &in, error) ||
       !get_units (self, &units, error) ||
-      !strata_cfg_int (self, 4, &features, error, "nb_feature", NULL))
+      !strata_cfg_int (self, 4, &features, error, "nb_feature", NULL) ||
+      !strata_cfg_bool (self, TRUE, &bias, error, "bias", NULL))
     return FALSE;
   w[0] = features, w[1] = in, w[2] = units;
   if (!strata_builtin_add_weight (self, "W", strata_shape_new (3, w),
                                   strata_cfg_initializer (self, "init", NULL, "glorot_uniform"),
                                   TRUE, error))
     return FALSE;
-  return strata_builtin_add_bias (self, strata_shape_new_2d (features, units), error);
+  if (!bias)
+    return TRUE;
+  return strata_builtin_add_weight (self, "b", strata_shape_new_2d (features, units),
+                                    strata_cfg_initializer (self, NULL, NULL, "zeros"), TRUE, error);
 }
 
 /* Keras 1 Highway: W, W_carry (in, in), b, b_carry (in,). */

@@ -392,6 +392,10 @@ bidirectional_shapes (StrataLayer          *self,
   if (!bidirectional_layers (self, &forward, &backward, error) ||
       !strata_cfg_string (self, "concat", &merge_mode, error, "merge_mode", NULL))
     return NULL;
+  /* merge_mode: null (Python None) means two separate outputs. */
+  if (json_object_has_member (strata_layer_peek_config (self), "merge_mode") &&
+      strata_cfg_node (self, "merge_mode", NULL) == NULL)
+    merge_mode = NULL;
   g_ptr_array_add (first, g_ptr_array_index (input_shapes, 0));
   fw = strata_layer_compute_output_shapes (forward, first, error);
   if (fw == NULL)

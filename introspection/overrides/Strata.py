@@ -81,7 +81,9 @@ def _object_array(func, *args):
 _TRANSFER_EVERYTHING = 2  # GI_TRANSFER_EVERYTHING
 
 
-def _load_gobject_ref():
+def _load_native():
+    """ctypes entry points the overrides need: g_object_ref, the GObject
+    pointer of a wrapper, and the address and size of a tensor's data."""
     import ctypes
     libgobject = ctypes.CDLL('libgobject-2.0.so.0')
     ref = libgobject.g_object_ref
@@ -90,10 +92,43 @@ def _load_gobject_ref():
     get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
     get_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
     get_pointer.restype = ctypes.c_void_p
-    return ref, lambda obj: get_pointer(obj.__gpointer__, None)
+
+    def gpointer(obj):
+        return get_pointer(obj.__gpointer__, None)
+
+    try:
+        libstrata = ctypes.CDLL('libstrata-1.0.so.0')
+        libglib = ctypes.CDLL('libglib-2.0.so.0')
+        get_data = libstrata.strata_tensor_get_data
+        get_data.argtypes = [ctypes.c_void_p]
+        get_data.restype = ctypes.c_void_p
+        bytes_get_data = libglib.g_bytes_get_data
+        bytes_get_data.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]
+        bytes_get_data.restype = ctypes.c_void_p
+    except (OSError, AttributeError):
+        get_data = None
+
+    def data_view(tensor):
+        """A ctypes char array over the tensor's bytes (no copy), or None."""
+        if get_data is None:
+            return None
+        gbytes = get_data(gpointer(tensor))
+        if not gbytes:
+            return None
+        size = ctypes.c_size_t(0)
+        address = bytes_get_data(gbytes, ctypes.byref(size))
+        if not address or size.value == 0:
+            return None
+        view = (ctypes.c_char * size.value).from_address(address)
+        # The tensor owns the GBytes and never changes it: keep it alive
+        # for as long as the view (and the arrays made from it) live.
+        view.strata_tensor = tensor
+        return view
+
+    return ref, gpointer, data_view
 
 
-_g_object_ref, _gpointer = _load_gobject_ref()
+_g_object_ref, _gpointer, _data_view = _load_native()
 
 
 # NumPy dtype names <-> Strata.DType. bfloat16 has no NumPy type.
@@ -187,9 +222,9 @@ class Tensor(Strata.Tensor):
     def to_numpy(self, writable=False):
         """The data as a NumPy array.
 
-        The array is a read-only view over the bytes PyGObject hands out for
-        the tensor's GBytes (no further copy); pass writable=True for an
-        independent, writable copy.
+        The array is a read-only view of the tensor's own bytes (no copy;
+        it keeps the tensor alive); pass writable=True for an independent,
+        writable copy.
         """
         if numpy is None:
             raise ImportError('Strata.Tensor.to_numpy needs NumPy')
@@ -201,9 +236,14 @@ class Tensor(Strata.Tensor):
         if not self.has_data():
             raise ValueError('tensor %r holds no data (it was loaded metadata-only)' % self.get_name())
         shape = tuple(self.get_shape())
-        data = self.get_data().get_data()
-        array = numpy.frombuffer(data, dtype=np_dtype).reshape(shape)
-        return array.copy() if writable else array
+        view = _data_view(self)
+        if view is None:  # no native access: one copy through PyGObject
+            view = self.get_data().get_data()
+        array = numpy.frombuffer(view, dtype=np_dtype).reshape(shape)
+        if writable:
+            return array.copy()
+        array.flags.writeable = False
+        return array
 
     def __array__(self, dtype=None, copy=None):
         array = self.to_numpy()

@@ -74,6 +74,12 @@ class SequenceTests(unittest.TestCase):
             numpy.testing.assert_array_equal(back, array)
             self.assertFalse(back.flags.writeable)
             self.assertTrue(tensor.to_numpy(writable=True).flags.writeable)
+        # to_numpy() is a view of the tensor's own bytes: no copy per call.
+        tensor = Strata.Tensor.from_numpy(numpy.ones((64, 64), dtype=numpy.float32))
+        a, b = tensor.to_numpy(), tensor.to_numpy()
+        self.assertEqual(a.__array_interface__['data'][0], b.__array_interface__['data'][0])
+        del tensor
+        self.assertEqual(float(a.sum()), 64 * 64)  # the view keeps the tensor alive
         # Big-endian and Fortran-ordered input is stored little-endian, C order.
         array = numpy.arange(6, dtype='>i4').reshape(2, 3).T
         numpy.testing.assert_array_equal(Strata.Tensor.from_numpy(array).to_numpy(), array)

@@ -122,11 +122,18 @@ h5k_check_hard_path (hid_t loc, const char *loc_name, const char *path, GError *
         }
       if (info.type != H5L_TYPE_HARD)
         {
-          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                       _("“%s” in “%s” is a %s link; Strata only follows hard links"),
-                       prefix->str, loc_name,
-                       info.type == H5L_TYPE_EXTERNAL ? _("external") :
-                       info.type == H5L_TYPE_SOFT ? _("soft") : _("user-defined"));
+          if (info.type == H5L_TYPE_EXTERNAL)
+            g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                         _("“%s” in “%s” is an external link to another file; Strata only "
+                           "follows hard links"), prefix->str, loc_name);
+          else if (info.type == H5L_TYPE_SOFT)
+            g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                         _("“%s” in “%s” is a soft link; Strata only follows hard links"),
+                         prefix->str, loc_name);
+          else
+            g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                         _("“%s” in “%s” is a user-defined link; Strata only follows hard links"),
+                         prefix->str, loc_name);
           return FALSE;
         }
     }

@@ -187,6 +187,7 @@ normalization_build (StrataLayer          *self,
   JsonObject *extras = strata_layer_peek_extras (self);
   JsonNode *axis_node = strata_cfg_node (self, "axis", NULL);
   gboolean keras3 = extras != NULL && json_object_has_member (extras, "module");
+  g_autoptr(StrataShape) scalar = NULL;
   gint64 axes[STRATA_MAX_RANK], dims[STRATA_MAX_RANK];
   guint n_axes = 0, i;
 
@@ -210,8 +211,8 @@ normalization_build (StrataLayer          *self,
     return FALSE;
   if (keras3)
     return TRUE;
-  return strata_layer_add_weight (self, "count", strata_shape_new_scalar (), STRATA_DTYPE_INT64,
-                                  NULL, FALSE, error) != NULL;
+  scalar = strata_shape_new_scalar ();
+  return strata_layer_add_weight (self, "count", scalar, STRATA_DTYPE_INT64, NULL, FALSE, error) != NULL;
 }
 
 #define SCALE_CENTER_PROPS \

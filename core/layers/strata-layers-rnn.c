@@ -52,6 +52,7 @@ add_recurrent_bias (StrataLayer *self,
   StrataTensor *bias;
   g_autofree float *values = NULL;
   g_autoptr(StrataTensor) patched = NULL;
+  g_autoptr(JsonNode) initializer = NULL;
   gsize n = 0, i;
   guint index;
 
@@ -67,8 +68,8 @@ add_recurrent_bias (StrataLayer *self,
       return TRUE;
     }
   index = strata_layer_get_n_weights (self);
-  bias = strata_layer_add_weight (self, "bias", shape, STRATA_DTYPE_FLOAT32,
-                                  strata_cfg_initializer (self, "bias_initializer", NULL, "zeros"),
+  initializer = strata_cfg_initializer (self, "bias_initializer", NULL, "zeros");
+  bias = strata_layer_add_weight (self, "bias", shape, STRATA_DTYPE_FLOAT32, initializer,
                                   TRUE, error);
   strata_shape_unref (shape);
   if (bias == NULL)

@@ -548,8 +548,10 @@ strata_model_init_graph (StrataModel  *self,
                 return FALSE;
               }
           }
-        for (guint j = 0; j < node->outputs->len; j++)
-          g_hash_table_add (computable, tensor_key (g_ptr_array_index (node->outputs, j)));
+        /* An input layer's tensor is only available when it is a model input. */
+        if (node->inputs->len > 0 || !STRATA_IS_INPUT_LAYER (node->layer))
+          for (guint j = 0; j < node->outputs->len; j++)
+            g_hash_table_add (computable, tensor_key (g_ptr_array_index (node->outputs, j)));
         g_ptr_array_add (sorted_nodes, node);
       }
   }

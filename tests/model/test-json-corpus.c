@@ -1,0 +1,188 @@
+/* test-json-corpus.c: every real Keras JSON model config loads and re-saves
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Loads every .json file with a top-level "class_name" under
+ * ../shared/fixtures/real (Keras 1.x to 3.x to_json output), reports how
+ * many loaded and why the others did not, requires at least 95% to load
+ * (files refused because they hold classes that are not registered, such
+ * as Lambda, count as refused, not loaded), and checks that each loaded
+ * model re-written in its own dialect is a fixed point of
+ * to_json -> model_from_json -> to_json.
+ */
+#include "config.h"
+
+#include "test-utils.h"
+#include "strata-json-private.h"
+
+static void
+collect_json (const char *dir,
+              GPtrArray  *files)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (handle == NULL)
+    return;
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        collect_json (path, files);
+      else if (g_str_has_suffix (name, ".json"))
+        g_ptr_array_add (files, g_steal_pointer (&path));
+    }
+}
+
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Only model configs: a JSON object with a top-level "class_name". */
+static gboolean
+is_model_config (const char *contents,
+                 gsize       length)
+{
+  g_autoptr(JsonNode) root = strata_json_parse (contents, length, NULL);
+
+  return root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+         json_object_has_member (json_node_get_object (root), "class_name");
+}
+
+static void
+test_corpus (void)
+{
+  const char *root = strata_test_real_fixtures ();
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  guint n_configs = 0, n_loaded = 0, n_unknown = 0, n_failed = 0, n_fixed = 0;
+
+  if (strata_test_real_fixture_path ("MANIFEST.md") == NULL)
+    return;
+
+  collect_json (root, files);
+  g_ptr_array_sort (files, compare_paths);
+
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *path = g_ptr_array_index (files, i);
+      const char *relative = path + strlen (root) + 1;
+      g_autofree char *contents = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(StrataModel) model = NULL;
+      g_autoptr(StrataModel) again = NULL;
+      g_autofree char *first = NULL;
+      g_autofree char *second = NULL;
+      gsize length;
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      if (!is_model_config (contents, length))
+        continue;
+      n_configs++;
+
+      model = strata_model_from_json (contents, length, NULL, STRATA_LOAD_NONE, &error);
+      if (model == NULL)
+        {
+          if (g_error_matches (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS))
+            {
+              n_unknown++;
+              g_test_message ("REFUSED %s: %s", relative, error->message);
+            }
+          else
+            {
+              n_failed++;
+              g_test_message ("FAILED %s: %s", relative, error->message);
+            }
+          continue;
+        }
+      n_loaded++;
+
+      first = strata_model_to_json (model, STRATA_KERAS_DIALECT_AUTO, FALSE);
+      again = strata_model_from_json (first, -1, NULL, STRATA_LOAD_NONE, &error);
+      if (again == NULL)
+        {
+          g_test_message ("NOT RELOADED %s: %s", relative, error->message);
+          g_test_fail ();
+          continue;
+        }
+      g_assert_cmpint (strata_model_get_dialect (again), ==, strata_model_get_dialect (model));
+      g_assert_cmpuint (strata_model_get_n_layers (again), ==, strata_model_get_n_layers (model));
+      second = strata_model_to_json (again, STRATA_KERAS_DIALECT_AUTO, FALSE);
+      if (g_strcmp0 (first, second) != 0)
+        {
+          g_test_message ("NOT A FIXED POINT %s", relative);
+          g_test_fail ();
+          continue;
+        }
+      n_fixed++;
+    }
+
+  g_printerr ("\nJSON corpus: %u model configs, %u loaded, %u refused (unknown classes), "
+              "%u failed, %u fixed points\n", n_configs, n_loaded, n_unknown, n_failed, n_fixed);
+  g_test_message ("JSON corpus: %u model configs, %u loaded, %u refused (unknown classes), "
+                  "%u failed, %u fixed points", n_configs, n_loaded, n_unknown, n_failed, n_fixed);
+
+  /* About 165 files at the time of writing; never silently test nothing. */
+  g_assert_cmpuint (n_configs, >=, 150);
+  g_assert_cmpuint (n_loaded * 100, >=, n_configs * 95);
+  g_assert_cmpuint (n_fixed, ==, n_loaded);
+}
+
+/* With unknown classes allowed, every config loads (Lambda as opaque) and
+ * re-saves to a fixed point too. */
+static void
+test_corpus_allow_unknown (void)
+{
+  const char *root = strata_test_real_fixtures ();
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  guint n_loaded = 0, n_configs = 0;
+
+  if (strata_test_real_fixture_path ("MANIFEST.md") == NULL)
+    return;
+
+  collect_json (root, files);
+  for (guint i = 0; i < files->len; i++)
+    {
+      const char *path = g_ptr_array_index (files, i);
+      g_autofree char *contents = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(StrataModel) model = NULL;
+      g_autoptr(StrataModel) again = NULL;
+      g_autofree char *first = NULL, *second = NULL;
+      gsize length;
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      if (!is_model_config (contents, length))
+        continue;
+      n_configs++;
+      model = strata_model_from_json (contents, length, NULL,
+                                      STRATA_LOAD_ALLOW_UNKNOWN | STRATA_LOAD_METADATA_ONLY, &error);
+      if (model == NULL)
+        {
+          g_test_message ("FAILED %s: %s", path + strlen (root) + 1, error->message);
+          continue;
+        }
+      n_loaded++;
+      first = strata_model_to_json (model, STRATA_KERAS_DIALECT_AUTO, TRUE);
+      again = strata_model_from_json (first, -1, NULL, STRATA_LOAD_ALLOW_UNKNOWN | STRATA_LOAD_METADATA_ONLY,
+                                      &error);
+      g_assert_no_error (error);
+      second = strata_model_to_json (again, STRATA_KERAS_DIALECT_AUTO, TRUE);
+      g_assert_cmpstr (first, ==, second);
+    }
+  g_test_message ("allow-unknown: %u of %u loaded", n_loaded, n_configs);
+  g_assert_cmpuint (n_loaded * 100, >=, n_configs * 95);
+}
+
+int
+main (int argc, char **argv)
+{
+  strata_test_init (&argc, &argv);
+
+  g_test_add_func ("/model/json-corpus/load-and-fixed-point", test_corpus);
+  g_test_add_func ("/model/json-corpus/allow-unknown", test_corpus_allow_unknown);
+  return g_test_run ();
+}

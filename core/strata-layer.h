@@ -65,6 +65,18 @@ struct _StrataLayerClass
   gpointer padding[12];
 };
 
+/**
+ * StrataLayerClass::call:
+ * @self: a layer
+ * @inputs: (element-type StrataTensor): the input tensors
+ * @error: return location for a #GError
+ *
+ * Computes the outputs of the layer for concrete @inputs (used by predict).
+ *
+ * Returns: (transfer full) (element-type StrataTensor): the output
+ *   tensors, or %NULL with @error set
+ */
+
 STRATA_AVAILABLE_IN_ALL
 void          strata_layer_class_set_keras_name (StrataLayerClass *layer_class,
                                                  const char       *keras_name);

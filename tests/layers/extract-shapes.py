@@ -7,6 +7,8 @@
 # Also reads tests/fixtures/generated (tf-keras 2.21 and Keras 3.15 files
 # written by real Keras with generate.py).
 #
+# JSON model configs (to_json files) are recorded too, without weights.
+#
 # For every HDF5 full-model file (model_config attribute + model_weights
 # group) it records the model's layers as Keras wrote them (class name,
 # config, inbound nodes normalised to [layer, node, tensor] triples) and the
@@ -116,6 +118,30 @@ def extract(path, rel):
                 'model_class': model_class, 'layers': out_layers}
 
 
+def extract_json(path, rel):
+    """A to_json() model config: layers and graph, no weights ("weights":
+    null), so the test checks shape inference and building only."""
+    with open(path, 'rb') as f:
+        try:
+            config = json.loads(f.read().decode('utf-8'))
+        except (UnicodeDecodeError, ValueError):
+            return None
+    if not isinstance(config, dict) or config.get('class_name') not in ('Sequential', 'Model', 'Functional'):
+        return None
+    if 'config' not in config:
+        return None
+    model_class, layers = model_layers(config)
+    out_layers = []
+    for layer in layers:
+        entry = {'class_name': layer['class_name'], 'object': layer, 'weights': None}
+        if 'inbound_nodes' in layer:
+            entry['inbound'] = [node_refs(n) for n in layer['inbound_nodes']]
+        out_layers.append(entry)
+    return {'file': rel, 'keras_version': str(config.get('keras_version', '')),
+            'backend': str(config.get('backend', '')), 'model_class': model_class,
+            'layers': out_layers}
+
+
 def main():
     models = []
     seen = set()
@@ -131,13 +157,16 @@ def extract_tree(root, models, seen):
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
         for fn in sorted(filenames):
-            if not fn.endswith('.h5'):
+            if not fn.endswith('.h5') and not fn.endswith('.json'):
                 continue
             path = os.path.join(dirpath, fn)
             rel = os.path.join(prefix, os.path.relpath(path, root))
             try:
-                model = extract(path, rel)
-            except (OSError, KeyError, ValueError) as e:
+                if fn.endswith('.h5'):
+                    model = extract(path, rel)
+                else:
+                    model = extract_json(path, rel)
+            except (OSError, KeyError, ValueError, TypeError) as e:
                 print('skipping %s: %s' % (rel, e), file=sys.stderr)
                 continue
             if model is None:

@@ -136,6 +136,59 @@ scan_string (const char *data,
   *i = j;
 }
 
+/* json-glib reads some numbers that JSON (and Python) refuse: integers
+ * beyond 64 bits are silently wrapped, leading zeros are read as octal and
+ * 0x as hex. Refuse them instead of reading a wrong value. Sets
+ * *@token_len to the length of the number token. */
+static gboolean
+check_number (const char  *p,
+              gsize        len,
+              gsize       *token_len,
+              guint        line,
+              guint        column,
+              GError     **error)
+{
+  gboolean is_integer = TRUE;
+  gsize digits = (p[0] == '-') ? 1 : 0;
+  g_autofree char *token = NULL;
+  gsize l = 0;
+
+  while (l < len && (g_ascii_isdigit (p[l]) || p[l] == '-' || p[l] == '+' ||
+                     p[l] == '.' || p[l] == 'e' || p[l] == 'E'))
+    {
+      if (p[l] == '.' || p[l] == 'e' || p[l] == 'E')
+        is_integer = FALSE;
+      l++;
+    }
+  *token_len = MAX (l, 1);
+
+  if (digits < len && p[digits] == '0' && digits + 1 < len &&
+      (g_ascii_isdigit (p[digits + 1]) || p[digits + 1] == 'x' || p[digits + 1] == 'X'))
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column,
+                    _("numbers cannot start with 0 (no octal or hexadecimal in JSON)"));
+      return FALSE;
+    }
+
+  /* 18 digits always fit; only longer integers need a closer look. */
+  if (!is_integer || l < 19)
+    return TRUE;
+
+  token = g_strndup (p, l);
+  for (gsize k = digits; token[k] != '\0'; k++)
+    if (!g_ascii_isdigit (token[k]))
+      return TRUE;   /* malformed: json-glib reports it */
+  if (token[digits] != '\0' &&
+      !g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, NULL, NULL))
+    {
+      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                   _("Invalid JSON at line %u, column %u: the integer %s does not fit in 64 bits"),
+                   line, column, token);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 prescan (const char  *data,
          gsize        len,
@@ -208,7 +261,9 @@ prescan (const char  *data,
         default:
           if (value_position)
             {
-              for (int k = 0; k < N_SPECIALS; k++)
+              gboolean special = FALSE;
+
+              for (int k = 0; k < N_SPECIALS && !special; k++)
                 {
                   gsize l = specials[k].len;
                   if (len - i >= l && memcmp (data + i, specials[k].token, l) == 0 &&
@@ -218,8 +273,17 @@ prescan (const char  *data,
                       g_array_append_val (result->specials, s);
                       i += l - 1;
                       column += (guint) l - 1;
-                      break;
+                      special = TRUE;
                     }
+                }
+              if (!special && (c == '-' || g_ascii_isdigit (c)))
+                {
+                  gsize l = 0;
+
+                  if (!check_number (data + i, len - i, &l, line, column, error))
+                    return FALSE;
+                  i += l - 1;
+                  column += (guint) l - 1;
                 }
             }
           value_position = FALSE;

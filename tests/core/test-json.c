@@ -105,6 +105,20 @@ test_parse_errors (void)
   assert_parse_fails ("[1] [2]", STRATA_CONFIG_ERROR_INVALID, "line 1, column 5");
   assert_parse_fails ("{\"a\": \xff}", STRATA_CONFIG_ERROR_INVALID, NULL);
   assert_parse_fails ("{\"a\": [1, 2}", STRATA_CONFIG_ERROR_INVALID, NULL);
+  /* json-glib would read these as octal, hex or a wrapped integer. */
+  assert_parse_fails ("[0123]", STRATA_CONFIG_ERROR_INVALID, "line 1, column 2");
+  assert_parse_fails ("{\"seed\": 0x1F}", STRATA_CONFIG_ERROR_INVALID, NULL);
+  assert_parse_fails ("[-012]", STRATA_CONFIG_ERROR_INVALID, NULL);
+  assert_parse_fails ("[9223372036854775808]", STRATA_CONFIG_ERROR_LIMIT, "9223372036854775808");
+  assert_parse_fails ("{\"id\": -123456789012345678901}", STRATA_CONFIG_ERROR_LIMIT, NULL);
+  {
+    g_autoptr(JsonNode) limits = parse_ok ("[9223372036854775807, -9223372036854775808, 0, -0, 0.5, 1e400]");
+    JsonArray *array = json_node_get_array (limits);
+    g_assert_cmpint (json_array_get_int_element (array, 0), ==, G_MAXINT64);
+    g_assert_cmpint (json_array_get_int_element (array, 1), ==, G_MININT64);
+    g_assert_cmpint (json_array_get_int_element (array, 3), ==, 0);
+    g_assert_true (isinf (json_array_get_double_element (array, 5)));   /* as Python reads it */
+  }
 
   {
     g_autoptr(GError) error = NULL;

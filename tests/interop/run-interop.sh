@@ -31,6 +31,23 @@ if [ ! -f "$generated/$src" ]; then
     exit 1
 fi
 
+# The keras-v3 module is optional (meson option keras-v3): without it the
+# .keras and .weights.h5 cases are skipped, loudly.
+case "$src $kind" in
+    *.keras\ *|*\ keras-v3*) module=keras-v3 ;;
+    *) module=h5 ;;
+esac
+found=""
+old_ifs=$IFS; IFS=:
+for dir in ${STRATA_FORMAT_PATH:-}; do
+    [ -n "$dir" ] && [ -e "$dir/libstrata-format-$module.so" ] && found=$dir
+done
+IFS=$old_ifs
+if [ -z "$found" ]; then
+    echo "SKIPPED: the '$module' format module is not built (not on STRATA_FORMAT_PATH=${STRATA_FORMAT_PATH:-})" >&2
+    exit 77
+fi
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/strata-interop.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 

@@ -225,7 +225,7 @@ test_sniff_extension_fallback (void)
   g_clear_error (&error);
 
   /* A zip is not JSON, whatever its name. */
-  g_assert_null (sniff ("model.bin", "PK\x03\x04{\"class_name\": \"config\"}", 30,
+  g_assert_null (sniff ("model.bin", "PK\x03\x04{\"class_name\": \"config\"}", sizeof "PK\x03\x04{\"class_name\": \"config\"}" - 1,
                         STRATA_FORMAT_CAN_LOAD_MODEL, &error));
   g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT);
 }

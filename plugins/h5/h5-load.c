@@ -553,10 +553,10 @@ load_topological (H5Load *ld, StrataModel *model, gboolean skip_mismatch,
   if (layers->len != groups->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                   _("Layer count mismatch when loading weights from “%s”: you are trying to load "
-                     "a weight file containing %u layers into a model with %u layers. Model "
+                   _("You are trying to load a weight file containing %u layers into a model with "
+                     "%u layers. Layer count mismatch when loading weights from “%s”: model "
                      "expected %u layers, found %u saved layers."),
-                   h5k_file_get_path (ld->file), groups->len, layers->len, layers->len, groups->len);
+                   groups->len, layers->len, h5k_file_get_path (ld->file), layers->len, groups->len);
       return FALSE;
     }
   for (guint k = 0; k < layers->len; k++)
@@ -660,8 +660,8 @@ replace_python_tokens (const char *text)
   return g_string_free (out, FALSE);
 }
 
-static JsonObject *
-parse_object (const char *text, const char *what, const char *path, GError **error)
+JsonObject *
+h5_parse_json_object (const char *text, const char *what, const char *path, GError **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autofree char *clean = replace_python_tokens (text);
@@ -729,12 +729,15 @@ load_training_config (H5Load *ld, StrataModel *model, GError **error)
   StrataOptimizer *optimizer;
   g_autoptr(GPtrArray) arrays = NULL;
 
-  training_config = parse_object (ld->kf->training_config, "training_config", path, error);
+  training_config = h5_parse_json_object (ld->kf->training_config, "training_config", path, error);
   if (training_config == NULL || !strata_model_compile (model, training_config, error))
     {
       g_prefix_error (error, _("Cannot compile the model from the training config of “%s”: "), path);
       return FALSE;
     }
+  /* Saving writes this text back unchanged while the config is the same. */
+  g_object_set_data_full (G_OBJECT (model), H5_TRAINING_CONFIG_KEY,
+                          g_strdup (ld->kf->training_config), g_free);
   optimizer = strata_model_get_optimizer (model);
   if (optimizer == NULL || ld->kf->optimizer == NULL)
     return TRUE;

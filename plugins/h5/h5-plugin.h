@@ -29,6 +29,15 @@ gboolean             h5_save         (StrataModel        *model,
                                       GCancellable       *cancellable,
                                       GError            **error);
 
+/* Object data key: the training_config text of the file a model came from. */
+#define H5_TRAINING_CONFIG_KEY "strata-h5-training-config"
+
+/* Parses JSON as Python writes it (NaN / Infinity become null). */
+JsonObject          *h5_parse_json_object (const char  *text,
+                                           const char  *what,
+                                           const char  *path,
+                                           GError     **error);
+
 /* The short name Keras gives a weight from its full name:
  * "dense/kernel:0" -> "kernel". */
 char                *h5_weight_short_name (const char *name);

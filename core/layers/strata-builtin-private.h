@@ -109,7 +109,11 @@ gboolean  strata_cfg_channels_first (StrataLayer *self, gboolean *out, GError **
 /* padding / border_mode, lower-cased: "valid", "same", "causal", "full". */
 gboolean  strata_cfg_padding  (StrataLayer *self, const char **out, GError **error);
 
-/* Adds a weight (takes ownership of @shape and @initializer). */
+/* The dtype of the layer's variables: its dtype, float32 for mixed
+ * precision policies and non-float dtypes. */
+StrataDType strata_builtin_weight_dtype (StrataLayer *self);
+/* Adds a weight of the layer's variable dtype (takes ownership of @shape
+ * and @initializer). */
 gboolean  strata_builtin_add_weight (StrataLayer *self, const char *name, StrataShape *shape,
                                      JsonNode *initializer, gboolean trainable, GError **error);
 /* Adds "bias" of @shape when use_bias (Keras 1 "bias") is true. */

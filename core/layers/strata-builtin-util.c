@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "strata-builtin-private.h"
+#include "strata-model-private.h"
 #include "strata-i18n-private.h"
 
 void
@@ -26,8 +27,7 @@ strata_builtin_set_error (GError     **error,
   va_end (args);
 
   g_set_error (error, STRATA_CONFIG_ERROR, code, _("Layer “%s” (%s): %s"),
-               name != NULL ? name : "?", G_OBJECT_TYPE_NAME (self) + strlen ("Strata"),
-               message);
+               name != NULL ? name : "?", strata_layer_get_class_name (self), message);
 }
 
 /* The first key of the NULL-terminated list that the stored config has. */
@@ -274,6 +274,27 @@ strata_cfg_padding (StrataLayer *self,
   return FALSE;
 }
 
+StrataDType
+strata_builtin_weight_dtype (StrataLayer *self)
+{
+  const char *dtype = strata_layer_get_dtype (self);
+  StrataDType type;
+
+  /* Mixed precision policies ("mixed_float16") keep float32 variables. */
+  if (dtype == NULL || g_str_has_prefix (dtype, "mixed_"))
+    return STRATA_DTYPE_FLOAT32;
+  type = strata_dtype_from_string (dtype);
+  switch (type)
+    {
+    case STRATA_DTYPE_FLOAT16:
+    case STRATA_DTYPE_BFLOAT16:
+    case STRATA_DTYPE_FLOAT64:
+      return type;
+    default:
+      return STRATA_DTYPE_FLOAT32;
+    }
+}
+
 gboolean
 strata_builtin_add_weight (StrataLayer *self,
                            const char  *name,
@@ -286,7 +307,7 @@ strata_builtin_add_weight (StrataLayer *self,
   g_autoptr(JsonNode) owned_init = initializer;
   StrataTensor *tensor;
 
-  tensor = strata_layer_add_weight (self, name, owned_shape, STRATA_DTYPE_FLOAT32,
+  tensor = strata_layer_add_weight (self, name, owned_shape, strata_builtin_weight_dtype (self),
                                     owned_init, trainable, error);
   return tensor != NULL;
 }
@@ -356,8 +377,8 @@ strata_builtin_input (StrataLayer *self,
       g_autofree char *found = strata_shapes_to_string (input_shapes);
       if (max_inputs == min_inputs)
         strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                  ngettext ("expected %u input, found %u: %s",
-                                            "expected %u inputs, found %u: %s", min_inputs),
+                                  g_dngettext (GETTEXT_PACKAGE, "expected %u input, found %u: %s",
+                                               "expected %u inputs, found %u: %s", min_inputs),
                                   min_inputs, input_shapes->len, found);
       else
         strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
@@ -560,7 +581,7 @@ strata_builtin_create_inner (StrataLayer *self,
     }
 
   inner = strata_registry_create_layer (strata_registry_get_default (), object,
-                                        STRATA_LOAD_NONE, error);
+                                        strata_layer_get_load_flags (self), error);
   if (inner == NULL)
     g_prefix_error (error, _("Layer “%s”, wrapped layer: "), strata_layer_get_name (self));
   return inner;

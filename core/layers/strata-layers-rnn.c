@@ -69,8 +69,8 @@ add_recurrent_bias (StrataLayer *self,
     }
   index = strata_layer_get_n_weights (self);
   initializer = strata_cfg_initializer (self, "bias_initializer", NULL, "zeros");
-  bias = strata_layer_add_weight (self, "bias", shape, STRATA_DTYPE_FLOAT32, initializer,
-                                  TRUE, error);
+  bias = strata_layer_add_weight (self, "bias", shape, strata_builtin_weight_dtype (self),
+                                  initializer, TRUE, error);
   strata_shape_unref (shape);
   if (bias == NULL)
     return FALSE;
@@ -83,6 +83,12 @@ add_recurrent_bias (StrataLayer *self,
   for (i = (gsize) units; i < (gsize) (2 * units) && i < n; i++)
     values[i] = 1.0f;
   patched = strata_tensor_new_from_floats (strata_tensor_get_shape (bias), values, n, error);
+  if (patched != NULL && strata_tensor_get_dtype (bias) != STRATA_DTYPE_FLOAT32)
+    {
+      StrataTensor *cast = strata_tensor_cast (patched, strata_tensor_get_dtype (bias), error);
+      g_clear_object (&patched);
+      patched = cast;
+    }
   return patched != NULL && strata_layer_replace_weight (self, index, patched, error);
 }
 

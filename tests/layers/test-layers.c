@@ -573,6 +573,37 @@ test_normalization (void)
   }
 }
 
+static void
+test_dtypes_and_flags (void)
+{
+  g_autoptr(GPtrArray) in = parse_shapes ("[[null, 3, 2]]");
+  g_autoptr(StrataLayer) f64 = make_layer ("Dense", "{\"units\": 2, \"dtype\": \"float64\"}");
+  g_autoptr(StrataLayer) mixed = make_layer ("LSTM",
+    "{\"units\": 2, \"dtype\": {\"module\": \"keras\", \"class_name\": \"DTypePolicy\", "
+    "\"config\": {\"name\": \"mixed_float16\"}, \"registered_name\": null}}");
+  g_autoptr(JsonNode) entry = strata_json_parse (
+    "{\"class_name\": \"Bidirectional\", \"config\": {\"name\": \"b\", \"layer\": "
+    "{\"class_name\": \"GRU\", \"config\": {\"name\": \"gru\", \"units\": 3}}}}", -1, NULL);
+  g_autoptr(StrataLayer) meta = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (strata_layer_build (f64, in, &error));
+  g_assert_cmpint (strata_tensor_get_dtype (strata_layer_get_weight (f64, "kernel")), ==, STRATA_DTYPE_FLOAT64);
+  g_assert_cmpint (strata_tensor_get_dtype (strata_layer_get_weight (f64, "bias")), ==, STRATA_DTYPE_FLOAT64);
+  g_assert_true (strata_layer_build (mixed, in, &error));
+  g_assert_cmpint (strata_tensor_get_dtype (strata_layer_get_weight (mixed, "bias")), ==, STRATA_DTYPE_FLOAT32);
+
+  /* A metadata-only load creates no weight data, wrapped layers included. */
+  meta = strata_registry_create_layer (strata_registry_get_default (), json_node_get_object (entry),
+                                       STRATA_LOAD_METADATA_ONLY, &error);
+  g_assert_no_error (error);
+  g_assert_true (strata_layer_build (meta, in, &error));
+  g_assert_cmpuint (strata_layer_get_n_weights (meta), ==, 6);
+  for (guint i = 0; i < 6; i++)
+    g_assert_false (strata_tensor_has_data (strata_layer_get_weight_at (meta, i)));
+  g_assert_cmpstr (strata_layer_get_weight_short_name (meta, 3), ==, "backward_gru/kernel");
+}
+
 /* ---- InputLayer and opaque layers ----------------------------------------- */
 
 static void
@@ -671,6 +702,7 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/recurrent", test_recurrent);
   g_test_add_func ("/layers/wrappers", test_wrappers);
   g_test_add_func ("/layers/normalization", test_normalization);
+  g_test_add_func ("/layers/dtypes-and-flags", test_dtypes_and_flags);
   g_test_add_func ("/layers/input-layer", test_input_layer);
   g_test_add_func ("/layers/opaque", test_opaque);
   return g_test_run ();

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "strata-builtin-private.h"
+#include "strata-model-private.h"
 #include "strata-i18n-private.h"
 
 enum {
@@ -92,13 +93,15 @@ add_recurrent_bias (StrataLayer *self,
   return patched != NULL && strata_layer_replace_weight (self, index, patched, error);
 }
 
+/* Rows with rank 1 are cells (LSTMCell...): one step, input (batch, in). */
 static gboolean
 rnn_build (StrataLayer          *self,
            const StrataLayerRow *row,
            GPtrArray            *input_shapes,
            GError              **error)
 {
-  StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 0, 3, error);
+  StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 0,
+                                             row->rank == 1 ? 2 : 3, error);
   gint64 in, units, gates = n_gates[row->variant];
   gboolean reset_after = FALSE;
   StrataShape *bias_shape;
@@ -175,13 +178,22 @@ rnn_shapes (StrataLayer          *self,
             GPtrArray            *input_shapes,
             GError              **error)
 {
-  StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 0, 3, error);
+  StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 0,
+                                             row->rank == 1 ? 2 : 3, error);
   g_autoptr(StrataShape) step = NULL;
   gint64 units;
 
   if (input == NULL || !get_units (self, "units", &units, error))
     return NULL;
   step = strata_shape_new_2d (strata_shape_get_dim (input, 0), units);
+  if (row->rank == 1)
+    {
+      /* a cell: the output, then its states */
+      GPtrArray *shapes = strata_shapes_new ();
+      for (guint i = 0; i <= n_states[row->variant]; i++)
+        g_ptr_array_add (shapes, strata_shape_ref (step));
+      return shapes;
+    }
   return recurrent_outputs (self, input, step, n_states[row->variant], error);
 }
 
@@ -530,6 +542,156 @@ time_distributed_shapes (StrataLayer          *self,
   return g_steal_pointer (&shapes);
 }
 
+/* ---- RNN(cell) ---------------------------------------------------------- */
+
+/* The cells of a generic RNN layer: "cell" is one cell, a list of cells or
+ * a StackedRNNCells object. (transfer none) (element-type StrataLayer) */
+static GPtrArray *
+rnn_cells (StrataLayer *self,
+           GError     **error)
+{
+  GPtrArray *cells = g_object_get_data (G_OBJECT (self), "strata-rnn-cells");
+  g_autoptr(GPtrArray) made = NULL;
+  JsonNode *node = strata_cfg_node (self, "cell", NULL);
+  JsonArray *list = NULL;
+  guint i, n = 1;
+
+  if (cells != NULL)
+    return cells;
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    list = json_node_get_array (node);
+  else if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+           g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
+                                                                  "class_name", ""),
+                      "StackedRNNCells") == 0)
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonNode *config = json_object_get_member (object, "config");
+      JsonNode *inner = config != NULL && JSON_NODE_HOLDS_OBJECT (config)
+                          ? json_object_get_member (json_node_get_object (config), "cells") : NULL;
+      if (inner == NULL || !JSON_NODE_HOLDS_ARRAY (inner))
+        {
+          strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    _("StackedRNNCells needs a list of “cells”"));
+          return NULL;
+        }
+      list = json_node_get_array (inner);
+    }
+  if (list != NULL)
+    n = json_array_get_length (list);
+  if (n == 0 || n > 1024)
+    {
+      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                _("“cell” must hold between 1 and 1024 cells"));
+      return NULL;
+    }
+
+  made = g_ptr_array_new_with_free_func (g_object_unref);
+  for (i = 0; i < n; i++)
+    {
+      JsonNode *cell = list != NULL ? json_array_get_element (list, i) : node;
+      StrataLayer *layer;
+
+      if (cell == NULL || !JSON_NODE_HOLDS_OBJECT (cell))
+        {
+          strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    _("a cell must be a layer object, found %s"),
+                                    strata_json_describe_node (cell));
+          return NULL;
+        }
+      layer = strata_registry_create_layer (strata_registry_get_default (),
+                                            json_node_get_object (cell),
+                                            strata_layer_get_load_flags (self), error);
+      if (layer == NULL)
+        return NULL;
+      g_ptr_array_add (made, layer);
+    }
+  cells = g_steal_pointer (&made);
+  g_object_set_data_full (G_OBJECT (self), "strata-rnn-cells", cells,
+                          (GDestroyNotify) g_ptr_array_unref);
+  return cells;
+}
+
+/* The units of cell @index. */
+static gboolean
+cells_units (StrataLayer *self,
+             GPtrArray   *cells,
+             guint        index,
+             gint64      *units,
+             GError     **error)
+{
+  StrataLayer *cell = g_ptr_array_index (cells, index);
+  return get_units (cell, "units", units, error);
+}
+
+static gboolean
+generic_rnn_build (StrataLayer          *self,
+                   const StrataLayerRow *row,
+                   GPtrArray            *input_shapes,
+                   GError              **error)
+{
+  StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 0, 3, error);
+  GPtrArray *cells = input != NULL ? rnn_cells (self, error) : NULL;
+  gint64 in;
+  guint i;
+
+  if (cells == NULL || !strata_builtin_known_dim (self, input, -1, &in, error))
+    return FALSE;
+  for (i = 0; i < cells->len; i++)
+    {
+      StrataLayer *cell = g_ptr_array_index (cells, i);
+      g_autoptr(GPtrArray) step = strata_shapes_one (strata_shape_new_2d (strata_shape_get_dim (input, 0), in));
+
+      if (!strata_layer_build (cell, step, error) || !cells_units (self, cells, i, &in, error))
+        return FALSE;
+      adopt_weights (self, cell, FALSE);
+    }
+  return TRUE;
+}
+
+static GPtrArray *
+generic_rnn_shapes (StrataLayer          *self,
+                    const StrataLayerRow *row,
+                    GPtrArray            *input_shapes,
+                    GError              **error)
+{
+  StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 0, 3, error);
+  GPtrArray *cells = input != NULL ? rnn_cells (self, error) : NULL;
+  g_autoptr(StrataShape) step = NULL;
+  g_autoptr(GPtrArray) shapes = NULL;
+  gboolean return_state;
+  gint64 units;
+  guint i, states = 0;
+
+  if (cells == NULL || !cells_units (self, cells, cells->len - 1, &units, error) ||
+      !strata_cfg_bool (self, FALSE, &return_state, error, "return_state", NULL))
+    return NULL;
+  step = strata_shape_new_2d (strata_shape_get_dim (input, 0), units);
+  shapes = recurrent_outputs (self, input, step, 0, error);
+  if (shapes == NULL || !return_state)
+    return g_steal_pointer (&shapes);
+  /* the states of every cell, each of its own size */
+  for (i = 0; i < cells->len; i++)
+    {
+      StrataLayer *cell = g_ptr_array_index (cells, i);
+      const StrataLayerRow *cell_row = strata_builtin_layer_get_row (cell);
+      gint64 u;
+
+      if (cell_row == NULL || !cells_units (self, cells, i, &u, error))
+        {
+          if (cell_row == NULL)
+            strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_UNSUPPORTED,
+                                      _("the cell class “%s” is not a built-in cell"),
+                                      strata_layer_get_class_name (cell));
+          return NULL;
+        }
+      states = n_states[cell_row->variant];
+      while (states-- > 0)
+        g_ptr_array_add (shapes, strata_shape_new_2d (strata_shape_get_dim (input, 0), u));
+    }
+  return g_steal_pointer (&shapes);
+}
+
 /* ---- The table -------------------------------------------------------- */
 
 #define RNN_COMMON_PROPS \
@@ -597,6 +759,16 @@ static const StrataLayerRow rnn_rows[] = {
     { GATED_PROPS, STRATA_P_BOOL ("unit_forget_bias", "true") } },
   { "GRU", "StrataGRU", { NULL }, rnn_build, rnn_shapes, 0, RNN_GRU,
     { GATED_PROPS, STRATA_P_BOOL ("reset_after", "false") } },
+  { "SimpleRNNCell", "StrataSimpleRNNCell", { NULL }, rnn_build, rnn_shapes, 1, RNN_SIMPLE,
+    { RNN_COMMON_PROPS } },
+  { "LSTMCell", "StrataLSTMCell", { NULL }, rnn_build, rnn_shapes, 1, RNN_LSTM,
+    { GATED_PROPS, STRATA_P_BOOL ("unit_forget_bias", "true") } },
+  { "GRUCell", "StrataGRUCell", { NULL }, rnn_build, rnn_shapes, 1, RNN_GRU,
+    { GATED_PROPS, STRATA_P_BOOL ("reset_after", "false") } },
+  { "RNN", "StrataRNN", { NULL }, generic_rnn_build, generic_rnn_shapes, 0, 0,
+    { STRATA_P_JSON ("cell", NULL), STRATA_P_BOOL ("return_sequences", "false"),
+      STRATA_P_BOOL ("return_state", "false"), STRATA_P_BOOL ("go_backwards", "false"),
+      STRATA_P_BOOL ("stateful", "false"), STRATA_P_BOOL ("unroll", "false") } },
   { "CuDNNLSTM", "StrataCuDNNLSTM", { NULL }, rnn_build, rnn_shapes, 0, RNN_CUDNN_LSTM,
     { CUDNN_PROPS, STRATA_P_BOOL ("unit_forget_bias", "true") } },
   { "CuDNNGRU", "StrataCuDNNGRU", { NULL }, rnn_build, rnn_shapes, 0, RNN_CUDNN_GRU,

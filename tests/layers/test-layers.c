@@ -155,6 +155,8 @@ test_registry (void)
     "ZeroPadding2D", "ZeroPadding3D",
     /* Keras 1 */
     "Merge", "TimeDistributedDense", "MaxoutDense", "Highway",
+    /* cells */
+    "RNN", "LSTMCell", "GRUCell", "SimpleRNNCell",
   };
   static const char *const aliases[][2] = {
     { "Convolution1D", "Conv1D" }, { "Convolution2D", "Conv2D" }, { "Convolution3D", "Conv3D" },
@@ -466,6 +468,15 @@ test_recurrent (void)
   check ("LSTM", "{\"output_dim\": 50, \"init\": \"glorot_uniform\", \"inner_init\": \"orthogonal\", "
          "\"forget_bias_init\": \"one\", \"inner_activation\": \"hard_sigmoid\", \"input_dim\": 1}",
          "[[null, 1, 1]]", "(None, 50)", "kernel (1, 200); recurrent_kernel (50, 200); bias (200,)");
+  /* RNN(cell), one cell and stacked cells (the states of each cell) */
+  check ("RNN", "{\"cell\": {\"class_name\": \"LSTMCell\", \"config\": {\"name\": \"lstm_cell\", \"units\": 4}}, "
+         "\"return_sequences\": true}", "[[null, 5, 3]]", "(None, 5, 4)",
+         "kernel (3, 16); recurrent_kernel (4, 16); bias (16,)");
+  check ("RNN", "{\"cell\": {\"class_name\": \"StackedRNNCells\", \"config\": {\"cells\": ["
+         "{\"class_name\": \"GRUCell\", \"config\": {\"units\": 4, \"reset_after\": true}}, "
+         "{\"class_name\": \"SimpleRNNCell\", \"config\": {\"units\": 2}}]}}, \"return_state\": true}",
+         "[[null, 5, 3]]", "(None, 2) (None, 4) (None, 2)",
+         "kernel (3, 12); recurrent_kernel (4, 12); bias (2, 12); kernel (4, 2); recurrent_kernel (2, 2); bias (2,)");
   check ("ConvLSTM2D", "{\"filters\": 4, \"kernel_size\": [3, 3], \"padding\": \"same\", \"return_sequences\": true}",
          "[[null, 5, 8, 8, 3]]", "(None, 5, 8, 8, 4)",
          "kernel (3, 3, 3, 16); recurrent_kernel (3, 3, 4, 16); bias (16,)");

@@ -39,6 +39,10 @@ StrataTensor *strata_layer_get_weight_at  (StrataLayer *self, guint index);
 gboolean    strata_layer_replace_weight   (StrataLayer *self, guint index,
                                            StrataTensor *tensor, GError **error);
 void        strata_layer_set_built        (StrataLayer *self, gboolean built);
+/* The flags the layer was loaded with (strata_layer_new_from_config());
+ * wrappers pass them on to the layers they create. */
+void            strata_layer_set_load_flags (StrataLayer *self, StrataLoadFlags flags);
+StrataLoadFlags strata_layer_get_load_flags (StrataLayer *self);
 
 /* Nodes. */
 GPtrArray  *strata_layer_peek_nodes       (StrataLayer *self); /* (element-type StrataNode) */

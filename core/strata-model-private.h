@@ -26,8 +26,6 @@ StrataNode        *strata_keras_tensor_get_node    (StrataKerasTensor *self);
 
 /* Layers. */
 void            strata_layer_set_stored_config (StrataLayer *self, JsonObject *config);
-void            strata_layer_set_load_flags    (StrataLayer *self, StrataLoadFlags flags);
-StrataLoadFlags strata_layer_get_load_flags    (StrataLayer *self);
 /* The layer's weights in get_weights order: indices into the slots. */
 GArray         *strata_layer_weight_order      (StrataLayer *self);
 /* Drops a node added last (Sequential.pop). */

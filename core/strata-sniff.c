@@ -259,10 +259,15 @@ strata_formats_find_for_file (GFile                     *file,
       gsize ext;
       gboolean capable;
 
-      append_name (tried, strata_format_info_get_name (info));
       format = strata_format_info_get_format (info, NULL);
       if (format == NULL)
-        continue;
+        {
+          g_autofree char *label = g_strdup_printf (_("%s (cannot be loaded)"),
+                                                    strata_format_info_get_name (info));
+          append_name (tried, label);
+          continue;
+        }
+      append_name (tried, strata_format_info_get_name (info));
       descriptor = strata_format_info_peek_descriptor (info);
       if (((descriptor->capabilities & STRATA_FORMAT_IS_DIRECTORY) != 0) != is_dir)
         continue;

@@ -222,6 +222,7 @@ test_sniff_extension_fallback (void)
   g_assert_nonnull (strstr (error->message, "mystery.bin"));
   g_assert_nonnull (strstr (error->message, "json-config"));
   g_assert_nonnull (strstr (error->message, "testfmt"));
+  g_assert_nonnull (strstr (error->message, "badabi (cannot be loaded)"));
   g_clear_error (&error);
 
   /* A zip is not JSON, whatever its name. */

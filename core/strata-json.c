@@ -80,51 +80,77 @@ hex_value (char c)
 }
 
 /* Scans the string starting at data[*i] == '"'; leaves *i on the closing
- * quote (or at @len). Records the code of a string that is exactly one
- * control character, raw or escaped. */
-static void
-scan_string (const char *data,
-             gsize       len,
-             gsize      *i,
-             guint      *column,
-             guint32    *used_controls)
+ * quote (or at @len: json-glib reports the unterminated string). Refuses
+ * what Python's json module refuses and json-glib lets through: unknown
+ * escapes and raw control characters. Records the code of a string that
+ * is exactly one (escaped) control character. */
+static gboolean
+scan_string (const char  *data,
+             gsize        len,
+             gsize       *i,
+             guint        line,
+             guint       *column,
+             guint32     *used_controls,
+             GError     **error)
 {
-  gsize start = *i + 1;
-  gsize j = start;
+  gsize j = *i + 1;
   int n_chars = 0;
   int last_code = -1;
 
   while (j < len && data[j] != '"')
     {
+      guchar c = (guchar) data[j];
       int code = -1;
 
-      if (data[j] == '\\' && j + 1 < len)
+      if (c == '\\')
         {
-          char e = data[j + 1];
+          char e = j + 1 < len ? data[j + 1] : '\0';
+
           switch (e)
             {
+            case '"': case '\\': case '/': break;
             case 'b': code = '\b'; break;
             case 'f': code = '\f'; break;
             case 'n': code = '\n'; break;
             case 'r': code = '\r'; break;
             case 't': code = '\t'; break;
             case 'u':
-              if (j + 5 < len && data[j + 2] == '0' && data[j + 3] == '0' &&
-                  hex_value (data[j + 4]) >= 0 && hex_value (data[j + 5]) >= 0)
-                code = hex_value (data[j + 4]) * 16 + hex_value (data[j + 5]);
-              j += 4;   /* the four hex digits */
+              {
+                int value = 0;
+
+                for (gsize k = 2; k < 6; k++)
+                  {
+                    int h = j + k < len ? hex_value (data[j + k]) : -1;
+                    if (h < 0)
+                      {
+                        set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line,
+                                      *column + (guint) (j - *i),
+                                      _("invalid \\u escape in a string"));
+                        return FALSE;
+                      }
+                    value = value * 16 + h;
+                  }
+                if (value < 0x20)
+                  code = value;
+                j += 4;   /* the four hex digits */
+              }
               break;
             default:
-              break;
+              set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, *column + (guint) (j - *i),
+                            _("invalid escape in a string"));
+              return FALSE;
             }
           j += 2;
         }
-      else
+      else if (c < 0x20)
         {
-          if ((guchar) data[j] < 0x20)
-            code = (guchar) data[j];
-          j++;
+          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, *column + (guint) (j - *i),
+                        _("control character in a string (it must be escaped)"));
+          return FALSE;
         }
+      else
+        j++;
+
       n_chars++;
       last_code = code;
     }
@@ -134,12 +160,14 @@ scan_string (const char *data,
 
   *column += (guint) (j - *i);
   *i = j;
+  return TRUE;
 }
 
-/* json-glib reads some numbers that JSON (and Python) refuse: integers
- * beyond 64 bits are silently wrapped, leading zeros are read as octal and
- * 0x as hex. Refuse them instead of reading a wrong value. Sets
- * *@token_len to the length of the number token. */
+/* json-glib reads numbers that JSON (and Python) refuse: leading zeros
+ * as octal, 0x as hex, "+1", ".5", "1." and integers beyond 64 bits
+ * (silently wrapped). Checks the token at @p against the JSON grammar
+ * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? and the 64-bit range, and
+ * sets *@token_len to its length. */
 static gboolean
 check_number (const char  *p,
               gsize        len,
@@ -148,38 +176,49 @@ check_number (const char  *p,
               guint        column,
               GError     **error)
 {
-  gboolean is_integer = TRUE;
-  gsize digits = (p[0] == '-') ? 1 : 0;
   g_autofree char *token = NULL;
+  gboolean is_integer = TRUE;
   gsize l = 0;
+  gsize k = 0;
 
-  while (l < len && (g_ascii_isdigit (p[l]) || p[l] == '-' || p[l] == '+' ||
-                     p[l] == '.' || p[l] == 'e' || p[l] == 'E'))
-    {
-      if (p[l] == '.' || p[l] == 'e' || p[l] == 'E')
-        is_integer = FALSE;
-      l++;
-    }
+  while (l < len && (g_ascii_isalnum (p[l]) || p[l] == '-' || p[l] == '+' || p[l] == '.'))
+    l++;
   *token_len = MAX (l, 1);
-
-  if (digits < len && p[digits] == '0' && digits + 1 < len &&
-      (g_ascii_isdigit (p[digits + 1]) || p[digits + 1] == 'x' || p[digits + 1] == 'X'))
-    {
-      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column,
-                    _("numbers cannot start with 0 (no octal or hexadecimal in JSON)"));
-      return FALSE;
-    }
-
-  /* 18 digits always fit; only longer integers need a closer look. */
-  if (!is_integer || l < 19)
-    return TRUE;
-
   token = g_strndup (p, l);
-  for (gsize k = digits; token[k] != '\0'; k++)
-    if (!g_ascii_isdigit (token[k]))
-      return TRUE;   /* malformed: json-glib reports it */
-  if (token[digits] != '\0' &&
-      !g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, NULL, NULL))
+
+  if (token[k] == '-')
+    k++;
+  if (token[k] == '0')
+    k++;
+  else if (token[k] >= '1' && token[k] <= '9')
+    while (g_ascii_isdigit (token[k]))
+      k++;
+  else
+    goto invalid;
+  if (token[k] == '.')
+    {
+      is_integer = FALSE;
+      k++;
+      if (!g_ascii_isdigit (token[k]))
+        goto invalid;
+      while (g_ascii_isdigit (token[k]))
+        k++;
+    }
+  if (token[k] == 'e' || token[k] == 'E')
+    {
+      is_integer = FALSE;
+      k++;
+      if (token[k] == '+' || token[k] == '-')
+        k++;
+      if (!g_ascii_isdigit (token[k]))
+        goto invalid;
+      while (g_ascii_isdigit (token[k]))
+        k++;
+    }
+  if (token[k] != '\0')
+    goto invalid;
+
+  if (is_integer && !g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, NULL, NULL))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
                    _("Invalid JSON at line %u, column %u: the integer %s does not fit in 64 bits"),
@@ -187,6 +226,13 @@ check_number (const char  *p,
       return FALSE;
     }
   return TRUE;
+
+invalid:
+  {
+    g_autofree char *what = g_strdup_printf (_("invalid number “%s”"), token);
+    set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column, what);
+  }
+  return FALSE;
 }
 
 static gboolean
@@ -229,7 +275,8 @@ prescan (const char  *data,
                         _("unexpected NUL byte"));
           return FALSE;
         case '"':
-          scan_string (data, len, &i, &column, &result->used_controls);
+          if (!scan_string (data, len, &i, line, &column, &result->used_controls, error))
+            return FALSE;
           value_position = FALSE;
           break;
         case '[':
@@ -259,6 +306,15 @@ prescan (const char  *data,
           value_position = depth > 0 && is_array[depth - 1];
           break;
         default:
+          if (!g_ascii_isalnum (c) && c != '-' && c != '+' && c != '.')
+            {
+              /* Comments, single quotes and the like: json-glib takes some. */
+              g_autofree char *what = g_ascii_isprint (c) ?
+                g_strdup_printf (_("unexpected character “%c”"), c) :
+                g_strdup_printf (_("unexpected byte 0x%02x"), (guchar) c);
+              set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column, what);
+              return FALSE;
+            }
           if (value_position)
             {
               gboolean special = FALSE;
@@ -276,7 +332,7 @@ prescan (const char  *data,
                       special = TRUE;
                     }
                 }
-              if (!special && (c == '-' || g_ascii_isdigit (c)))
+              if (!special && (c == '-' || c == '+' || c == '.' || g_ascii_isdigit (c)))
                 {
                   gsize l = 0;
 

@@ -68,7 +68,7 @@ test_parse_special_doubles (void)
 {
   g_autoptr(JsonNode) root = parse_ok ("{\"a\": NaN, \"b\": [Infinity, -Infinity, 1.5, NaN],"
                                        " \"c\": \"NaN\", \"d\": \"\\u0001\", \"e\": \"\\u0002\","
-                                       " \"f\": \"\x03\", \"g\": \"Infinity\"}");
+                                       " \"f\": \"\\u0003\", \"g\": \"Infinity\"}");
   JsonObject *object = json_node_get_object (root);
   JsonArray *b = json_object_get_array_member (object, "b");
 
@@ -105,6 +105,15 @@ test_parse_errors (void)
   assert_parse_fails ("[1] [2]", STRATA_CONFIG_ERROR_INVALID, "line 1, column 5");
   assert_parse_fails ("{\"a\": \xff}", STRATA_CONFIG_ERROR_INVALID, NULL);
   assert_parse_fails ("{\"a\": [1, 2}", STRATA_CONFIG_ERROR_INVALID, NULL);
+  /* json-glib takes these; Python's json module, and so Strata, does not. */
+  assert_parse_fails ("['a']", STRATA_CONFIG_ERROR_INVALID, "line 1, column 2");
+  assert_parse_fails ("[1 /* comment */]", STRATA_CONFIG_ERROR_INVALID, "column 4");
+  assert_parse_fails ("[\"\\q\"]", STRATA_CONFIG_ERROR_INVALID, "escape");
+  assert_parse_fails ("[\"\\u12\"]", STRATA_CONFIG_ERROR_INVALID, "escape");
+  assert_parse_fails ("[\"a\tb\"]", STRATA_CONFIG_ERROR_INVALID, "control character");
+  assert_parse_fails ("[.5]", STRATA_CONFIG_ERROR_INVALID, "invalid number");
+  assert_parse_fails ("[1.]", STRATA_CONFIG_ERROR_INVALID, "invalid number");
+  assert_parse_fails ("[+1]", STRATA_CONFIG_ERROR_INVALID, "invalid number");
   /* json-glib would read these as octal, hex or a wrapped integer. */
   assert_parse_fails ("[0123]", STRATA_CONFIG_ERROR_INVALID, "line 1, column 2");
   assert_parse_fails ("{\"seed\": 0x1F}", STRATA_CONFIG_ERROR_INVALID, NULL);

@@ -257,9 +257,13 @@ read_element (StrataDType   dtype,
       e.i = (gint64) GUINT64_FROM_LE (u64);
       break;
     case STRATA_DTYPE_UINT8:
-    case STRATA_DTYPE_BOOL:
       e.kind = KIND_UINT;
       e.u = p[0];
+      break;
+    case STRATA_DTYPE_BOOL:
+      /* Any non-zero byte is True, as NumPy reads it. */
+      e.kind = KIND_UINT;
+      e.u = p[0] != 0;
       break;
     case STRATA_DTYPE_UINT16:
       memcpy (&u16, p, 2);

@@ -433,6 +433,27 @@ test_tensor_int_casts (void)
   }
 }
 
+static void
+test_tensor_bool_bytes (void)
+{
+  const guint8 raw[] = { 0, 1, 2, 255 };
+  g_autoptr(StrataTensor) b = tensor_from_raw (STRATA_DTYPE_BOOL, raw, sizeof raw);
+  g_autoptr(GError) error = NULL;
+  g_autofree float *floats = strata_tensor_to_floats (b, NULL, &error);
+  g_autoptr(StrataTensor) i32 = strata_tensor_cast (b, STRATA_DTYPE_INT32, &error);
+  const guint8 *out;
+
+  g_assert_no_error (error);
+  /* Any non-zero byte is True. */
+  g_assert_cmpfloat (floats[0], ==, 0.0f);
+  g_assert_cmpfloat (floats[1], ==, 1.0f);
+  g_assert_cmpfloat (floats[2], ==, 1.0f);
+  g_assert_cmpfloat (floats[3], ==, 1.0f);
+  out = g_bytes_get_data (strata_tensor_get_data (i32), NULL);
+  g_assert_cmpuint (out[8], ==, 1);
+  g_assert_cmpuint (out[12], ==, 1);
+}
+
 /* Every dtype holding small values converts to the same floats. */
 static void
 test_tensor_every_dtype (void)
@@ -521,6 +542,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tensor/float16", test_tensor_float16);
   g_test_add_func ("/tensor/bfloat16", test_tensor_bfloat16);
   g_test_add_func ("/tensor/int-casts", test_tensor_int_casts);
+  g_test_add_func ("/tensor/bool-bytes", test_tensor_bool_bytes);
   g_test_add_func ("/tensor/every-dtype", test_tensor_every_dtype);
   g_test_add_func ("/tensor/sha256", test_tensor_sha256);
 

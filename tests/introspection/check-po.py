@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+# check-po.py: the translations are complete and match the sources
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# For every language of po/LINGUAS: msgfmt --check passes (format strings
+# agree), nothing is untranslated or fuzzy, and every message the current
+# sources mark for translation (po/POTFILES, regenerated here) has a
+# translation. Also checks that POTFILES names every source file that marks
+# strings.
+#
+# Usage: check-po.py SOURCE_ROOT
+
+import glob
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+root = sys.argv[1]
+po_dir = os.path.join(root, 'po')
+failures = []
+
+MARK = re.compile(r'(^|[^A-Za-z0-9_])(N_|_|C_|NC_|g_dngettext) ?\(')
+sources = sorted(p for pattern in ('core/*.c', 'core/layers/*.c', 'core/tools/*.c', 'plugins/*/*.c')
+                 for p in (os.path.relpath(f, root) for f in glob.glob(os.path.join(root, pattern)))
+                 if MARK.search(open(os.path.join(root, p), encoding='utf-8').read()))
+with open(os.path.join(po_dir, 'POTFILES'), encoding='utf-8') as f:
+    potfiles = [line.strip() for line in f if line.strip() and not line.startswith('#')]
+for missing in sorted(set(sources) - set(potfiles)):
+    failures.append('po/POTFILES does not list %s (run po/update-potfiles.sh)' % missing)
+for gone in sorted(p for p in potfiles if not os.path.exists(os.path.join(root, p))):
+    failures.append('po/POTFILES lists %s, which does not exist' % gone)
+
+with tempfile.TemporaryDirectory() as tmp:
+    pot = os.path.join(tmp, 'strata.pot')
+    subprocess.run(['xgettext', '--from-code=UTF-8', '--keyword=_', '--keyword=N_',
+                    '--keyword=C_:1c,2', '--keyword=NC_:1c,2', '--keyword=g_dngettext:2,3',
+                    '-o', pot] + [p for p in sources if os.path.exists(os.path.join(root, p))],
+                   cwd=root, check=True)
+
+    with open(os.path.join(po_dir, 'LINGUAS'), encoding='utf-8') as f:
+        languages = [w for line in f for w in line.split('#')[0].split()]
+    for lang in languages:
+        po = os.path.join(po_dir, lang + '.po')
+        check = subprocess.run(['msgfmt', '--check', '--statistics', '-o', os.devnull, po],
+                               capture_output=True, text=True)
+        stats = check.stderr.strip()
+        print('%s: %s' % (lang, stats))
+        if check.returncode != 0 or 'fuzzy' in stats or 'untranslated' in stats:
+            failures.append('%s.po: %s' % (lang, stats))
+        # Messages of the sources that the catalog does not translate.
+        merged = os.path.join(tmp, lang + '.po')
+        subprocess.run(['msgmerge', '--quiet', '--no-fuzzy-matching', '-o', merged, po, pot], check=True)
+        stats = subprocess.run(['msgfmt', '--statistics', '-o', os.devnull, merged],
+                               capture_output=True, text=True).stderr.strip()
+        if 'untranslated' in stats or 'fuzzy' in stats:
+            left = subprocess.run(['msgattrib', '--untranslated', '--no-obsolete', '--no-wrap', merged],
+                                  capture_output=True, text=True, check=True).stdout
+            examples = [m for m in re.findall(r'^msgid "(.+)"$', left, re.MULTILINE)][:5]
+            failures.append('%s.po against the current sources: %s; for example: %s'
+                            % (lang, stats, '; '.join(examples)))
+
+for failure in failures:
+    print('FAIL:', failure)
+sys.exit(1 if failures else 0)

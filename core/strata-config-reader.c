@@ -46,6 +46,32 @@ set_error_at (GError     **error,
   g_set_error (error, STRATA_CONFIG_ERROR, code, "%s: %s", path, message);
 }
 
+/* Like set_error_at() for the member @suffix (".config", "[2]") of @path. */
+static void
+set_error_below (GError     **error,
+                 gint         code,
+                 const char  *path,
+                 const char  *suffix,
+                 const char  *format,
+                 ...) G_GNUC_PRINTF (5, 6);
+
+static void
+set_error_below (GError     **error,
+                 gint         code,
+                 const char  *path,
+                 const char  *suffix,
+                 const char  *format,
+                 ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, STRATA_CONFIG_ERROR, code, "%s%s: %s", path, suffix, message);
+}
+
 static gboolean
 node_is_string (JsonNode *node)
 {
@@ -418,8 +444,8 @@ read_sequential (Reader      *reader,
       layers_node = json_object_get_member (config, "layers");
       if (layers_node == NULL || !JSON_NODE_HOLDS_ARRAY (layers_node))
         {
-          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
-                        _("config.layers: expected a list of layers, found %s"),
+          set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".config.layers",
+                           _("expected a list of layers, found %s"),
                         layers_node != NULL ? strata_json_describe_node (layers_node) : _("nothing"));
           return NULL;
         }
@@ -510,8 +536,8 @@ parse_ref (JsonNode    *node,
   array = json_node_get_array (node);
   if (!node_is_string (json_array_get_element (array, 0)))
     {
-      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
-                    _("[0]: expected a layer name, found %s"),
+      set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, "[0]",
+                       _("expected a layer name, found %s"),
                     strata_json_describe_node (json_array_get_element (array, 0)));
       return FALSE;
     }
@@ -528,8 +554,10 @@ parse_ref (JsonNode    *node,
 
       if (!node_is_int (index) || json_node_get_int (index) < 0 || json_node_get_int (index) > G_MAXINT32)
         {
-          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
-                        _("[%u]: expected an index, found %s"), k, strata_json_describe_node (index));
+          g_autofree char *suffix = g_strdup_printf ("[%u]", k);
+
+          set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, suffix,
+                           _("expected an index, found %s"), strata_json_describe_node (index));
           return FALSE;
         }
     }
@@ -745,8 +773,8 @@ process_node (Graph        *graph,
 
               if (!JSON_NODE_HOLDS_OBJECT (kw))
                 {
-                  set_error_at (error, STRATA_CONFIG_ERROR_INVALID, entry_path,
-                                _("[3]: expected the call's keyword arguments (an object), found %s"),
+                  set_error_below (error, STRATA_CONFIG_ERROR_INVALID, entry_path, "[3]",
+                                   _("expected the call's keyword arguments (an object), found %s"),
                                 strata_json_describe_node (kw));
                   return REF_ERROR;
                 }
@@ -890,16 +918,16 @@ read_functional (Reader      *reader,
 
   if (!JSON_NODE_HOLDS_OBJECT (config_node))
     {
-      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
-                    _("config: expected an object, found %s"), strata_json_describe_node (config_node));
+      set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".config",
+                       _("expected an object, found %s"), strata_json_describe_node (config_node));
       return NULL;
     }
   config = json_node_get_object (config_node);
   layers_node = json_object_get_member (config, "layers");
   if (layers_node == NULL || !JSON_NODE_HOLDS_ARRAY (layers_node))
     {
-      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
-                    _("config.layers: expected a list of layers, found %s"),
+      set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".config.layers",
+                       _("expected a list of layers, found %s"),
                     layers_node != NULL ? strata_json_describe_node (layers_node) : _("nothing"));
       return NULL;
     }
@@ -926,15 +954,15 @@ read_functional (Reader      *reader,
       name_node = json_object_get_member (layer_entry, "name");
       if (name_node != NULL && !node_is_string (name_node))
         {
-          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, child,
-                        _("name: expected a string, found %s"), strata_json_describe_node (name_node));
+          set_error_below (error, STRATA_CONFIG_ERROR_INVALID, child, ".name",
+                           _("expected a string, found %s"), strata_json_describe_node (name_node));
           return NULL;
         }
       inbound = json_object_get_member (layer_entry, "inbound_nodes");
       if (inbound != NULL && !JSON_NODE_HOLDS_ARRAY (inbound) && !JSON_NODE_HOLDS_NULL (inbound))
         {
-          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, child,
-                        _("inbound_nodes: expected a list, found %s"), strata_json_describe_node (inbound));
+          set_error_below (error, STRATA_CONFIG_ERROR_INVALID, child, ".inbound_nodes",
+                           _("expected a list, found %s"), strata_json_describe_node (inbound));
           return NULL;
         }
 
@@ -1047,7 +1075,7 @@ read_functional (Reader      *reader,
   endpoints = json_object_get_member (config, "output_layers");
   if (endpoints == NULL)
     {
-      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path, _("config.output_layers is missing"));
+      set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".config.output_layers", _("missing"));
       return NULL;
     }
   {
@@ -1084,9 +1112,9 @@ read_model (Reader      *reader,
   if (config == NULL || !(JSON_NODE_HOLDS_OBJECT (config) ||
                           (JSON_NODE_HOLDS_ARRAY (config) && g_type_is_a (type, STRATA_TYPE_SEQUENTIAL))))
     {
-      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
-                    _("config: expected an object, found %s"),
-                    config != NULL ? strata_json_describe_node (config) : _("nothing"));
+      set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".config",
+                       _("expected an object, found %s"),
+                       config != NULL ? strata_json_describe_node (config) : _("nothing"));
       return NULL;
     }
 
@@ -1116,8 +1144,8 @@ read_entry (Reader      *reader,
 
   if (!node_is_string (class_node))
     {
-      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
-                    _("class_name: expected a string, found %s"),
+      set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".class_name",
+                       _("expected a string, found %s"),
                     class_node != NULL ? strata_json_describe_node (class_node) : _("nothing"));
       return NULL;
     }

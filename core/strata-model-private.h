@@ -45,8 +45,8 @@ gboolean   strata_model_has_node     (StrataModel *self, StrataNode *node);
 /* Replaces the layer list (Sequential keeps its own order). */
 void       strata_model_set_layers   (StrataModel *self, GPtrArray *layers);
 /* The node index Keras writes for the first call of @layer inside another
- * model: 1 for a nested Functional model (its construction node is 0), and
- * for a nested Sequential with an input in Keras 1/2; else 0. */
+ * model: 1 for a nested Functional model (its construction node is 0) and
+ * for a nested Sequential in Keras 1/2; else 0. */
 guint      strata_layer_node_offset  (StrataLayer *layer, StrataKerasDialect dialect);
 
 /* Sequential. */

@@ -639,9 +639,10 @@ guint
 strata_layer_node_offset (StrataLayer        *layer,
                           StrataKerasDialect  dialect)
 {
+  /* Keras 1/2 give every model (a Sequential is one once it is called) a
+   * construction node; Keras 3 treats a Sequential as a plain operation. */
   if (STRATA_IS_SEQUENTIAL (layer))
-    return dialect != STRATA_KERAS_DIALECT_KERAS3 &&
-           strata_sequential_peek_input_layer (STRATA_SEQUENTIAL (layer)) != NULL ? 1 : 0;
+    return dialect != STRATA_KERAS_DIALECT_KERAS3 ? 1 : 0;
   return STRATA_IS_MODEL (layer) ? 1 : 0;
 }
 

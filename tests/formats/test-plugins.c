@@ -51,6 +51,13 @@ test_discovery_is_lazy (void)
   g_assert_nonnull (find_info (list, "badabi"));
   g_assert_nonnull (find_info (list, "noentry"));
   g_assert_nonnull (find_info (list, "misnamed"));
+  /* STRATA_FORMAT_SYSTEM_PATH is empty in the tests: nothing comes from the
+   * install directory. */
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(StrataFormatInfo) item = g_list_model_get_item (list, i);
+      g_assert_false (g_str_has_prefix (strata_format_info_get_module_path (item), STRATA_FORMATDIR_FOR_TESTS));
+    }
   g_assert_true (strata_formats_lookup ("testfmt") == info);
   g_assert_false (strata_format_info_is_loaded (info));
 
@@ -325,6 +332,7 @@ test_search_path_order (void)
   g_autofree char *dir = g_build_filename (tmp_dir, "extra-formats", NULL);
   g_autofree char *copy = g_build_filename (dir, "libstrata-format-testfmt." G_MODULE_SUFFIX, NULL);
   g_autofree char *other = g_build_filename (dir, "libstrata-format-zzz." G_MODULE_SUFFIX, NULL);
+  g_autofree char *shadow = g_build_filename (dir, "libstrata-format-noentry." G_MODULE_SUFFIX, NULL);
   StrataFormatInfo *before = strata_formats_lookup ("testfmt");
   StrataFormatInfo *zzz;
   g_autoptr(GError) error = NULL;
@@ -333,9 +341,14 @@ test_search_path_order (void)
   g_assert_no_errno (g_mkdir (dir, 0700));
   g_assert_true (g_file_set_contents (copy, "not a module", -1, NULL));
   g_assert_true (g_file_set_contents (other, "not a module either", -1, NULL));
+  g_assert_true (g_file_set_contents (shadow, "comes too late", -1, NULL));
   strata_formats_add_search_path (dir);
 
   g_assert_true (strata_formats_lookup ("testfmt") == before);
+  /* The first folder wins for a name not loaded yet: noentry stays the
+   * module of TEST_MODULES_DIR, which was added first. */
+  g_assert_true (g_str_has_prefix (strata_format_info_get_module_path (strata_formats_lookup ("noentry")),
+                                   TEST_MODULES_DIR));
   zzz = strata_formats_lookup ("zzz");
   g_assert_nonnull (zzz);
   g_assert_cmpstr (strata_format_info_get_module_path (zzz), ==, other);
@@ -344,6 +357,7 @@ test_search_path_order (void)
   g_assert_nonnull (strstr (error->message, other));
   g_unlink (copy);
   g_unlink (other);
+  g_unlink (shadow);
   g_rmdir (dir);
 }
 

@@ -14,8 +14,10 @@ G_BEGIN_DECLS
 #define STRATA_JSON_MAX_DEPTH 512
 
 /* Parses JSON as Python's json module writes it: the bare tokens NaN,
- * Infinity and -Infinity are accepted outside strings. Fails with
- * STRATA_CONFIG_ERROR_INVALID (line and column in the message) or _LIMIT. */
+ * Infinity and -Infinity are accepted outside strings; what Python refuses
+ * (comments, single quotes, leading zeros, integers beyond 64 bits...) is
+ * refused. Fails with STRATA_CONFIG_ERROR_INVALID (line and column in the
+ * message) or _LIMIT (nesting deeper than STRATA_JSON_MAX_DEPTH). */
 JsonNode *strata_json_parse           (const char  *data,
                                        gssize       length,
                                        GError     **error);

@@ -439,6 +439,26 @@ strata_json_parse (const char  *data,
   strata_init ();
 
   len = length < 0 ? strlen (data) : (gsize) length;
+
+  {
+    const char *end = NULL;
+
+    if (!g_utf8_validate_len (data, len, &end))
+      {
+        guint line = 1;
+        guint column = 1;
+
+        for (const char *p = data; p < end; p++, column++)
+          if (*p == '\n')
+            {
+              line++;
+              column = 0;
+            }
+        set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column, _("the text is not valid UTF-8"));
+        return NULL;
+      }
+  }
+
   scan.specials = g_array_new (FALSE, FALSE, sizeof (Special));
   ok = prescan (data, len, &scan, error);
   if (!ok)

@@ -104,6 +104,7 @@ test_parse_errors (void)
   assert_parse_fails ("  \n ", STRATA_CONFIG_ERROR_INVALID, "empty");
   assert_parse_fails ("[1] [2]", STRATA_CONFIG_ERROR_INVALID, "line 1, column 5");
   assert_parse_fails ("{\"a\": \xff}", STRATA_CONFIG_ERROR_INVALID, NULL);
+  assert_parse_fails ("{\"a\":\n \"\xc3\x28\"}", STRATA_CONFIG_ERROR_INVALID, "line 2, column 3: the text is not valid UTF-8");
   assert_parse_fails ("{\"a\": [1, 2}", STRATA_CONFIG_ERROR_INVALID, NULL);
   /* json-glib takes these; Python's json module, and so Strata, does not. */
   assert_parse_fails ("['a']", STRATA_CONFIG_ERROR_INVALID, "line 1, column 2");

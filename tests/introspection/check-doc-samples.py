@@ -53,12 +53,40 @@ def run(cmd, cwd, env, what):
     return None
 
 
+# A small Keras 2 model for format modules to convert.
+MODEL_JSON = ('{"class_name": "Sequential", "config": {"name": "doc_model", "layers": ['
+              '{"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 3], '
+              '"dtype": "float32"}}, {"class_name": "Dense", "config": {"name": "d", "units": 2}}]}}')
+
+
+def check_format_module(strata, name, folder, env, where):
+    """A format module of a guide: `strata formats` lists it from
+    STRATA_FORMAT_PATH and `strata convert --format NAME` uses it."""
+    env = dict(env, LANGUAGE='C', STRATA_FORMAT_PATH=os.pathsep.join(
+        [folder, env.get('STRATA_FORMAT_PATH', '')]))
+    proc = subprocess.run([strata, 'formats'], cwd=folder, env=env, capture_output=True, text=True)
+    listed = re.search(r'^%s\b' % re.escape(name), proc.stdout, re.MULTILINE)
+    if proc.returncode != 0 or not listed or 'Error:' in proc.stdout:
+        return 'the module of %s is not listed by `strata formats`:\n%s%s' % (where, proc.stdout, proc.stderr)
+    with open(os.path.join(folder, 'model.json'), 'w') as f:
+        f.write(MODEL_JSON)
+    output = os.path.join(folder, 'model.' + name)
+    error = run([strata, 'convert', '--format', name, 'model.json', output], folder, env,
+                'converting with the module of ' + where)
+    if error:
+        return error
+    if not os.path.exists(output) or os.path.getsize(output) == 0:
+        return 'the module of %s wrote nothing to %s' % (where, output)
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--source-root', required=True)
     ap.add_argument('--build-root', required=True)
     ap.add_argument('--cc', default='cc')
     ap.add_argument('--include', required=True, help='folder holding strata/strata.h')
+    ap.add_argument('--strata', required=True, help='the strata command-line tool')
     ap.add_argument('guides', nargs='+')
     args = ap.parse_args()
 
@@ -89,9 +117,12 @@ def main():
                         error = run([args.cc] + cflags + [src, '-o', exe] + libs, tmp, env,
                                     'compiling ' + where) or run([exe], tmp, env, 'running ' + where)
                     else:
-                        so = os.path.join(tmp, 'libsample.so')
+                        module = re.search(r'\.name\s*=\s*"([\w-]+)"', code)
+                        so = os.path.join(tmp, 'libstrata-format-%s.so' % (module.group(1) if module else 'sample'))
                         error = run([args.cc] + cflags + ['-shared', '-fPIC', src, '-o', so] + libs,
                                     tmp, env, 'compiling ' + where)
+                        if error is None and module and 'STRATA_FORMAT_DEFINE_MODULE' in code:
+                            error = check_format_module(args.strata, module.group(1), tmp, env, where)
                 elif lang == 'python':
                     src = os.path.join(tmp, 'sample.py')
                     with open(src, 'w') as f:

@@ -25,15 +25,32 @@ run_clear (Run *run)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
-/* Runs the tool with the test modules in its search path. */
+/* Runs @argv with the test modules in the tool's search path. */
+static void
+run_tool_argv (Run         *run,
+               const char **argv)
+{
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  path = g_strconcat (TEST_MODULES_DIR, ":", g_environ_getenv (envp, "STRATA_FORMAT_PATH"), NULL);
+  envp = g_environ_setenv (envp, "STRATA_FORMAT_PATH", path, TRUE);
+  envp = g_environ_setenv (envp, "LANGUAGE", "C", TRUE);
+
+  memset (run, 0, sizeof *run);
+  g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                &run->out, &run->err, &run->status, &error);
+  g_assert_no_error (error);
+  g_test_message ("stdout: %s\nstderr: %s", run->out, run->err);
+}
+
+/* Runs the tool with the given arguments (NULL-terminated). */
 static void
 run_tool (Run *run,
           ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) envp = g_get_environ ();
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
   const char *arg;
   va_list args;
 
@@ -43,16 +60,7 @@ run_tool (Run *run,
     g_ptr_array_add (argv, (gpointer) arg);
   va_end (args);
   g_ptr_array_add (argv, NULL);
-
-  path = g_strconcat (TEST_MODULES_DIR, ":", g_environ_getenv (envp, "STRATA_FORMAT_PATH"), NULL);
-  envp = g_environ_setenv (envp, "STRATA_FORMAT_PATH", path, TRUE);
-  envp = g_environ_setenv (envp, "LANGUAGE", "C", TRUE);
-
-  memset (run, 0, sizeof *run);
-  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                &run->out, &run->err, &run->status, &error);
-  g_assert_no_error (error);
-  g_test_message ("stdout: %s\nstderr: %s", run->out, run->err);
+  run_tool_argv (run, (const char **) argv->pdata);
 }
 
 static int
@@ -269,6 +277,34 @@ test_convert (void)
 }
 
 static void
+test_progress_bar (void)
+{
+  g_autofree char *script = g_find_program_in_path ("script");
+  g_autofree char *path = fixture ("tf_keras/sequential_dense.config.json");
+  g_autofree char *out = g_build_filename (tmp_dir, "progress.json", NULL);
+  g_autofree char *q_tool = g_shell_quote (STRATA_TOOL_PATH);
+  g_autofree char *q_in = g_shell_quote (path);
+  g_autofree char *q_out = g_shell_quote (out);
+  g_autofree char *command = NULL;
+  g_auto(Run) run;
+
+  if (script == NULL)
+    {
+      g_test_skip ("script(1) is needed to give the tool a terminal");
+      return;
+    }
+  /* script(1) runs the tool on a pseudo-terminal and copies what it shows. */
+  command = g_strdup_printf ("%s convert %s %s", q_tool, q_in, q_out);
+  run_tool_argv (&run, (const char *[]) { script, "-q", "-e", "-c", command, "/dev/null", NULL });
+  g_assert_cmpint (exit_status (&run), ==, 0);
+  g_assert_nonnull (strstr (run.out, "Loading ["));
+  g_assert_nonnull (strstr (run.out, "Saving ["));
+  g_assert_nonnull (strstr (run.out, "] 100%"));
+  g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
+  g_unlink (out);
+}
+
+static void
 assert_fails (Run        *run,
               const char *stderr_part)
 {
@@ -359,6 +395,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/dump", test_dump);
   g_test_add_func ("/cli/dump-optimizer", test_dump_optimizer);
   g_test_add_func ("/cli/convert", test_convert);
+  g_test_add_func ("/cli/progress-bar", test_progress_bar);
   g_test_add_func ("/cli/errors", test_errors);
   g_test_add_func ("/cli/help", test_help);
 

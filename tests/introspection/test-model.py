@@ -86,6 +86,14 @@ class SequenceTests(unittest.TestCase):
         with self.assertRaises(TypeError):
             Strata.Tensor.from_numpy(numpy.zeros(2, dtype=numpy.complex64))
 
+    def test_sequential_constructor(self):
+        model = Strata.Sequential([Strata.input_layer((3,)), Strata.layer('Dense', units=2, name='out')],
+                                  name='built')
+        self.assertEqual(model.get_name(), 'built')
+        self.assertEqual([layer.get_name() for layer in model], ['out'])  # Keras hides InputLayer
+        self.assertEqual(model.count_params(), 3 * 2 + 2)
+        self.assertIsInstance(Strata.Sequential(), Strata.Model)
+
     def test_shape_override(self):
         shape = Strata.Shape.new((None, 28, 3))
         self.assertEqual(tuple(shape), (None, 28, 3))
@@ -109,6 +117,13 @@ class RealFileTests(unittest.TestCase):
             model.get_weight_tensors()
             gc.collect()
         self.assertEqual([t.get_sha256() for t in model.get_weight_tensors()], first)
+        # A metadata-only load has names, dtypes and shapes but no data.
+        light = Strata.load_model(path, metadata_only=True)
+        self.assertEqual([t.dims for t in light.get_weight_tensors()],
+                         [t.dims for t in model.get_weight_tensors()])
+        self.assertFalse(any(t.has_data() for t in light.get_weight_tensors()))
+        with self.assertRaises(ValueError):
+            light[0].kernel.to_numpy()
         # Keras 2.2.2 wrote 3 Dense layers: 784x128, 128x128, 128x10 plus biases.
         self.assertEqual([tuple(w.shape) for w in model.get_weights()],
                          [(784, 128), (128,), (128, 128), (128,), (128, 10), (10,)])

@@ -492,6 +492,34 @@ test_weights_only_as_model (void)
   (void) real;
 }
 
+/* A real file cut at many offsets never crashes the plugin and fails with
+ * an error that names the file. */
+static void
+test_truncated (void)
+{
+  g_autofree char *real = strata_test_real_fixture_path (
+      "dl4j-test-resources/keras/examples/simple_lstm/simple_lstm_tf_keras_2_model.h5");
+  g_autofree char *cut = tmp_path ("cut.h5");
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (real == NULL)
+    return;
+  g_assert_true (g_file_get_contents (real, &contents, &length, NULL));
+  for (gsize offset = 8; offset < length; offset += length / 47 + 1)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(StrataModel) model = NULL;
+
+      g_assert_true (g_file_set_contents (cut, contents, offset, NULL));
+      model = load (cut, STRATA_LOAD_ALLOW_UNKNOWN, TRUE, &error);
+      g_assert_null (model);
+      g_assert_nonnull (error);
+      g_assert_nonnull (strstr (error->message, "cut.h5"));
+    }
+  g_unlink (cut);
+}
+
 static const char *thread_files[] = {
   "dl4j-test-resources/keras/examples/simple_lstm/simple_lstm_tf_keras_2_model.h5",
   "dl4j-test-resources/keras/examples/simple_lstm/simple_lstm_tf_keras_1_model.h5",
@@ -624,6 +652,7 @@ main (int argc, char **argv)
   g_test_add_func ("/h5/roundtrip/non-ascii-and-split", test_non_ascii_and_split);
   g_test_add_func ("/h5/roundtrip/optimizer", test_optimizer_roundtrip);
   g_test_add_func ("/h5/roundtrip/weights-only-as-model", test_weights_only_as_model);
+  g_test_add_func ("/h5/roundtrip/truncated", test_truncated);
   g_test_add_func ("/h5/roundtrip/threads", test_threads);
   g_test_add_func ("/h5/roundtrip/generated-fixtures", test_generated_fixtures);
   return g_test_run ();

@@ -31,7 +31,7 @@ run_suite "$builddir" -Dwerror=true -Dbuildtype=debugoptimized || status=1
 
 # Sanitizers: the interop and binding suites run real Python, which the
 # sanitizer runtimes cannot be preloaded into, so they are left to the plain build.
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:fast_unwind_on_malloc=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp
 if [ ! -f "$asandir/build.ninja" ]; then

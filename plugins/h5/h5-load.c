@@ -607,15 +607,24 @@ load_by_name (H5Load *ld, StrataModel *model, gboolean skip_mismatch, gboolean a
         }
     }
 
-  if (report != NULL)
-    for (guint i = 0; i < n; i++)
-      {
-        StrataLayer *layer = strata_model_get_layer_at (model, i);
-        g_autoptr(GPtrArray) weights = strata_layer_get_weights (layer);
+  for (guint i = 0; i < n; i++)
+    {
+      StrataLayer *layer = strata_model_get_layer_at (model, i);
+      g_autoptr(GPtrArray) weights = strata_layer_get_weights (layer);
 
-        if (weights->len > 0 && !g_hash_table_contains (done, layer))
-          strata_weights_report_add_missing (report, strata_layer_get_name (layer));
-      }
+      if (weights->len == 0 || g_hash_table_contains (done, layer))
+        continue;
+      if (report != NULL)
+        strata_weights_report_add_missing (report, strata_layer_get_name (layer));
+      else
+        {
+          /* load_model: the file must hold every weight its config implies. */
+          g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                       _("“%s” has no weights for layer “%s”, which has %u weight(s)"),
+                       h5k_file_get_path (ld->file), strata_layer_get_name (layer), weights->len);
+          return FALSE;
+        }
+    }
   return load_top_level (ld, model, error);
 }
 

@@ -204,10 +204,13 @@ strata_model_summary (StrataModel *self)
               for (guint k = 0; k < node->inputs->len; k++)
                 {
                   StrataKerasTensor *input = g_ptr_array_index (node->inputs, k);
+                  StrataLayer *source = strata_keras_tensor_get_layer (input);
+
+                  /* Keras numbers a nested model's calls after its own node. */
                   g_ptr_array_add (connections,
-                                   g_strdup_printf ("%s[%u][%u]",
-                                                    strata_layer_get_name (strata_keras_tensor_get_layer (input)),
-                                                    strata_keras_tensor_get_node_index (input),
+                                   g_strdup_printf ("%s[%u][%u]", strata_layer_get_name (source),
+                                                    strata_keras_tensor_get_node_index (input) +
+                                                    strata_layer_node_offset (source, STRATA_KERAS_DIALECT_KERAS2),
                                                     strata_keras_tensor_get_tensor_index (input)));
                 }
             }

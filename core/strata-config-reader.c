@@ -970,6 +970,11 @@ read_functional (Reader      *reader,
       if (layer == NULL)
         return NULL;
       name = name_node != NULL ? json_node_get_string (name_node) : strata_layer_get_name (layer);
+      /* Some classes rename their layer (TensorFlowOpLayer prefixes
+       * "tf_op_layer_" to its config's name); the entry's name is the one
+       * the graph uses, so it is the layer's name. */
+      if (g_strcmp0 (name, strata_layer_get_name (layer)) != 0)
+        strata_layer_set_name (layer, name);
       if (g_hash_table_contains (by_name, name))
         {
           set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, child,

@@ -9,7 +9,9 @@
 # translation. Also checks that POTFILES names every source file that marks
 # strings.
 #
-# Usage: check-po.py SOURCE_ROOT
+# Usage: check-po.py SOURCE_ROOT translations|macros
+#   translations: POTFILES and the catalogs (the po-complete test)
+#   macros: no translatable string is cut short by a format macro
 
 import glob
 import os
@@ -19,6 +21,7 @@ import sys
 import tempfile
 
 root = sys.argv[1]
+mode = sys.argv[2] if len(sys.argv) > 2 else 'translations'
 po_dir = os.path.join(root, 'po')
 failures = []
 
@@ -28,9 +31,9 @@ sources = sorted(p for pattern in ('core/*.c', 'core/layers/*.c', 'core/tools/*.
                  if MARK.search(open(os.path.join(root, p), encoding='utf-8').read()))
 with open(os.path.join(po_dir, 'POTFILES'), encoding='utf-8') as f:
     potfiles = [line.strip() for line in f if line.strip() and not line.startswith('#')]
-for missing in sorted(set(sources) - set(potfiles)):
+for missing in sorted(set(sources) - set(potfiles)) if mode == 'translations' else ():
     failures.append('po/POTFILES does not list %s (run po/update-potfiles.sh)' % missing)
-for gone in sorted(p for p in potfiles if not os.path.exists(os.path.join(root, p))):
+for gone in sorted(p for p in potfiles if mode == 'translations' and not os.path.exists(os.path.join(root, p))):
     failures.append('po/POTFILES lists %s, which does not exist' % gone)
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -40,8 +43,17 @@ with tempfile.TemporaryDirectory() as tmp:
                     '-o', pot] + [p for p in sources if os.path.exists(os.path.join(root, p))],
                    cwd=root, check=True)
 
+    # A G_GUINT64_FORMAT-style macro inside a translatable string cuts the
+    # msgid short (xgettext cannot expand it), so the message is never
+    # translated. <inttypes.h> macros (PRIu64) are understood by xgettext.
+    with open(pot, encoding='utf-8') as f:
+        pot_text = f.read()
+    for refs, msgid in [] if mode != 'macros' else re.findall(r'^(#: .*)\n(?:#,.*\n)?msgid "((?:[^"\\]|\\.)*%)"$', pot_text, re.MULTILINE):
+        failures.append('%s: the message “%s…” is cut at a format macro that xgettext cannot see; '
+                        'use PRIu64/PRId64 from <inttypes.h> (or a cast and %%llu)' % (refs[3:], msgid))
+
     with open(os.path.join(po_dir, 'LINGUAS'), encoding='utf-8') as f:
-        languages = [w for line in f for w in line.split('#')[0].split()]
+        languages = [w for line in f for w in line.split('#')[0].split()] if mode == 'translations' else []
     for lang in languages:
         po = os.path.join(po_dir, lang + '.po')
         check = subprocess.run(['msgfmt', '--check', '--statistics', '-o', os.devnull, po],

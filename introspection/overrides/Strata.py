@@ -421,6 +421,25 @@ class Model(Strata.Model):
         options = _load_options(format=format, by_name=by_name, skip_mismatch=skip_mismatch)
         return Strata.Model.load_weights(self, _to_gfile(path), options, cancellable)
 
+    def save_weights_async(self, path, callback, *user_data, overwrite=True, format=None,
+                           progress=None, cancellable=None,
+                           io_priority=GLib.PRIORITY_DEFAULT):
+        """save_weights() in a worker thread; @callback calls
+        model.save_weights_finish(result)."""
+        options = _save_options(overwrite, True, format, progress=progress)
+        Strata.Model.save_weights_async(self, _to_gfile(path), options, io_priority,
+                                        cancellable, callback, *user_data)
+
+    def load_weights_async(self, path, callback, *user_data, by_name=False,
+                           skip_mismatch=False, format=None, progress=None,
+                           cancellable=None, io_priority=GLib.PRIORITY_DEFAULT):
+        """load_weights() in a worker thread; @callback calls
+        model.load_weights_finish(result), which returns the report."""
+        options = _load_options(format=format, by_name=by_name,
+                                skip_mismatch=skip_mismatch, progress=progress)
+        Strata.Model.load_weights_async(self, _to_gfile(path), options, io_priority,
+                                        cancellable, callback, *user_data)
+
     def to_json(self, dialect=Strata.KerasDialect.AUTO, pretty=False):
         """Keras model.to_json()."""
         return Strata.Model.to_json(self, dialect, pretty)

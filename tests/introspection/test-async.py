@@ -69,6 +69,28 @@ class AsyncTests(TempDirTestCase):
         self.assertTrue(all(0.0 <= f <= 1.0 for f in progress), progress)
         self.assertEqual(progress, sorted(progress))
 
+    def test_weights_async(self):
+        if not have_format('h5', Strata.FormatCapabilities.CAN_SAVE_WEIGHTS):
+            self.skipTest('the h5 format is not built')
+        model, other = mlp(), mlp()
+        path = self.path('w.h5')
+        reports = []
+
+        def saved(source, result):
+            self.assertTrue(source.save_weights_finish(result))
+            other.load_weights_async(path, loaded, format='h5')
+
+        def loaded(source, result):
+            reports.append(source.load_weights_finish(result))
+            self.loop.quit()
+
+        model.save_weights_async(path, saved, format='h5')
+        self.loop.run()
+        self.assertEqual(len(reports), 1)
+        self.assertEqual(len(reports[0].get_matched()), 2)  # the two Dense layers
+        for a, b in zip(model.get_weight_tensors(), other.get_weight_tensors()):
+            self.assertTrue(a.equal(b))
+
     def test_load_async_error(self):
         path = self.path('broken.json')
         with open(path, 'w') as f:

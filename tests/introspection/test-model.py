@@ -5,6 +5,8 @@
 
 import gc
 import os
+import subprocess
+import sys
 import unittest
 
 from gitest import GLib, Strata, TempDirTestCase, error_is, have_format, main, mlp, numpy
@@ -34,9 +36,8 @@ class SequenceTests(unittest.TestCase):
 
     def test_weights_in_keras_order(self):
         model = mlp()
-        weights = model.get_weights()
         # Dense(4) on 3 inputs, then Dense(2): kernel, bias, kernel, bias.
-        shapes = [tuple(w.shape) for w in weights]
+        shapes = [w.dims for w in model.get_weight_tensors()]
         self.assertEqual(shapes, [(3, 4), (4,), (4, 2), (2,)])
         self.assertEqual(model.count_params(), 3 * 4 + 4 + 4 * 2 + 2)
         self.assertEqual(tuple(model['mlp_dense_0'].kernel.get_shape()), (3, 4))
@@ -100,6 +101,27 @@ class SequenceTests(unittest.TestCase):
         self.assertEqual(len(shape), 3)
         self.assertEqual(shape, (None, 28, 3))
         self.assertFalse(shape.is_fully_defined())
+
+
+class WithoutNumPyTests(unittest.TestCase):
+    def test_weights_are_tensors_without_numpy(self):
+        # NumPy is optional: without it weights come back as Strata.Tensor.
+        code = '''
+import sys
+sys.modules["numpy"] = None  # makes "import numpy" fail
+sys.path.insert(0, sys.argv[1])
+from gitest import Strata, mlp
+weights = mlp().get_weights()
+assert all(isinstance(w, Strata.Tensor) for w in weights), weights
+assert [w.dims for w in weights] == [(3, 4), (4,), (4, 2), (2,)]
+try:
+    weights[0].to_numpy()
+except ImportError:
+    print("ok")
+'''
+        proc = subprocess.run([sys.executable, '-c', code, os.path.dirname(os.path.abspath(__file__))],
+                              capture_output=True, text=True)
+        self.assertEqual((proc.returncode, proc.stdout.strip()), (0, 'ok'), proc.stderr)
 
 
 class RealFileTests(unittest.TestCase):

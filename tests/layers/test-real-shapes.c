@@ -188,8 +188,11 @@ check_one_layer (Stats      *stats,
   g_autoptr(StrataLayer) layer = NULL;
   GPtrArray *outputs;
 
+  /* Metadata only: shapes are what is compared, and initializing the
+   * weights of every real model (YOLO included) would only cost time. */
   layer = strata_registry_create_layer (strata_registry_get_default (), object,
-                                        STRATA_LOAD_ALLOW_UNKNOWN, &error);
+                                        STRATA_LOAD_ALLOW_UNKNOWN | STRATA_LOAD_METADATA_ONLY,
+                                        &error);
   if (layer == NULL)
     {
       fail (stats, file, class_name, "cannot create: %s", error->message);

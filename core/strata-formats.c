@@ -32,6 +32,7 @@ struct _StrataFormatModule
   GModule                      *gmodule;
   const StrataFormatDescriptor *descriptor;
   GType                         format_type;
+  gboolean                      resident;
   GError                       *error;
 };
 
@@ -44,7 +45,8 @@ format_module_fail (StrataFormatModule *self,
   g_set_error (&self->error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
                _("Could not load the format module “%s”: %s"), self->path, message);
   g_free (message);
-  if (self->gmodule != NULL && self->format_type == G_TYPE_INVALID)
+  /* A module that may have registered types is resident and stays open. */
+  if (self->gmodule != NULL && !self->resident)
     g_clear_pointer (&self->gmodule, g_module_close);
   self->descriptor = NULL;
   return FALSE;
@@ -87,6 +89,7 @@ strata_format_module_load (GTypeModule *type_module)
 
   /* From here on the module may have registered types: it must stay. */
   g_module_make_resident (self->gmodule);
+  self->resident = TRUE;
   type = descriptor->register_type (type_module);
   if (type == G_TYPE_INVALID || !g_type_is_a (type, STRATA_TYPE_FORMAT) || G_TYPE_IS_ABSTRACT (type))
     return format_module_fail (self, g_strdup_printf (_("it registered “%s”, which is not a "

@@ -123,6 +123,12 @@ test_misnamed (void)
 }
 
 static void
+test_wrong_type (void)
+{
+  check_broken ("wrongtype", "“WrongThing”, which is not a concrete subclass of StrataFormat");
+}
+
+static void
 test_unknown_name (void)
 {
   g_autoptr(GError) error = NULL;
@@ -375,6 +381,7 @@ main (int argc, char **argv)
   g_test_add_func ("/formats/wrong-abi", test_wrong_abi);
   g_test_add_func ("/formats/no-entry-point", test_no_entry_point);
   g_test_add_func ("/formats/misnamed", test_misnamed);
+  g_test_add_func ("/formats/wrong-type", test_wrong_type);
   g_test_add_func ("/formats/unknown-name", test_unknown_name);
   g_test_add_func ("/formats/capabilities", test_capabilities);
   g_test_add_func ("/formats/save-by-extension", test_save_by_extension);

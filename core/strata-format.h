@@ -27,9 +27,12 @@ G_DECLARE_DERIVABLE_TYPE (StrataFormat, strata_format, STRATA, FORMAT, GObject)
  *   regular file, or is %NULL for a directory.
  * @load_model: reads a model from @file
  * @save_model: writes @model to @file; the core makes the save atomic, so
- *   @file is a temporary path in the target directory
+ *   @file is a temporary path in the target directory (an empty file, or
+ *   for %STRATA_FORMAT_IS_DIRECTORY formats an empty directory, that the
+ *   format fills)
  * @load_weights: reads weights from @file into @model
- * @save_weights: writes @model's weights to @file (a temporary path)
+ * @save_weights: writes @model's weights to @file (a temporary path, as
+ *   for @save_model)
  *
  * The virtual functions of a format. Formats report progress and check
  * cancellation through the options they are given.

@@ -492,6 +492,44 @@ test_weights_only_as_model (void)
   (void) real;
 }
 
+/* Weights converted on load (Keras 1 per-gate LSTM, Theano kernels) are
+ * written in Keras 2 / TensorFlow layout, so reading the copy converts
+ * nothing again. */
+static void
+test_resave_converted (void)
+{
+  static const char *files[] = {
+    "dl4j-test-resources/keras/examples/simple_lstm/simple_lstm_th_keras_1_model.h5",
+    "dl4j-test-resources/keras/weights/conv2d_theano_2.h5",
+    "dl4j-test-resources/keras/weights/conv2d_theano_1.h5",
+  };
+  g_autofree char *path = tmp_path ("resaved.h5");
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *real = strata_test_real_fixture_path (files[i]);
+      g_autoptr(StrataModel) model = NULL;
+      g_autoptr(StrataModel) again = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *before = NULL;
+      g_autofree char *after = NULL;
+
+      if (real == NULL)
+        return;
+      model = load (real, STRATA_LOAD_NONE, FALSE, &error);
+      g_assert_no_error (error);
+      before = weights_digest (model);
+      save (model, path, FALSE, FALSE);
+      again = load (path, STRATA_LOAD_NONE, FALSE, &error);
+      g_assert_no_error (error);
+      after = weights_digest (again);
+      g_assert_cmpstr (before, ==, after);
+      g_assert_cmpstr (strata_model_get_backend (again), ==, "tensorflow");
+      g_assert_false (g_str_has_prefix (strata_model_get_keras_version (again), "1"));
+    }
+  g_unlink (path);
+}
+
 /* A real file cut at many offsets never crashes the plugin and fails with
  * an error that names the file. */
 static void
@@ -682,6 +720,7 @@ main (int argc, char **argv)
   g_test_add_func ("/h5/roundtrip/non-ascii-and-split", test_non_ascii_and_split);
   g_test_add_func ("/h5/roundtrip/optimizer", test_optimizer_roundtrip);
   g_test_add_func ("/h5/roundtrip/weights-only-as-model", test_weights_only_as_model);
+  g_test_add_func ("/h5/roundtrip/resave-converted", test_resave_converted);
   g_test_add_func ("/h5/roundtrip/truncated", test_truncated);
   g_test_add_func ("/h5/roundtrip/threads", test_threads);
   g_test_add_func ("/h5/roundtrip/generated-fixtures", test_generated_fixtures);

@@ -271,6 +271,9 @@ strata_input_layer_new (StrataShape *batch_shape,
  * strata_input_layer_get_batch_shape:
  * @self: an input layer
  *
+ * Gets the shape of the model input this layer stands for, like Keras
+ * `InputLayer.batch_shape` (`batch_input_shape` in Keras 1/2 configs).
+ *
  * Returns: (transfer none) (nullable): the input's shape, batch axis
  *   included, or %NULL when the config has none
  */

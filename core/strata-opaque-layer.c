@@ -149,6 +149,9 @@ strata_opaque_layer_new (JsonObject *object)
  * strata_opaque_layer_get_object:
  * @self: an opaque layer
  *
+ * Gets the whole layer entry (`class_name`, `config` and the keys beside
+ * them) that the layer writes back unchanged when saved.
+ *
  * Returns: (transfer none): the layer entry as it was read
  */
 JsonObject *

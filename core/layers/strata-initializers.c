@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -263,7 +265,7 @@ run_orthogonal (InitState   *state,
   if (q == NULL)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                   _("Not enough memory to initialize a weight of %" G_GUINT64_FORMAT " elements"),
+                   _("Not enough memory to initialize a weight of %" PRIu64 " elements"),
                    state->n);
       return FALSE;
     }
@@ -478,7 +480,7 @@ strata_initializer_run (JsonNode     *initializer,
   if (state.values == NULL || floats == NULL)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                   _("Not enough memory to initialize a weight of %" G_GUINT64_FORMAT " elements"),
+                   _("Not enough memory to initialize a weight of %" PRIu64 " elements"),
                    state.n);
       g_rand_free (state.rand);
       g_free (state.values);

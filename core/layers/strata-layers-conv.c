@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "strata-builtin-private.h"
@@ -109,7 +111,7 @@ read_conv_params (StrataLayer          *self,
   if (row->variant != CONV_DEPTHWISE && p->filters <= 0)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                _("“filters” must be a positive integer, found %" G_GINT64_FORMAT),
+                                _("“filters” must be a positive integer, found %" PRId64),
                                 p->filters);
       return FALSE;
     }
@@ -205,7 +207,7 @@ conv_build (StrataLayer          *self,
       if (in % p.groups != 0 || p.filters % p.groups != 0)
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                    _("%" G_GINT64_FORMAT " input channels and %" G_GINT64_FORMAT " filters are not divisible by %" G_GINT64_FORMAT " groups"),
+                                    _("%" PRId64 " input channels and %" PRId64 " filters are not divisible by %" PRId64 " groups"),
                                     in, p.filters, p.groups);
           return FALSE;
         }
@@ -310,7 +312,7 @@ conv_build (StrataLayer          *self,
                    strata_builtin_add_bias (self, strata_shape_new (n + 1, b), error);
           }
         strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_UNSUPPORTED,
-                                  _("implementation %" G_GINT64_FORMAT " of locally connected layers is not supported"),
+                                  _("implementation %" PRId64 " of locally connected layers is not supported"),
                                   implementation);
         return FALSE;
       }

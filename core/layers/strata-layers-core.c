@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "strata-builtin-private.h"
@@ -32,7 +34,7 @@ get_units (StrataLayer *self, gint64 *units, GError **error)
   if (*units <= 0)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                _("“units” must be a positive integer, found %" G_GINT64_FORMAT),
+                                _("“units” must be a positive integer, found %" PRId64),
                                 *units);
       return FALSE;
     }
@@ -150,7 +152,7 @@ embedding_build (StrataLayer          *self,
   if (input_dim <= 0 || output_dim <= 0)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                _("“input_dim” and “output_dim” must be positive, found %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT),
+                                _("“input_dim” and “output_dim” must be positive, found %" PRId64 " and %" PRId64),
                                 input_dim, output_dim);
       return FALSE;
     }
@@ -227,7 +229,7 @@ prelu_build (StrataLayer          *self,
           if (axes[i] < 1 || axes[i] >= (gint64) rank)
             {
               strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                        _("shared axis %" G_GINT64_FORMAT " is outside the input of rank %u"),
+                                        _("shared axis %" PRId64 " is outside the input of rank %u"),
                                         axes[i], rank);
               return FALSE;
             }

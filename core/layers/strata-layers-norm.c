@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "strata-builtin-private.h"
@@ -165,7 +167,7 @@ layer_norm_build (StrataLayer          *self,
       if (groups <= 0 || dims[0] % groups != 0)
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                    _("%" G_GINT64_FORMAT " channels cannot be split into %" G_GINT64_FORMAT " groups"),
+                                    _("%" PRId64 " channels cannot be split into %" PRId64 " groups"),
                                     dims[0], groups);
           return FALSE;
         }

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "strata-builtin-private.h"
@@ -33,7 +35,7 @@ get_units (StrataLayer *self, const char *key, gint64 *units, GError **error)
   if (*units <= 0)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                _("“%s” must be a positive integer, found %" G_GINT64_FORMAT),
+                                _("“%s” must be a positive integer, found %" PRId64),
                                 key, *units);
       return FALSE;
     }
@@ -244,7 +246,7 @@ read_conv_lstm (StrataLayer          *self,
   if (p->filters <= 0)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                _("“filters” must be a positive integer, found %" G_GINT64_FORMAT),
+                                _("“filters” must be a positive integer, found %" PRId64),
                                 p->filters);
       return FALSE;
     }

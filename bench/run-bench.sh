@@ -75,28 +75,31 @@ m = tf_keras.models.load_model(sys.argv[1], compile=False)
 print("load_s=%.3f tensors=%d" % (time.monotonic() - t, len(m.weights)))
 '
 
-declare -A wall rss inproc status
+declare -A wall rss inproc cpu status
 methods=()
 
-# measure NAME REPS CMD...: median wall time, largest peak RSS, median of
-# the in-process load_s the command prints (if any).
+# measure NAME REPS CMD...: median wall time, median CPU time (user+sys,
+# steadier than wall on a busy machine), largest peak RSS, median of the
+# in-process load_s the command prints (if any).
 measure() {
     local name=$1 n=$2; shift 2
-    local walls=() loads=() maxrss=0 i out
+    local walls=() cpus=() loads=() maxrss=0 i out
     methods+=("$name")
     for ((i = 0; i < n; i++)); do
-        if ! /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" > "$tmp/out" 2> "$tmp/err"; then
+        if ! /usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$@" > "$tmp/out" 2> "$tmp/err"; then
             status[$name]="FAILED: $(tail -n 1 "$tmp/err")"
             say "$name: failed:"; tail -n 5 "$tmp/err" >&2
             return
         fi
-        read -r w m < <(tail -n 1 "$tmp/time")
-        walls+=("$w"); [ "$m" -gt "$maxrss" ] && maxrss=$m
+        read -r w m u s < <(tail -n 1 "$tmp/time")
+        walls+=("$w"); cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')")
+        [ "$m" -gt "$maxrss" ] && maxrss=$m
         out=$(tail -n 1 "$tmp/out")
         [[ $out =~ load_s=([0-9.]+) ]] && loads+=("${BASH_REMATCH[1]}")
         say "$name run $((i + 1))/$n: wall ${w}s, peak RSS $((m / 1024)) MiB; $out"
     done
     wall[$name]=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    cpu[$name]=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
     rss[$name]=$maxrss
     if [ ${#loads[@]} -gt 0 ]; then
         inproc[$name]=$(printf '%s\n' "${loads[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
@@ -122,7 +125,7 @@ base_h5py=${wall["h5py, every dataset"]:-}
 base_h5py_rss=${rss["h5py, every dataset"]:-}
 echo
 echo "Load benchmark: $model, $((size / 1048576)) MiB, warm page cache, median of $reps (tf_keras: 1)"
-printf '%-38s %9s %9s %10s %8s %8s %8s\n' method "wall s" "load s" "RSS MiB" "÷cat" "÷h5py" "RSS÷h5py"
+printf '%-38s %8s %8s %8s %9s %7s %7s %8s\n' method "wall s" "cpu s" "load s" "RSS MiB" "÷cat" "÷h5py" "RSS÷h5py"
 for name in "${methods[@]}"; do
     if [ "${status[$name]}" != ok ]; then
         printf '%-38s %s\n' "$name" "${status[$name]}"
@@ -130,8 +133,9 @@ for name in "${methods[@]}"; do
     fi
     w=${wall[$name]} r=${rss[$name]} l=${inproc[$name]:--}
     ratio() { [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }' || echo -; }
-    printf '%-38s %9s %9s %10d %8s %8s %8s\n' "$name" "$w" "$l" $((r / 1024)) \
+    printf '%-38s %8s %8s %8s %9d %7s %7s %8s\n' "$name" "$w" "${cpu[$name]}" "$l" $((r / 1024)) \
         "$(ratio "$w" "$base_cat")" "$(ratio "$w" "$base_h5py")" "$(ratio "$r" "$base_h5py_rss")"
 done
-echo "(wall: whole process incl. start-up; load: in-process load time the program reports;"
-echo " Strata rows include reading every weight byte after the load.)"
+echo "(wall: whole process incl. start-up; cpu: user+sys; load: in-process load time the program"
+echo " reports; ÷cat and ÷h5py compare wall times;"
+echo " the Strata rows include reading every weight byte after the load.)"

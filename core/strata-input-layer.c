@@ -187,7 +187,16 @@ static void
 strata_input_layer_get_config (StrataLayer *layer,
                                JsonObject  *config)
 {
+  gboolean keras1 = json_object_has_member (config, "input_dtype") &&
+                    !json_object_has_member (config, "dtype");
+
   STRATA_LAYER_CLASS (strata_input_layer_parent_class)->get_config (layer, config);
+  /* A Keras 1 config spells the dtype "input_dtype": keep it that way. */
+  if (keras1)
+    {
+      json_object_remove_member (config, "dtype");
+      json_object_set_string_member (config, "input_dtype", strata_layer_get_dtype (layer));
+    }
 }
 
 static void

@@ -630,6 +630,16 @@ test_input_layer (void)
   gint64 dims[3] = { STRATA_DIM_UNKNOWN, 5, 2 };
 
   g_assert_true (STRATA_IS_INPUT_LAYER (k1));
+  {
+    /* Keras 1 "input_dtype" is the layer's dtype and stays the key. */
+    g_autoptr(StrataLayer) ints = make_layer ("InputLayer",
+      "{\"batch_input_shape\": [null, 10], \"input_dtype\": \"int32\", \"sparse\": false, \"name\": \"words\"}");
+    g_autoptr(JsonObject) written = strata_layer_get_config (ints);
+
+    g_assert_cmpstr (strata_layer_get_dtype (ints), ==, "int32");
+    g_assert_cmpstr (json_object_get_string_member (written, "input_dtype"), ==, "int32");
+    g_assert_false (json_object_has_member (written, "dtype"));
+  }
   g_assert_cmpint (strata_shape_get_dim (strata_input_layer_get_batch_shape (STRATA_INPUT_LAYER (k1)), 1), ==, 784);
   assert_outputs (k1, "[]", "(None, 784)");
   assert_outputs (k3, "[]", "(None, 28, 28, 1)");

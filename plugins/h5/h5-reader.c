@@ -34,6 +34,88 @@ has_hdf5_signature (const char *data, guint64 size)
   return FALSE;
 }
 
+static guint64
+read_le (const guchar *p, guint n)
+{
+  guint64 v = 0;
+
+  for (guint i = n; i > 0; i--)
+    v = (v << 8) | p[i - 1];
+  return v;
+}
+
+/* libhdf5 1.10 trusts the sizes in heap headers: a global heap whose
+ * free-space object is empty makes it loop for ever, and sizes beyond the
+ * file make it allocate them. Every heap in the file is checked against
+ * the file before HDF5 gets to read one (8-byte lengths and addresses, as
+ * h5py and every Keras writer use). */
+static gboolean
+check_heaps (const guchar *data, guint64 size, const char *path, GError **error)
+{
+  static const guchar gcol[] = { 'G', 'C', 'O', 'L', 1, 0, 0, 0 };
+  static const guchar heap[] = { 'H', 'E', 'A', 'P', 0, 0, 0, 0 };
+  const guchar *p = data;
+  const guchar *end = data + size;
+
+  while ((p = memmem (p, end - p, gcol, 4)) != NULL)
+    {
+      guint64 offset = p - data;
+      guint64 length, pos;
+
+      if (size - offset < 16 || memcmp (p, gcol, 8) != 0)
+        {
+          p++;
+          continue;
+        }
+      length = read_le (p + 8, 8);
+      if (length < 16 || length > size - offset)
+        goto bad_gcol;
+      /* Walk the objects as HDF5 will: each must move forward. */
+      for (pos = 16; pos + 16 <= length; )
+        {
+          guint index = read_le (p + pos, 2);
+          guint64 object = read_le (p + pos + 8, 8);
+          guint64 need = index > 0 ? 16 + ((object + 7) & ~(guint64) 7) : object;
+
+          if (object > length || need == 0 || need > length - pos)
+            goto bad_gcol;
+          pos += need;
+        }
+      p++;
+      continue;
+
+    bad_gcol:
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("“%s” is damaged: the global heap at offset %" G_GUINT64_FORMAT " is inconsistent"),
+                   path, offset);
+      return FALSE;
+    }
+
+  p = data;
+  while ((p = memmem (p, end - p, heap, 4)) != NULL)
+    {
+      guint64 offset = p - data;
+      guint64 length, address;
+
+      if (size - offset < 32 || memcmp (p, heap, 8) != 0)
+        {
+          p++;
+          continue;
+        }
+      length = read_le (p + 8, 8);
+      address = read_le (p + 24, 8);
+      if (length > size || (address != G_MAXUINT64 && (address > size || length > size - address)))
+        {
+          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       _("“%s” is damaged: the local heap at offset %" G_GUINT64_FORMAT " declares "
+                         "%" G_GUINT64_FORMAT " bytes"), path, offset, length);
+          return FALSE;
+        }
+      p++;
+    }
+  return TRUE;
+}
+
 H5kFile *
 h5k_file_open (const char *path, GError **error)
 {
@@ -52,6 +134,9 @@ h5k_file_open (const char *path, GError **error)
                    _("“%s” is not an HDF5 file (no HDF5 signature)"), path);
       return NULL;
     }
+  if (!check_heaps ((const guchar *) g_mapped_file_get_contents (mapped),
+                    g_mapped_file_get_length (mapped), path, error))
+    return NULL;
 
   fapl = H5Pcreate (H5P_FILE_ACCESS);
   /* Close every object with the file: nothing may outlive a failed load. */

@@ -626,6 +626,59 @@ test_bad_files (void)
   g_unlink (text);
 }
 
+static gboolean read_all (const char *path, GError **error);
+
+/* A global heap whose free-space object claims 0 bytes makes libhdf5 1.10
+ * loop for ever; the reader refuses the file before HDF5 sees it. */
+static void
+test_bad_global_heap (void)
+{
+  g_autofree char *path = tmp_path ("heap.h5");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) layers = g_ptr_array_new ();
+  g_autofree char *contents = NULL;
+  H5kOutFile spec = { 0 };
+  gsize length;
+  char *gcol;
+  guint64 pos = 16, collection;
+  gboolean patched = FALSE;
+
+  spec.keras_version = "2.15.0";
+  spec.backend = "tensorflow";
+  spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
+  spec.layers = layers;
+  g_assert_true (h5k_write_file (path, &spec, &error));
+  g_assert_no_error (error);
+  g_assert_true (read_all (path, NULL));
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  gcol = memmem (contents, length, "GCOL\x01", 5);
+  g_assert_nonnull (gcol);
+  memcpy (&collection, gcol + 8, 8);
+  while (pos + 16 <= collection)
+    {
+      guint16 index;
+      guint64 size;
+
+      memcpy (&index, gcol + pos, 2);
+      memcpy (&size, gcol + pos + 8, 8);
+      if (index == 0)
+        {
+          memset (gcol + pos + 8, 0, 8);
+          patched = TRUE;
+          break;
+        }
+      pos += 16 + ((size + 7) & ~(guint64) 7);
+    }
+  g_assert_true (patched);
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+
+  g_assert_false (read_all (path, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "global heap"));
+  g_unlink (path);
+}
+
 /* Reads everything a file holds; returns FALSE with @error on failure. */
 static gboolean
 read_all (const char *path, GError **error)
@@ -800,6 +853,7 @@ main (int argc, char **argv)
   g_test_add_func ("/h5/reader/converted-and-chunked", test_converted_and_chunked);
   g_test_add_func ("/h5/reader/bad-files", test_bad_files);
   g_test_add_func ("/h5/reader/truncated", test_truncated);
+  g_test_add_func ("/h5/reader/bad-global-heap", test_bad_global_heap);
   g_test_add_func ("/h5/keras1/lstm", test_keras1_lstm);
   g_test_add_func ("/h5/keras1/conv", test_keras1_conv);
   g_test_add_func ("/h5/keras1/cudnn-lstm", test_cudnn_lstm);

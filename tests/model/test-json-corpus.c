@@ -60,7 +60,9 @@ test_corpus (void)
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   guint n_configs = 0, n_loaded = 0, n_unknown = 0, n_failed = 0, n_fixed = 0;
 
-  if (strata_test_real_fixture_path ("MANIFEST.md") == NULL)
+  g_autofree char *marker = strata_test_real_fixture_path ("MANIFEST.md");
+
+  if (marker == NULL)
     return;
 
   collect_json (root, files);
@@ -140,7 +142,9 @@ test_corpus_allow_unknown (void)
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   guint n_loaded = 0, n_configs = 0;
 
-  if (strata_test_real_fixture_path ("MANIFEST.md") == NULL)
+  g_autofree char *marker = strata_test_real_fixture_path ("MANIFEST.md");
+
+  if (marker == NULL)
     return;
 
   collect_json (root, files);

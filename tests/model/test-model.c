@@ -582,6 +582,7 @@ test_custom_class (void)
   g_autoptr(StrataModel) loaded = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *json = NULL, *json2 = NULL, *edited = NULL;
+  g_auto(GStrv) parts = NULL;
   TestScaleLayer *copy;
 
   /* Properties become config keys (pool-size -> pool_size). */
@@ -608,7 +609,8 @@ test_custom_class (void)
   g_clear_error (&error);
 
   /* An extra key no property models: kept, but refused in strict mode. */
-  edited = g_strjoinv ("\"factor\": 0.5, \"extra_key\": [1, 2]", g_strsplit (json, "\"factor\": 0.5", 2));
+  parts = g_strsplit (json, "\"factor\": 0.5", 2);
+  edited = g_strjoinv ("\"factor\": 0.5, \"extra_key\": [1, 2]", parts);
   loaded = strata_model_from_json (edited, -1, registry, STRATA_LOAD_NONE, &error);
   g_assert_no_error (error);
   copy = TEST_SCALE_LAYER (strata_model_get_layer (loaded, "scaler"));
@@ -630,7 +632,9 @@ test_custom_class (void)
 
   /* A key of the wrong type for its property. */
   g_free (edited);
-  edited = g_strjoinv ("\"pool_size\": \"three\"", g_strsplit (json, "\"pool_size\": 3", 2));
+  g_strfreev (parts);
+  parts = g_strsplit (json, "\"pool_size\": 3", 2);
+  edited = g_strjoinv ("\"pool_size\": \"three\"", parts);
   loaded = strata_model_from_json (edited, -1, registry, STRATA_LOAD_NONE, &error);
   g_assert_null (loaded);
   g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID);

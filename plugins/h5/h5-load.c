@@ -22,8 +22,7 @@ typedef struct {
   StrataLoadOptions *options;
   GCancellable      *cancellable;
   gboolean           metadata_only;
-  const char        *version;   /* the weights' keras_version, "1" when absent */
-  const char        *backend;
+  H5Convert          convert;   /* the file's weights keras_version and backend */
 } H5Load;
 
 static void
@@ -57,8 +56,8 @@ h5_load_open (H5Load *ld, GFile *file, StrataLoadOptions *options, gboolean with
   ld->kf = h5k_file_read_keras (ld->file, with_optimizer, error);
   if (ld->kf == NULL)
     return FALSE;
-  ld->version = ld->kf->weights_keras_version != NULL ? ld->kf->weights_keras_version : "1";
-  ld->backend = ld->kf->weights_backend;
+  ld->convert.version = ld->kf->weights_keras_version != NULL ? ld->kf->weights_keras_version : "1";
+  ld->convert.backend = ld->kf->weights_backend;
   return TRUE;
 }
 
@@ -118,237 +117,6 @@ array_to_tensor (const H5kArray *a, StrataDType dtype, GError **error)
   return tensor;
 }
 
-/* ---- Keras's weight order and preprocessing ---- */
-
-/* Keras's legacy order for a layer: trainable weights then non-trainable
- * ones (for a nested model, of all its layers). *@positions maps each to
- * its index in strata_layer_get_weights(). */
-static GPtrArray *
-legacy_weights (StrataLayer *layer, GArray **positions)
-{
-  g_autoptr(GPtrArray) all = strata_layer_get_weights (layer);
-  g_autoptr(GPtrArray) trainable = strata_layer_get_trainable_weights (layer);
-  g_autoptr(GPtrArray) frozen = strata_layer_get_non_trainable_weights (layer);
-  GPtrArray *legacy = g_ptr_array_new_with_free_func (g_object_unref);
-  GArray *pos = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  for (guint pass = 0; pass < 2; pass++)
-    {
-      GPtrArray *part = pass == 0 ? trainable : frozen;
-
-      for (guint i = 0; i < part->len; i++)
-        {
-          guint index;
-
-          if (!g_ptr_array_find (all, g_ptr_array_index (part, i), &index))
-            goto fallback;
-          g_ptr_array_add (legacy, g_object_ref (g_ptr_array_index (part, i)));
-          g_array_append_val (pos, index);
-        }
-    }
-  if (legacy->len == all->len)
-    {
-      *positions = pos;
-      return legacy;
-    }
-
-fallback:
-  /* Not a permutation (shared weights...): use the layer's own order. */
-  g_ptr_array_set_size (legacy, 0);
-  g_array_set_size (pos, 0);
-  for (guint i = 0; i < all->len; i++)
-    {
-      g_ptr_array_add (legacy, g_object_ref (g_ptr_array_index (all, i)));
-      g_array_append_val (pos, i);
-    }
-  *positions = pos;
-  return legacy;
-}
-
-static const char *
-config_string (JsonObject *config, const char *key)
-{
-  JsonNode *node = config != NULL ? json_object_get_member (config, key) : NULL;
-
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-  return NULL;
-}
-
-static gint64
-config_first_int (JsonObject *config, const char *key, const char *alias)
-{
-  JsonNode *node = config != NULL ? json_object_get_member (config, key) : NULL;
-
-  if (node == NULL && alias != NULL && config != NULL)
-    node = json_object_get_member (config, alias);
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) > 0)
-    node = json_array_get_element (json_node_get_array (node), 0);
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
-    return json_node_get_int (node);
-  return -1;
-}
-
-/* The class and config of a wrapped layer ({"class_name", "config"}). */
-static gboolean
-wrapped_layer (JsonObject *config, const char *key, const char **class_name, JsonObject **inner)
-{
-  JsonNode *node = config != NULL ? json_object_get_member (config, key) : NULL;
-  JsonObject *obj;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return FALSE;
-  obj = json_node_get_object (node);
-  *class_name = config_string (obj, "class_name");
-  node = json_object_get_member (obj, "config");
-  *inner = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  return *class_name != NULL;
-}
-
-static gboolean preprocess (H5Load *ld, StrataLayer *layer, const char *layer_name,
-                            const char *class_name, JsonObject *config, GPtrArray *model_weights,
-                            GPtrArray *arrays, GError **error);
-
-static void
-move_range (GPtrArray *dst, GPtrArray *src, guint start, guint n)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      g_ptr_array_add (dst, g_ptr_array_index (src, start + i));
-      g_ptr_array_index (src, start + i) = NULL;
-    }
-}
-
-static GPtrArray *
-slice_tensors (GPtrArray *tensors, guint start, guint n)
-{
-  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = start; tensors != NULL && i < start + n && i < tensors->len; i++)
-    g_ptr_array_add (out, g_object_ref (g_ptr_array_index (tensors, i)));
-  return out;
-}
-
-/* Bidirectional: forward half then backward half, each converted against
- * its own layer. */
-static gboolean
-preprocess_bidirectional (H5Load *ld, const char *layer_name, JsonObject *config,
-                          GPtrArray *model_weights, GPtrArray *arrays, GError **error)
-{
-  const char *fwd_class, *bwd_class;
-  JsonObject *fwd_config, *bwd_config;
-  GPtrArray *halves[2] = { NULL, NULL };
-  gboolean ok = TRUE;
-  guint half = arrays->len / 2;
-
-  if (arrays->len % 2 != 0 || !wrapped_layer (config, "layer", &fwd_class, &fwd_config))
-    return TRUE;
-  if (!wrapped_layer (config, "backward_layer", &bwd_class, &bwd_config))
-    {
-      bwd_class = fwd_class;
-      bwd_config = fwd_config;
-    }
-  for (guint h = 0; h < 2; h++)
-    {
-      g_autoptr(GPtrArray) mw = slice_tensors (model_weights, h * (model_weights != NULL ? model_weights->len / 2 : 0),
-                                               model_weights != NULL ? model_weights->len / 2 : 0);
-
-      halves[h] = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_array_free);
-      move_range (halves[h], arrays, h * half, half);
-      if (ok && !preprocess (ld, NULL, layer_name, h == 0 ? fwd_class : bwd_class,
-                             h == 0 ? fwd_config : bwd_config, mw, halves[h], error))
-        ok = FALSE;
-    }
-  g_ptr_array_set_size (arrays, 0);
-  for (guint h = 0; h < 2; h++)
-    {
-      move_range (arrays, halves[h], 0, halves[h]->len);
-      g_ptr_array_unref (halves[h]);
-    }
-  return ok;
-}
-
-/* A nested model: trainable weights of every sub-layer first, then the
- * non-trainable ones; each run is converted against its sub-layer. */
-static gboolean
-preprocess_nested (H5Load *ld, StrataModel *model, GPtrArray *arrays, GError **error)
-{
-  guint n_layers = strata_model_get_n_layers (model);
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_array_free);
-  guint offset = 0;
-
-  for (guint pass = 0; pass < 2; pass++)
-    for (guint i = 0; i < n_layers; i++)
-      {
-        StrataLayer *sub = strata_model_get_layer_at (model, i);
-        g_autoptr(GPtrArray) part = pass == 0 ? strata_layer_get_trainable_weights (sub)
-                                              : strata_layer_get_non_trainable_weights (sub);
-        g_autoptr(GPtrArray) chunk = NULL;
-        g_autoptr(JsonObject) config = NULL;
-
-        if (part->len == 0)
-          continue;
-        if (offset + part->len > arrays->len)
-          return TRUE;  /* counts differ: the caller reports it */
-        chunk = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_array_free);
-        move_range (chunk, arrays, offset, part->len);
-        offset += part->len;
-        config = strata_layer_get_config (sub);
-        if (!preprocess (ld, sub, strata_layer_get_name (sub), strata_layer_get_class_name (sub),
-                         config, part, chunk, error))
-          return FALSE;
-        move_range (out, chunk, 0, chunk->len);
-      }
-  move_range (out, arrays, offset, arrays->len - offset);
-  g_ptr_array_set_size (arrays, 0);
-  move_range (arrays, out, 0, out->len);
-  return TRUE;
-}
-
-static gboolean
-preprocess (H5Load *ld, StrataLayer *layer, const char *layer_name, const char *class_name,
-            JsonObject *config, GPtrArray *model_weights, GPtrArray *arrays, GError **error)
-{
-  H5kLayerInfo info = { 0 };
-  const char *data_format, *inner_class;
-  JsonObject *inner_config;
-  JsonNode *reset_after;
-
-  if (arrays->len == 0)
-    return TRUE;
-  if (layer != NULL && STRATA_IS_MODEL (layer))
-    return preprocess_nested (ld, STRATA_MODEL (layer), arrays, error);
-  if (g_strcmp0 (class_name, "Bidirectional") == 0)
-    return preprocess_bidirectional (ld, layer_name, config, model_weights, arrays, error);
-  if (g_strcmp0 (class_name, "TimeDistributed") == 0 &&
-      wrapped_layer (config, "layer", &inner_class, &inner_config))
-    return preprocess (ld, NULL, layer_name, inner_class, inner_config, model_weights, arrays, error);
-
-  info.name = layer_name;
-  info.class_name = class_name;
-  data_format = config_string (config, "data_format");
-  info.channels_first = g_strcmp0 (data_format, "channels_first") == 0 ||
-                        g_strcmp0 (config_string (config, "dim_ordering"), "th") == 0;
-  reset_after = config != NULL ? json_object_get_member (config, "reset_after") : NULL;
-  info.gru_reset_after = reset_after != NULL && JSON_NODE_HOLDS_VALUE (reset_after) &&
-                         json_node_get_value_type (reset_after) == G_TYPE_BOOLEAN &&
-                         json_node_get_boolean (reset_after);
-  info.kernel_size = config_first_int (config, "kernel_size", "filter_length");
-  info.filters = config_first_int (config, "filters", "nb_filter");
-  if (model_weights != NULL && model_weights->len > 0)
-    {
-      guint rank;
-      const gint64 *dims = strata_shape_get_dims (strata_tensor_get_shape (g_ptr_array_index (model_weights, 0)), &rank);
-
-      if (rank <= H5K_MAX_RANK)
-        {
-          info.kernel_rank = rank;
-          memcpy (info.kernel_dims, dims, rank * sizeof (gint64));
-        }
-    }
-  return h5k_preprocess_weights (&info, arrays, ld->version, ld->backend, error);
-}
-
 /* ---- assignment ---- */
 
 static gboolean
@@ -391,7 +159,7 @@ assign_layer (H5Load *ld, StrataLayer *layer, guint k, const char *file_name, GP
 {
   const char *name = strata_layer_get_name (layer);
   g_autoptr(GArray) positions = NULL;
-  g_autoptr(GPtrArray) legacy = legacy_weights (layer, &positions);
+  g_autoptr(GPtrArray) legacy = h5_legacy_weights (layer, &positions);
   g_autoptr(GPtrArray) current = strata_layer_get_weights (layer);
   gboolean changed = FALSE;
 
@@ -490,9 +258,9 @@ load_group_into (H5Load *ld, H5kGroup *group, guint k, StrataLayer *layer, gbool
   if (arrays == NULL)
     return FALSE;
   config = strata_layer_get_config (layer);
-  legacy = legacy_weights (layer, &positions);
-  if (!preprocess (ld, layer, strata_layer_get_name (layer), strata_layer_get_class_name (layer),
-                   config, legacy, arrays, error))
+  legacy = h5_legacy_weights (layer, &positions);
+  if (!h5_preprocess (&ld->convert, layer, strata_layer_get_name (layer),
+                      strata_layer_get_class_name (layer), config, legacy, arrays, error))
     return FALSE;
   return assign_layer (ld, layer, k, group->name, arrays, by_name, skip_mismatch, report, error);
 }
@@ -626,71 +394,6 @@ load_by_name (H5Load *ld, StrataModel *model, gboolean skip_mismatch, gboolean a
         }
     }
   return load_top_level (ld, model, error);
-}
-
-/* ---- JSON ---- */
-
-/* Python writes NaN / Infinity / -Infinity bare; json-glib refuses them.
- * They only occur in numeric hyper-parameters of training configs, which
- * Strata keeps but does not use, so they become null. */
-static char *
-replace_python_tokens (const char *text)
-{
-  GString *out = g_string_sized_new (strlen (text));
-  gboolean in_string = FALSE;
-
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (in_string)
-        {
-          g_string_append_c (out, *p);
-          if (*p == '\\' && p[1] != '\0')
-            g_string_append_c (out, *++p);
-          else if (*p == '"')
-            in_string = FALSE;
-          continue;
-        }
-      if (*p == '"')
-        in_string = TRUE;
-      else if (g_str_has_prefix (p, "NaN"))
-        {
-          g_string_append (out, "null");
-          p += 2;
-          continue;
-        }
-      else if (g_str_has_prefix (p, "-Infinity") || g_str_has_prefix (p, "Infinity"))
-        {
-          g_string_append (out, "null");
-          p += *p == '-' ? 8 : 7;
-          continue;
-        }
-      g_string_append_c (out, *p);
-    }
-  return g_string_free (out, FALSE);
-}
-
-JsonObject *
-h5_parse_json_object (const char *text, const char *what, const char *path, GError **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autofree char *clean = replace_python_tokens (text);
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
-
-  if (!json_parser_load_from_data (parser, clean, -1, &local_error))
-    {
-      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   _("The %s of “%s” is not valid JSON: %s"), what, path, local_error->message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   _("The %s of “%s” is not a JSON object"), what, path);
-      return NULL;
-    }
-  return json_object_ref (json_node_get_object (root));
 }
 
 /* ---- entry points ---- */

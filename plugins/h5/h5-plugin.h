@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 #include "strata.h"
+#include "h5-keras1.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,30 @@ gboolean             h5_save         (StrataModel        *model,
                                       gboolean            weights_only,
                                       GCancellable       *cancellable,
                                       GError            **error);
+
+/* What the conversions need to know about the file. */
+typedef struct {
+  const char *version;   /* the weights' keras_version, "1" when absent (Keras 1) */
+  const char *backend;   /* the weights' backend, nullable */
+} H5Convert;
+
+/* Keras's legacy weight order for @layer: trainable weights, then the
+ * others (for a nested model, of all its layers). *@positions maps each
+ * to its index in strata_layer_get_weights(). */
+GPtrArray           *h5_legacy_weights (StrataLayer *layer,
+                                        GArray     **positions);
+/* Converts @arrays (element-type H5kArray, file order) for @layer (NULL
+ * for a layer inside a wrapper, described by @class_name and @config) as
+ * Keras's preprocess_weights_for_loading does. @model_weights are the
+ * layer's current weights in legacy order (for kernel shapes), nullable. */
+gboolean             h5_preprocess     (H5Convert   *convert,
+                                        StrataLayer *layer,
+                                        const char  *layer_name,
+                                        const char  *class_name,
+                                        JsonObject  *config,
+                                        GPtrArray   *model_weights,
+                                        GPtrArray   *arrays,
+                                        GError     **error);
 
 /* Object data key: the training_config text of the file a model came from. */
 #define H5_TRAINING_CONFIG_KEY "strata-h5-training-config"

@@ -530,6 +530,44 @@ test_resave_converted (void)
   g_unlink (path);
 }
 
+/* Progress goes from 0 to 1; a cancelled load stops with G_IO_ERROR_CANCELLED. */
+static void
+progress_cb (double fraction, const char *stage, gpointer user_data)
+{
+  double *last = user_data;
+
+  g_assert_cmpfloat (fraction, >=, *last);
+  *last = fraction;
+}
+
+static void
+test_progress_and_cancel (void)
+{
+  g_autofree char *real = strata_test_real_fixture_path (
+      "dl4j-test-resources/keras/examples/simple_lstm/simple_lstm_tf_keras_2_model.h5");
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(StrataLoadOptions) options = strata_load_options_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  double last = 0;
+
+  if (real == NULL)
+    return;
+  file = g_file_new_for_path (real);
+  strata_load_options_set_format (options, "h5");
+  strata_load_options_set_progress_func (options, progress_cb, &last, NULL);
+  model = strata_load_model (file, options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (last, ==, 1.0);
+  g_clear_object (&model);
+
+  g_cancellable_cancel (cancellable);
+  model = strata_load_model (file, options, cancellable, &error);
+  g_assert_null (model);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 /* A real file cut at many offsets never crashes the plugin and fails with
  * an error that names the file. */
 static void
@@ -721,6 +759,7 @@ main (int argc, char **argv)
   g_test_add_func ("/h5/roundtrip/optimizer", test_optimizer_roundtrip);
   g_test_add_func ("/h5/roundtrip/weights-only-as-model", test_weights_only_as_model);
   g_test_add_func ("/h5/roundtrip/resave-converted", test_resave_converted);
+  g_test_add_func ("/h5/roundtrip/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/h5/roundtrip/truncated", test_truncated);
   g_test_add_func ("/h5/roundtrip/threads", test_threads);
   g_test_add_func ("/h5/roundtrip/generated-fixtures", test_generated_fixtures);

@@ -295,9 +295,14 @@ detect_dialect (JsonObject *root)
 {
   const char *version = member_string (root, "keras_version");
   JsonArray *layers = model_layers (root);
+  /* Keys only Keras 1 layers have (Embedding's output_dim is Keras 2 too). */
   static const char * const keras1_keys[] = {
-    "init", "output_dim", "input_dtype", "W_regularizer", "nb_filter", "border_mode", NULL
+    "init", "input_dtype", "W_regularizer", "b_regularizer", "nb_filter", "border_mode", NULL
   };
+  JsonNode *config = json_object_get_member (root, "config");
+  /* Keras 1 wrote Sequential configs as lists only. */
+  gboolean dict_sequential = config != NULL && JSON_NODE_HOLDS_OBJECT (config) &&
+                             g_strcmp0 (member_string (root, "class_name"), "Sequential") == 0;
 
   if (version != NULL)
     {
@@ -343,7 +348,7 @@ detect_dialect (JsonObject *root)
       if (dtype != NULL && JSON_NODE_HOLDS_OBJECT (dtype) &&
           g_strcmp0 (member_string (json_node_get_object (dtype), "class_name"), "DTypePolicy") == 0)
         return STRATA_KERAS_DIALECT_KERAS3;
-      for (guint k = 0; keras1_keys[k] != NULL; k++)
+      for (guint k = 0; keras1_keys[k] != NULL && !dict_sequential; k++)
         if (json_object_has_member (layer_config, keras1_keys[k]))
           return STRATA_KERAS_DIALECT_KERAS1;
     }

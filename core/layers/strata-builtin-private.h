@@ -113,7 +113,7 @@ gboolean  strata_cfg_padding  (StrataLayer *self, const char **out, GError **err
  * precision policies and non-float dtypes. */
 StrataDType strata_builtin_weight_dtype (StrataLayer *self);
 /* Adds a weight of the layer's variable dtype (takes ownership of @shape
- * and @initializer). */
+ * and @initializer; a NULL @shape means its constructor set @error). */
 gboolean  strata_builtin_add_weight (StrataLayer *self, const char *name, StrataShape *shape,
                                      JsonNode *initializer, gboolean trainable, GError **error);
 /* Adds "bias" of @shape when use_bias (Keras 1 "bias") is true. */
@@ -136,13 +136,22 @@ gboolean  strata_builtin_any_unknown (GPtrArray *input_shapes);
 
 /* Output-shape arrays: (element-type StrataShape) with strata_shape_unref. */
 GPtrArray *strata_shapes_new       (void);
-GPtrArray *strata_shapes_one       (StrataShape *shape);   /* takes ownership */
+GPtrArray *strata_shapes_one       (StrataShape *shape);   /* takes ownership; NULL in, NULL out */
 GPtrArray *strata_shapes_unknown   (void);                 /* one NULL shape */
 GPtrArray *strata_shapes_same      (StrataLayer *self, const StrataLayerRow *row,
                                     GPtrArray *input_shapes, GError **error);
-StrataShape *strata_shape_from_dims (guint rank, const gint64 *dims);
-StrataShape *strata_shape_new_1d   (gint64 d0);
-StrataShape *strata_shape_new_2d   (gint64 d0, gint64 d1);
+/* Shapes computed from configs: a size below -1 (a negative config value
+ * or an overflow, see strata_dim_add) fails with STRATA_CONFIG_ERROR_INVALID
+ * naming the layer instead of reaching strata_shape_new(). */
+StrataShape *strata_builtin_shape    (StrataLayer *self, GError **error, guint rank,
+                                      const gint64 *dims);
+StrataShape *strata_builtin_shape_1d (StrataLayer *self, GError **error, gint64 d0);
+StrataShape *strata_builtin_shape_2d (StrataLayer *self, GError **error, gint64 d0, gint64 d1);
+/* Size arithmetic: unknown (-1) stays unknown, overflow gives
+ * STRATA_DIM_OVERFLOW, which strata_builtin_shape() refuses. */
+#define STRATA_DIM_OVERFLOW G_MININT64
+gint64    strata_dim_add (gint64 a, gint64 b);
+gint64    strata_dim_mul (gint64 a, gint64 b);
 char      *strata_shapes_to_string (GPtrArray *shapes);
 
 /* Conv arithmetic (UNKNOWN in, UNKNOWN out). */

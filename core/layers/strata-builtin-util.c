@@ -307,6 +307,9 @@ strata_builtin_add_weight (StrataLayer *self,
   g_autoptr(JsonNode) owned_init = initializer;
   StrataTensor *tensor;
 
+  if (shape == NULL)
+    return FALSE;
+
   tensor = strata_layer_add_weight (self, name, owned_shape, strata_builtin_weight_dtype (self),
                                     owned_init, trainable, error);
   return tensor != NULL;
@@ -319,6 +322,8 @@ strata_builtin_add_bias (StrataLayer *self,
 {
   gboolean use_bias = TRUE;
 
+  if (shape == NULL)
+    return FALSE;
   if (!strata_cfg_bool (self, TRUE, &use_bias, error, "use_bias", "bias", NULL))
     {
       strata_shape_unref (shape);
@@ -438,7 +443,11 @@ strata_shapes_new (void)
 GPtrArray *
 strata_shapes_one (StrataShape *shape)
 {
-  GPtrArray *shapes = g_ptr_array_new_with_free_func (shape_unref_nullable);
+  GPtrArray *shapes;
+
+  if (shape == NULL)
+    return NULL;
+  shapes = g_ptr_array_new_with_free_func (shape_unref_nullable);
   g_ptr_array_add (shapes, shape);
   return shapes;
 }
@@ -446,7 +455,9 @@ strata_shapes_one (StrataShape *shape)
 GPtrArray *
 strata_shapes_unknown (void)
 {
-  return strata_shapes_one (NULL);
+  GPtrArray *shapes = g_ptr_array_new_with_free_func (shape_unref_nullable);
+  g_ptr_array_add (shapes, NULL);
+  return shapes;
 }
 
 GPtrArray *
@@ -462,25 +473,88 @@ strata_shapes_same (StrataLayer          *self,
   return strata_shapes_one (strata_shape_ref (shape));
 }
 
-StrataShape *
-strata_shape_from_dims (guint         rank,
-                        const gint64 *dims)
+gint64
+strata_dim_add (gint64 a,
+                gint64 b)
 {
+  if (a == STRATA_DIM_OVERFLOW || b == STRATA_DIM_OVERFLOW)
+    return STRATA_DIM_OVERFLOW;
+  if (a == STRATA_DIM_UNKNOWN || b == STRATA_DIM_UNKNOWN)
+    return STRATA_DIM_UNKNOWN;
+  if ((b > 0 && a > G_MAXINT64 - b) || (b < 0 && a < G_MININT64 + 1 - b))
+    return STRATA_DIM_OVERFLOW;
+  return a + b;
+}
+
+gint64
+strata_dim_mul (gint64 a,
+                gint64 b)
+{
+  if (a == STRATA_DIM_OVERFLOW || b == STRATA_DIM_OVERFLOW || a < -1 || b < -1)
+    return STRATA_DIM_OVERFLOW;
+  if (a == STRATA_DIM_UNKNOWN || b == STRATA_DIM_UNKNOWN)
+    return STRATA_DIM_UNKNOWN;
+  if (a != 0 && b > G_MAXINT64 / a)
+    return STRATA_DIM_OVERFLOW;
+  return a * b;
+}
+
+/* a - b for sizes a (maybe unknown) and b >= 0; may go below zero. */
+static gint64
+dim_sub (gint64 a,
+         gint64 b)
+{
+  if (a == STRATA_DIM_OVERFLOW || b == STRATA_DIM_OVERFLOW || b < 0)
+    return STRATA_DIM_OVERFLOW;
+  if (a == STRATA_DIM_UNKNOWN)
+    return STRATA_DIM_UNKNOWN;
+  return a - b;
+}
+
+StrataShape *
+strata_builtin_shape (StrataLayer  *self,
+                      GError      **error,
+                      guint         rank,
+                      const gint64 *dims)
+{
+  guint i;
+
+  if (rank > STRATA_MAX_RANK)
+    {
+      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_LIMIT,
+                                _("the shape would have more than %d axes"), STRATA_MAX_RANK);
+      return NULL;
+    }
+  for (i = 0; i < rank; i++)
+    if (dims[i] < STRATA_DIM_UNKNOWN)
+      {
+        if (dims[i] == STRATA_DIM_OVERFLOW)
+          strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_LIMIT,
+                                    _("a size on axis %u is too large"), i);
+        else
+          strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    _("the config gives a negative size on axis %u"), i);
+        return NULL;
+      }
   return strata_shape_new (rank, dims);
 }
 
 StrataShape *
-strata_shape_new_1d (gint64 d0)
+strata_builtin_shape_1d (StrataLayer *self,
+                         GError     **error,
+                         gint64       d0)
 {
-  return strata_shape_new (1, &d0);
+  return strata_builtin_shape (self, error, 1, &d0);
 }
 
 StrataShape *
-strata_shape_new_2d (gint64 d0,
-                     gint64 d1)
+strata_builtin_shape_2d (StrataLayer *self,
+                         GError     **error,
+                         gint64       d0,
+                         gint64       d1)
 {
   gint64 dims[2] = { d0, d1 };
-  return strata_shape_new (2, dims);
+  return strata_builtin_shape (self, error, 2, dims);
 }
 
 gint64
@@ -490,20 +564,24 @@ strata_conv_output_length (gint64      input,
                            gint64      stride,
                            gint64      dilation)
 {
-  gint64 k = (kernel - 1) * dilation + 1;
+  gint64 k = strata_dim_add (strata_dim_mul (kernel - 1, dilation), 1);
   gint64 length;
 
   if (input == STRATA_DIM_UNKNOWN || stride <= 0)
-    return STRATA_DIM_UNKNOWN;
+    return input == STRATA_DIM_UNKNOWN ? STRATA_DIM_UNKNOWN : STRATA_DIM_OVERFLOW;
+  if (k == STRATA_DIM_OVERFLOW)
+    return STRATA_DIM_OVERFLOW;
   if (g_str_equal (padding, "same") || g_str_equal (padding, "causal"))
     length = input;
   else if (g_str_equal (padding, "full"))
-    length = input + k - 1;
+    length = strata_dim_add (input, k - 1);
   else
     length = input - k + 1;
-  if (length < 0)
-    length = 0;
-  return (length + stride - 1) / stride;
+  if (length == STRATA_DIM_OVERFLOW)
+    return length;
+  if (length <= 0)
+    return 0;
+  return (length - 1) / stride + 1;
 }
 
 gint64
@@ -514,26 +592,36 @@ strata_deconv_output_length (gint64      input,
                              gint64      stride,
                              gint64      dilation)
 {
-  gint64 k = (kernel - 1) * dilation + 1;
-  gint64 pad;
+  gint64 k = strata_dim_add (strata_dim_mul (kernel - 1, dilation), 1);
+  gint64 pad, length;
 
   if (input == STRATA_DIM_UNKNOWN)
     return STRATA_DIM_UNKNOWN;
+  if (k == STRATA_DIM_OVERFLOW)
+    return STRATA_DIM_OVERFLOW;
   if (output_padding < 0)
     {
+      length = strata_dim_mul (input, stride);
       if (g_str_equal (padding, "valid"))
-        return input * stride + MAX (k - stride, 0);
-      if (g_str_equal (padding, "full"))
-        return input * stride - (stride + k - 2);
-      return input * stride;
+        length = strata_dim_add (length, MAX (k - stride, 0));
+      else if (g_str_equal (padding, "full"))
+        length = dim_sub (length, stride + k - 2);
     }
-  if (g_str_equal (padding, "same"))
-    pad = k / 2;
-  else if (g_str_equal (padding, "full"))
-    pad = k - 1;
   else
-    pad = 0;
-  return (input - 1) * stride + k - 2 * pad + output_padding;
+    {
+      if (g_str_equal (padding, "same"))
+        pad = k / 2;
+      else if (g_str_equal (padding, "full"))
+        pad = k - 1;
+      else
+        pad = 0;
+      length = strata_dim_add (strata_dim_add (strata_dim_mul (input - 1, stride), k),
+                               output_padding);
+      length = dim_sub (dim_sub (length, pad), pad);
+    }
+  if (length != STRATA_DIM_OVERFLOW && length != STRATA_DIM_UNKNOWN && length < 0)
+    return 0;
+  return length;
 }
 
 StrataLayer *

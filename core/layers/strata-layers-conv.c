@@ -170,8 +170,8 @@ conv_output_spatial (const ConvParams *p,
 }
 
 static StrataShape *
-make_spatial_shape (gint64 batch, const gint64 *spatial, guint n, gint64 channels,
-                    gboolean channels_first)
+make_spatial_shape (StrataLayer *self, GError **error, gint64 batch, const gint64 *spatial,
+                    guint n, gint64 channels, gboolean channels_first)
 {
   gint64 dims[MAX_SPATIAL + 2];
   guint i;
@@ -180,7 +180,7 @@ make_spatial_shape (gint64 batch, const gint64 *spatial, guint n, gint64 channel
   for (i = 0; i < n; i++)
     dims[channels_first ? 2 + i : 1 + i] = spatial[i];
   dims[channels_first ? 1 : n + 1] = channels;
-  return strata_shape_new (n + 2, dims);
+  return strata_builtin_shape (self, error, n + 2, dims);
 }
 
 static gboolean
@@ -213,46 +213,46 @@ conv_build (StrataLayer          *self,
         }
       dims[n] = in / p.groups;
       dims[n + 1] = p.filters;
-      return strata_builtin_add_weight (self, "kernel", strata_shape_new (n + 2, dims),
+      return strata_builtin_add_weight (self, "kernel", strata_builtin_shape (self, error, n + 2, dims),
                                         strata_cfg_initializer (self, "kernel_initializer", "init",
                                                                 "glorot_uniform"),
                                         TRUE, error) &&
-             strata_builtin_add_bias (self, strata_shape_new_1d (p.filters), error);
+             strata_builtin_add_bias (self, strata_builtin_shape_1d (self, error, p.filters), error);
 
     case CONV_TRANSPOSE:
       dims[n] = p.filters;
       dims[n + 1] = in;
-      return strata_builtin_add_weight (self, "kernel", strata_shape_new (n + 2, dims),
+      return strata_builtin_add_weight (self, "kernel", strata_builtin_shape (self, error, n + 2, dims),
                                         strata_cfg_initializer (self, "kernel_initializer", "init",
                                                                 "glorot_uniform"),
                                         TRUE, error) &&
-             strata_builtin_add_bias (self, strata_shape_new_1d (p.filters), error);
+             strata_builtin_add_bias (self, strata_builtin_shape_1d (self, error, p.filters), error);
 
     case CONV_SEPARABLE:
       dims[n] = in;
       dims[n + 1] = p.depth_multiplier;
-      if (!strata_builtin_add_weight (self, "depthwise_kernel", strata_shape_new (n + 2, dims),
+      if (!strata_builtin_add_weight (self, "depthwise_kernel", strata_builtin_shape (self, error, n + 2, dims),
                                       strata_cfg_initializer (self, "depthwise_initializer", "init",
                                                               "glorot_uniform"),
                                       TRUE, error))
         return FALSE;
       memcpy (dims, ones, n * sizeof (gint64));
-      dims[n] = in * p.depth_multiplier;
+      dims[n] = strata_dim_mul (in, p.depth_multiplier);
       dims[n + 1] = p.filters;
-      return strata_builtin_add_weight (self, "pointwise_kernel", strata_shape_new (n + 2, dims),
+      return strata_builtin_add_weight (self, "pointwise_kernel", strata_builtin_shape (self, error, n + 2, dims),
                                         strata_cfg_initializer (self, "pointwise_initializer", "init",
                                                                 "glorot_uniform"),
                                         TRUE, error) &&
-             strata_builtin_add_bias (self, strata_shape_new_1d (p.filters), error);
+             strata_builtin_add_bias (self, strata_builtin_shape_1d (self, error, p.filters), error);
 
     case CONV_DEPTHWISE:
       dims[n] = in;
       dims[n + 1] = p.depth_multiplier;
-      return strata_builtin_add_weight (self, "depthwise_kernel", strata_shape_new (n + 2, dims),
+      return strata_builtin_add_weight (self, "depthwise_kernel", strata_builtin_shape (self, error, n + 2, dims),
                                         strata_cfg_initializer (self, "depthwise_initializer", "init",
                                                                 "glorot_uniform"),
                                         TRUE, error) &&
-             strata_builtin_add_bias (self, strata_shape_new_1d (in * p.depth_multiplier), error);
+             strata_builtin_add_bias (self, strata_builtin_shape_1d (self, error, strata_dim_mul (in, p.depth_multiplier)), error);
 
     case CONV_LOCAL:
       {
@@ -271,21 +271,21 @@ conv_build (StrataLayer          *self,
                                           s);
                 return FALSE;
               }
-            n_out *= out_spatial[i];
-            k_size *= p.kernel[i];
+            n_out = strata_dim_mul (n_out, out_spatial[i]);
+            k_size = strata_dim_mul (k_size, p.kernel[i]);
           }
         if (implementation == 1)
           {
-            gint64 k[3] = { n_out, k_size * in, p.filters };
+            gint64 k[3] = { n_out, strata_dim_mul (k_size, in), p.filters };
             gint64 b[MAX_SPATIAL + 1];
 
             memcpy (b, out_spatial, n * sizeof (gint64));
             b[n] = p.filters;
-            return strata_builtin_add_weight (self, "kernel", strata_shape_new (3, k),
+            return strata_builtin_add_weight (self, "kernel", strata_builtin_shape (self, error, 3, k),
                                               strata_cfg_initializer (self, "kernel_initializer",
                                                                       "init", "glorot_uniform"),
                                               TRUE, error) &&
-                   strata_builtin_add_bias (self, strata_shape_new (n + 1, b), error);
+                   strata_builtin_add_bias (self, strata_builtin_shape (self, error, n + 1, b), error);
           }
         if (implementation == 2)
           {
@@ -305,11 +305,11 @@ conv_build (StrataLayer          *self,
             k[p.channels_first ? n + 1 : 2 * n + 1] = p.filters;
             memcpy (b, out_spatial, n * sizeof (gint64));
             b[n] = p.filters;
-            return strata_builtin_add_weight (self, "kernel", strata_shape_new (2 * n + 2, k),
+            return strata_builtin_add_weight (self, "kernel", strata_builtin_shape (self, error, 2 * n + 2, k),
                                               strata_cfg_initializer (self, "kernel_initializer",
                                                                       "init", "glorot_uniform"),
                                               TRUE, error) &&
-                   strata_builtin_add_bias (self, strata_shape_new (n + 1, b), error);
+                   strata_builtin_add_bias (self, strata_builtin_shape (self, error, n + 1, b), error);
           }
         strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_UNSUPPORTED,
                                   _("implementation %" PRId64 " of locally connected layers is not supported"),
@@ -356,7 +356,7 @@ conv_shapes (StrataLayer          *self,
         }
       memcpy (dims, strata_shape_get_dims (shape, NULL), rank * sizeof (gint64));
       dims[0] = strata_shape_get_dim (input, 0);
-      return strata_shapes_one (strata_shape_new (rank, dims));
+      return strata_shapes_one (strata_builtin_shape (self, error, rank, dims));
     }
 
   conv_output_spatial (&p, row->variant, input, out_spatial);
@@ -364,9 +364,9 @@ conv_shapes (StrataLayer          *self,
   if (row->variant == CONV_DEPTHWISE)
     {
       gint64 in = strata_shape_get_dim (input, channel_axis (rank, p.channels_first));
-      channels = in == STRATA_DIM_UNKNOWN ? STRATA_DIM_UNKNOWN : in * p.depth_multiplier;
+      channels = strata_dim_mul (in, p.depth_multiplier);
     }
-  return strata_shapes_one (make_spatial_shape (strata_shape_get_dim (input, 0), out_spatial,
+  return strata_shapes_one (make_spatial_shape (self, error, strata_shape_get_dim (input, 0), out_spatial,
                                                 p.rank, channels, p.channels_first));
 }
 
@@ -402,7 +402,7 @@ pool_shapes (StrataLayer          *self,
       out[i] = strata_conv_output_length (strata_shape_get_dim (input, spatial_axis (rank, channels_first, i)),
                                           pool[i], padding, strides[i], 1);
     }
-  return strata_shapes_one (make_spatial_shape (strata_shape_get_dim (input, 0), out, row->rank,
+  return strata_shapes_one (make_spatial_shape (self, error, strata_shape_get_dim (input, 0), out, row->rank,
                                                 strata_shape_get_dim (input, channel_axis (rank, channels_first)),
                                                 channels_first));
 }
@@ -425,9 +425,9 @@ global_pool_shapes (StrataLayer          *self,
   rank = strata_shape_get_rank (input);
   channels = strata_shape_get_dim (input, channel_axis (rank, channels_first));
   if (keepdims)
-    return strata_shapes_one (make_spatial_shape (strata_shape_get_dim (input, 0), ones,
+    return strata_shapes_one (make_spatial_shape (self, error, strata_shape_get_dim (input, 0), ones,
                                                   row->rank, channels, channels_first));
-  return strata_shapes_one (strata_shape_new_2d (strata_shape_get_dim (input, 0), channels));
+  return strata_shapes_one (strata_builtin_shape_2d (self, error, strata_shape_get_dim (input, 0), channels));
 }
 
 /* ---- padding, cropping, upsampling ------------------------------------ */
@@ -560,8 +560,9 @@ resize_shapes (StrataLayer          *self,
           if (d == STRATA_DIM_UNKNOWN)
             continue;
           if (row->variant == RESIZE_PAD)
-            dims[axis] = d + pairs[i][0] + pairs[i][1];
-          else if (pairs[i][0] + pairs[i][1] > d)
+            dims[axis] = strata_dim_add (d, strata_dim_add (pairs[i][0], pairs[i][1]));
+          else if (strata_dim_add (pairs[i][0], pairs[i][1]) == STRATA_DIM_OVERFLOW ||
+                   pairs[i][0] + pairs[i][1] > d)
             {
               /* tf.keras accepted (and saved) such models without a check;
                * the size is then meaningless, so unknown. */
@@ -583,14 +584,13 @@ resize_shapes (StrataLayer          *self,
                                         _("“size” must be positive"));
               return NULL;
             }
-          if (dims[axis] != STRATA_DIM_UNKNOWN)
-            dims[axis] *= size[i];
+          dims[axis] = strata_dim_mul (dims[axis], size[i]);
         }
       break;
     default:
       g_assert_not_reached ();
     }
-  return strata_shapes_one (strata_shape_new (rank, dims));
+  return strata_shapes_one (strata_builtin_shape (self, error, rank, dims));
 }
 
 /* ---- The table -------------------------------------------------------- */

@@ -53,11 +53,11 @@ dense_build (StrataLayer          *self,
   if (input == NULL || !strata_builtin_known_dim (self, input, -1, &in, error) ||
       !get_units (self, &units, error))
     return FALSE;
-  return strata_builtin_add_weight (self, "kernel", strata_shape_new_2d (in, units),
+  return strata_builtin_add_weight (self, "kernel", strata_builtin_shape_2d (self, error, in, units),
                                     strata_cfg_initializer (self, "kernel_initializer", "init",
                                                             "glorot_uniform"),
                                     TRUE, error) &&
-         strata_builtin_add_bias (self, strata_shape_new_1d (units), error);
+         strata_builtin_add_bias (self, strata_builtin_shape_1d (self, error, units), error);
 }
 
 static GPtrArray *
@@ -76,7 +76,7 @@ dense_shapes (StrataLayer          *self,
   rank = strata_shape_get_rank (input);
   memcpy (dims, strata_shape_get_dims (input, NULL), rank * sizeof (gint64));
   dims[rank - 1] = units;
-  return strata_shapes_one (strata_shape_new (rank, dims));
+  return strata_shapes_one (strata_builtin_shape (self, error, rank, dims));
 }
 
 /* Keras 1 MaxoutDense: W (nb_feature, in, units), b (nb_feature, units). */
@@ -97,13 +97,13 @@ maxout_build (StrataLayer          *self,
       !strata_cfg_bool (self, TRUE, &bias, error, "bias", NULL))
     return FALSE;
   w[0] = features, w[1] = in, w[2] = units;
-  if (!strata_builtin_add_weight (self, "W", strata_shape_new (3, w),
+  if (!strata_builtin_add_weight (self, "W", strata_builtin_shape (self, error, 3, w),
                                   strata_cfg_initializer (self, "init", NULL, "glorot_uniform"),
                                   TRUE, error))
     return FALSE;
   if (!bias)
     return TRUE;
-  return strata_builtin_add_weight (self, "b", strata_shape_new_2d (features, units),
+  return strata_builtin_add_weight (self, "b", strata_builtin_shape_2d (self, error, features, units),
                                     strata_cfg_initializer (self, NULL, NULL, "zeros"), TRUE, error);
 }
 
@@ -121,18 +121,18 @@ highway_build (StrataLayer          *self,
   if (input == NULL || !strata_builtin_known_dim (self, input, -1, &in, error) ||
       !strata_cfg_bool (self, TRUE, &bias, error, "bias", NULL))
     return FALSE;
-  if (!strata_builtin_add_weight (self, "W", strata_shape_new_2d (in, in),
+  if (!strata_builtin_add_weight (self, "W", strata_builtin_shape_2d (self, error, in, in),
                                   strata_cfg_initializer (self, "init", NULL, "glorot_uniform"),
                                   TRUE, error) ||
-      !strata_builtin_add_weight (self, "W_carry", strata_shape_new_2d (in, in),
+      !strata_builtin_add_weight (self, "W_carry", strata_builtin_shape_2d (self, error, in, in),
                                   strata_cfg_initializer (self, "init", NULL, "glorot_uniform"),
                                   TRUE, error))
     return FALSE;
   if (!bias)
     return TRUE;
-  return strata_builtin_add_weight (self, "b", strata_shape_new_1d (in),
+  return strata_builtin_add_weight (self, "b", strata_builtin_shape_1d (self, error, in),
                                     strata_cfg_initializer (self, NULL, NULL, "zeros"), TRUE, error) &&
-         strata_builtin_add_weight (self, "b_carry", strata_shape_new_1d (in),
+         strata_builtin_add_weight (self, "b_carry", strata_builtin_shape_1d (self, error, in),
                                     strata_cfg_initializer (self, NULL, NULL, "one"), TRUE, error);
 }
 
@@ -156,7 +156,7 @@ embedding_build (StrataLayer          *self,
                                 input_dim, output_dim);
       return FALSE;
     }
-  return strata_builtin_add_weight (self, "embeddings", strata_shape_new_2d (input_dim, output_dim),
+  return strata_builtin_add_weight (self, "embeddings", strata_builtin_shape_2d (self, error, input_dim, output_dim),
                                     strata_cfg_initializer (self, "embeddings_initializer", "init",
                                                             "uniform"),
                                     TRUE, error);
@@ -185,7 +185,7 @@ embedding_shapes (StrataLayer          *self,
     }
   memcpy (dims, strata_shape_get_dims (input, NULL), rank * sizeof (gint64));
   dims[rank] = output_dim;
-  return strata_shapes_one (strata_shape_new (rank + 1, dims));
+  return strata_shapes_one (strata_builtin_shape (self, error, rank + 1, dims));
 }
 
 /* ---- PReLU ------------------------------------------------------------ */
@@ -240,7 +240,7 @@ prelu_build (StrataLayer          *self,
     if (dims[i - 1] == STRATA_DIM_UNKNOWN &&
         !strata_builtin_known_dim (self, input, i, &dims[i - 1], error))
       return FALSE;
-  return strata_builtin_add_weight (self, "alpha", strata_shape_new (rank - 1, dims),
+  return strata_builtin_add_weight (self, "alpha", strata_builtin_shape (self, error, rank - 1, dims),
                                     strata_cfg_initializer (self, "alpha_initializer", "init", "zeros"),
                                     TRUE, error);
 }
@@ -276,7 +276,7 @@ flatten_shapes (StrataLayer          *self,
         }
       product *= d;
     }
-  return strata_shapes_one (strata_shape_new_2d (strata_shape_get_dim (input, 0), product));
+  return strata_shapes_one (strata_builtin_shape_2d (self, error, strata_shape_get_dim (input, 0), product));
 }
 
 static GPtrArray *
@@ -349,7 +349,7 @@ reshape_shapes (StrataLayer          *self,
     }
   else if (unknown_at >= 0)
     dims[unknown_at] = STRATA_DIM_UNKNOWN;
-  return strata_shapes_one (strata_shape_new (n + 1, dims));
+  return strata_shapes_one (strata_builtin_shape (self, error, n + 1, dims));
 }
 
 static GPtrArray *
@@ -382,7 +382,7 @@ permute_shapes (StrataLayer          *self,
       used[perm[i]] = TRUE;
       dims[i + 1] = strata_shape_get_dim (input, perm[i]);
     }
-  return strata_shapes_one (strata_shape_new (rank, dims));
+  return strata_shapes_one (strata_builtin_shape (self, error, rank, dims));
 }
 
 static GPtrArray *
@@ -406,7 +406,7 @@ repeat_vector_shapes (StrataLayer          *self,
   dims[0] = strata_shape_get_dim (input, 0);
   dims[1] = n;
   dims[2] = strata_shape_get_dim (input, 1);
-  return strata_shapes_one (strata_shape_new (3, dims));
+  return strata_shapes_one (strata_builtin_shape (self, error, 3, dims));
 }
 
 /* ---- The table -------------------------------------------------------- */

@@ -75,7 +75,7 @@ elementwise_shapes (StrataLayer *self,
             }
         }
     }
-  return strata_shapes_one (strata_shape_new (out_rank, dims));
+  return strata_shapes_one (strata_builtin_shape (self, error, out_rank, dims));
 }
 
 static GPtrArray *
@@ -113,8 +113,7 @@ concatenate_shapes (StrataLayer *self,
         {
           gint64 d = strata_shape_get_dim (s, a);
           if (a == ax)
-            dims[a] = (dims[a] == STRATA_DIM_UNKNOWN || d == STRATA_DIM_UNKNOWN)
-                        ? STRATA_DIM_UNKNOWN : dims[a] + d;
+            dims[a] = strata_dim_add (dims[a], d);
           else if (dims[a] == STRATA_DIM_UNKNOWN)
             dims[a] = d;
           else if (d != STRATA_DIM_UNKNOWN && d != dims[a])
@@ -125,7 +124,7 @@ concatenate_shapes (StrataLayer *self,
             }
         }
     }
-  return strata_shapes_one (strata_shape_new (rank, dims));
+  return strata_shapes_one (strata_builtin_shape (self, error, rank, dims));
 }
 
 /* Dot of two inputs over axes (a0, a1): the remaining axes of both. */
@@ -174,9 +173,10 @@ dot_shapes (StrataLayer *self,
       set_shapes_error (error, self, input_shapes, _("the result has too many axes"));
       return NULL;
     }
-  return strata_shapes_one (strata_shape_new (n, dims));
+  return strata_shapes_one (strata_builtin_shape (self, error, n, dims));
 }
 
+/* Dot axes: an int, a pair of ints, or Keras 1's pair of one-element lists. */
 static gboolean
 read_dot_axes (StrataLayer *self,
                const char  *key,
@@ -184,6 +184,28 @@ read_dot_axes (StrataLayer *self,
                GError     **error)
 {
   static const gint64 last[2] = { -1, -1 };
+  JsonNode *node = strata_cfg_node (self, key, NULL);
+
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node) &&
+      json_array_get_length (json_node_get_array (node)) == 2)
+    {
+      JsonArray *pair = json_node_get_array (node);
+      guint i;
+
+      for (i = 0; i < 2; i++)
+        {
+          JsonNode *e = json_array_get_element (pair, i);
+          if (JSON_NODE_HOLDS_ARRAY (e) && json_array_get_length (json_node_get_array (e)) == 1 &&
+              json_node_get_value_type (json_array_get_element (json_node_get_array (e), 0)) == G_TYPE_INT64)
+            axes[i] = json_array_get_int_element (json_node_get_array (e), 0);
+          else if (json_node_get_value_type (e) == G_TYPE_INT64)
+            axes[i] = json_node_get_int (e);
+          else
+            break;
+        }
+      if (i == 2)
+        return TRUE;
+    }
   return strata_cfg_tuple (self, 2, last, axes, error, key, NULL);
 }
 
@@ -268,7 +290,7 @@ attention_shapes (StrataLayer          *self,
   rank = strata_shape_get_rank (query);
   memcpy (dims, strata_shape_get_dims (query, NULL), rank * sizeof (gint64));
   dims[rank - 1] = strata_shape_get_dim (value, -1 + (int) strata_shape_get_rank (value));
-  return strata_shapes_one (strata_shape_new (rank, dims));
+  return strata_shapes_one (strata_builtin_shape (self, error, rank, dims));
 }
 
 static gboolean
@@ -295,7 +317,7 @@ attention_build (StrataLayer          *self,
         return TRUE;
       if (!strata_builtin_known_dim (self, query, -1, &dim, error))
         return FALSE;
-      return strata_builtin_add_weight (self, "scale", strata_shape_new_1d (dim),
+      return strata_builtin_add_weight (self, "scale", strata_builtin_shape_1d (self, error, dim),
                                         json_node_init_string (json_node_alloc (), "glorot_uniform"),
                                         TRUE, error);
     }
@@ -371,7 +393,7 @@ mha_projection (StrataLayer *self,
   g_autofree char *bias = g_strconcat (name, "/bias", NULL);
   gint64 k[3] = { d0, d1, d2 };
 
-  if (!strata_builtin_add_weight (self, kernel, strata_shape_new (3, k),
+  if (!strata_builtin_add_weight (self, kernel, strata_builtin_shape (self, error, 3, k),
                                   strata_cfg_initializer (self, "kernel_initializer", NULL,
                                                           "glorot_uniform"),
                                   TRUE, error))
@@ -379,7 +401,7 @@ mha_projection (StrataLayer *self,
   if (!p->use_bias)
     return TRUE;
   return strata_builtin_add_weight (self, bias,
-                                    output ? strata_shape_new_1d (d2) : strata_shape_new_2d (d1, d2),
+                                    output ? strata_builtin_shape_1d (self, error, d2) : strata_builtin_shape_2d (self, error, d1, d2),
                                     strata_cfg_initializer (self, "bias_initializer", NULL, "zeros"),
                                     TRUE, error);
 }
@@ -427,7 +449,7 @@ mha_shapes (StrataLayer          *self,
   rank = strata_shape_get_rank (query);
   memcpy (dims, strata_shape_get_dims (query, NULL), rank * sizeof (gint64));
   dims[rank - 1] = p.out_dim;
-  return strata_shapes_one (strata_shape_new (rank, dims));
+  return strata_shapes_one (strata_builtin_shape (self, error, rank, dims));
 }
 
 /* ---- The table -------------------------------------------------------- */

@@ -111,7 +111,7 @@ batch_norm_build (StrataLayer          *self,
     {
       if (!strata_builtin_known_dim (self, input, axes[0], &dims[0], error))
         return FALSE;
-      param = strata_shape_new_1d (dims[0]);
+      param = strata_builtin_shape_1d (self, error, dims[0]);
     }
   else
     {
@@ -126,9 +126,11 @@ batch_norm_build (StrataLayer          *self,
               a++;
             }
         }
-      param = strata_shape_new (rank, dims);
+      param = strata_builtin_shape (self, error, rank, dims);
     }
 
+  if (param == NULL)
+    return FALSE;
   return add_scale_center (self, param, error) &&
          strata_builtin_add_weight (self, "moving_mean", strata_shape_ref (param),
                                     strata_cfg_initializer (self, "moving_mean_initializer", NULL, "zeros"),
@@ -172,8 +174,8 @@ layer_norm_build (StrataLayer          *self,
           return FALSE;
         }
     }
-  param = strata_shape_new (n_axes, dims);
-  return add_scale_center (self, param, error);
+  param = strata_builtin_shape (self, error, n_axes, dims);
+  return param != NULL && add_scale_center (self, param, error);
 }
 
 /* Preprocessing Normalization: mean and variance over the kept axes (and a
@@ -206,9 +208,9 @@ normalization_build (StrataLayer          *self,
     if (!strata_builtin_known_dim (self, input, axes[i], &dims[i], error))
       return FALSE;
 
-  if (!strata_builtin_add_weight (self, "mean", strata_shape_new (n_axes, dims),
+  if (!strata_builtin_add_weight (self, "mean", strata_builtin_shape (self, error, n_axes, dims),
                                   json_node_init_string (json_node_alloc (), "zeros"), FALSE, error) ||
-      !strata_builtin_add_weight (self, "variance", strata_shape_new (n_axes, dims),
+      !strata_builtin_add_weight (self, "variance", strata_builtin_shape (self, error, n_axes, dims),
                                   json_node_init_string (json_node_alloc (), "ones"), FALSE, error))
     return FALSE;
   if (keras3)

@@ -59,6 +59,8 @@ add_recurrent_bias (StrataLayer *self,
   gsize n = 0, i;
   guint index;
 
+  if (shape == NULL)
+    return FALSE;
   if (!strata_cfg_bool (self, TRUE, &use_bias, error, "use_bias", NULL) ||
       !strata_cfg_bool (self, TRUE, &unit_forget_bias, error, "unit_forget_bias", NULL))
     {
@@ -113,11 +115,11 @@ rnn_build (StrataLayer          *self,
       !strata_cfg_bool (self, FALSE, &reset_after, error, "reset_after", NULL))
     return FALSE;
 
-  if (!strata_builtin_add_weight (self, "kernel", strata_shape_new_2d (in, gates * units),
+  if (!strata_builtin_add_weight (self, "kernel", strata_builtin_shape_2d (self, error, in, strata_dim_mul (gates, units)),
                                   strata_cfg_initializer (self, "kernel_initializer", "init",
                                                           "glorot_uniform"),
                                   TRUE, error) ||
-      !strata_builtin_add_weight (self, "recurrent_kernel", strata_shape_new_2d (units, gates * units),
+      !strata_builtin_add_weight (self, "recurrent_kernel", strata_builtin_shape_2d (self, error, units, strata_dim_mul (gates, units)),
                                   strata_cfg_initializer (self, "recurrent_initializer", "inner_init",
                                                           "orthogonal"),
                                   TRUE, error))
@@ -126,15 +128,16 @@ rnn_build (StrataLayer          *self,
   switch (row->variant)
     {
     case RNN_GRU:
-      bias_shape = reset_after ? strata_shape_new_2d (2, 3 * units) : strata_shape_new_1d (3 * units);
+      bias_shape = reset_after ? strata_builtin_shape_2d (self, error, 2, strata_dim_mul (3, units))
+                               : strata_builtin_shape_1d (self, error, strata_dim_mul (3, units));
       break;
     case RNN_CUDNN_LSTM:
     case RNN_CUDNN_GRU:
       /* cuDNN keeps separate input and recurrent biases. */
-      bias_shape = strata_shape_new_1d (2 * gates * units);
+      bias_shape = strata_builtin_shape_1d (self, error, strata_dim_mul (2 * gates, units));
       break;
     default:
-      bias_shape = strata_shape_new_1d (gates * units);
+      bias_shape = strata_builtin_shape_1d (self, error, strata_dim_mul (gates, units));
       break;
     }
   return add_recurrent_bias (self, bias_shape, units,
@@ -165,7 +168,7 @@ recurrent_outputs (StrataLayer *self,
       dims[0] = strata_shape_get_dim (input, 0);
       dims[1] = strata_shape_get_dim (input, 1);
       memcpy (dims + 2, strata_shape_get_dims (step, NULL) + 1, (step_rank - 1) * sizeof (gint64));
-      g_ptr_array_add (shapes, strata_shape_new (step_rank + 1, dims));
+      g_ptr_array_add (shapes, strata_builtin_shape (self, error, step_rank + 1, dims));
     }
   else
     g_ptr_array_add (shapes, strata_shape_ref (step));
@@ -187,7 +190,7 @@ rnn_shapes (StrataLayer          *self,
 
   if (input == NULL || !get_units (self, "units", &units, error))
     return NULL;
-  step = strata_shape_new_2d (strata_shape_get_dim (input, 0), units);
+  step = strata_builtin_shape_2d (self, error, strata_shape_get_dim (input, 0), units);
   if (row->rank == 1)
     {
       /* a cell: the output, then its states */
@@ -276,19 +279,20 @@ conv_lstm_build (StrataLayer          *self,
     return FALSE;
   memcpy (dims, p.kernel, n * sizeof (gint64));
   dims[n] = in;
-  dims[n + 1] = 4 * p.filters;
-  if (!strata_builtin_add_weight (self, "kernel", strata_shape_new (n + 2, dims),
+  dims[n + 1] = strata_dim_mul (4, p.filters);
+  if (!strata_builtin_add_weight (self, "kernel", strata_builtin_shape (self, error, n + 2, dims),
                                   strata_cfg_initializer (self, "kernel_initializer", "init",
                                                           "glorot_uniform"),
                                   TRUE, error))
     return FALSE;
   dims[n] = p.filters;
-  if (!strata_builtin_add_weight (self, "recurrent_kernel", strata_shape_new (n + 2, dims),
+  if (!strata_builtin_add_weight (self, "recurrent_kernel", strata_builtin_shape (self, error, n + 2, dims),
                                   strata_cfg_initializer (self, "recurrent_initializer", "inner_init",
                                                           "orthogonal"),
                                   TRUE, error))
     return FALSE;
-  return add_recurrent_bias (self, strata_shape_new_1d (4 * p.filters), p.filters, TRUE, error);
+  return add_recurrent_bias (self, strata_builtin_shape_1d (self, error, strata_dim_mul (4, p.filters)),
+                             p.filters, TRUE, error);
 }
 
 static GPtrArray *
@@ -313,7 +317,7 @@ conv_lstm_shapes (StrataLayer          *self,
         strata_conv_output_length (in, p.kernel[i], p.padding, p.strides[i], p.dilation[i]);
     }
   dims[p.channels_first ? 1 : n + 1] = p.filters;
-  step = strata_shape_new (n + 2, dims);
+  step = strata_builtin_shape (self, error, n + 2, dims);
   return recurrent_outputs (self, input, step, 2, error);
 }
 
@@ -384,7 +388,8 @@ bidirectional_build (StrataLayer          *self,
   StrataLayer *forward, *backward;
   g_autoptr(GPtrArray) first = g_ptr_array_new ();
 
-  if (!bidirectional_layers (self, &forward, &backward, error))
+  if (strata_builtin_input (self, input_shapes, 0, 1, 0, 3, error) == NULL ||
+      !bidirectional_layers (self, &forward, &backward, error))
     return FALSE;
   /* Only the sequence is built on; initial states are extra inputs. */
   g_ptr_array_add (first, g_ptr_array_index (input_shapes, 0));
@@ -410,7 +415,8 @@ bidirectional_shapes (StrataLayer          *self,
   StrataShape *f, *b;
   guint i;
 
-  if (!bidirectional_layers (self, &forward, &backward, error) ||
+  if (strata_builtin_input (self, input_shapes, 0, 1, 0, 3, error) == NULL ||
+      !bidirectional_layers (self, &forward, &backward, error) ||
       !strata_cfg_string (self, "concat", &merge_mode, error, "merge_mode", NULL))
     return NULL;
   /* merge_mode: null (Python None) means two separate outputs. */
@@ -441,9 +447,8 @@ bidirectional_shapes (StrataLayer          *self,
       gint64 fl = strata_shape_get_dim (f, rank - 1), bl = strata_shape_get_dim (b, rank - 1);
 
       memcpy (dims, strata_shape_get_dims (f, NULL), rank * sizeof (gint64));
-      dims[rank - 1] = fl == STRATA_DIM_UNKNOWN || bl == STRATA_DIM_UNKNOWN
-                         ? STRATA_DIM_UNKNOWN : fl + bl;
-      g_ptr_array_add (shapes, strata_shape_new (rank, dims));
+      dims[rank - 1] = strata_dim_add (fl, bl);
+      g_ptr_array_add (shapes, strata_builtin_shape (self, error, rank, dims));
     }
   else if (g_str_equal (merge_mode, "sum") || g_str_equal (merge_mode, "mul") ||
            g_str_equal (merge_mode, "ave"))
@@ -480,7 +485,7 @@ time_step_input (StrataLayer *self,
   rank = strata_shape_get_rank (input);
   dims[0] = strata_shape_get_dim (input, 0);
   memcpy (dims + 1, strata_shape_get_dims (input, NULL) + 2, (rank - 2) * sizeof (gint64));
-  return strata_shapes_one (strata_shape_new (rank - 1, dims));
+  return strata_shapes_one (strata_builtin_shape (self, error, rank - 1, dims));
 }
 
 static gboolean
@@ -539,7 +544,7 @@ time_distributed_shapes (StrataLayer          *self,
       dims[0] = strata_shape_get_dim (input, 0);
       dims[1] = strata_shape_get_dim (input, 1);
       memcpy (dims + 2, strata_shape_get_dims (o, NULL) + 1, (rank - 1) * sizeof (gint64));
-      g_ptr_array_add (shapes, strata_shape_new (rank + 1, dims));
+      g_ptr_array_add (shapes, strata_builtin_shape (self, error, rank + 1, dims));
     }
   return g_steal_pointer (&shapes);
 }
@@ -642,7 +647,7 @@ generic_rnn_build (StrataLayer          *self,
   for (i = 0; i < cells->len; i++)
     {
       StrataLayer *cell = g_ptr_array_index (cells, i);
-      g_autoptr(GPtrArray) step = strata_shapes_one (strata_shape_new_2d (strata_shape_get_dim (input, 0), in));
+      g_autoptr(GPtrArray) step = strata_shapes_one (strata_builtin_shape_2d (self, error, strata_shape_get_dim (input, 0), in));
 
       if (!strata_layer_build (cell, step, error) || !cells_units (self, cells, i, &in, error))
         return FALSE;
@@ -668,7 +673,7 @@ generic_rnn_shapes (StrataLayer          *self,
   if (cells == NULL || !cells_units (self, cells, cells->len - 1, &units, error) ||
       !strata_cfg_bool (self, FALSE, &return_state, error, "return_state", NULL))
     return NULL;
-  step = strata_shape_new_2d (strata_shape_get_dim (input, 0), units);
+  step = strata_builtin_shape_2d (self, error, strata_shape_get_dim (input, 0), units);
   shapes = recurrent_outputs (self, input, step, 0, error);
   if (shapes == NULL || !return_state)
     return g_steal_pointer (&shapes);
@@ -689,7 +694,7 @@ generic_rnn_shapes (StrataLayer          *self,
         }
       states = n_states[cell_row->variant];
       while (states-- > 0)
-        g_ptr_array_add (shapes, strata_shape_new_2d (strata_shape_get_dim (input, 0), u));
+        g_ptr_array_add (shapes, strata_builtin_shape_2d (self, error, strata_shape_get_dim (input, 0), u));
     }
   return g_steal_pointer (&shapes);
 }

@@ -1414,7 +1414,20 @@ strata_layer_add_node (StrataLayer *self,
   node->outputs = g_ptr_array_new_with_free_func (g_object_unref);
   if (inputs != NULL)
     for (guint i = 0; i < inputs->len; i++)
-      g_ptr_array_add (node->inputs, strata_keras_tensor_dup (g_ptr_array_index (inputs, i)));
+      {
+        StrataKerasTensor *input = g_ptr_array_index (inputs, i);
+
+        /* A layer called on its own output (a shared layer applied twice in
+         * a row) must not own itself. */
+        if (strata_keras_tensor_get_layer (input) == self)
+          g_ptr_array_add (node->inputs,
+                           strata_keras_tensor_new_unowned (self, strata_keras_tensor_get_node_index (input),
+                                                            strata_keras_tensor_get_tensor_index (input),
+                                                            strata_keras_tensor_get_shape (input),
+                                                            strata_keras_tensor_get_dtype (input)));
+        else
+          g_ptr_array_add (node->inputs, strata_keras_tensor_dup (input));
+      }
   if (output_shapes != NULL)
     for (guint i = 0; i < output_shapes->len; i++)
       g_ptr_array_add (node->outputs,

@@ -425,6 +425,48 @@ test_shared_and_nested (void)
   g_assert_cmpstr (json, ==, json2);
 }
 
+/* One layer applied twice in a row: listed once, its second call reads
+ * its first call's output (node 0 -> node 1), no reference cycle. */
+static void
+test_layer_applied_twice (void)
+{
+  g_autoptr(StrataShape) shape = strata_shape_new (1, (gint64[]) { 4 });
+  g_autoptr(StrataKerasTensor) x = strata_input (shape, NULL, "x");
+  g_autoptr(StrataLayer) square = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"square\", \"units\": 4}}");
+  g_autoptr(StrataKerasTensor) once = call1 (square, x);
+  g_autoptr(StrataKerasTensor) twice = call1 (square, once);
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) outputs = g_ptr_array_new ();
+  g_autoptr(StrataModel) model = NULL, reread = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL, *json2 = NULL;
+  GWeakRef weak;
+
+  g_ptr_array_add (inputs, x);
+  g_ptr_array_add (outputs, twice);
+  model = strata_model_new (inputs, outputs, "twice", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strata_model_get_n_layers (model), ==, 2);
+  g_assert_cmpuint (strata_keras_tensor_get_node_index (twice), ==, 1);
+  json = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
+  g_assert_nonnull (strstr (json, "\"inbound_nodes\": [[[\"x\", 0, 0, {}]], [[\"square\", 0, 0, {}]]]"));
+  g_assert_nonnull (strstr (json, "\"output_layers\": [[\"square\", 1, 0]]"));
+  reread = strata_model_from_json (json, -1, NULL, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  json2 = strata_model_to_json (reread, STRATA_KERAS_DIALECT_KERAS2, FALSE);
+  g_assert_cmpstr (json, ==, json2);
+
+  /* Dropping everything frees the layer. */
+  g_weak_ref_init (&weak, square);
+  g_clear_object (&model);
+  g_clear_object (&once);
+  g_clear_object (&twice);
+  g_ptr_array_set_size (outputs, 0);
+  g_clear_object (&square);
+  g_assert_null (g_weak_ref_get (&weak));
+  g_weak_ref_clear (&weak);
+}
+
 static void
 test_graph_errors (void)
 {
@@ -476,6 +518,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/graph/nested-offsets", test_nested_offsets);
   g_test_add_func ("/model/graph/order-in-code", test_order_in_code);
   g_test_add_func ("/model/graph/shared-and-nested", test_shared_and_nested);
+  g_test_add_func ("/model/graph/layer-applied-twice", test_layer_applied_twice);
   g_test_add_func ("/model/graph/errors", test_graph_errors);
   return g_test_run ();
 }

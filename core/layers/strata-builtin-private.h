@@ -160,6 +160,11 @@ gint64    strata_conv_output_length  (gint64 input, gint64 kernel, const char *p
 gint64    strata_deconv_output_length (gint64 input, gint64 kernel, const char *padding,
                                        gint64 output_padding, gint64 stride, gint64 dilation);
 
+/* A layer inside @self (wrapped layer, RNN cell) from its entry, with the
+ * default registry and @self's load flags; nesting deeper than
+ * STRATA_MODEL_MAX_NESTING fails with STRATA_CONFIG_ERROR_LIMIT. */
+StrataLayer *strata_builtin_create_sublayer (StrataLayer *self, JsonObject *object,
+                                             GError **error);
 /* Wrappers (Bidirectional, TimeDistributed): creates the wrapped layer from
  * the config member @key with the default registry. (transfer full) */
 StrataLayer *strata_builtin_create_inner (StrataLayer *self, const char *key,

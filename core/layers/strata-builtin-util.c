@@ -624,6 +624,44 @@ strata_deconv_output_length (gint64      input,
   return length;
 }
 
+/* Sublayers (wrapped layers, cells) one top-level layer may hold. */
+#define MAX_SUBLAYERS 4096
+
+StrataLayer *
+strata_builtin_create_sublayer (StrataLayer *self,
+                                JsonObject  *object,
+                                GError     **error)
+{
+  StrataLayer *inner;
+  GObject *root;
+  guint depth, count;
+
+  /* Layers inside layers: as deep as models may nest, no deeper; and
+   * Bidirectional inside Bidirectional doubles at each level, so the
+   * layers under one top-level layer are counted too. */
+  depth = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (self), "strata-wrapper-depth")) + 1;
+  root = g_object_get_data (G_OBJECT (self), "strata-wrapper-root");
+  if (root == NULL)
+    root = G_OBJECT (self);
+  count = GPOINTER_TO_UINT (g_object_get_data (root, "strata-sublayer-count")) + 1;
+  if (depth > STRATA_MODEL_MAX_NESTING || count > MAX_SUBLAYERS)
+    {
+      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_LIMIT,
+                                _("wrapped layers nest deeper than %d levels or number more than %d"),
+                                STRATA_MODEL_MAX_NESTING, MAX_SUBLAYERS);
+      return NULL;
+    }
+  inner = strata_registry_create_layer (strata_registry_get_default (), object,
+                                        strata_layer_get_load_flags (self), error);
+  if (inner == NULL)
+    return NULL;
+  g_object_set_data (root, "strata-sublayer-count", GUINT_TO_POINTER (count));
+  /* the root owns its sublayers (through the wrappers), so it outlives them */
+  g_object_set_data (G_OBJECT (inner), "strata-wrapper-root", root);
+  g_object_set_data (G_OBJECT (inner), "strata-wrapper-depth", GUINT_TO_POINTER (depth));
+  return inner;
+}
+
 StrataLayer *
 strata_builtin_create_inner (StrataLayer *self,
                              const char  *key,
@@ -668,8 +706,7 @@ strata_builtin_create_inner (StrataLayer *self,
         }
     }
 
-  inner = strata_registry_create_layer (strata_registry_get_default (), object,
-                                        strata_layer_get_load_flags (self), error);
+  inner = strata_builtin_create_sublayer (self, object, error);
   if (inner == NULL)
     g_prefix_error (error, _("Layer “%s”, wrapped layer: "), strata_layer_get_name (self));
   return inner;

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "strata-builtin-private.h"
-#include "strata-model-private.h"
 #include "strata-i18n-private.h"
 
 enum {
@@ -606,9 +605,7 @@ rnn_cells (StrataLayer *self,
                                     strata_json_describe_node (cell));
           return NULL;
         }
-      layer = strata_registry_create_layer (strata_registry_get_default (),
-                                            json_node_get_object (cell),
-                                            strata_layer_get_load_flags (self), error);
+      layer = strata_builtin_create_sublayer (self, json_node_get_object (cell), error);
       if (layer == NULL)
         return NULL;
       g_ptr_array_add (made, layer);

@@ -692,6 +692,58 @@ test_robustness (void)
   g_assert_cmpuint (tried, >, 2000);
 }
 
+/* Wrappers inside wrappers stop at the model nesting limit. */
+static void
+test_nesting (void)
+{
+  GString *json = g_string_new (NULL);
+  g_autoptr(StrataLayer) layer = NULL;
+  g_autoptr(GPtrArray) in = NULL;
+  g_autoptr(GPtrArray) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint depth = 100, i;
+
+  for (i = 0; i < depth; i++)
+    g_string_append (json, "{\"class_name\": \"TimeDistributed\", \"config\": {\"layer\": ");
+  g_string_append (json, "{\"class_name\": \"Dense\", \"config\": {\"units\": 2}}");
+  for (i = 0; i < depth; i++)
+    g_string_append (json, "}}");
+  text = g_string_free (json, FALSE);
+  layer = make_layer_full (text, &error);
+  g_assert_no_error (error);
+  in = parse_shapes ("[[null, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3]]");
+  out = strata_layer_compute_output_shapes (layer, in, &error);
+  g_assert_null (out);
+  g_assert_nonnull (error);
+  /* each TimeDistributed takes an axis: the input runs out of axes first */
+  g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID);
+  g_clear_error (&error);
+  g_clear_pointer (&out, g_ptr_array_unref);
+  g_clear_pointer (&in, g_ptr_array_unref);
+  g_clear_object (&layer);
+
+  /* Bidirectional in Bidirectional doubles the layers at each level: 2^31
+   * LSTMs must not be created. */
+  json = g_string_new (NULL);
+  for (i = 0; i < 30; i++)
+    g_string_append (json, "{\"class_name\": \"Bidirectional\", \"config\": {\"layer\": ");
+  g_string_append (json, "{\"class_name\": \"LSTM\", \"config\": {\"units\": 2, \"return_sequences\": true}}");
+  for (i = 0; i < 30; i++)
+    g_string_append (json, ", \"merge_mode\": \"sum\"}}");
+  g_free (text);
+  text = g_string_free (json, FALSE);
+  layer = make_layer_full (text, &error);
+  g_assert_no_error (error);
+  in = parse_shapes ("[[null, 5, 2]]");
+  out = strata_layer_compute_output_shapes (layer, in, &error);
+  g_assert_null (out);
+  g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT);
+  g_clear_error (&error);
+  g_assert_false (strata_layer_build (layer, in, &error));
+  g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT);
+}
+
 /* ---- InputLayer and opaque layers ----------------------------------------- */
 
 static void
@@ -802,6 +854,7 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/normalization", test_normalization);
   g_test_add_func ("/layers/dtypes-and-flags", test_dtypes_and_flags);
   g_test_add_func ("/layers/robustness", test_robustness);
+  g_test_add_func ("/layers/nesting", test_nesting);
   g_test_add_func ("/layers/input-layer", test_input_layer);
   g_test_add_func ("/layers/opaque", test_opaque);
   return g_test_run ();

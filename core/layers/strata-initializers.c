@@ -21,6 +21,10 @@
  * float32): a config alone must not make the library exhaust memory. */
 #define MAX_INIT_ELEMENTS (G_GUINT64_CONSTANT (1) << 32)
 
+/* Largest Gram-Schmidt (tall × wide²) run for Orthogonal: an LSTM of
+ * 4096 units ((4096, 16384) recurrent kernel) is 2.7e11. */
+#define MAX_ORTHOGONAL_WORK 3e11
+
 /* Stddev of a standard normal truncated to [-2, 2]; Keras divides by it so
  * that truncated_normal keeps the requested variance. */
 #define TRUNCATED_STDDEV 0.87962566103423978
@@ -259,6 +263,15 @@ run_orthogonal (InitState   *state,
   wide = MIN (rows, cols);
   if (state->n == 0)
     return TRUE;
+  /* Gram-Schmidt costs tall × wide² operations: refuse what would run for
+   * minutes rather than hang on a hostile config. */
+  if ((double) tall * (double) wide * (double) wide > MAX_ORTHOGONAL_WORK)
+    {
+      g_autofree char *s = strata_shape_to_string (shape);
+      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                   _("The Orthogonal initializer for shape %s is too large"), s);
+      return FALSE;
+    }
 
   /* q is tall x wide, column-major so each column is contiguous. */
   q = g_try_new (double, state->n);

@@ -692,6 +692,66 @@ test_robustness (void)
   g_assert_cmpuint (tried, >, 2000);
 }
 
+/* Every property of every built-in class reads its Keras default from an
+ * empty config and writes back what it read without changing the config's
+ * meaning (get -> set -> get gives the same value). */
+static void
+test_all_properties (void)
+{
+  g_auto(GStrv) names = strata_registry_list_names (strata_registry_get_default ());
+  guint checked = 0;
+
+  for (guint n = 0; names[n] != NULL; n++)
+    {
+      GType type = strata_registry_lookup (strata_registry_get_default (), names[n]);
+      g_autoptr(StrataLayer) layer = NULL;
+      g_autofree GParamSpec **pspecs = NULL;
+      guint n_pspecs;
+
+      if (strchr (names[n], '>') != NULL || !g_type_is_a (type, STRATA_TYPE_LAYER) ||
+          g_type_is_a (type, STRATA_TYPE_MODEL))
+        continue;
+      layer = make_layer (names[n], "{}");
+      pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (layer), &n_pspecs);
+      for (guint p = 0; p < n_pspecs; p++)
+        {
+          g_auto(GValue) before = G_VALUE_INIT;
+          g_auto(GValue) after = G_VALUE_INIT;
+
+          if (pspecs[p]->owner_type != type || !(pspecs[p]->flags & G_PARAM_WRITABLE))
+            continue;
+          g_value_init (&before, pspecs[p]->value_type);
+          g_value_init (&after, pspecs[p]->value_type);
+          g_object_get_property (G_OBJECT (layer), pspecs[p]->name, &before);
+          g_object_set_property (G_OBJECT (layer), pspecs[p]->name, &before);
+          g_object_get_property (G_OBJECT (layer), pspecs[p]->name, &after);
+          if (G_VALUE_HOLDS (&before, JSON_TYPE_NODE))
+            {
+              JsonNode *a = g_value_get_boxed (&before), *b = g_value_get_boxed (&after);
+              g_assert_true ((a == NULL && (b == NULL || JSON_NODE_HOLDS_NULL (b))) ||
+                             (a != NULL && b != NULL && strata_json_equal (a, b)));
+            }
+          else
+            g_assert_cmpint (g_param_values_cmp (pspecs[p], &before, &after), ==, 0);
+          checked++;
+        }
+    }
+  g_test_message ("%u properties checked", checked);
+  g_assert_cmpuint (checked, >, 500);
+
+  {
+    /* Defaults are Keras': an LSTM without keys has unit_forget_bias and an
+     * orthogonal recurrent initializer. */
+    g_autoptr(StrataLayer) lstm = make_layer ("LSTM", "{}");
+    gboolean unit_forget_bias = FALSE;
+    g_autoptr(JsonNode) init = NULL;
+
+    g_object_get (lstm, "unit-forget-bias", &unit_forget_bias, "recurrent-initializer", &init, NULL);
+    g_assert_true (unit_forget_bias);
+    g_assert_cmpstr (json_node_get_string (init), ==, "orthogonal");
+  }
+}
+
 /* Wrappers inside wrappers stop at the model nesting limit. */
 static void
 test_nesting (void)
@@ -843,6 +903,7 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/registry", test_registry);
   g_test_add_func ("/layers/properties", test_properties);
   g_test_add_func ("/layers/notify", test_notify);
+  g_test_add_func ("/layers/all-properties", test_all_properties);
   g_test_add_func ("/layers/round-trip", test_round_trip);
   g_test_add_func ("/layers/bad-config", test_bad_config);
   g_test_add_func ("/layers/shapes/conv", test_shapes_conv);

@@ -44,29 +44,102 @@ read_le (const guchar *p, guint n)
   return v;
 }
 
+/* Where contiguous dataset data lies: the heap check skips it, so that a
+ * load (especially a metadata-only one) does not read the weights. */
+typedef struct {
+  guint64 start;
+  guint64 end;
+} H5kRange;
+
+static herr_t
+collect_extent (hid_t obj, const char *name, const H5O_info_t *info, void *user_data)
+{
+  GArray *ranges = user_data;
+  hid_t ds;
+
+  if (info->type != H5O_TYPE_DATASET)
+    return 0;
+  ds = H5Dopen2 (obj, name, H5P_DEFAULT);
+  if (ds >= 0)
+    {
+      haddr_t offset = H5Dget_offset (ds);
+      hsize_t storage = H5Dget_storage_size (ds);
+
+      if (offset != HADDR_UNDEF && storage > 0 && offset + storage > offset)
+        {
+          H5kRange range = { offset, offset + storage };
+          g_array_append_val (ranges, range);
+        }
+      H5Dclose (ds);
+    }
+  H5Eclear2 (H5E_DEFAULT);
+  return 0;
+}
+
+static int
+compare_ranges (gconstpointer a, gconstpointer b)
+{
+  const H5kRange *ra = a, *rb = b;
+
+  return ra->start < rb->start ? -1 : ra->start > rb->start;
+}
+
+/* Finds @needle in the bytes of [from, to) that no dataset range covers;
+ * returns the offset or @to. */
+static guint64
+find_outside (const guchar *data, guint64 from, guint64 to, const guchar *needle, gsize n,
+              GArray *ranges, guint *cursor)
+{
+  while (from < to)
+    {
+      guint64 stop = to;
+      const guchar *hit;
+
+      /* Skip ranges that end before @from; jump over the one holding it. */
+      while (*cursor < ranges->len && g_array_index (ranges, H5kRange, *cursor).end <= from)
+        (*cursor)++;
+      if (*cursor < ranges->len)
+        {
+          const H5kRange *r = &g_array_index (ranges, H5kRange, *cursor);
+          if (r->start <= from)
+            {
+              from = r->end;
+              continue;
+            }
+          stop = MIN (to, r->start + n - 1);   /* a match may end inside the next range */
+        }
+      hit = stop - from >= n ? memmem (data + from, stop - from, needle, n) : NULL;
+      if (hit != NULL)
+        return hit - data;
+      from = stop >= to ? to : MAX (from + 1, stop - (n - 1));
+      if (*cursor < ranges->len && from >= g_array_index (ranges, H5kRange, *cursor).start)
+        from = g_array_index (ranges, H5kRange, *cursor).end;
+    }
+  return to;
+}
+
 /* libhdf5 1.10 trusts the sizes in heap headers: a global heap whose
  * free-space object is empty makes it loop for ever, and sizes beyond the
- * file make it allocate them. Every heap in the file is checked against
- * the file before HDF5 gets to read one (8-byte lengths and addresses, as
- * h5py and every Keras writer use). */
+ * file make it allocate them. Every heap outside dataset data is checked
+ * against the file before HDF5 reads one (8-byte lengths and addresses, as
+ * h5py and every Keras writer use). A file crafted so that a dataset's
+ * declared storage covers a bad heap still reaches libhdf5's own checks. */
 static gboolean
-check_heaps (const guchar *data, guint64 size, const char *path, GError **error)
+check_heaps (const guchar *data, guint64 size, GArray *ranges, const char *path, GError **error)
 {
   static const guchar gcol[] = { 'G', 'C', 'O', 'L', 1, 0, 0, 0 };
   static const guchar heap[] = { 'H', 'E', 'A', 'P', 0, 0, 0, 0 };
-  const guchar *p = data;
-  const guchar *end = data + size;
+  guint64 offset;
+  guint cursor = 0;
 
-  while ((p = memmem (p, end - p, gcol, 4)) != NULL)
+  for (offset = find_outside (data, 0, size, gcol, 8, ranges, &cursor); offset < size;
+       offset = find_outside (data, offset + 1, size, gcol, 8, ranges, &cursor))
     {
-      guint64 offset = p - data;
+      const guchar *p = data + offset;
       guint64 length, pos;
 
-      if (size - offset < 16 || memcmp (p, gcol, 8) != 0)
-        {
-          p++;
-          continue;
-        }
+      if (size - offset < 16)
+        break;
       length = read_le (p + 8, 8);
       if (length < 16 || length > size - offset)
         goto bad_gcol;
@@ -81,7 +154,6 @@ check_heaps (const guchar *data, guint64 size, const char *path, GError **error)
             goto bad_gcol;
           pos += need;
         }
-      p++;
       continue;
 
     bad_gcol:
@@ -91,17 +163,15 @@ check_heaps (const guchar *data, guint64 size, const char *path, GError **error)
       return FALSE;
     }
 
-  p = data;
-  while ((p = memmem (p, end - p, heap, 4)) != NULL)
+  cursor = 0;
+  for (offset = find_outside (data, 0, size, heap, 8, ranges, &cursor); offset < size;
+       offset = find_outside (data, offset + 1, size, heap, 8, ranges, &cursor))
     {
-      guint64 offset = p - data;
+      const guchar *p = data + offset;
       guint64 length, address;
 
-      if (size - offset < 32 || memcmp (p, heap, 8) != 0)
-        {
-          p++;
-          continue;
-        }
+      if (size - offset < 32)
+        break;
       length = read_le (p + 8, 8);
       address = read_le (p + 24, 8);
       if (length > size || (address != G_MAXUINT64 && (address > size || length > size - address)))
@@ -111,7 +181,6 @@ check_heaps (const guchar *data, guint64 size, const char *path, GError **error)
                          "%" G_GUINT64_FORMAT " bytes"), path, offset, length);
           return FALSE;
         }
-      p++;
     }
   return TRUE;
 }
@@ -122,6 +191,7 @@ h5k_file_open (const char *path, GError **error)
   H5K_LOCKED;
   g_autoptr(GMappedFile) mapped = NULL;
   H5K_AUTO_ID hid_t fapl = H5I_INVALID_HID;
+  g_autoptr(GArray) ranges = NULL;
   H5kFile *file;
   hid_t fid;
 
@@ -134,9 +204,6 @@ h5k_file_open (const char *path, GError **error)
                    _("“%s” is not an HDF5 file (no HDF5 signature)"), path);
       return NULL;
     }
-  if (!check_heaps ((const guchar *) g_mapped_file_get_contents (mapped),
-                    g_mapped_file_get_length (mapped), path, error))
-    return NULL;
 
   fapl = H5Pcreate (H5P_FILE_ACCESS);
   /* Close every object with the file: nothing may outlive a failed load. */
@@ -146,6 +213,18 @@ h5k_file_open (const char *path, GError **error)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
                      _("Cannot open the HDF5 file “%s”; it is damaged or truncated"), path);
+      return NULL;
+    }
+
+  /* Objects are visited without reading any attribute (no global heap). */
+  ranges = g_array_new (FALSE, FALSE, sizeof (H5kRange));
+  H5Ovisit2 (fid, H5_INDEX_NAME, H5_ITER_NATIVE, collect_extent, ranges, H5O_INFO_BASIC);
+  H5Eclear2 (H5E_DEFAULT);
+  g_array_sort (ranges, compare_ranges);
+  if (!check_heaps ((const guchar *) g_mapped_file_get_contents (mapped),
+                    g_mapped_file_get_length (mapped), ranges, path, error))
+    {
+      H5Fclose (fid);
       return NULL;
     }
 

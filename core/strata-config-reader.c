@@ -1174,6 +1174,28 @@ read_entry (Reader      *reader,
   return layer;
 }
 
+StrataModel *
+strata_config_read_model_config (GType             type,
+                                 JsonObject       *config,
+                                 StrataRegistry   *registry,
+                                 StrataLoadFlags   flags,
+                                 GError          **error)
+{
+  g_autoptr(JsonObject) entry = json_object_new ();
+  g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+  Reader reader;
+
+  json_object_set_string_member (entry, "class_name",
+                                 strata_layer_class_get_keras_name (STRATA_LAYER_CLASS (klass)));
+  json_object_set_object_member (entry, "config", json_object_ref (config));
+  reader.registry = registry != NULL ? registry : strata_registry_get_default ();
+  reader.flags = flags;
+  reader.dialect = detect_dialect (entry);
+  if (!check_unknown_classes (&reader, entry, error))
+    return NULL;
+  return read_model (&reader, type, entry, "$", 0, error);
+}
+
 /**
  * strata_model_from_config:
  * @object: a serialized model: `{"class_name", "config"}`, plus

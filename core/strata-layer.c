@@ -874,6 +874,10 @@ strata_layer_new_from_config (GType             layer_type,
                    _("Layer type '%s' is abstract"), g_type_name (layer_type));
       return NULL;
     }
+  /* A model's config is a graph: the config reader builds it. */
+  if (g_type_is_a (layer_type, STRATA_TYPE_MODEL))
+    return STRATA_LAYER (strata_config_read_model_config (layer_type, config, NULL, flags, error));
+
   layer = g_object_new (layer_type, NULL);
   strata_layer_set_stored_config (layer, config);
   strata_layer_set_load_flags (layer, flags);

@@ -59,6 +59,11 @@ void         strata_sequential_set_list_form     (StrataSequential *self, gboole
 gboolean     strata_sequential_build_for_shape   (StrataSequential *self, StrataShape *batch_shape,
                                                   GError **error);
 
+/* Config reader: a model of @type from its "config" object (what
+ * strata_layer_new_from_config() does for model types). */
+StrataModel *strata_config_read_model_config (GType type, JsonObject *config, StrataRegistry *registry,
+                                              StrataLoadFlags flags, GError **error);
+
 /* Config writer: the "config" member of a model in @dialect (never AUTO). */
 JsonObject *strata_config_write_model_config (StrataModel *self, StrataKerasDialect dialect);
 StrataKerasDialect strata_model_resolve_dialect (StrataModel *self, StrataKerasDialect dialect);

@@ -692,6 +692,29 @@ test_keras_version (void)
   g_assert_null (strstr (k3_as_k2, "\"registered_name\": null, \"build_config\""));
 }
 
+/* A model type given to strata_layer_new_from_config() (as a wrapper or a
+ * registry does) gets its whole graph. */
+static void
+test_model_from_layer_config (void)
+{
+  g_autoptr(StrataModel) model = load_generated ("fixtures/generated/tf_keras/functional_multi_output.config.json");
+  g_autoptr(JsonObject) config = strata_layer_get_config (STRATA_LAYER (model));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataLayer) copy = strata_layer_new_from_config (STRATA_TYPE_MODEL, config, STRATA_LOAD_NONE, &error);
+  g_autoptr(JsonObject) copy_config = NULL;
+  g_autoptr(JsonNode) a = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonNode) b = json_node_new (JSON_NODE_OBJECT);
+
+  g_assert_no_error (error);
+  g_assert_true (STRATA_IS_MODEL (copy));
+  g_assert_cmpuint (strata_model_get_n_layers (STRATA_MODEL (copy)), ==, strata_model_get_n_layers (model));
+  g_assert_cmpuint (strata_layer_count_params (copy), ==, strata_layer_count_params (STRATA_LAYER (model)));
+  copy_config = strata_layer_get_config (copy);
+  json_node_set_object (a, config);
+  json_node_set_object (b, copy_config);
+  g_assert_true (strata_json_equal (a, b));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -707,5 +730,6 @@ main (int argc, char **argv)
   g_test_add_func ("/model/custom-class", test_custom_class);
   g_test_add_func ("/model/compile", test_compile);
   g_test_add_func ("/model/keras-version", test_keras_version);
+  g_test_add_func ("/model/from-layer-config", test_model_from_layer_config);
   return g_test_run ();
 }

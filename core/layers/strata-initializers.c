@@ -364,9 +364,30 @@ run_kind (InitState      *state,
       if (config != NULL && json_object_has_member (config, "value") &&
           JSON_NODE_HOLDS_ARRAY (json_object_get_member (config, "value")))
         {
-          g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
-                       _("The Constant initializer with a list value is not supported"));
-          return FALSE;
+          /* A flat list of exactly one value per element (numpy's C order). */
+          JsonArray *values = json_object_get_array_member (config, "value");
+          if (json_array_get_length (values) != state->n)
+            {
+              g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
+                           _("The Constant initializer's list of %u values does not fill %" PRIu64 " elements"),
+                           json_array_get_length (values), state->n);
+              return FALSE;
+            }
+          for (i = 0; i < state->n; i++)
+            {
+              JsonNode *v = json_array_get_element (values, (guint) i);
+              if (json_node_get_value_type (v) == G_TYPE_INT64)
+                state->values[i] = (double) json_node_get_int (v);
+              else if (json_node_get_value_type (v) == G_TYPE_DOUBLE)
+                state->values[i] = json_node_get_double (v);
+              else
+                {
+                  g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
+                               _("The Constant initializer's values must be numbers"));
+                  return FALSE;
+                }
+            }
+          return TRUE;
         }
       if (!get_param (config, "value", 0.0, &a, error))
         return FALSE;
@@ -485,8 +506,11 @@ strata_initializer_run (JsonNode     *initializer,
   if (init->kind == INIT_ZEROS || dtype == STRATA_DTYPE_BOOL)
     return strata_tensor_new_zeros (dtype, shape, error);
 
-  if (config != NULL && !strata_json_get_int (config, "seed", "initializer.config", -1, &seed, error))
-    return NULL;
+  /* An integer seed makes the values reproducible; anything else (null,
+   * a Keras 3 SeedGenerator) means a fresh random stream. */
+  if (config != NULL && json_object_has_member (config, "seed") &&
+      json_node_get_value_type (json_object_get_member (config, "seed")) == G_TYPE_INT64)
+    seed = json_object_get_int_member (config, "seed");
   state.rand = seed >= 0 ? g_rand_new_with_seed ((guint32) seed) : g_rand_new ();
   state.values = g_try_new0 (double, MAX (state.n, 1));
   floats = g_try_new (float, MAX (state.n, 1));

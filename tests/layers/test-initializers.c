@@ -81,6 +81,14 @@ test_constants (void)
       g_assert_cmpfloat (v[i], ==, 0.25f);
   }
   {
+    g_autofree float *v = run ("{\"class_name\": \"Constant\", \"config\": {\"value\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.5]}}",
+                               2, dims, &n, &error);
+    g_assert_no_error (error);
+    for (gsize i = 0; i < 11; i++)
+      g_assert_cmpfloat (v[i], ==, (float) (i + 1));
+    g_assert_cmpfloat (v[11], ==, 12.5f);
+  }
+  {
     /* Identity with a gain on a non-square matrix: ones on the diagonal. */
     g_autofree float *v = run ("{\"class_name\": \"Identity\", \"config\": {\"gain\": 2.0}}",
                                2, dims, &n, &error);
@@ -182,10 +190,14 @@ test_seed (void)
   g_autofree float *b = run (seeded, 2, dims, &n, &error);
   g_autofree float *c = run ("{\"class_name\": \"GlorotNormal\", \"config\": {\"seed\": 43}}",
                              2, dims, &n, &error);
+  /* a Keras 3 seed generator object is not an error */
+  g_autofree float *d = run ("{\"class_name\": \"GlorotNormal\", \"config\": {\"seed\": "
+                             "{\"class_name\": \"SeedGenerator\", \"config\": {}}}}", 2, dims, &n, &error);
 
   g_assert_no_error (error);
   g_assert_cmpmem (a, n * sizeof (float), b, n * sizeof (float));
   g_assert_true (memcmp (a, c, n * sizeof (float)) != 0);
+  g_assert_nonnull (d);
 }
 
 /* Q^T Q = gain² I over the smaller dimension. */
@@ -250,6 +262,13 @@ test_errors (void)
     g_assert_null (v);
     g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED);
     g_assert_nonnull (strstr (error->message, "MyCustomInit"));
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree float *v = run ("{\"class_name\": \"Constant\", \"config\": {\"value\": [1, 2]}}",
+                               2, dims, &n, &error);
+    g_assert_null (v);
+    g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED);
   }
   {
     g_autoptr(GError) error = NULL;

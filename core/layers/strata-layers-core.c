@@ -409,6 +409,41 @@ repeat_vector_shapes (StrataLayer          *self,
   return strata_shapes_one (strata_builtin_shape (self, error, 3, dims));
 }
 
+/* ---- image preprocessing ------------------------------------------------ */
+
+/* Resizing, CenterCrop, RandomCrop: (batch, height, width, channels), or
+ * channels first; batches of one image may come without the batch axis. */
+static GPtrArray *
+image_resize_shapes (StrataLayer          *self,
+                     const StrataLayerRow *row,
+                     GPtrArray            *input_shapes,
+                     GError              **error)
+{
+  StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 1, 3, error);
+  gint64 dims[4], height, width;
+  gboolean channels_first;
+  guint rank, h_axis;
+
+  if (input == NULL ||
+      !strata_cfg_int (self, -1, &height, error, "height", NULL) ||
+      !strata_cfg_int (self, -1, &width, error, "width", NULL) ||
+      !strata_cfg_channels_first (self, &channels_first, error))
+    return NULL;
+  rank = strata_shape_get_rank (input);
+  if (rank > 4)
+    {
+      g_autofree char *s = strata_shape_to_string (input);
+      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                _("expected images of rank 3 or 4, found %s"), s);
+      return NULL;
+    }
+  memcpy (dims, strata_shape_get_dims (input, NULL), rank * sizeof (gint64));
+  h_axis = (rank == 4 ? 1 : 0) + (channels_first ? 1 : 0);
+  dims[h_axis] = height;
+  dims[h_axis + 1] = width;
+  return strata_shapes_one (strata_builtin_shape (self, error, rank, dims));
+}
+
 /* ---- The table -------------------------------------------------------- */
 
 #define DROPOUT_PROPS \
@@ -477,6 +512,30 @@ static const StrataLayerRow core_rows[] = {
     { STRATA_P_JSON ("dims", NULL) } },
   { "RepeatVector", "StrataRepeatVector", { NULL }, NULL, repeat_vector_shapes, 0, 0,
     { STRATA_P_INT ("n", NULL) } },
+  /* Image preprocessing: no weights (seed generator states are not saved). */
+  { "Resizing", "StrataResizing", { NULL }, NULL, image_resize_shapes, 0, 0,
+    { STRATA_P_INT ("height", NULL), STRATA_P_INT ("width", NULL),
+      STRATA_P_STRING ("interpolation", "\"bilinear\""), STRATA_P_BOOL ("crop_to_aspect_ratio", "false") } },
+  { "CenterCrop", "StrataCenterCrop", { NULL }, NULL, image_resize_shapes, 0, 0,
+    { STRATA_P_INT ("height", NULL), STRATA_P_INT ("width", NULL) } },
+  { "RandomCrop", "StrataRandomCrop", { NULL }, NULL, image_resize_shapes, 0, 0,
+    { STRATA_P_INT ("height", NULL), STRATA_P_INT ("width", NULL), STRATA_P_JSON ("seed", "null") } },
+  { "RandomFlip", "StrataRandomFlip", { NULL }, NULL, strata_shapes_same, 0, 0,
+    { STRATA_P_STRING ("mode", "\"horizontal_and_vertical\""), STRATA_P_JSON ("seed", "null") } },
+  { "RandomRotation", "StrataRandomRotation", { NULL }, NULL, strata_shapes_same, 0, 0,
+    { STRATA_P_JSON ("factor", NULL), STRATA_P_STRING ("fill_mode", "\"reflect\""),
+      STRATA_P_JSON ("seed", "null") } },
+  { "RandomZoom", "StrataRandomZoom", { NULL }, NULL, strata_shapes_same, 0, 0,
+    { STRATA_P_JSON ("height_factor", NULL), STRATA_P_JSON ("width_factor", "null"),
+      STRATA_P_JSON ("seed", "null") } },
+  { "RandomTranslation", "StrataRandomTranslation", { NULL }, NULL, strata_shapes_same, 0, 0,
+    { STRATA_P_JSON ("height_factor", NULL), STRATA_P_JSON ("width_factor", NULL),
+      STRATA_P_JSON ("seed", "null") } },
+  { "RandomContrast", "StrataRandomContrast", { NULL }, NULL, strata_shapes_same, 0, 0,
+    { STRATA_P_JSON ("factor", NULL), STRATA_P_JSON ("seed", "null") } },
+  { "RandomBrightness", "StrataRandomBrightness", { NULL }, NULL, strata_shapes_same, 0, 0,
+    { STRATA_P_JSON ("factor", NULL), STRATA_P_JSON ("value_range", "[0, 255]"),
+      STRATA_P_JSON ("seed", "null") } },
   /* A TF op recorded in a tf.keras graph: config only, no weights, the
    * output shape is not known without running TensorFlow. */
   { "TensorFlowOpLayer", "StrataTensorFlowOpLayer", { NULL }, NULL, NULL, 0, 0,

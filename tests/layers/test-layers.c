@@ -418,6 +418,10 @@ test_shapes_reshaping (void)
   check ("Dropout", "{\"rate\": 0.5}", "[[null, 3]]", "(None, 3)", "");
   check ("Dropout", "{\"p\": 0.5}", "[[null, 3]]", "(None, 3)", NULL);
   check ("LeakyReLU", "{\"alpha\": 0.1}", "[[null, 3, 2]]", "(None, 3, 2)", "");
+  check ("Resizing", "{\"height\": 64, \"width\": 32}", "[[null, 28, 28, 3]]", "(None, 64, 32, 3)", "");
+  check ("CenterCrop", "{\"height\": 20, \"width\": 10, \"data_format\": \"channels_first\"}",
+         "[[null, 3, 28, 28]]", "(None, 3, 20, 10)", NULL);
+  check ("RandomFlip", "{\"mode\": \"horizontal\", \"seed\": null}", "[[null, 28, 28, 3]]", "(None, 28, 28, 3)", "");
 }
 
 static void

@@ -393,6 +393,7 @@ ensure_types (void)
         strata_layers_norm_rows,
         strata_layers_rnn_rows,
         strata_layers_merge_rows,
+        strata_layers_einsum_rows,
       };
       guint f;
 

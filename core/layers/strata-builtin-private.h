@@ -76,6 +76,7 @@ const StrataLayerRow *strata_layers_conv_rows  (guint *n_rows);
 const StrataLayerRow *strata_layers_norm_rows  (guint *n_rows);
 const StrataLayerRow *strata_layers_rnn_rows   (guint *n_rows);
 const StrataLayerRow *strata_layers_merge_rows (guint *n_rows);
+const StrataLayerRow *strata_layers_einsum_rows (guint *n_rows);
 
 /* The row of a built-in layer (also for subclasses of built-in types), or NULL. */
 const StrataLayerRow *strata_builtin_layer_get_row (StrataLayer *self);

@@ -151,7 +151,7 @@ test_registry (void)
     "PReLU", "Permute", "ReLU", "RepeatVector", "Rescaling", "Reshape", "SeparableConv1D",
     "SeparableConv2D", "SimpleRNN", "Softmax", "SpatialDropout1D", "SpatialDropout2D",
     "SpatialDropout3D", "Subtract", "TensorFlowOpLayer", "ThresholdedReLU", "TimeDistributed",
-    "UnitNormalization", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D",
+    "UnitNormalization", "EinsumDense", "UpSampling1D", "UpSampling2D", "UpSampling3D", "ZeroPadding1D",
     "ZeroPadding2D", "ZeroPadding3D",
     /* Keras 1 */
     "Merge", "TimeDistributedDense", "MaxoutDense", "Highway",
@@ -441,6 +441,18 @@ test_shapes_merge (void)
   check ("Merge", "{\"mode\": \"sum\"}", "[[null, 3], [null, 3]]", "(None, 3)", NULL);
   check ("Merge", "{\"mode\": [\"marshalled code\", null, null], \"mode_type\": \"lambda\"}",
          "[[null, 3], [null, 3]]", "?", NULL);
+  /* EinsumDense, the examples of the Keras documentation */
+  check ("EinsumDense", "{\"equation\": \"ab,bc->ac\", \"output_shape\": 64, \"bias_axes\": \"c\"}",
+         "[[null, 32]]", "(None, 64)", "kernel (32, 64); bias (64,)");
+  check ("EinsumDense", "{\"equation\": \"abc,cd->abd\", \"output_shape\": [null, 64], \"bias_axes\": \"d\"}",
+         "[[null, 32, 128]]", "(None, 32, 64)", "kernel (128, 64); bias (64,)");
+  check ("EinsumDense", "{\"equation\": \"...b,bc->...c\", \"output_shape\": 64, \"bias_axes\": \"c\"}",
+         "[[null, 32, 128]]", "(None, 32, 64)", "kernel (128, 64); bias (64,)");
+  /* MultiHeadAttention's query projection: bias over the last two axes */
+  check ("EinsumDense", "{\"equation\": \"abc,cde->abde\", \"output_shape\": [null, 2, 3], \"bias_axes\": \"de\"}",
+         "[[null, 4, 8]]", "(None, 4, 2, 3)", "kernel (8, 2, 3); bias (2, 3)");
+  check ("EinsumDense", "{\"equation\": \"abc,cd->abd\", \"output_shape\": [null, 64], \"bias_axes\": \"b\"}",
+         "[[null, 32, 128]]", "(None, 32, 64)", "kernel (128, 64); bias (32, 1)");
   check ("Attention", "{\"use_scale\": true}", "[[null, 4, 8], [null, 6, 16]]", "(None, 4, 16)", "scale ()");
   check ("AdditiveAttention", "{}", "[[null, 4, 8], [null, 6, 8]]", "(None, 4, 8)", "scale (8,)");
   check ("MultiHeadAttention", "{\"num_heads\": 2, \"key_dim\": 3}",

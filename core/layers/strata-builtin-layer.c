@@ -82,6 +82,25 @@ node_to_value (JsonNode *node, StrataPropKind kind, GValue *value)
     }
 }
 
+static GType
+kind_value_type (StrataPropKind kind)
+{
+  switch (kind)
+    {
+    case STRATA_PROP_INT:
+      return G_TYPE_INT64;
+    case STRATA_PROP_DOUBLE:
+      return G_TYPE_DOUBLE;
+    case STRATA_PROP_BOOL:
+      return G_TYPE_BOOLEAN;
+    case STRATA_PROP_STRING:
+      return G_TYPE_STRING;
+    case STRATA_PROP_JSON:
+    default:
+      return JSON_TYPE_NODE;
+    }
+}
+
 static const char *
 kind_describe (StrataPropKind kind)
 {
@@ -255,28 +274,11 @@ builtin_set_config (StrataLayer     *self,
       JsonNode *node = spec_member (config, spec, &key);
       g_auto(GValue) value = G_VALUE_INIT;
 
-      if (node == NULL || spec->kind == STRATA_PROP_JSON)
+      /* JSON members take anything; null stands for "default" for every
+       * kind in Keras configs. */
+      if (node == NULL || spec->kind == STRATA_PROP_JSON || JSON_NODE_HOLDS_NULL (node))
         continue;
-      switch (spec->kind)
-        {
-        case STRATA_PROP_INT:
-          g_value_init (&value, G_TYPE_INT64);
-          break;
-        case STRATA_PROP_DOUBLE:
-          g_value_init (&value, G_TYPE_DOUBLE);
-          break;
-        case STRATA_PROP_BOOL:
-          g_value_init (&value, G_TYPE_BOOLEAN);
-          break;
-        case STRATA_PROP_STRING:
-        case STRATA_PROP_JSON:
-        default:
-          g_value_init (&value, G_TYPE_STRING);
-          break;
-        }
-      /* null stands for "default" for every kind in Keras configs */
-      if (JSON_NODE_HOLDS_NULL (node))
-        continue;
+      g_value_init (&value, kind_value_type (spec->kind));
       if (!node_to_value (node, spec->kind, &value))
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,

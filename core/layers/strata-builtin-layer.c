@@ -227,6 +227,10 @@ builtin_set_property (GObject      *object,
   if (old != NULL && json_node_equal (old, node))
     return;
   json_object_set_member (config, key, g_steal_pointer (&node));
+  /* Sublayers made from the old config (wrapped layers, cells) are stale. */
+  if (g_str_equal (spec->key, "layer") || g_str_equal (spec->key, "backward_layer") ||
+      g_str_equal (spec->key, "cell"))
+    strata_builtin_drop_sublayers (STRATA_LAYER (object));
   g_object_notify_by_pspec (object, pspec);
 }
 

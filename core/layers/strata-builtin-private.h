@@ -166,6 +166,10 @@ gint64    strata_deconv_output_length (gint64 input, gint64 kernel, const char *
  * STRATA_MODEL_MAX_NESTING fails with STRATA_CONFIG_ERROR_LIMIT. */
 StrataLayer *strata_builtin_create_sublayer (StrataLayer *self, JsonObject *object,
                                              GError **error);
+/* Forgets the sublayers made so far (their config changed). The slots are
+ * object data "strata-forward-layer", "strata-backward-layer",
+ * "strata-wrapped-layer" and "strata-rnn-cells". */
+void         strata_builtin_drop_sublayers (StrataLayer *self);
 /* Wrappers (Bidirectional, TimeDistributed): creates the wrapped layer from
  * the config member @key with the default registry. (transfer full) */
 StrataLayer *strata_builtin_create_inner (StrataLayer *self, const char *key,

@@ -662,6 +662,19 @@ strata_builtin_create_sublayer (StrataLayer *self,
   return inner;
 }
 
+void
+strata_builtin_drop_sublayers (StrataLayer *self)
+{
+  static const char *const slots[] = {
+    "strata-forward-layer", "strata-backward-layer", "strata-wrapped-layer", "strata-rnn-cells",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+    g_object_set_data (G_OBJECT (self), slots[i], NULL);
+  if (g_object_get_data (G_OBJECT (self), "strata-wrapper-root") == NULL)
+    g_object_set_data (G_OBJECT (self), "strata-sublayer-count", NULL);
+}
+
 StrataLayer *
 strata_builtin_create_inner (StrataLayer *self,
                              const char  *key,

@@ -540,6 +540,16 @@ test_wrappers (void)
          "(None, 5, 6)", "kernel (3, 6); bias (6,)");
 
   {
+    /* Replacing the wrapped layer's config replaces the wrapped layer. */
+    g_autoptr(StrataLayer) wrapper = make_layer ("TimeDistributed", td);
+    g_autoptr(JsonNode) conv = strata_json_parse (
+      "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 9}}", -1, NULL);
+
+    assert_outputs (wrapper, "[[null, 5, 3]]", "(None, 5, 6)");
+    g_object_set (wrapper, "layer", conv, NULL);
+    assert_outputs (wrapper, "[[null, 5, 3]]", "(None, 5, 9)");
+  }
+  {
     /* The backward layer runs backwards; the wrapped config is untouched. */
     g_autoptr(StrataLayer) bidi = make_layer ("Bidirectional", concat);
     g_autoptr(JsonObject) config = strata_layer_get_config (bidi);

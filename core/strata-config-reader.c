@@ -601,8 +601,8 @@ resolve_ref (Graph              *graph,
       if (wait_reason != NULL)
         {
           g_free (*wait_reason);
-          *wait_reason = g_strdup_printf (_("call %" G_GINT64_FORMAT " of layer '%s'"),
-                                          ref->node_index, ref->name);
+          *wait_reason = g_strdup_printf (_("call %lld of layer '%s'"),
+                                          (long long) ref->node_index, ref->name);
         }
       return REF_WAIT;
     }
@@ -620,8 +620,8 @@ resolve_ref (Graph              *graph,
       else
         {
           set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, path,
-                        _("tensor %" G_GINT64_FORMAT " of layer '%s' does not exist (the call has %u outputs)"),
-                        ref->tensor_index, ref->name, node->outputs->len);
+                        _("tensor %lld of layer '%s' does not exist (the call has %u outputs)"),
+                        (long long) ref->tensor_index, ref->name, node->outputs->len);
           return REF_ERROR;
         }
     }

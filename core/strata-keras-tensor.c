@@ -163,6 +163,8 @@ strata_input (StrataShape *shape,
  * strata_keras_tensor_get_layer:
  * @self: a Keras tensor
  *
+ * Returns the layer whose call produced the tensor (Keras `keras_history[0]`).
+ *
  * Returns: (transfer none): the layer that produced the tensor
  */
 StrataLayer *
@@ -175,6 +177,8 @@ strata_keras_tensor_get_layer (StrataKerasTensor *self)
 /**
  * strata_keras_tensor_get_node_index:
  * @self: a Keras tensor
+ *
+ * Returns which call of its layer produced the tensor.
  *
  * Returns: the index of the layer call that produced the tensor
  */
@@ -189,6 +193,8 @@ strata_keras_tensor_get_node_index (StrataKerasTensor *self)
  * strata_keras_tensor_get_tensor_index:
  * @self: a Keras tensor
  *
+ * Returns which output of its layer call the tensor is.
+ *
  * Returns: the index of the tensor among the outputs of its layer call
  */
 guint
@@ -201,6 +207,8 @@ strata_keras_tensor_get_tensor_index (StrataKerasTensor *self)
 /**
  * strata_keras_tensor_get_shape:
  * @self: a Keras tensor
+ *
+ * Returns the symbolic shape of the tensor.
  *
  * Returns: (transfer none) (nullable): the shape including the batch
  *   dimension, or %NULL when it is not known (for example after an opaque
@@ -216,6 +224,8 @@ strata_keras_tensor_get_shape (StrataKerasTensor *self)
 /**
  * strata_keras_tensor_get_dtype:
  * @self: a Keras tensor
+ *
+ * Returns the element type of the tensor.
  *
  * Returns: the dtype name, for example "float32"
  */

@@ -706,6 +706,8 @@ strata_layer_set_class_name (StrataLayer *self,
  * strata_layer_get_trainable:
  * @self: a layer
  *
+ * Returns whether the layer is trainable (Keras `layer.trainable`).
+ *
  * Returns: whether the layer is trainable
  */
 gboolean
@@ -744,6 +746,8 @@ strata_layer_set_trainable (StrataLayer *self,
 /**
  * strata_layer_get_dtype:
  * @self: a layer
+ *
+ * Returns the layer's dtype (Keras `layer.dtype_policy.name`).
  *
  * Returns: the layer's dtype or dtype policy name ("float32", "mixed_float16")
  */
@@ -925,6 +929,8 @@ strata_layer_build (StrataLayer  *self,
  * strata_layer_is_built:
  * @self: a layer
  *
+ * Returns whether the layer has been built (its weights exist).
+ *
  * Returns: whether the layer's weights exist
  */
 gboolean
@@ -950,6 +956,8 @@ strata_layer_set_built (StrataLayer *self,
  * @self: a layer
  * @input_shapes: (element-type StrataShape): the shapes of the inputs
  * @error: return location for a #GError
+ *
+ * Computes the shapes of the layer's outputs for inputs of the given shapes, without building the layer.
  *
  * Returns: (transfer full) (element-type StrataShape): the shapes of the
  *   outputs, or %NULL with @error set
@@ -1024,8 +1032,8 @@ strata_layer_add_weight (StrataLayer  *self,
       n_elements > STRATA_WEIGHT_MAX_BYTES / item_size)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                   _("Layer '%s' weight '%s': shape %s is larger than the limit of %" G_GUINT64_FORMAT " bytes"),
-                   strata_layer_get_name (self), name, shape_str, STRATA_WEIGHT_MAX_BYTES);
+                   _("Layer '%s' weight '%s': shape %s is larger than the limit of %llu bytes"),
+                   strata_layer_get_name (self), name, shape_str, (unsigned long long) STRATA_WEIGHT_MAX_BYTES);
       return NULL;
     }
 
@@ -1165,6 +1173,8 @@ strata_layer_replace_weight (StrataLayer   *self,
  * strata_layer_get_n_weights:
  * @self: a layer
  *
+ * Returns the number of weights of the layer, as `len(layer.weights)`.
+ *
  * Returns: the number of weights (for a model, of all its layers)
  */
 guint
@@ -1277,6 +1287,8 @@ filter_weights (StrataLayer *self,
  * strata_layer_get_trainable_weights:
  * @self: a layer
  *
+ * Returns the weights training updates, like `layer.trainable_weights`.
+ *
  * Returns: (transfer full) (element-type StrataTensor): the weights that
  *   training updates (none when the layer is frozen)
  */
@@ -1290,6 +1302,8 @@ strata_layer_get_trainable_weights (StrataLayer *self)
 /**
  * strata_layer_get_non_trainable_weights:
  * @self: a layer
+ *
+ * Returns the weights training leaves alone, like `layer.non_trainable_weights`.
  *
  * Returns: (transfer full) (element-type StrataTensor): the weights that
  *   training does not update
@@ -1380,6 +1394,8 @@ strata_layer_get_weight_names (StrataLayer *self)
 /**
  * strata_layer_count_params:
  * @self: a layer
+ *
+ * Counts the scalars in the layer's weights, as Keras `count_params()`.
  *
  * Returns: the number of scalars in the layer's weights (0 when unbuilt)
  */

@@ -687,6 +687,8 @@ strata_model_new (GPtrArray   *inputs,
  * strata_model_get_n_layers:
  * @self: a model
  *
+ * Returns the number of layers of the model, as `len(model.layers)`.
+ *
  * Returns: the number of layers (`len(model.layers)`)
  */
 guint
@@ -756,6 +758,8 @@ dup_tensors (GPtrArray *tensors)
  * strata_model_get_inputs:
  * @self: a model
  *
+ * Returns the model's input tensors, like `model.inputs`.
+ *
  * Returns: (transfer full) (element-type StrataKerasTensor): the model's
  *   input tensors
  */
@@ -769,6 +773,8 @@ strata_model_get_inputs (StrataModel *self)
 /**
  * strata_model_get_outputs:
  * @self: a model
+ *
+ * Returns the model's output tensors, like `model.outputs`.
  *
  * Returns: (transfer full) (element-type StrataKerasTensor): the model's
  *   output tensors
@@ -815,6 +821,8 @@ strata_model_count_params (StrataModel *self,
  * strata_model_get_dialect:
  * @self: a model
  *
+ * Returns the Keras dialect the model was read in.
+ *
  * Returns: the Keras dialect the model was read in, or
  *   %STRATA_KERAS_DIALECT_AUTO for a model made in code
  */
@@ -831,6 +839,8 @@ strata_model_get_dialect (StrataModel *self)
 /**
  * strata_model_get_keras_version:
  * @self: a model
+ *
+ * Returns the Keras version recorded with the model.
  *
  * Returns: (nullable): the Keras version recorded in the file, or %NULL
  */
@@ -866,6 +876,8 @@ strata_model_set_keras_version (StrataModel *self,
 /**
  * strata_model_get_backend:
  * @self: a model
+ *
+ * Returns the Keras backend recorded with the model.
  *
  * Returns: (nullable): the Keras backend recorded in the file
  *   ("tensorflow", "theano"...), or %NULL
@@ -903,6 +915,8 @@ strata_model_set_backend (StrataModel *self,
  * strata_model_get_optimizer:
  * @self: a model
  *
+ * Returns the optimizer of a compiled model.
+ *
  * Returns: (transfer none) (nullable): the optimizer, or %NULL when the
  *   model is not compiled
  */
@@ -938,6 +952,8 @@ strata_model_set_optimizer (StrataModel     *self,
 /**
  * strata_model_get_training_config:
  * @self: a model
+ *
+ * Returns the training config the model was compiled with.
  *
  * Returns: (transfer none) (nullable): the Keras training config (loss,
  *   metrics, optimizer_config...), or %NULL
@@ -975,6 +991,8 @@ strata_model_set_training_config (StrataModel *self,
 /**
  * strata_model_is_compiled:
  * @self: a model
+ *
+ * Returns whether the model is compiled (`model.compiled` in Keras 3).
  *
  * Returns: whether the model has an optimizer and a training config
  */

@@ -226,7 +226,7 @@ declared_input_shape (StrataLayer  *layer,
       if (input_dim < 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                       _("config.input_dim: expected a size, found %" G_GINT64_FORMAT), input_dim);
+                       _("config.input_dim: expected a size, found %lld"), (long long) input_dim);
           return NULL;
         }
       return strata_shape_new (2, (gint64[]) { STRATA_DIM_UNKNOWN, input_dim });

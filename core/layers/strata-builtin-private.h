@@ -8,6 +8,14 @@
  * GType per row with the row as class data, so no class needs boilerplate.
  * Hyper-parameters live in the layer's stored config (config-backed class):
  * properties read and write it directly and keys no row models stay intact.
+ *
+ * Adding a class: append a row to the family table (strata-layers-*.c)
+ * with its Keras name, "Strata<Name>" type name, Keras 1 aliases, the keys
+ * it exposes (STRATA_P_* with the Keras default and the Keras 1 key), a
+ * build function that adds the weights in Keras order with
+ * strata_builtin_add_weight() and an output-shape function; then add a
+ * case to tests/layers (and regenerate real-shapes.json when real files
+ * use it).
  */
 #pragma once
 

@@ -75,11 +75,15 @@ add_scale_center (StrataLayer *self,
                   StrataShape *shape,
                   GError     **error)
 {
-  gboolean scale, center;
+  gboolean scale, center, rms_scaling;
 
+  /* Keras 3 LayerNormalization(rms_scaling=True): gamma only. */
   if (!strata_cfg_bool (self, TRUE, &scale, error, "scale", NULL) ||
-      !strata_cfg_bool (self, TRUE, &center, error, "center", NULL))
+      !strata_cfg_bool (self, TRUE, &center, error, "center", NULL) ||
+      !strata_cfg_bool (self, FALSE, &rms_scaling, error, "rms_scaling", NULL))
     return FALSE;
+  scale = scale || rms_scaling;
+  center = center && !rms_scaling;
   if (scale &&
       !strata_builtin_add_weight (self, "gamma", strata_shape_ref (shape),
                                   strata_cfg_initializer (self, "gamma_initializer", "gamma_init", "ones"),
@@ -239,7 +243,7 @@ static const StrataLayerRow norm_rows[] = {
       STRATA_P_INT ("mode", "0") } },
   { "LayerNormalization", "StrataLayerNormalization", { NULL },
     layer_norm_build, strata_shapes_same, 0, 0,
-    { STRATA_P_JSON ("axis", "-1"), SCALE_CENTER_PROPS } },
+    { STRATA_P_JSON ("axis", "-1"), SCALE_CENTER_PROPS, STRATA_P_BOOL ("rms_scaling", "false") } },
   { "GroupNormalization", "StrataGroupNormalization", { NULL },
     layer_norm_build, strata_shapes_same, 0, 1,
     { STRATA_P_INT ("groups", "32"), STRATA_P_JSON ("axis", "-1"), SCALE_CENTER_PROPS } },

@@ -578,6 +578,8 @@ test_normalization (void)
          "[[null, 10]]", NULL, "gamma (10,); beta (10,); moving_mean (10,) nt; moving_variance (10,) nt");
   check ("LayerNormalization", "{\"axis\": [-1]}", "[[null, 4, 6]]", "(None, 4, 6)", "gamma (6,); beta (6,)");
   check ("LayerNormalization", "{\"axis\": [1, 2], \"center\": false}", "[[null, 4, 6]]", NULL, "gamma (4, 6)");
+  check ("LayerNormalization", "{\"axis\": -1, \"scale\": false, \"rms_scaling\": true}", "[[null, 4, 6]]", NULL,
+         "gamma (6,)");
   check ("GroupNormalization", "{\"groups\": 2}", "[[null, 4, 6]]", NULL, "gamma (6,); beta (6,)");
   check ("UnitNormalization", "{}", "[[null, 6]]", "(None, 6)", "");
   check ("Normalization", "{\"axis\": -1}", "[[null, 6]]", "(None, 6)",

@@ -23,14 +23,18 @@ struct _H5kFile {
 
 static const char hdf5_signature[8] = { '\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n' };
 
+/* The superblock sits at 0, 512, 1024, 2048, ... (after a user block);
+ * addresses in the file are relative to it. */
 static gboolean
-has_hdf5_signature (const char *data, guint64 size)
+find_superblock (const char *data, guint64 size, guint64 *base)
 {
-  /* The superblock sits at 0, 512, 1024, 2048, ... (after a user block). */
   for (guint64 offset = 0; offset + sizeof hdf5_signature <= size;
        offset = offset == 0 ? 512 : offset * 2)
     if (memcmp (data + offset, hdf5_signature, sizeof hdf5_signature) == 0)
-      return TRUE;
+      {
+        *base = offset;
+        return TRUE;
+      }
   return FALSE;
 }
 
@@ -124,6 +128,90 @@ find_outside (const guchar *data, guint64 from, guint64 to, const guchar *needle
  * against the file before HDF5 reads one (8-byte lengths and addresses, as
  * h5py and every Keras writer use). A file crafted so that a dataset's
  * declared storage covers a bad heap still reaches libhdf5's own checks. */
+/* A variable-length value on disk is {u32 length, u64 heap address, u32
+ * index}, and libhdf5 allocates (and clears) the length it reads before
+ * it looks at the heap. The attributes Keras keeps as variable-length
+ * strings are found by name in the version 1 object headers every Keras
+ * writer produces, and no length may exceed the file. */
+static const char * const vlen_attributes[] = {
+  "keras_version", "backend", "model_config", "training_config", "layer_names", "weight_names",
+};
+
+static guint64
+pad8 (guint64 n)
+{
+  return (n + 7) & ~(guint64) 7;
+}
+
+static gboolean
+check_vlen_attribute (const guchar *data, guint64 size, guint64 name_at, const char *name,
+                      const char *path, GError **error)
+{
+  gsize name_len = strlen (name);
+  guint64 body, digits = 0, name_size, dt, start, end, base_size;
+
+  /* Chunked lists: "layer_names0", "layer_names1", ... */
+  while (name_at + name_len + digits < size && g_ascii_isdigit (data[name_at + name_len + digits]))
+    digits++;
+  if (name_at < 16 || name_at + name_len + digits >= size || data[name_at + name_len + digits] != '\0')
+    return TRUE;
+  body = name_at - 8;
+  name_size = read_le (data + body + 2, 2);
+  /* Message header {type 0x000C, size, flags, reserved}; body version 1. */
+  if (read_le (data + body - 8, 2) != 0x000C || data[body] != 1 || data[body + 1] != 0 ||
+      name_size != name_len + digits + 1)
+    return TRUE;
+  dt = name_at + pad8 (name_size);
+  end = body + read_le (data + body - 6, 2);
+  if (end > size || dt >= end || (data[dt] & 0x0f) != 9 /* H5T_VLEN */)
+    return TRUE;
+  /* The base type (one byte for strings) follows the 8-byte vlen header. */
+  if (dt + 16 > end)
+    return TRUE;
+  base_size = read_le (data + dt + 12, 4);
+  if (base_size == 0 || base_size > 64)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("“%s” is damaged: the attribute “%s” at offset %" G_GUINT64_FORMAT
+                     " has a variable-length type of %" G_GUINT64_FORMAT "-byte elements"),
+                   path, name, dt, base_size);
+      return FALSE;
+    }
+  start = dt + pad8 (read_le (data + body + 4, 2)) + pad8 (read_le (data + body + 6, 2));
+  for (guint64 e = start; e + 16 <= end; e += 16)
+    {
+      guint64 length = read_le (data + e, 4) * base_size;
+
+      if (length > size)
+        {
+          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       _("“%s” is damaged: the attribute “%s” at offset %" G_GUINT64_FORMAT
+                         " declares a string of %" G_GUINT64_FORMAT " bytes"),
+                       path, name, e, length);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+check_vlen_attributes (const guchar *data, guint64 size, GArray *ranges, const char *path,
+                       GError **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (vlen_attributes); i++)
+    {
+      const char *name = vlen_attributes[i];
+      gsize n = strlen (name);
+      guint cursor = 0;
+
+      for (guint64 q = find_outside (data, 0, size, (const guchar *) name, n, ranges, &cursor); q < size;
+           q = find_outside (data, q + 1, size, (const guchar *) name, n, ranges, &cursor))
+        if (!check_vlen_attribute (data, size, q, name, path, error))
+          return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_heaps (const guchar *data, guint64 size, GArray *ranges, const char *path, GError **error)
 {
@@ -193,12 +281,13 @@ h5k_file_open (const char *path, GError **error)
   H5K_AUTO_ID hid_t fapl = H5I_INVALID_HID;
   g_autoptr(GArray) ranges = NULL;
   H5kFile *file;
+  guint64 base = 0;
   hid_t fid;
 
   mapped = g_mapped_file_new (path, FALSE, error);
   if (mapped == NULL)
     return NULL;
-  if (!has_hdf5_signature (g_mapped_file_get_contents (mapped), g_mapped_file_get_length (mapped)))
+  if (!find_superblock (g_mapped_file_get_contents (mapped), g_mapped_file_get_length (mapped), &base))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
                    _("“%s” is not an HDF5 file (no HDF5 signature)"), path);
@@ -222,7 +311,9 @@ h5k_file_open (const char *path, GError **error)
   H5Eclear2 (H5E_DEFAULT);
   g_array_sort (ranges, compare_ranges);
   if (!check_heaps ((const guchar *) g_mapped_file_get_contents (mapped),
-                    g_mapped_file_get_length (mapped), ranges, path, error))
+                    g_mapped_file_get_length (mapped), ranges, path, error) ||
+      !check_vlen_attributes ((const guchar *) g_mapped_file_get_contents (mapped),
+                              g_mapped_file_get_length (mapped), ranges, path, error))
     {
       H5Fclose (fid);
       return NULL;

@@ -679,6 +679,52 @@ test_bad_global_heap (void)
   g_unlink (path);
 }
 
+/* libhdf5 allocates and clears the length a variable-length string
+ * declares before reading it; lengths (or element sizes) beyond the file
+ * are refused first. */
+static void
+test_bad_vlen_length (void)
+{
+  g_autofree char *path = tmp_path ("vlen.h5");
+  g_autoptr(GPtrArray) layers = g_ptr_array_new ();
+  H5kOutFile spec = { 0 };
+
+  spec.keras_version = "2.15.0";
+  spec.backend = "tensorflow";
+  spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
+  spec.layers = layers;
+  for (guint patch = 0; patch < 2; patch++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+      gsize length;
+      char *name;
+      guint32 huge = 0xfffffff0;
+
+      g_assert_true (h5k_write_file (path, &spec, &error));
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      /* Attribute message (version 1): name at body + 8, padded to 8; the
+       * vlen type follows (base type size at +12); then dataspace, data. */
+      name = memmem (contents, length, "model_config", 13);
+      g_assert_nonnull (name);
+      if (patch == 0)
+        memcpy (name + 16 + 12, &huge, 4);
+      else
+        {
+          guint16 dt_size, ds_size;
+          memcpy (&dt_size, name - 4, 2);
+          memcpy (&ds_size, name - 2, 2);
+          memcpy (name + 16 + ((dt_size + 7) & ~7) + ((ds_size + 7) & ~7), &huge, 4);
+        }
+      g_assert_true (g_file_set_contents (path, contents, length, NULL));
+      g_assert_false (read_all (path, &error));
+      g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT);
+      g_assert_nonnull (strstr (error->message, "model_config"));
+      g_assert_nonnull (strstr (error->message, patch == 0 ? "-byte elements" : "declares a string of"));
+    }
+  g_unlink (path);
+}
+
 /* Reads everything a file holds; returns FALSE with @error on failure. */
 static gboolean
 read_all (const char *path, GError **error)
@@ -854,6 +900,7 @@ main (int argc, char **argv)
   g_test_add_func ("/h5/reader/bad-files", test_bad_files);
   g_test_add_func ("/h5/reader/truncated", test_truncated);
   g_test_add_func ("/h5/reader/bad-global-heap", test_bad_global_heap);
+  g_test_add_func ("/h5/reader/bad-vlen-length", test_bad_vlen_length);
   g_test_add_func ("/h5/keras1/lstm", test_keras1_lstm);
   g_test_add_func ("/h5/keras1/conv", test_keras1_conv);
   g_test_add_func ("/h5/keras1/cudnn-lstm", test_cudnn_lstm);

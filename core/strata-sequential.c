@@ -234,18 +234,15 @@ declared_input_shape (StrataLayer  *layer,
   return NULL;
 }
 
-static gboolean
-set_input_layer (StrataSequential  *self,
-                 StrataLayer       *input_layer,
-                 GError           **error)
+static void
+set_input_layer (StrataSequential *self,
+                 StrataLayer      *input_layer)
 {
   g_set_object (&self->input_layer, input_layer);
   input_tensor (self);
-  return TRUE;
 }
 
-/* Calls every layer of the stack on the input, in order (Keras builds a
- * deferred Sequential once its input shape is known). */
+/* The output of the last layer called so far (rebuild() in progress). */
 static StrataKerasTensor *
 current_output_partial (StrataSequential *self)
 {
@@ -254,6 +251,8 @@ current_output_partial (StrataSequential *self)
   return g_ptr_array_index (self->tensors, self->tensors->len - 1);
 }
 
+/* Calls every layer of the stack on the input, in order (Keras builds a
+ * deferred Sequential once its input shape is known). */
 static gboolean
 rebuild (StrataSequential  *self,
          GError           **error)
@@ -277,14 +276,21 @@ strata_sequential_build_for_shape (StrataSequential  *self,
 {
   g_autoptr(StrataInputLayer) input = NULL;
   g_autofree char *name = NULL;
+  const char *dtype = NULL;
 
   if (self->input_layer != NULL)
     return TRUE;
   if (self->stack->len > 0)
-    name = g_strdup_printf ("%s_input", strata_layer_get_name (g_ptr_array_index (self->stack, 0)));
-  input = strata_input_layer_new (batch_shape,
-                                  self->stack->len > 0 ? strata_layer_get_dtype (g_ptr_array_index (self->stack, 0)) : NULL,
-                                  name);
+    {
+      StrataLayer *first = g_ptr_array_index (self->stack, 0);
+
+      /* Keras 2 names the input "<first layer>_input" and gives it the
+       * first layer's dtype (not a mixed-precision policy name). */
+      name = g_strdup_printf ("%s_input", strata_layer_get_name (first));
+      if (strata_dtype_from_string (strata_layer_get_dtype (first)) != STRATA_DTYPE_INVALID)
+        dtype = strata_layer_get_dtype (first);
+    }
+  input = strata_input_layer_new (batch_shape, dtype, name);
   if (input == NULL)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
@@ -293,9 +299,17 @@ strata_sequential_build_for_shape (StrataSequential  *self,
       return FALSE;
     }
   self->input_explicit = FALSE;
-  if (!set_input_layer (self, STRATA_LAYER (input), error))
-    return FALSE;
-  return rebuild (self, error);
+  set_input_layer (self, STRATA_LAYER (input));
+  if (!rebuild (self, error))
+    {
+      /* Leave the stack as it was: unbuilt, without an input. */
+      for (guint i = 0; i < self->tensors->len; i++)
+        strata_layer_remove_last_node (g_ptr_array_index (self->stack, i));
+      g_ptr_array_set_size (self->tensors, 0);
+      g_clear_object (&self->input_layer);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* A deferred Sequential called inside another model builds itself for the
@@ -368,7 +382,8 @@ strata_sequential_add (StrataSequential  *self,
           return FALSE;
         }
       self->input_explicit = TRUE;
-      return set_input_layer (self, layer, error);
+      set_input_layer (self, layer);
+      return TRUE;
     }
 
   if (self->input_layer == NULL && self->stack->len == 0)
@@ -386,10 +401,6 @@ strata_sequential_add (StrataSequential  *self,
     {
       if (!strata_sequential_build_for_shape (self, declared, error))
         {
-          for (guint i = 0; i < self->tensors->len; i++)
-            strata_layer_remove_last_node (g_ptr_array_index (self->stack, i));
-          g_ptr_array_set_size (self->tensors, 0);
-          g_clear_object (&self->input_layer);
           g_ptr_array_set_size (self->stack, self->stack->len - 1);
           return FALSE;
         }

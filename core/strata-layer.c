@@ -1251,16 +1251,12 @@ filter_weights (StrataLayer *self,
 
           if (!g_hash_table_add (seen, layer))
             continue;
-          if (!want_trainable || strata_layer_get_trainable (self))
+          if (strata_layer_get_trainable (self))
             part = filter_weights (layer, want_trainable);
+          else if (!want_trainable)
+            part = strata_layer_get_weights (layer);   /* frozen: all non-trainable */
           else
             continue;
-          if (!want_trainable && !strata_layer_get_trainable (self))
-            {
-              /* A frozen model: every weight below is non-trainable. */
-              g_clear_pointer (&part, g_ptr_array_unref);
-              part = strata_layer_get_weights (layer);
-            }
           for (guint j = 0; j < part->len; j++)
             g_ptr_array_add (result, g_object_ref (g_ptr_array_index (part, j)));
         }

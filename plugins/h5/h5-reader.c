@@ -6,6 +6,7 @@
 
 #include "h5-reader.h"
 #include "h5-attrs.h"
+#include "h5-check.h"
 #include "h5-common.h"
 #include "h5-types.h"
 
@@ -38,48 +39,6 @@ find_superblock (const char *data, guint64 size, guint64 *base)
   return FALSE;
 }
 
-static guint64
-read_le (const guchar *p, guint n)
-{
-  guint64 v = 0;
-
-  for (guint i = n; i > 0; i--)
-    v = (v << 8) | p[i - 1];
-  return v;
-}
-
-/* Where contiguous dataset data lies: the heap check skips it, so that a
- * load (especially a metadata-only one) does not read the weights. */
-typedef struct {
-  guint64 start;
-  guint64 end;
-} H5kRange;
-
-static herr_t
-collect_extent (hid_t obj, const char *name, const H5O_info_t *info, void *user_data)
-{
-  GArray *ranges = user_data;
-  hid_t ds;
-
-  if (info->type != H5O_TYPE_DATASET)
-    return 0;
-  ds = H5Dopen2 (obj, name, H5P_DEFAULT);
-  if (ds >= 0)
-    {
-      haddr_t offset = H5Dget_offset (ds);
-      hsize_t storage = H5Dget_storage_size (ds);
-
-      if (offset != HADDR_UNDEF && storage > 0 && offset + storage > offset)
-        {
-          H5kRange range = { offset, offset + storage };
-          g_array_append_val (ranges, range);
-        }
-      H5Dclose (ds);
-    }
-  H5Eclear2 (H5E_DEFAULT);
-  return 0;
-}
-
 static int
 compare_ranges (gconstpointer a, gconstpointer b)
 {
@@ -88,189 +47,51 @@ compare_ranges (gconstpointer a, gconstpointer b)
   return ra->start < rb->start ? -1 : ra->start > rb->start;
 }
 
-/* Finds @needle in the bytes of [from, to) that no dataset range covers;
- * returns the offset or @to. */
-static guint64
-find_outside (const guchar *data, guint64 from, guint64 to, const guchar *needle, gsize n,
-              GArray *ranges, guint *cursor)
-{
-  while (from < to)
-    {
-      guint64 stop = to;
-      const guchar *hit;
+/* Every object of the file, found without reading any attribute. */
+typedef struct {
+  GArray    *addresses;   /* (element-type guint64) object header addresses */
+  GPtrArray *datasets;    /* (element-type utf8) dataset paths */
+} H5kObjects;
 
-      /* Skip ranges that end before @from; jump over the one holding it. */
-      while (*cursor < ranges->len && g_array_index (ranges, H5kRange, *cursor).end <= from)
-        (*cursor)++;
-      if (*cursor < ranges->len)
+static herr_t
+collect_object (hid_t obj, const char *name, const H5O_info_t *info, void *user_data)
+{
+  H5kObjects *objects = user_data;
+  guint64 address = info->addr;
+
+  g_array_append_val (objects->addresses, address);
+  if (info->type == H5O_TYPE_DATASET)
+    g_ptr_array_add (objects->datasets, g_strdup (name));
+  return 0;
+}
+
+/* Where contiguous dataset data lies: the heap checks skip it, so that a
+ * load (especially a metadata-only one) does not read the weights. */
+static GArray *
+dataset_ranges (hid_t fid, GPtrArray *datasets)
+{
+  GArray *ranges = g_array_new (FALSE, FALSE, sizeof (H5kRange));
+
+  for (guint i = 0; i < datasets->len; i++)
+    {
+      hid_t ds = H5Dopen2 (fid, g_ptr_array_index (datasets, i), H5P_DEFAULT);
+
+      if (ds >= 0)
         {
-          const H5kRange *r = &g_array_index (ranges, H5kRange, *cursor);
-          if (r->start <= from)
+          haddr_t offset = H5Dget_offset (ds);
+          hsize_t storage = H5Dget_storage_size (ds);
+
+          if (offset != HADDR_UNDEF && storage > 0 && offset + storage > offset)
             {
-              from = r->end;
-              continue;
+              H5kRange range = { offset, offset + storage };
+              g_array_append_val (ranges, range);
             }
-          stop = MIN (to, r->start + n - 1);   /* a match may end inside the next range */
+          H5Dclose (ds);
         }
-      hit = stop - from >= n ? memmem (data + from, stop - from, needle, n) : NULL;
-      if (hit != NULL)
-        return hit - data;
-      from = stop >= to ? to : MAX (from + 1, stop - (n - 1));
-      if (*cursor < ranges->len && from >= g_array_index (ranges, H5kRange, *cursor).start)
-        from = g_array_index (ranges, H5kRange, *cursor).end;
+      H5Eclear2 (H5E_DEFAULT);
     }
-  return to;
-}
-
-/* libhdf5 1.10 trusts the sizes in heap headers: a global heap whose
- * free-space object is empty makes it loop for ever, and sizes beyond the
- * file make it allocate them. Every heap outside dataset data is checked
- * against the file before HDF5 reads one (8-byte lengths and addresses, as
- * h5py and every Keras writer use). A file crafted so that a dataset's
- * declared storage covers a bad heap still reaches libhdf5's own checks. */
-/* A variable-length value on disk is {u32 length, u64 heap address, u32
- * index}, and libhdf5 allocates (and clears) the length it reads before
- * it looks at the heap. The attributes Keras keeps as variable-length
- * strings are found by name in the version 1 object headers every Keras
- * writer produces, and no length may exceed the file. */
-static const char * const vlen_attributes[] = {
-  "keras_version", "backend", "model_config", "training_config", "layer_names", "weight_names",
-};
-
-static guint64
-pad8 (guint64 n)
-{
-  return (n + 7) & ~(guint64) 7;
-}
-
-static gboolean
-check_vlen_attribute (const guchar *data, guint64 size, guint64 name_at, const char *name,
-                      const char *path, GError **error)
-{
-  gsize name_len = strlen (name);
-  guint64 body, digits = 0, name_size, dt, start, end, base_size;
-
-  /* Chunked lists: "layer_names0", "layer_names1", ... */
-  while (name_at + name_len + digits < size && g_ascii_isdigit (data[name_at + name_len + digits]))
-    digits++;
-  if (name_at < 16 || name_at + name_len + digits >= size || data[name_at + name_len + digits] != '\0')
-    return TRUE;
-  body = name_at - 8;
-  name_size = read_le (data + body + 2, 2);
-  /* Message header {type 0x000C, size, flags, reserved}; body version 1. */
-  if (read_le (data + body - 8, 2) != 0x000C || data[body] != 1 || data[body + 1] != 0 ||
-      name_size != name_len + digits + 1)
-    return TRUE;
-  dt = name_at + pad8 (name_size);
-  end = body + read_le (data + body - 6, 2);
-  if (end > size || dt >= end || (data[dt] & 0x0f) != 9 /* H5T_VLEN */)
-    return TRUE;
-  /* The base type (one byte for strings) follows the 8-byte vlen header. */
-  if (dt + 16 > end)
-    return TRUE;
-  base_size = read_le (data + dt + 12, 4);
-  if (base_size == 0 || base_size > 64)
-    {
-      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   _("“%s” is damaged: the attribute “%s” at offset %" G_GUINT64_FORMAT
-                     " has a variable-length type of %" G_GUINT64_FORMAT "-byte elements"),
-                   path, name, dt, base_size);
-      return FALSE;
-    }
-  start = dt + pad8 (read_le (data + body + 4, 2)) + pad8 (read_le (data + body + 6, 2));
-  for (guint64 e = start; e + 16 <= end; e += 16)
-    {
-      guint64 length = read_le (data + e, 4) * base_size;
-
-      if (length > size)
-        {
-          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       _("“%s” is damaged: the attribute “%s” at offset %" G_GUINT64_FORMAT
-                         " declares a string of %" G_GUINT64_FORMAT " bytes"),
-                       path, name, e, length);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-static gboolean
-check_vlen_attributes (const guchar *data, guint64 size, GArray *ranges, const char *path,
-                       GError **error)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (vlen_attributes); i++)
-    {
-      const char *name = vlen_attributes[i];
-      gsize n = strlen (name);
-      guint cursor = 0;
-
-      for (guint64 q = find_outside (data, 0, size, (const guchar *) name, n, ranges, &cursor); q < size;
-           q = find_outside (data, q + 1, size, (const guchar *) name, n, ranges, &cursor))
-        if (!check_vlen_attribute (data, size, q, name, path, error))
-          return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-check_heaps (const guchar *data, guint64 size, GArray *ranges, const char *path, GError **error)
-{
-  static const guchar gcol[] = { 'G', 'C', 'O', 'L', 1, 0, 0, 0 };
-  static const guchar heap[] = { 'H', 'E', 'A', 'P', 0, 0, 0, 0 };
-  guint64 offset;
-  guint cursor = 0;
-
-  for (offset = find_outside (data, 0, size, gcol, 8, ranges, &cursor); offset < size;
-       offset = find_outside (data, offset + 1, size, gcol, 8, ranges, &cursor))
-    {
-      const guchar *p = data + offset;
-      guint64 length, pos;
-
-      if (size - offset < 16)
-        break;
-      length = read_le (p + 8, 8);
-      if (length < 16 || length > size - offset)
-        goto bad_gcol;
-      /* Walk the objects as HDF5 will: each must move forward. */
-      for (pos = 16; pos + 16 <= length; )
-        {
-          guint index = read_le (p + pos, 2);
-          guint64 object = read_le (p + pos + 8, 8);
-          guint64 need = index > 0 ? 16 + ((object + 7) & ~(guint64) 7) : object;
-
-          if (object > length || need == 0 || need > length - pos)
-            goto bad_gcol;
-          pos += need;
-        }
-      continue;
-
-    bad_gcol:
-      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   _("“%s” is damaged: the global heap at offset %" G_GUINT64_FORMAT " is inconsistent"),
-                   path, offset);
-      return FALSE;
-    }
-
-  cursor = 0;
-  for (offset = find_outside (data, 0, size, heap, 8, ranges, &cursor); offset < size;
-       offset = find_outside (data, offset + 1, size, heap, 8, ranges, &cursor))
-    {
-      const guchar *p = data + offset;
-      guint64 length, address;
-
-      if (size - offset < 32)
-        break;
-      length = read_le (p + 8, 8);
-      address = read_le (p + 24, 8);
-      if (length > size || (address != G_MAXUINT64 && (address > size || length > size - address)))
-        {
-          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       _("“%s” is damaged: the local heap at offset %" G_GUINT64_FORMAT " declares "
-                         "%" G_GUINT64_FORMAT " bytes"), path, offset, length);
-          return FALSE;
-        }
-    }
-  return TRUE;
+  g_array_sort (ranges, compare_ranges);
+  return ranges;
 }
 
 H5kFile *
@@ -280,8 +101,11 @@ h5k_file_open (const char *path, GError **error)
   g_autoptr(GMappedFile) mapped = NULL;
   H5K_AUTO_ID hid_t fapl = H5I_INVALID_HID;
   g_autoptr(GArray) ranges = NULL;
+  H5kObjects objects;
+  const guchar *data;
   H5kFile *file;
-  guint64 base = 0;
+  guint64 base = 0, size;
+  gboolean ok;
   hid_t fid;
 
   mapped = g_mapped_file_new (path, FALSE, error);
@@ -305,15 +129,23 @@ h5k_file_open (const char *path, GError **error)
       return NULL;
     }
 
-  /* Objects are visited without reading any attribute (no global heap). */
-  ranges = g_array_new (FALSE, FALSE, sizeof (H5kRange));
-  H5Ovisit2 (fid, H5_INDEX_NAME, H5_ITER_NATIVE, collect_extent, ranges, H5O_INFO_BASIC);
+  /* Objects are visited without reading any attribute (no global heap);
+   * their headers are checked before libhdf5 decodes any attribute. */
+  objects.addresses = g_array_new (FALSE, FALSE, sizeof (guint64));
+  objects.datasets = g_ptr_array_new_with_free_func (g_free);
+  H5Ovisit2 (fid, H5_INDEX_NAME, H5_ITER_NATIVE, collect_object, &objects, H5O_INFO_BASIC);
   H5Eclear2 (H5E_DEFAULT);
-  g_array_sort (ranges, compare_ranges);
-  if (!check_heaps ((const guchar *) g_mapped_file_get_contents (mapped),
-                    g_mapped_file_get_length (mapped), ranges, path, error) ||
-      !check_vlen_attributes ((const guchar *) g_mapped_file_get_contents (mapped),
-                              g_mapped_file_get_length (mapped), ranges, path, error))
+  data = (const guchar *) g_mapped_file_get_contents (mapped);
+  size = g_mapped_file_get_length (mapped);
+  ok = h5k_check_object_headers (data, size, base, objects.addresses, path, error);
+  if (ok)
+    {
+      ranges = dataset_ranges (fid, objects.datasets);
+      ok = h5k_check_heaps (data, size, ranges, path, error);
+    }
+  g_array_unref (objects.addresses);
+  g_ptr_array_unref (objects.datasets);
+  if (!ok)
     {
       H5Fclose (fid);
       return NULL;

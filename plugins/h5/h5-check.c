@@ -1,0 +1,368 @@
+/* h5-check.c: checks of raw HDF5 structures that libhdf5 1.10 trusts
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "h5-check.h"
+
+#include <string.h>
+
+#include "strata.h"
+#include "strata-i18n-private.h"
+
+static guint64
+read_le (const guchar *p, guint n)
+{
+  guint64 v = 0;
+
+  for (guint i = n; i > 0; i--)
+    v = (v << 8) | p[i - 1];
+  return v;
+}
+
+/* Finds @needle in the bytes of [from, to) that no dataset range covers;
+ * returns the offset or @to. */
+static guint64
+find_outside (const guchar *data, guint64 from, guint64 to, const guchar *needle, gsize n,
+              GArray *ranges, guint *cursor)
+{
+  while (from < to)
+    {
+      guint64 stop = to;
+      const guchar *hit;
+
+      /* Skip ranges that end before @from; jump over the one holding it. */
+      while (*cursor < ranges->len && g_array_index (ranges, H5kRange, *cursor).end <= from)
+        (*cursor)++;
+      if (*cursor < ranges->len)
+        {
+          const H5kRange *r = &g_array_index (ranges, H5kRange, *cursor);
+          if (r->start <= from)
+            {
+              from = r->end;
+              continue;
+            }
+          stop = MIN (to, r->start + n - 1);   /* a match may end inside the next range */
+        }
+      hit = stop - from >= n ? memmem (data + from, stop - from, needle, n) : NULL;
+      if (hit != NULL)
+        return hit - data;
+      from = stop >= to ? to : MAX (from + 1, stop - (n - 1));
+      if (*cursor < ranges->len && from >= g_array_index (ranges, H5kRange, *cursor).start)
+        from = g_array_index (ranges, H5kRange, *cursor).end;
+    }
+  return to;
+}
+
+/* libhdf5 1.10 trusts the sizes in heap headers: a global heap whose
+ * free-space object is empty makes it loop for ever, and sizes beyond the
+ * file make it allocate them. Every heap outside dataset data is checked
+ * against the file before HDF5 reads one (8-byte lengths and addresses, as
+ * h5py and every Keras writer use). A file crafted so that a dataset's
+ * declared storage covers a bad heap still reaches libhdf5's own checks. */
+/* A variable-length value on disk is {u32 length, u64 heap address, u32
+ * index}, and libhdf5 allocates (and clears) the length it reads before
+ * it looks at the heap. The attributes Keras keeps as variable-length
+ * strings are found by name in the version 1 object headers every Keras
+ * writer produces, and no length may exceed the file. */
+static const char * const vlen_attributes[] = {
+  "keras_version", "backend", "model_config", "training_config", "layer_names", "weight_names",
+};
+
+static guint64
+pad8 (guint64 n)
+{
+  return (n + 7) & ~(guint64) 7;
+}
+
+static gboolean
+check_vlen_attribute (const guchar *data, guint64 size, guint64 name_at, const char *name,
+                      const char *path, GError **error)
+{
+  gsize name_len = strlen (name);
+  guint64 body, digits = 0, name_size, dt, start, end, base_size;
+
+  /* Chunked lists: "layer_names0", "layer_names1", ... */
+  while (name_at + name_len + digits < size && g_ascii_isdigit (data[name_at + name_len + digits]))
+    digits++;
+  if (name_at < 16 || name_at + name_len + digits >= size || data[name_at + name_len + digits] != '\0')
+    return TRUE;
+  body = name_at - 8;
+  name_size = read_le (data + body + 2, 2);
+  /* Message header {type 0x000C, size, flags, reserved}; body version 1. */
+  if (read_le (data + body - 8, 2) != 0x000C || data[body] != 1 || data[body + 1] != 0 ||
+      name_size != name_len + digits + 1)
+    return TRUE;
+  dt = name_at + pad8 (name_size);
+  end = body + read_le (data + body - 6, 2);
+  if (end > size || dt >= end || (data[dt] & 0x0f) != 9 /* H5T_VLEN */)
+    return TRUE;
+  /* The base type (one byte for strings) follows the 8-byte vlen header. */
+  if (dt + 16 > end)
+    return TRUE;
+  base_size = read_le (data + dt + 12, 4);
+  if (base_size == 0 || base_size > 64)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("“%s” is damaged: the attribute “%s” at offset %" G_GUINT64_FORMAT
+                     " has a variable-length type of %" G_GUINT64_FORMAT "-byte elements"),
+                   path, name, dt, base_size);
+      return FALSE;
+    }
+  start = dt + pad8 (read_le (data + body + 4, 2)) + pad8 (read_le (data + body + 6, 2));
+  for (guint64 e = start; e + 16 <= end; e += 16)
+    {
+      guint64 length = read_le (data + e, 4) * base_size;
+
+      if (length > size)
+        {
+          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       _("“%s” is damaged: the attribute “%s” at offset %" G_GUINT64_FORMAT
+                         " declares a string of %" G_GUINT64_FORMAT " bytes"),
+                       path, name, e, length);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+check_vlen_attributes (const guchar *data, guint64 size, GArray *ranges, const char *path,
+                       GError **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (vlen_attributes); i++)
+    {
+      const char *name = vlen_attributes[i];
+      gsize n = strlen (name);
+      guint cursor = 0;
+
+      for (guint64 q = find_outside (data, 0, size, (const guchar *) name, n, ranges, &cursor); q < size;
+           q = find_outside (data, q + 1, size, (const guchar *) name, n, ranges, &cursor))
+        if (!check_vlen_attribute (data, size, q, name, path, error))
+          return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_heap_headers (const guchar *data, guint64 size, GArray *ranges, const char *path,
+                    GError **error)
+{
+  static const guchar gcol[] = { 'G', 'C', 'O', 'L', 1, 0, 0, 0 };
+  static const guchar heap[] = { 'H', 'E', 'A', 'P', 0, 0, 0, 0 };
+  guint64 offset;
+  guint cursor = 0;
+
+  for (offset = find_outside (data, 0, size, gcol, 8, ranges, &cursor); offset < size;
+       offset = find_outside (data, offset + 1, size, gcol, 8, ranges, &cursor))
+    {
+      const guchar *p = data + offset;
+      guint64 length, pos;
+
+      if (size - offset < 16)
+        break;
+      length = read_le (p + 8, 8);
+      if (length < 16 || length > size - offset)
+        goto bad_gcol;
+      /* Walk the objects as HDF5 will: each must move forward. */
+      for (pos = 16; pos + 16 <= length; )
+        {
+          guint index = read_le (p + pos, 2);
+          guint64 object = read_le (p + pos + 8, 8);
+          guint64 need = index > 0 ? 16 + ((object + 7) & ~(guint64) 7) : object;
+
+          if (object > length || need == 0 || need > length - pos)
+            goto bad_gcol;
+          pos += need;
+        }
+      continue;
+
+    bad_gcol:
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("“%s” is damaged: the global heap at offset %" G_GUINT64_FORMAT " is inconsistent"),
+                   path, offset);
+      return FALSE;
+    }
+
+  cursor = 0;
+  for (offset = find_outside (data, 0, size, heap, 8, ranges, &cursor); offset < size;
+       offset = find_outside (data, offset + 1, size, heap, 8, ranges, &cursor))
+    {
+      const guchar *p = data + offset;
+      guint64 length, address;
+
+      if (size - offset < 32)
+        break;
+      length = read_le (p + 8, 8);
+      address = read_le (p + 24, 8);
+      if (length > size || (address != G_MAXUINT64 && (address > size || length > size - address)))
+        {
+          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       _("“%s” is damaged: the local heap at offset %" G_GUINT64_FORMAT " declares "
+                         "%" G_GUINT64_FORMAT " bytes"), path, offset, length);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+h5k_check_heaps (const guchar *data, guint64 size, GArray *ranges, const char *path, GError **error)
+{
+  return check_heap_headers (data, size, ranges, path, error) &&
+         check_vlen_attributes (data, size, ranges, path, error);
+}
+
+/* ---- object headers ---- */
+
+static gboolean
+header_error (GError **error, const char *path, guint64 offset, const char *what)
+{
+  g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               _("“%s” is damaged: the object header at offset %" G_GUINT64_FORMAT " has %s"),
+               path, offset, what);
+  return FALSE;
+}
+
+/* The number of elements a dataspace message describes, or FALSE. */
+static gboolean
+dataspace_points (const guchar *p, guint64 n, guint64 *points)
+{
+  guint version, rank, flags;
+  guint64 dims, count = 1;
+
+  if (n < 4)
+    return FALSE;
+  version = p[0];
+  rank = p[1];
+  flags = p[2];
+  if (version == 1)
+    dims = 8;
+  else if (version == 2)
+    {
+      dims = 4;
+      if (p[3] == 2)    /* H5S_NULL */
+        {
+          *points = 0;
+          return TRUE;
+        }
+    }
+  else
+    return FALSE;
+  if (rank > 32 || dims + (guint64) rank * 8 > n)
+    return FALSE;
+  for (guint i = 0; i < rank; i++)
+    {
+      guint64 d = read_le (p + dims + 8 * i, 8);
+
+      if (d != 0 && count > G_MAXUINT64 / d)
+        return FALSE;
+      count *= d;
+    }
+  (void) flags;
+  *points = count;
+  return TRUE;
+}
+
+/* An attribute message: name, type and dataspace, and the data they
+ * declare, must fit in the @n bytes of the message. */
+static gboolean
+attribute_fits (const guchar *p, guint64 n)
+{
+  guint version;
+  guint64 name_size, dt_size, ds_size, dt, ds, start, points, type_size;
+
+  if (n < 8)
+    return FALSE;
+  version = p[0];
+  name_size = read_le (p + 2, 2);
+  dt_size = read_le (p + 4, 2);
+  ds_size = read_le (p + 6, 2);
+  if (version == 1)
+    {
+      dt = 8 + pad8 (name_size);
+      ds = dt + pad8 (dt_size);
+      start = ds + pad8 (ds_size);
+    }
+  else if (version == 2 || version == 3)
+    {
+      dt = (version == 3 ? 9 : 8) + name_size;
+      ds = dt + dt_size;
+      start = ds + ds_size;
+    }
+  else
+    return FALSE;
+  if (name_size == 0 || dt_size < 8 || start > n)
+    return FALSE;
+  /* Shared (committed) types or dataspaces hold a reference, not the
+   * description; h5py never writes them, libhdf5 checks them itself. */
+  if ((version >= 2 && (p[1] & 3) != 0) || (p[dt] >> 4) == 0)
+    return TRUE;
+  type_size = read_le (p + dt + 4, 4);
+  if (!dataspace_points (p + ds, ds_size, &points))
+    return FALSE;
+  return points == 0 || (type_size <= (n - start) / points);
+}
+
+gboolean
+h5k_check_object_headers (const guchar *data, guint64 size, guint64 base, GArray *addresses,
+                          const char *path, GError **error)
+{
+  g_autoptr(GArray) chunks = g_array_new (FALSE, FALSE, sizeof (H5kRange));
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  for (guint i = 0; i < addresses->len; i++)
+    {
+      guint64 header = base + g_array_index (addresses, guint64, i);
+      guint64 length;
+
+      if (header < base || header + 16 > size)
+        return header_error (error, path, header, _("an address beyond the end of the file"));
+      /* Version 2 headers ("OHDR") are checksummed; libhdf5 verifies them. */
+      if (data[header] != 1)
+        continue;
+      length = read_le (data + header + 8, 4);
+      if (length > size - header - 16)
+        return header_error (error, path, header, _("a size beyond the end of the file"));
+      g_array_set_size (chunks, 0);
+      g_array_append_val (chunks, ((H5kRange) { header + 16, header + 16 + length }));
+
+      for (guint c = 0; c < chunks->len; c++)
+        {
+          H5kRange chunk = g_array_index (chunks, H5kRange, c);
+          guint64 p = chunk.start;
+
+          if (c > 4096)
+            return header_error (error, path, header, _("too many continuation blocks"));
+          while (p + 8 <= chunk.end)
+            {
+              guint type = read_le (data + p, 2);
+              guint64 n = read_le (data + p + 2, 2);
+              guint64 body = p + 8;
+
+              if (n > chunk.end - body)
+                return header_error (error, path, header, _("a message larger than its block"));
+              if (type == 0x0010)   /* continuation: {offset, length} */
+                {
+                  guint64 offset, more;
+
+                  if (n < 16)
+                    return header_error (error, path, header, _("a short continuation message"));
+                  offset = base + read_le (data + body, 8);
+                  more = read_le (data + body + 8, 8);
+                  if (offset < base || offset > size || more > size - offset)
+                    return header_error (error, path, header,
+                                         _("a continuation block beyond the end of the file"));
+                  if (g_hash_table_add (seen, g_memdup2 (&offset, sizeof offset)))
+                    g_array_append_val (chunks, ((H5kRange) { offset, offset + more }));
+                }
+              else if (type == 0x000C && !attribute_fits (data + body, n))
+                return header_error (error, path, header,
+                                     _("an attribute whose declared data does not fit in it"));
+              p = body + n;
+            }
+        }
+    }
+  return TRUE;
+}

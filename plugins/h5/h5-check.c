@@ -310,7 +310,7 @@ h5k_check_object_headers (const guchar *data, guint64 size, guint64 base, GArray
                           const char *path, GError **error)
 {
   g_autoptr(GArray) chunks = g_array_new (FALSE, FALSE, sizeof (H5kRange));
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   for (guint i = 0; i < addresses->len; i++)
     {

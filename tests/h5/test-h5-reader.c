@@ -680,8 +680,9 @@ test_bad_global_heap (void)
 }
 
 /* libhdf5 allocates and clears the length a variable-length string
- * declares before reading it; lengths (or element sizes) beyond the file
- * are refused first. */
+ * declares before reading it, and copies as much attribute data as the
+ * type and dataspace declare; lengths, element sizes and data beyond the
+ * file or the message are refused first. */
 static void
 test_bad_vlen_length (void)
 {
@@ -693,7 +694,7 @@ test_bad_vlen_length (void)
   spec.backend = "tensorflow";
   spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
   spec.layers = layers;
-  for (guint patch = 0; patch < 2; patch++)
+  for (guint patch = 0; patch < 3; patch++)
     {
       g_autoptr(GError) error = NULL;
       g_autofree char *contents = NULL;
@@ -709,6 +710,8 @@ test_bad_vlen_length (void)
       g_assert_nonnull (name);
       if (patch == 0)
         memcpy (name + 16 + 12, &huge, 4);
+      else if (patch == 2)
+        memcpy (name + 16 + 4, &huge, 4);   /* the type's size: data beyond the message */
       else
         {
           guint16 dt_size, ds_size;
@@ -719,8 +722,13 @@ test_bad_vlen_length (void)
       g_assert_true (g_file_set_contents (path, contents, length, NULL));
       g_assert_false (read_all (path, &error));
       g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT);
-      g_assert_nonnull (strstr (error->message, "model_config"));
-      g_assert_nonnull (strstr (error->message, patch == 0 ? "-byte elements" : "declares a string of"));
+      if (patch == 2)
+        g_assert_nonnull (strstr (error->message, "does not fit"));
+      else
+        {
+          g_assert_nonnull (strstr (error->message, "model_config"));
+          g_assert_nonnull (strstr (error->message, patch == 0 ? "-byte elements" : "declares a string of"));
+        }
     }
   g_unlink (path);
 }

@@ -300,6 +300,10 @@ attribute_fits (const guchar *p, guint64 n)
   if ((version >= 2 && (p[1] & 3) != 0) || (p[dt] >> 4) == 0)
     return TRUE;
   type_size = read_le (p + dt + 4, 4);
+  /* A variable-length value is {length, heap address, index} on disk
+   * whatever its type message says; libhdf5 copies that many bytes. */
+  if ((p[dt] & 0x0f) == 9 && type_size != 16)
+    return FALSE;
   if (!dataspace_points (p + ds, ds_size, &points))
     return FALSE;
   return points == 0 || (type_size <= (n - start) / points);

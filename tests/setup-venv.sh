@@ -18,7 +18,20 @@ die() { printf 'setup-venv: ERROR: %s\n' "$*" >&2; exit 1; }
 [ -f "$req" ] || die "missing $req"
 command -v "$python" >/dev/null 2>&1 || die "'$python' not found (set PYTHON=...)"
 
-if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && cmp -s "$req" "$stamp"; then
+# Every pinned package installed at its pinned version (cheap: no imports).
+pins_installed() {
+    "$venv/bin/python" - "$req" <<'PY' 2>/dev/null
+import sys, importlib.metadata as md
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if "==" in line:
+        name, version = line.split("==")
+        if md.version(name.strip()) != version.strip():
+            sys.exit(1)
+PY
+}
+
+if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && cmp -s "$req" "$stamp" && pins_installed; then
     say "$venv is up to date with $req"
     exit 0
 fi

@@ -106,6 +106,74 @@ kwargs_node (StrataNode *node)
   return result;
 }
 
+/* Appends the layer names a raw node refers to, in order: Keras 1/2
+ * entries [name, node, tensor, ...] (not _CONSTANT_VALUE), Keras 3
+ * __keras_tensor__ histories in "args". */
+static void
+raw_names (JsonNode  *node,
+           gboolean   keras3,
+           GPtrArray *names,
+           guint      depth)
+{
+  if (depth > STRATA_JSON_MAX_DEPTH)
+    return;
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (!keras3 && JSON_NODE_HOLDS_ARRAY (element))
+            {
+              JsonArray *entry = json_node_get_array (element);
+              const char *name = json_array_get_length (entry) > 0 &&
+                                 JSON_NODE_HOLDS_VALUE (json_array_get_element (entry, 0)) ?
+                                 json_array_get_string_element (entry, 0) : NULL;
+
+              if (g_strcmp0 (name, "_CONSTANT_VALUE") != 0)
+                g_ptr_array_add (names, (gpointer) name);
+            }
+          else if (keras3)
+            raw_names (element, keras3, names, depth + 1);
+        }
+    }
+  else if (keras3 && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonNode *config, *history;
+
+      if (json_object_has_member (object, "args"))
+        {
+          raw_names (json_object_get_member (object, "args"), keras3, names, depth + 1);
+          return;
+        }
+      config = json_object_get_member (object, "config");
+      if (config != NULL && JSON_NODE_HOLDS_OBJECT (config) &&
+          (history = json_object_get_member (json_node_get_object (config), "keras_history")) != NULL &&
+          JSON_NODE_HOLDS_ARRAY (history) && json_array_get_length (json_node_get_array (history)) > 0)
+        g_ptr_array_add (names, (gpointer) json_array_get_string_element (json_node_get_array (history), 0));
+    }
+}
+
+/* A node read from a file is written back as it was, unless a layer it
+ * refers to has been renamed since. */
+static gboolean
+raw_still_valid (StrataNode *node)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+
+  raw_names (node->raw, node->raw_dialect == STRATA_KERAS_DIALECT_KERAS3, names, 0);
+  if (names->len != node->inputs->len)
+    return FALSE;
+  for (guint i = 0; i < names->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (names, i),
+                   strata_layer_get_name (strata_keras_tensor_get_layer (g_ptr_array_index (node->inputs, i)))) != 0)
+      return FALSE;
+  return TRUE;
+}
+
 static JsonNode *
 write_node (StrataModel        *model,
             StrataNode         *node,
@@ -113,7 +181,7 @@ write_node (StrataModel        *model,
 {
   JsonNode *result;
 
-  if (node->raw != NULL && node->raw_dialect == dialect)
+  if (node->raw != NULL && node->raw_dialect == dialect && raw_still_valid (node))
     return strata_json_node_copy (node->raw);
 
   if (dialect == STRATA_KERAS_DIALECT_KERAS3)
@@ -284,6 +352,38 @@ write_endpoints (StrataModel        *model,
 
 /* Copies the stored config's keys in order, replacing those @generated has;
  * then appends the generated keys the stored config did not have. */
+/* Whether the stored input_layers/output_layers still name the model's
+ * endpoints (a layer may have been renamed). */
+static gboolean
+endpoints_still_valid (JsonNode  *stored,
+                       GPtrArray *tensors)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(JsonNode) wrapper = NULL;
+
+  /* A flat Keras 3 triple is one endpoint; lists hold one per endpoint. */
+  if (JSON_NODE_HOLDS_ARRAY (stored) && json_array_get_length (json_node_get_array (stored)) > 0 &&
+      JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (stored), 0)))
+    {
+      JsonArray *list = json_array_new ();
+
+      json_array_add_element (list, json_node_copy (stored));
+      wrapper = json_node_new (JSON_NODE_ARRAY);
+      json_node_take_array (wrapper, list);
+      stored = wrapper;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (stored))
+    return FALSE;   /* dict structures: keep them only when nothing can be checked */
+  raw_names (stored, FALSE, names, 0);
+  if (names->len != tensors->len)
+    return FALSE;
+  for (guint i = 0; i < names->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (names, i),
+                   strata_layer_get_name (strata_keras_tensor_get_layer (g_ptr_array_index (tensors, i)))) != 0)
+      return FALSE;
+  return TRUE;
+}
+
 static JsonObject *
 merge_stored (StrataModel *model,
               JsonObject  *generated,
@@ -298,10 +398,15 @@ merge_stored (StrataModel *model,
   json_object_iter_init_ordered (&iter, stored);
   while (json_object_iter_next_ordered (&iter, &key, &member))
     {
-      gboolean endpoint = g_str_equal (key, "input_layers") || g_str_equal (key, "output_layers");
+      gboolean inputs = g_str_equal (key, "input_layers");
+      gboolean endpoint = inputs || g_str_equal (key, "output_layers");
       JsonNode *fresh = json_object_get_member (generated, key);
+      gboolean reuse = endpoint && reuse_endpoints && !JSON_NODE_HOLDS_NULL (member) &&
+                       (JSON_NODE_HOLDS_OBJECT (member) ||
+                        endpoints_still_valid (member, inputs ? strata_model_peek_inputs (model)
+                                                              : strata_model_peek_outputs (model)));
 
-      if (fresh != NULL && !(endpoint && reuse_endpoints && !JSON_NODE_HOLDS_NULL (member)))
+      if (fresh != NULL && !reuse)
         json_object_set_member (config, key, strata_json_node_copy (fresh));
       else
         json_object_set_member (config, key, strata_json_node_copy (member));

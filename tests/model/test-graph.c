@@ -467,6 +467,37 @@ test_layer_applied_twice (void)
   g_weak_ref_clear (&weak);
 }
 
+/* Nodes read from a file are written back as read, but not once a layer
+ * they name has been renamed. */
+static void
+test_rename (void)
+{
+  const char *files[] = { "fixtures/generated/tf_keras/functional_multi_output.config.json",
+                          "fixtures/generated/keras/functional_multi_output.config.json" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = strata_test_src_path (files[i]);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(StrataModel) model = load_file (path, STRATA_LOAD_METADATA_ONLY, &error);
+      g_autoptr(StrataModel) reread = NULL;
+      g_autofree char *json = NULL;
+
+      g_assert_no_error (error);
+      strata_layer_set_name (strata_model_get_layer (model, "trunk"), "body");
+      strata_layer_set_name (strata_model_get_layer (model, "out_binary"), "probability");
+      json = strata_model_to_json (model, STRATA_KERAS_DIALECT_AUTO, FALSE);
+      g_assert_null (strstr (json, "\"trunk\""));
+      g_assert_null (strstr (json, "\"out_binary\""));
+      reread = strata_model_from_json (json, -1, NULL, STRATA_LOAD_METADATA_ONLY, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (strata_model_get_layer (reread, "body"));
+      g_assert_cmpstr (strata_layer_get_name (strata_keras_tensor_get_layer (
+                         g_ptr_array_index (strata_model_peek_outputs (reread), 1))), ==, "probability");
+      g_assert_cmpuint (strata_model_get_n_layers (reread), ==, strata_model_get_n_layers (model));
+    }
+}
+
 static void
 test_graph_errors (void)
 {
@@ -519,6 +550,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/graph/order-in-code", test_order_in_code);
   g_test_add_func ("/model/graph/shared-and-nested", test_shared_and_nested);
   g_test_add_func ("/model/graph/layer-applied-twice", test_layer_applied_twice);
+  g_test_add_func ("/model/graph/rename", test_rename);
   g_test_add_func ("/model/graph/errors", test_graph_errors);
   return g_test_run ();
 }

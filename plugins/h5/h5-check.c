@@ -61,6 +61,19 @@ find_outside (const guchar *data, guint64 from, guint64 to, const guchar *needle
  * against the file before HDF5 reads one (8-byte lengths and addresses, as
  * h5py and every Keras writer use). A file crafted so that a dataset's
  * declared storage covers a bad heap still reaches libhdf5's own checks. */
+#define H5K_NO_OBJECT G_MAXUINT64
+
+/* What the checks share: the file, and the global heap collections found
+ * (file offset -> sizes of their objects by index). */
+typedef struct {
+  const guchar *data;
+  guint64       size;
+  guint64       base;
+  GArray       *ranges;
+  GHashTable   *collections;
+  const char   *path;
+} H5kCheck;
+
 /* A variable-length value on disk is {u32 length, u64 heap address, u32
  * index}, and libhdf5 allocates (and clears) the length it reads before
  * it looks at the heap. The attributes Keras keeps as variable-length
@@ -77,9 +90,11 @@ pad8 (guint64 n)
 }
 
 static gboolean
-check_vlen_attribute (const guchar *data, guint64 size, guint64 name_at, const char *name,
-                      const char *path, GError **error)
+check_vlen_attribute (H5kCheck *ck, guint64 name_at, const char *name, GError **error)
 {
+  const guchar *data = ck->data;
+  guint64 size = ck->size;
+  const char *path = ck->path;
   gsize name_len = strlen (name);
   guint64 body, digits = 0, name_size, dt, start, end, base_size;
 
@@ -114,7 +129,12 @@ check_vlen_attribute (const guchar *data, guint64 size, guint64 name_at, const c
   for (guint64 e = start; e + 16 <= end; e += 16)
     {
       guint64 length = read_le (data + e, 4) * base_size;
+      guint64 address = ck->base + read_le (data + e + 4, 8);
+      guint64 index = read_le (data + e + 12, 4);
+      GArray *objects;
 
+      if (length == 0)
+        continue;
       if (length > size)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
@@ -123,14 +143,28 @@ check_vlen_attribute (const guchar *data, guint64 size, guint64 name_at, const c
                        path, name, e, length);
           return FALSE;
         }
+      /* libhdf5 reads the object without checking that it exists. */
+      objects = g_hash_table_lookup (ck->collections, &address);
+      if (objects == NULL || index == 0 || index >= objects->len ||
+          g_array_index (objects, guint64, index) == H5K_NO_OBJECT ||
+          g_array_index (objects, guint64, index) < length)
+        {
+          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       _("“%s” is damaged: the attribute “%s” at offset %" G_GUINT64_FORMAT
+                         " refers to a missing or smaller heap object"), path, name, e);
+          return FALSE;
+        }
     }
   return TRUE;
 }
 
 static gboolean
-check_vlen_attributes (const guchar *data, guint64 size, GArray *ranges, const char *path,
-                       GError **error)
+check_vlen_attributes (H5kCheck *ck, GError **error)
 {
+  const guchar *data = ck->data;
+  guint64 size = ck->size;
+  GArray *ranges = ck->ranges;
+
   for (guint i = 0; i < G_N_ELEMENTS (vlen_attributes); i++)
     {
       const char *name = vlen_attributes[i];
@@ -139,16 +173,19 @@ check_vlen_attributes (const guchar *data, guint64 size, GArray *ranges, const c
 
       for (guint64 q = find_outside (data, 0, size, (const guchar *) name, n, ranges, &cursor); q < size;
            q = find_outside (data, q + 1, size, (const guchar *) name, n, ranges, &cursor))
-        if (!check_vlen_attribute (data, size, q, name, path, error))
+        if (!check_vlen_attribute (ck, q, name, error))
           return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-check_heap_headers (const guchar *data, guint64 size, GArray *ranges, const char *path,
-                    GError **error)
+check_heap_headers (H5kCheck *ck, GError **error)
 {
+  const guchar *data = ck->data;
+  guint64 size = ck->size;
+  GArray *ranges = ck->ranges;
+  const char *path = ck->path;
   static const guchar gcol[] = { 'G', 'C', 'O', 'L', 1, 0, 0, 0 };
   static const guchar heap[] = { 'H', 'E', 'A', 'P', 0, 0, 0, 0 };
   guint64 offset;
@@ -159,6 +196,7 @@ check_heap_headers (const guchar *data, guint64 size, GArray *ranges, const char
     {
       const guchar *p = data + offset;
       guint64 length, pos;
+      GArray *objects;
 
       if (size - offset < 16)
         break;
@@ -166,6 +204,8 @@ check_heap_headers (const guchar *data, guint64 size, GArray *ranges, const char
       if (length < 16 || length > size - offset)
         goto bad_gcol;
       /* Walk the objects as HDF5 will: each must move forward. */
+      objects = g_array_new (FALSE, FALSE, sizeof (guint64));
+      g_hash_table_insert (ck->collections, g_memdup2 (&offset, sizeof offset), objects);
       for (pos = 16; pos + 16 <= length; )
         {
           guint index = read_le (p + pos, 2);
@@ -174,6 +214,14 @@ check_heap_headers (const guchar *data, guint64 size, GArray *ranges, const char
 
           if (object > length || need == 0 || need > length - pos)
             goto bad_gcol;
+          if (index > 0)
+            {
+              guint64 none = H5K_NO_OBJECT;
+
+              while (objects->len <= index)
+                g_array_append_val (objects, none);
+              g_array_index (objects, guint64, index) = object;
+            }
           pos += need;
         }
       continue;
@@ -208,10 +256,14 @@ check_heap_headers (const guchar *data, guint64 size, GArray *ranges, const char
 }
 
 gboolean
-h5k_check_heaps (const guchar *data, guint64 size, GArray *ranges, const char *path, GError **error)
+h5k_check_heaps (const guchar *data, guint64 size, guint64 base, GArray *ranges, const char *path,
+                 GError **error)
 {
-  return check_heap_headers (data, size, ranges, path, error) &&
-         check_vlen_attributes (data, size, ranges, path, error);
+  g_autoptr(GHashTable) collections =
+    g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_array_unref);
+  H5kCheck ck = { data, size, base, ranges, collections, path };
+
+  return check_heap_headers (&ck, error) && check_vlen_attributes (&ck, error);
 }
 
 /* ---- object headers ---- */

@@ -31,9 +31,11 @@ gboolean h5k_check_object_headers (const guchar *data,
                                    const char   *path,
                                    GError      **error);
 /* Global and local heaps and Keras's variable-length attributes outside
- * @ranges (element-type H5kRange, sorted by start). */
+ * @ranges (element-type H5kRange, sorted by start): every string must
+ * name an existing heap object large enough for it. */
 gboolean h5k_check_heaps          (const guchar *data,
                                    guint64       size,
+                                   guint64       base,
                                    GArray       *ranges,
                                    const char   *path,
                                    GError      **error);

@@ -141,7 +141,7 @@ h5k_file_open (const char *path, GError **error)
   if (ok)
     {
       ranges = dataset_ranges (fid, objects.datasets);
-      ok = h5k_check_heaps (data, size, ranges, path, error);
+      ok = h5k_check_heaps (data, size, base, ranges, path, error);
     }
   g_array_unref (objects.addresses);
   g_ptr_array_unref (objects.datasets);

@@ -694,7 +694,7 @@ test_bad_vlen_length (void)
   spec.backend = "tensorflow";
   spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
   spec.layers = layers;
-  for (guint patch = 0; patch < 4; patch++)
+  for (guint patch = 0; patch < 5; patch++)
     {
       g_autoptr(GError) error = NULL;
       g_autofree char *contents = NULL;
@@ -720,15 +720,24 @@ test_bad_vlen_length (void)
       else
         {
           guint16 dt_size, ds_size;
+          guint32 index = 99;                /* no such object in the heap */
+          char *element;
+
           memcpy (&dt_size, name - 4, 2);
           memcpy (&ds_size, name - 2, 2);
-          memcpy (name + 16 + ((dt_size + 7) & ~7) + ((ds_size + 7) & ~7), &huge, 4);
+          element = name + 16 + ((dt_size + 7) & ~7) + ((ds_size + 7) & ~7);
+          if (patch == 1)
+            memcpy (element, &huge, 4);
+          else
+            memcpy (element + 12, &index, 4);
         }
       g_assert_true (g_file_set_contents (path, contents, length, NULL));
       g_assert_false (read_all (path, &error));
       g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT);
-      if (patch >= 2)
+      if (patch == 2 || patch == 3)
         g_assert_nonnull (strstr (error->message, "does not fit"));
+      else if (patch == 4)
+        g_assert_nonnull (strstr (error->message, "missing or smaller heap object"));
       else
         {
           g_assert_nonnull (strstr (error->message, "model_config"));

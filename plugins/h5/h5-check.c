@@ -347,6 +347,9 @@ attribute_fits (const guchar *p, guint64 n)
     return FALSE;
   if (name_size == 0 || dt_size < 8 || start > n)
     return FALSE;
+  /* libhdf5 strdup()s the name. */
+  if (memchr (p + (version == 3 ? 9 : 8), '\0', name_size) == NULL)
+    return FALSE;
   /* Shared (committed) types or dataspaces hold a reference, not the
    * description; h5py never writes them, libhdf5 checks them itself. */
   if ((version >= 2 && (p[1] & 3) != 0) || (p[dt] >> 4) == 0)

@@ -20,6 +20,7 @@ struct _H5kFile {
   GMappedFile *mapped;
   GBytes      *bytes;     /* owns a reference to the mapping */
   guint64      size;
+  guint64      base;      /* where the superblock is; addresses start there */
 };
 
 static const char hdf5_signature[8] = { '\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n' };
@@ -155,6 +156,7 @@ h5k_file_open (const char *path, GError **error)
   file->path = g_strdup (path);
   file->fid = fid;
   file->size = g_mapped_file_get_length (mapped);
+  file->base = base;
   file->bytes = g_mapped_file_get_bytes (mapped);
   file->mapped = g_steal_pointer (&mapped);
   return file;
@@ -364,6 +366,27 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
   return weight;
 }
 
+/* Checks the header of @obj before its attributes are read: the walk in
+ * h5k_file_open() may not have reached it in a damaged file. */
+static gboolean
+check_object (H5kFile *file, hid_t obj, const char *where, GError **error)
+{
+  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (guint64));
+  H5O_info_t info;
+  guint64 address;
+
+  if (H5Oget_info2 (obj, &info, H5O_INFO_BASIC) < 0)
+    {
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot read the object header of “%s”"),
+                     where);
+      return FALSE;
+    }
+  address = info.addr;
+  g_array_append_val (addresses, address);
+  return h5k_check_object_headers (g_bytes_get_data (file->bytes, NULL), file->size, file->base,
+                                   addresses, file->path, error);
+}
+
 static H5kGroup *
 read_group (H5kFile *file, hid_t parent, const char *parent_path, const char *name,
             GError **error)
@@ -382,6 +405,8 @@ read_group (H5kFile *file, hid_t parent, const char *parent_path, const char *na
                      _("“%s” in “%s” is not a group"), path, file->path);
       return NULL;
     }
+  if (!check_object (file, group, path, error))
+    return NULL;
   names = h5k_attr_read_string_list (group, path, "weight_names", error);
   if (names == NULL)
     return NULL;
@@ -434,6 +459,8 @@ h5k_file_read_keras (H5kFile *file, gboolean with_optimizer, GError **error)
                      _("Cannot open the root group of “%s”"), file->path);
       return NULL;
     }
+  if (!check_object (file, root, "/", error))
+    return NULL;
 
 #define READ_ROOT_STRING(field, attr) \
   kf->field = h5k_attr_read_string (root, file->path, attr, &local_error); \
@@ -484,6 +511,8 @@ h5k_file_read_keras (H5kFile *file, gboolean with_optimizer, GError **error)
                      _("“%s” in “%s” is not a group"), kf->weights_root, file->path);
       return NULL;
     }
+  if (!check_object (file, weights, kf->weights_root, error))
+    return NULL;
   kf->weights_keras_version = h5k_attr_read_string (weights, kf->weights_root, "keras_version",
                                                     &local_error);
   if (local_error == NULL)
@@ -596,6 +625,8 @@ h5k_file_read_string_attr (H5kFile *file, const char *path, const char *name, GE
                      file->path, path);
       return NULL;
     }
+  if (!check_object (file, obj, path, error))
+    return NULL;
   return h5k_attr_read_string (obj, path, name, error);
 }
 
@@ -612,5 +643,7 @@ h5k_file_read_string_list (H5kFile *file, const char *path, const char *name, GE
                      file->path, path);
       return NULL;
     }
+  if (!check_object (file, obj, path, error))
+    return NULL;
   return h5k_attr_read_string_list (obj, path, name, error);
 }

@@ -18,6 +18,7 @@ typedef struct {
   StrataRegistry     *registry;
   StrataLoadFlags     flags;
   StrataKerasDialect  dialect;
+  const char         *dim_ordering;   /* Keras 1 model-wide image ordering, or NULL */
 } Reader;
 
 static StrataLayer *read_entry (Reader *reader, JsonObject *entry, const char *path,
@@ -353,6 +354,69 @@ detect_dialect (JsonObject *root)
           return STRATA_KERAS_DIALECT_KERAS1;
     }
   return STRATA_KERAS_DIALECT_KERAS2;
+}
+
+/* ---- Keras 1 image ordering ---------------------------------------------------- */
+
+static void count_entry_orderings (JsonObject *entry, guint depth, guint *th, guint *tf);
+
+static void
+count_orderings (JsonArray *layers,
+                 guint      depth,
+                 guint     *th,
+                 guint     *tf)
+{
+  for (guint i = 0; layers != NULL && i < json_array_get_length (layers); i++)
+    {
+      JsonNode *node = json_array_get_element (layers, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        count_entry_orderings (json_node_get_object (node), depth, th, tf);
+    }
+}
+
+static void
+count_entry_orderings (JsonObject *entry,
+                       guint       depth,
+                       guint      *th,
+                       guint      *tf)
+{
+  JsonObject *config = member_object (entry, "config");
+  const char *ordering = config != NULL ? member_string (config, "dim_ordering") : NULL;
+  JsonObject *wrapped = config != NULL ? member_object (config, "layer") : NULL;
+
+  if (g_strcmp0 (ordering, "th") == 0)
+    (*th)++;
+  else if (g_strcmp0 (ordering, "tf") == 0)
+    (*tf)++;
+  if (depth >= STRATA_MODEL_MAX_NESTING)
+    return;
+  /* nested models and wrapped layers (TimeDistributed) */
+  count_orderings (model_layers (entry), depth + 1, th, tf);
+  if (wrapped != NULL)
+    count_entry_orderings (wrapped, depth + 1, th, tf);
+}
+
+/* Keras 1.0.x wrote no "dim_ordering" for some 2D/3D layers (UpSampling2D,
+ * ZeroPadding2D...): loading took the user's keras.json image_dim_ordering,
+ * "th" by default until Keras 1.2 made it "tf". A model's other layers say
+ * which one the writer used, so a Keras 1 config that lacks the key
+ * inherits the ordering every layer that declares one agrees on; when none
+ * declares one, or they disagree, it means "tf" (Keras >= 1.2).
+ * "dim_ordering" is a Keras 1 key (Keras 2 writes data_format on every such
+ * layer), so this is not limited to the Keras 1 dialect: a Keras 1 model
+ * re-written as Keras 2/3 keeps its layer configs and must read the same. */
+const char *
+strata_config_keras1_dim_ordering (JsonArray *layers)
+{
+  guint th = 0, tf = 0;
+
+  count_orderings (layers, 0, &th, &tf);
+  if (th > 0 && tf == 0)
+    return "th";
+  if (tf > 0 && th == 0)
+    return "tf";
+  return NULL;
 }
 
 /* ---- layers ------------------------------------------------------------------- */
@@ -1149,6 +1213,7 @@ read_entry (Reader      *reader,
             GError     **error)
 {
   JsonNode *class_node = json_object_get_member (entry, "class_name");
+  StrataLoadContext context;
   StrataLayer *layer;
   GType type;
 
@@ -1171,6 +1236,10 @@ read_entry (Reader      *reader,
       return NULL;
     }
   strata_layer_set_load_flags (layer, reader->flags);
+  context.registry = reader->registry;
+  context.dialect = reader->dialect;
+  context.dim_ordering = reader->dim_ordering;
+  strata_layer_set_load_context (layer, &context);
   return layer;
 }
 
@@ -1191,6 +1260,7 @@ strata_config_read_model_config (GType             type,
   reader.registry = registry != NULL ? registry : strata_registry_get_default ();
   reader.flags = flags;
   reader.dialect = detect_dialect (entry);
+  reader.dim_ordering = strata_config_keras1_dim_ordering (model_layers (entry));
   if (!check_unknown_classes (&reader, entry, error))
     return NULL;
   return read_model (&reader, type, entry, "$", 0, error);
@@ -1236,6 +1306,7 @@ strata_model_from_config (JsonObject       *object,
   reader.registry = registry != NULL ? registry : strata_registry_get_default ();
   reader.flags = flags;
   reader.dialect = detect_dialect (object);
+  reader.dim_ordering = strata_config_keras1_dim_ordering (model_layers (object));
 
   class_node = json_object_get_member (object, "class_name");
   if (!node_is_string (class_node))

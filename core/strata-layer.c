@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "strata-i18n-private.h"
@@ -43,6 +44,7 @@ typedef struct {
   gboolean         built;
   gboolean         from_config;
   StrataLoadFlags  flags;
+  StrataLoadContext context;    /* registry owned, dim_ordering interned */
 } StrataLayerPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (StrataLayer, strata_layer, G_TYPE_OBJECT)
@@ -202,6 +204,7 @@ strata_layer_finalize (GObject *object)
   g_clear_pointer (&priv->extras, json_object_unref);
   g_clear_pointer (&priv->weights, g_ptr_array_unref);
   g_clear_pointer (&priv->nodes, g_ptr_array_unref);
+  g_clear_object (&priv->context.registry);
 
   G_OBJECT_CLASS (strata_layer_parent_class)->finalize (object);
 }
@@ -340,6 +343,71 @@ strata_layer_real_get_config (StrataLayer *self,
     }
 }
 
+static void
+set_range_error (StrataLayer *self,
+                 GParamSpec  *pspec,
+                 const char  *key,
+                 JsonNode    *node,
+                 GError     **error)
+{
+  g_autofree char *found = strata_json_to_string (node, FALSE);
+  g_autofree char *range = NULL;
+
+  /* Numeric properties: say which range; else the value just does not fit. */
+  if (G_IS_PARAM_SPEC_INT (pspec))
+    range = g_strdup_printf ("%d…%d", G_PARAM_SPEC_INT (pspec)->minimum, G_PARAM_SPEC_INT (pspec)->maximum);
+  else if (G_IS_PARAM_SPEC_UINT (pspec))
+    range = g_strdup_printf ("%u…%u", G_PARAM_SPEC_UINT (pspec)->minimum, G_PARAM_SPEC_UINT (pspec)->maximum);
+  else if (G_IS_PARAM_SPEC_INT64 (pspec))
+    range = g_strdup_printf ("%" G_GINT64_FORMAT "…%" G_GINT64_FORMAT,
+                             G_PARAM_SPEC_INT64 (pspec)->minimum, G_PARAM_SPEC_INT64 (pspec)->maximum);
+  else if (G_IS_PARAM_SPEC_UINT64 (pspec))
+    range = g_strdup_printf ("%" G_GUINT64_FORMAT "…%" G_GUINT64_FORMAT,
+                             G_PARAM_SPEC_UINT64 (pspec)->minimum, G_PARAM_SPEC_UINT64 (pspec)->maximum);
+  else if (G_IS_PARAM_SPEC_LONG (pspec))
+    range = g_strdup_printf ("%ld…%ld", G_PARAM_SPEC_LONG (pspec)->minimum, G_PARAM_SPEC_LONG (pspec)->maximum);
+  else if (G_IS_PARAM_SPEC_ULONG (pspec))
+    range = g_strdup_printf ("%lu…%lu", G_PARAM_SPEC_ULONG (pspec)->minimum, G_PARAM_SPEC_ULONG (pspec)->maximum);
+  else if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+    range = g_strdup_printf ("%g…%g", G_PARAM_SPEC_DOUBLE (pspec)->minimum, G_PARAM_SPEC_DOUBLE (pspec)->maximum);
+  else if (G_IS_PARAM_SPEC_FLOAT (pspec))
+    range = g_strdup_printf ("%g…%g", (double) G_PARAM_SPEC_FLOAT (pspec)->minimum,
+                             (double) G_PARAM_SPEC_FLOAT (pspec)->maximum);
+
+  if (range != NULL)
+    g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                 _("Layer '%s' (%s): config key '%s' must be in the range %s, found %s"),
+                 strata_layer_get_name (self), strata_layer_get_class_name (self), key, range, found);
+  else
+    g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                 _("Layer '%s' (%s): config key '%s' does not accept %s"),
+                 strata_layer_get_name (self), strata_layer_get_class_name (self), key, found);
+}
+
+/* A float property: a double outside its range must be refused before
+ * strata_json_to_value() narrows it (an out-of-range conversion is
+ * undefined behaviour). */
+static gboolean
+check_float_range (StrataLayer *self,
+                   GParamSpec  *pspec,
+                   const char  *key,
+                   JsonNode    *node,
+                   GError     **error)
+{
+  GParamSpecFloat *fspec;
+  double d;
+
+  if (!G_IS_PARAM_SPEC_FLOAT (pspec) || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_DOUBLE)
+    return TRUE;
+  fspec = G_PARAM_SPEC_FLOAT (pspec);
+  d = json_node_get_double (node);
+  if (isnan (d) || (d >= fspec->minimum && d <= fspec->maximum))
+    return TRUE;
+  set_range_error (self, pspec, key, node, error);
+  return FALSE;
+}
+
 static gboolean
 strata_layer_real_set_config (StrataLayer      *self,
                               JsonObject       *config,
@@ -380,6 +448,7 @@ strata_layer_real_set_config (StrataLayer      *self,
       g_autofree char *property = NULL;
       g_autofree char *path = NULL;
       g_auto(GValue) value = G_VALUE_INIT;
+      g_autoptr(GError) local_error = NULL;
       GParamSpec *pspec;
 
       if (is_common_key (key))
@@ -400,8 +469,25 @@ strata_layer_real_set_config (StrataLayer      *self,
         }
       path = g_strdup_printf ("config.%s", key);
       g_value_init (&value, pspec->value_type);
-      if (!strata_json_to_value (node, &value, path, error))
+      if (!check_float_range (self, pspec, key, node, error))
         return FALSE;
+      if (!strata_json_to_value (node, &value, path, &local_error))
+        {
+          /* name the layer and, for scalars, the value ("NaN", "1e+300") */
+          g_autofree char *found = JSON_NODE_HOLDS_VALUE (node) ? strata_json_to_string (node, FALSE) : NULL;
+          g_set_error (error, local_error->domain, local_error->code,
+                       found != NULL ? _("Layer '%s' (%s): %s (%s)") : _("Layer '%s' (%s): %s%s"),
+                       strata_layer_get_name (self), strata_layer_get_class_name (self),
+                       local_error->message, found != NULL ? found : "");
+          return FALSE;
+        }
+      /* strata_json_to_value() knows the type, not the property's limits:
+       * an out-of-range value would only give a g_warning. */
+      if (g_param_value_validate (pspec, &value))
+        {
+          set_range_error (self, pspec, key, node, error);
+          return FALSE;
+        }
       g_object_set_property (G_OBJECT (self), property, &value);
     }
   return TRUE;
@@ -822,6 +908,31 @@ strata_layer_get_load_flags (StrataLayer *self)
 {
   StrataLayerPrivate *priv = strata_layer_get_instance_private (self);
   return priv->flags;
+}
+
+void
+strata_layer_set_load_context (StrataLayer             *self,
+                               const StrataLoadContext *context)
+{
+  StrataLayerPrivate *priv = strata_layer_get_instance_private (self);
+
+  g_set_object (&priv->context.registry, context->registry);
+  priv->context.dialect = context->dialect;
+  priv->context.dim_ordering = g_intern_string (context->dim_ordering);
+}
+
+const StrataLoadContext *
+strata_layer_get_load_context (StrataLayer *self)
+{
+  StrataLayerPrivate *priv = strata_layer_get_instance_private (self);
+  return &priv->context;
+}
+
+StrataRegistry *
+strata_layer_get_load_registry (StrataLayer *self)
+{
+  StrataLayerPrivate *priv = strata_layer_get_instance_private (self);
+  return priv->context.registry != NULL ? priv->context.registry : strata_registry_get_default ();
 }
 
 /**

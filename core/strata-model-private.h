@@ -24,6 +24,29 @@ StrataKerasTensor *strata_keras_tensor_dup         (StrataKerasTensor *self);
 /* The node that produced the tensor, or NULL when the index is stale. */
 StrataNode        *strata_keras_tensor_get_node    (StrataKerasTensor *self);
 
+/* Load context: what the config reader knows about the whole model when
+ * it creates a layer. Wrappers (Bidirectional, TimeDistributed, RNN cells)
+ * pass it on to the layers they create, so custom classes of a scoped
+ * registry work inside them and Keras 1 defaults apply there too. */
+typedef struct {
+  StrataRegistry     *registry;      /* classes used for loading; NULL: the default registry */
+  StrataKerasDialect  dialect;       /* the dialect the config was read in; AUTO when unknown */
+  const char         *dim_ordering;  /* Keras 1: "th"/"tf", the ordering a config without
+                                        "dim_ordering" means (see the config reader), or NULL */
+} StrataLoadContext;
+
+/* Copies @context (the registry is referenced, the string interned). */
+void                     strata_layer_set_load_context (StrataLayer *self,
+                                                        const StrataLoadContext *context);
+/* (transfer none) never NULL; all fields unset for a layer not loaded by the reader. */
+const StrataLoadContext *strata_layer_get_load_context (StrataLayer *self);
+/* The registry of the load context, else the default one. (transfer none) */
+StrataRegistry          *strata_layer_get_load_registry (StrataLayer *self);
+/* Keras 1: the image ordering the layers of a model declare ("th" or "tf"),
+ * NULL when none does or they disagree. @layers are layer entries; nested
+ * models and wrapped layers are searched too. */
+const char              *strata_config_keras1_dim_ordering (JsonArray *layers);
+
 /* Layers. */
 void            strata_layer_set_stored_config (StrataLayer *self, JsonObject *config);
 /* The layer's weights in get_weights order: indices into the slots. */

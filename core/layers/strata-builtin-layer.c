@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include "strata-builtin-private.h"
 #include "strata-i18n-private.h"
 
@@ -42,6 +44,8 @@ row_for_pspec (GParamSpec *pspec)
 static gboolean
 node_to_value (JsonNode *node, StrataPropKind kind, GValue *value)
 {
+  gint64 i;
+
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return kind == STRATA_PROP_STRING || kind == STRATA_PROP_JSON;
 
@@ -64,8 +68,8 @@ node_to_value (JsonNode *node, StrataPropKind kind, GValue *value)
       if (json_node_get_value_type (node) == G_TYPE_INT64)
         g_value_set_int64 (value, json_node_get_int (node));
       else if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
-               json_node_get_double (node) == (double) (gint64) json_node_get_double (node))
-        g_value_set_int64 (value, (gint64) json_node_get_double (node));
+               strata_builtin_double_to_int (json_node_get_double (node), &i))
+        g_value_set_int64 (value, i);
       else
         return FALSE;
       return TRUE;
@@ -234,11 +238,18 @@ builtin_set_property (GObject      *object,
   g_object_notify_by_pspec (object, pspec);
 }
 
+/* The (interned) property name of a spec: '-' for '_'. */
+static const char *
+property_name (const StrataPropSpec *spec)
+{
+  g_autofree char *prop = strata_json_key_to_property (spec->key);
+  return g_intern_string (prop);
+}
+
 static GParamSpec *
 spec_to_pspec (const StrataPropSpec *spec)
 {
-  g_autofree char *prop = strata_json_key_to_property (spec->key);
-  const char *name = g_intern_string (prop);
+  const char *name = property_name (spec);
   GParamFlags flags = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   switch (spec->kind)
@@ -246,7 +257,8 @@ spec_to_pspec (const StrataPropSpec *spec)
     case STRATA_PROP_INT:
       return g_param_spec_int64 (name, NULL, NULL, G_MININT64, G_MAXINT64, 0, flags);
     case STRATA_PROP_DOUBLE:
-      return g_param_spec_double (name, NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0.0, flags);
+      /* Python's json writes Infinity and NaN; Keras accepts them. */
+      return g_param_spec_double (name, NULL, NULL, -INFINITY, INFINITY, 0.0, flags);
     case STRATA_PROP_BOOL:
       return g_param_spec_boolean (name, NULL, NULL, FALSE, flags);
     case STRATA_PROP_STRING:
@@ -264,6 +276,7 @@ builtin_set_config (StrataLayer     *self,
                     GError         **error)
 {
   const StrataLayerRow *row = strata_builtin_layer_get_row (self);
+  GParamSpec *pspec;
   guint i;
 
   if (builtin_parent_class->set_config != NULL &&
@@ -285,10 +298,20 @@ builtin_set_config (StrataLayer     *self,
       g_value_init (&value, kind_value_type (spec->kind));
       if (!node_to_value (node, spec->kind, &value))
         {
+          g_autofree char *found = strata_builtin_describe_value (node);
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
                                     _("config key “%s” must be %s, found %s"),
-                                    key, kind_describe (spec->kind),
-                                    strata_json_describe_node (node));
+                                    key, kind_describe (spec->kind), found);
+          return FALSE;
+        }
+      /* The property's declared limits (a subclass may narrow them). */
+      pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self), property_name (spec));
+      if (pspec != NULL && g_param_value_validate (pspec, &value))
+        {
+          g_autofree char *found = strata_builtin_describe_value (node);
+          strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    _("config key “%s” is out of the property’s range, found %s"),
+                                    key, found);
           return FALSE;
         }
     }

@@ -128,6 +128,13 @@ gboolean  strata_builtin_add_weight (StrataLayer *self, const char *name, Strata
 /* Adds "bias" of @shape when use_bias (Keras 1 "bias") is true. */
 gboolean  strata_builtin_add_bias (StrataLayer *self, StrataShape *shape, GError **error);
 
+/* An integral double in the int64 range to @out; FALSE for NaN, infinities,
+ * fractions and doubles out of range (never converts those). */
+gboolean  strata_builtin_double_to_int (double d, gint64 *out);
+/* A JSON value for messages: scalars as Python writes them ("NaN", "1.5",
+ * "\"same\""), containers described ("an array"). (transfer full) */
+char     *strata_builtin_describe_value (JsonNode *node);
+
 /* Errors that name the layer: "Layer “dense_1” (Dense): <message>". */
 void      strata_builtin_set_error (GError **error, StrataLayer *self, int code,
                                     const char *format, ...) G_GNUC_PRINTF (4, 5);
@@ -170,7 +177,7 @@ gint64    strata_deconv_output_length (gint64 input, gint64 kernel, const char *
                                        gint64 output_padding, gint64 stride, gint64 dilation);
 
 /* A layer inside @self (wrapped layer, RNN cell) from its entry, with the
- * default registry and @self's load flags; nesting deeper than
+ * registry, load context and load flags @self was loaded with; nesting deeper than
  * STRATA_MODEL_MAX_NESTING fails with STRATA_CONFIG_ERROR_LIMIT. */
 StrataLayer *strata_builtin_create_sublayer (StrataLayer *self, JsonObject *object,
                                              GError **error);
@@ -179,7 +186,9 @@ StrataLayer *strata_builtin_create_sublayer (StrataLayer *self, JsonObject *obje
  * "strata-wrapped-layer" and "strata-rnn-cells". */
 void         strata_builtin_drop_sublayers (StrataLayer *self);
 /* Wrappers (Bidirectional, TimeDistributed): creates the wrapped layer from
- * the config member @key with the default registry. (transfer full) */
+ * the config member @key (see strata_builtin_create_sublayer()); the
+ * name gets @name_prefix in front, unless it already starts with it in a
+ * Keras 3 config (Keras 3 saves "forward_lstm", tf-keras "lstm"). (transfer full) */
 StrataLayer *strata_builtin_create_inner (StrataLayer *self, const char *key,
                                           const char *name_prefix, gboolean flip_backwards,
                                           GError **error);

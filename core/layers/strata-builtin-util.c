@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -28,6 +29,35 @@ strata_builtin_set_error (GError     **error,
 
   g_set_error (error, STRATA_CONFIG_ERROR, code, _("Layer “%s” (%s): %s"),
                name != NULL ? name : "?", strata_layer_get_class_name (self), message);
+}
+
+gboolean
+strata_builtin_double_to_int (double  d,
+                              gint64 *out)
+{
+  /* The range check comes first: converting NaN, an infinity or a double
+   * beyond the int64 range is undefined behaviour. 2^63 is exact. */
+  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != trunc (d))
+    return FALSE;
+  *out = (gint64) d;
+  return TRUE;
+}
+
+char *
+strata_builtin_describe_value (JsonNode *node)
+{
+  g_autofree char *text = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return g_strdup (strata_json_describe_node (node));
+  /* Python's spelling (NaN, Infinity, 1e+300), cut short for long strings. */
+  text = strata_json_to_string (node, FALSE);
+  if (g_utf8_strlen (text, -1) > 80)
+    {
+      g_autofree char *cut = g_utf8_substring (text, 0, 77);
+      return g_strconcat (cut, "…", NULL);
+    }
+  return g_steal_pointer (&text);
 }
 
 /* The first key of the NULL-terminated list that the stored config has. */
@@ -76,11 +106,17 @@ strata_cfg_int (StrataLayer *self,
   node = json_object_get_member (config, found);
   if (JSON_NODE_HOLDS_NULL (node))
     return TRUE;
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
-      json_node_get_double (node) == (double) (gint64) json_node_get_double (node))
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
     {
-      *out = (gint64) json_node_get_double (node);
-      return TRUE;
+      g_autofree char *text = NULL;
+
+      if (strata_builtin_double_to_int (json_node_get_double (node), out))
+        return TRUE;
+      *out = fallback;
+      text = strata_builtin_describe_value (node);
+      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                _("config key “%s” must be an integer, found %s"), found, text);
+      return FALSE;
     }
   return strata_json_get_int (config, found, config_path (self), fallback, out, error);
 }
@@ -243,10 +279,14 @@ strata_cfg_channels_first (StrataLayer *self,
           return FALSE;
         }
     }
-  else if (ordering != NULL)
+  else
     {
-      /* Keras 1: "th" (Theano) is channels first; "tf" and "default" last. */
-      *out = g_str_equal (ordering, "th");
+      /* Keras 1: "th" (Theano) is channels first; "tf" and "default" last.
+       * Without the key, the ordering the model's other layers declare
+       * (see strata_config_keras1_dim_ordering()), else "tf". */
+      if (ordering == NULL)
+        ordering = strata_layer_get_load_context (self)->dim_ordering;
+      *out = g_strcmp0 (ordering, "th") == 0;
     }
   return TRUE;
 }
@@ -651,10 +691,14 @@ strata_builtin_create_sublayer (StrataLayer *self,
                                 STRATA_MODEL_MAX_NESTING, MAX_SUBLAYERS);
       return NULL;
     }
-  inner = strata_registry_create_layer (strata_registry_get_default (), object,
+  /* The registry the wrapper was loaded with: custom classes of a scoped
+   * registry (custom_objects) work inside wrappers too. */
+  inner = strata_registry_create_layer (strata_layer_get_load_registry (self), object,
                                         strata_layer_get_load_flags (self), error);
   if (inner == NULL)
     return NULL;
+  strata_layer_set_load_flags (inner, strata_layer_get_load_flags (self));
+  strata_layer_set_load_context (inner, strata_layer_get_load_context (self));
   g_object_set_data (root, "strata-sublayer-count", GUINT_TO_POINTER (count));
   /* the root owns its sublayers (through the wrappers), so it outlives them */
   g_object_set_data (G_OBJECT (inner), "strata-wrapper-root", root);
@@ -673,6 +717,20 @@ strata_builtin_drop_sublayers (StrataLayer *self)
     g_object_set_data (G_OBJECT (self), slots[i], NULL);
   if (g_object_get_data (G_OBJECT (self), "strata-wrapper-root") == NULL)
     g_object_set_data (G_OBJECT (self), "strata-sublayer-count", NULL);
+}
+
+/* Keras 3 saves the wrapped layers under their final names ("forward_lstm")
+ * and adds the prefix only when missing; tf-keras saves the original layer
+ * and always adds it. */
+static gboolean
+is_keras3_entry (StrataLayer *self,
+                 JsonObject  *entry)
+{
+  StrataKerasDialect dialect = strata_layer_get_load_context (self)->dialect;
+
+  if (dialect != STRATA_KERAS_DIALECT_AUTO)
+    return dialect == STRATA_KERAS_DIALECT_KERAS3;
+  return json_object_has_member (entry, "module") || json_object_has_member (entry, "registered_name");
 }
 
 StrataLayer *
@@ -702,7 +760,9 @@ strata_builtin_create_inner (StrataLayer *self,
     {
       inner_config = json_object_get_object_member (object, "config");
       if (name_prefix != NULL && json_object_has_member (inner_config, "name") &&
-          json_node_get_value_type (json_object_get_member (inner_config, "name")) == G_TYPE_STRING)
+          json_node_get_value_type (json_object_get_member (inner_config, "name")) == G_TYPE_STRING &&
+          !(is_keras3_entry (self, object) &&
+            g_str_has_prefix (json_object_get_string_member (inner_config, "name"), name_prefix)))
         {
           g_autofree char *name = g_strconcat (name_prefix,
                                                json_object_get_string_member (inner_config, "name"),

@@ -345,6 +345,7 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
   limit = n_filters > 0 ? (guint64) storage * 1032 + 4096 : file->size;
   if (weight->n_bytes > limit ||
       (layout == H5D_CONTIGUOUS && storage != 0 && storage < file_bytes) ||
+      (layout == H5D_COMPACT && storage < file_bytes) ||
       (offset != HADDR_UNDEF && (offset > file->size || storage > file->size - offset)))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,

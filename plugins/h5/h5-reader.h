@@ -65,8 +65,9 @@ H5kKerasFile *h5k_file_read_keras     (H5kFile       *file,
 void          h5k_keras_file_free     (H5kKerasFile  *kf);
 
 /* Reads one weight's bytes (little-endian, C order). Mappable datasets are
- * handed out as a slice of the file's mapping; others are read straight
- * into a new buffer. Sizes are checked against what the file can hold. */
+ * handed out as a slice of the file's mapping (unless the environment has
+ * STRATA_H5_NO_MMAP=1); others are read straight into a new buffer. Sizes
+ * are checked against what the file can hold. */
 GBytes       *h5k_file_read_weight    (H5kFile       *file,
                                        const H5kWeight *weight,
                                        GError       **error);

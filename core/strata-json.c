@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -1252,7 +1254,7 @@ strata_json_to_shape (JsonNode    *node,
       if (dims[i] < 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                       _("%s[%u]: a dimension cannot be negative (%" G_GINT64_FORMAT ")"),
+                       _("%s[%u]: a dimension cannot be negative (%" PRId64 ")"),
                        path, i, dims[i]);
           return NULL;
         }
@@ -1590,8 +1592,8 @@ check_int_range (JsonNode    *node,
   if (*out < min || *out > max)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   _("%s: expected an integer from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                     ", found %" G_GINT64_FORMAT),
+                   _("%s: expected an integer from %" PRId64 " to %" PRId64
+                     ", found %" PRId64),
                    path, min, max, *out);
       return FALSE;
     }

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -631,7 +633,7 @@ strata_tensor_new (StrataDType   dtype,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                   _("Tensor data holds %" G_GSIZE_FORMAT " bytes, but a %s tensor of shape %s needs %" G_GSIZE_FORMAT),
+                   _("Tensor data holds %zu bytes, but a %s tensor of shape %s needs %zu"),
                    g_bytes_get_size (data), strata_dtype_to_string (dtype), str, n_bytes);
       return NULL;
     }
@@ -671,7 +673,7 @@ strata_tensor_new_zeros (StrataDType   dtype,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                   _("Cannot allocate %" G_GSIZE_FORMAT " bytes for a %s tensor of shape %s"),
+                   _("Cannot allocate %zu bytes for a %s tensor of shape %s"),
                    n_bytes, strata_dtype_to_string (dtype), str);
       return NULL;
     }
@@ -712,7 +714,7 @@ strata_tensor_new_from_floats (StrataShape  *shape,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                   _("%" G_GSIZE_FORMAT " values given, but shape %s holds %" G_GSIZE_FORMAT),
+                   _("%zu values given, but shape %s holds %zu"),
                    n_values, str, n_bytes / 4);
       return NULL;
     }
@@ -980,7 +982,7 @@ strata_tensor_cast (StrataTensor  *self,
   if (dst == NULL)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                   _("Cannot allocate %" G_GSIZE_FORMAT " bytes to cast a tensor to %s"),
+                   _("Cannot allocate %zu bytes to cast a tensor to %s"),
                    n_bytes, strata_dtype_to_string (dtype));
       return NULL;
     }
@@ -1031,14 +1033,14 @@ strata_tensor_to_floats (StrataTensor  *self,
   if (n > G_MAXSIZE / sizeof (float))
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                   _("A tensor of %" G_GUINT64_FORMAT " elements is too large to convert"), n);
+                   _("A tensor of %" PRIu64 " elements is too large to convert"), n);
       return NULL;
     }
   values = g_try_new (float, MAX (n, 1));
   if (values == NULL)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                   _("Cannot allocate %" G_GUINT64_FORMAT " floats"), n);
+                   _("Cannot allocate %" PRIu64 " floats"), n);
       return NULL;
     }
 

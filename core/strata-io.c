@@ -23,20 +23,20 @@ static gboolean set_errno_error (GError     **error,
                                  const char  *format,
                                  ...) G_GNUC_PRINTF (3, 4);
 
-/* @format takes the path and then the errno description. */
+/* Sets a G_IO_ERROR for @saved_errno and returns %FALSE; @format takes the
+ * path and then the errno description. */
 static gboolean
 set_errno_error (GError     **error,
                  int          saved_errno,
                  const char  *format,
                  ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  g_propagate_error (error, g_error_new_valist (G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                                format, args));
   va_end (args);
-  g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), message);
   return FALSE;
 }
 
@@ -258,6 +258,100 @@ save_atomically (StrataFormat      *format,
 
 /* ---- sync entry points ---------------------------------------------------- */
 
+/* With `compile` off the optimizer and training config are dropped; with
+ * it on, a training config that cannot be applied leaves the model
+ * uncompiled, as Keras does with a warning. */
+static void
+apply_compile_option (StrataModel       *model,
+                      GFile             *file,
+                      StrataLoadOptions *options)
+{
+  if (!strata_load_options_get_compile (options))
+    {
+      strata_model_set_optimizer (model, NULL);
+      strata_model_set_training_config (model, NULL);
+    }
+  else if (strata_model_get_training_config (model) != NULL && !strata_model_is_compiled (model))
+    {
+      /* Hold a reference: compiling may replace the stored config. */
+      g_autoptr(JsonObject) training_config = json_object_ref (strata_model_get_training_config (model));
+      g_autoptr(GError) local = NULL;
+
+      if (!strata_model_compile (model, training_config, &local))
+        g_debug ("%s: the training config could not be applied, the model is not compiled: %s",
+                 g_file_peek_path (file), local->message);
+    }
+}
+
+/* The body of strata_load_model() (@weights FALSE: returns the model) and
+ * strata_model_load_weights() (@weights TRUE: loads into @model, returns
+ * the report). The arguments have been checked. */
+static gpointer
+load (StrataModel        *model,
+      GFile              *file,
+      StrataLoadOptions  *options,
+      gboolean            weights,
+      GCancellable       *cancellable,
+      GError            **error)
+{
+  g_autoptr(StrataLoadOptions) defaults = NULL;
+  g_autoptr(GObject) result = NULL;
+  StrataFormat *format;
+
+  strata_init ();
+  if (options == NULL)
+    options = defaults = strata_load_options_new ();
+
+  format = strata_formats_find_for_file (file, strata_load_options_get_format (options),
+                                         weights ? STRATA_FORMAT_CAN_LOAD_WEIGHTS : STRATA_FORMAT_CAN_LOAD_MODEL,
+                                         cancellable, error);
+  if (format == NULL)
+    return NULL;
+  if (weights)
+    result = G_OBJECT (strata_format_load_weights (format, model, file, options, cancellable, error));
+  else
+    result = G_OBJECT (strata_format_load_model (format, file, options, cancellable, error));
+  if (result == NULL)
+    return NULL;
+
+  if (!weights)
+    {
+      apply_compile_option (STRATA_MODEL (result), file, options);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+    }
+  strata_load_options_report_progress (options, 1.0, NULL);
+  return g_steal_pointer (&result);
+}
+
+/* The body of strata_model_save() and strata_model_save_weights(). The
+ * arguments have been checked. */
+static gboolean
+save (StrataModel        *model,
+      GFile              *file,
+      StrataSaveOptions  *options,
+      gboolean            weights,
+      GCancellable       *cancellable,
+      GError            **error)
+{
+  g_autoptr(StrataSaveOptions) defaults = NULL;
+  StrataFormat *format;
+
+  strata_init ();
+  if (options == NULL)
+    options = defaults = strata_save_options_new ();
+
+  format = strata_formats_find_for_save (file, strata_save_options_get_format (options),
+                                         weights ? STRATA_FORMAT_CAN_SAVE_WEIGHTS : STRATA_FORMAT_CAN_SAVE_MODEL,
+                                         error);
+  if (format == NULL)
+    return FALSE;
+  if (!save_atomically (format, model, file, options, weights, cancellable, error))
+    return FALSE;
+  strata_save_options_report_progress (options, 1.0, NULL);
+  return TRUE;
+}
+
 /**
  * strata_load_model:
  * @file: the file or directory to read
@@ -283,47 +377,12 @@ strata_load_model (GFile              *file,
                    GCancellable       *cancellable,
                    GError            **error)
 {
-  g_autoptr(StrataLoadOptions) defaults = NULL;
-  g_autoptr(StrataModel) model = NULL;
-  StrataFormat *format;
-
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (options == NULL || STRATA_IS_LOAD_OPTIONS (options), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
-  if (options == NULL)
-    options = defaults = strata_load_options_new ();
-
-  format = strata_formats_find_for_file (file, strata_load_options_get_format (options),
-                                         STRATA_FORMAT_CAN_LOAD_MODEL, cancellable, error);
-  if (format == NULL)
-    return NULL;
-  model = strata_format_load_model (format, file, options, cancellable, error);
-  if (model == NULL)
-    return NULL;
-
-  if (!strata_load_options_get_compile (options))
-    {
-      strata_model_set_optimizer (model, NULL);
-      strata_model_set_training_config (model, NULL);
-    }
-  else if (strata_model_get_training_config (model) != NULL && !strata_model_is_compiled (model))
-    {
-      /* Hold a reference: compiling may replace the stored config. */
-      g_autoptr(JsonObject) training_config = json_object_ref (strata_model_get_training_config (model));
-      g_autoptr(GError) local = NULL;
-
-      if (!strata_model_compile (model, training_config, &local))
-        g_debug ("%s: the training config could not be applied, the model is not compiled: %s",
-                 g_file_peek_path (file), local->message);
-    }
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
-  strata_load_options_report_progress (options, 1.0, NULL);
-  return g_steal_pointer (&model);
+  return load (NULL, file, options, FALSE, cancellable, error);
 }
 
 /**
@@ -353,27 +412,13 @@ strata_model_save (StrataModel        *model,
                    GCancellable       *cancellable,
                    GError            **error)
 {
-  g_autoptr(StrataSaveOptions) defaults = NULL;
-  StrataFormat *format;
-
   g_return_val_if_fail (STRATA_IS_MODEL (model), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
   g_return_val_if_fail (options == NULL || STRATA_IS_SAVE_OPTIONS (options), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  strata_init ();
-  if (options == NULL)
-    options = defaults = strata_save_options_new ();
-
-  format = strata_formats_find_for_save (file, strata_save_options_get_format (options),
-                                         STRATA_FORMAT_CAN_SAVE_MODEL, error);
-  if (format == NULL)
-    return FALSE;
-  if (!save_atomically (format, model, file, options, FALSE, cancellable, error))
-    return FALSE;
-  strata_save_options_report_progress (options, 1.0, NULL);
-  return TRUE;
+  return save (model, file, options, FALSE, cancellable, error);
 }
 
 /**
@@ -398,29 +443,13 @@ strata_model_load_weights (StrataModel        *model,
                            GCancellable       *cancellable,
                            GError            **error)
 {
-  g_autoptr(StrataLoadOptions) defaults = NULL;
-  g_autoptr(StrataWeightsReport) report = NULL;
-  StrataFormat *format;
-
   g_return_val_if_fail (STRATA_IS_MODEL (model), NULL);
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (options == NULL || STRATA_IS_LOAD_OPTIONS (options), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
-  if (options == NULL)
-    options = defaults = strata_load_options_new ();
-
-  format = strata_formats_find_for_file (file, strata_load_options_get_format (options),
-                                         STRATA_FORMAT_CAN_LOAD_WEIGHTS, cancellable, error);
-  if (format == NULL)
-    return NULL;
-  report = strata_format_load_weights (format, model, file, options, cancellable, error);
-  if (report == NULL)
-    return NULL;
-  strata_load_options_report_progress (options, 1.0, NULL);
-  return g_steal_pointer (&report);
+  return load (model, file, options, TRUE, cancellable, error);
 }
 
 /**
@@ -444,36 +473,25 @@ strata_model_save_weights (StrataModel        *model,
                            GCancellable       *cancellable,
                            GError            **error)
 {
-  g_autoptr(StrataSaveOptions) defaults = NULL;
-  StrataFormat *format;
-
   g_return_val_if_fail (STRATA_IS_MODEL (model), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
   g_return_val_if_fail (options == NULL || STRATA_IS_SAVE_OPTIONS (options), FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  strata_init ();
-  if (options == NULL)
-    options = defaults = strata_save_options_new ();
-
-  format = strata_formats_find_for_save (file, strata_save_options_get_format (options),
-                                         STRATA_FORMAT_CAN_SAVE_WEIGHTS, error);
-  if (format == NULL)
-    return FALSE;
-  if (!save_atomically (format, model, file, options, TRUE, cancellable, error))
-    return FALSE;
-  strata_save_options_report_progress (options, 1.0, NULL);
-  return TRUE;
+  return save (model, file, options, TRUE, cancellable, error);
 }
 
 /* ---- async entry points --------------------------------------------------- */
 
+/* One GTask shape for all four calls: the thread runs load() or save(). */
 typedef struct
 {
-  StrataModel *model;
+  StrataModel *model;   /* NULL when loading a model */
   GFile       *file;
-  GObject     *options;
+  GObject     *options; /* StrataLoadOptions or StrataSaveOptions, or NULL */
+  gboolean     saving;
+  gboolean     weights;
 } IoData;
 
 static void
@@ -485,44 +503,63 @@ io_data_free (IoData *data)
   g_free (data);
 }
 
-static GTask *
-io_task_new (gpointer             source_object,
-             gpointer             source_tag,
-             StrataModel         *model,
-             GFile               *file,
-             gpointer             options,
-             int                  io_priority,
-             GCancellable        *cancellable,
-             GAsyncReadyCallback  callback,
-             gpointer             user_data)
+static void
+io_thread (GTask        *task,
+           gpointer      source_object,
+           gpointer      task_data,
+           GCancellable *cancellable)
 {
-  GTask *task = g_task_new (source_object, cancellable, callback, user_data);
+  IoData *data = task_data;
+  GError *error = NULL;
+
+  if (data->saving)
+    {
+      if (save (data->model, data->file, (StrataSaveOptions *) data->options, data->weights,
+                cancellable, &error))
+        g_task_return_boolean (task, TRUE);
+      else
+        g_task_return_error (task, error);
+    }
+  else
+    {
+      gpointer result = load (data->model, data->file, (StrataLoadOptions *) data->options,
+                              data->weights, cancellable, &error);
+
+      if (result == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, result, g_object_unref);
+    }
+}
+
+/* Runs load() or save() in a worker thread; @model is also the source
+ * object of the task. The arguments have been checked. */
+static void
+io_run_async (gpointer             source_tag,
+              StrataModel         *model,
+              GFile               *file,
+              gpointer             options,
+              gboolean             saving,
+              gboolean             weights,
+              int                  io_priority,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
   IoData *data = g_new0 (IoData, 1);
 
+  strata_init ();
+  task = g_task_new (model, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
   g_task_set_priority (task, io_priority);
   data->model = model != NULL ? g_object_ref (model) : NULL;
   data->file = g_object_ref (file);
   data->options = options != NULL ? g_object_ref (options) : NULL;
+  data->saving = saving;
+  data->weights = weights;
   g_task_set_task_data (task, data, (GDestroyNotify) io_data_free);
-  return task;
-}
-
-static void
-load_model_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  IoData *data = task_data;
-  GError *error = NULL;
-  StrataModel *model = strata_load_model (data->file, (StrataLoadOptions *) data->options,
-                                          cancellable, &error);
-
-  if (model == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, model, g_object_unref);
+  g_task_run_in_thread (task, io_thread);
 }
 
 /**
@@ -546,16 +583,12 @@ strata_load_model_async (GFile               *file,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (options == NULL || STRATA_IS_LOAD_OPTIONS (options));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  strata_init ();
-  task = io_task_new (NULL, strata_load_model_async, NULL, file, options,
-                      io_priority, cancellable, callback, user_data);
-  g_task_run_in_thread (task, load_model_thread);
+  io_run_async (strata_load_model_async, NULL, file, options, FALSE, FALSE,
+                io_priority, cancellable, callback, user_data);
 }
 
 /**
@@ -575,22 +608,6 @@ strata_load_model_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == strata_load_model_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-save_model_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  IoData *data = task_data;
-  GError *error = NULL;
-
-  if (strata_model_save (data->model, data->file, (StrataSaveOptions *) data->options,
-                         cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
 }
 
 /**
@@ -618,17 +635,13 @@ strata_model_save_async (StrataModel         *model,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (STRATA_IS_MODEL (model));
   g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (options == NULL || STRATA_IS_SAVE_OPTIONS (options));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  strata_init ();
-  task = io_task_new (model, strata_model_save_async, model, file, options,
-                      io_priority, cancellable, callback, user_data);
-  g_task_run_in_thread (task, save_model_thread);
+  io_run_async (strata_model_save_async, model, file, options, TRUE, FALSE,
+                io_priority, cancellable, callback, user_data);
 }
 
 /**
@@ -650,24 +663,6 @@ strata_model_save_finish (StrataModel   *model,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == strata_model_save_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-load_weights_thread (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  IoData *data = task_data;
-  GError *error = NULL;
-  StrataWeightsReport *report = strata_model_load_weights (data->model, data->file,
-                                                           (StrataLoadOptions *) data->options,
-                                                           cancellable, &error);
-
-  if (report == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, report, g_object_unref);
 }
 
 /**
@@ -693,17 +688,13 @@ strata_model_load_weights_async (StrataModel         *model,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (STRATA_IS_MODEL (model));
   g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (options == NULL || STRATA_IS_LOAD_OPTIONS (options));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  strata_init ();
-  task = io_task_new (model, strata_model_load_weights_async, model, file, options,
-                      io_priority, cancellable, callback, user_data);
-  g_task_run_in_thread (task, load_weights_thread);
+  io_run_async (strata_model_load_weights_async, model, file, options, FALSE, TRUE,
+                io_priority, cancellable, callback, user_data);
 }
 
 /**
@@ -725,22 +716,6 @@ strata_model_load_weights_finish (StrataModel   *model,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == strata_model_load_weights_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-save_weights_thread (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  IoData *data = task_data;
-  GError *error = NULL;
-
-  if (strata_model_save_weights (data->model, data->file, (StrataSaveOptions *) data->options,
-                                 cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
 }
 
 /**
@@ -766,17 +741,13 @@ strata_model_save_weights_async (StrataModel         *model,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (STRATA_IS_MODEL (model));
   g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (options == NULL || STRATA_IS_SAVE_OPTIONS (options));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  strata_init ();
-  task = io_task_new (model, strata_model_save_weights_async, model, file, options,
-                      io_priority, cancellable, callback, user_data);
-  g_task_run_in_thread (task, save_weights_thread);
+  io_run_async (strata_model_save_weights_async, model, file, options, TRUE, TRUE,
+                io_priority, cancellable, callback, user_data);
 }
 
 /**

@@ -168,24 +168,48 @@ check_capability (StrataFormat             *self,
   return FALSE;
 }
 
-/* A format that fails must say why; a silent failure would leave the
- * caller with an unset GError. */
-static void
-ensure_error (StrataFormat  *self,
-              GFile         *file,
-              GError       **error,
-              GError        *local)
+/* What every wrapper does before calling the vfunc: make sure the library
+ * is initialised, check the capability, and stop early when cancelled. */
+static gboolean
+prepare_call (StrataFormat              *self,
+              StrataFormatCapabilities   needed,
+              gpointer                   vfunc,
+              GCancellable              *cancellable,
+              GError                   **error)
 {
+  strata_init ();
+  if (!check_capability (self, needed, vfunc, error))
+    return FALSE;
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+/* What every wrapper does after the vfunc returned: on success drop a
+ * stray error; on failure pass the vfunc's error on. A format that fails
+ * must say why: a silent failure would leave the caller with an unset
+ * GError, so it gets one that names the format. */
+static gboolean
+finish_call (StrataFormat  *self,
+             GFile         *file,
+             gboolean       succeeded,
+             GError        *local,
+             GError       **error)
+{
+  if (succeeded)
+    {
+      g_clear_error (&local);
+      return TRUE;
+    }
   if (local != NULL)
     {
       g_propagate_error (error, local);
-      return;
+      return FALSE;
     }
   g_warning ("%s failed on %s without setting an error",
-              G_OBJECT_TYPE_NAME (self), g_file_peek_path (file));
+             G_OBJECT_TYPE_NAME (self), g_file_peek_path (file));
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
                _("The “%s” format failed on “%s” without saying why"),
                strata_format_get_name (self), g_file_peek_path (file));
+  return FALSE;
 }
 
 /**
@@ -245,20 +269,14 @@ strata_format_load_model (StrataFormat      *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
   klass = STRATA_FORMAT_GET_CLASS (self);
-  if (!check_capability (self, STRATA_FORMAT_CAN_LOAD_MODEL, klass->load_model, error))
+  if (!prepare_call (self, STRATA_FORMAT_CAN_LOAD_MODEL, klass->load_model, cancellable, error))
     return NULL;
   if (options == NULL)
     options = defaults = strata_load_options_new ();
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
 
   model = klass->load_model (self, file, options, cancellable, &local);
-  if (model == NULL)
-    ensure_error (self, file, error, local);
-  else if (local != NULL)
-    g_error_free (local);
+  finish_call (self, file, model != NULL, local, error);
   return model;
 }
 
@@ -287,6 +305,7 @@ strata_format_save_model (StrataFormat      *self,
   StrataFormatClass *klass;
   g_autoptr(StrataSaveOptions) defaults = NULL;
   GError *local = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (STRATA_IS_FORMAT (self), FALSE);
   g_return_val_if_fail (STRATA_IS_MODEL (model), FALSE);
@@ -295,22 +314,14 @@ strata_format_save_model (StrataFormat      *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  strata_init ();
   klass = STRATA_FORMAT_GET_CLASS (self);
-  if (!check_capability (self, STRATA_FORMAT_CAN_SAVE_MODEL, klass->save_model, error))
+  if (!prepare_call (self, STRATA_FORMAT_CAN_SAVE_MODEL, klass->save_model, cancellable, error))
     return FALSE;
   if (options == NULL)
     options = defaults = strata_save_options_new ();
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
 
-  if (klass->save_model (self, model, file, options, cancellable, &local))
-    {
-      g_clear_error (&local);
-      return TRUE;
-    }
-  ensure_error (self, file, error, local);
-  return FALSE;
+  ok = klass->save_model (self, model, file, options, cancellable, &local);
+  return finish_call (self, file, ok, local, error);
 }
 
 /**
@@ -347,20 +358,14 @@ strata_format_load_weights (StrataFormat      *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
   klass = STRATA_FORMAT_GET_CLASS (self);
-  if (!check_capability (self, STRATA_FORMAT_CAN_LOAD_WEIGHTS, klass->load_weights, error))
+  if (!prepare_call (self, STRATA_FORMAT_CAN_LOAD_WEIGHTS, klass->load_weights, cancellable, error))
     return NULL;
   if (options == NULL)
     options = defaults = strata_load_options_new ();
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
 
   report = klass->load_weights (self, model, file, options, cancellable, &local);
-  if (report == NULL)
-    ensure_error (self, file, error, local);
-  else if (local != NULL)
-    g_error_free (local);
+  finish_call (self, file, report != NULL, local, error);
   return report;
 }
 
@@ -389,6 +394,7 @@ strata_format_save_weights (StrataFormat      *self,
   StrataFormatClass *klass;
   g_autoptr(StrataSaveOptions) defaults = NULL;
   GError *local = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (STRATA_IS_FORMAT (self), FALSE);
   g_return_val_if_fail (STRATA_IS_MODEL (model), FALSE);
@@ -397,20 +403,12 @@ strata_format_save_weights (StrataFormat      *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  strata_init ();
   klass = STRATA_FORMAT_GET_CLASS (self);
-  if (!check_capability (self, STRATA_FORMAT_CAN_SAVE_WEIGHTS, klass->save_weights, error))
+  if (!prepare_call (self, STRATA_FORMAT_CAN_SAVE_WEIGHTS, klass->save_weights, cancellable, error))
     return FALSE;
   if (options == NULL)
     options = defaults = strata_save_options_new ();
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
 
-  if (klass->save_weights (self, model, file, options, cancellable, &local))
-    {
-      g_clear_error (&local);
-      return TRUE;
-    }
-  ensure_error (self, file, error, local);
-  return FALSE;
+  ok = klass->save_weights (self, model, file, options, cancellable, &local);
+  return finish_call (self, file, ok, local, error);
 }

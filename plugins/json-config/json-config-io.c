@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
@@ -59,12 +60,9 @@ json_config_read_file (const char  *path,
     }
   if ((guint64) st.st_size > JSON_CONFIG_MAX_FILE_SIZE)
     {
-      /* G_GUINT64_FORMAT inside _() would hide the message from xgettext. */
-      g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) st.st_size);
-
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                   _("“%s” is %s bytes long; a model config may be at most %u bytes"),
-                   path, size, JSON_CONFIG_MAX_FILE_SIZE);
+                   _("“%s” is %" PRIu64 " bytes long; a model config may be at most %u bytes"),
+                   path, (uint64_t) st.st_size, JSON_CONFIG_MAX_FILE_SIZE);
       return FALSE;
     }
   return g_file_get_contents (path, contents, length, error);

@@ -8,20 +8,11 @@
  */
 #include <string.h>
 
-#include "strata.h"
-#include "strata-plugin.h"
+#include "test-module.h"
 
 #define MARKER "testdir.marker"
 
-#define TEST_TYPE_DIR_FORMAT (test_dir_format_get_type ())
-G_DECLARE_FINAL_TYPE (TestDirFormat, test_dir_format, TEST, DIR_FORMAT, StrataFormat)
-
-struct _TestDirFormat
-{
-  StrataFormat parent_instance;
-};
-
-G_DEFINE_DYNAMIC_TYPE (TestDirFormat, test_dir_format, STRATA_TYPE_FORMAT)
+TEST_MODULE_DEFINE_TYPE (TestDirFormat, test_dir_format, TEST, DIR_FORMAT, StrataFormat, STRATA_TYPE_FORMAT)
 
 static StrataModel *
 test_dir_format_load_model (StrataFormat       *format,
@@ -55,11 +46,8 @@ test_dir_format_save_model (StrataFormat       *format,
   /* The core created the (temporary) directory. */
   if (!g_file_replace_contents (marker, "", 0, NULL, FALSE, G_FILE_CREATE_NONE, NULL, cancellable, error))
     return FALSE;
-  if (g_strcmp0 (g_object_get_data (G_OBJECT (options), "strata-test-mode"), "fail") == 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "simulated failure halfway through");
-      return FALSE;
-    }
+  if (g_strcmp0 (test_module_mode (options), "fail") == 0)
+    return test_module_fail_halfway (error);
   return g_file_replace_contents (child, json, strlen (json), NULL, FALSE, G_FILE_CREATE_NONE,
                                   NULL, cancellable, error);
 }
@@ -73,23 +61,6 @@ test_dir_format_class_init (TestDirFormatClass *klass)
   format_class->save_model = test_dir_format_save_model;
 }
 
-static void
-test_dir_format_class_finalize (TestDirFormatClass *klass)
-{
-}
-
-static void
-test_dir_format_init (TestDirFormat *self)
-{
-}
-
-static GType
-testdir_register_type (GTypeModule *module)
-{
-  test_dir_format_register_type (module);
-  return TEST_TYPE_DIR_FORMAT;
-}
-
 static const char * const testdir_extensions[] = { "tdir", NULL };
 static const char * const testdir_markers[] = { MARKER, NULL };
 
@@ -100,7 +71,7 @@ static const StrataFormatDescriptor testdir_descriptor = {
   .extensions = testdir_extensions,
   .marker_files = testdir_markers,
   .capabilities = STRATA_FORMAT_CAN_LOAD_MODEL | STRATA_FORMAT_CAN_SAVE_MODEL | STRATA_FORMAT_IS_DIRECTORY,
-  .register_type = testdir_register_type,
+  .register_type = test_dir_format_register,
 };
 
 STRATA_FORMAT_DEFINE_MODULE (testdir_descriptor)

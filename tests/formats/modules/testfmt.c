@@ -13,27 +13,12 @@
  */
 #include <string.h>
 
-#include "strata.h"
-#include "strata-plugin.h"
+#include "test-module.h"
 
 #define MODEL_MAGIC "STRATA-TEST\n"
 #define WEIGHTS_MAGIC "STRATA-TEST-WEIGHTS\n"
 
-#define TEST_TYPE_FORMAT (test_format_get_type ())
-G_DECLARE_FINAL_TYPE (TestFormat, test_format, TEST, FORMAT, StrataFormat)
-
-struct _TestFormat
-{
-  StrataFormat parent_instance;
-};
-
-G_DEFINE_DYNAMIC_TYPE (TestFormat, test_format, STRATA_TYPE_FORMAT)
-
-static const char *
-test_mode (gpointer options)
-{
-  return g_object_get_data (G_OBJECT (options), "strata-test-mode");
-}
+TEST_MODULE_DEFINE_TYPE (TestFormat, test_format, TEST, FORMAT, StrataFormat, STRATA_TYPE_FORMAT)
 
 static gboolean
 write_file (GFile         *file,
@@ -43,7 +28,7 @@ write_file (GFile         *file,
             GError       **error)
 {
   g_autoptr(GFileOutputStream) stream = NULL;
-  const char *mode = test_mode (options);
+  const char *mode = test_module_mode (options);
   gsize length = strlen (text);
 
   stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
@@ -57,10 +42,7 @@ write_file (GFile         *file,
           !g_output_stream_flush (G_OUTPUT_STREAM (stream), cancellable, error))
         return FALSE;
       if (g_strcmp0 (mode, "fail") == 0)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "simulated failure halfway through");
-          return FALSE;
-        }
+        return test_module_fail_halfway (error);
       /* Signal the test that the temporary exists, then wait. */
       g_object_set_data (G_OBJECT (options), "strata-test-halfway", GINT_TO_POINTER (1));
       for (int i = 0; i < 10000 && !g_cancellable_is_cancelled (cancellable); i++)
@@ -225,23 +207,6 @@ test_format_class_init (TestFormatClass *klass)
   format_class->save_weights = test_format_save_weights;
 }
 
-static void
-test_format_class_finalize (TestFormatClass *klass)
-{
-}
-
-static void
-test_format_init (TestFormat *self)
-{
-}
-
-static GType
-testfmt_register_type (GTypeModule *module)
-{
-  test_format_register_type (module);
-  return TEST_TYPE_FORMAT;
-}
-
 static const char * const testfmt_extensions[] = { "stt", NULL };
 static const StrataMagic testfmt_magic[] = {
   { 0, MODEL_MAGIC, sizeof MODEL_MAGIC - 1 },
@@ -258,7 +223,7 @@ static const StrataFormatDescriptor testfmt_descriptor = {
   .capabilities = STRATA_FORMAT_CAN_LOAD_MODEL | STRATA_FORMAT_CAN_SAVE_MODEL |
                   STRATA_FORMAT_CAN_LOAD_WEIGHTS | STRATA_FORMAT_CAN_SAVE_WEIGHTS |
                   STRATA_FORMAT_HOLDS_WEIGHTS,
-  .register_type = testfmt_register_type,
+  .register_type = test_format_register,
 };
 
 STRATA_FORMAT_DEFINE_MODULE (testfmt_descriptor)

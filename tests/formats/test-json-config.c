@@ -3,7 +3,9 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "strata.h"
@@ -223,6 +225,30 @@ test_errors (void)
   g_unlink (unknown);
 }
 
+/* A file over the limit is refused before it is read, and the message
+ * gives its size (a sparse file: nothing is written to disk). */
+static void
+test_size_limit (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "huge.json", NULL);
+  g_autofree char *size = g_strdup_printf ("%u", JSON_CONFIG_MAX_FILE_SIZE + 1);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_no_errno (ftruncate (fd, (off_t) JSON_CONFIG_MAX_FILE_SIZE + 1));
+  close (fd);
+
+  g_assert_false (json_config_read_file (path, &contents, &length, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT);
+  g_assert_null (contents);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, size));
+  g_unlink (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -237,6 +263,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json-config/round-trip/real", test_round_trip_real);
   g_test_add_func ("/json-config/dialect-option", test_dialect_option);
   g_test_add_func ("/json-config/errors", test_errors);
+  g_test_add_func ("/json-config/size-limit", test_size_limit);
 
   status = g_test_run ();
   g_rmdir (tmp_dir);

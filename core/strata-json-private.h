@@ -13,20 +13,7 @@ G_BEGIN_DECLS
  * STRATA_CONFIG_ERROR_LIMIT instead of exhausting the stack. */
 #define STRATA_JSON_MAX_DEPTH 512
 
-/* Parses JSON as Python's json module writes it: the bare tokens NaN,
- * Infinity and -Infinity are accepted outside strings; what Python refuses
- * (comments, single quotes, leading zeros, integers beyond 64 bits...) is
- * refused. Fails with STRATA_CONFIG_ERROR_INVALID (line and column in the
- * message) or _LIMIT (nesting deeper than STRATA_JSON_MAX_DEPTH). */
-JsonNode *strata_json_parse           (const char  *data,
-                                       gssize       length,
-                                       GError     **error);
-
-/* Writes JSON as Python's json.dumps does: ", " and ": " separators,
- * shortest round-trip floats with a ".0" on integral doubles, NaN/Infinity
- * tokens, non-ASCII as \uXXXX. @pretty indents by 2. */
-char     *strata_json_to_string       (JsonNode    *node,
-                                       gboolean     pretty);
+/* strata_json_parse() and strata_json_to_string() are public: strata-json.h. */
 
 /* A JSON path such as "$.config.layers[3].config" built while walking. */
 typedef struct _StrataJsonPath StrataJsonPath;

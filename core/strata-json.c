@@ -421,6 +421,22 @@ set_parse_error (GError     **error,
                  _("Invalid JSON: %s"), message);
 }
 
+/**
+ * strata_json_parse:
+ * @data: (array length=length) (element-type guint8): JSON text in UTF-8
+ * @length: the length of @data in bytes, or -1 if it is nul-terminated
+ * @error: return location for a #GError
+ *
+ * Parses JSON the way Python's json module writes it, as Keras stores
+ * configs: the bare tokens `NaN`, `Infinity` and `-Infinity` are accepted
+ * outside strings, while what Python refuses (comments, single quotes,
+ * leading zeros, integers beyond 64 bits, trailing text, invalid UTF-8) is
+ * refused. Nesting deeper than 512 levels fails with
+ * %STRATA_CONFIG_ERROR_LIMIT before any recursion; other errors are
+ * %STRATA_CONFIG_ERROR_INVALID with the line and column.
+ *
+ * Returns: (transfer full): the parsed document, or %NULL with @error set
+ */
 JsonNode *
 strata_json_parse (const char  *data,
                    gssize       length,
@@ -795,6 +811,18 @@ write_node (GString  *out,
     }
 }
 
+/**
+ * strata_json_to_string:
+ * @node: a JSON node
+ * @pretty: whether to indent by two spaces, as `json.dumps(indent=2)`
+ *
+ * Writes @node byte for byte as Python's `json.dumps` does: `", "` and
+ * `": "` separators, floats in their shortest round-trip form with `.0` on
+ * integral values, `NaN`/`Infinity` tokens, and non-ASCII characters as
+ * `\uXXXX` escapes. Member order is kept.
+ *
+ * Returns: (transfer full): the JSON text
+ */
 char *
 strata_json_to_string (JsonNode *node,
                        gboolean  pretty)

@@ -25,5 +25,6 @@
 #include "strata-format.h"
 #include "strata-formats.h"
 #include "strata-io.h"
+#include "strata-json.h"
 
 #undef __STRATA_H_INSIDE__

@@ -19,6 +19,7 @@ typedef struct {
   StrataLoadFlags     flags;
   StrataKerasDialect  dialect;
   const char         *dim_ordering;   /* Keras 1 model-wide image ordering, or NULL */
+  const char         *keras_version;  /* the config's keras_version, or NULL */
 } Reader;
 
 static StrataLayer *read_entry (Reader *reader, JsonObject *entry, const char *path,
@@ -1239,6 +1240,7 @@ read_entry (Reader      *reader,
   context.registry = reader->registry;
   context.dialect = reader->dialect;
   context.dim_ordering = reader->dim_ordering;
+  context.keras_version = reader->keras_version;
   strata_layer_set_load_context (layer, &context);
   return layer;
 }
@@ -1261,6 +1263,7 @@ strata_config_read_model_config (GType             type,
   reader.flags = flags;
   reader.dialect = detect_dialect (entry);
   reader.dim_ordering = strata_config_keras1_dim_ordering (model_layers (entry));
+  reader.keras_version = NULL;
   if (!check_unknown_classes (&reader, entry, error))
     return NULL;
   return read_model (&reader, type, entry, "$", 0, error);
@@ -1319,6 +1322,7 @@ strata_model_from_config (JsonObject       *object,
   if (!strata_json_get_string (object, "keras_version", "$", NULL, &version, error) ||
       !strata_json_get_string (object, "backend", "$", NULL, &backend, error))
     return NULL;
+  reader.keras_version = version;
 
   type = lookup (&reader, object);
   if (type == G_TYPE_INVALID || !g_type_is_a (type, STRATA_TYPE_MODEL))

@@ -38,6 +38,34 @@ StrataTensor *strata_layer_get_weight_at  (StrataLayer *self, guint index);
 /* Replaces one weight's data; shape and dtype must match (checked). */
 gboolean    strata_layer_replace_weight   (StrataLayer *self, guint index,
                                            StrataTensor *tensor, GError **error);
+/* Weight names as Keras shows them depend on the writer: tf-keras >= 2.3
+ * and Keras 3 build an RNN's cell under the cell's name scope
+ * ("lstm/lstm_cell/kernel:0", Keras 3 ConvLSTM too), Keras 1 and Keras 2
+ * up to 2.2 do not ("lstm_1/kernel:0"). A slot keeps its short name for
+ * the legacy naming and may carry scoped names for the later ones. */
+typedef enum {
+  STRATA_WEIGHT_NAMING_LEGACY,
+  STRATA_WEIGHT_NAMING_TF_KERAS,
+  STRATA_WEIGHT_NAMING_KERAS3,
+} StrataWeightNaming;
+
+/* The naming of @dialect / @keras_version ("2.2.4", "2.4.0", "3.15.1");
+ * an unknown Keras 2 version means tf-keras (Strata writes Keras 2 as
+ * tf-keras does). */
+StrataWeightNaming strata_weight_naming_for (StrataKerasDialect dialect, const char *keras_version);
+/* Scoped names of slot @index without the layer's name ("lstm_cell/kernel");
+ * NULL: as the naming before it (Keras 3 falls back to tf-keras, tf-keras
+ * to the short name). */
+void        strata_layer_set_weight_scoped_names (StrataLayer *self, guint index,
+                                                  const char *tf_keras_name,
+                                                  const char *keras3_name);
+/* The name of slot @index under @naming, without the layer's name. */
+const char *strata_layer_get_weight_name_as (StrataLayer *self, guint index,
+                                             StrataWeightNaming naming);
+/* strata_layer_get_weight_names() for an explicit dialect and version
+ * (what a format writer that knows the model's should use). */
+char      **strata_layer_get_weight_names_as (StrataLayer *self, StrataKerasDialect dialect,
+                                              const char *keras_version);
 void        strata_layer_set_built        (StrataLayer *self, gboolean built);
 /* The flags the layer was loaded with (strata_layer_new_from_config());
  * wrappers pass them on to the layers they create. */

@@ -30,6 +30,7 @@ typedef struct {
   char         *name;     /* short name: "kernel" */
   StrataTensor *tensor;
   gboolean      trainable;
+  char         *scoped[2];     /* tf-keras, Keras 3 names (see StrataWeightNaming), nullable */
 } WeightSlot;
 
 typedef struct {
@@ -74,6 +75,8 @@ weight_slot_free (gpointer data)
   WeightSlot *slot = data;
 
   g_free (slot->name);
+  g_free (slot->scoped[0]);
+  g_free (slot->scoped[1]);
   g_clear_object (&slot->tensor);
   g_free (slot);
 }
@@ -919,6 +922,7 @@ strata_layer_set_load_context (StrataLayer             *self,
   g_set_object (&priv->context.registry, context->registry);
   priv->context.dialect = context->dialect;
   priv->context.dim_ordering = g_intern_string (context->dim_ordering);
+  priv->context.keras_version = g_intern_string (context->keras_version);
 }
 
 const StrataLoadContext *
@@ -1448,12 +1452,79 @@ strata_layer_set_weights (StrataLayer  *self,
   return STRATA_LAYER_GET_CLASS (self)->set_weights (self, weights, error);
 }
 
-static void
-collect_weight_names (StrataLayer *self,
-                      GPtrArray   *names,
-                      GHashTable  *seen)
+StrataWeightNaming
+strata_weight_naming_for (StrataKerasDialect  dialect,
+                          const char         *keras_version)
 {
-  StrataLayerPrivate *priv;
+  guint64 major = 0, minor = 0;
+  char *end = NULL;
+
+  switch (dialect)
+    {
+    case STRATA_KERAS_DIALECT_KERAS1:
+      return STRATA_WEIGHT_NAMING_LEGACY;
+    case STRATA_KERAS_DIALECT_KERAS3:
+      return STRATA_WEIGHT_NAMING_KERAS3;
+    case STRATA_KERAS_DIALECT_AUTO:
+    case STRATA_KERAS_DIALECT_KERAS2:
+    default:
+      break;
+    }
+  /* "2.2.4", "2.2.4-tf" (TF 1.x/2.0), "2.3.0-tf", "2.4.0", "2.21.0" */
+  if (keras_version == NULL)
+    return STRATA_WEIGHT_NAMING_TF_KERAS;
+  major = g_ascii_strtoull (keras_version, &end, 10);
+  if (end != NULL && *end == '.')
+    minor = g_ascii_strtoull (end + 1, NULL, 10);
+  if (major == 1)
+    return STRATA_WEIGHT_NAMING_LEGACY;
+  if (major >= 3)
+    return STRATA_WEIGHT_NAMING_KERAS3;
+  if (major == 2 && minor < 3)
+    return STRATA_WEIGHT_NAMING_LEGACY;
+  return STRATA_WEIGHT_NAMING_TF_KERAS;
+}
+
+void
+strata_layer_set_weight_scoped_names (StrataLayer *self,
+                                      guint        index,
+                                      const char  *tf_keras_name,
+                                      const char  *keras3_name)
+{
+  StrataLayerPrivate *priv = strata_layer_get_instance_private (self);
+  WeightSlot *slot;
+
+  g_return_if_fail (index < priv->weights->len);
+  slot = g_ptr_array_index (priv->weights, index);
+  g_free (slot->scoped[0]);
+  g_free (slot->scoped[1]);
+  slot->scoped[0] = g_strdup (tf_keras_name);
+  slot->scoped[1] = g_strdup (keras3_name);
+}
+
+const char *
+strata_layer_get_weight_name_as (StrataLayer        *self,
+                                 guint               index,
+                                 StrataWeightNaming  naming)
+{
+  StrataLayerPrivate *priv = strata_layer_get_instance_private (self);
+  WeightSlot *slot;
+
+  g_return_val_if_fail (index < priv->weights->len, NULL);
+  slot = g_ptr_array_index (priv->weights, index);
+  if (naming == STRATA_WEIGHT_NAMING_KERAS3 && slot->scoped[1] != NULL)
+    return slot->scoped[1];
+  if (naming != STRATA_WEIGHT_NAMING_LEGACY && slot->scoped[0] != NULL)
+    return slot->scoped[0];
+  return slot->name;
+}
+
+static void
+collect_weight_names (StrataLayer        *self,
+                      StrataWeightNaming  naming,
+                      GPtrArray          *names,
+                      GHashTable         *seen)
+{
   g_autoptr(GArray) order = NULL;
 
   if (STRATA_IS_MODEL (self))
@@ -1462,17 +1533,29 @@ collect_weight_names (StrataLayer *self,
 
       for (guint i = 0; i < layers->len; i++)
         if (g_hash_table_add (seen, g_ptr_array_index (layers, i)))
-          collect_weight_names (g_ptr_array_index (layers, i), names, seen);
+          collect_weight_names (g_ptr_array_index (layers, i), naming, names, seen);
       return;
     }
 
-  priv = strata_layer_get_instance_private (self);
   order = strata_layer_weight_order (self);
   for (guint i = 0; i < order->len; i++)
     {
-      WeightSlot *slot = g_ptr_array_index (priv->weights, g_array_index (order, guint, i));
-      g_ptr_array_add (names, weight_full_name (self, slot->name));
+      const char *name = strata_layer_get_weight_name_as (self, g_array_index (order, guint, i), naming);
+      g_ptr_array_add (names, weight_full_name (self, name));
     }
+}
+
+char **
+strata_layer_get_weight_names_as (StrataLayer        *self,
+                                  StrataKerasDialect  dialect,
+                                  const char         *keras_version)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  collect_weight_names (self, strata_weight_naming_for (dialect, keras_version), names, seen);
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }
 
 /**
@@ -1480,22 +1563,26 @@ collect_weight_names (StrataLayer *self,
  * @self: a layer
  *
  * Returns the weight names as Keras shows them ("dense_1/kernel:0"), in the
- * order of strata_layer_get_weights().
+ * order of strata_layer_get_weights(). They follow the Keras version the
+ * model was read from (strata_model_get_dialect(),
+ * strata_model_get_keras_version()): tf-keras 2.3+ and Keras 3 name RNN
+ * weights through the cell ("lstm/lstm_cell/kernel:0"), older Keras does
+ * not ("lstm_1/kernel:0"). A layer outside a model uses what its config
+ * said.
  *
  * Returns: (transfer full) (array zero-terminated=1): the names
  */
 char **
 strata_layer_get_weight_names (StrataLayer *self)
 {
-  g_autoptr(GPtrArray) names = NULL;
-  g_autoptr(GHashTable) seen = NULL;
+  StrataLayerPrivate *priv;
 
   g_return_val_if_fail (STRATA_IS_LAYER (self), NULL);
-  names = g_ptr_array_new ();
-  seen = g_hash_table_new (NULL, NULL);
-  collect_weight_names (self, names, seen);
-  g_ptr_array_add (names, NULL);
-  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+  if (STRATA_IS_MODEL (self))
+    return strata_layer_get_weight_names_as (self, strata_model_get_dialect (STRATA_MODEL (self)),
+                                             strata_model_get_keras_version (STRATA_MODEL (self)));
+  priv = strata_layer_get_instance_private (self);
+  return strata_layer_get_weight_names_as (self, priv->context.dialect, priv->context.keras_version);
 }
 
 /**

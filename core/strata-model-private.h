@@ -33,9 +33,10 @@ typedef struct {
   StrataKerasDialect  dialect;       /* the dialect the config was read in; AUTO when unknown */
   const char         *dim_ordering;  /* Keras 1: "th"/"tf", the ordering a config without
                                         "dim_ordering" means (see the config reader), or NULL */
+  const char         *keras_version; /* the writer's version when the config says, or NULL */
 } StrataLoadContext;
 
-/* Copies @context (the registry is referenced, the string interned). */
+/* Copies @context (the registry is referenced, the strings interned). */
 void                     strata_layer_set_load_context (StrataLayer *self,
                                                         const StrataLoadContext *context);
 /* (transfer none) never NULL; all fields unset for a layer not loaded by the reader. */

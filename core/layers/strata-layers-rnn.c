@@ -25,6 +25,26 @@ enum {
 
 static const guint n_gates[] = { 1, 4, 3, 4, 3 };
 static const guint n_states[] = { 1, 2, 1, 2, 1 };
+/* The cell a tf-keras / Keras 3 layer builds its weights in (none for cuDNN). */
+static const char *const cell_names[] = { "simple_rnn_cell", "lstm_cell", "gru_cell", NULL, NULL };
+
+/* Names the weights from @first on as built inside a cell called @cell:
+ * @tf_keras in tf-keras 2.3+ and Keras 3 (RNN layers), else Keras 3 only
+ * (ConvLSTM: tf-keras builds its cell without a name scope). */
+static void
+scope_weights (StrataLayer *self,
+               guint        first,
+               const char  *cell,
+               gboolean     tf_keras)
+{
+  guint i, n = strata_layer_get_n_weights (self);
+
+  for (i = first; cell != NULL && i < n; i++)
+    {
+      g_autofree char *scoped = g_strconcat (cell, "/", strata_layer_get_weight_short_name (self, i), NULL);
+      strata_layer_set_weight_scoped_names (self, i, tf_keras ? scoped : NULL, scoped);
+    }
+}
 
 static gboolean
 get_units (StrataLayer *self, const char *key, gint64 *units, GError **error)
@@ -139,8 +159,13 @@ rnn_build (StrataLayer          *self,
       bias_shape = strata_builtin_shape_1d (self, error, strata_dim_mul (gates, units));
       break;
     }
-  return add_recurrent_bias (self, bias_shape, units,
-                             row->variant == RNN_LSTM || row->variant == RNN_CUDNN_LSTM, error);
+  if (!add_recurrent_bias (self, bias_shape, units,
+                           row->variant == RNN_LSTM || row->variant == RNN_CUDNN_LSTM, error))
+    return FALSE;
+  /* LSTM, GRU, SimpleRNN hold a cell; the cells themselves (rank 1) do not */
+  if (row->rank == 0)
+    scope_weights (self, 0, cell_names[row->variant], TRUE);
+  return TRUE;
 }
 
 /* Outputs of a recurrent layer whose per-step output is @step (batch axis
@@ -290,8 +315,11 @@ conv_lstm_build (StrataLayer          *self,
                                                           "orthogonal"),
                                   TRUE, error))
     return FALSE;
-  return add_recurrent_bias (self, strata_builtin_shape_1d (self, error, strata_dim_mul (4, p.filters)),
-                             p.filters, TRUE, error);
+  if (!add_recurrent_bias (self, strata_builtin_shape_1d (self, error, strata_dim_mul (4, p.filters)),
+                           p.filters, TRUE, error))
+    return FALSE;
+  scope_weights (self, 0, "conv_lstm_cell", FALSE);
+  return TRUE;
 }
 
 static GPtrArray *
@@ -358,23 +386,35 @@ bidirectional_layers (StrataLayer  *self,
   return *backward != NULL;
 }
 
-/* Appends the weights of @inner to @self; @prefix_name puts the inner
- * layer's name in front ("forward_lstm/kernel"). */
+/* Appends the weights of @inner to @self, each naming under @prefix
+ * ("forward_lstm/", nullable) as @inner names it. @scope (nullable) is
+ * where tf-keras 2.3+ and Keras 3 build @inner ("stacked_rnn_cells/"
+ * "lstm_cell_1/" for a cell of a generic RNN), absent in the legacy names. */
 static void
 adopt_weights (StrataLayer *self,
                StrataLayer *inner,
-               gboolean     prefix_name)
+               const char  *prefix,
+               const char  *scope)
 {
   guint i, n = strata_layer_get_n_weights (inner);
 
+  if (prefix == NULL)
+    prefix = "";
   for (i = 0; i < n; i++)
     {
-      const char *short_name = strata_layer_get_weight_short_name (inner, i);
-      g_autofree char *name = prefix_name
-                                ? g_strconcat (strata_layer_get_name (inner), "/", short_name, NULL)
-                                : g_strdup (short_name);
+      guint index = strata_layer_get_n_weights (self);
+      const char *legacy = strata_layer_get_weight_name_as (inner, i, STRATA_WEIGHT_NAMING_LEGACY);
+      const char *tf = strata_layer_get_weight_name_as (inner, i, STRATA_WEIGHT_NAMING_TF_KERAS);
+      const char *k3 = strata_layer_get_weight_name_as (inner, i, STRATA_WEIGHT_NAMING_KERAS3);
+      g_autofree char *name = g_strconcat (prefix, legacy, NULL);
+      g_autofree char *tf_name = g_strconcat (prefix, scope != NULL ? scope : "", tf, NULL);
+      g_autofree char *k3_name = g_strconcat (prefix, scope != NULL ? scope : "", k3, NULL);
+
       strata_layer_append_weight (self, name, strata_layer_get_weight_at (inner, i),
                                   strata_layer_weight_is_trainable (inner, i));
+      strata_layer_set_weight_scoped_names (self, index,
+                                            g_str_equal (tf_name, name) ? NULL : tf_name,
+                                            g_str_equal (k3_name, tf_name) ? NULL : k3_name);
     }
 }
 
@@ -394,8 +434,12 @@ bidirectional_build (StrataLayer          *self,
   g_ptr_array_add (first, g_ptr_array_index (input_shapes, 0));
   if (!strata_layer_build (forward, first, error) || !strata_layer_build (backward, first, error))
     return FALSE;
-  adopt_weights (self, forward, TRUE);
-  adopt_weights (self, backward, TRUE);
+  {
+    g_autofree char *fp = g_strconcat (strata_layer_get_name (forward), "/", NULL);
+    g_autofree char *bp = g_strconcat (strata_layer_get_name (backward), "/", NULL);
+    adopt_weights (self, forward, fp, NULL);
+    adopt_weights (self, backward, bp, NULL);
+  }
   return TRUE;
 }
 
@@ -501,7 +545,7 @@ time_distributed_build (StrataLayer          *self,
   step = time_step_input (self, input_shapes, error);
   if (step == NULL || !strata_layer_build (inner, step, error))
     return FALSE;
-  adopt_weights (self, inner, FALSE);
+  adopt_weights (self, inner, NULL, NULL);
   return TRUE;
 }
 
@@ -616,6 +660,28 @@ rnn_cells (StrataLayer *self,
   return cells;
 }
 
+/* The name of the StackedRNNCells holding the cells ("stacked_rnn_cells"
+ * for a plain list), NULL for a single cell. */
+static const char *
+stacked_cells_name (StrataLayer *self)
+{
+  JsonNode *node = strata_cfg_node (self, "cell", NULL);
+  JsonNode *config, *name;
+
+  if (node == NULL || JSON_NODE_HOLDS_ARRAY (node))
+    return node != NULL ? "stacked_rnn_cells" : NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (node) ||
+      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node), "class_name", ""),
+                 "StackedRNNCells") != 0)
+    return NULL;
+  config = json_object_get_member (json_node_get_object (node), "config");
+  name = config != NULL && JSON_NODE_HOLDS_OBJECT (config)
+           ? json_object_get_member (json_node_get_object (config), "name") : NULL;
+  if (name != NULL && JSON_NODE_HOLDS_VALUE (name) && json_node_get_value_type (name) == G_TYPE_STRING)
+    return json_node_get_string (name);
+  return "stacked_rnn_cells";
+}
+
 /* The units of cell @index. */
 static gboolean
 cells_units (StrataLayer *self,
@@ -636,6 +702,7 @@ generic_rnn_build (StrataLayer          *self,
 {
   StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 0, 3, error);
   GPtrArray *cells = input != NULL ? rnn_cells (self, error) : NULL;
+  const char *stacked = stacked_cells_name (self);
   gint64 in;
   guint i;
 
@@ -645,10 +712,14 @@ generic_rnn_build (StrataLayer          *self,
     {
       StrataLayer *cell = g_ptr_array_index (cells, i);
       g_autoptr(GPtrArray) step = strata_shapes_one (strata_builtin_shape_2d (self, error, strata_shape_get_dim (input, 0), in));
+      /* tf-keras 2.3+ / Keras 3 build the cell under its name, a stack of
+       * cells under the StackedRNNCells' name first */
+      g_autofree char *scope = g_strconcat (stacked != NULL ? stacked : "", stacked != NULL ? "/" : "",
+                                            strata_layer_get_name (cell), "/", NULL);
 
       if (!strata_layer_build (cell, step, error) || !cells_units (self, cells, i, &in, error))
         return FALSE;
-      adopt_weights (self, cell, FALSE);
+      adopt_weights (self, cell, NULL, scope);
     }
   return TRUE;
 }

@@ -12,7 +12,8 @@
 # For every HDF5 full-model file (model_config attribute + model_weights
 # group) it records the model's layers as Keras wrote them (class name,
 # config, inbound nodes normalised to [layer, node, tensor] triples) and the
-# names and shapes of the weight datasets Keras stored for each layer. The C
+# weight datasets Keras stored for each layer: [short name, shape, the
+# weight_names entry as written ("lstm/lstm_cell/kernel:0")]. The C
 # test rebuilds every layer from its config, infers the input shapes through
 # the graph and compares the weights it creates with this table, so the table
 # is ground truth written by Keras, not by Strata. Identical models that
@@ -81,7 +82,7 @@ def layer_weights(group, layer_name):
     out = []
     for n in names:
         ds = g[n]
-        out.append([short_name(n), list(int(d) for d in ds.shape)])
+        out.append([short_name(n), list(int(d) for d in ds.shape), n])
     return out
 
 

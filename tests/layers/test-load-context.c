@@ -13,6 +13,7 @@
 #include "test-utils.h"
 #include "strata-json-private.h"
 #include "strata-model-private.h"
+#include "strata-layer-private.h"
 
 /* ---- a C layer class with narrow property ranges -------------------------- */
 
@@ -328,6 +329,142 @@ test_keras1_dim_ordering_real (void)
   g_assert_cmpstr (shape, ==, "(None, 2304, 2)");
 }
 
+/* ---- 3. weight names as the writer's Keras version shows them -------------- */
+
+static char **
+load_names (const char *json, gboolean layer_level, GError **error)
+{
+  g_autoptr(StrataModel) model = strata_model_from_json (json, -1, NULL, STRATA_LOAD_METADATA_ONLY, error);
+  GPtrArray *layers;
+  GPtrArray *names;
+
+  if (model == NULL)
+    return NULL;
+  if (!layer_level)
+    return strata_layer_get_weight_names (STRATA_LAYER (model));
+  /* each layer on its own (what the h5 writer asks) */
+  layers = strata_model_peek_layers (model);
+  names = g_ptr_array_new ();
+  for (guint i = 0; i < layers->len; i++)
+    {
+      g_auto(GStrv) one = strata_layer_get_weight_names (g_ptr_array_index (layers, i));
+      for (guint j = 0; one[j] != NULL; j++)
+        g_ptr_array_add (names, g_strdup (one[j]));
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+/* tf-keras 2.21 and Keras 3.15 wrote the same model (LSTM, GRU,
+ * Bidirectional(LSTM), Dense); expected.json lists the weight_names of
+ * their .h5 files. */
+static void
+test_weight_names_generated (void)
+{
+  static const char *const dirs[] = { "tf_keras", "keras" };
+
+  for (guint d = 0; d < G_N_ELEMENTS (dirs); d++)
+    for (int layer_level = 0; layer_level < 2; layer_level++)
+      {
+        g_autofree char *config_rel = g_strdup_printf ("fixtures/generated/%s/recurrent.config.json", dirs[d]);
+        g_autofree char *expected_rel = g_strdup_printf ("fixtures/generated/%s/recurrent.expected.json", dirs[d]);
+        g_autofree char *config_path = strata_test_src_path (config_rel);
+        g_autofree char *expected_path = strata_test_src_path (expected_rel);
+        g_autofree char *config = NULL, *expected_text = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(JsonNode) expected = NULL;
+        g_auto(GStrv) names = NULL;
+        JsonArray *weights;
+        gboolean keras3 = d == 1;
+
+        if (!g_file_get_contents (config_path, &config, NULL, NULL) ||
+            !g_file_get_contents (expected_path, &expected_text, NULL, NULL))
+          {
+            g_test_skip ("tests/fixtures/generated is missing");
+            return;
+          }
+        expected = strata_json_parse (expected_text, -1, &error);
+        g_assert_no_error (error);
+        weights = json_object_get_array_member (json_node_get_object (expected), "weights");
+        names = load_names (config, layer_level, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (g_strv_length (names), ==, json_array_get_length (weights));
+        for (guint i = 0; names[i] != NULL; i++)
+          {
+            const char *want = json_object_get_string_member (json_array_get_object_element (weights, i), "name");
+            /* Keras 3 variable paths carry no ":0"; Strata names them the
+             * tf-keras way and the Keras 3 writers drop it */
+            g_autofree char *want0 = keras3 ? g_strconcat (want, ":0", NULL) : g_strdup (want);
+            g_assert_cmpstr (names[i], ==, want0);
+          }
+      }
+}
+
+/* The same layers in Keras 2.2.4 (standalone and 2.2.4-tf): no cell scope. */
+static void
+test_weight_names_legacy (void)
+{
+  g_autofree char *config_path = strata_test_src_path ("fixtures/generated/tf_keras/recurrent.config.json");
+  g_autofree char *config = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char *const want[] = {
+    "lstm/kernel:0", "lstm/recurrent_kernel:0", "lstm/bias:0",
+    "gru/kernel:0", "gru/recurrent_kernel:0", "gru/bias:0",
+    "bidirectional/forward_lstm/kernel:0", "bidirectional/forward_lstm/recurrent_kernel:0",
+    "bidirectional/forward_lstm/bias:0", "bidirectional/backward_lstm/kernel:0",
+    "bidirectional/backward_lstm/recurrent_kernel:0", "bidirectional/backward_lstm/bias:0",
+    "head/kernel:0", "head/bias:0",
+  };
+
+  if (!g_file_get_contents (config_path, &config, NULL, NULL))
+    {
+      g_test_skip ("tests/fixtures/generated is missing");
+      return;
+    }
+  root = strata_json_parse (config, -1, &error);
+  g_assert_no_error (error);
+  for (guint v = 0; v < 2; v++)
+    {
+      g_auto(GStrv) names = NULL;
+
+      json_object_set_string_member (json_node_get_object (root), "keras_version", v == 0 ? "2.2.4" : "2.2.4-tf");
+      g_free (json);
+      json = strata_json_to_string (root, FALSE);
+      for (int layer_level = 0; layer_level < 2; layer_level++)
+        {
+          g_strfreev (names);
+          names = load_names (json, layer_level, &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (g_strv_length (names), ==, G_N_ELEMENTS (want));
+          for (guint i = 0; i < G_N_ELEMENTS (want); i++)
+            g_assert_cmpstr (names[i], ==, want[i]);
+        }
+    }
+}
+
+static void
+test_weight_naming_rule (void)
+{
+  static const struct { StrataKerasDialect dialect; const char *version; StrataWeightNaming naming; } cases[] = {
+    { STRATA_KERAS_DIALECT_KERAS1, NULL, STRATA_WEIGHT_NAMING_LEGACY },
+    { STRATA_KERAS_DIALECT_KERAS2, "1.2.2", STRATA_WEIGHT_NAMING_LEGACY },
+    { STRATA_KERAS_DIALECT_KERAS2, "2.1.3", STRATA_WEIGHT_NAMING_LEGACY },
+    { STRATA_KERAS_DIALECT_KERAS2, "2.2.5", STRATA_WEIGHT_NAMING_LEGACY },
+    { STRATA_KERAS_DIALECT_KERAS2, "2.2.4-tf", STRATA_WEIGHT_NAMING_LEGACY },
+    { STRATA_KERAS_DIALECT_KERAS2, "2.3.0-tf", STRATA_WEIGHT_NAMING_TF_KERAS },
+    { STRATA_KERAS_DIALECT_KERAS2, "2.21.0", STRATA_WEIGHT_NAMING_TF_KERAS },
+    { STRATA_KERAS_DIALECT_KERAS2, NULL, STRATA_WEIGHT_NAMING_TF_KERAS },
+    { STRATA_KERAS_DIALECT_AUTO, NULL, STRATA_WEIGHT_NAMING_TF_KERAS },
+    { STRATA_KERAS_DIALECT_KERAS3, NULL, STRATA_WEIGHT_NAMING_KERAS3 },
+    { STRATA_KERAS_DIALECT_KERAS3, "3.15.1", STRATA_WEIGHT_NAMING_KERAS3 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_assert_cmpint (strata_weight_naming_for (cases[i].dialect, cases[i].version), ==, cases[i].naming);
+}
+
 /* ---- 4. wrappers create inner layers with the loading registry ------------- */
 
 static const char td_custom[] =
@@ -377,6 +514,9 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/load-context/keras1-dim-ordering", test_keras1_dim_ordering);
   g_test_add_func ("/layers/load-context/keras1-dim-ordering-rule", test_keras1_dim_ordering_rule);
   g_test_add_func ("/layers/load-context/keras1-dim-ordering-real", test_keras1_dim_ordering_real);
+  g_test_add_func ("/layers/load-context/weight-names-generated", test_weight_names_generated);
+  g_test_add_func ("/layers/load-context/weight-names-legacy", test_weight_names_legacy);
+  g_test_add_func ("/layers/load-context/weight-naming-rule", test_weight_naming_rule);
   g_test_add_func ("/layers/load-context/wrapper-registry", test_wrapper_registry);
   return g_test_run ();
 }

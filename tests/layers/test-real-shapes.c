@@ -7,30 +7,25 @@
  * wrote them and the names and shapes of the weights Keras saved. This test
  * creates every layer from its config, infers each layer's input shapes
  * through the model's graph with the layers' own compute_output_shapes,
- * builds the layer and compares its weights with what Keras saved: names
- * and shapes for Keras 2/3 files, parameter counts for Keras 1 files (whose
- * per-gate / Theano layouts the h5 reader converts to the Keras 2 layout).
+ * builds the layer and compares its weights with what Keras saved: shapes
+ * and full names ("bidirectional/forward_lstm/lstm_cell/kernel:0", as the
+ * writer's Keras version names them) for Keras 2/3 files, parameter counts
+ * for Keras 1 files (whose per-gate / Theano layouts the h5 reader converts
+ * to the Keras 2 layout). Layers get the load context the config reader
+ * would give them (dialect, version, the Keras 1 model-wide dim_ordering).
  */
 #include "config.h"
 
 #include "test-utils.h"
 #include "strata-json-private.h"
 #include "strata-layer-private.h"
+#include "strata-model-private.h"
 #include "strata-layers-private.h"
 
-/* Configs whose shapes the config alone does not determine. Keras 1.0
- * did not write "dim_ordering" for UpSampling2D and took it from the
- * user's ~/.keras/keras.json when loading; this Theano-era model needs "th"
- * where the missing key means "tf" (later Keras 1 and Strata's default), so
- * the concatenation after it cannot match. It must keep failing with a
- * clear error rather than loading with wrong shapes. */
-static const char *const ambiguous[][2] = {
-  { "real/dl4j-test-resources/keras/configs/keras2/permute_retina_unet.json", "merge_1" },
-};
-
 typedef struct {
-  guint ambiguous_seen;
   guint layers_checked;
+  guint full_names_checked;
+  guint keras1_weights;
   guint weights_checked;
   guint layers_skipped;
   guint shapes_inferred;
@@ -38,6 +33,13 @@ typedef struct {
   guint failures;
   GHashTable *classes_checked;   /* class names whose weights matched */
 } Stats;
+
+/* What the config reader knows about the model a layer is read from. */
+typedef struct {
+  const char        *file;
+  gboolean           keras1;
+  StrataLoadContext  context;
+} Model;
 
 static JsonNode *
 load_table (void)
@@ -87,18 +89,71 @@ count_params (JsonArray *weights)
   return total;
 }
 
+/* The Keras name from the layer's own name on, without ":0": Keras 3 (and
+ * some tf-keras files) put the model's name scope in front
+ * ("sequential/dense/kernel"); Theano-backend Keras 2 wrote no layer name
+ * at all ("kernel"), which then is the whole comparison. */
+static char *
+keras_name_tail (const char *want, const char *layer_name)
+{
+  g_autofree char *prefix = g_strconcat (layer_name, "/", NULL);
+  const char *start = want;
+  const char *p;
+
+  for (p = want; p != NULL && *p != '\0'; p = strchr (p, '/'))
+    {
+      if (*p == '/')
+        p++;
+      if (g_str_has_prefix (p, prefix))
+        {
+          start = p;
+          break;
+        }
+    }
+  if (g_str_has_suffix (start, ":0"))
+    return g_strndup (start, strlen (start) - 2);
+  return g_strdup (start);
+}
+
+/* TensorFlow uniquifies name scopes in a graph: a model built twice in one
+ * session gets "conv1_1/kernel:0", and Keras 2.x Bidirectional layers
+ * "forward_lstm_1" for a wrapped "lstm". A component Keras wrote with a
+ * numbered suffix matches Strata's without it. */
+static gboolean
+same_but_uniquified (const char *have, const char *want)
+{
+  g_auto(GStrv) h = g_strsplit (have, "/", -1);
+  g_auto(GStrv) w = g_strsplit (want, "/", -1);
+  guint i;
+
+  if (g_strv_length (h) != g_strv_length (w))
+    return FALSE;
+  for (i = 0; h[i] != NULL; i++)
+    {
+      gsize n = strlen (h[i]);
+
+      if (g_str_equal (h[i], w[i]))
+        continue;
+      if (strncmp (h[i], w[i], n) != 0 || w[i][n] != '_' || w[i][n + 1] == '\0' ||
+          strspn (w[i] + n + 1, "0123456789") != strlen (w[i] + n + 1))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 check_weights (Stats       *stats,
-               const char  *file,
-               gboolean     keras1,
+               Model       *model,
                StrataLayer *layer,
                JsonArray   *expected)
 {
+  const char *file = model->file;
   const char *name = strata_layer_get_name (layer);
   guint n = strata_layer_get_n_weights (layer);
+  StrataWeightNaming naming = strata_weight_naming_for (model->context.dialect, model->context.keras_version);
   guint i;
 
-  if (keras1)
+  if (model->keras1)
     {
       guint64 mine = strata_layer_count_params (layer);
       guint64 theirs = count_params (expected);
@@ -106,7 +161,10 @@ check_weights (Stats       *stats,
         fail (stats, file, name, "%" G_GUINT64_FORMAT " parameters, Keras 1 saved %" G_GUINT64_FORMAT,
               mine, theirs);
       else
-        stats->weights_checked += json_array_get_length (expected);
+        {
+          stats->weights_checked += json_array_get_length (expected);
+          stats->keras1_weights += json_array_get_length (expected);
+        }
       return;
     }
 
@@ -124,6 +182,10 @@ check_weights (Stats       *stats,
       const char *have_name = strata_layer_get_weight_short_name (layer, i);
       g_autofree char *have_s = strata_shape_to_string (strata_tensor_get_shape (tensor));
       g_autofree char *want_s = strata_shape_to_string (want);
+      /* the name Keras wrote in weight_names, whole */
+      const char *want_full = json_array_get_length (entry) > 2 ? json_array_get_string_element (entry, 2) : NULL;
+      g_autofree char *want_tail = NULL;
+      g_autofree char *have_full = NULL;
       gboolean name_ok = g_str_equal (have_name, want_name);
 
       /* Keras 2.x uniquified nested layer names ("forward_lstm_1"); the
@@ -132,10 +194,26 @@ check_weights (Stats       *stats,
         name_ok = g_str_equal (strrchr (have_name, '/'), strrchr (want_name, '/')) &&
                   g_str_has_prefix (have_name, g_str_has_prefix (want_name, "forward_") ? "forward_" : "backward_");
       if (!name_ok || !strata_shape_equal (want, strata_tensor_get_shape (tensor)))
-        fail (stats, file, name, "weight %u is %s %s, Keras saved %s %s",
-              i, have_name, have_s, want_name, want_s);
+        {
+          fail (stats, file, name, "weight %u is %s %s, Keras saved %s %s",
+                i, have_name, have_s, want_name, want_s);
+          continue;
+        }
+      stats->weights_checked++;
+
+      /* The full name under the writer's naming (index i is the slot; the
+       * table lists Keras' legacy order, the same for these layers). */
+      g_assert_nonnull (want_full);
+      want_tail = keras_name_tail (want_full, name);
+      if (strchr (want_tail, '/') == NULL)
+        have_full = g_strdup (strata_layer_get_weight_name_as (layer, i, naming));
       else
-        stats->weights_checked++;
+        have_full = g_strconcat (name, "/", strata_layer_get_weight_name_as (layer, i, naming), NULL);
+      if (!g_str_equal (have_full, want_tail) && !same_but_uniquified (have_full, want_tail))
+        fail (stats, file, name, "weight %u is named %s, Keras wrote %s (Keras %s)",
+              i, have_full, want_full, model->context.keras_version);
+      else
+        stats->full_names_checked++;
     }
 }
 
@@ -173,8 +251,7 @@ any_unknown (GPtrArray *shapes)
  * when @check, builds it and compares its weights with Keras'. */
 static GPtrArray *
 check_one_layer (Stats      *stats,
-                 const char *file,
-                 gboolean    keras1,
+                 Model      *model,
                  JsonObject *entry,
                  GPtrArray  *input_shapes,
                  gboolean    check)
@@ -186,6 +263,7 @@ check_one_layer (Stats      *stats,
   const char *class_name = json_object_get_string_member (entry, "class_name");
   g_autoptr(GError) error = NULL;
   g_autoptr(StrataLayer) layer = NULL;
+  const char *file = model->file;
   GPtrArray *outputs;
 
   /* Metadata only: shapes are what is compared, and initializing the
@@ -198,6 +276,7 @@ check_one_layer (Stats      *stats,
       fail (stats, file, class_name, "cannot create: %s", error->message);
       return NULL;
     }
+  strata_layer_set_load_context (layer, &model->context);
   if (STRATA_IS_OPAQUE_LAYER (layer) || STRATA_IS_MODEL (layer))
     {
       stats->layers_skipped++;
@@ -210,15 +289,6 @@ check_one_layer (Stats      *stats,
     }
 
   outputs = strata_layer_compute_output_shapes (layer, input_shapes, &error);
-  for (guint i = 0; i < G_N_ELEMENTS (ambiguous); i++)
-    if (g_str_equal (file, ambiguous[i][0]) &&
-        g_str_equal (strata_layer_get_name (layer), ambiguous[i][1]))
-      {
-        g_assert_null (outputs);
-        g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID);
-        stats->ambiguous_seen++;
-        return NULL;
-      }
   if (outputs == NULL)
     {
       fail (stats, file, strata_layer_get_name (layer), "output shapes: %s", error->message);
@@ -242,7 +312,7 @@ check_one_layer (Stats      *stats,
           fail (stats, file, strata_layer_get_name (layer), "build: %s", error->message);
           return outputs;
         }
-      check_weights (stats, file, keras1, layer, weights);
+      check_weights (stats, model, layer, weights);
       stats->layers_checked++;
       g_hash_table_add (stats->classes_checked, g_strdup (class_name));
     }
@@ -272,7 +342,7 @@ first_output (GPtrArray *outputs)
 }
 
 static void
-walk_sequential (Stats *stats, const char *file, gboolean keras1, JsonArray *layers)
+walk_sequential (Stats *stats, Model *model, JsonArray *layers)
 {
   g_autoptr(GPtrArray) current = NULL;
   guint i;
@@ -293,14 +363,14 @@ walk_sequential (Stats *stats, const char *file, gboolean keras1, JsonArray *lay
         }
       if (g_str_equal (json_object_get_string_member (entry, "class_name"), "InputLayer"))
         continue;
-      outputs = check_one_layer (stats, file, keras1, entry, current, TRUE);
+      outputs = check_one_layer (stats, model, entry, current, TRUE);
       g_clear_pointer (&current, g_ptr_array_unref);
       current = first_output (outputs);
     }
 }
 
 static void
-walk_functional (Stats *stats, const char *file, gboolean keras1, JsonArray *layers)
+walk_functional (Stats *stats, Model *model, JsonArray *layers)
 {
   /* layer name -> (element-type GPtrArray) outputs of each node */
   g_autoptr(GHashTable) nodes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -324,7 +394,7 @@ walk_functional (Stats *stats, const char *file, gboolean keras1, JsonArray *lay
         {
           /* An input: no inbound nodes. */
           g_autoptr(GPtrArray) none = g_ptr_array_new ();
-          GPtrArray *outputs = check_one_layer (stats, file, keras1, entry, none, TRUE);
+          GPtrArray *outputs = check_one_layer (stats, model, entry, none, TRUE);
           g_ptr_array_add (layer_nodes, outputs != NULL ? outputs : g_ptr_array_new ());
           continue;
         }
@@ -352,7 +422,7 @@ walk_functional (Stats *stats, const char *file, gboolean keras1, JsonArray *lay
                 }
               g_ptr_array_add (inputs, strata_shape_ref (g_ptr_array_index (out, tensor)));
             }
-          outputs = check_one_layer (stats, file, keras1, entry, known ? inputs : NULL, n == 0);
+          outputs = check_one_layer (stats, model, entry, known ? inputs : NULL, n == 0);
           g_ptr_array_add (layer_nodes, outputs != NULL ? outputs : g_ptr_array_new ());
         }
     }
@@ -375,27 +445,37 @@ test_real_shapes (void)
       const char *file = json_object_get_string_member (model, "file");
       const char *version = json_object_get_string_member (model, "keras_version");
       JsonArray *layers = json_object_get_array_member (model, "layers");
-      gboolean keras1 = version[0] == '1' || version[0] == '\0';
       gboolean functional = json_array_get_length (layers) > 0 &&
         json_object_has_member (json_array_get_object_element (layers, 0), "inbound");
+      g_autoptr(JsonArray) objects = json_array_new ();
+      Model m = { file, version[0] == '1' || version[0] == '\0', { NULL, } };
+
+      /* as the config reader sees the model */
+      for (guint j = 0; j < json_array_get_length (layers); j++)
+        json_array_add_object_element (objects, json_object_ref (json_object_get_object_member (
+                                                  json_array_get_object_element (layers, j), "object")));
+      m.context.dialect = m.keras1 ? STRATA_KERAS_DIALECT_KERAS1
+                        : version[0] == '3' ? STRATA_KERAS_DIALECT_KERAS3 : STRATA_KERAS_DIALECT_KERAS2;
+      m.context.keras_version = version[0] != '\0' ? version : NULL;
+      m.context.dim_ordering = strata_config_keras1_dim_ordering (objects);
 
       if (functional)
-        walk_functional (&stats, file, keras1, layers);
+        walk_functional (&stats, &m, layers);
       else
-        walk_sequential (&stats, file, keras1, layers);
+        walk_sequential (&stats, &m, layers);
     }
 
   names = (const char **) g_hash_table_get_keys_as_array (stats.classes_checked, NULL);
   classes = g_strjoinv (", ", (char **) names);
-  g_test_message ("%u layers with weights checked (%u weights), %u output shapes inferred, "
+  g_test_message ("%u layers with weights checked (%u weights, %u full names), %u output shapes inferred, "
                   "%u layers of to_json configs built, %u layers skipped (opaque, nested model "
                   "or unknown input); classes: %s",
-                  stats.layers_checked, stats.weights_checked, stats.shapes_inferred,
+                  stats.layers_checked, stats.weights_checked, stats.full_names_checked, stats.shapes_inferred,
                   stats.configs_built, stats.layers_skipped, classes);
   g_hash_table_unref (stats.classes_checked);
 
   g_assert_cmpuint (stats.failures, ==, 0);
-  g_assert_cmpuint (stats.ambiguous_seen, ==, G_N_ELEMENTS (ambiguous));
+  g_assert_cmpuint (stats.full_names_checked, ==, stats.weights_checked - stats.keras1_weights);
   /* The table covers a few hundred layers; a walk that silently skips
    * them would prove nothing. */
   g_assert_cmpuint (stats.layers_checked, >=, 300);

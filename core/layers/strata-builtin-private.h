@@ -113,7 +113,9 @@ JsonNode *strata_cfg_node     (StrataLayer *self, const char *key, ...) G_GNUC_N
 JsonNode *strata_cfg_initializer (StrataLayer *self, const char *key,
                                   const char *keras1_key, const char *fallback);
 
-/* channels_first from data_format, or Keras 1 dim_ordering ("th"). */
+/* channels_first from data_format, or Keras 1 dim_ordering ("th"); without
+ * either, the model-wide Keras 1 ordering of the load context (see
+ * strata_config_keras1_dim_ordering()), else channels last. */
 gboolean  strata_cfg_channels_first (StrataLayer *self, gboolean *out, GError **error);
 /* padding / border_mode, lower-cased: "valid", "same", "causal", "full". */
 gboolean  strata_cfg_padding  (StrataLayer *self, const char **out, GError **error);

@@ -159,6 +159,8 @@ strata_optimizer_new (const char *class_name,
  * strata_optimizer_get_class_name:
  * @self: an optimizer
  *
+ * Gets the class name as stored.
+ *
  * Returns: the class name as stored
  */
 const char *
@@ -173,6 +175,8 @@ strata_optimizer_get_class_name (StrataOptimizer *self)
  * strata_optimizer_get_config:
  * @self: an optimizer
  *
+ * Gets the config, owned by @self.
+ *
  * Returns: (transfer none): the config, owned by @self
  */
 JsonObject *
@@ -186,6 +190,8 @@ strata_optimizer_get_config (StrataOptimizer *self)
 /**
  * strata_optimizer_get_weights:
  * @self: an optimizer
+ *
+ * Gets the state tensors in the order they are stored, owned by @self.
  *
  * Returns: (transfer none) (element-type StrataTensor): the state
  *   tensors in the order they are stored, owned by @self

@@ -276,6 +276,8 @@ strata_load_options_new (void)
  * strata_load_options_get_registry:
  * @self: load options
  *
+ * Gets the registry, or the default registry if none was set.
+ *
  * Returns: (transfer none): the registry, or the default registry if
  *   none was set
  */
@@ -309,6 +311,8 @@ strata_load_options_set_registry (StrataLoadOptions *self,
 /**
  * strata_load_options_get_compile:
  * @self: load options
+ *
+ * Gets whether the training config and optimizer are restored.
  *
  * Returns: whether the training config and optimizer are restored
  */
@@ -344,6 +348,8 @@ strata_load_options_set_compile (StrataLoadOptions *self,
  * strata_load_options_get_flags:
  * @self: load options
  *
+ * Gets the load flags.
+ *
  * Returns: the load flags
  */
 StrataLoadFlags
@@ -377,6 +383,8 @@ strata_load_options_set_flags (StrataLoadOptions *self,
  * strata_load_options_get_format:
  * @self: load options
  *
+ * Gets the name of the format to use, or %NULL to detect it.
+ *
  * Returns: (nullable): the name of the format to use, or %NULL to detect it
  */
 const char *
@@ -407,6 +415,8 @@ strata_load_options_set_format (StrataLoadOptions *self,
 /**
  * strata_load_options_get_by_name:
  * @self: load options
+ *
+ * Gets whether weights are matched to layers by name.
  *
  * Returns: whether weights are matched to layers by name
  */
@@ -441,6 +451,8 @@ strata_load_options_set_by_name (StrataLoadOptions *self,
 /**
  * strata_load_options_get_skip_mismatch:
  * @self: load options
+ *
+ * Gets whether layers whose weights do not fit are skipped.
  *
  * Returns: whether layers whose weights do not fit are skipped
  */
@@ -690,6 +702,8 @@ strata_save_options_new (void)
  * strata_save_options_get_overwrite:
  * @self: save options
  *
+ * Gets whether an existing file may be replaced.
+ *
  * Returns: whether an existing file may be replaced
  */
 gboolean
@@ -723,6 +737,8 @@ strata_save_options_set_overwrite (StrataSaveOptions *self,
 /**
  * strata_save_options_get_include_optimizer:
  * @self: save options
+ *
+ * Gets whether the optimizer state is saved.
  *
  * Returns: whether the optimizer state is saved
  */
@@ -758,6 +774,8 @@ strata_save_options_set_include_optimizer (StrataSaveOptions *self,
  * strata_save_options_get_format:
  * @self: save options
  *
+ * Gets the name of the format to write, or %NULL.
+ *
  * Returns: (nullable): the name of the format to write, or %NULL
  */
 const char *
@@ -789,6 +807,8 @@ strata_save_options_set_format (StrataSaveOptions *self,
 /**
  * strata_save_options_get_dialect:
  * @self: save options
+ *
+ * Gets the Keras dialect of the written config.
  *
  * Returns: the Keras dialect of the written config
  */
@@ -1075,6 +1095,8 @@ strata_weights_report_add_missing (StrataWeightsReport *self,
  * strata_weights_report_get_matched:
  * @self: a report
  *
+ * Gets the loaded layers.
+ *
  * Returns: (transfer none) (array zero-terminated=1): the loaded layers
  */
 const char * const *
@@ -1088,6 +1110,8 @@ strata_weights_report_get_matched (StrataWeightsReport *self)
 /**
  * strata_weights_report_get_skipped:
  * @self: a report
+ *
+ * Gets the skipped layers.
  *
  * Returns: (transfer none) (array zero-terminated=1): the skipped layers
  */
@@ -1103,6 +1127,9 @@ strata_weights_report_get_skipped (StrataWeightsReport *self)
  * strata_weights_report_get_skip_reasons:
  * @self: a report
  *
+ * Gets why each skipped layer was skipped, in the order of
+ * strata_weights_report_get_skipped().
+ *
  * Returns: (transfer none) (array zero-terminated=1): why each skipped
  *   layer was skipped, in the order of strata_weights_report_get_skipped()
  */
@@ -1117,6 +1144,8 @@ strata_weights_report_get_skip_reasons (StrataWeightsReport *self)
 /**
  * strata_weights_report_get_missing:
  * @self: a report
+ *
+ * Gets the layers the file had no weights for.
  *
  * Returns: (transfer none) (array zero-terminated=1): the layers the file
  *   had no weights for

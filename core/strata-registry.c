@@ -180,6 +180,8 @@ strata_registry_new (StrataRegistry *parent)
  * strata_registry_get_parent:
  * @self: a registry
  *
+ * Gets the parent registry.
+ *
  * Returns: (transfer none) (nullable): the parent registry
  */
 StrataRegistry *

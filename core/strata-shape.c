@@ -106,6 +106,8 @@ strata_shape_unref (StrataShape *shape)
  * strata_shape_get_rank:
  * @shape: a shape
  *
+ * Gets the number of dimensions of @shape (0 for a scalar).
+ *
  * Returns: the number of dimensions of @shape (0 for a scalar)
  */
 guint
@@ -120,6 +122,8 @@ strata_shape_get_rank (const StrataShape *shape)
  * strata_shape_get_dim:
  * @shape: a shape
  * @axis: the axis; negative values count from the end as in Python
+ *
+ * Gets the size of dimension @axis, or %STRATA_DIM_UNKNOWN.
  *
  * Returns: the size of dimension @axis, or %STRATA_DIM_UNKNOWN
  */
@@ -141,6 +145,8 @@ strata_shape_get_dim (const StrataShape *shape,
  * @shape: a shape
  * @rank: (out) (optional): the number of dimensions
  *
+ * Gets the dimensions, owned by @shape; %NULL for a scalar.
+ *
  * Returns: (array length=rank) (transfer none) (nullable): the dimensions,
  *   owned by @shape; %NULL for a scalar
  */
@@ -158,6 +164,8 @@ strata_shape_get_dims (const StrataShape *shape,
 /**
  * strata_shape_is_fully_defined:
  * @shape: a shape
+ *
+ * Checks whether no dimension of @shape is %STRATA_DIM_UNKNOWN.
  *
  * Returns: %TRUE if no dimension of @shape is %STRATA_DIM_UNKNOWN
  */
@@ -214,6 +222,9 @@ strata_shape_get_n_elements (const StrataShape *shape,
  * @a: a shape
  * @b: another shape
  *
+ * Checks whether @a and @b have the same rank and the same dimensions
+ * (unknown dimensions are equal only to unknown dimensions).
+ *
  * Returns: %TRUE if @a and @b have the same rank and the same dimensions
  *   (unknown dimensions are equal only to unknown dimensions)
  */
@@ -233,6 +244,9 @@ strata_shape_equal (const StrataShape *a,
  * strata_shape_compatible:
  * @a: a shape
  * @b: another shape
+ *
+ * Checks whether @a and @b have the same rank and each pair of dimensions is
+ * equal or has an unknown side.
  *
  * Returns: %TRUE if @a and @b have the same rank and each pair of
  *   dimensions is equal or has an unknown side

@@ -76,6 +76,9 @@ dtype_is_valid (StrataDType dtype)
  * strata_dtype_get_size:
  * @dtype: a data type
  *
+ * Gets the size of one element of @dtype in bytes, 0 for
+ * %STRATA_DTYPE_INVALID.
+ *
  * Returns: the size of one element of @dtype in bytes, 0 for
  *   %STRATA_DTYPE_INVALID
  */
@@ -88,6 +91,9 @@ strata_dtype_get_size (StrataDType dtype)
 /**
  * strata_dtype_to_string:
  * @dtype: a data type
+ *
+ * Gets the Keras / NumPy name of @dtype ("float32", "bfloat16", "bool"...),
+ * or %NULL for %STRATA_DTYPE_INVALID.
  *
  * Returns: (nullable): the Keras / NumPy name of @dtype ("float32",
  *   "bfloat16", "bool"...), or %NULL for %STRATA_DTYPE_INVALID
@@ -752,6 +758,8 @@ strata_tensor_new_metadata (StrataDType  dtype,
  * strata_tensor_get_dtype:
  * @self: a tensor
  *
+ * Gets the element type.
+ *
  * Returns: the element type
  */
 StrataDType
@@ -766,6 +774,8 @@ strata_tensor_get_dtype (StrataTensor *self)
  * strata_tensor_get_shape:
  * @self: a tensor
  *
+ * Gets the shape.
+ *
  * Returns: (transfer none): the shape
  */
 StrataShape *
@@ -779,6 +789,8 @@ strata_tensor_get_shape (StrataTensor *self)
 /**
  * strata_tensor_get_n_elements:
  * @self: a tensor
+ *
+ * Gets the number of elements, 0 if the shape is not fully defined.
  *
  * Returns: the number of elements, 0 if the shape is not fully defined
  */
@@ -797,6 +809,9 @@ strata_tensor_get_n_elements (StrataTensor *self)
 /**
  * strata_tensor_get_n_bytes:
  * @self: a tensor
+ *
+ * Gets the size of the data in bytes (for a metadata tensor, the size the
+ * data would have; 0 if the shape is not fully defined).
  *
  * Returns: the size of the data in bytes (for a metadata tensor, the size
  *   the data would have; 0 if the shape is not fully defined)
@@ -819,6 +834,8 @@ strata_tensor_get_n_bytes (StrataTensor *self)
  * strata_tensor_get_data:
  * @self: a tensor
  *
+ * Gets the data, or %NULL for a metadata tensor.
+ *
  * Returns: (transfer none) (nullable): the data, or %NULL for a metadata tensor
  */
 GBytes *
@@ -833,6 +850,8 @@ strata_tensor_get_data (StrataTensor *self)
  * strata_tensor_has_data:
  * @self: a tensor
  *
+ * Checks %FALSE for a metadata tensor.
+ *
  * Returns: %FALSE for a metadata tensor
  */
 gboolean
@@ -846,6 +865,8 @@ strata_tensor_has_data (StrataTensor *self)
 /**
  * strata_tensor_get_name:
  * @self: a tensor
+ *
+ * Gets the name, such as "dense/kernel:0".
  *
  * Returns: (nullable): the name, such as "dense/kernel:0"
  */

@@ -58,9 +58,12 @@ clone_layer (StrataLayer      *layer,
     copy = STRATA_LAYER (strata_opaque_layer_new (strata_opaque_layer_get_object (STRATA_OPAQUE_LAYER (layer))));
   else
     {
+      /* Keras clone_model() creates fresh weights: a clone gets initialised
+       * weights even when its source was loaded without data. */
       config = strata_layer_get_config (layer);
       copy = strata_layer_new_from_config (G_OBJECT_TYPE (layer), config,
-                                           strata_layer_get_load_flags (layer) & ~STRATA_LOAD_STRICT,
+                                           strata_layer_get_load_flags (layer) &
+                                           ~(STRATA_LOAD_STRICT | STRATA_LOAD_METADATA_ONLY),
                                            error);
       if (copy == NULL)
         {

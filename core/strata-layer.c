@@ -1436,6 +1436,9 @@ strata_layer_get_non_trainable_weights (StrataLayer *self)
  * Replaces the weights, like Keras `set_weights()`. The count and every
  * shape are checked before anything changes; a mismatch fails naming the
  * layer, the weight and both shapes. Values of another dtype are cast.
+ * A layer loaded with %STRATA_LOAD_METADATA_ONLY that holds data for every
+ * weight afterwards is no longer metadata-only: weights it creates later
+ * are initialised.
  *
  * Returns: %TRUE on success
  */
@@ -1444,12 +1447,29 @@ strata_layer_set_weights (StrataLayer  *self,
                           GPtrArray    *weights,
                           GError      **error)
 {
+  StrataLayerPrivate *priv;
+
   g_return_val_if_fail (STRATA_IS_LAYER (self), FALSE);
   g_return_val_if_fail (weights != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   strata_init ();
-  return STRATA_LAYER_GET_CLASS (self)->set_weights (self, weights, error);
+  if (!STRATA_LAYER_GET_CLASS (self)->set_weights (self, weights, error))
+    return FALSE;
+  /* A layer built without data (STRATA_LOAD_METADATA_ONLY, as formats
+   * build the model they fill from a file) that now holds data for every
+   * weight is a normal layer: what it builds later is initialised. */
+  priv = strata_layer_get_instance_private (self);
+  if (priv->flags & STRATA_LOAD_METADATA_ONLY)
+    {
+      gboolean complete = TRUE;
+
+      for (guint i = 0; i < priv->weights->len && complete; i++)
+        complete = strata_tensor_has_data (((WeightSlot *) g_ptr_array_index (priv->weights, i))->tensor);
+      if (complete)
+        priv->flags &= ~STRATA_LOAD_METADATA_ONLY;
+    }
+  return TRUE;
 }
 
 StrataWeightNaming

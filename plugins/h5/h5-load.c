@@ -398,6 +398,43 @@ load_by_name (H5Load *ld, StrataModel *model, gboolean skip_mismatch, gboolean a
 
 /* ---- entry points ---- */
 
+/* h5_load_model() builds the model with STRATA_LOAD_METADATA_ONLY (no
+ * initializer runs, nothing is allocated for weights the file replaces
+ * anyway), then assigns the file's weights. Setting each model's weights
+ * once more (the same tensors, no copy) checks that every weight got data
+ * and ends the metadata-only build, so what the model builds later
+ * (Sequential.add, a rebuilt layer, a clone) is initialised. */
+static gboolean
+finish_model (H5Load *ld, StrataModel *model, GError **error)
+{
+  g_autoptr(GPtrArray) weights = strata_layer_get_weights (STRATA_LAYER (model));
+  guint n = strata_model_get_n_layers (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      StrataLayer *layer = strata_model_get_layer_at (model, i);
+
+      if (STRATA_IS_MODEL (layer) && !finish_model (ld, STRATA_MODEL (layer), error))
+        return FALSE;
+    }
+  for (guint i = 0; i < weights->len; i++)
+    {
+      StrataTensor *tensor = g_ptr_array_index (weights, i);
+
+      /* Keras counts guarantee data for every weight; refuse, as Keras
+       * would refuse a count mismatch, rather than return a model without. */
+      if (!strata_tensor_has_data (tensor))
+        {
+          g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                       _("“%s” holds no data for weight “%s” of model “%s”"),
+                       h5k_file_get_path (ld->file), strata_tensor_get_name (tensor),
+                       strata_layer_get_name (STRATA_LAYER (model)));
+          return FALSE;
+        }
+    }
+  return strata_layer_set_weights (STRATA_LAYER (model), weights, error);
+}
+
 static StrataModel *
 opaque_model (H5Load *ld, GFile *file, GError **error)
 {
@@ -486,14 +523,16 @@ h5_load_model (GFile *file, StrataLoadOptions *options, GCancellable *cancellabl
   else
     {
       model = strata_model_from_json (ld.kf->model_config, -1, strata_load_options_get_registry (options),
-                                      strata_load_options_get_flags (options), error);
+                                      strata_load_options_get_flags (options) | STRATA_LOAD_METADATA_ONLY,
+                                      error);
       if (model == NULL)
         {
           g_prefix_error (error, _("In the model config of “%s”: "), h5k_file_get_path (ld.file));
           return NULL;
         }
       /* The config comes from the same file, so names correspond exactly. */
-      if (!load_by_name (&ld, model, FALSE, FALSE, NULL, error))
+      if (!load_by_name (&ld, model, FALSE, FALSE, NULL, error) ||
+          (!ld.metadata_only && !finish_model (&ld, model, error)))
         return NULL;
     }
   if (model == NULL)

@@ -251,6 +251,77 @@ test_metadata_only (void)
   g_unlink (path);
 }
 
+/* Every weight of @layer holds data; returns how many it has. */
+static guint
+assert_all_data (StrataLayer *layer)
+{
+  g_autoptr(GPtrArray) weights = strata_layer_get_weights (layer);
+
+  for (guint i = 0; i < weights->len; i++)
+    g_assert_true (strata_tensor_has_data (g_ptr_array_index (weights, i)));
+  return weights->len;
+}
+
+/* The module builds the model without weight data and fills it from the
+ * file; what is built from the loaded model later must be initialised:
+ * clones (Keras clone_model creates fresh weights, even of a model loaded
+ * metadata-only), layers of a deferred Sequential built after loading,
+ * layers added after loading. */
+static void
+test_later_builds_initialise (void)
+{
+  g_autofree char *path = tmp_path ("later.h5");
+  g_autofree char *deferred_path = tmp_path ("deferred.h5");
+  g_autoptr(StrataModel) model = chain_model (2, chain_names, chain_units, TRUE);
+  g_autoptr(StrataModel) deferred = NULL;
+  g_autoptr(StrataModel) loaded = NULL;
+  g_autoptr(GPtrArray) shapes = g_ptr_array_new_with_free_func ((GDestroyNotify) strata_shape_unref);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(StrataLayer) extra = NULL;
+  g_autoptr(GError) error = NULL;
+  const gint64 batch_dims[] = { -1, 4 };
+  const StrataLoadFlags flags[] = { STRATA_LOAD_NONE, STRATA_LOAD_METADATA_ONLY };
+
+  fill_weights (model, 2.0f);
+  save (model, path, FALSE, FALSE);
+  for (guint f = 0; f < G_N_ELEMENTS (flags); f++)
+    {
+      g_autoptr(StrataModel) source = load (path, flags[f], FALSE, &error);
+      g_autoptr(StrataModel) clone = NULL;
+
+      g_assert_no_error (error);
+      clone = strata_model_clone (source, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (assert_all_data (STRATA_LAYER (clone)), ==, 8);
+    }
+
+  /* A Sequential without an input shape has no weights until it is built. */
+  deferred = strata_model_from_json ("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"deferred\", "
+                                     "\"layers\": [{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", "
+                                     "\"units\": 3, \"activation\": \"linear\", \"use_bias\": true}}]}}",
+                                     -1, NULL, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  save (deferred, deferred_path, FALSE, FALSE);
+  loaded = load (deferred_path, STRATA_LOAD_NONE, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strata_layer_get_n_weights (STRATA_LAYER (loaded)), ==, 0);
+  g_ptr_array_add (shapes, strata_shape_new (2, batch_dims));
+  g_assert_true (strata_layer_build (STRATA_LAYER (loaded), shapes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (assert_all_data (STRATA_LAYER (loaded)), ==, 2);
+
+  g_assert_true (json_parser_load_from_data (parser, "{\"name\": \"extra\", \"units\": 2}", -1, &error));
+  extra = strata_layer_new_from_config (strata_registry_lookup (strata_registry_get_default (), "Dense"),
+                                        json_node_get_object (json_parser_get_root (parser)),
+                                        STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (strata_sequential_add (STRATA_SEQUENTIAL (loaded), extra, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (assert_all_data (STRATA_LAYER (loaded)), ==, 4);
+  g_unlink (path);
+  g_unlink (deferred_path);
+}
+
 static void
 test_weights_topological (void)
 {
@@ -753,6 +824,7 @@ main (int argc, char **argv)
   strata_test_init (&argc, &argv);
   g_test_add_func ("/h5/roundtrip/model", test_save_load_model);
   g_test_add_func ("/h5/roundtrip/metadata-only", test_metadata_only);
+  g_test_add_func ("/h5/roundtrip/later-builds-initialise", test_later_builds_initialise);
   g_test_add_func ("/h5/roundtrip/weights-topological", test_weights_topological);
   g_test_add_func ("/h5/roundtrip/weights-by-name", test_weights_by_name);
   g_test_add_func ("/h5/roundtrip/non-ascii-and-split", test_non_ascii_and_split);

@@ -7,6 +7,7 @@
 #include "h5-attrs.h"
 #include "h5-common.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "strata.h"
@@ -51,7 +52,7 @@ read_strings (hid_t attr, const char *where, const char *name, GError **error)
         }
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
                    _("The attribute “%s” of “%s” should hold strings but holds %"
-                     G_GINT64_FORMAT " non-string values"), name, where, (gint64) n);
+                     PRId64 " non-string values"), name, where, (gint64) n);
       return NULL;
     }
   if (rank > 1)
@@ -70,8 +71,8 @@ read_strings (hid_t attr, const char *where, const char *name, GError **error)
       if ((hsize_t) n > storage)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                       _("The attribute “%s” of “%s” declares %" G_GINT64_FORMAT
-                         " strings in %" G_GUINT64_FORMAT " bytes"),
+                       _("The attribute “%s” of “%s” declares %" PRId64
+                         " strings in %" PRIu64 " bytes"),
                        name, where, (gint64) n, (guint64) storage);
           return NULL;
         }

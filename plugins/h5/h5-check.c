@@ -6,6 +6,7 @@
 
 #include "h5-check.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "strata.h"
@@ -120,8 +121,8 @@ check_vlen_attribute (H5kCheck *ck, guint64 name_at, const char *name, GError **
   if (base_size == 0 || base_size > 64)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   _("“%s” is damaged: the attribute “%s” at offset %" G_GUINT64_FORMAT
-                     " has a variable-length type of %" G_GUINT64_FORMAT "-byte elements"),
+                   _("“%s” is damaged: the attribute “%s” at offset %" PRIu64
+                     " has a variable-length type of %" PRIu64 "-byte elements"),
                    path, name, dt, base_size);
       return FALSE;
     }
@@ -138,8 +139,8 @@ check_vlen_attribute (H5kCheck *ck, guint64 name_at, const char *name, GError **
       if (length > size)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       _("“%s” is damaged: the attribute “%s” at offset %" G_GUINT64_FORMAT
-                         " declares a string of %" G_GUINT64_FORMAT " bytes"),
+                       _("“%s” is damaged: the attribute “%s” at offset %" PRIu64
+                         " declares a string of %" PRIu64 " bytes"),
                        path, name, e, length);
           return FALSE;
         }
@@ -150,7 +151,7 @@ check_vlen_attribute (H5kCheck *ck, guint64 name_at, const char *name, GError **
           g_array_index (objects, guint64, index) < length)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       _("“%s” is damaged: the attribute “%s” at offset %" G_GUINT64_FORMAT
+                       _("“%s” is damaged: the attribute “%s” at offset %" PRIu64
                          " refers to a missing or smaller heap object"), path, name, e);
           return FALSE;
         }
@@ -228,7 +229,7 @@ check_heap_headers (H5kCheck *ck, GError **error)
 
     bad_gcol:
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   _("“%s” is damaged: the global heap at offset %" G_GUINT64_FORMAT " is inconsistent"),
+                   _("“%s” is damaged: the global heap at offset %" PRIu64 " is inconsistent"),
                    path, offset);
       return FALSE;
     }
@@ -247,8 +248,8 @@ check_heap_headers (H5kCheck *ck, GError **error)
       if (length > size || (address != G_MAXUINT64 && (address > size || length > size - address)))
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       _("“%s” is damaged: the local heap at offset %" G_GUINT64_FORMAT " declares "
-                         "%" G_GUINT64_FORMAT " bytes"), path, offset, length);
+                       _("“%s” is damaged: the local heap at offset %" PRIu64 " declares "
+                         "%" PRIu64 " bytes"), path, offset, length);
           return FALSE;
         }
     }
@@ -272,7 +273,7 @@ static gboolean
 header_error (GError **error, const char *path, guint64 offset, const char *what)
 {
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-               _("“%s” is damaged: the object header at offset %" G_GUINT64_FORMAT " has %s"),
+               _("“%s” is damaged: the object header at offset %" PRIu64 " has %s"),
                path, offset, what);
   return FALSE;
 }

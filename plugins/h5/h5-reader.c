@@ -376,9 +376,9 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
       (offset != HADDR_UNDEF && (offset > file->size || storage > file->size - offset)))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                   _("The weight dataset “%s” declares %" G_GUINT64_FORMAT " bytes but the file "
-                     "“%s” stores only %" G_GUINT64_FORMAT " bytes for it (file size %"
-                     G_GUINT64_FORMAT ")"),
+                   _("The weight dataset “%s” declares %" PRIu64 " bytes but the file "
+                     "“%s” stores only %" PRIu64 " bytes for it (file size %"
+                     PRIu64 ")"),
                    weight->path, weight->n_bytes, file->path, (guint64) storage, file->size);
       h5k_weight_free (weight);
       return NULL;
@@ -691,7 +691,7 @@ h5k_file_read_weight (H5kFile *file, const H5kWeight *weight, GError **error)
     if (buffer == NULL)
       {
         g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                     _("Not enough memory for the %" G_GUINT64_FORMAT " bytes of “%s”"),
+                     _("Not enough memory for the %" PRIu64 " bytes of “%s”"),
                      weight->n_bytes, weight->path);
         return NULL;
       }

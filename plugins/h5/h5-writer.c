@@ -9,6 +9,8 @@
 #include "h5-common.h"
 #include "h5-types.h"
 
+#include <inttypes.h>
+
 #include "strata-i18n-private.h"
 
 static gboolean
@@ -55,7 +57,7 @@ write_dataset (hid_t group, const char *where, const H5kOutWeight *w, GError **e
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
                    _("The weight “%s” of “%s” has no data or the wrong amount of data "
-                     "(%zu bytes for %" G_GUINT64_FORMAT " elements)"),
+                     "(%zu bytes for %" PRIu64 " elements)"),
                    w->name, where, size, n);
       return FALSE;
     }

@@ -484,9 +484,6 @@ load_training_config (H5Load *ld, StrataModel *model, GError **error)
       g_prefix_error (error, _("Cannot compile the model from the training config of “%s”: "), path);
       return FALSE;
     }
-  /* Saving writes this text back unchanged while the config is the same. */
-  g_object_set_data_full (G_OBJECT (model), H5_TRAINING_CONFIG_KEY,
-                          g_strdup (ld->kf->training_config), g_free);
   optimizer = strata_model_get_optimizer (model);
   if (optimizer == NULL || ld->kf->optimizer == NULL)
     return TRUE;

@@ -54,10 +54,8 @@ gboolean             h5_preprocess     (H5Convert   *convert,
                                         GPtrArray   *arrays,
                                         GError     **error);
 
-/* Object data key: the training_config text of the file a model came from. */
-#define H5_TRAINING_CONFIG_KEY "strata-h5-training-config"
-
-/* Parses JSON as Python writes it (NaN / Infinity become null). */
+/* Parses JSON as Python writes it (strata_json_parse(): NaN and Infinity
+ * kept), refusing anything but an object; errors name @what and @path. */
 JsonObject          *h5_parse_json_object (const char  *text,
                                            const char  *what,
                                            const char  *path,

@@ -161,32 +161,14 @@ optimizer_group (StrataOptimizer *optimizer, GError **error)
   return group;
 }
 
-/* The training config as JSON text: the file's own text when the model
- * was loaded from an .h5 and its config is unchanged, else json-glib's
- * output with its "1e-08.0" exponent glitch (json-glib 1.6) repaired. */
+/* The training config as Keras writes it (json.dumps): an unchanged
+ * config loaded from a file comes out as the file's own text. */
 static char *
-training_config_text (StrataModel *model, JsonObject *config)
+training_config_text (JsonObject *config)
 {
-  const char *original = g_object_get_data (G_OBJECT (model), H5_TRAINING_CONFIG_KEY);
   g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), config);
-  g_autoptr(GRegex) regex = NULL;
-  g_autofree char *text = NULL;
 
-  if (original != NULL)
-    {
-      g_autoptr(JsonObject) parsed = h5_parse_json_object (original, "training_config", "", NULL);
-      g_autoptr(JsonNode) parsed_node = NULL;
-
-      if (parsed != NULL)
-        {
-          parsed_node = json_node_init_object (json_node_alloc (), parsed);
-          if (json_node_equal (parsed_node, node))
-            return g_strdup (original);
-        }
-    }
-  text = json_to_string (node, FALSE);
-  regex = g_regex_new ("([0-9][eE][-+]?[0-9]+)\\.0(?![0-9])", 0, 0, NULL);
-  return g_regex_replace (regex, text, -1, 0, "\\1", 0, NULL);
+  return strata_json_to_string (node, FALSE);
 }
 
 static const char *
@@ -256,7 +238,7 @@ h5_save (StrataModel *model, GFile *file, StrataSaveOptions *options, gboolean w
           StrataOptimizer *opt = strata_model_get_optimizer (model);
 
           if (tc != NULL)
-            training_config = training_config_text (model, tc);
+            training_config = training_config_text (tc);
           if (opt != NULL)
             {
               GPtrArray *state = strata_optimizer_get_weights (opt);

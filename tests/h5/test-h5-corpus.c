@@ -162,8 +162,9 @@ static void
 test_reader (void)
 {
   const char *dir = strata_test_real_fixtures ();
-  guint n_files = 0, n_ok = 0, n_tensors = 0, n_tensors_ok = 0, n_keras3 = 0;
+  guint n_files = 0, n_ok = 0, n_tensors = 0, n_tensors_ok = 0, n_keras3 = 0, n_training = 0;
   g_autoptr(GString) failures = g_string_new (NULL);
+  g_autoptr(GString) json_failures = g_string_new (NULL);
 
   g_autofree char *check = strata_test_real_fixture_path ("");
 
@@ -207,6 +208,19 @@ test_reader (void)
         {
           reason = g_strdup_printf ("%u layer groups, h5py %u", kf->layers->len, ref->groups->len);
           goto failed;
+        }
+      /* Keras wrote the training config with json.dumps; Strata writes it
+       * back byte for byte, NaN and float spellings included. */
+      if (kf->training_config != NULL)
+        {
+          g_autoptr(JsonNode) parsed = strata_json_parse (kf->training_config, -1, &error);
+          g_autofree char *text = parsed != NULL ? strata_json_to_string (parsed, FALSE) : NULL;
+
+          n_training++;
+          if (text == NULL || !g_str_equal (text, kf->training_config))
+            g_string_append_printf (json_failures, "  %s: %s\n    %s\n", rel,
+                                    error != NULL ? error->message : text, kf->training_config);
+          g_clear_error (&error);
         }
       for (guint g = 0; g < kf->layers->len; g++)
         {
@@ -255,6 +269,9 @@ test_reader (void)
   g_printerr ("\nh5 reader corpus: %u/%u Keras .h5 files bit-identical to h5py (%u/%u tensors checked "
               "before the first failure of a file); %u Keras 3 .weights.h5 refused for keras-v3\n%s",
               n_ok, n_files, n_tensors_ok, n_tensors, n_keras3, failures->str);
+  g_printerr ("h5 training configs: %u written back byte for byte by strata_json_to_string\n%s",
+              n_training, json_failures->str);
+  g_assert_cmpstr (json_failures->str, ==, "");
   g_assert_cmpuint (n_files, >, 0);
   g_assert_cmpfloat ((double) n_ok / n_files, >=, 0.98);
 }

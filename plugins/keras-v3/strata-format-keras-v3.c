@@ -1,0 +1,460 @@
+/* strata-format-keras-v3.c: the keras-v3 format module (Keras 3 .keras
+ * archives and *.weights.h5 files)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "strata.h"
+#include "strata-plugin.h"
+#include "strata-i18n-private.h"
+#include "kv3-archive.h"
+#include "kv3-weights.h"
+
+#define STRATA_TYPE_FORMAT_KERAS_V3 (strata_format_keras_v3_get_type ())
+G_DECLARE_FINAL_TYPE (StrataFormatKerasV3, strata_format_keras_v3, STRATA, FORMAT_KERAS_V3, StrataFormat)
+
+struct _StrataFormatKerasV3
+{
+  StrataFormat parent_instance;
+};
+
+G_DEFINE_DYNAMIC_TYPE (StrataFormatKerasV3, strata_format_keras_v3, STRATA_TYPE_FORMAT)
+
+/* The compile_config a .keras file came with, re-saved unchanged. */
+#define COMPILE_CONFIG_KEY "strata-keras-v3-compile-config"
+#define DEFAULT_KERAS_VERSION "3.15.1"
+
+static const char zip_signature[] = "PK\x03\x04";
+static const char hdf5_signature[] = "\x89HDF\r\n\x1a\n";
+
+static char *
+local_path (GFile *file, GError **error)
+{
+  char *path = g_file_get_path (file);
+
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (file);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("“%s” is not a local file"), uri);
+    }
+  return path;
+}
+
+/* TRUE when the regular file at @path starts with @signature. */
+static gboolean
+starts_with (const char *path, const char *signature, gsize length)
+{
+  char head[16] = { 0 };
+  FILE *f;
+  gboolean match;
+
+  g_assert (length <= sizeof head);
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return FALSE;
+  f = g_fopen (path, "rb");
+  if (f == NULL)
+    return FALSE;
+  match = fread (head, 1, length, f) == length && memcmp (head, signature, length) == 0;
+  fclose (f);
+  return match;
+}
+
+static gboolean
+is_weights_name (GFile *file)
+{
+  g_autofree char *basename = g_file_get_basename (file);
+
+  return basename != NULL && g_str_has_suffix (basename, ".weights.h5");
+}
+
+static int
+strata_format_keras_v3_probe (StrataFormat *format, GFile *file, GBytes *head)
+{
+  g_autofree char *path = g_file_get_path (file);
+  const guint8 *data;
+  gsize length;
+
+  if (path != NULL && g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *config = g_build_filename (path, "config.json", NULL);
+      g_autofree char *weights = g_build_filename (path, "model.weights.h5", NULL);
+
+      return g_file_test (config, G_FILE_TEST_IS_REGULAR) &&
+             g_file_test (weights, G_FILE_TEST_IS_REGULAR) ? 90 : 0;
+    }
+  if (head == NULL)
+    return 0;
+  data = g_bytes_get_data (head, &length);
+  if (length >= 4 && memcmp (data, zip_signature, 4) == 0)
+    /* Keras writes config.json as the second local header, right after
+     * metadata.json; any zip naming it near the start is ours. */
+    return memmem (data, length, "config.json", strlen ("config.json")) != NULL ? 95 : 30;
+  if (length >= 8 && memcmp (data, hdf5_signature, 8) == 0 && path != NULL)
+    {
+      if (is_weights_name (file))
+        return 95;
+      return kv3_weights_is_keras3 (path) ? 95 : 0;
+    }
+  return 0;
+}
+
+static JsonObject *
+parse_object (const char *text, gssize length, const char *what, const char *path, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JsonNode) node = strata_json_parse (text, length, &local);
+
+  if (node == NULL)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("The %s of “%s” is not valid JSON: %s"), what, path, local->message);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("The %s of “%s” is not a JSON object"), what, path);
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (node));
+}
+
+static void
+copy_member (JsonObject *to, const char *to_name, JsonObject *from, const char *from_name)
+{
+  JsonNode *node = json_object_get_member (from, from_name);
+
+  if (node != NULL)
+    json_object_set_member (to, to_name, json_node_copy (node));
+  else
+    json_object_set_null_member (to, to_name);
+}
+
+/* Keras's class for an optimizer's default name ("adam" -> "Adam"). */
+static const char *
+optimizer_class_for (const char *name)
+{
+  static const char *const classes[] = {
+    "Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl",
+    "Lion", "Lamb", "Adafactor", "Muon", "LossScaleOptimizer",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    {
+      g_autofree char *snake = kv3_snake_case (classes[i]);
+      g_autofree char *lower = g_ascii_strdown (classes[i], -1);
+
+      if (g_strcmp0 (name, snake) == 0 || g_strcmp0 (name, lower) == 0)
+        return classes[i];
+    }
+  return name;
+}
+
+/* Keras 3 compile_config -> the Keras 2 training_config shape the core
+ * compiles from. Keras 3.15 leaves the optimizer out of compile_config
+ * (compiling with the default RMSprop); its state in the weights file
+ * still names the optimizer, so Strata keeps it under that class. */
+static gboolean
+compile_from (StrataModel *model, JsonObject *compile_config, const char *path,
+              const char *weights_path, GError **error)
+{
+  g_autoptr(JsonObject) tc = json_object_new ();
+  JsonNode *optimizer = json_object_get_member (compile_config, "optimizer");
+
+  if (optimizer == NULL || JSON_NODE_HOLDS_NULL (optimizer))
+    {
+      g_autofree char *name = kv3_weights_optimizer_name (weights_path);
+      JsonObject *o = json_object_new ();
+      JsonObject *oc = json_object_new ();
+
+      if (name != NULL)
+        json_object_set_string_member (oc, "name", name);
+      json_object_set_string_member (o, "class_name", name != NULL ? optimizer_class_for (name) : "RMSprop");
+      json_object_set_object_member (o, "config", oc);
+      json_object_set_object_member (tc, "optimizer_config", o);
+    }
+  else if (JSON_NODE_HOLDS_VALUE (optimizer) && JSON_NODE_HOLDS_VALUE (optimizer) &&
+      json_node_get_value_type (optimizer) == G_TYPE_STRING)
+    {
+      /* compile(optimizer="adam") keeps the string. */
+      JsonObject *o = json_object_new ();
+
+      json_object_set_string_member (o, "class_name", json_node_get_string (optimizer));
+      json_object_set_object_member (o, "config", json_object_new ());
+      json_object_set_object_member (tc, "optimizer_config", o);
+    }
+  else
+    copy_member (tc, "optimizer_config", compile_config, "optimizer");
+  copy_member (tc, "loss", compile_config, "loss");
+  copy_member (tc, "metrics", compile_config, "metrics");
+  copy_member (tc, "loss_weights", compile_config, "loss_weights");
+  copy_member (tc, "weighted_metrics", compile_config, "weighted_metrics");
+  if (!strata_model_compile (model, tc, error))
+    {
+      g_prefix_error (error, _("Cannot compile the model of “%s” from its compile_config: "), path);
+      return FALSE;
+    }
+  g_object_set_data_full (G_OBJECT (model), COMPILE_CONFIG_KEY,
+                          json_object_ref (compile_config), (GDestroyNotify) json_object_unref);
+  return TRUE;
+}
+
+static StrataModel *
+inspect_weights (GFile *file, const char *path, GError **error)
+{
+  g_autofree char *basename = g_file_get_basename (file);
+
+  if (g_str_has_suffix (basename, ".weights.h5"))
+    basename[strlen (basename) - strlen (".weights.h5")] = '\0';
+  return kv3_weights_inspect (path, basename, error);
+}
+
+static StrataModel *
+strata_format_keras_v3_load_model (StrataFormat *format, GFile *file, StrataLoadOptions *options,
+                                   GCancellable *cancellable, GError **error)
+{
+  g_autofree char *path = local_path (file, error);
+  g_auto(Kv3Archive) archive = { 0 };
+  g_autoptr(JsonObject) config = NULL;
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(StrataWeightsReport) report = NULL;
+  StrataRegistry *registry = options != NULL ? strata_load_options_get_registry (options) : NULL;
+  StrataLoadFlags flags = options != NULL ? strata_load_options_get_flags (options) : STRATA_LOAD_NONE;
+  gboolean compile = options == NULL || strata_load_options_get_compile (options);
+  JsonNode *compile_config;
+
+  if (path == NULL)
+    return NULL;
+  /* A weights file alone: its groups, for inspection. */
+  if (starts_with (path, hdf5_signature, 8))
+    return inspect_weights (file, path, error);
+  if (!kv3_archive_open (file, &archive, error))
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+  config = parse_object (archive.config, archive.config_len, "config.json", path, error);
+  if (config == NULL)
+    return NULL;
+  model = strata_model_from_config (config, registry, flags, error);
+  if (model == NULL)
+    {
+      g_prefix_error (error, _("config.json of “%s”: "), path);
+      return NULL;
+    }
+  if (archive.metadata != NULL)
+    {
+      g_autoptr(JsonObject) metadata = parse_object (archive.metadata, -1, "metadata.json", path, error);
+      const char *version;
+
+      if (metadata == NULL)
+        return NULL;
+      version = json_object_get_string_member_with_default (metadata, "keras_version", NULL);
+      if (version != NULL)
+        strata_model_set_keras_version (model, version);
+    }
+  compile_config = json_object_get_member (config, "compile_config");
+  if (compile && compile_config != NULL && JSON_NODE_HOLDS_OBJECT (compile_config) &&
+      !compile_from (model, json_node_get_object (compile_config), path,
+                    archive.weights_path, error))
+    return NULL;
+  if (options != NULL)
+    strata_load_options_report_progress (options, 0.5, "weights");
+  report = kv3_weights_load (model, archive.weights_path, options, TRUE, error);
+  if (report == NULL)
+    return NULL;
+  return g_steal_pointer (&model);
+}
+
+static StrataWeightsReport *
+strata_format_keras_v3_load_weights (StrataFormat *format, StrataModel *model, GFile *file,
+                                     StrataLoadOptions *options, GCancellable *cancellable,
+                                     GError **error)
+{
+  g_autofree char *path = local_path (file, error);
+
+  if (path == NULL)
+    return NULL;
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) && !starts_with (path, zip_signature, 4))
+    return kv3_weights_load (model, path, options, TRUE, error);
+  {
+    g_auto(Kv3Archive) archive = { 0 };
+
+    if (!kv3_archive_open (file, &archive, error))
+      return NULL;
+    return kv3_weights_load (model, archive.weights_path, options, TRUE, error);
+  }
+}
+
+/* compile_config for a model compiled from a Keras 2 training_config. */
+static JsonObject *
+compile_config_from (JsonObject *tc)
+{
+  JsonObject *cc = json_object_new ();
+  JsonNode *opt = json_object_get_member (tc, "optimizer_config");
+
+  if (opt != NULL && JSON_NODE_HOLDS_OBJECT (opt))
+    {
+      JsonObject *o = json_object_new ();
+      JsonObject *src = json_node_get_object (opt);
+
+      if (!json_object_has_member (src, "module"))
+        json_object_set_string_member (o, "module", "keras.optimizers");
+      copy_member (o, "class_name", src, "class_name");
+      copy_member (o, "config", src, "config");
+      if (!json_object_has_member (src, "registered_name"))
+        json_object_set_null_member (o, "registered_name");
+      else
+        copy_member (o, "registered_name", src, "registered_name");
+      json_object_set_object_member (cc, "optimizer", o);
+    }
+  else
+    json_object_set_null_member (cc, "optimizer");
+  copy_member (cc, "loss", tc, "loss");
+  copy_member (cc, "loss_weights", tc, "loss_weights");
+  copy_member (cc, "metrics", tc, "metrics");
+  copy_member (cc, "weighted_metrics", tc, "weighted_metrics");
+  json_object_set_boolean_member (cc, "run_eagerly", FALSE);
+  json_object_set_int_member (cc, "steps_per_execution", 1);
+  json_object_set_boolean_member (cc, "jit_compile", FALSE);
+  return cc;
+}
+
+static char *
+metadata_json (StrataModel *model)
+{
+  const char *version = strata_model_get_keras_version (model);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d@%H:%M:%S");
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  JsonObject *object = json_object_new ();
+
+  /* Keras 3 must accept the archive: keep a 3.x version, else ours. */
+  if (version == NULL || !g_str_has_prefix (version, "3."))
+    version = DEFAULT_KERAS_VERSION;
+  json_object_set_string_member (object, "keras_version", version);
+  json_object_set_string_member (object, "date_saved", date);
+  json_node_take_object (node, object);
+  return strata_json_to_string (node, FALSE);
+}
+
+static gboolean
+strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFile *file,
+                                   StrataSaveOptions *options, GCancellable *cancellable,
+                                   GError **error)
+{
+  g_autofree char *path = local_path (file, error);
+  g_autofree char *weights = NULL;
+  g_autofree char *config_text = NULL;
+  g_autofree char *metadata = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *config;
+  gboolean include_optimizer = options == NULL || strata_save_options_get_include_optimizer (options);
+  gboolean ok;
+
+  if (path == NULL)
+    return FALSE;
+  config = strata_model_to_config_object (model, STRATA_KERAS_DIALECT_KERAS3);
+  if (strata_model_is_compiled (model))
+    {
+      JsonObject *cc = g_object_get_data (G_OBJECT (model), COMPILE_CONFIG_KEY);
+
+      if (cc != NULL)
+        json_object_set_object_member (config, "compile_config", json_object_ref (cc));
+      else
+        json_object_set_object_member (config, "compile_config",
+                                       compile_config_from (strata_model_get_training_config (model)));
+    }
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, config);
+  config_text = strata_json_to_string (node, FALSE);
+  metadata = metadata_json (model);
+  weights = g_strconcat (path, ".weights-XXXXXX", NULL);
+  {
+    int fd = g_mkstemp (weights);
+
+    if (fd < 0)
+      {
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                     _("Cannot create a temporary file next to “%s”: %s"), path, g_strerror (errno));
+        return FALSE;
+      }
+    close (fd);
+  }
+  ok = kv3_weights_save (model, weights, include_optimizer, error) &&
+       !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+       kv3_archive_write (path, metadata, config_text, weights, error);
+  g_unlink (weights);
+  return ok;
+}
+
+static gboolean
+strata_format_keras_v3_save_weights (StrataFormat *format, StrataModel *model, GFile *file,
+                                     StrataSaveOptions *options, GCancellable *cancellable,
+                                     GError **error)
+{
+  g_autofree char *path = local_path (file, error);
+
+  /* Keras's save_weights walks the whole model, optimizer included. */
+  return path != NULL && kv3_weights_save (model, path, TRUE, error);
+}
+
+static void
+strata_format_keras_v3_class_init (StrataFormatKerasV3Class *klass)
+{
+  StrataFormatClass *format_class = STRATA_FORMAT_CLASS (klass);
+
+  format_class->probe = strata_format_keras_v3_probe;
+  format_class->load_model = strata_format_keras_v3_load_model;
+  format_class->load_weights = strata_format_keras_v3_load_weights;
+  format_class->save_model = strata_format_keras_v3_save_model;
+  format_class->save_weights = strata_format_keras_v3_save_weights;
+}
+
+static void
+strata_format_keras_v3_class_finalize (StrataFormatKerasV3Class *klass)
+{
+}
+
+static void
+strata_format_keras_v3_init (StrataFormatKerasV3 *self)
+{
+}
+
+static GType
+keras_v3_register_type (GTypeModule *module)
+{
+  strata_format_keras_v3_register_type (module);
+  return STRATA_TYPE_FORMAT_KERAS_V3;
+}
+
+static const char * const keras_v3_extensions[] = { "keras", "weights.h5", NULL };
+static const char * const keras_v3_mime_types[] = { "application/x-keras", NULL };
+static const StrataMagic keras_v3_magic[] = {
+  { 0, zip_signature, 4 },
+};
+static const char * const keras_v3_markers[] = { "config.json", "model.weights.h5", NULL };
+
+static const StrataFormatDescriptor keras_v3_descriptor = {
+  .abi_version = STRATA_FORMAT_ABI_VERSION,
+  .name = "keras-v3",
+  .description = N_("Keras 3 native format (.keras archives and .weights.h5 files)"),
+  .extensions = keras_v3_extensions,
+  .mime_types = keras_v3_mime_types,
+  .magic = keras_v3_magic,
+  .n_magic = G_N_ELEMENTS (keras_v3_magic),
+  .marker_files = keras_v3_markers,
+  .capabilities = STRATA_FORMAT_CAN_LOAD_MODEL | STRATA_FORMAT_CAN_SAVE_MODEL |
+                  STRATA_FORMAT_CAN_LOAD_WEIGHTS | STRATA_FORMAT_CAN_SAVE_WEIGHTS |
+                  STRATA_FORMAT_HOLDS_WEIGHTS | STRATA_FORMAT_HOLDS_OPTIMIZER,
+  .register_type = keras_v3_register_type,
+};
+
+STRATA_FORMAT_DEFINE_MODULE (keras_v3_descriptor)

@@ -492,6 +492,26 @@ kv3_weights_save (StrataModel *model, const char *path, gboolean with_optimizer,
   return TRUE;
 }
 
+/* Keras's class for an optimizer's default name ("adam" -> "Adam"). */
+const char *
+kv3_optimizer_class_for (const char *name)
+{
+  static const char *const classes[] = {
+    "Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl",
+    "Lion", "Lamb", "Adafactor", "Muon", "LossScaleOptimizer",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    {
+      g_autofree char *snake = kv3_snake_case (classes[i]);
+      g_autofree char *lower = g_ascii_strdown (classes[i], -1);
+
+      if (g_strcmp0 (name, snake) == 0 || g_strcmp0 (name, lower) == 0)
+        return classes[i];
+    }
+  return name;
+}
+
 typedef struct {
   GPtrArray *groups;   /* vars groups holding datasets, visit order */
 } InspectVisit;
@@ -506,6 +526,37 @@ collect_vars (hid_t obj, const char *name, const H5O_info_t *info, void *data)
       !g_str_has_prefix (name, "optimizer/") && count_members (obj, name) > 0)
     g_ptr_array_add (visit->groups, g_strdup (name));
   return 0;
+}
+
+/* The optimizer state of a weights file, under the class its name gives. */
+static gboolean
+inspect_optimizer (hid_t fid, const char *path, StrataModel *model, GError **error)
+{
+  g_autoptr(GPtrArray) tensors = NULL;
+  g_autoptr(StrataOptimizer) optimizer = NULL;
+  g_autoptr(JsonObject) config = json_object_new ();
+  g_autofree char *name = NULL;
+  H5K_LOCKED;
+
+  if (!exists (fid, "optimizer/vars"))
+    return TRUE;
+  {
+    H5K_AUTO_ID hid_t gid = H5Gopen2 (fid, "optimizer/vars", H5P_DEFAULT);
+
+    if (gid >= 0)
+      name = h5k_attr_read_string (gid, "optimizer/vars", "name", NULL);
+    H5Eclear2 (H5E_DEFAULT);
+  }
+  tensors = read_optimizer (fid, path, error);
+  if (tensors == NULL)
+    return FALSE;
+  if (name != NULL)
+    json_object_set_string_member (config, "name", name);
+  optimizer = strata_optimizer_new (name != NULL ? kv3_optimizer_class_for (name) : "Optimizer", config);
+  for (guint i = 0; i < tensors->len; i++)
+    strata_optimizer_add_weight (optimizer, g_ptr_array_index (tensors, i));
+  strata_model_set_optimizer (model, optimizer);
+  return TRUE;
 }
 
 StrataModel *
@@ -566,10 +617,12 @@ kv3_weights_inspect (const char *path, const char *model_name, GError **error)
           return NULL;
         }
     }
+  if (!inspect_optimizer (fid, path, STRATA_MODEL (model), error))
+    g_clear_object (&model);
   h5k_lock ();
   H5Fclose (fid);
   h5k_unlock ();
-  return STRATA_MODEL (g_steal_pointer (&model));
+  return model != NULL ? STRATA_MODEL (g_steal_pointer (&model)) : NULL;
 }
 
 gboolean

@@ -37,6 +37,10 @@ gboolean             kv3_weights_is_keras3 (const char     *path);
 /* The "name" attribute of /optimizer/vars ("adam"), or %NULL. */
 char                *kv3_weights_optimizer_name (const char *path);
 
+/* Keras's optimizer class for its default name ("adam" -> "Adam"); @name
+ * itself when unknown. */
+const char          *kv3_optimizer_class_for (const char *name);
+
 /* "BatchNormalization" -> "batch_normalization" (Keras's naming of containers). */
 char                *kv3_snake_case    (const char         *class_name);
 

@@ -138,26 +138,6 @@ copy_member (JsonObject *to, const char *to_name, JsonObject *from, const char *
     json_object_set_null_member (to, to_name);
 }
 
-/* Keras's class for an optimizer's default name ("adam" -> "Adam"). */
-static const char *
-optimizer_class_for (const char *name)
-{
-  static const char *const classes[] = {
-    "Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "Ftrl",
-    "Lion", "Lamb", "Adafactor", "Muon", "LossScaleOptimizer",
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    {
-      g_autofree char *snake = kv3_snake_case (classes[i]);
-      g_autofree char *lower = g_ascii_strdown (classes[i], -1);
-
-      if (g_strcmp0 (name, snake) == 0 || g_strcmp0 (name, lower) == 0)
-        return classes[i];
-    }
-  return name;
-}
-
 /* Keras 3 compile_config -> the Keras 2 training_config shape the core
  * compiles from. Keras 3.15 leaves the optimizer out of compile_config
  * (compiling with the default RMSprop); its state in the weights file
@@ -177,7 +157,7 @@ compile_from (StrataModel *model, JsonObject *compile_config, const char *path,
 
       if (name != NULL)
         json_object_set_string_member (oc, "name", name);
-      json_object_set_string_member (o, "class_name", name != NULL ? optimizer_class_for (name) : "RMSprop");
+      json_object_set_string_member (o, "class_name", name != NULL ? kv3_optimizer_class_for (name) : "RMSprop");
       json_object_set_object_member (o, "config", oc);
       json_object_set_object_member (tc, "optimizer_config", o);
     }

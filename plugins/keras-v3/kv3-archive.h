@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 #define KV3_MAX_MEMBER_SIZE   (G_GUINT64_CONSTANT (16) << 30)
 #define KV3_MAX_CONFIG_SIZE   (G_GUINT64_CONSTANT (256) << 20)
 #define KV3_MAX_RATIO         100
-#define KV3_MAX_ENTRIES       100000
+#define KV3_MAX_ENTRIES       10000
 
 /* What load needs from an archive. */
 typedef struct {

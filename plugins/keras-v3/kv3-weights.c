@@ -289,7 +289,7 @@ read_optimizer (hid_t fid, const char *file_path, GError **error)
 
 StrataWeightsReport *
 kv3_weights_load (StrataModel *model, const char *path, StrataLoadOptions *options,
-                  gboolean with_optimizer, GError **error)
+                  gboolean with_optimizer, GCancellable *cancellable, GError **error)
 {
   g_autoptr(StrataWeightsReport) report = strata_weights_report_new ();
   g_autoptr(Kv3Plan) plan = kv3_plan_new (model, error);
@@ -310,6 +310,14 @@ kv3_weights_load (StrataModel *model, const char *path, StrataLoadOptions *optio
 
       if (lp->groups->len == 0)
         continue;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      if (options != NULL)
+        strata_load_options_report_progress (options, (double) k / plan->layers->len,
+                                             _("Reading weights"));
       h5k_lock ();
       tensors = read_layer (fid, path, lp, skip_mismatch, report, &local);
       h5k_unlock ();

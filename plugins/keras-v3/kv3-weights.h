@@ -15,6 +15,7 @@ StrataWeightsReport *kv3_weights_load  (StrataModel        *model,
                                         const char         *path,
                                         StrataLoadOptions  *options,
                                         gboolean            with_optimizer,
+                                        GCancellable       *cancellable,
                                         GError            **error);
 
 /* Writes @model's weights (and the optimizer state when @with_optimizer)

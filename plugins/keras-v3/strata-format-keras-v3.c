@@ -99,8 +99,15 @@ strata_format_keras_v3_probe (StrataFormat *format, GFile *file, GBytes *head)
     return memmem (data, length, "config.json", strlen ("config.json")) != NULL ? 95 : 30;
   if (length >= 8 && memcmp (data, hdf5_signature, 8) == 0 && path != NULL)
     {
+      g_autofree char *basename = g_file_get_basename (file);
+
+      /* Keras 3 reads *.weights.h5 as its own layout; Strata hands a
+       * legacy file of that name (spec §9.10) to the h5 format (40). Other
+       * .h5/.hdf5 names are legacy files and are not opened here. */
       if (is_weights_name (file))
-        return 95;
+        return kv3_weights_is_keras3 (path) ? 95 : 20;
+      if (g_str_has_suffix (basename, ".h5") || g_str_has_suffix (basename, ".hdf5"))
+        return 0;
       return kv3_weights_is_keras3 (path) ? 95 : 0;
     }
   return 0;
@@ -245,9 +252,7 @@ strata_format_keras_v3_load_model (StrataFormat *format, GFile *file, StrataLoad
       !compile_from (model, json_node_get_object (compile_config), path,
                     archive.weights_path, error))
     return NULL;
-  if (options != NULL)
-    strata_load_options_report_progress (options, 0.5, "weights");
-  report = kv3_weights_load (model, archive.weights_path, options, TRUE, error);
+  report = kv3_weights_load (model, archive.weights_path, options, TRUE, cancellable, error);
   if (report == NULL)
     return NULL;
   return g_steal_pointer (&model);
@@ -263,13 +268,13 @@ strata_format_keras_v3_load_weights (StrataFormat *format, StrataModel *model, G
   if (path == NULL)
     return NULL;
   if (!g_file_test (path, G_FILE_TEST_IS_DIR) && !starts_with (path, zip_signature, 4))
-    return kv3_weights_load (model, path, options, TRUE, error);
+    return kv3_weights_load (model, path, options, TRUE, cancellable, error);
   {
     g_auto(Kv3Archive) archive = { 0 };
 
     if (!kv3_archive_open (file, &archive, error))
       return NULL;
-    return kv3_weights_load (model, archive.weights_path, options, TRUE, error);
+    return kv3_weights_load (model, archive.weights_path, options, TRUE, cancellable, error);
   }
 }
 

@@ -369,6 +369,45 @@ test_save_format_by_name (void)
   g_assert_cmpstr (strata_format_get_name (format), ==, "h5");
 }
 
+/* A legacy HDF5 file named *.weights.h5 (spec §9.10) is left to the h5
+ * format instead of failing as Keras 3 does. */
+static void
+test_legacy_named_weights (void)
+{
+  g_autofree char *src = generated_path ("sequential_dense", ".h5");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("strata-kv3-legacy-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "legacy.weights.h5", NULL);
+  g_autoptr(GFile) src_file = g_file_new_for_path (src);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(StrataModel) from_h5 = NULL;
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GPtrArray) w1 = NULL, w2 = NULL;
+  StrataFormat *format;
+
+  g_assert_no_error (error);
+  if (strata_formats_lookup ("h5") == NULL)
+    {
+      g_rmdir (dir);
+      g_test_skip ("the h5 format module is missing");
+      return;
+    }
+  g_file_copy (src_file, file, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  format = strata_formats_find_for_file (file, NULL, STRATA_FORMAT_CAN_LOAD_MODEL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (strata_format_get_name (format), ==, "h5");
+  from_h5 = load (src, &error);
+  g_assert_no_error (error);
+  model = load (path, &error);
+  g_assert_no_error (error);
+  w1 = strata_layer_get_weights (STRATA_LAYER (from_h5));
+  w2 = strata_layer_get_weights (STRATA_LAYER (model));
+  assert_same_tensors (w1, w2);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 /* ---- damaged archives ---------------------------------------------------- */
 
 typedef struct {
@@ -599,6 +638,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/keras-v3/directory", test_directory);
   g_test_add_func ("/keras-v3/save-format-by-name", test_save_format_by_name);
+  g_test_add_func ("/keras-v3/legacy-named-weights", test_legacy_named_weights);
   g_test_add ("/keras-v3/corrupt/bad-crc", Tmp, NULL, tmp_setup, test_bad_crc, tmp_teardown);
   g_test_add ("/keras-v3/corrupt/truncated", Tmp, NULL, tmp_setup, test_truncated, tmp_teardown);
   g_test_add ("/keras-v3/corrupt/missing-config", Tmp, NULL, tmp_setup, test_missing_config, tmp_teardown);

@@ -479,8 +479,9 @@ gboolean
 kv3_weights_save (StrataModel *model, const char *path, gboolean with_optimizer, GError **error)
 {
   g_autoptr(Kv3Plan) plan = kv3_plan_new (model, error);
-  H5K_AUTO_ID hid_t fid = H5I_INVALID_HID;
+  /* Declared first so the file is closed before the lock is released. */
   H5K_LOCKED;
+  H5K_AUTO_ID hid_t fid = H5I_INVALID_HID;
 
   if (plan == NULL)
     return FALSE;
@@ -636,9 +637,9 @@ kv3_weights_inspect (const char *path, const char *model_name, GError **error)
 gboolean
 kv3_weights_is_keras3 (const char *path)
 {
+  H5K_LOCKED;
   H5K_AUTO_ID hid_t fid = open_checked (path, NULL);
   gboolean result;
-  H5K_LOCKED;
 
   if (fid < 0)
     return FALSE;
@@ -651,10 +652,10 @@ kv3_weights_is_keras3 (const char *path)
 char *
 kv3_weights_optimizer_name (const char *path)
 {
+  H5K_LOCKED;
   H5K_AUTO_ID hid_t fid = open_checked (path, NULL);
   H5K_AUTO_ID hid_t gid = H5I_INVALID_HID;
   char *name = NULL;
-  H5K_LOCKED;
 
   if (fid < 0 || !exists (fid, "optimizer/vars"))
     return NULL;

@@ -414,7 +414,7 @@ write_dataset (hid_t gid, const char *where, const char *name, StrataTensor *ten
 
 static gboolean
 write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gboolean with_optimizer,
-           GError **error)
+           StrataSaveOptions *options, GCancellable *cancellable, GError **error)
 {
   StrataOptimizer *optimizer = strata_model_get_optimizer (model);
 
@@ -437,6 +437,11 @@ write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gbool
     {
       Kv3LayerPlan *lp = g_ptr_array_index (plan->layers, k);
 
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (options != NULL)
+        strata_save_options_report_progress (options, 0.9 * k / plan->layers->len,
+                                             _("Writing weights"));
       for (guint i = 0; i < lp->groups->len; i++)
         {
           const char *group = g_ptr_array_index (lp->groups, i);
@@ -476,7 +481,8 @@ write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gbool
 }
 
 gboolean
-kv3_weights_save (StrataModel *model, const char *path, gboolean with_optimizer, GError **error)
+kv3_weights_save (StrataModel *model, const char *path, gboolean with_optimizer,
+                  StrataSaveOptions *options, GCancellable *cancellable, GError **error)
 {
   g_autoptr(Kv3Plan) plan = kv3_plan_new (model, error);
   /* Declared first so the file is closed before the lock is released. */
@@ -491,7 +497,7 @@ kv3_weights_save (StrataModel *model, const char *path, gboolean with_optimizer,
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the HDF5 file “%s”"), path);
       return FALSE;
     }
-  if (!write_all (fid, path, plan, model, with_optimizer, error))
+  if (!write_all (fid, path, plan, model, with_optimizer, options, cancellable, error))
     return FALSE;
   if (H5Fflush (fid, H5F_SCOPE_GLOBAL) < 0)
     {

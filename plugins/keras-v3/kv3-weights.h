@@ -23,6 +23,8 @@ StrataWeightsReport *kv3_weights_load  (StrataModel        *model,
 gboolean             kv3_weights_save  (StrataModel        *model,
                                         const char         *path,
                                         gboolean            with_optimizer,
+                                        StrataSaveOptions  *options,
+                                        GCancellable       *cancellable,
                                         GError            **error);
 
 /* A model of opaque layers, one per vars group holding datasets, for

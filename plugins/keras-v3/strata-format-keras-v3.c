@@ -95,8 +95,9 @@ strata_format_keras_v3_probe (StrataFormat *format, GFile *file, GBytes *head)
   data = g_bytes_get_data (head, &length);
   if (length >= 4 && memcmp (data, zip_signature, 4) == 0)
     /* Keras writes config.json as the second local header, right after
-     * metadata.json; any zip naming it near the start is ours. */
-    return memmem (data, length, "config.json", strlen ("config.json")) != NULL ? 95 : 30;
+     * metadata.json; a zip naming it near the start is ours. Other zips
+     * are left to the extension (.keras still selects this format). */
+    return memmem (data, length, "config.json", strlen ("config.json")) != NULL ? 95 : 0;
   if (length >= 8 && memcmp (data, hdf5_signature, 8) == 0 && path != NULL)
     {
       g_autofree char *basename = g_file_get_basename (file);
@@ -373,7 +374,7 @@ strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFi
       }
     close (fd);
   }
-  ok = kv3_weights_save (model, weights, include_optimizer, error) &&
+  ok = kv3_weights_save (model, weights, include_optimizer, options, cancellable, error) &&
        !g_cancellable_set_error_if_cancelled (cancellable, error) &&
        kv3_archive_write (path, metadata, config_text, weights, error);
   g_unlink (weights);
@@ -388,7 +389,7 @@ strata_format_keras_v3_save_weights (StrataFormat *format, StrataModel *model, G
   g_autofree char *path = local_path (file, error);
 
   /* Keras's save_weights walks the whole model, optimizer included. */
-  return path != NULL && kv3_weights_save (model, path, TRUE, error);
+  return path != NULL && kv3_weights_save (model, path, TRUE, options, cancellable, error);
 }
 
 static void
@@ -422,9 +423,6 @@ keras_v3_register_type (GTypeModule *module)
 
 static const char * const keras_v3_extensions[] = { "keras", "weights.h5", NULL };
 static const char * const keras_v3_mime_types[] = { "application/x-keras", NULL };
-static const StrataMagic keras_v3_magic[] = {
-  { 0, zip_signature, 4 },
-};
 static const char * const keras_v3_markers[] = { "config.json", "model.weights.h5", NULL };
 
 static const StrataFormatDescriptor keras_v3_descriptor = {
@@ -433,8 +431,11 @@ static const StrataFormatDescriptor keras_v3_descriptor = {
   .description = N_("Keras 3 native format (.keras archives and .weights.h5 files)"),
   .extensions = keras_v3_extensions,
   .mime_types = keras_v3_mime_types,
-  .magic = keras_v3_magic,
-  .n_magic = G_N_ELEMENTS (keras_v3_magic),
+  /* No descriptor magic: "PK\3\4" alone would claim every zip (a magic
+   * match scores 50 whatever the probe says); the probe checks the zip
+   * signature and looks for config.json. */
+  .magic = NULL,
+  .n_magic = 0,
   .marker_files = keras_v3_markers,
   .capabilities = STRATA_FORMAT_CAN_LOAD_MODEL | STRATA_FORMAT_CAN_SAVE_MODEL |
                   STRATA_FORMAT_CAN_LOAD_WEIGHTS | STRATA_FORMAT_CAN_SAVE_WEIGHTS |

@@ -412,6 +412,44 @@ write_dataset (hid_t gid, const char *where, const char *name, StrataTensor *ten
   return TRUE;
 }
 
+/* Keras 3 keeps the learning rate as optimizer variable 1; tf-keras 2.11+
+ * saves the iteration and then the slots (same interleaving). The missing
+ * variable is put back from the config so Keras 3 finds the count it
+ * expects instead of dropping the state. */
+static GPtrArray *
+keras3_optimizer_state (StrataOptimizer *optimizer)
+{
+  GPtrArray *weights = strata_optimizer_get_weights (optimizer);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+  JsonObject *config = strata_optimizer_get_config (optimizer);
+  JsonNode *lr = config != NULL ? json_object_get_member (config, "learning_rate") : NULL;
+  StrataTensor *first = weights->len > 1 ? g_ptr_array_index (weights, 0) : NULL;
+  StrataTensor *second = weights->len > 1 ? g_ptr_array_index (weights, 1) : NULL;
+  gboolean insert = first != NULL &&
+                    strata_shape_get_rank (strata_tensor_get_shape (first)) == 0 &&
+                    strata_tensor_get_dtype (first) == STRATA_DTYPE_INT64 &&
+                    strata_shape_get_rank (strata_tensor_get_shape (second)) > 0 &&
+                    lr != NULL && JSON_NODE_HOLDS_VALUE (lr) &&
+                    (json_node_get_value_type (lr) == G_TYPE_DOUBLE ||
+                     json_node_get_value_type (lr) == G_TYPE_INT64);
+
+  for (guint i = 0; i < weights->len; i++)
+    {
+      g_ptr_array_add (out, g_object_ref (g_ptr_array_index (weights, i)));
+      if (i == 0 && insert)
+        {
+          g_autoptr(StrataShape) scalar = strata_shape_new_scalar ();
+          float value = json_node_get_value_type (lr) == G_TYPE_DOUBLE
+                        ? (float) json_node_get_double (lr) : (float) json_node_get_int (lr);
+          StrataTensor *rate = strata_tensor_new_from_floats (scalar, &value, 1, NULL);
+
+          if (rate != NULL)
+            g_ptr_array_add (out, rate);
+        }
+    }
+  return out;
+}
+
 static gboolean
 write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gboolean with_optimizer,
            StrataSaveOptions *options, GCancellable *cancellable, GError **error)
@@ -459,9 +497,14 @@ write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gbool
     }
   if (with_optimizer && optimizer != NULL && strata_optimizer_get_weights (optimizer)->len > 0)
     {
-      GPtrArray *weights = strata_optimizer_get_weights (optimizer);
+      g_autoptr(GPtrArray) weights = keras3_optimizer_state (optimizer);
+      const char *class_name = strata_optimizer_get_class_name (optimizer);
       H5K_AUTO_ID hid_t gid = create_group (fid, "optimizer/vars");
-      g_autofree char *oname = kv3_snake_case (strata_optimizer_get_class_name (optimizer));
+      g_autofree char *oname = NULL;
+
+      if (g_str_has_prefix (class_name, "Custom>"))
+        class_name += strlen ("Custom>");
+      oname = kv3_snake_case (class_name);
 
       if (gid < 0 || !h5k_attr_write_string (gid, "name", oname, H5T_CSET_UTF8, error))
         {

@@ -279,6 +279,30 @@ strata_format_keras_v3_load_weights (StrataFormat *format, StrataModel *model, G
   }
 }
 
+/* A tf-keras / Keras 2 optimizer config as Keras 3 accepts it: Keras 3
+ * refuses unknown arguments, and names the learning rate learning_rate. */
+static JsonObject *
+keras3_optimizer_config (JsonObject *config)
+{
+  static const char *const dropped[] = { "is_legacy_optimizer", "jit_compile", "lr" };
+  JsonObject *out = json_object_new ();
+  g_autoptr(GList) members = json_object_get_members (config);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      gboolean drop = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (dropped); i++)
+        drop |= g_str_equal (key, dropped[i]);
+      if (!drop)
+        json_object_set_member (out, key, json_node_copy (json_object_get_member (config, key)));
+    }
+  if (!json_object_has_member (out, "learning_rate") && json_object_has_member (config, "lr"))
+    json_object_set_member (out, "learning_rate", json_node_copy (json_object_get_member (config, "lr")));
+  return out;
+}
+
 /* compile_config for a model compiled from a Keras 2 training_config. */
 static JsonObject *
 compile_config_from (JsonObject *tc)
@@ -291,14 +315,19 @@ compile_config_from (JsonObject *tc)
       JsonObject *o = json_object_new ();
       JsonObject *src = json_node_get_object (opt);
 
-      if (!json_object_has_member (src, "module"))
-        json_object_set_string_member (o, "module", "keras.optimizers");
-      copy_member (o, "class_name", src, "class_name");
-      copy_member (o, "config", src, "config");
-      if (!json_object_has_member (src, "registered_name"))
-        json_object_set_null_member (o, "registered_name");
+      const char *class_name = json_object_get_string_member_with_default (src, "class_name", "");
+      JsonNode *config = json_object_get_member (src, "config");
+
+      /* tf-keras 2.11+ registers its optimizers as "Custom>Adam". */
+      if (g_str_has_prefix (class_name, "Custom>"))
+        class_name += strlen ("Custom>");
+      json_object_set_string_member (o, "module", "keras.optimizers");
+      json_object_set_string_member (o, "class_name", class_name);
+      if (config != NULL && JSON_NODE_HOLDS_OBJECT (config))
+        json_object_set_object_member (o, "config", keras3_optimizer_config (json_node_get_object (config)));
       else
-        copy_member (o, "registered_name", src, "registered_name");
+        json_object_set_object_member (o, "config", json_object_new ());
+      json_object_set_null_member (o, "registered_name");
       json_object_set_object_member (cc, "optimizer", o);
     }
   else

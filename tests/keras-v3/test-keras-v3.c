@@ -408,6 +408,81 @@ test_legacy_named_weights (void)
   g_rmdir (dir);
 }
 
+/* tf-keras 2.x state (iteration, then slots) gets the learning-rate
+ * variable Keras 3 keeps at index 1, and its "Custom>Adam" config becomes a
+ * Keras 3 Adam without the arguments Keras 3 refuses. */
+static void
+test_tf_keras_optimizer (void)
+{
+  g_autofree char *src = g_test_build_filename (G_TEST_DIST, "fixtures", "generated", "tf_keras",
+                                                "compiled_adam.h5", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("strata-kv3-tfk-XXXXXX", &error);
+  g_autofree char *out = g_build_filename (dir, "adam.keras", NULL);
+  g_autoptr(GFile) out_file = g_file_new_for_path (out);
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(StrataModel) again = NULL;
+  g_autoptr(JsonObject) config = NULL;
+  GPtrArray *before, *after;
+  JsonObject *optimizer;
+  g_autofree float *rate = NULL;
+  gsize n_rate;
+  char *text;
+  zip_t *za;
+  zip_stat_t st;
+  zip_file_t *zf;
+  int zerr = 0;
+
+  g_assert_no_error (error);
+  if (strata_formats_lookup ("h5") == NULL)
+    {
+      g_rmdir (dir);
+      g_test_skip ("the h5 format module is missing");
+      return;
+    }
+  model = load (src, &error);
+  g_assert_no_error (error);
+  g_assert_true (strata_model_save (model, out_file, NULL, NULL, &error));
+  g_assert_no_error (error);
+  again = load (out, &error);
+  g_assert_no_error (error);
+
+  before = strata_optimizer_get_weights (strata_model_get_optimizer (model));
+  after = strata_optimizer_get_weights (strata_model_get_optimizer (again));
+  g_assert_cmpuint (after->len, ==, before->len + 1);
+  g_assert_true (strata_tensor_equal (g_ptr_array_index (before, 0), g_ptr_array_index (after, 0)));
+  for (guint i = 1; i < before->len; i++)
+    g_assert_true (strata_tensor_equal (g_ptr_array_index (before, i), g_ptr_array_index (after, i + 1)));
+  rate = strata_tensor_to_floats (g_ptr_array_index (after, 1), &n_rate, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_rate, ==, 1);
+  g_assert_cmpfloat (rate[0], ==, 0.01f);
+
+  za = zip_open (out, ZIP_RDONLY, &zerr);
+  g_assert_nonnull (za);
+  g_assert_cmpint (zip_stat (za, "config.json", 0, &st), ==, 0);
+  text = g_malloc0 (st.size + 1);
+  zf = zip_fopen (za, "config.json", 0);
+  g_assert_cmpint (zip_fread (zf, text, st.size), ==, (zip_int64_t) st.size);
+  zip_fclose (zf);
+  zip_discard (za);
+  {
+    g_autoptr(JsonNode) node = strata_json_parse (text, -1, &error);
+
+    g_free (text);
+    g_assert_no_error (error);
+    config = json_object_ref (json_node_get_object (node));
+  }
+  optimizer = json_object_get_object_member (json_object_get_object_member (config, "compile_config"),
+                                             "optimizer");
+  g_assert_cmpstr (json_object_get_string_member (optimizer, "class_name"), ==, "Adam");
+  g_assert_cmpstr (json_object_get_string_member (optimizer, "module"), ==, "keras.optimizers");
+  g_assert_false (json_object_has_member (json_object_get_object_member (optimizer, "config"),
+                                          "is_legacy_optimizer"));
+  g_unlink (out);
+  g_rmdir (dir);
+}
+
 /* ---- damaged archives ---------------------------------------------------- */
 
 typedef struct {
@@ -639,6 +714,7 @@ main (int argc, char **argv)
   g_test_add_func ("/keras-v3/directory", test_directory);
   g_test_add_func ("/keras-v3/save-format-by-name", test_save_format_by_name);
   g_test_add_func ("/keras-v3/legacy-named-weights", test_legacy_named_weights);
+  g_test_add_func ("/keras-v3/tf-keras-optimizer", test_tf_keras_optimizer);
   g_test_add ("/keras-v3/corrupt/bad-crc", Tmp, NULL, tmp_setup, test_bad_crc, tmp_teardown);
   g_test_add ("/keras-v3/corrupt/truncated", Tmp, NULL, tmp_setup, test_truncated, tmp_teardown);
   g_test_add ("/keras-v3/corrupt/missing-config", Tmp, NULL, tmp_setup, test_missing_config, tmp_teardown);

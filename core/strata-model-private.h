@@ -60,6 +60,10 @@ char           *strata_layer_class_unique_name (StrataLayerClass *klass);
 /* Models. */
 gboolean   strata_model_init_graph   (StrataModel *self, GPtrArray *inputs,
                                       GPtrArray *outputs, GError **error);
+/* Sequential.add: appends @node (one input: the current single output) to
+ * the graph, with @output as the new output; the caller updates the layers. */
+gboolean   strata_model_append_node  (StrataModel *self, StrataNode *node,
+                                      StrataKerasTensor *output, GError **error);
 GPtrArray *strata_model_peek_layers  (StrataModel *self);
 GPtrArray *strata_model_peek_inputs  (StrataModel *self);
 GPtrArray *strata_model_peek_outputs (StrataModel *self);

@@ -571,6 +571,45 @@ strata_model_init_graph (StrataModel  *self,
   return TRUE;
 }
 
+/* Sequential.add: the graph grows by one call (@node, whose single input is
+ * the current single output) and @output becomes the output. Everything
+ * strata_model_init_graph() would check again holds already for the old
+ * graph; only the new layer's name can clash. */
+gboolean
+strata_model_append_node (StrataModel        *self,
+                          StrataNode         *node,
+                          StrataKerasTensor  *output,
+                          GError            **error)
+{
+  StrataModelPrivate *priv = strata_model_get_instance_private (self);
+  const char *name = strata_layer_get_name (node->layer);
+
+  g_return_val_if_fail (priv->outputs->len == 1 && node->inputs->len == 1, FALSE);
+  g_return_val_if_fail (strata_keras_tensor_get_node (g_ptr_array_index (node->inputs, 0)) ==
+                        strata_keras_tensor_get_node (g_ptr_array_index (priv->outputs, 0)), FALSE);
+
+  for (guint i = 0; i < priv->inputs->len + priv->layers->len; i++)
+    {
+      StrataLayer *other = i < priv->inputs->len ?
+                           strata_keras_tensor_get_layer (g_ptr_array_index (priv->inputs, i)) :
+                           g_ptr_array_index (priv->layers, i - priv->inputs->len);
+
+      if (g_strcmp0 (strata_layer_get_name (other), name) == 0)
+        {
+          g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                       _("The name '%s' is used by more than one layer of model '%s'; "
+                         "layer names must be unique"),
+                       name, strata_layer_get_name (STRATA_LAYER (self)));
+          return FALSE;
+        }
+    }
+
+  g_hash_table_add (priv->nodes, node);
+  g_ptr_array_set_size (priv->outputs, 0);
+  g_ptr_array_add (priv->outputs, strata_keras_tensor_dup (output));
+  return TRUE;
+}
+
 void
 strata_model_set_layers (StrataModel *self,
                          GPtrArray   *layers)

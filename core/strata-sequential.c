@@ -146,6 +146,30 @@ update_graph (StrataSequential  *self,
   return TRUE;
 }
 
+/* update_graph() after one more layer, without walking the whole graph
+ * again (that made loading a long stack quadratic): when the graph is the
+ * stack up to the previous layer, the new call just extends it. */
+static gboolean
+extend_graph (StrataSequential  *self,
+              StrataKerasTensor *output,
+              GError           **error)
+{
+  GPtrArray *outputs = strata_model_peek_outputs (STRATA_MODEL (self));
+  StrataNode *node = strata_keras_tensor_get_node (output);
+  StrataKerasTensor *previous;
+
+  if (self->tensors->len < 2 || outputs->len != 1 || node == NULL || node->inputs->len != 1)
+    return update_graph (self, output, error);
+  previous = g_ptr_array_index (self->tensors, self->tensors->len - 2);
+  if (strata_keras_tensor_get_node (g_ptr_array_index (outputs, 0)) != strata_keras_tensor_get_node (previous) ||
+      strata_keras_tensor_get_node (g_ptr_array_index (node->inputs, 0)) != strata_keras_tensor_get_node (previous))
+    return update_graph (self, output, error);
+  if (!strata_model_append_node (STRATA_MODEL (self), node, output, error))
+    return FALSE;
+  strata_model_set_layers (STRATA_MODEL (self), self->stack);
+  return TRUE;
+}
+
 /* Calls @layer on @input; a Sequential layer must have one output. */
 static StrataKerasTensor *
 call_in_stack (StrataSequential  *self,
@@ -423,7 +447,7 @@ strata_sequential_add (StrataSequential  *self,
       return FALSE;
     }
   g_ptr_array_add (self->tensors, g_object_ref (output));
-  if (!update_graph (self, output, error))
+  if (!extend_graph (self, output, error))
     {
       strata_layer_remove_last_node (layer);
       g_ptr_array_set_size (self->tensors, self->tensors->len - 1);

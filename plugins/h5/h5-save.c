@@ -266,9 +266,12 @@ h5_save (StrataModel *model, GFile *file, StrataSaveOptions *options, gboolean w
   spec.layers = layers;
   spec.top_level = TRUE;
   spec.optimizer = optimizer;
+  spec.cancellable = cancellable;
 
   strata_save_options_report_progress (options, 0.3, _("Writing the HDF5 file"));
-  if (!h5k_write_file (path, &spec, error))
+  /* A save cancelled during the write must not look finished. */
+  if (!h5k_write_file (path, &spec, error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
   strata_save_options_report_progress (options, 1.0, NULL);
   return TRUE;

@@ -115,7 +115,8 @@ write_weights (hid_t root, const H5kOutFile *spec, GError **error)
   for (guint i = 0; i < spec->layers->len; i++)
     {
       H5kOutGroup *g = g_ptr_array_index (spec->layers, i);
-      if (!write_group (root, g->name, g->weights, error))
+      if (g_cancellable_set_error_if_cancelled (spec->cancellable, error) ||
+          !write_group (root, g->name, g->weights, error))
         return FALSE;
     }
   if (spec->top_level && !write_group (root, "top_level_model_weights", NULL, error))
@@ -164,9 +165,12 @@ h5k_write_file (const char *path, const H5kOutFile *spec, GError **error)
     return FALSE;
 
   if (spec->model_config != NULL && spec->optimizer != NULL &&
-      !write_group (fid, "optimizer_weights", spec->optimizer->weights, error))
+      (g_cancellable_set_error_if_cancelled (spec->cancellable, error) ||
+       !write_group (fid, "optimizer_weights", spec->optimizer->weights, error)))
     return FALSE;
 
+  if (g_cancellable_set_error_if_cancelled (spec->cancellable, error))
+    return FALSE;
   ok = H5Fflush (fid, H5F_SCOPE_GLOBAL) >= 0;
   if (!ok)
     h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot write “%s”"), path);

@@ -31,11 +31,14 @@ typedef struct {
   GPtrArray  *layers;         /* (element-type H5kOutGroup) in Keras layer order */
   gboolean    top_level;      /* write an empty top_level_model_weights group */
   H5kOutGroup *optimizer;     /* nullable */
+  GCancellable *cancellable;  /* nullable: checked before each group is written */
 } H5kOutFile;
 
 /* Creates @path (truncating it) and writes @spec: root attributes as
  * h5py writes them for tf-keras, the weights under model_weights (or the
- * root for weights-only files), and optimizer_weights. */
+ * root for weights-only files), and optimizer_weights. Fails with
+ * G_IO_ERROR_CANCELLED when @spec's cancellable is cancelled meanwhile
+ * (the file is then incomplete). */
 gboolean h5k_write_file (const char       *path,
                          const H5kOutFile *spec,
                          GError          **error);

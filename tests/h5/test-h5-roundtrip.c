@@ -651,6 +651,55 @@ test_progress_and_cancel (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* A save cancelled once the write has started fails with
+ * G_IO_ERROR_CANCELLED, never reports 1.0 and leaves the old file alone. */
+typedef struct {
+  GCancellable *cancellable;
+  double        last;
+} CancelAtWrite;
+
+static void
+cancel_at_write_cb (double fraction, const char *stage, gpointer user_data)
+{
+  CancelAtWrite *state = user_data;
+
+  state->last = fraction;
+  if (fraction > 0.0)
+    g_cancellable_cancel (state->cancellable);
+}
+
+static void
+test_cancelled_save (void)
+{
+  static const char * const names[] = { "d1", "d2", "d3" };
+  static const guint units[] = { 5, 6, 3 };
+  g_autoptr(StrataModel) model = chain_model (3, names, units, FALSE);
+  g_autoptr(StrataModel) other = chain_model (2, chain_names, chain_units, FALSE);
+  g_autofree char *path = tmp_path ("strata-h5-cancelled-save.h5");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(StrataSaveOptions) options = strata_save_options_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gsize before_len, after_len;
+  CancelAtWrite state = { cancellable, -1.0 };
+
+  save (other, path, FALSE, FALSE);
+  g_assert_true (g_file_get_contents (path, &before, &before_len, NULL));
+
+  strata_save_options_set_format (options, "h5");
+  strata_save_options_set_overwrite (options, TRUE);
+  strata_save_options_set_progress_func (options, cancel_at_write_cb, &state, NULL);
+  g_assert_false (strata_model_save (model, file, options, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpfloat (state.last, >, 0.0);
+  g_assert_cmpfloat (state.last, <, 1.0);
+  g_assert_true (g_file_get_contents (path, &after, &after_len, NULL));
+  g_assert_cmpmem (before, before_len, after, after_len);
+  g_unlink (path);
+}
+
 /* A real file cut at many offsets never crashes the plugin and fails with
  * an error that names the file. */
 static void
@@ -844,6 +893,7 @@ main (int argc, char **argv)
   g_test_add_func ("/h5/roundtrip/weights-only-as-model", test_weights_only_as_model);
   g_test_add_func ("/h5/roundtrip/resave-converted", test_resave_converted);
   g_test_add_func ("/h5/roundtrip/progress-and-cancel", test_progress_and_cancel);
+  g_test_add_func ("/h5/roundtrip/cancelled-save", test_cancelled_save);
   g_test_add_func ("/h5/roundtrip/truncated", test_truncated);
   g_test_add_func ("/h5/roundtrip/threads", test_threads);
   g_test_add_func ("/h5/roundtrip/generated-fixtures", test_generated_fixtures);

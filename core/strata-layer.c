@@ -1074,7 +1074,7 @@ strata_layer_set_built (StrataLayer *self,
  *
  * Computes the shapes of the layer's outputs for inputs of the given shapes, without building the layer.
  *
- * Returns: (transfer full) (element-type StrataShape): the shapes of the
+ * Returns: (transfer container) (element-type StrataShape): the shapes of the
  *   outputs, or %NULL with @error set
  */
 GPtrArray *
@@ -1339,7 +1339,7 @@ strata_layer_get_weight (StrataLayer *self,
  * Returns the weights in Keras order (trainable weights first, each group
  * in creation order; for a model, the weights of each layer in layer order).
  *
- * Returns: (transfer full) (element-type StrataTensor): the weights
+ * Returns: (transfer container) (element-type StrataTensor): the weights
  */
 GPtrArray *
 strata_layer_get_weights (StrataLayer *self)
@@ -1400,7 +1400,7 @@ filter_weights (StrataLayer *self,
  *
  * Returns the weights training updates, like `layer.trainable_weights`.
  *
- * Returns: (transfer full) (element-type StrataTensor): the weights that
+ * Returns: (transfer container) (element-type StrataTensor): the weights that
  *   training updates (none when the layer is frozen)
  */
 GPtrArray *
@@ -1416,7 +1416,7 @@ strata_layer_get_trainable_weights (StrataLayer *self)
  *
  * Returns the weights training leaves alone, like `layer.non_trainable_weights`.
  *
- * Returns: (transfer full) (element-type StrataTensor): the weights that
+ * Returns: (transfer container) (element-type StrataTensor): the weights that
  *   training does not update
  */
 GPtrArray *
@@ -1702,7 +1702,7 @@ strata_layer_remove_last_node (StrataLayer *self)
  * shape is unknown (for example after an opaque layer), the layer stays
  * unbuilt and its output shape is unknown too.
  *
- * Returns: (transfer full) (element-type StrataKerasTensor): the outputs,
+ * Returns: (transfer container) (element-type StrataKerasTensor): the outputs,
  *   or %NULL with @error set
  */
 GPtrArray *

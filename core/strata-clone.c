@@ -70,6 +70,10 @@ clone_layer (StrataLayer      *layer,
           g_prefix_error (error, _("Cannot clone layer '%s': "), strata_layer_get_name (layer));
           return NULL;
         }
+      /* Wrappers create their inner layers later, from this context: a
+       * custom class of a scoped registry must resolve as it did in the
+       * source. The flags (never METADATA_ONLY) are the copy's own. */
+      strata_layer_set_load_context (copy, strata_layer_get_load_context (layer));
     }
   strata_layer_set_class_name (copy, strata_layer_get_class_name (layer));
   copy_extras (copy, layer);

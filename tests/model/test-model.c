@@ -641,6 +641,49 @@ test_custom_class (void)
   g_assert_nonnull (strstr (error->message, "$.config.layers[1]"));
 }
 
+/* A clone resolves the classes inside wrappers with the registry its source
+ * was loaded with, and gets initialised weights even from a metadata-only
+ * source. */
+static void
+test_clone_scoped_registry (void)
+{
+  static const char json[] =
+    "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"seq\", \"layers\": ["
+    "{\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 3, 4], "
+    "\"dtype\": \"float32\", \"sparse\": false, \"ragged\": false, \"name\": \"in\"}}, "
+    "{\"class_name\": \"TimeDistributed\", \"config\": {\"name\": \"td\", \"trainable\": true, "
+    "\"dtype\": \"float32\", \"layer\": {\"class_name\": \"Custom>ScaleLayer\", \"config\": "
+    "{\"name\": \"scaler\", \"trainable\": true, \"dtype\": \"float32\", \"factor\": 0.5, "
+    "\"pool_size\": 3, \"label\": \"x\"}}}}]}, \"keras_version\": \"2.15.0\", \"backend\": \"tensorflow\"}";
+  g_autoptr(StrataRegistry) registry = strata_registry_new (strata_registry_get_default ());
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(StrataModel) copy = NULL;
+  g_autoptr(GPtrArray) weights = NULL;
+  g_autoptr(GError) error = NULL;
+  StrataLayer *td;
+  StrataTensor *scale;
+
+  g_assert_true (strata_registry_register (registry, "Custom>ScaleLayer", TEST_TYPE_SCALE_LAYER, &error));
+  g_assert_no_error (error);
+  model = strata_model_from_json (json, -1, registry, STRATA_LOAD_METADATA_ONLY, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+
+  copy = strata_model_clone (model, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (copy);
+  td = strata_model_get_layer (copy, "td");
+  g_assert_nonnull (td);
+  g_assert_true (td != strata_model_get_layer (model, "td"));
+  weights = strata_layer_get_weights (td);
+  g_assert_cmpuint (weights->len, ==, 1);
+  scale = g_ptr_array_index (weights, 0);
+  g_assert_cmpint (strata_shape_get_dim (strata_tensor_get_shape (scale), 0), ==, 4);
+  g_assert_true (strata_tensor_has_data (scale));
+  g_assert_cmpuint (strata_layer_get_load_flags (td) & STRATA_LOAD_METADATA_ONLY, ==, 0);
+  g_assert_true (strata_layer_get_load_registry (td) == registry);
+}
+
 /* ---- compile ------------------------------------------------------------------- */
 
 static void
@@ -725,6 +768,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/summary/fixtures", test_summary);
   g_test_add_func ("/model/summary/format", test_summary_format);
   g_test_add_func ("/model/clone", test_clone);
+  g_test_add_func ("/model/clone-scoped-registry", test_clone_scoped_registry);
   g_test_add_func ("/model/sequential/add-pop", test_sequential);
   g_test_add_func ("/model/sequential/deferred", test_sequential_deferred);
   g_test_add_func ("/model/custom-class", test_custom_class);

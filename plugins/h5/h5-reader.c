@@ -30,7 +30,18 @@ struct _H5kFile {
   guint64      base;      /* where the superblock is; addresses start there */
   gboolean     no_mmap;   /* STRATA_H5_NO_MMAP: never hand out slices of the mapping */
   int          fd;        /* with no_mmap: raw weights are read from it, -1 otherwise */
+  GHashTable  *datasets;  /* "/path" -> hid_t (as gint64): datasets the open walk opened,
+                             until describe_dataset() takes them (each is opened once) */
 };
+
+static void
+dataset_close (gpointer id)
+{
+  hid_t ds = (hid_t) *(gint64 *) id;
+
+  H5Dclose (ds);
+  g_free (id);
+}
 
 static const char hdf5_signature[8] = { '\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n' };
 
@@ -76,27 +87,31 @@ collect_object (hid_t obj, const char *name, const H5O_info_t *info, void *user_
 }
 
 /* Where contiguous dataset data lies: the heap checks skip it, so that a
- * load (especially a metadata-only one) does not read the weights. */
+ * load (especially a metadata-only one) does not read the weights. The
+ * datasets stay open in @opened ("/path" -> hid_t) for describe_dataset(). */
 static GArray *
-dataset_ranges (hid_t fid, GPtrArray *datasets)
+dataset_ranges (hid_t fid, GPtrArray *datasets, GHashTable *opened)
 {
   GArray *ranges = g_array_new (FALSE, FALSE, sizeof (H5kRange));
 
   for (guint i = 0; i < datasets->len; i++)
     {
-      hid_t ds = H5Dopen2 (fid, g_ptr_array_index (datasets, i), H5P_DEFAULT);
+      const char *name = g_ptr_array_index (datasets, i);
+      hid_t ds = H5Dopen2 (fid, name, H5P_DEFAULT);
 
       if (ds >= 0)
         {
           haddr_t offset = H5Dget_offset (ds);
           hsize_t storage = H5Dget_storage_size (ds);
+          gint64 id = ds;
 
           if (offset != HADDR_UNDEF && storage > 0 && offset + storage > offset)
             {
               H5kRange range = { offset, offset + storage };
               g_array_append_val (ranges, range);
             }
-          H5Dclose (ds);
+          /* H5Ovisit names are relative to the root. */
+          g_hash_table_insert (opened, g_strconcat ("/", name, NULL), g_memdup2 (&id, sizeof id));
         }
       H5Eclear2 (H5E_DEFAULT);
     }
@@ -111,6 +126,7 @@ h5k_file_open (const char *path, GError **error)
   g_autoptr(GMappedFile) mapped = NULL;
   H5K_AUTO_ID hid_t fapl = H5I_INVALID_HID;
   g_autoptr(GArray) ranges = NULL;
+  g_autoptr(GHashTable) opened = NULL;
   H5kObjects objects;
   const guchar *data;
   H5kFile *file;
@@ -150,13 +166,15 @@ h5k_file_open (const char *path, GError **error)
   ok = h5k_check_object_headers (data, size, base, objects.addresses, path, error);
   if (ok)
     {
-      ranges = dataset_ranges (fid, objects.datasets);
+      opened = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, dataset_close);
+      ranges = dataset_ranges (fid, objects.datasets, opened);
       ok = h5k_check_heaps (data, size, base, ranges, path, error);
     }
   g_array_unref (objects.addresses);
   g_ptr_array_unref (objects.datasets);
   if (!ok)
     {
+      g_clear_pointer (&opened, g_hash_table_unref);
       H5Fclose (fid);
       return NULL;
     }
@@ -176,12 +194,14 @@ h5k_file_open (const char *path, GError **error)
           int saved_errno = errno;
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
                        _("Cannot open “%s”: %s"), path, g_strerror (saved_errno));
+          g_clear_pointer (&opened, g_hash_table_unref);
           H5Fclose (fid);
           g_free (file->path);
           g_free (file);
           return NULL;
         }
     }
+  file->datasets = g_steal_pointer (&opened);
   file->bytes = g_mapped_file_get_bytes (mapped);
   file->mapped = g_steal_pointer (&mapped);
   return file;
@@ -194,6 +214,7 @@ h5k_file_free (H5kFile *file)
     return;
   {
     H5K_LOCKED;
+    g_clear_pointer (&file->datasets, g_hash_table_unref);
     H5Fclose (file->fid);
   }
   if (file->fd >= 0)
@@ -294,10 +315,19 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
   hsize_t storage;
   int rank, n_filters;
   StrataDType dtype;
+  gpointer opened_key, opened;
 
   if (!h5k_check_hard_path (group, group_path, wname, error))
     return NULL;
-  ds = H5Dopen2 (group, wname, H5P_DEFAULT);
+  /* The open walk opened it already (the same hard-link path from the root). */
+  if (g_hash_table_steal_extended (file->datasets, path, &opened_key, &opened))
+    {
+      ds = (hid_t) *(gint64 *) opened;
+      g_free (opened_key);
+      g_free (opened);
+    }
+  else
+    ds = H5Dopen2 (group, wname, H5P_DEFAULT);
   if (ds < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,

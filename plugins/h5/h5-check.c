@@ -22,6 +22,27 @@ read_le (const guchar *p, guint n)
   return v;
 }
 
+/* memmem() for the short needles below: metadata is mostly zero bytes,
+ * where glibc's memmem verifies many false candidates ("HEAP\0\0\0\0");
+ * the needles' first byte is rare there, and memchr() skips fast. */
+static const guchar *
+find_bytes (const guchar *hay, gsize length, const guchar *needle, gsize n)
+{
+  const guchar *end = hay + length;
+  const guchar *p = hay;
+
+  if (n == 0 || length < n)
+    return n == 0 ? hay : NULL;
+  while ((p = memchr (p, needle[0], (end - p) - (n - 1))) != NULL)
+    {
+      if (memcmp (p + 1, needle + 1, n - 1) == 0)
+        return p;
+      if (++p > end - n)
+        break;
+    }
+  return NULL;
+}
+
 /* Finds @needle in the bytes of [from, to) that no dataset range covers;
  * returns the offset or @to. */
 static guint64
@@ -46,7 +67,7 @@ find_outside (const guchar *data, guint64 from, guint64 to, const guchar *needle
             }
           stop = MIN (to, r->start + n - 1);   /* a match may end inside the next range */
         }
-      hit = stop - from >= n ? memmem (data + from, stop - from, needle, n) : NULL;
+      hit = stop - from >= n ? find_bytes (data + from, stop - from, needle, n) : NULL;
       if (hit != NULL)
         return hit - data;
       from = stop >= to ? to : MAX (from + 1, stop - (n - 1));

@@ -317,15 +317,16 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
   StrataDType dtype;
   gpointer opened_key, opened;
 
-  if (!h5k_check_hard_path (group, group_path, wname, error))
-    return NULL;
-  /* The open walk opened it already (the same hard-link path from the root). */
+  /* The open walk opened it already: H5Ovisit names only paths of hard
+   * links, so this path needs no link check. */
   if (g_hash_table_steal_extended (file->datasets, path, &opened_key, &opened))
     {
       ds = (hid_t) *(gint64 *) opened;
       g_free (opened_key);
       g_free (opened);
     }
+  else if (!h5k_check_hard_path (group, group_path, wname, error))
+    return NULL;
   else
     ds = H5Dopen2 (group, wname, H5P_DEFAULT);
   if (ds < 0)

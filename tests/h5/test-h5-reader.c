@@ -500,6 +500,7 @@ test_converted_and_chunked (void)
 typedef enum {
   BAD_EXTERNAL_LINK,
   BAD_SOFT_LINK,
+  BAD_SOFT_LINK_INSIDE,
   BAD_EXTERNAL_STORAGE,
   BAD_HUGE_CHUNKED,
   BAD_HUGE_CONTIGUOUS,
@@ -544,6 +545,14 @@ make_bad_file (BadKind kind)
     {
     case BAD_SOFT_LINK:
       H5Lcreate_soft ("/etc/passwd", group, "w", H5P_DEFAULT, H5P_DEFAULT);
+      break;
+    case BAD_SOFT_LINK_INSIDE:
+      /* to a real dataset of the file: the open walk finds it elsewhere */
+      space = H5Screate_simple (1, small, NULL);
+      ds = H5Dcreate2 (fid, "real", H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+      H5Dclose (ds);
+      H5Sclose (space);
+      H5Lcreate_soft ("/real", group, "w", H5P_DEFAULT, H5P_DEFAULT);
       break;
     case BAD_EXTERNAL_STORAGE:
       H5Pset_external (dcpl, raw, 0, 16);
@@ -612,6 +621,7 @@ test_bad_files (void)
 
   assert_bad (BAD_EXTERNAL_LINK, STRATA_FORMAT_ERROR_UNSUPPORTED, "external");
   assert_bad (BAD_SOFT_LINK, STRATA_FORMAT_ERROR_UNSUPPORTED, "soft");
+  assert_bad (BAD_SOFT_LINK_INSIDE, STRATA_FORMAT_ERROR_UNSUPPORTED, "soft");
   assert_bad (BAD_EXTERNAL_STORAGE, STRATA_FORMAT_ERROR_UNSUPPORTED, "external");
   assert_bad (BAD_HUGE_CHUNKED, STRATA_FORMAT_ERROR_LIMIT, "declares");
   assert_bad (BAD_HUGE_CONTIGUOUS, STRATA_FORMAT_ERROR_LIMIT, "declares");

@@ -344,20 +344,40 @@ load_by_name (H5Load *ld, StrataModel *model, gboolean skip_mismatch, gboolean a
 {
   guint n = strata_model_get_n_layers (model);
   g_autoptr(GHashTable) done = g_hash_table_new (NULL, NULL);
+  /* name -> the model's layers of that name, in order (a lookup per group,
+   * not a scan of the model: long models load in linear time) */
+  g_autoptr(GHashTable) by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                         (GDestroyNotify) g_ptr_array_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      StrataLayer *layer = strata_model_get_layer_at (model, i);
+      const char *name = strata_layer_get_name (layer);
+      GPtrArray *same;
+
+      if (name == NULL)
+        continue;
+      same = g_hash_table_lookup (by_name, name);
+      if (same == NULL)
+        {
+          same = g_ptr_array_new ();
+          g_hash_table_insert (by_name, (gpointer) name, same);
+        }
+      g_ptr_array_add (same, layer);
+    }
 
   for (guint k = 0; k < ld->kf->layers->len; k++)
     {
       H5kGroup *group = g_ptr_array_index (ld->kf->layers, k);
+      GPtrArray *same = group->name != NULL ? g_hash_table_lookup (by_name, group->name) : NULL;
       gboolean found = FALSE;
 
       if (!check_cancel (ld, (double) k / MAX (ld->kf->layers->len, 1), error))
         return FALSE;
-      for (guint i = 0; i < n; i++)
+      for (guint i = 0; same != NULL && i < same->len; i++)
         {
-          StrataLayer *layer = strata_model_get_layer_at (model, i);
+          StrataLayer *layer = g_ptr_array_index (same, i);
 
-          if (g_strcmp0 (strata_layer_get_name (layer), group->name) != 0)
-            continue;
           found = TRUE;
           g_hash_table_add (done, layer);
           if (group->weights->len == 0 && strata_layer_get_n_weights (layer) == 0 &&

@@ -10,6 +10,7 @@
 #include "strata-formats.h"
 #include "strata-format.h"
 #include "strata-error.h"
+#include "strata-env-private.h"
 #include "strata-formats-private.h"
 #include "strata-i18n-private.h"
 
@@ -179,15 +180,6 @@ static GPtrArray *current_infos;  /* (element-type StrataFormatInfo) in search o
 static GHashTable *all_infos;     /* path -> StrataFormatInfo, owned: infos never die */
 static gboolean discovered;
 
-/* Environment variables are ignored in setuid/setgid programs. */
-static const char *
-safe_getenv (const char *variable)
-{
-  if (getuid () != geteuid () || getgid () != getegid ())
-    return NULL;
-  return g_getenv (variable);
-}
-
 static void
 append_path_list (GPtrArray  *dirs,
                   const char *list)
@@ -211,9 +203,9 @@ search_dirs (void)
   if (added_paths != NULL)
     for (guint i = 0; i < added_paths->len; i++)
       g_ptr_array_add (dirs, g_strdup (g_ptr_array_index (added_paths, i)));
-  append_path_list (dirs, safe_getenv ("STRATA_FORMAT_PATH"));
+  append_path_list (dirs, strata_safe_getenv ("STRATA_FORMAT_PATH"));
 
-  system_path = safe_getenv ("STRATA_FORMAT_SYSTEM_PATH");
+  system_path = strata_safe_getenv ("STRATA_FORMAT_SYSTEM_PATH");
   if (system_path != NULL)
     append_path_list (dirs, system_path);
   else

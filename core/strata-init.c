@@ -4,7 +4,18 @@
  */
 #include "config.h"
 
+#include <unistd.h>
+
+#include "strata-env-private.h"
 #include "strata-i18n-private.h"
+
+const char *
+strata_safe_getenv (const char *variable)
+{
+  if (getuid () != geteuid () || getgid () != getegid ())
+    return NULL;
+  return g_getenv (variable);
+}
 
 void
 strata_init (void)
@@ -14,7 +25,7 @@ strata_init (void)
   if (g_once_init_enter (&once))
     {
 #ifdef ENABLE_NLS
-      const char *dir = g_getenv ("STRATA_LOCALEDIR");
+      const char *dir = strata_safe_getenv ("STRATA_LOCALEDIR");
 
       /* STRATA_LOCALEDIR lets tests use the catalogs of the build tree. */
       bindtextdomain (GETTEXT_PACKAGE, dir != NULL && *dir != '\0' ? dir : LOCALEDIR);

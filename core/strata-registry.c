@@ -159,7 +159,7 @@ strata_registry_get_default (void)
 }
 
 /**
- * strata_registry_new:
+ * strata_registry_new: (constructor)
  * @parent: (nullable): the registry to fall back on, usually
  *   strata_registry_get_default()
  *

@@ -799,7 +799,7 @@ dup_tensors (GPtrArray *tensors)
  *
  * Returns the model's input tensors, like `model.inputs`.
  *
- * Returns: (transfer full) (element-type StrataKerasTensor): the model's
+ * Returns: (transfer container) (element-type StrataKerasTensor): the model's
  *   input tensors
  */
 GPtrArray *
@@ -815,7 +815,7 @@ strata_model_get_inputs (StrataModel *self)
  *
  * Returns the model's output tensors, like `model.outputs`.
  *
- * Returns: (transfer full) (element-type StrataKerasTensor): the model's
+ * Returns: (transfer container) (element-type StrataKerasTensor): the model's
  *   output tensors
  */
 GPtrArray *

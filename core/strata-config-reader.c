@@ -25,6 +25,28 @@ typedef struct {
 static StrataLayer *read_entry (Reader *reader, JsonObject *entry, const char *path,
                                 guint depth, GError **error);
 
+/* Sets "PATH: message"; the suffix (".config", "[2]") names a member of @path. */
+static void
+set_error_va (GError     **error,
+              gint         code,
+              const char  *path,
+              const char  *suffix,
+              const char  *format,
+              va_list      args) G_GNUC_PRINTF (5, 0);
+
+static void
+set_error_va (GError     **error,
+              gint         code,
+              const char  *path,
+              const char  *suffix,
+              const char  *format,
+              va_list      args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+
+  g_set_error (error, STRATA_CONFIG_ERROR, code, "%s%s: %s", path, suffix, message);
+}
+
 static void
 set_error_at (GError     **error,
               gint         code,
@@ -39,13 +61,11 @@ set_error_at (GError     **error,
               const char  *format,
               ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  set_error_va (error, code, path, "", format, args);
   va_end (args);
-  g_set_error (error, STRATA_CONFIG_ERROR, code, "%s: %s", path, message);
 }
 
 /* Like set_error_at() for the member @suffix (".config", "[2]") of @path. */
@@ -65,13 +85,11 @@ set_error_below (GError     **error,
                  const char  *format,
                  ...)
 {
-  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  set_error_va (error, code, path, suffix, format, args);
   va_end (args);
-  g_set_error (error, STRATA_CONFIG_ERROR, code, "%s%s: %s", path, suffix, message);
 }
 
 static gboolean

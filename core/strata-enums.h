@@ -90,11 +90,23 @@ typedef enum /*< flags >*/ {
  * @STRATA_FORMAT_CAN_SAVE_MODEL: the format writes models
  * @STRATA_FORMAT_CAN_LOAD_WEIGHTS: the format reads weights into an existing model
  * @STRATA_FORMAT_CAN_SAVE_WEIGHTS: the format writes weights-only files
- * @STRATA_FORMAT_IS_DIRECTORY: the format is a directory rather than a file
+ * @STRATA_FORMAT_IS_DIRECTORY: the format's files are directories (as a
+ *   TensorFlow SavedModel): saving writes a directory, and sniffing offers
+ *   the format directories only
  * @STRATA_FORMAT_HOLDS_WEIGHTS: a saved model keeps its weights
  * @STRATA_FORMAT_HOLDS_OPTIMIZER: a saved model keeps its optimizer state
+ * @STRATA_FORMAT_FILE_OR_DIRECTORY: the format reads both regular files and
+ *   directories (as a `.keras` archive and the same archive unzipped), so
+ *   sniffing offers it both. What saving writes still follows
+ *   %STRATA_FORMAT_IS_DIRECTORY: a regular file when that flag is not set
  *
  * What a format can do.
+ *
+ * Sniffing (strata_formats_find_for_file()) offers a directory to the
+ * formats with %STRATA_FORMAT_IS_DIRECTORY or
+ * %STRATA_FORMAT_FILE_OR_DIRECTORY, and a regular file to the formats
+ * without %STRATA_FORMAT_IS_DIRECTORY or with
+ * %STRATA_FORMAT_FILE_OR_DIRECTORY.
  */
 typedef enum /*< flags >*/ {
   STRATA_FORMAT_CAN_NONE         = 0,
@@ -105,6 +117,7 @@ typedef enum /*< flags >*/ {
   STRATA_FORMAT_IS_DIRECTORY     = 1 << 4,
   STRATA_FORMAT_HOLDS_WEIGHTS    = 1 << 5,
   STRATA_FORMAT_HOLDS_OPTIMIZER  = 1 << 6,
+  STRATA_FORMAT_FILE_OR_DIRECTORY = 1 << 7,
 } StrataFormatCapabilities;
 
 G_END_DECLS

@@ -218,9 +218,12 @@ finish_call (StrataFormat  *self,
  * @file: the file or directory to look at
  * @head: (nullable): the first bytes of @file, or %NULL for a directory
  *
- * Asks @self how sure it is that @file is one of its files.
+ * Asks @self how sure it is that @file is one of its files. Unlike
+ * sniffing (strata_formats_find_for_file()), this always calls the probe,
+ * whatever the format's magic bytes say.
  *
- * Returns: a score from 0 (not at all) to 100 (certain)
+ * Returns: a score from 0 (not at all) to 100 (certain); 0 for a format
+ *   without a probe
  */
 int
 strata_format_probe (StrataFormat *self,

@@ -22,9 +22,16 @@ G_DECLARE_DERIVABLE_TYPE (StrataFormat, strata_format, STRATA, FORMAT, GObject)
 /**
  * StrataFormatClass:
  * @parent_class: the parent class
- * @probe: returns how sure the format is that @file is one of its files,
- *   from 0 (not at all) to 100 (certain). @head holds the first bytes of a
- *   regular file, or is %NULL for a directory.
+ * @probe: returns how sure the format is that @file is one of
+ *   its files, from 0 (not at all) to 100 (certain). @head holds the first
+ *   bytes of a regular file, or is %NULL for a directory (offered only to
+ *   %STRATA_FORMAT_IS_DIRECTORY and %STRATA_FORMAT_FILE_OR_DIRECTORY
+ *   formats). Sniffing asks the probe only when the descriptor's magic
+ *   bytes (or, for a directory, marker files) match, when the file name
+ *   has one of its extensions, or when the descriptor declares no magic
+ *   bytes (marker files) at all; the score it returns is final, so 0
+ *   rejects a file even when its magic bytes match. A format without a
+ *   probe scores 50 when its magic bytes or marker files match.
  * @load_model: reads a model from @file
  * @save_model: writes @model to @file; the core makes the save atomic, so
  *   @file is a temporary path in the target directory (an empty file, or

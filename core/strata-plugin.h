@@ -48,9 +48,15 @@ typedef struct {
  * @description: a translated one-line description
  * @extensions: (array zero-terminated=1): file name extensions, without the dot
  * @mime_types: (array zero-terminated=1) (nullable): MIME types
- * @magic: (array length=n_magic) (nullable): byte patterns
+ * @magic: (array length=n_magic) (nullable): byte patterns that mark the
+ *   format's regular files: a cheap hint that decides whether sniffing asks
+ *   the format's probe, which has the final word (see #StrataFormatClass);
+ *   for a format without a probe, a match is the score
  * @n_magic: length of @magic
- * @marker_files: (array zero-terminated=1) (nullable): for directory formats, files inside the directory that mark it
+ * @marker_files: (array zero-terminated=1) (nullable): for formats that
+ *   read directories (%STRATA_FORMAT_IS_DIRECTORY,
+ *   %STRATA_FORMAT_FILE_OR_DIRECTORY), files inside the directory that
+ *   mark it; a hint like @magic
  * @capabilities: what the format can do
  * @register_type: registers the #StrataFormat subclass in @module and returns its type
  *

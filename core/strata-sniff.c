@@ -12,8 +12,8 @@
 #include "strata-formats-private.h"
 #include "strata-i18n-private.h"
 
-/* A descriptor's magic bytes or marker file count as this much; a probe
- * that is surer wins. */
+/* The score of a format without a probe whose magic bytes or marker file
+ * match. A format with a probe gets what its probe says. */
 #define MAGIC_SCORE 50
 
 gboolean
@@ -195,6 +195,62 @@ find_by_name (const char                *name,
   return format;
 }
 
+/* Whether sniffing offers @file (a directory when @is_dir) to a format. */
+static gboolean
+offers (StrataFormatCapabilities caps,
+        gboolean                 is_dir)
+{
+  if (caps & STRATA_FORMAT_FILE_OR_DIRECTORY)
+    return TRUE;
+  return ((caps & STRATA_FORMAT_IS_DIRECTORY) != 0) == is_dir;
+}
+
+/* Whether the descriptor gives hints for this kind of input: magic bytes
+ * for a regular file, marker files for a directory. */
+static gboolean
+has_hints (const StrataFormatDescriptor *descriptor,
+           gboolean                      is_dir)
+{
+  if (is_dir)
+    return descriptor->marker_files != NULL && descriptor->marker_files[0] != NULL;
+  return descriptor->magic != NULL && descriptor->n_magic > 0;
+}
+
+/* How one format judged the file. */
+typedef struct
+{
+  int      score;
+  gboolean rejected;  /* its hints matched, and then its probe said 0 */
+} Verdict;
+
+/* Magic bytes, marker files and the extension only decide whether the
+ * probe is asked: a format whose hints exist but do not match is not
+ * asked, unless the extension is its own. When a format has a probe, the
+ * probe's score is final, even against matching hints. A format without
+ * a probe scores MAGIC_SCORE when its hints match. */
+static Verdict
+judge (StrataFormat                 *format,
+       const StrataFormatDescriptor *descriptor,
+       GFile                        *file,
+       GBytes                       *head,
+       gboolean                      is_dir,
+       gsize                         ext)
+{
+  Verdict verdict = { 0, FALSE };
+  gboolean hinted = strata_sniff_descriptor_matches (descriptor, file, head);
+
+  if (STRATA_FORMAT_GET_CLASS (format)->probe == NULL)
+    {
+      verdict.score = hinted ? MAGIC_SCORE : 0;
+      return verdict;
+    }
+  if (!hinted && ext == 0 && has_hints (descriptor, is_dir))
+    return verdict;
+  verdict.score = strata_format_probe (format, file, head);
+  verdict.rejected = hinted && verdict.score == 0;
+  return verdict;
+}
+
 /**
  * strata_formats_find_for_file:
  * @file: an existing file or directory
@@ -204,10 +260,17 @@ find_by_name (const char                *name,
  * @error: return location for a #GError
  *
  * Chooses the format to read @file with. A @name wins; otherwise the
- * content decides: the first 4 KiB of a file (or the files inside a
- * directory) are matched against each format's magic bytes and marker
- * files and given to its probe function, and the surest format wins.
- * When no format recognises the content, the file name extension decides.
+ * content decides. A regular file is offered to the file formats, a
+ * directory to the formats with %STRATA_FORMAT_IS_DIRECTORY or
+ * %STRATA_FORMAT_FILE_OR_DIRECTORY. Each format's magic bytes (matched
+ * against the first 4 KiB of a file), marker files (looked up inside a
+ * directory) and extensions are hints that decide whether its probe is
+ * asked; the probe then has the final word, so a format whose magic
+ * matches but whose probe answers 0 is not chosen. A format without a
+ * probe is chosen on its magic bytes or marker files. The surest format
+ * wins, and the extension breaks ties. When no format recognises the
+ * content, the extension decides, among the formats that did not reject
+ * it.
  *
  * Modules are loaded as sniffing needs them. A module that fails to load
  * is skipped (strata_format_info_is_available() tells why).
@@ -215,9 +278,10 @@ find_by_name (const char                *name,
  * Returns: (transfer none): the format, which lives as long as the
  *   process, or %NULL with @error set: %STRATA_FORMAT_ERROR_UNKNOWN_FORMAT
  *   when nothing matches (the message names the file and the formats
- *   tried), %STRATA_FORMAT_ERROR_UNSUPPORTED when the format found lacks
- *   @needed, %STRATA_FORMAT_ERROR_PLUGIN when the named module cannot be
- *   loaded, or a #GIOError when @file cannot be read
+ *   tried, or the format whose signature the file has but whose probe
+ *   rejected it), %STRATA_FORMAT_ERROR_UNSUPPORTED when the format found
+ *   lacks @needed, %STRATA_FORMAT_ERROR_PLUGIN when the named module
+ *   cannot be loaded, or a #GIOError when @file cannot be read
  */
 StrataFormat *
 strata_formats_find_for_file (GFile                     *file,
@@ -231,7 +295,7 @@ strata_formats_find_for_file (GFile                     *file,
   g_autoptr(GString) tried = g_string_new (NULL);
   g_autofree char *basename = NULL;
   gboolean is_dir;
-  StrataFormat *best = NULL, *best_incapable = NULL, *by_extension = NULL;
+  StrataFormat *best = NULL, *best_incapable = NULL, *by_extension = NULL, *rejecting = NULL;
   int best_score = 0, best_incapable_score = 0;
   gsize best_ext = 0, by_extension_len = 0;
   guint n;
@@ -255,7 +319,7 @@ strata_formats_find_for_file (GFile                     *file,
       g_autoptr(StrataFormatInfo) info = g_list_model_get_item (infos, i);
       const StrataFormatDescriptor *descriptor;
       StrataFormat *format;
-      int score;
+      Verdict verdict;
       gsize ext;
       gboolean capable;
 
@@ -269,30 +333,35 @@ strata_formats_find_for_file (GFile                     *file,
         }
       append_name (tried, strata_format_info_get_name (info));
       descriptor = strata_format_info_peek_descriptor (info);
-      if (((descriptor->capabilities & STRATA_FORMAT_IS_DIRECTORY) != 0) != is_dir)
+      if (!offers (descriptor->capabilities, is_dir))
         continue;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
 
       capable = (descriptor->capabilities & needed) == needed;
-      score = strata_format_probe (format, file, head);
-      if (strata_sniff_descriptor_matches (descriptor, file, head))
-        score = MAX (score, MAGIC_SCORE);
       ext = strata_sniff_extension_match (descriptor->extensions, basename);
+      verdict = judge (format, descriptor, file, head, is_dir, ext);
+      if (verdict.rejected)
+        {
+          if (rejecting == NULL)
+            rejecting = format;
+          continue;
+        }
 
       if (!capable)
         {
-          if (score > best_incapable_score)
+          if (verdict.score > best_incapable_score)
             {
               best_incapable = format;
-              best_incapable_score = score;
+              best_incapable_score = verdict.score;
             }
           continue;
         }
-      if (score > best_score || (score > 0 && score == best_score && ext > best_ext))
+      if (verdict.score > best_score ||
+          (verdict.score > 0 && verdict.score == best_score && ext > best_ext))
         {
           best = format;
-          best_score = score;
+          best_score = verdict.score;
           best_ext = ext;
         }
       if (ext > by_extension_len)
@@ -315,6 +384,20 @@ strata_formats_find_for_file (GFile                     *file,
   if (by_extension != NULL)
     return by_extension;
 
+  if (rejecting != NULL)
+    {
+      StrataFormatInfo *info = strata_format_get_info (rejecting);
+      const char *description = info != NULL ? strata_format_info_get_description (info) : NULL;
+
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
+                   _("Could not tell the format of “%s”: it has the signature of the “%s” "
+                     "format (%s), but that format does not recognise its content, and no "
+                     "other format that can %s does (formats tried: %s)"),
+                   g_file_peek_path (file), strata_format_get_name (rejecting),
+                   description != NULL ? description : strata_format_get_name (rejecting),
+                   describe_capability (needed), tried->str);
+      return NULL;
+    }
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
                _("Could not tell the format of “%s”: no format that can %s recognises its "
                  "content or its extension (formats tried: %s)"),

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include <zip.h>
+
 #include "strata.h"
 #include "strata-plugin.h"
 #include "strata-i18n-private.h"
@@ -75,6 +77,81 @@ is_weights_name (GFile *file)
   return basename != NULL && g_str_has_suffix (basename, ".weights.h5");
 }
 
+/* The members that make a zip (or a directory) a Keras 3 archive. */
+static const char *const keras_members[] = {
+  "config.json", "metadata.json", "model.weights.h5", "model.weights.npz", NULL
+};
+
+static gboolean
+has_keras_name (GFile *file)
+{
+  g_autofree char *basename = g_file_get_basename (file);
+  g_autofree char *lower = basename != NULL ? g_ascii_strdown (basename, -1) : NULL;
+
+  return lower != NULL && g_str_has_suffix (lower, ".keras");
+}
+
+/* How sure we are, from which Keras members are there: config.json and
+ * one more is a Keras archive. A file named .keras with only some of them
+ * (or none readable) is a damaged one, which load reports precisely; any
+ * other zip is not ours, whatever its name. */
+static int
+score_members (GFile *file, gboolean has_config, gboolean has_other)
+{
+  if (has_config && has_other)
+    return 95;
+  if ((has_config || has_other) && has_keras_name (file))
+    return 50;
+  return 0;
+}
+
+/* Reads the zip's central directory (at its end, so members beyond the
+ * head count too). A zip libzip cannot open falls back to the local
+ * header names in @head. */
+static int
+probe_zip (GFile *file, const char *path, const guint8 *data, gsize length)
+{
+  gboolean has_config = FALSE, has_other = FALSE;
+  zip_t *za = NULL;
+  int zerr = 0;
+
+  if (path != NULL)
+    za = zip_open (path, ZIP_RDONLY, &zerr);
+  for (guint i = 0; keras_members[i] != NULL; i++)
+    {
+      gboolean found = za != NULL ? zip_name_locate (za, keras_members[i], 0) >= 0
+                                  : memmem (data, length, keras_members[i], strlen (keras_members[i])) != NULL;
+
+      if (i == 0)
+        has_config = found;
+      else
+        has_other |= found;
+    }
+  if (za != NULL)
+    zip_discard (za);
+  else if (!has_config && !has_other && has_keras_name (file))
+    return 50; /* unreadable, named .keras: let load say what is wrong */
+  return score_members (file, has_config, has_other);
+}
+
+static int
+probe_directory (GFile *file, const char *path)
+{
+  gboolean has_config = FALSE, has_other = FALSE;
+
+  for (guint i = 0; keras_members[i] != NULL; i++)
+    {
+      g_autofree char *member = g_build_filename (path, keras_members[i], NULL);
+      gboolean found = g_file_test (member, G_FILE_TEST_IS_REGULAR);
+
+      if (i == 0)
+        has_config = found;
+      else
+        has_other |= found;
+    }
+  return score_members (file, has_config, has_other);
+}
+
 static int
 strata_format_keras_v3_probe (StrataFormat *format, GFile *file, GBytes *head)
 {
@@ -82,22 +159,11 @@ strata_format_keras_v3_probe (StrataFormat *format, GFile *file, GBytes *head)
   const guint8 *data;
   gsize length;
 
-  if (path != NULL && g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autofree char *config = g_build_filename (path, "config.json", NULL);
-      g_autofree char *weights = g_build_filename (path, "model.weights.h5", NULL);
-
-      return g_file_test (config, G_FILE_TEST_IS_REGULAR) &&
-             g_file_test (weights, G_FILE_TEST_IS_REGULAR) ? 90 : 0;
-    }
   if (head == NULL)
-    return 0;
+    return path != NULL ? probe_directory (file, path) : 0;
   data = g_bytes_get_data (head, &length);
   if (length >= 4 && memcmp (data, zip_signature, 4) == 0)
-    /* Keras writes config.json as the second local header, right after
-     * metadata.json; a zip naming it near the start is ours. Other zips
-     * are left to the extension (.keras still selects this format). */
-    return memmem (data, length, "config.json", strlen ("config.json")) != NULL ? 95 : 0;
+    return probe_zip (file, path, data, length);
   if (length >= 8 && memcmp (data, hdf5_signature, 8) == 0 && path != NULL)
     {
       g_autofree char *basename = g_file_get_basename (file);
@@ -453,6 +519,12 @@ keras_v3_register_type (GTypeModule *module)
 static const char * const keras_v3_extensions[] = { "keras", "weights.h5", NULL };
 static const char * const keras_v3_mime_types[] = { "application/x-keras", NULL };
 static const char * const keras_v3_markers[] = { "config.json", "model.weights.h5", NULL };
+/* Hints only: the probe decides which zips are .keras archives and which
+ * HDF5 files are Keras 3 weights. */
+static const StrataMagic keras_v3_magic[] = {
+  { 0, zip_signature, 4 },
+  { 0, hdf5_signature, 8 },
+};
 
 static const StrataFormatDescriptor keras_v3_descriptor = {
   .abi_version = STRATA_FORMAT_ABI_VERSION,
@@ -460,15 +532,14 @@ static const StrataFormatDescriptor keras_v3_descriptor = {
   .description = N_("Keras 3 native format (.keras archives and .weights.h5 files)"),
   .extensions = keras_v3_extensions,
   .mime_types = keras_v3_mime_types,
-  /* No descriptor magic: "PK\3\4" alone would claim every zip (a magic
-   * match scores 50 whatever the probe says); the probe checks the zip
-   * signature and looks for config.json. */
-  .magic = NULL,
-  .n_magic = 0,
+  .magic = keras_v3_magic,
+  .n_magic = G_N_ELEMENTS (keras_v3_magic),
   .marker_files = keras_v3_markers,
+  /* A .keras archive, or the same archive unzipped. */
   .capabilities = STRATA_FORMAT_CAN_LOAD_MODEL | STRATA_FORMAT_CAN_SAVE_MODEL |
                   STRATA_FORMAT_CAN_LOAD_WEIGHTS | STRATA_FORMAT_CAN_SAVE_WEIGHTS |
-                  STRATA_FORMAT_HOLDS_WEIGHTS | STRATA_FORMAT_HOLDS_OPTIMIZER,
+                  STRATA_FORMAT_HOLDS_WEIGHTS | STRATA_FORMAT_HOLDS_OPTIMIZER |
+                  STRATA_FORMAT_FILE_OR_DIRECTORY,
   .register_type = keras_v3_register_type,
 };
 

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "strata.h"
+#include "keras-archive.h"
 #include "test-utils.h"
 
 static char *tmp_dir;
@@ -109,6 +110,52 @@ test_info (void)
   g_assert_nonnull (strstr (run.out, "Optimizer: none\n"));
   /* The summary names the layers. */
   g_assert_nonnull (strstr (run.out, "hidden"));
+}
+
+/* An unzipped .keras folder and a renamed archive, without --input-format;
+ * a zip that is not one fails with a message naming it. */
+static void
+test_info_keras (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "keras-info", NULL);
+  g_autofree char *unzipped = g_build_filename (dir, "unzipped", NULL);
+  g_autofree char *plain = g_build_filename (dir, "plain.zip", NULL);
+  g_autofree char *archive = NULL;
+  g_autofree char *renamed = NULL;
+  g_autoptr(StrataModel) saved = NULL;
+  static const char *const plain_members[] = { "readme.txt", "hello", NULL };
+  g_auto(Run) from_dir;
+  g_auto(Run) from_renamed;
+  g_auto(Run) from_plain;
+
+  g_assert_no_errno (g_mkdir (dir, 0700));
+  archive = keras_archive_save (dir, "model.keras", &saved);
+  if (archive == NULL)
+    {
+      g_rmdir (dir);
+      return;
+    }
+  keras_archive_unzip (archive, unzipped);
+  renamed = g_build_filename (dir, "model.data", NULL);
+  g_assert_no_errno (g_rename (archive, renamed));
+  keras_archive_write_zip (plain, plain_members);
+
+  run_tool (&from_dir, "info", unzipped, NULL);
+  g_assert_cmpint (exit_status (&from_dir), ==, 0);
+  g_assert_nonnull (strstr (from_dir.out, "Format: keras-v3\n"));
+  g_assert_nonnull (strstr (from_dir.out, strata_layer_get_name (STRATA_LAYER (saved))));
+
+  run_tool (&from_renamed, "info", renamed, NULL);
+  g_assert_cmpint (exit_status (&from_renamed), ==, 0);
+  g_assert_nonnull (strstr (from_renamed.out, "Format: keras-v3\n"));
+
+  run_tool (&from_plain, "info", plain, NULL);
+  g_assert_cmpint (exit_status (&from_plain), ==, 1);
+  g_assert_nonnull (strstr (from_plain.err, plain));
+  g_assert_nonnull (strstr (from_plain.err, "“keras-v3”"));
+
+  keras_archive_remove_dir (unzipped);
+  keras_archive_remove_dir (dir);
 }
 
 static void
@@ -392,6 +439,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/cli/formats", test_formats);
   g_test_add_func ("/cli/info", test_info);
+  g_test_add_func ("/cli/info-keras", test_info_keras);
   g_test_add_func ("/cli/dump", test_dump);
   g_test_add_func ("/cli/dump-optimizer", test_dump_optimizer);
   g_test_add_func ("/cli/convert", test_convert);

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "strata.h"
+#include "keras-archive.h"
 #include "test-utils.h"
 
 static char *tmp_dir;
@@ -601,6 +602,46 @@ test_unsupported (Fixture       *fixture,
   g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
 }
 
+/* strata_load_model() finds the keras-v3 format by content alone, for a
+ * renamed archive and for the archive unzipped into a folder. */
+static void
+test_keras_without_format_name (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(StrataModel) saved = NULL;
+  g_autofree char *archive = keras_archive_save (fixture->dir, "model.keras", &saved);
+  g_autofree char *renamed = g_build_filename (fixture->dir, "model.bin", NULL);
+  g_autofree char *unzipped = g_build_filename (fixture->dir, "unzipped", NULL);
+  g_autoptr(GFile) renamed_file = g_file_new_for_path (renamed);
+  g_autoptr(GFile) unzipped_file = g_file_new_for_path (unzipped);
+  g_autoptr(StrataModel) from_renamed = NULL;
+  g_autoptr(StrataModel) from_dir = NULL;
+  g_autoptr(StrataModel) fresh = NULL;
+  g_autoptr(StrataWeightsReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (archive == NULL)
+    return;
+  g_assert_no_errno (g_rename (archive, renamed));
+  from_renamed = strata_load_model (renamed_file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  keras_archive_assert_same_weights (saved, from_renamed);
+
+  keras_archive_unzip (renamed, unzipped);
+  from_dir = strata_load_model (unzipped_file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  keras_archive_assert_same_weights (saved, from_dir);
+  g_assert_cmpstr (strata_layer_get_name (STRATA_LAYER (from_dir)), ==,
+                   strata_layer_get_name (STRATA_LAYER (saved)));
+
+  /* Its weights, into a model freshly built (other initial weights). */
+  fresh = load_test_model ();
+  report = strata_model_load_weights (fresh, unzipped_file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+  keras_archive_assert_same_weights (saved, fresh);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -623,6 +664,7 @@ main (int argc, char **argv)
   ADD ("/io/async-progress", test_async_progress);
   ADD ("/io/compile", test_compile);
   ADD ("/io/unsupported", test_unsupported);
+  ADD ("/io/keras-without-format-name", test_keras_without_format_name);
 #undef ADD
 
   status = g_test_run ();

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "strata.h"
+#include "keras-archive.h"
 #include "test-utils.h"
 
 static char *tmp_dir;
@@ -214,7 +215,7 @@ test_sniff_content_wins (void)
   g_assert_cmpstr (sniff ("model.stt", config, -1, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "json-config");
   /* testfmt content behind a .json extension. */
   g_assert_cmpstr (sniff ("model.json", "STRATA-TEST\n{}\nnull\n", -1, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "testfmt");
-  /* Magic bytes alone (the probe is asked too, but the magic is enough). */
+  /* The weights magic: the probe, asked because the magic matches, claims it. */
   g_assert_cmpstr (sniff ("weights.bin", "STRATA-TEST-WEIGHTS\n3\n", -1, STRATA_FORMAT_CAN_LOAD_WEIGHTS, NULL), ==, "testfmt");
 }
 
@@ -304,6 +305,178 @@ test_sniff_directory (void)
   g_rmdir (plain);
 }
 
+/* A file of the shared magic of testnoprobe and testveto. */
+static const char *
+sniff_shared (const char               *basename,
+              const char               *second_line,
+              StrataFormatCapabilities  needed,
+              GError                  **error)
+{
+  g_autofree char *contents = g_strconcat ("STRATA-SHARED\n", second_line,
+                                           "\n{\"class_name\": \"Sequential\", \"config\": {\"layers\": []}}\n",
+                                           NULL);
+
+  return sniff (basename, contents, -1, needed, error);
+}
+
+static void
+test_sniff_probe_final_word (void)
+{
+  /* Both magics match; the probe is surer than the magic alone. */
+  g_assert_cmpstr (sniff_shared ("claimed.bin", "veto-mine", STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "testveto");
+  /* testveto's magic and extension match, but its probe says 0: it loses
+   * to the format without a probe, whose magic alone counts. */
+  g_assert_cmpstr (sniff_shared ("refused.tvt", "someone-else", STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "testnoprobe");
+}
+
+static void
+test_sniff_no_probe_magic (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (sniff_shared ("plain.bin", "anything", STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "testnoprobe");
+  /* Without the magic, only its extension chooses it. */
+  g_assert_cmpstr (sniff ("named.tnp", "STRATA-SHARE", -1, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "testnoprobe");
+  g_assert_null (sniff ("named.bin", "STRATA-SHARE", -1, STRATA_FORMAT_CAN_LOAD_MODEL, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT);
+  g_clear_error (&error);
+  /* Recognised by its magic, but it cannot load weights. */
+  g_assert_null (sniff_shared ("plain.bin", "anything", STRATA_FORMAT_CAN_LOAD_WEIGHTS, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "testnoprobe"));
+}
+
+static const char *
+sniff_path (const char                *path,
+            StrataFormatCapabilities   needed,
+            GError                   **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  StrataFormat *format = strata_formats_find_for_file (file, NULL, needed, NULL, error);
+
+  return format != NULL ? strata_format_get_name (format) : NULL;
+}
+
+/* A .keras archive is found by its content, whatever its name. */
+static void
+test_sniff_keras_renamed (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "keras-renamed", NULL);
+  g_autofree char *archive = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_no_errno (g_mkdir (dir, 0700));
+  archive = keras_archive_save (dir, "model.keras", NULL);
+  if (archive == NULL)
+    {
+      g_rmdir (dir);
+      return;
+    }
+  g_assert_true (g_file_get_contents (archive, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (sniff_path (archive, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "keras-v3");
+  g_assert_cmpstr (sniff ("model.bin", contents, length, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "keras-v3");
+  /* Content beats the extension of another format. */
+  g_assert_cmpstr (sniff ("model.json", contents, length, STRATA_FORMAT_CAN_LOAD_WEIGHTS, NULL), ==, "keras-v3");
+  keras_archive_remove_dir (dir);
+}
+
+static void
+assert_zip_refused (const char        *basename,
+                    const char *const *pairs)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, basename, NULL);
+  g_autoptr(GError) error = NULL;
+
+  keras_archive_write_zip (path, pairs);
+  g_assert_null (sniff_path (path, STRATA_FORMAT_CAN_LOAD_MODEL, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT);
+  g_test_message ("%s", error->message);
+  /* The message names the file and the format whose signature it has. */
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "“keras-v3”"));
+  g_assert_nonnull (strstr (error->message, ".keras archives"));
+  g_unlink (path);
+}
+
+/* Other zips are not .keras archives: neither by the zip signature, nor by
+ * a config.json alone, nor by the name. */
+static void
+test_sniff_plain_zip (void)
+{
+  static const char *const plain[] = { "readme.txt", "hello", "data.csv", "1,2\n", NULL };
+  static const char *const hub[] = { "config.json", "{\"model_type\": \"bert\"}", "model.safetensors", "x", NULL };
+  static const char *const partial[] = { "config.json", "{\"class_name\": \"Sequential\"}", NULL };
+  g_autofree char *damaged = g_build_filename (tmp_dir, "damaged.keras", NULL);
+  g_autoptr(GFile) damaged_file = g_file_new_for_path (damaged);
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!HAVE_LIBZIP || strata_formats_lookup ("keras-v3") == NULL)
+    {
+      g_test_skip ("the keras-v3 format module (or libzip) is missing");
+      return;
+    }
+  assert_zip_refused ("archive.zip", plain);
+  assert_zip_refused ("hub.zip", hub);
+  assert_zip_refused ("random.keras", plain);
+
+  /* Named .keras with some of the members: a damaged archive, which the
+   * format itself reports. */
+  keras_archive_write_zip (damaged, partial);
+  g_assert_cmpstr (sniff_path (damaged, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "keras-v3");
+  model = strata_load_model (damaged_file, NULL, NULL, &error);
+  g_assert_null (model);
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "model.weights.h5"));
+  g_unlink (damaged);
+}
+
+/* An unzipped .keras folder is found by its members, whatever its name;
+ * directory formats keep their directories. */
+static void
+test_sniff_keras_directory (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "keras-dir", NULL);
+  g_autofree char *unzipped = g_build_filename (dir, "unzipped", NULL);
+  g_autofree char *config_only = g_build_filename (dir, "config-only", NULL);
+  g_autofree char *config = g_build_filename (config_only, "config.json", NULL);
+  g_autofree char *marked = g_build_filename (dir, "saved", NULL);
+  g_autofree char *marker = g_build_filename (marked, "testdir.marker", NULL);
+  g_autofree char *archive = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_no_errno (g_mkdir (dir, 0700));
+  archive = keras_archive_save (dir, "model.keras", NULL);
+  if (archive == NULL)
+    {
+      g_rmdir (dir);
+      return;
+    }
+  keras_archive_unzip (archive, unzipped);
+  g_assert_cmpstr (sniff_path (unzipped, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "keras-v3");
+  g_assert_cmpstr (sniff_path (unzipped, STRATA_FORMAT_CAN_LOAD_WEIGHTS, NULL), ==, "keras-v3");
+
+  /* A folder with a config.json alone is not one. */
+  g_assert_no_errno (g_mkdir (config_only, 0700));
+  g_assert_true (g_file_set_contents (config, "{}", -1, NULL));
+  g_assert_null (sniff_path (config_only, STRATA_FORMAT_CAN_LOAD_MODEL, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT);
+  g_assert_nonnull (strstr (error->message, config_only));
+
+  /* A directory-only format still gets its directories. */
+  g_assert_no_errno (g_mkdir (marked, 0700));
+  g_assert_true (g_file_set_contents (marker, "", 0, NULL));
+  g_assert_cmpstr (sniff_path (marked, STRATA_FORMAT_CAN_LOAD_MODEL, NULL), ==, "testdir");
+
+  keras_archive_remove_dir (unzipped);
+  keras_archive_remove_dir (config_only);
+  keras_archive_remove_dir (marked);
+  keras_archive_remove_dir (dir);
+}
+
 static gpointer
 lookup_thread (gpointer data)
 {
@@ -390,6 +563,11 @@ main (int argc, char **argv)
   g_test_add_func ("/formats/sniff/capability", test_sniff_capability);
   g_test_add_func ("/formats/sniff/missing-file", test_sniff_missing_file);
   g_test_add_func ("/formats/sniff/directory", test_sniff_directory);
+  g_test_add_func ("/formats/sniff/probe-final-word", test_sniff_probe_final_word);
+  g_test_add_func ("/formats/sniff/no-probe-magic", test_sniff_no_probe_magic);
+  g_test_add_func ("/formats/sniff/keras-renamed", test_sniff_keras_renamed);
+  g_test_add_func ("/formats/sniff/plain-zip", test_sniff_plain_zip);
+  g_test_add_func ("/formats/sniff/keras-directory", test_sniff_keras_directory);
   g_test_add_func ("/formats/threads", test_threads);
   g_test_add_func ("/formats/search-path-order", test_search_path_order);
   status = g_test_run ();

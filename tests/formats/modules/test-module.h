@@ -51,4 +51,31 @@ test_module_fail_halfway (GError **error)
   return FALSE;
 }
 
+/* The first line of the shared-magic test files (testnoprobe, testveto). */
+#define TEST_MODULE_SHARED_MAGIC "STRATA-SHARED\n"
+
+/* Loads a shared-magic test file: the magic line, one line the modules
+ * use to tell their files apart, then the model's to_json text. */
+static inline StrataModel *
+test_module_load_shared (GFile              *file,
+                         StrataLoadOptions  *options,
+                         GCancellable       *cancellable,
+                         GError            **error)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_load_contents (file, cancellable, &contents, NULL, NULL, error))
+    return NULL;
+  lines = g_strsplit (contents, "\n", 3);
+  if (g_strv_length (lines) < 3)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   "“%s” is truncated", g_file_peek_path (file));
+      return NULL;
+    }
+  return strata_model_from_json (lines[2], -1, strata_load_options_get_registry (options),
+                                 strata_load_options_get_flags (options), error);
+}
+
 G_END_DECLS

@@ -233,6 +233,252 @@ default_module (StrataLayer *layer)
   return "keras.layers";
 }
 
+/* Keras 2 <-> Keras 3 layer config keys.
+ *
+ * Real Keras refuses keyword arguments its layer constructors do not take,
+ * so a config read in one dialect and written in the other must lose the
+ * keys the target refuses. The rules come from the constructors of Keras
+ * 3.15 and tf-keras 2.21 (every built-in class was saved by one and loaded
+ * by the other). A key is only dropped when its value is the only one the
+ * target can mean (@only_if) or when it does not change what the layer
+ * computes (NULL: build shapes, RNG kinds, unused arguments); any other
+ * value is kept, so Keras refuses the file instead of loading a different
+ * model. */
+typedef struct {
+  const char *classes;   /* space-separated Keras class names */
+  const char *key;
+  const char *only_if;   /* the value (JSON text) that may be dropped; NULL: any */
+  const char *rename;    /* keep the value under this key instead */
+} DialectKeyRule;
+
+#define RNN_CLASSES "SimpleRNN LSTM GRU RNN ConvLSTM1D ConvLSTM2D ConvLSTM3D"
+#define RANDOM_CLASSES "RandomCrop RandomFlip RandomRotation RandomZoom RandomTranslation " \
+                       "RandomContrast RandomBrightness"
+
+/* Written by tf-keras, refused by Keras 3. */
+static const DialectKeyRule keras2_only_keys[] = {
+  /* Keras 3 RNNs are batch-major only. */
+  { RNN_CLASSES, "time_major", "false", NULL },
+  /* Keras 3 has groups only on Conv1D/2D/3D. */
+  { "Conv1DTranspose Conv2DTranspose Conv3DTranspose DepthwiseConv1D DepthwiseConv2D "
+    "SeparableConv1D SeparableConv2D", "groups", "1", NULL },
+  /* tf-keras separable convolutions inherit the unused Conv kernel_* arguments. */
+  { "SeparableConv1D SeparableConv2D", "kernel_initializer", NULL, NULL },
+  { "SeparableConv1D SeparableConv2D", "kernel_regularizer", NULL, NULL },
+  { "SeparableConv1D SeparableConv2D", "kernel_constraint", NULL, NULL },
+  /* Keras 3 SpatialDropout*D(rate, [data_format,] seed, name, dtype). */
+  { "SpatialDropout1D SpatialDropout2D SpatialDropout3D", "trainable", NULL, NULL },
+  { "SpatialDropout1D SpatialDropout2D SpatialDropout3D", "noise_shape", "null", NULL },
+  /* The tf.random generator kind: no Keras 3 equivalent, no effect on inference. */
+  { RANDOM_CLASSES, "rng_type", NULL, NULL },
+  /* Build shapes: Keras 3 builds from the call. */
+  { "MultiHeadAttention", "query_shape", NULL, NULL },
+  { "MultiHeadAttention", "key_shape", NULL, NULL },
+  { "MultiHeadAttention", "value_shape", NULL, NULL },
+  { "MultiHeadAttention", "softmax_robust_masking", "false", NULL },
+  /* Keras 3 ignores it (with a warning); the input layer has the shape. */
+  { "Embedding", "input_length", NULL, NULL },
+  { "BatchNormalization", "virtual_batch_size", "null", NULL },
+  { "InputLayer", "batch_input_shape", NULL, "batch_shape" },
+};
+
+/* Written by Keras 3, refused by tf-keras. */
+static const DialectKeyRule keras3_only_keys[] = {
+  { "Dense EinsumDense Embedding", "quantization_config", "null", NULL },
+  { "Dense EinsumDense Embedding", "lora_rank", "null", NULL },
+  { "Dense EinsumDense Embedding", "lora_alpha", "null", NULL },
+  { "LeakyReLU", "negative_slope", NULL, "alpha" },
+  { "Resizing CenterCrop " RANDOM_CLASSES, "data_format", "\"channels_last\"", NULL },
+  { "Resizing", "pad_to_aspect_ratio", "false", NULL },
+  { "Resizing", "fill_mode", NULL, NULL },       /* only read with pad_to_aspect_ratio */
+  { "Resizing", "fill_value", NULL, NULL },
+  { "Resizing", "antialias", "false", NULL },
+  { "RandomContrast", "value_range", "[0,255]", NULL },
+  { "LayerNormalization", "rms_scaling", "false", NULL },
+  { "ConvLSTM1D ConvLSTM2D ConvLSTM3D", "seed", NULL, NULL },   /* dropout RNG */
+  { "InputLayer", "batch_shape", NULL, "batch_input_shape" },
+};
+
+static gboolean
+class_listed (const char *classes,
+              const char *class_name)
+{
+  gsize len = strlen (class_name);
+
+  for (const char *p = strstr (classes, class_name); p != NULL; p = strstr (p + 1, class_name))
+    if ((p == classes || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
+      return TRUE;
+  return FALSE;
+}
+
+/* The string member @key of @object, or NULL. */
+static const char *
+string_member (JsonObject *object,
+               const char *key)
+{
+  JsonNode *node = json_object_get_member (object, key);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static gboolean
+value_is (JsonNode   *node,
+          const char *json_text)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  return g_strcmp0 (text, json_text) == 0;
+}
+
+static void convert_layer_object (JsonObject *object, gboolean to_keras3);
+
+/* Wrapped layers and RNN cells are {class_name, config} objects inside the
+ * config (Bidirectional.layer/backward_layer, TimeDistributed.layer,
+ * RNN.cell, StackedRNNCells.cells): they follow their own class's rules. */
+static void
+convert_sublayers (JsonObject *config,
+                   gboolean    to_keras3)
+{
+  static const char *const keys[] = { "layer", "backward_layer", "cell", "cells" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      JsonNode *member = json_object_get_member (config, keys[k]);
+
+      if (member != NULL && JSON_NODE_HOLDS_OBJECT (member))
+        convert_layer_object (json_node_get_object (member), to_keras3);
+      else if (member != NULL && JSON_NODE_HOLDS_ARRAY (member))
+        {
+          JsonArray *array = json_node_get_array (member);
+
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, i)))
+              convert_layer_object (json_array_get_object_element (array, i), to_keras3);
+        }
+    }
+}
+
+/* Keras 3 keeps a dtype policy object where tf-keras takes the policy
+ * name ("float32", "mixed_float16"). */
+static void
+dtype_policy_to_name (JsonObject *config)
+{
+  JsonNode *dtype = json_object_get_member (config, "dtype");
+  JsonObject *policy, *policy_config;
+  JsonNode *member;
+  const char *class_name, *name;
+
+  if (dtype == NULL || !JSON_NODE_HOLDS_OBJECT (dtype))
+    return;
+  policy = json_node_get_object (dtype);
+  class_name = string_member (policy, "class_name");
+  member = json_object_get_member (policy, "config");
+  policy_config = member != NULL && JSON_NODE_HOLDS_OBJECT (member) ? json_node_get_object (member) : NULL;
+  name = policy_config != NULL ? string_member (policy_config, "name") : NULL;
+  if (name != NULL && class_name != NULL && g_str_has_suffix (class_name, "DTypePolicy"))
+    json_object_set_string_member (config, "dtype", name);
+}
+
+/* Keras 3.15 VarianceScaling initializers write input_axes/output_axes
+ * (null unless set), which tf-keras initializers do not take. */
+static void
+drop_initializer_axes (JsonObject *config)
+{
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *member;
+
+  json_object_iter_init (&iter, config);
+  while (json_object_iter_next (&iter, &key, &member))
+    {
+      JsonObject *init_config;
+
+      if (!g_str_has_suffix (key, "_initializer") || !JSON_NODE_HOLDS_OBJECT (member))
+        continue;
+      member = json_object_get_member (json_node_get_object (member), "config");
+      if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+        continue;
+      init_config = json_node_get_object (member);
+      for (guint i = 0; i < 2; i++)
+        {
+          const char *axes = i == 0 ? "input_axes" : "output_axes";
+          JsonNode *value = json_object_get_member (init_config, axes);
+
+          if (value != NULL && JSON_NODE_HOLDS_NULL (value))
+            json_object_remove_member (init_config, axes);
+        }
+    }
+}
+
+/* Rewrites the config of a layer of @class_name read in one dialect so
+ * that the other one (@to_keras3: Keras 3, else Keras 2) accepts it. */
+static void
+convert_layer_config (const char *class_name,
+                      JsonObject *config,
+                      gboolean    to_keras3)
+{
+  const DialectKeyRule *rules = to_keras3 ? keras2_only_keys : keras3_only_keys;
+  guint n_rules = to_keras3 ? G_N_ELEMENTS (keras2_only_keys) : G_N_ELEMENTS (keras3_only_keys);
+
+  for (guint i = 0; i < n_rules; i++)
+    {
+      JsonNode *value = json_object_get_member (config, rules[i].key);
+
+      if (value == NULL || !class_listed (rules[i].classes, class_name))
+        continue;
+      if (rules[i].only_if != NULL && !value_is (value, rules[i].only_if))
+        continue;
+      if (rules[i].rename != NULL && !json_object_has_member (config, rules[i].rename))
+        json_object_set_member (config, rules[i].rename, strata_json_node_copy (value));
+      json_object_remove_member (config, rules[i].key);
+    }
+
+  if (to_keras3)
+    {
+      JsonNode *shape = json_object_get_member (config, "batch_input_shape");
+      JsonNode *axis = json_object_get_member (config, "axis");
+
+      /* Any Keras 2 layer may carry its model's batch_input_shape; Keras 3
+       * layers refuse it. The shape is the model's input layer's, which a
+       * Keras 3 config always writes (see write_sequential()). */
+      if (shape != NULL)
+        json_object_remove_member (config, "batch_input_shape");
+      /* tf-keras stores the built axis as a list; Keras 3 takes one int. */
+      if (axis != NULL && g_str_equal (class_name, "BatchNormalization") &&
+          JSON_NODE_HOLDS_ARRAY (axis) && json_array_get_length (json_node_get_array (axis)) == 1)
+        json_object_set_member (config, "axis",
+                                strata_json_node_copy (json_array_get_element (json_node_get_array (axis), 0)));
+    }
+  else
+    {
+      dtype_policy_to_name (config);
+      drop_initializer_axes (config);
+      /* tf-keras MultiHeadAttention.from_config pops the build shapes. */
+      if (g_str_equal (class_name, "MultiHeadAttention"))
+        for (guint i = 0; i < 3; i++)
+          {
+            const char *key = (const char *[]) { "query_shape", "key_shape", "value_shape" }[i];
+
+            if (!json_object_has_member (config, key))
+              json_object_set_null_member (config, key);
+          }
+    }
+  convert_sublayers (config, to_keras3);
+}
+
+static void
+convert_layer_object (JsonObject *object,
+                      gboolean    to_keras3)
+{
+  JsonNode *config = json_object_get_member (object, "config");
+  const char *class_name = string_member (object, "class_name");
+
+  if (class_name != NULL && config != NULL && JSON_NODE_HOLDS_OBJECT (config))
+    convert_layer_config (class_name, json_node_get_object (config), to_keras3);
+}
+
 /* One entry of a model's "layers": class_name, config and the entry-level
  * keys (Keras 3 module, registered_name, build_config), plus name and
  * inbound_nodes inside a functional model (@owner). */
@@ -282,8 +528,13 @@ write_layer_entry (StrataModel        *owner,
         }
       else
         {
-          json_object_set_string_member (entry, "class_name", strata_layer_get_class_name (layer));
-          json_object_set_object_member (entry, "config", strata_layer_get_config (layer));
+          const char *class_name = strata_layer_get_class_name (layer);
+          JsonObject *config = strata_layer_get_config (layer);
+
+          if ((dialect == STRATA_KERAS_DIALECT_KERAS3) != (source == STRATA_KERAS_DIALECT_KERAS3))
+            convert_layer_config (class_name, config, dialect == STRATA_KERAS_DIALECT_KERAS3);
+          json_object_set_string_member (entry, "class_name", class_name);
+          json_object_set_object_member (entry, "config", config);
         }
 
       if (registered != NULL)
@@ -431,7 +682,9 @@ write_sequential (StrataSequential   *model,
   gboolean list_form;
   JsonNode *result;
 
-  if (input != NULL && strata_sequential_input_is_explicit (model))
+  /* Keras 3 always writes the input layer (its layers take no batch_input_shape). */
+  if (input != NULL && (strata_sequential_input_is_explicit (model) ||
+                        (dialect == STRATA_KERAS_DIALECT_KERAS3 && source != STRATA_KERAS_DIALECT_KERAS3)))
     json_array_add_element (entries, write_layer_entry (NULL, input, dialect, source));
   for (guint i = 0; i < layers->len; i++)
     json_array_add_element (entries, write_layer_entry (NULL, g_ptr_array_index (layers, i), dialect, source));

@@ -91,13 +91,40 @@ has_keras_name (GFile *file)
   return lower != NULL && g_str_has_suffix (lower, ".keras");
 }
 
+/* Where the probe looks for members: a zip's central directory, the local
+ * header names in the head of a zip libzip cannot open, or a directory. */
+typedef struct {
+  zip_t        *za;
+  const guint8 *head;
+  gsize         head_length;
+  const char   *dir;
+} MemberSource;
+
+static gboolean
+has_member (const MemberSource *source, const char *name)
+{
+  if (source->za != NULL)
+    return zip_name_locate (source->za, name, 0) >= 0;
+  if (source->dir != NULL)
+    {
+      g_autofree char *path = g_build_filename (source->dir, name, NULL);
+      return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+    }
+  return memmem (source->head, source->head_length, name, strlen (name)) != NULL;
+}
+
 /* How sure we are, from which Keras members are there: config.json and
  * one more is a Keras archive. A file named .keras with only some of them
- * (or none readable) is a damaged one, which load reports precisely; any
- * other zip is not ours, whatever its name. */
+ * is a damaged one, which load reports precisely; any other zip or
+ * directory is not ours, whatever its name. */
 static int
-score_members (GFile *file, gboolean has_config, gboolean has_other)
+score_members (GFile *file, const MemberSource *source)
 {
+  gboolean has_config = has_member (source, keras_members[0]);
+  gboolean has_other = FALSE;
+
+  for (guint i = 1; keras_members[i] != NULL; i++)
+    has_other |= has_member (source, keras_members[i]);
   if (has_config && has_other)
     return 95;
   if ((has_config || has_other) && has_keras_name (file))
@@ -105,51 +132,23 @@ score_members (GFile *file, gboolean has_config, gboolean has_other)
   return 0;
 }
 
-/* Reads the zip's central directory (at its end, so members beyond the
- * head count too). A zip libzip cannot open falls back to the local
- * header names in @head. */
+/* Reads the zip's central directory (at its end, so members past the head
+ * count too). */
 static int
 probe_zip (GFile *file, const char *path, const guint8 *data, gsize length)
 {
-  gboolean has_config = FALSE, has_other = FALSE;
-  zip_t *za = NULL;
+  MemberSource source = { NULL, data, length, NULL };
   int zerr = 0;
+  int score;
 
   if (path != NULL)
-    za = zip_open (path, ZIP_RDONLY, &zerr);
-  for (guint i = 0; keras_members[i] != NULL; i++)
-    {
-      gboolean found = za != NULL ? zip_name_locate (za, keras_members[i], 0) >= 0
-                                  : memmem (data, length, keras_members[i], strlen (keras_members[i])) != NULL;
-
-      if (i == 0)
-        has_config = found;
-      else
-        has_other |= found;
-    }
-  if (za != NULL)
-    zip_discard (za);
-  else if (!has_config && !has_other && has_keras_name (file))
-    return 50; /* unreadable, named .keras: let load say what is wrong */
-  return score_members (file, has_config, has_other);
-}
-
-static int
-probe_directory (GFile *file, const char *path)
-{
-  gboolean has_config = FALSE, has_other = FALSE;
-
-  for (guint i = 0; keras_members[i] != NULL; i++)
-    {
-      g_autofree char *member = g_build_filename (path, keras_members[i], NULL);
-      gboolean found = g_file_test (member, G_FILE_TEST_IS_REGULAR);
-
-      if (i == 0)
-        has_config = found;
-      else
-        has_other |= found;
-    }
-  return score_members (file, has_config, has_other);
+    source.za = zip_open (path, ZIP_RDONLY, &zerr);
+  score = score_members (file, &source);
+  if (source.za != NULL)
+    zip_discard (source.za);
+  else if (score == 0 && has_keras_name (file))
+    score = 50; /* unreadable and named .keras: let load say what is wrong */
+  return score;
 }
 
 static int
@@ -160,7 +159,11 @@ strata_format_keras_v3_probe (StrataFormat *format, GFile *file, GBytes *head)
   gsize length;
 
   if (head == NULL)
-    return path != NULL ? probe_directory (file, path) : 0;
+    {
+      MemberSource source = { NULL, NULL, 0, path };
+
+      return path != NULL ? score_members (file, &source) : 0;
+    }
   data = g_bytes_get_data (head, &length);
   if (length >= 4 && memcmp (data, zip_signature, 4) == 0)
     return probe_zip (file, path, data, length);

@@ -4,18 +4,22 @@
 # the same weights, optimizer state and predictions, wherever it loads its
 # own file of that kind (manifest.json records where that is).
 #
-# Usage: run-interop.sh SOURCE OUTPUT-KIND LIKE
+# Usage: run-interop.sh SOURCE OUTPUT-KIND LIKE [TOOLKIT:CHECKS]
 #   SOURCE       manifest path of the fixture Strata reads (keras/recurrent.keras)
 #   OUTPUT-KIND  h5-model | keras-v3 (strata convert) or
 #                h5-weights | keras-v3-weights (strata_model_save_weights)
 #   LIKE         manifest path of the Keras file whose checks Strata's output
 #                must pass (keras/recurrent.h5)
+#   TOOLKIT:CHECKS  for conversions real Keras has no file of its own for
+#                (a tf-keras model as .keras): the toolkit that must load
+#                Strata's output and the checks against LIKE's expected
+#                values (keras:weights,predictions)
 # Environment: STRATA_SOURCE_ROOT, STRATA_TOOL, STRATA_INTEROP_SAVE_WEIGHTS,
 #              STRATA_VENV (default $STRATA_SOURCE_ROOT/tests/.venv).
 # Exit status: 0 pass, 1 fail, 77 skipped (no venv).
 set -u
 
-src=$1 kind=$2 like=$3
+src=$1 kind=$2 like=$3 require=${4:-}
 root=${STRATA_SOURCE_ROOT:?STRATA_SOURCE_ROOT is not set}
 venv=${STRATA_VENV:-$root/tests/.venv}
 generated=$root/tests/fixtures/generated
@@ -74,10 +78,16 @@ if [ $rc -ne 0 ] || [ ! -f "$out" ]; then
     exit 1
 fi
 
-echo "== real Keras: checks that pass on Keras's own $like"
+if [ -n "$require" ]; then
+    echo "== real Keras: ${require%%:*} must pass ${require#*:} against $like's expected values"
+    set -- --toolkit "${require%%:*}" --checks "${require#*:}"
+else
+    echo "== real Keras: checks that pass on Keras's own $like"
+    set --
+fi
 TF_CPP_MIN_LOG_LEVEL=3 CUDA_VISIBLE_DEVICES= \
     timeout 900 env -u TF_USE_LEGACY_KERAS "$venv/bin/python" "$checker" "$out" \
-    --manifest "$generated/manifest.json" --like "$like" 2>"$tmp/keras.log"
+    --manifest "$generated/manifest.json" --like "$like" "$@" 2>"$tmp/keras.log"
 rc=$?
 if [ $rc -ne 0 ]; then
     echo "-- Keras log (last 30 lines):" >&2

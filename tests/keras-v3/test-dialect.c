@@ -1,0 +1,650 @@
+/* test-dialect.c: layer configs written across the Keras 2 / Keras 3 divide.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A tf-keras config written in the Keras 3 dialect (what the keras-v3
+ * format saves) must lose the keys Keras 3.15 refuses, and a Keras 3
+ * config written in the Keras 2 dialect the keys tf-keras 2.21 refuses,
+ * while every other key keeps its value and the model its weights. The
+ * refused keys below are what the two toolkits raised when each built-in
+ * class was saved by one and loaded by the other ("Unrecognized keyword
+ * arguments passed to LSTM: {'time_major': False}" and the like); the
+ * interop suite checks the same files with real Keras.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "test-utils.h"
+#include "strata-json-private.h"
+
+static const char *const tf_keras_models[] = {
+  "sequential_dense", "functional_multi_output", "conv_batchnorm_nested", "recurrent",
+  "embedding", "long_layer_names", "compiled_adam",
+};
+
+static const char *const keras3_models[] = {
+  "sequential_dense", "functional_multi_output", "conv_batchnorm_nested", "recurrent",
+  "embedding", "long_layer_names", "non_ascii_names", "compiled_adam",
+};
+
+typedef struct {
+  const char *classes;   /* space-separated; "*": every class but InputLayer */
+  const char *key;
+} RefusedKey;
+
+/* Keys of tf-keras 2.21 configs that Keras 3.15 refuses. */
+static const RefusedKey keras3_refuses[] = {
+  { "*", "batch_input_shape" },
+  { "SimpleRNN LSTM GRU RNN ConvLSTM1D ConvLSTM2D ConvLSTM3D", "time_major" },
+  { "Conv1DTranspose Conv2DTranspose Conv3DTranspose DepthwiseConv1D DepthwiseConv2D "
+    "SeparableConv1D SeparableConv2D", "groups" },
+  { "SeparableConv1D SeparableConv2D", "kernel_initializer" },
+  { "SeparableConv1D SeparableConv2D", "kernel_regularizer" },
+  { "SeparableConv1D SeparableConv2D", "kernel_constraint" },
+  { "SpatialDropout1D SpatialDropout2D SpatialDropout3D", "trainable" },
+  { "SpatialDropout1D SpatialDropout2D SpatialDropout3D", "noise_shape" },
+  { "RandomFlip RandomRotation RandomZoom RandomCrop", "rng_type" },
+  { "MultiHeadAttention", "query_shape" },
+  { "MultiHeadAttention", "softmax_robust_masking" },
+};
+
+/* Keys of Keras 3.15 configs that tf-keras 2.21 refuses. */
+static const RefusedKey keras2_refuses[] = {
+  { "InputLayer", "batch_shape" },
+  { "Dense EinsumDense Embedding", "quantization_config" },
+  { "LeakyReLU", "negative_slope" },
+  { "LayerNormalization", "rms_scaling" },
+};
+
+static gboolean
+class_in (const char *classes, const char *class_name)
+{
+  g_auto(GStrv) names = g_strsplit (classes, " ", -1);
+
+  if (g_str_equal (classes, "*"))
+    return !g_str_equal (class_name, "InputLayer");
+  return g_strv_contains ((const char *const *) names, class_name);
+}
+
+static gboolean
+is_refused (const RefusedKey *table, guint n, const char *class_name, const char *key)
+{
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (table[i].key, key) && class_in (table[i].classes, class_name))
+      return TRUE;
+  return FALSE;
+}
+
+/* Every layer config in a model config, nested models, wrapped layers and
+ * RNN cells included, by layer name ("bidirectional/layer" for the layer
+ * inside a wrapper): name -> the {class_name, config} object. */
+static void
+collect_layers (JsonNode *node, const char *prefix, GHashTable *out)
+{
+  JsonObject *object, *config;
+  const char *class_name, *name;
+  g_autofree char *path = NULL;
+  static const char *const sub_keys[] = { "layer", "backward_layer", "cell" };
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        collect_layers (json_array_get_element (array, i), prefix, out);
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  object = json_node_get_object (node);
+  if (!json_object_has_member (object, "class_name") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "config")))
+    return;
+  class_name = json_object_get_string_member (object, "class_name");
+  config = json_object_get_object_member (object, "config");
+  if (json_object_has_member (config, "layers"))
+    {
+      /* A model: its layers are compared one by one. */
+      collect_layers (json_object_get_member (config, "layers"), prefix, out);
+      return;
+    }
+  name = json_object_has_member (config, "name") ? json_object_get_string_member (config, "name")
+                                                 : class_name;
+  path = g_strconcat (prefix, name, NULL);
+  g_hash_table_insert (out, g_strdup (path), json_object_ref (object));
+  for (guint k = 0; k < G_N_ELEMENTS (sub_keys); k++)
+    if (json_object_has_member (config, sub_keys[k]))
+      {
+        g_autofree char *sub = g_strconcat (path, "/", sub_keys[k], "/", NULL);
+
+        collect_layers (json_object_get_member (config, sub_keys[k]), sub, out);
+      }
+}
+
+static GHashTable *
+layers_of (JsonNode *root)
+{
+  GHashTable *out = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) json_object_unref);
+
+  collect_layers (root, "", out);
+  return out;
+}
+
+static JsonNode *
+parse (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = strata_json_parse (json, -1, &error);
+
+  g_assert_no_error (error);
+  return node;
+}
+
+static StrataModel *
+model_from_json (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  StrataModel *model = strata_model_from_json (json, -1, NULL, STRATA_LOAD_NONE, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+  return model;
+}
+
+static char *
+fixture_text (const char *toolkit, const char *model, const char *suffix)
+{
+  g_autofree char *name = g_strconcat (model, suffix, NULL);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "generated",
+                                                 toolkit, name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+/* The model's weights have the shapes real Keras recorded for it. */
+static void
+assert_weight_shapes (StrataModel *model, const char *toolkit, const char *name)
+{
+  g_autofree char *text = fixture_text (toolkit, name, ".expected.json");
+  g_autoptr(JsonNode) expected = parse (text);
+  JsonArray *records = json_object_get_array_member (json_node_get_object (expected), "weights");
+  g_autoptr(GPtrArray) weights = strata_layer_get_weights (STRATA_LAYER (model));
+
+  g_assert_cmpuint (weights->len, ==, json_array_get_length (records));
+  for (guint i = 0; i < weights->len; i++)
+    {
+      StrataShape *shape = strata_tensor_get_shape (g_ptr_array_index (weights, i));
+      JsonArray *dims = json_object_get_array_member (json_array_get_object_element (records, i),
+                                                      "shape");
+
+      g_assert_cmpuint (strata_shape_get_rank (shape), ==, json_array_get_length (dims));
+      for (guint d = 0; d < json_array_get_length (dims); d++)
+        g_assert_cmpint (strata_shape_get_dim (shape, d), ==, json_array_get_int_element (dims, d));
+    }
+}
+
+static void
+assert_equal_member (const char *layer, const char *key, JsonNode *want, JsonNode *got)
+{
+  if (got == NULL || !strata_json_equal (want, got))
+    {
+      g_autofree char *w = json_to_string (want, FALSE);
+      g_autofree char *g = got != NULL ? json_to_string (got, FALSE) : g_strdup ("(missing)");
+
+      g_test_fail_printf ("layer %s: config key %s was %s, written as %s", layer, key, w, g);
+    }
+}
+
+/* ---- tf-keras -> Keras 3 ------------------------------------------------- */
+
+static void
+test_to_keras3 (gconstpointer data)
+{
+  const char *name = data;
+  g_autofree char *source_text = fixture_text ("tf_keras", name, ".config.json");
+  g_autoptr(StrataModel) model = model_from_json (source_text);
+  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
+  g_autoptr(JsonNode) source = parse (source_text);
+  g_autoptr(JsonNode) keras3 = parse (written);
+  g_autoptr(GHashTable) before = layers_of (source);
+  g_autoptr(GHashTable) after = layers_of (keras3);
+  g_autoptr(StrataModel) reloaded = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_assert_cmpuint (g_hash_table_size (before), >, 0);
+  /* Keras 2 Sequentials may leave their input layer implicit; Keras 3 writes it. */
+  g_assert_cmpuint (g_hash_table_size (after), >=, g_hash_table_size (before));
+
+  g_hash_table_iter_init (&iter, before);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      JsonObject *old_entry = value;
+      JsonObject *new_entry = g_hash_table_lookup (after, key);
+      const char *class_name = json_object_get_string_member (old_entry, "class_name");
+      JsonObject *old_config = json_object_get_object_member (old_entry, "config");
+      JsonObject *new_config;
+      JsonObjectIter members;
+      const char *member;
+      JsonNode *old_value;
+
+      g_assert_nonnull (new_entry);
+      g_assert_cmpstr (json_object_get_string_member (new_entry, "class_name"), ==, class_name);
+      new_config = json_object_get_object_member (new_entry, "config");
+
+      json_object_iter_init (&members, new_config);
+      while (json_object_iter_next (&members, &member, NULL))
+        if (is_refused (keras3_refuses, G_N_ELEMENTS (keras3_refuses), class_name, member))
+          g_test_fail_printf ("layer %s (%s): Keras 3 refuses the key %s", (char *) key, class_name, member);
+
+      json_object_iter_init (&members, old_config);
+      while (json_object_iter_next (&members, &member, &old_value))
+        {
+          JsonNode *new_value = json_object_get_member (new_config, member);
+
+          if (json_object_has_member (old_config, "layers") && g_str_equal (member, "layers"))
+            continue;   /* nested model: its layers are compared one by one */
+          if (is_refused (keras3_refuses, G_N_ELEMENTS (keras3_refuses), class_name, member) ||
+              (g_str_equal (class_name, "Embedding") && g_str_equal (member, "input_length")))
+            continue;
+          if (g_str_equal (class_name, "InputLayer") && g_str_equal (member, "batch_input_shape"))
+            assert_equal_member (key, "batch_shape", old_value,
+                                 json_object_get_member (new_config, "batch_shape"));
+          else if (g_str_equal (class_name, "BatchNormalization") && g_str_equal (member, "axis") &&
+                   JSON_NODE_HOLDS_ARRAY (old_value))
+            {
+              /* tf-keras saves the built axis [3]; Keras 3 takes the int. */
+              g_assert_cmpuint (json_array_get_length (json_node_get_array (old_value)), ==, 1);
+              assert_equal_member (key, member, json_array_get_element (json_node_get_array (old_value), 0),
+                                   new_value);
+            }
+          else if (JSON_NODE_HOLDS_OBJECT (old_value) &&
+                   json_object_has_member (json_node_get_object (old_value), "class_name"))
+            {
+              /* A nested layer (checked on its own) or an initializer. */
+              g_assert_nonnull (new_value);
+              g_assert_true (JSON_NODE_HOLDS_OBJECT (new_value));
+              g_assert_cmpstr (json_object_get_string_member (json_node_get_object (old_value), "class_name"), ==,
+                               json_object_get_string_member (json_node_get_object (new_value), "class_name"));
+            }
+          else
+            assert_equal_member (key, member, old_value, new_value);
+        }
+    }
+
+  /* Read back, the Keras 3 config is the same model. */
+  reloaded = model_from_json (written);
+  assert_weight_shapes (model, "tf_keras", name);
+  assert_weight_shapes (reloaded, "tf_keras", name);
+}
+
+/* ---- Keras 3 -> tf-keras ------------------------------------------------- */
+
+static void
+assert_no_dtype_policy (const char *layer, JsonObject *config)
+{
+  JsonNode *dtype = json_object_get_member (config, "dtype");
+
+  if (dtype != NULL && !JSON_NODE_HOLDS_VALUE (dtype))
+    g_test_fail_printf ("layer %s: dtype is not a policy name", layer);
+}
+
+static void
+assert_no_initializer_axes (const char *layer, JsonObject *config)
+{
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *member;
+
+  json_object_iter_init (&iter, config);
+  while (json_object_iter_next (&iter, &key, &member))
+    if (g_str_has_suffix (key, "_initializer") && JSON_NODE_HOLDS_OBJECT (member))
+      {
+        JsonObject *init = json_node_get_object (member);
+        JsonObject *init_config = json_object_get_object_member (init, "config");
+
+        if (json_object_has_member (init_config, "input_axes") ||
+            json_object_has_member (init_config, "output_axes"))
+          g_test_fail_printf ("layer %s: tf-keras %s takes no input_axes/output_axes", layer,
+                   json_object_get_string_member (init, "class_name"));
+      }
+}
+
+static void
+test_to_keras2 (gconstpointer data)
+{
+  const char *name = data;
+  g_autofree char *source_text = fixture_text ("keras", name, ".config.json");
+  g_autoptr(StrataModel) model = model_from_json (source_text);
+  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
+  g_autoptr(JsonNode) source = parse (source_text);
+  g_autoptr(JsonNode) keras2 = parse (written);
+  g_autoptr(GHashTable) before = layers_of (source);
+  g_autoptr(GHashTable) after = layers_of (keras2);
+  g_autoptr(StrataModel) reloaded = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_assert_cmpuint (g_hash_table_size (before), >, 0);
+  g_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (before));
+  g_hash_table_iter_init (&iter, before);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      JsonObject *old_entry = value;
+      JsonObject *new_entry = g_hash_table_lookup (after, key);
+      const char *class_name = json_object_get_string_member (old_entry, "class_name");
+      JsonObject *old_config = json_object_get_object_member (old_entry, "config");
+      JsonObject *new_config;
+      JsonObjectIter members;
+      const char *member;
+      JsonNode *old_value;
+
+      g_assert_nonnull (new_entry);
+      new_config = json_object_get_object_member (new_entry, "config");
+      json_object_iter_init (&members, new_config);
+      while (json_object_iter_next (&members, &member, NULL))
+        if (is_refused (keras2_refuses, G_N_ELEMENTS (keras2_refuses), class_name, member))
+          g_test_fail_printf ("layer %s (%s): tf-keras refuses the key %s", (char *) key, class_name, member);
+      assert_no_dtype_policy (key, new_config);
+      assert_no_initializer_axes (key, new_config);
+
+      json_object_iter_init (&members, old_config);
+      while (json_object_iter_next (&members, &member, &old_value))
+        {
+          JsonNode *new_value = json_object_get_member (new_config, member);
+
+          if (g_str_equal (member, "layers") || g_str_equal (member, "dtype") ||
+              is_refused (keras2_refuses, G_N_ELEMENTS (keras2_refuses), class_name, member) ||
+              g_str_has_suffix (member, "_initializer"))
+            continue;
+          if (g_str_equal (class_name, "InputLayer") && g_str_equal (member, "batch_shape"))
+            assert_equal_member (key, "batch_input_shape", old_value,
+                                 json_object_get_member (new_config, "batch_input_shape"));
+          else if (JSON_NODE_HOLDS_OBJECT (old_value) &&
+                   json_object_has_member (json_node_get_object (old_value), "class_name"))
+            g_assert_nonnull (new_value);   /* a nested layer, checked on its own */
+          else
+            assert_equal_member (key, member, old_value, new_value);
+        }
+      /* The policy name stays. */
+      if (json_object_has_member (old_config, "dtype") &&
+          JSON_NODE_HOLDS_OBJECT (json_object_get_member (old_config, "dtype")))
+        g_assert_cmpstr (json_object_get_string_member (new_config, "dtype"), ==,
+                         json_object_get_string_member (json_object_get_object_member (
+                             json_object_get_object_member (old_config, "dtype"), "config"), "name"));
+    }
+
+  reloaded = model_from_json (written);
+  assert_weight_shapes (model, "keras", name);
+  assert_weight_shapes (reloaded, "keras", name);
+}
+
+/* ---- rules on hand-written configs --------------------------------------- */
+
+/* The config of the only layer named @name in @json. (transfer none) */
+static JsonObject *
+layer_config (GHashTable *layers, const char *name)
+{
+  JsonObject *entry = g_hash_table_lookup (layers, name);
+
+  if (entry == NULL)
+    g_error ("no layer %s in the written config", name);
+  return json_object_get_object_member (entry, "config");
+}
+
+/* A tf-keras Sequential without an input layer whose layers carry the keys
+ * Keras 3 refuses, some inside wrappers and cells. */
+static const char tf_keras_sequence[] =
+  "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"seq\", \"layers\": ["
+  " {\"class_name\": \"Embedding\", \"config\": {\"name\": \"emb\", \"batch_input_shape\": [null, 6],"
+  "   \"input_dim\": 50, \"output_dim\": 8, \"input_length\": 6}},"
+  " {\"class_name\": \"SpatialDropout1D\", \"config\": {\"name\": \"drop\", \"trainable\": true,"
+  "   \"rate\": 0.25, \"noise_shape\": null, \"seed\": null}},"
+  " {\"class_name\": \"Bidirectional\", \"config\": {\"name\": \"bi\", \"merge_mode\": \"concat\","
+  "   \"layer\": {\"class_name\": \"GRU\", \"config\": {\"name\": \"gru\", \"units\": 4,"
+  "     \"return_sequences\": true, \"time_major\": false, \"reset_after\": true}}}},"
+  " {\"class_name\": \"RNN\", \"config\": {\"name\": \"rnn\", \"return_sequences\": true,"
+  "   \"time_major\": false, \"cell\": {\"class_name\": \"LSTMCell\","
+  "   \"config\": {\"name\": \"cell\", \"units\": 3, \"implementation\": 2}}}},"
+  " {\"class_name\": \"Conv1DTranspose\", \"config\": {\"name\": \"up\", \"filters\": 2,"
+  "   \"kernel_size\": [3], \"groups\": 1}},"
+  " {\"class_name\": \"LSTM\", \"config\": {\"name\": \"lstm\", \"units\": 5, \"time_major\": false,"
+  "   \"return_sequences\": false, \"implementation\": 2}}"
+  "]}, \"keras_version\": \"2.21.0\", \"backend\": \"tensorflow\"}";
+
+static void
+test_rules_sequence (void)
+{
+  g_autoptr(StrataModel) model = model_from_json (tf_keras_sequence);
+  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
+  g_autoptr(JsonNode) root = parse (written);
+  g_autoptr(GHashTable) layers = layers_of (root);
+  JsonArray *entries = json_object_get_array_member (
+      json_object_get_object_member (json_node_get_object (root), "config"), "layers");
+  JsonObject *first = json_array_get_object_element (entries, 0);
+  JsonObject *config;
+  g_autoptr(StrataModel) reloaded = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+
+  /* The input layer Keras 3 needs, with the batch shape the Embedding had. */
+  g_assert_cmpstr (json_object_get_string_member (first, "class_name"), ==, "InputLayer");
+  config = json_object_get_object_member (first, "config");
+  g_assert_false (json_object_has_member (config, "batch_input_shape"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (config, "batch_shape")), ==, 2);
+  g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (config, "batch_shape"), 1), ==, 6);
+
+  config = layer_config (layers, "emb");
+  g_assert_false (json_object_has_member (config, "batch_input_shape"));
+  g_assert_false (json_object_has_member (config, "input_length"));
+  g_assert_cmpint (json_object_get_int_member (config, "input_dim"), ==, 50);
+  g_assert_cmpint (json_object_get_int_member (config, "output_dim"), ==, 8);
+
+  config = layer_config (layers, "drop");
+  g_assert_false (json_object_has_member (config, "trainable"));
+  g_assert_false (json_object_has_member (config, "noise_shape"));
+  g_assert_cmpfloat (json_object_get_double_member (config, "rate"), ==, 0.25);
+
+  config = layer_config (layers, "bi/layer/gru");
+  g_assert_false (json_object_has_member (config, "time_major"));
+  g_assert_cmpint (json_object_get_int_member (config, "units"), ==, 4);
+  g_assert_true (json_object_get_boolean_member (config, "return_sequences"));
+  g_assert_true (json_object_get_boolean_member (config, "reset_after"));
+
+  config = layer_config (layers, "rnn");
+  g_assert_false (json_object_has_member (config, "time_major"));
+  g_assert_true (json_object_get_boolean_member (config, "return_sequences"));
+  config = layer_config (layers, "rnn/cell/cell");
+  g_assert_cmpint (json_object_get_int_member (config, "units"), ==, 3);
+  /* Keras 3 takes implementation (and ignores it). */
+  g_assert_cmpint (json_object_get_int_member (config, "implementation"), ==, 2);
+
+  config = layer_config (layers, "up");
+  g_assert_false (json_object_has_member (config, "groups"));
+  g_assert_cmpint (json_object_get_int_member (config, "filters"), ==, 2);
+
+  config = layer_config (layers, "lstm");
+  g_assert_false (json_object_has_member (config, "time_major"));
+  g_assert_cmpint (json_object_get_int_member (config, "units"), ==, 5);
+  g_assert_false (json_object_get_boolean_member (config, "return_sequences"));
+
+  /* The same weights, in the same order, before and after. */
+  reloaded = model_from_json (written);
+  before = strata_layer_get_weights (STRATA_LAYER (model));
+  after = strata_layer_get_weights (STRATA_LAYER (reloaded));
+  g_assert_cmpuint (before->len, ==, after->len);
+  g_assert_cmpuint (before->len, >=, 12);
+  for (guint i = 0; i < before->len; i++)
+    g_assert_true (strata_shape_equal (strata_tensor_get_shape (g_ptr_array_index (before, i)),
+                                       strata_tensor_get_shape (g_ptr_array_index (after, i))));
+}
+
+/* Images: BatchNormalization's built axis, separable/depthwise/transposed
+ * convolutions and random preprocessing. */
+static const char tf_keras_image[] =
+  "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"img\", \"layers\": ["
+  " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 8, 8, 3],"
+  "   \"dtype\": \"float32\", \"sparse\": false, \"ragged\": false, \"name\": \"image\"}},"
+  " {\"class_name\": \"RandomFlip\", \"config\": {\"name\": \"flip\", \"rng_type\": \"stateful\","
+  "   \"mode\": \"horizontal\", \"seed\": null}},"
+  " {\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn\", \"axis\": [3]}},"
+  " {\"class_name\": \"SeparableConv2D\", \"config\": {\"name\": \"sep\", \"filters\": 4,"
+  "   \"kernel_size\": [3, 3], \"groups\": 1, \"depth_multiplier\": 2,"
+  "   \"kernel_initializer\": {\"class_name\": \"GlorotUniform\", \"config\": {\"seed\": null}},"
+  "   \"kernel_regularizer\": null, \"kernel_constraint\": null}},"
+  " {\"class_name\": \"DepthwiseConv2D\", \"config\": {\"name\": \"dw\", \"kernel_size\": [3, 3],"
+  "   \"groups\": 1}},"
+  " {\"class_name\": \"Conv2DTranspose\", \"config\": {\"name\": \"up\", \"filters\": 2,"
+  "   \"kernel_size\": [2, 2], \"strides\": [2, 2], \"groups\": 1}}"
+  "]}, \"keras_version\": \"2.21.0\", \"backend\": \"tensorflow\"}";
+
+static void
+test_rules_image (void)
+{
+  g_autoptr(StrataModel) model = model_from_json (tf_keras_image);
+  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
+  g_autoptr(JsonNode) root = parse (written);
+  g_autoptr(GHashTable) layers = layers_of (root);
+  JsonObject *config;
+  g_autoptr(StrataModel) reloaded = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+
+  config = layer_config (layers, "image");
+  g_assert_false (json_object_has_member (config, "batch_input_shape"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (config, "batch_shape")), ==, 4);
+
+  config = layer_config (layers, "flip");
+  g_assert_false (json_object_has_member (config, "rng_type"));
+  g_assert_cmpstr (json_object_get_string_member (config, "mode"), ==, "horizontal");
+
+  config = layer_config (layers, "bn");
+  g_assert_true (JSON_NODE_HOLDS_VALUE (json_object_get_member (config, "axis")));
+  g_assert_cmpint (json_object_get_int_member (config, "axis"), ==, 3);
+
+  config = layer_config (layers, "sep");
+  g_assert_false (json_object_has_member (config, "groups"));
+  g_assert_false (json_object_has_member (config, "kernel_initializer"));
+  g_assert_false (json_object_has_member (config, "kernel_regularizer"));
+  g_assert_false (json_object_has_member (config, "kernel_constraint"));
+  g_assert_cmpint (json_object_get_int_member (config, "depth_multiplier"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (config, "filters"), ==, 4);
+
+  g_assert_false (json_object_has_member (layer_config (layers, "dw"), "groups"));
+  config = layer_config (layers, "up");
+  g_assert_false (json_object_has_member (config, "groups"));
+  g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (config, "strides"), 0), ==, 2);
+
+  reloaded = model_from_json (written);
+  before = strata_layer_get_weights (STRATA_LAYER (model));
+  after = strata_layer_get_weights (STRATA_LAYER (reloaded));
+  g_assert_cmpuint (before->len, ==, after->len);
+  g_assert_cmpuint (before->len, >=, 10);
+  for (guint i = 0; i < before->len; i++)
+    g_assert_true (strata_shape_equal (strata_tensor_get_shape (g_ptr_array_index (before, i)),
+                                       strata_tensor_get_shape (g_ptr_array_index (after, i))));
+}
+
+/* Values Keras 3 cannot express are not dropped: Keras must refuse the
+ * file rather than load a model that computes something else. */
+static const char tf_keras_unconvertible[] =
+  "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"odd\", \"layers\": ["
+  " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 4, 6, 6],"
+  "   \"dtype\": \"float32\", \"name\": \"x\"}},"
+  " {\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn\", \"axis\": [1, 2]}},"
+  " {\"class_name\": \"Conv2DTranspose\", \"config\": {\"name\": \"up\", \"filters\": 4,"
+  "   \"kernel_size\": [1, 1], \"groups\": 2}}"
+  "]}, \"keras_version\": \"2.21.0\", \"backend\": \"tensorflow\"}";
+
+static void
+test_rules_kept (void)
+{
+  g_autoptr(StrataModel) model = model_from_json (tf_keras_unconvertible);
+  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
+  g_autoptr(JsonNode) root = parse (written);
+  g_autoptr(GHashTable) layers = layers_of (root);
+  JsonNode *axis = json_object_get_member (layer_config (layers, "bn"), "axis");
+
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (axis));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (axis)), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (layer_config (layers, "up"), "groups"), ==, 2);
+}
+
+/* Keras 3 keys tf-keras refuses: a Keras 3 LeakyReLU slope becomes alpha
+ * and unset LoRA/quantization keys go. */
+static const char keras3_sequence[] =
+  "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"k3\", \"layers\": ["
+  " {\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {"
+  "   \"batch_shape\": [null, 4], \"dtype\": \"float32\", \"name\": \"x\"}, \"registered_name\": null},"
+  " {\"module\": \"keras.layers\", \"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 3,"
+  "   \"dtype\": {\"module\": \"keras\", \"class_name\": \"DTypePolicy\","
+  "     \"config\": {\"name\": \"mixed_float16\"}, \"registered_name\": null},"
+  "   \"kernel_initializer\": {\"module\": \"keras.initializers\", \"class_name\": \"GlorotUniform\","
+  "     \"config\": {\"seed\": null, \"input_axes\": null, \"output_axes\": null}, \"registered_name\": null},"
+  "   \"quantization_config\": null, \"lora_rank\": null}, \"registered_name\": null},"
+  " {\"module\": \"keras.layers\", \"class_name\": \"LeakyReLU\", \"config\": {\"name\": \"leaky\","
+  "   \"negative_slope\": 0.2}, \"registered_name\": null},"
+  " {\"module\": \"keras.layers\", \"class_name\": \"LayerNormalization\", \"config\": {\"name\": \"ln\","
+  "   \"axis\": -1, \"rms_scaling\": false}, \"registered_name\": null}"
+  "]}, \"registered_name\": null}";
+
+static void
+test_rules_keras2 (void)
+{
+  g_autoptr(StrataModel) model = model_from_json (keras3_sequence);
+  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
+  g_autoptr(JsonNode) root = parse (written);
+  g_autoptr(GHashTable) layers = layers_of (root);
+  JsonObject *config;
+  JsonObject *init;
+
+  config = layer_config (layers, "x");
+  g_assert_false (json_object_has_member (config, "batch_shape"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (config, "batch_input_shape")), ==, 2);
+
+  config = layer_config (layers, "d");
+  g_assert_cmpstr (json_object_get_string_member (config, "dtype"), ==, "mixed_float16");
+  g_assert_false (json_object_has_member (config, "quantization_config"));
+  g_assert_false (json_object_has_member (config, "lora_rank"));
+  g_assert_cmpint (json_object_get_int_member (config, "units"), ==, 3);
+  init = json_object_get_object_member (json_object_get_object_member (config, "kernel_initializer"), "config");
+  g_assert_false (json_object_has_member (init, "input_axes"));
+  g_assert_false (json_object_has_member (init, "output_axes"));
+  g_assert_true (json_object_has_member (init, "seed"));
+
+  config = layer_config (layers, "leaky");
+  g_assert_false (json_object_has_member (config, "negative_slope"));
+  g_assert_cmpfloat (json_object_get_double_member (config, "alpha"), ==, 0.2);
+
+  g_assert_false (json_object_has_member (layer_config (layers, "ln"), "rms_scaling"));
+}
+
+int
+main (int argc, char **argv)
+{
+  strata_test_init (&argc, &argv);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tf_keras_models); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/dialect/tf-keras-to-keras3/%s", tf_keras_models[i]);
+
+      g_test_add_data_func (path, tf_keras_models[i], test_to_keras3);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (keras3_models); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/dialect/keras3-to-tf-keras/%s", keras3_models[i]);
+
+      g_test_add_data_func (path, keras3_models[i], test_to_keras2);
+    }
+  g_test_add_func ("/dialect/rules/sequence", test_rules_sequence);
+  g_test_add_func ("/dialect/rules/image", test_rules_image);
+  g_test_add_func ("/dialect/rules/kept", test_rules_kept);
+  g_test_add_func ("/dialect/rules/keras2", test_rules_keras2);
+  return g_test_run ();
+}

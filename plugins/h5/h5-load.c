@@ -33,9 +33,10 @@ h5_load_clear (H5Load *ld)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (H5Load, h5_load_clear)
 
+/* Opens the file and reads its root attributes (configs, versions). */
 static gboolean
-h5_load_open (H5Load *ld, GFile *file, StrataLoadOptions *options, gboolean with_optimizer,
-              GCancellable *cancellable, GError **error)
+h5_load_begin (H5Load *ld, GFile *file, StrataLoadOptions *options, GCancellable *cancellable,
+               GError **error)
 {
   g_autofree char *path = g_file_get_path (file);
 
@@ -53,12 +54,27 @@ h5_load_open (H5Load *ld, GFile *file, StrataLoadOptions *options, gboolean with
   ld->file = h5k_file_open (path, error);
   if (ld->file == NULL)
     return FALSE;
-  ld->kf = h5k_file_read_keras (ld->file, with_optimizer, error);
-  if (ld->kf == NULL)
+  ld->kf = h5k_file_read_root (ld->file, error);
+  return ld->kf != NULL;
+}
+
+/* Reads the weight groups (no weight data yet). */
+static gboolean
+h5_load_groups (H5Load *ld, gboolean with_optimizer, GError **error)
+{
+  if (!h5k_file_read_groups (ld->file, ld->kf, with_optimizer, error))
     return FALSE;
   ld->convert.version = ld->kf->weights_keras_version != NULL ? ld->kf->weights_keras_version : "1";
   ld->convert.backend = ld->kf->weights_backend;
   return TRUE;
+}
+
+static gboolean
+h5_load_open (H5Load *ld, GFile *file, StrataLoadOptions *options, gboolean with_optimizer,
+              GCancellable *cancellable, GError **error)
+{
+  return h5_load_begin (ld, file, options, cancellable, error) &&
+         h5_load_groups (ld, with_optimizer, error);
 }
 
 char *
@@ -151,15 +167,16 @@ adopt_weights (H5Load *ld, StrataLayer *layer, GPtrArray *arrays, GError **error
   return strata_layer_set_weights (layer, tensors, error);
 }
 
-/* Assigns @arrays (already converted, legacy order) to @layer. @k is the
- * index in the file's layer_names, @file_name the file's group name. */
+/* Assigns @arrays (already converted, legacy order) to @layer, whose
+ * weights in legacy order are @legacy (at @positions in its own order).
+ * @k is the index in the file's layer_names, @file_name the file's group
+ * name. */
 static gboolean
 assign_layer (H5Load *ld, StrataLayer *layer, guint k, const char *file_name, GPtrArray *arrays,
-              gboolean by_name, gboolean skip_mismatch, StrataWeightsReport *report, GError **error)
+              GPtrArray *legacy, GArray *positions, gboolean by_name, gboolean skip_mismatch,
+              StrataWeightsReport *report, GError **error)
 {
   const char *name = strata_layer_get_name (layer);
-  g_autoptr(GArray) positions = NULL;
-  g_autoptr(GPtrArray) legacy = h5_legacy_weights (layer, &positions);
   g_autoptr(GPtrArray) current = strata_layer_get_weights (layer);
   gboolean changed = FALSE;
 
@@ -251,18 +268,17 @@ load_group_into (H5Load *ld, H5kGroup *group, guint k, StrataLayer *layer, gbool
                  gboolean skip_mismatch, StrataWeightsReport *report, GError **error)
 {
   g_autoptr(GPtrArray) arrays = read_arrays (ld, group, error);
-  g_autoptr(JsonObject) config = NULL;
   g_autoptr(GArray) positions = NULL;
   g_autoptr(GPtrArray) legacy = NULL;
 
   if (arrays == NULL)
     return FALSE;
-  config = strata_layer_get_config (layer);
   legacy = h5_legacy_weights (layer, &positions);
   if (!h5_preprocess (&ld->convert, layer, strata_layer_get_name (layer),
-                      strata_layer_get_class_name (layer), config, legacy, arrays, error))
+                      strata_layer_get_class_name (layer), NULL, legacy, arrays, error))
     return FALSE;
-  return assign_layer (ld, layer, k, group->name, arrays, by_name, skip_mismatch, report, error);
+  return assign_layer (ld, layer, k, group->name, arrays, legacy, positions, by_name,
+                       skip_mismatch, report, error);
 }
 
 static gboolean
@@ -531,20 +547,32 @@ h5_load_model (GFile *file, StrataLoadOptions *options, GCancellable *cancellabl
   g_auto(H5Load) ld = { 0 };
   g_autoptr(StrataModel) model = NULL;
 
-  if (!h5_load_open (&ld, file, options, compile, cancellable, error))
+  if (!h5_load_begin (&ld, file, options, cancellable, error))
     return NULL;
   strata_load_options_report_progress (options, 0.0, _("Reading the model config"));
 
   if (ld.kf->model_config == NULL)
-    model = opaque_model (&ld, file, error);
+    {
+      if (h5_load_groups (&ld, compile, error))
+        model = opaque_model (&ld, file, error);
+    }
   else
     {
-      model = strata_model_from_json (ld.kf->model_config, -1, strata_load_options_get_registry (options),
-                                      strata_load_options_get_flags (options) | STRATA_LOAD_METADATA_ONLY,
-                                      error);
+      /* Weights are assigned to a model built without data, by name. */
+      H5ConfigBuild *build = h5_config_build_start (ld.kf->model_config,
+                                                    strata_load_options_get_registry (options),
+                                                    strata_load_options_get_flags (options) |
+                                                    STRATA_LOAD_METADATA_ONLY);
+      g_autoptr(GError) config_error = NULL;
+      gboolean ok = h5_load_groups (&ld, compile, error);
+
+      model = h5_config_build_finish (build, &config_error);
+      if (!ok)
+        return NULL;
       if (model == NULL)
         {
-          g_prefix_error (error, _("In the model config of “%s”: "), h5k_file_get_path (ld.file));
+          g_propagate_prefixed_error (error, g_steal_pointer (&config_error),
+                                      _("In the model config of “%s”: "), h5k_file_get_path (ld.file));
           return NULL;
         }
       /* The config comes from the same file, so names correspond exactly. */

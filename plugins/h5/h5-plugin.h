@@ -41,10 +41,21 @@ typedef struct {
  * to its index in strata_layer_get_weights(). */
 GPtrArray           *h5_legacy_weights (StrataLayer *layer,
                                         GArray     **positions);
+/* Builds a model from @json (strata_model_from_json()) on a second thread.
+ * @json must stay alive until h5_config_build_finish(), which must always
+ * be called: it waits for the thread and frees the build. */
+typedef struct _H5ConfigBuild H5ConfigBuild;
+H5ConfigBuild       *h5_config_build_start  (const char      *json,
+                                             StrataRegistry  *registry,
+                                             StrataLoadFlags  flags);
+StrataModel         *h5_config_build_finish (H5ConfigBuild   *build,
+                                             GError         **error);
+
 /* Converts @arrays (element-type H5kArray, file order) for @layer (NULL
  * for a layer inside a wrapper, described by @class_name and @config) as
- * Keras's preprocess_weights_for_loading does. @model_weights are the
- * layer's current weights in legacy order (for kernel shapes), nullable. */
+ * Keras's preprocess_weights_for_loading does. A NULL @config is taken from
+ * @layer when the conversion needs one. @model_weights are the layer's
+ * current weights in legacy order (for kernel shapes), nullable. */
 gboolean             h5_preprocess     (H5Convert   *convert,
                                         StrataLayer *layer,
                                         const char  *layer_name,

@@ -175,7 +175,6 @@ preprocess_nested (H5Convert *cv, StrataModel *model, GPtrArray *arrays, GError 
         g_autoptr(GPtrArray) part = pass == 0 ? strata_layer_get_trainable_weights (sub)
                                               : strata_layer_get_non_trainable_weights (sub);
         g_autoptr(GPtrArray) chunk = NULL;
-        g_autoptr(JsonObject) config = NULL;
 
         if (part->len == 0)
           continue;
@@ -184,9 +183,8 @@ preprocess_nested (H5Convert *cv, StrataModel *model, GPtrArray *arrays, GError 
         chunk = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_array_free);
         move_range (chunk, arrays, offset, part->len);
         offset += part->len;
-        config = strata_layer_get_config (sub);
         if (!h5_preprocess (cv, sub, strata_layer_get_name (sub), strata_layer_get_class_name (sub),
-                         config, part, chunk, error))
+                            NULL, part, chunk, error))
           return FALSE;
         move_range (out, chunk, 0, chunk->len);
       }
@@ -194,6 +192,19 @@ preprocess_nested (H5Convert *cv, StrataModel *model, GPtrArray *arrays, GError 
   g_ptr_array_set_size (arrays, 0);
   move_range (arrays, out, 0, out->len);
   return TRUE;
+}
+
+/* Whether converting a @class_name layer's weights reads its config: Keras 1
+ * layouts, wrappers and GRU variants do; building the config of every
+ * other layer would only cost time. */
+static gboolean
+config_needed (H5Convert *cv, const char *class_name)
+{
+  const char *cls = class_name != NULL && strchr (class_name, '>') != NULL
+                    ? strrchr (class_name, '>') + 1 : class_name;
+
+  return g_strcmp0 (cv->version, "1") == 0 || cls == NULL || strstr (cls, "GRU") != NULL ||
+         g_str_equal (cls, "Bidirectional") || g_str_equal (cls, "TimeDistributed");
 }
 
 gboolean
@@ -204,11 +215,14 @@ h5_preprocess (H5Convert *cv, StrataLayer *layer, const char *layer_name, const 
   const char *data_format, *inner_class;
   JsonObject *inner_config;
   JsonNode *reset_after;
+  g_autoptr(JsonObject) own_config = NULL;
 
   if (arrays->len == 0)
     return TRUE;
   if (layer != NULL && STRATA_IS_MODEL (layer))
     return preprocess_nested (cv, STRATA_MODEL (layer), arrays, error);
+  if (config == NULL && layer != NULL && config_needed (cv, class_name))
+    config = own_config = strata_layer_get_config (layer);
   if (g_strcmp0 (class_name, "Bidirectional") == 0)
     return preprocess_bidirectional (cv, layer_name, config, model_weights, arrays, error);
   if (g_strcmp0 (class_name, "TimeDistributed") == 0 &&

@@ -26,21 +26,31 @@ struct _H5kFile {
   hid_t        fid;
   GMappedFile *mapped;
   GBytes      *bytes;     /* owns a reference to the mapping */
+  const guchar *data;     /* the mapping: libhdf5 reads the metadata from it */
   guint64      size;
   guint64      base;      /* where the superblock is; addresses start there */
   gboolean     no_mmap;   /* STRATA_H5_NO_MMAP: never hand out slices of the mapping */
   int          fd;        /* with no_mmap: raw weights are read from it, -1 otherwise */
-  GHashTable  *datasets;  /* "/path" -> hid_t (as gint64): datasets the open walk opened,
-                             until describe_dataset() takes them (each is opened once) */
+  GHashTable  *objects;   /* "/path" -> H5kObject: what the open walk reached through
+                             hard links, headers checked */
 };
 
-static void
-dataset_close (gpointer id)
-{
-  hid_t ds = (hid_t) *(gint64 *) id;
+/* An object the open walk found. Datasets stay open until
+ * describe_dataset() takes them, so each is opened once. */
+typedef struct {
+  haddr_t     addr;
+  H5O_type_t  type;
+  hid_t       dataset;    /* H5I_INVALID_HID once taken, or for groups */
+} H5kObject;
 
-  H5Dclose (ds);
-  g_free (id);
+static void
+object_free (gpointer data)
+{
+  H5kObject *object = data;
+
+  if (object->dataset >= 0)
+    H5Dclose (object->dataset);
+  g_free (object);
 }
 
 static const char hdf5_signature[8] = { '\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n' };
@@ -68,55 +78,143 @@ compare_ranges (gconstpointer a, gconstpointer b)
   return ra->start < rb->start ? -1 : ra->start > rb->start;
 }
 
-/* Every object of the file, found without reading any attribute. */
-typedef struct {
-  GArray    *addresses;   /* (element-type guint64) object header addresses */
-  GPtrArray *datasets;    /* (element-type utf8) dataset paths */
-} H5kObjects;
+/* libhdf5 reads the metadata from the mapping itself (the core driver
+ * over a file image that is never copied, written or freed): a load makes
+ * thousands of small reads, and each would otherwise be a pread(). */
+static void *
+image_malloc (size_t size, H5FD_file_image_op_t op, void *udata)
+{
+  H5kFile *file = udata;
 
+  return size == file->size ? (void *) file->data : NULL;
+}
+
+static void *
+image_memcpy (void *dest, const void *src, size_t size, H5FD_file_image_op_t op, void *udata)
+{
+  return dest == src ? dest : NULL;
+}
+
+static void *
+image_realloc (void *ptr, size_t size, H5FD_file_image_op_t op, void *udata)
+{
+  return NULL;
+}
+
+static herr_t
+image_free (void *ptr, H5FD_file_image_op_t op, void *udata)
+{
+  return 0;
+}
+
+static void *
+image_udata_copy (void *udata)
+{
+  return udata;
+}
+
+static herr_t
+image_udata_free (void *udata)
+{
+  return 0;
+}
+
+static hid_t
+open_image (H5kFile *file)
+{
+  H5K_AUTO_ID hid_t fapl = H5Pcreate (H5P_FILE_ACCESS);
+  H5FD_file_image_callbacks_t callbacks = {
+    image_malloc, image_memcpy, image_realloc, image_free,
+    image_udata_copy, image_udata_free, file,
+  };
+  g_autofree char *name = NULL;
+
+  /* Close every object with the file: nothing may outlive a failed load. */
+  if (fapl < 0 || H5Pset_fclose_degree (fapl, H5F_CLOSE_STRONG) < 0 ||
+      H5Pset_fapl_core (fapl, 64 * 1024, FALSE) < 0 ||
+      H5Pset_file_image_callbacks (fapl, &callbacks) < 0 ||
+      H5Pset_file_image (fapl, (void *) file->data, file->size) < 0)
+    return H5I_INVALID_HID;
+  /* The core driver refuses a name that exists as a file; a name below
+   * the (regular) file itself never does. */
+  name = g_build_filename (file->path, "strata-image", NULL);
+  return H5Fopen (name, H5F_ACC_RDONLY, fapl);
+}
+
+/* Every object of the file, found without reading any attribute. */
 static herr_t
 collect_object (hid_t obj, const char *name, const H5O_info_t *info, void *user_data)
 {
-  H5kObjects *objects = user_data;
-  guint64 address = info->addr;
+  GHashTable *objects = user_data;
+  H5kObject *object = g_new (H5kObject, 1);
 
-  g_array_append_val (objects->addresses, address);
-  if (info->type == H5O_TYPE_DATASET)
-    g_ptr_array_add (objects->datasets, g_strdup (name));
+  object->addr = info->addr;
+  object->type = info->type;
+  object->dataset = H5I_INVALID_HID;
+  /* H5Ovisit names are relative to the root ("." is the root itself). */
+  g_hash_table_insert (objects, g_str_equal (name, ".") ? g_strdup ("/") : g_strconcat ("/", name, NULL),
+                       object);
   return 0;
 }
 
 /* Where contiguous dataset data lies: the heap checks skip it, so that a
  * load (especially a metadata-only one) does not read the weights. The
- * datasets stay open in @opened ("/path" -> hid_t) for describe_dataset(). */
+ * datasets are opened by address (no path lookups) and stay open. */
 static GArray *
-dataset_ranges (hid_t fid, GPtrArray *datasets, GHashTable *opened)
+dataset_ranges (H5kFile *file)
 {
   GArray *ranges = g_array_new (FALSE, FALSE, sizeof (H5kRange));
+  GHashTableIter iter;
+  H5kObject *object;
 
-  for (guint i = 0; i < datasets->len; i++)
+  g_hash_table_iter_init (&iter, file->objects);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &object))
     {
-      const char *name = g_ptr_array_index (datasets, i);
-      hid_t ds = H5Dopen2 (fid, name, H5P_DEFAULT);
+      haddr_t offset;
+      hsize_t storage;
 
-      if (ds >= 0)
+      if (object->type != H5O_TYPE_DATASET)
+        continue;
+      object->dataset = H5Oopen_by_addr (file->fid, object->addr);
+      if (object->dataset < 0)
+        continue;
+      offset = H5Dget_offset (object->dataset);
+      storage = H5Dget_storage_size (object->dataset);
+      if (offset != HADDR_UNDEF && storage > 0 && offset + storage > offset)
         {
-          haddr_t offset = H5Dget_offset (ds);
-          hsize_t storage = H5Dget_storage_size (ds);
-          gint64 id = ds;
-
-          if (offset != HADDR_UNDEF && storage > 0 && offset + storage > offset)
-            {
-              H5kRange range = { offset, offset + storage };
-              g_array_append_val (ranges, range);
-            }
-          /* H5Ovisit names are relative to the root. */
-          g_hash_table_insert (opened, g_strconcat ("/", name, NULL), g_memdup2 (&id, sizeof id));
+          H5kRange range = { offset, offset + storage };
+          g_array_append_val (ranges, range);
         }
-      H5Eclear2 (H5E_DEFAULT);
     }
+  H5Eclear2 (H5E_DEFAULT);
   g_array_sort (ranges, compare_ranges);
   return ranges;
+}
+
+static gboolean
+walk_and_check (H5kFile *file, GError **error)
+{
+  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GArray) ranges = NULL;
+  GHashTableIter iter;
+  H5kObject *object;
+
+  /* Objects are visited without reading any attribute (no global heap);
+   * their headers are checked before libhdf5 decodes any attribute. */
+  file->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, object_free);
+  H5Ovisit2 (file->fid, H5_INDEX_NAME, H5_ITER_NATIVE, collect_object, file->objects,
+             H5O_INFO_BASIC);
+  H5Eclear2 (H5E_DEFAULT);
+  g_hash_table_iter_init (&iter, file->objects);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &object))
+    {
+      guint64 address = object->addr;
+      g_array_append_val (addresses, address);
+    }
+  if (!h5k_check_object_headers (file->data, file->size, file->base, addresses, file->path, error))
+    return FALSE;
+  ranges = dataset_ranges (file);
+  return h5k_check_heaps (file->data, file->size, file->base, ranges, file->path, error);
 }
 
 H5kFile *
@@ -124,15 +222,8 @@ h5k_file_open (const char *path, GError **error)
 {
   H5K_LOCKED;
   g_autoptr(GMappedFile) mapped = NULL;
-  H5K_AUTO_ID hid_t fapl = H5I_INVALID_HID;
-  g_autoptr(GArray) ranges = NULL;
-  g_autoptr(GHashTable) opened = NULL;
-  H5kObjects objects;
-  const guchar *data;
-  H5kFile *file;
-  guint64 base = 0, size;
-  gboolean ok;
-  hid_t fid;
+  g_autoptr(H5kFile) file = NULL;
+  guint64 base = 0;
 
   mapped = g_mapped_file_new (path, FALSE, error);
   if (mapped == NULL)
@@ -144,48 +235,27 @@ h5k_file_open (const char *path, GError **error)
       return NULL;
     }
 
-  fapl = H5Pcreate (H5P_FILE_ACCESS);
-  /* Close every object with the file: nothing may outlive a failed load. */
-  H5Pset_fclose_degree (fapl, H5F_CLOSE_STRONG);
-  fid = H5Fopen (path, H5F_ACC_RDONLY, fapl);
-  if (fid < 0)
+  file = g_new0 (H5kFile, 1);
+  file->path = g_strdup (path);
+  file->fid = H5I_INVALID_HID;
+  file->fd = -1;
+  file->data = (const guchar *) g_mapped_file_get_contents (mapped);
+  file->size = g_mapped_file_get_length (mapped);
+  file->base = base;
+  file->bytes = g_mapped_file_get_bytes (mapped);
+  file->mapped = g_steal_pointer (&mapped);
+  file->no_mmap = g_strcmp0 (g_getenv ("STRATA_H5_NO_MMAP"), "1") == 0;
+
+  file->fid = open_image (file);
+  if (file->fid < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
                      _("Cannot open the HDF5 file “%s”; it is damaged or truncated"), path);
       return NULL;
     }
+  if (!walk_and_check (file, error))
+    return NULL;
 
-  /* Objects are visited without reading any attribute (no global heap);
-   * their headers are checked before libhdf5 decodes any attribute. */
-  objects.addresses = g_array_new (FALSE, FALSE, sizeof (guint64));
-  objects.datasets = g_ptr_array_new_with_free_func (g_free);
-  H5Ovisit2 (fid, H5_INDEX_NAME, H5_ITER_NATIVE, collect_object, &objects, H5O_INFO_BASIC);
-  H5Eclear2 (H5E_DEFAULT);
-  data = (const guchar *) g_mapped_file_get_contents (mapped);
-  size = g_mapped_file_get_length (mapped);
-  ok = h5k_check_object_headers (data, size, base, objects.addresses, path, error);
-  if (ok)
-    {
-      opened = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, dataset_close);
-      ranges = dataset_ranges (fid, objects.datasets, opened);
-      ok = h5k_check_heaps (data, size, base, ranges, path, error);
-    }
-  g_array_unref (objects.addresses);
-  g_ptr_array_unref (objects.datasets);
-  if (!ok)
-    {
-      g_clear_pointer (&opened, g_hash_table_unref);
-      H5Fclose (fid);
-      return NULL;
-    }
-
-  file = g_new0 (H5kFile, 1);
-  file->path = g_strdup (path);
-  file->fid = fid;
-  file->size = g_mapped_file_get_length (mapped);
-  file->base = base;
-  file->no_mmap = g_strcmp0 (g_getenv ("STRATA_H5_NO_MMAP"), "1") == 0;
-  file->fd = -1;
   if (file->no_mmap)
     {
       file->fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
@@ -194,17 +264,10 @@ h5k_file_open (const char *path, GError **error)
           int saved_errno = errno;
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
                        _("Cannot open “%s”: %s"), path, g_strerror (saved_errno));
-          g_clear_pointer (&opened, g_hash_table_unref);
-          H5Fclose (fid);
-          g_free (file->path);
-          g_free (file);
           return NULL;
         }
     }
-  file->datasets = g_steal_pointer (&opened);
-  file->bytes = g_mapped_file_get_bytes (mapped);
-  file->mapped = g_steal_pointer (&mapped);
-  return file;
+  return g_steal_pointer (&file);
 }
 
 void
@@ -214,13 +277,14 @@ h5k_file_free (H5kFile *file)
     return;
   {
     H5K_LOCKED;
-    g_clear_pointer (&file->datasets, g_hash_table_unref);
-    H5Fclose (file->fid);
+    g_clear_pointer (&file->objects, g_hash_table_unref);
+    if (file->fid >= 0)
+      H5Fclose (file->fid);
   }
   if (file->fd >= 0)
     g_close (file->fd, NULL);
-  g_bytes_unref (file->bytes);
-  g_mapped_file_unref (file->mapped);
+  g_clear_pointer (&file->bytes, g_bytes_unref);
+  g_clear_pointer (&file->mapped, g_mapped_file_unref);
   g_free (file->path);
   g_free (file);
 }
@@ -295,8 +359,50 @@ join_path (const char *base, const char *name)
   return g_strconcat (base, "/", name, NULL);
 }
 
-/* Reads the dataset's type, shape and storage; checks what it declares
- * against what the file can hold, so that no read allocates more. */
+/* Where the dataset's data are and how they are stored. Contiguous data
+ * (the common case) have an address: they cannot be filtered, external or
+ * virtual, so the creation property list is only read for the others. */
+typedef struct {
+  H5D_layout_t layout;
+  int          n_filters;
+  haddr_t      offset;
+  hsize_t      storage;
+} H5kStorage;
+
+static gboolean
+dataset_storage (hid_t ds, const char *path, H5kStorage *st, GError **error)
+{
+  H5K_AUTO_ID hid_t dcpl = H5I_INVALID_HID;
+
+  st->offset = H5Dget_offset (ds);
+  st->storage = H5Dget_storage_size (ds);
+  H5Eclear2 (H5E_DEFAULT);  /* H5Dget_offset fails on chunked data; that is expected */
+  st->layout = H5D_CONTIGUOUS;
+  st->n_filters = 0;
+  if (st->offset != HADDR_UNDEF)
+    return TRUE;
+
+  dcpl = H5Dget_create_plist (ds);
+  if (H5Pget_external_count (dcpl) > 0)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("The weight dataset “%s” keeps its data in external files; Strata refuses "
+                     "external storage"), path);
+      return FALSE;
+    }
+  st->layout = H5Pget_layout (dcpl);
+  if (st->layout == H5D_VIRTUAL || st->layout < 0)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("The weight dataset “%s” is a virtual dataset; Strata refuses them"), path);
+      return FALSE;
+    }
+  st->n_filters = H5Pget_nfilters (dcpl);
+  return TRUE;
+}
+
+/* Reads the dataset's type and shape; checks what it declares against what
+ * the file can hold, so that no read allocates more. */
 static H5kWeight *
 describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char *wname,
                   GError **error)
@@ -304,26 +410,22 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
   g_autofree char *path = join_path (group_path, wname);
   H5K_AUTO_ID hid_t ds = H5I_INVALID_HID;
   H5K_AUTO_ID hid_t ftype = H5I_INVALID_HID;
-  H5K_AUTO_ID hid_t mtype = H5I_INVALID_HID;
   H5K_AUTO_ID hid_t space = H5I_INVALID_HID;
-  H5K_AUTO_ID hid_t dcpl = H5I_INVALID_HID;
   hsize_t dims[H5K_MAX_RANK];
-  H5D_layout_t layout;
   H5kWeight *weight;
   guint64 n_elements = 1, limit, file_bytes;
-  haddr_t offset;
-  hsize_t storage;
-  int rank, n_filters;
+  H5kStorage st;
+  int rank;
   StrataDType dtype;
-  gpointer opened_key, opened;
+  H5kObject *object;
 
-  /* The open walk opened it already: H5Ovisit names only paths of hard
-   * links, so this path needs no link check. */
-  if (g_hash_table_steal_extended (file->datasets, path, &opened_key, &opened))
+  /* The open walk opened it already: it reaches objects only through
+   * hard links, so this path needs no link check. */
+  object = g_hash_table_lookup (file->objects, path);
+  if (object != NULL && object->dataset >= 0)
     {
-      ds = (hid_t) *(gint64 *) opened;
-      g_free (opened_key);
-      g_free (opened);
+      ds = object->dataset;
+      object->dataset = H5I_INVALID_HID;
     }
   else if (!h5k_check_hard_path (group, group_path, wname, error))
     return NULL;
@@ -367,26 +469,8 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
         }
       n_elements *= dims[i];
     }
-
-  dcpl = H5Dget_create_plist (ds);
-  if (H5Pget_external_count (dcpl) > 0)
-    {
-      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                   _("The weight dataset “%s” keeps its data in external files; Strata refuses "
-                     "external storage"), path);
-      return NULL;
-    }
-  layout = H5Pget_layout (dcpl);
-  if (layout == H5D_VIRTUAL || layout < 0)
-    {
-      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                   _("The weight dataset “%s” is a virtual dataset; Strata refuses them"), path);
-      return NULL;
-    }
-  n_filters = H5Pget_nfilters (dcpl);
-  offset = H5Dget_offset (ds);
-  storage = H5Dget_storage_size (ds);
-  H5Eclear2 (H5E_DEFAULT);  /* H5Dget_offset fails on chunked data; that is expected */
+  if (!dataset_storage (ds, path, &st, error))
+    return NULL;
 
   weight = g_new0 (H5kWeight, 1);
   weight->name = g_strdup (wname);
@@ -400,27 +484,26 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
 
   /* Deflate cannot shrink data more than about 1032:1; anything declaring
    * more is a lie. Unfiltered data must fit in the file itself. */
-  limit = n_filters > 0 ? (guint64) storage * 1032 + 4096 : file->size;
+  limit = st.n_filters > 0 ? (guint64) st.storage * 1032 + 4096 : file->size;
   if (weight->n_bytes > limit ||
-      (layout == H5D_CONTIGUOUS && storage != 0 && storage < file_bytes) ||
-      (layout == H5D_COMPACT && storage < file_bytes) ||
-      (offset != HADDR_UNDEF && (offset > file->size || storage > file->size - offset)))
+      (st.layout == H5D_CONTIGUOUS && st.storage != 0 && st.storage < file_bytes) ||
+      (st.layout == H5D_COMPACT && st.storage < file_bytes) ||
+      (st.offset != HADDR_UNDEF && (st.offset > file->size || st.storage > file->size - st.offset)))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
                    _("The weight dataset “%s” declares %" PRIu64 " bytes but the file "
                      "“%s” stores only %" PRIu64 " bytes for it (file size %"
                      PRIu64 ")"),
-                   weight->path, weight->n_bytes, file->path, (guint64) storage, file->size);
+                   weight->path, weight->n_bytes, file->path, (guint64) st.storage, file->size);
       h5k_weight_free (weight);
       return NULL;
     }
 
-  mtype = h5k_mem_type_new (dtype, ftype);
-  if (layout == H5D_CONTIGUOUS && n_filters == 0 && offset != HADDR_UNDEF &&
-      storage == weight->n_bytes && H5Tequal (ftype, mtype) > 0)
+  if (st.offset != HADDR_UNDEF && st.storage == weight->n_bytes &&
+      h5k_type_is_stored_as (ftype, dtype))
     {
       weight->mappable = TRUE;
-      weight->offset = offset;
+      weight->offset = st.offset;
     }
   return weight;
 }
@@ -446,6 +529,35 @@ check_object (H5kFile *file, hid_t obj, const char *where, GError **error)
                                    addresses, file->path, error);
 }
 
+/* Opens the group @name of @parent (at @path), checking its links and
+ * header unless the open walk did: it reached it through hard links. */
+static hid_t
+open_group (H5kFile *file, hid_t parent, const char *parent_path, const char *name,
+            const char *path, GError **error)
+{
+  H5kObject *object = g_hash_table_lookup (file->objects, path);
+  hid_t group;
+
+  if (object != NULL && object->type == H5O_TYPE_GROUP)
+    group = H5Oopen_by_addr (file->fid, object->addr);
+  else if (!h5k_check_hard_path (parent, parent_path, name, error))
+    return H5I_INVALID_HID;
+  else
+    group = H5Gopen2 (parent, name, H5P_DEFAULT);
+  if (group < 0)
+    {
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     _("“%s” in “%s” is not a group"), path, file->path);
+      return H5I_INVALID_HID;
+    }
+  if (object == NULL && !check_object (file, group, path, error))
+    {
+      H5Gclose (group);
+      return H5I_INVALID_HID;
+    }
+  return group;
+}
+
 static H5kGroup *
 read_group (H5kFile *file, hid_t parent, const char *parent_path, const char *name,
             GError **error)
@@ -455,16 +567,8 @@ read_group (H5kFile *file, hid_t parent, const char *parent_path, const char *na
   H5K_AUTO_ID hid_t group = H5I_INVALID_HID;
   H5kGroup *result;
 
-  if (!h5k_check_hard_path (parent, parent_path, name, error))
-    return NULL;
-  group = H5Gopen2 (parent, name, H5P_DEFAULT);
+  group = open_group (file, parent, parent_path, name, path, error);
   if (group < 0)
-    {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
-                     _("“%s” in “%s” is not a group"), path, file->path);
-      return NULL;
-    }
-  if (!check_object (file, group, path, error))
     return NULL;
   names = h5k_attr_read_string_list (group, path, "weight_names", error);
   if (names == NULL)
@@ -501,24 +605,35 @@ attr_or_chunk_exists (hid_t loc, const char *name)
   return H5Aexists (loc, name) > 0 || H5Aexists (loc, chunk) > 0;
 }
 
-H5kKerasFile *
-h5k_file_read_keras (H5kFile *file, gboolean with_optimizer, GError **error)
+static hid_t
+open_root (H5kFile *file, GError **error)
 {
-  H5K_LOCKED;
-  g_autoptr(H5kKerasFile) kf = g_new0 (H5kKerasFile, 1);
-  H5K_AUTO_ID hid_t root = H5I_INVALID_HID;
-  H5K_AUTO_ID hid_t weights = H5I_INVALID_HID;
-  g_auto(GStrv) layer_names = NULL;
-  GError *local_error = NULL;
+  hid_t root = H5Gopen2 (file->fid, "/", H5P_DEFAULT);
 
-  root = H5Gopen2 (file->fid, "/", H5P_DEFAULT);
   if (root < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
                      _("Cannot open the root group of “%s”"), file->path);
-      return NULL;
+      return H5I_INVALID_HID;
     }
   if (!check_object (file, root, "/", error))
+    {
+      H5Gclose (root);
+      return H5I_INVALID_HID;
+    }
+  return root;
+}
+
+H5kKerasFile *
+h5k_file_read_root (H5kFile *file, GError **error)
+{
+  H5K_LOCKED;
+  g_autoptr(H5kKerasFile) kf = g_new0 (H5kKerasFile, 1);
+  H5K_AUTO_ID hid_t root = H5I_INVALID_HID;
+  GError *local_error = NULL;
+
+  root = open_root (file, error);
+  if (root < 0)
     return NULL;
 
 #define READ_ROOT_STRING(field, attr) \
@@ -561,17 +676,32 @@ h5k_file_read_keras (H5kFile *file, gboolean with_optimizer, GError **error)
       return NULL;
     }
 
+  return g_steal_pointer (&kf);
+}
+
+gboolean
+h5k_file_read_groups (H5kFile *file, H5kKerasFile *kf, gboolean with_optimizer, GError **error)
+{
+  H5K_LOCKED;
+  H5K_AUTO_ID hid_t root = H5I_INVALID_HID;
+  H5K_AUTO_ID hid_t weights = H5I_INVALID_HID;
+  g_auto(GStrv) layer_names = NULL;
+  GError *local_error = NULL;
+
+  root = open_root (file, error);
+  if (root < 0)
+    return FALSE;
   if (!h5k_check_hard_path (root, file->path, kf->weights_root, error))
-    return NULL;
+    return FALSE;
   weights = H5Gopen2 (file->fid, kf->weights_root, H5P_DEFAULT);
   if (weights < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
                      _("“%s” in “%s” is not a group"), kf->weights_root, file->path);
-      return NULL;
+      return FALSE;
     }
   if (!check_object (file, weights, kf->weights_root, error))
-    return NULL;
+    return FALSE;
   kf->weights_keras_version = h5k_attr_read_string (weights, kf->weights_root, "keras_version",
                                                     &local_error);
   if (local_error == NULL)
@@ -579,11 +709,11 @@ h5k_file_read_keras (H5kFile *file, gboolean with_optimizer, GError **error)
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
-      return NULL;
+      return FALSE;
     }
   layer_names = h5k_attr_read_string_list (weights, kf->weights_root, "layer_names", error);
   if (layer_names == NULL)
-    return NULL;
+    return FALSE;
 
   kf->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_group_free);
   for (guint i = 0; layer_names[i] != NULL; i++)
@@ -591,7 +721,7 @@ h5k_file_read_keras (H5kFile *file, gboolean with_optimizer, GError **error)
       H5kGroup *group = read_group (file, weights, kf->weights_root, layer_names[i], error);
 
       if (group == NULL)
-        return NULL;
+        return FALSE;
       g_ptr_array_add (kf->layers, group);
     }
 
@@ -600,16 +730,26 @@ h5k_file_read_keras (H5kFile *file, gboolean with_optimizer, GError **error)
     {
       kf->top_level = read_group (file, weights, kf->weights_root, "top_level_model_weights", error);
       if (kf->top_level == NULL)
-        return NULL;
+        return FALSE;
     }
 
   if (with_optimizer && kf->model_config != NULL && link_exists (root, "optimizer_weights"))
     {
       kf->optimizer = read_group (file, root, "/", "optimizer_weights", error);
       if (kf->optimizer == NULL)
-        return NULL;
+        return FALSE;
     }
 
+  return TRUE;
+}
+
+H5kKerasFile *
+h5k_file_read_keras (H5kFile *file, gboolean with_optimizer, GError **error)
+{
+  g_autoptr(H5kKerasFile) kf = h5k_file_read_root (file, error);
+
+  if (kf == NULL || !h5k_file_read_groups (file, kf, with_optimizer, error))
+    return NULL;
   return g_steal_pointer (&kf);
 }
 

@@ -62,6 +62,14 @@ guint64       h5k_file_get_size       (H5kFile       *file);
 H5kKerasFile *h5k_file_read_keras     (H5kFile       *file,
                                        gboolean       with_optimizer,
                                        GError       **error);
+/* The two steps of h5k_file_read_keras(): the root attributes (versions,
+ * configs) and where the weights are; then the weight groups into @kf. */
+H5kKerasFile *h5k_file_read_root      (H5kFile       *file,
+                                       GError       **error);
+gboolean      h5k_file_read_groups    (H5kFile       *file,
+                                       H5kKerasFile  *kf,
+                                       gboolean       with_optimizer,
+                                       GError       **error);
 void          h5k_keras_file_free     (H5kKerasFile  *kf);
 
 /* Reads one weight's bytes (little-endian, C order). Mappable datasets are

@@ -96,6 +96,28 @@ h5k_mem_type_new (StrataDType dtype, hid_t ftype)
     }
 }
 
+gboolean
+h5k_type_is_stored_as (hid_t ftype, StrataDType dtype)
+{
+  hid_t predefined;
+  H5K_AUTO_ID hid_t mtype = H5I_INVALID_HID;
+
+  /* The common types compare against libhdf5's predefined ones, which
+   * costs no type creation. */
+  switch (dtype)
+    {
+    case STRATA_DTYPE_FLOAT32: predefined = H5T_IEEE_F32LE; break;
+    case STRATA_DTYPE_FLOAT64: predefined = H5T_IEEE_F64LE; break;
+    case STRATA_DTYPE_INT32: predefined = H5T_STD_I32LE; break;
+    case STRATA_DTYPE_INT64: predefined = H5T_STD_I64LE; break;
+    default:
+      mtype = h5k_mem_type_new (dtype, ftype);
+      predefined = mtype;
+      break;
+    }
+  return predefined >= 0 && H5Tequal (ftype, predefined) > 0;
+}
+
 hid_t
 h5k_file_type_new (StrataDType dtype)
 {

@@ -20,6 +20,10 @@ StrataDType h5k_dtype_from_h5  (hid_t        ftype,
  * file's type, copied for enum (bool) and opaque (bfloat16) data. */
 hid_t       h5k_mem_type_new   (StrataDType  dtype,
                                 hid_t        ftype);
+/* TRUE when data of file type @ftype are already the bytes of @dtype
+ * (little-endian, same layout), so they can be used without conversion. */
+gboolean    h5k_type_is_stored_as (hid_t     ftype,
+                                   StrataDType dtype);
 /* The type to write @dtype with, as h5py creates it. */
 hid_t       h5k_file_type_new  (StrataDType  dtype);
 

@@ -386,9 +386,31 @@ attribute_fits (const guchar *p, guint64 n)
   return points == 0 || (type_size <= (n - start) / points);
 }
 
+/* A data layout message: a version 3 contiguous layout gives its range
+ * (nothing for an undefined address or other classes); FALSE when the
+ * message is of a version this does not read. */
+static gboolean
+layout_range (const guchar *p, guint64 n, guint64 base, GArray *ranges)
+{
+  guint64 address, length;
+
+  if (n < 2 || p[0] != 3)
+    return FALSE;
+  if (p[1] != 1)
+    return TRUE;
+  if (n < 18)
+    return FALSE;
+  address = read_le (p + 2, 8);
+  length = read_le (p + 10, 8);
+  if (address != G_MAXUINT64 && length > 0 && base + address >= base &&
+      base + address + length > base + address)
+    g_array_append_val (ranges, ((H5kRange) { base + address, base + address + length }));
+  return TRUE;
+}
+
 gboolean
 h5k_check_object_headers (const guchar *data, guint64 size, guint64 base, GArray *addresses,
-                          const char *path, GError **error)
+                          GArray *data_ranges, GArray *unread, const char *path, GError **error)
 {
   g_autoptr(GArray) chunks = g_array_new (FALSE, FALSE, sizeof (H5kRange));
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -402,7 +424,11 @@ h5k_check_object_headers (const guchar *data, guint64 size, guint64 base, GArray
         return header_error (error, path, header, _("an address beyond the end of the file"));
       /* Version 2 headers ("OHDR") are checksummed; libhdf5 verifies them. */
       if (data[header] != 1)
-        continue;
+        {
+          if (unread != NULL)
+            g_array_append_val (unread, g_array_index (addresses, guint64, i));
+          continue;
+        }
       length = read_le (data + header + 8, 4);
       if (length > size - header - 16)
         return header_error (error, path, header, _("a size beyond the end of the file"));
@@ -441,6 +467,9 @@ h5k_check_object_headers (const guchar *data, guint64 size, guint64 base, GArray
               else if (type == 0x000C && !attribute_fits (data + body, n))
                 return header_error (error, path, header,
                                      _("an attribute whose declared data does not fit in it"));
+              else if (type == 0x0008 && data_ranges != NULL &&
+                       !layout_range (data + body, n, base, data_ranges) && unread != NULL)
+                g_array_append_val (unread, g_array_index (addresses, guint64, i));
               p = body + n;
             }
         }

@@ -23,11 +23,16 @@ typedef struct {
 
 /* Object headers at @addresses (element-type guint64, relative to @base,
  * where the superblock is): every message, attribute and continuation must
- * fit where it is declared. */
+ * fit where it is declared. When @data_ranges is given, the file ranges of
+ * contiguous dataset data that the headers declare are appended to it (not
+ * sorted), and the addresses of headers whose layout this does not read
+ * (version 2 headers, old layout messages) to @unread. */
 gboolean h5k_check_object_headers (const guchar *data,
                                    guint64       size,
                                    guint64       base,
                                    GArray       *addresses,
+                                   GArray       *data_ranges,
+                                   GArray       *unread,
                                    const char   *path,
                                    GError      **error);
 /* Global and local heaps and Keras's variable-length attributes outside

@@ -31,27 +31,9 @@ struct _H5kFile {
   guint64      base;      /* where the superblock is; addresses start there */
   gboolean     no_mmap;   /* STRATA_H5_NO_MMAP: never hand out slices of the mapping */
   int          fd;        /* with no_mmap: raw weights are read from it, -1 otherwise */
-  GHashTable  *objects;   /* "/path" -> H5kObject: what the open walk reached through
-                             hard links, headers checked */
+  GHashTable  *objects;   /* "/path" -> header address (guint64 *): every object the
+                             open walk reached through hard links; headers checked */
 };
-
-/* An object the open walk found. Datasets stay open until
- * describe_dataset() takes them, so each is opened once. */
-typedef struct {
-  haddr_t     addr;
-  H5O_type_t  type;
-  hid_t       dataset;    /* H5I_INVALID_HID once taken, or for groups */
-} H5kObject;
-
-static void
-object_free (gpointer data)
-{
-  H5kObject *object = data;
-
-  if (object->dataset >= 0)
-    H5Dclose (object->dataset);
-  g_free (object);
-}
 
 static const char hdf5_signature[8] = { '\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n' };
 
@@ -141,79 +123,71 @@ open_image (H5kFile *file)
   return H5Fopen (name, H5F_ACC_RDONLY, fapl);
 }
 
-/* Every object of the file, found without reading any attribute. */
+/* Every object the file links to with hard links, by path, found without
+ * reading any attribute. (H5Lvisit gives the target addresses directly;
+ * H5Ovisit would look every object up by name again.) */
 static herr_t
-collect_object (hid_t obj, const char *name, const H5O_info_t *info, void *user_data)
+collect_link (hid_t group, const char *name, const H5L_info_t *info, void *user_data)
 {
   GHashTable *objects = user_data;
-  H5kObject *object = g_new (H5kObject, 1);
+  guint64 address;
 
-  object->addr = info->addr;
-  object->type = info->type;
-  object->dataset = H5I_INVALID_HID;
-  /* H5Ovisit names are relative to the root ("." is the root itself). */
-  g_hash_table_insert (objects, g_str_equal (name, ".") ? g_strdup ("/") : g_strconcat ("/", name, NULL),
-                       object);
+  if (info->type != H5L_TYPE_HARD)
+    return 0;
+  address = info->u.address;
+  g_hash_table_insert (objects, g_strconcat ("/", name, NULL), g_memdup2 (&address, sizeof address));
   return 0;
 }
 
-/* Where contiguous dataset data lies: the heap checks skip it, so that a
- * load (especially a metadata-only one) does not read the weights. The
- * datasets are opened by address (no path lookups) and stay open. */
-static GArray *
-dataset_ranges (H5kFile *file)
+/* Where the data of datasets whose header the checks could not read lie,
+ * asked of libhdf5 (version 2 headers and old layout messages). */
+static void
+unread_ranges (H5kFile *file, GArray *unread, GArray *ranges)
 {
-  GArray *ranges = g_array_new (FALSE, FALSE, sizeof (H5kRange));
-  GHashTableIter iter;
-  H5kObject *object;
-
-  g_hash_table_iter_init (&iter, file->objects);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &object))
+  for (guint i = 0; i < unread->len; i++)
     {
+      H5K_AUTO_ID hid_t obj = H5Oopen_by_addr (file->fid, g_array_index (unread, guint64, i));
       haddr_t offset;
       hsize_t storage;
 
-      if (object->type != H5O_TYPE_DATASET)
+      if (obj < 0 || H5Iget_type (obj) != H5I_DATASET)
         continue;
-      object->dataset = H5Oopen_by_addr (file->fid, object->addr);
-      if (object->dataset < 0)
-        continue;
-      offset = H5Dget_offset (object->dataset);
-      storage = H5Dget_storage_size (object->dataset);
+      offset = H5Dget_offset (obj);
+      storage = H5Dget_storage_size (obj);
       if (offset != HADDR_UNDEF && storage > 0 && offset + storage > offset)
-        {
-          H5kRange range = { offset, offset + storage };
-          g_array_append_val (ranges, range);
-        }
+        g_array_append_val (ranges, ((H5kRange) { offset, offset + storage }));
     }
   H5Eclear2 (H5E_DEFAULT);
-  g_array_sort (ranges, compare_ranges);
-  return ranges;
 }
 
 static gboolean
 walk_and_check (H5kFile *file, GError **error)
 {
   g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (guint64));
-  g_autoptr(GArray) ranges = NULL;
+  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (H5kRange));
+  g_autoptr(GArray) unread = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  H5O_info_t root;
   GHashTableIter iter;
-  H5kObject *object;
+  guint64 *address;
 
-  /* Objects are visited without reading any attribute (no global heap);
-   * their headers are checked before libhdf5 decodes any attribute. */
-  file->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, object_free);
-  H5Ovisit2 (file->fid, H5_INDEX_NAME, H5_ITER_NATIVE, collect_object, file->objects,
-             H5O_INFO_BASIC);
+  /* Links are visited without reading any attribute (no global heap);
+   * the headers they lead to are checked before libhdf5 decodes any
+   * attribute, and say where dataset data lie. */
+  file->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (H5Oget_info2 (file->fid, &root, H5O_INFO_BASIC) >= 0)
+    g_hash_table_insert (file->objects, g_strdup ("/"), g_memdup2 (&root.addr, sizeof (guint64)));
+  H5Lvisit (file->fid, H5_INDEX_NAME, H5_ITER_NATIVE, collect_link, file->objects);
   H5Eclear2 (H5E_DEFAULT);
   g_hash_table_iter_init (&iter, file->objects);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &object))
-    {
-      guint64 address = object->addr;
-      g_array_append_val (addresses, address);
-    }
-  if (!h5k_check_object_headers (file->data, file->size, file->base, addresses, file->path, error))
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &address))
+    if (g_hash_table_add (seen, address))
+      g_array_append_val (addresses, *address);
+  if (!h5k_check_object_headers (file->data, file->size, file->base, addresses, ranges, unread,
+                                 file->path, error))
     return FALSE;
-  ranges = dataset_ranges (file);
+  unread_ranges (file, unread, ranges);
+  g_array_sort (ranges, compare_ranges);
   return h5k_check_heaps (file->data, file->size, file->base, ranges, file->path, error);
 }
 
@@ -359,6 +333,57 @@ join_path (const char *base, const char *name)
   return g_strconcat (base, "/", name, NULL);
 }
 
+/* Checks the header of @obj before its attributes are read: the walk in
+ * h5k_file_open() may not have reached it in a damaged file. */
+static gboolean
+check_object (H5kFile *file, hid_t obj, const char *where, GError **error)
+{
+  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (guint64));
+  H5O_info_t info;
+  guint64 address;
+
+  if (H5Oget_info2 (obj, &info, H5O_INFO_BASIC) < 0)
+    {
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot read the object header of “%s”"),
+                     where);
+      return FALSE;
+    }
+  address = info.addr;
+  g_array_append_val (addresses, address);
+  return h5k_check_object_headers (g_bytes_get_data (file->bytes, NULL), file->size, file->base,
+                                   addresses, NULL, NULL, file->path, error);
+}
+
+/* Opens the object @name of @parent (at @path) into *@obj when it is of
+ * @type, else sets it to H5I_INVALID_HID (the caller says what it
+ * expected). The open walk reached the objects of its table through hard
+ * links and checked their headers; others get those checks here, and a
+ * failed check returns FALSE with @error set. */
+static gboolean
+open_object (H5kFile *file, hid_t parent, const char *parent_path, const char *name,
+             const char *path, H5I_type_t type, hid_t *obj, GError **error)
+{
+  guint64 *address = g_hash_table_lookup (file->objects, path);
+
+  *obj = H5I_INVALID_HID;
+  if (address == NULL && !h5k_check_hard_path (parent, parent_path, name, error))
+    return FALSE;
+  *obj = address != NULL ? H5Oopen_by_addr (file->fid, *address) : H5Oopen (parent, name, H5P_DEFAULT);
+  H5Eclear2 (H5E_DEFAULT);
+  if (*obj >= 0 && H5Iget_type (*obj) != type)
+    {
+      H5Oclose (*obj);
+      *obj = H5I_INVALID_HID;
+    }
+  if (*obj >= 0 && address == NULL && !check_object (file, *obj, path, error))
+    {
+      H5Oclose (*obj);
+      *obj = H5I_INVALID_HID;
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Where the dataset's data are and how they are stored. Contiguous data
  * (the common case) have an address: they cannot be filtered, external or
  * virtual, so the creation property list is only read for the others. */
@@ -417,20 +442,9 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
   H5kStorage st;
   int rank;
   StrataDType dtype;
-  H5kObject *object;
 
-  /* The open walk opened it already: it reaches objects only through
-   * hard links, so this path needs no link check. */
-  object = g_hash_table_lookup (file->objects, path);
-  if (object != NULL && object->dataset >= 0)
-    {
-      ds = object->dataset;
-      object->dataset = H5I_INVALID_HID;
-    }
-  else if (!h5k_check_hard_path (group, group_path, wname, error))
+  if (!open_object (file, group, group_path, wname, path, H5I_DATASET, &ds, error))
     return NULL;
-  else
-    ds = H5Dopen2 (group, wname, H5P_DEFAULT);
   if (ds < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
@@ -508,56 +522,6 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
   return weight;
 }
 
-/* Checks the header of @obj before its attributes are read: the walk in
- * h5k_file_open() may not have reached it in a damaged file. */
-static gboolean
-check_object (H5kFile *file, hid_t obj, const char *where, GError **error)
-{
-  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (guint64));
-  H5O_info_t info;
-  guint64 address;
-
-  if (H5Oget_info2 (obj, &info, H5O_INFO_BASIC) < 0)
-    {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot read the object header of “%s”"),
-                     where);
-      return FALSE;
-    }
-  address = info.addr;
-  g_array_append_val (addresses, address);
-  return h5k_check_object_headers (g_bytes_get_data (file->bytes, NULL), file->size, file->base,
-                                   addresses, file->path, error);
-}
-
-/* Opens the group @name of @parent (at @path), checking its links and
- * header unless the open walk did: it reached it through hard links. */
-static hid_t
-open_group (H5kFile *file, hid_t parent, const char *parent_path, const char *name,
-            const char *path, GError **error)
-{
-  H5kObject *object = g_hash_table_lookup (file->objects, path);
-  hid_t group;
-
-  if (object != NULL && object->type == H5O_TYPE_GROUP)
-    group = H5Oopen_by_addr (file->fid, object->addr);
-  else if (!h5k_check_hard_path (parent, parent_path, name, error))
-    return H5I_INVALID_HID;
-  else
-    group = H5Gopen2 (parent, name, H5P_DEFAULT);
-  if (group < 0)
-    {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
-                     _("“%s” in “%s” is not a group"), path, file->path);
-      return H5I_INVALID_HID;
-    }
-  if (object == NULL && !check_object (file, group, path, error))
-    {
-      H5Gclose (group);
-      return H5I_INVALID_HID;
-    }
-  return group;
-}
-
 static H5kGroup *
 read_group (H5kFile *file, hid_t parent, const char *parent_path, const char *name,
             GError **error)
@@ -567,9 +531,14 @@ read_group (H5kFile *file, hid_t parent, const char *parent_path, const char *na
   H5K_AUTO_ID hid_t group = H5I_INVALID_HID;
   H5kGroup *result;
 
-  group = open_group (file, parent, parent_path, name, path, error);
-  if (group < 0)
+  if (!open_object (file, parent, parent_path, name, path, H5I_GROUP, &group, error))
     return NULL;
+  if (group < 0)
+    {
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     _("“%s” in “%s” is not a group"), path, file->path);
+      return NULL;
+    }
   names = h5k_attr_read_string_list (group, path, "weight_names", error);
   if (names == NULL)
     return NULL;

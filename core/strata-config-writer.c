@@ -174,12 +174,29 @@ raw_still_valid (StrataNode *node)
   return TRUE;
 }
 
+/* Layers whose call takes its tensors as separate arguments, not one list:
+ * Keras 3 writes them as positional "args", tf-keras as the first tensor
+ * with the others as keyword tensors. NULL for list calls. */
+static const char *const *
+tensor_argument_names (StrataLayer *layer)
+{
+  static const char *const attention[] = { "query", "value", "key", NULL };
+
+  if (g_strcmp0 (strata_layer_get_class_name (layer), "MultiHeadAttention") == 0)
+    return attention;
+  return NULL;
+}
+
 static JsonNode *
 write_node (StrataModel        *model,
             StrataNode         *node,
             StrataKerasDialect  dialect)
 {
+  const char *const *arg_names = tensor_argument_names (node->layer);
   JsonNode *result;
+
+  if (arg_names != NULL && node->inputs->len > g_strv_length ((char **) arg_names))
+    arg_names = NULL;
 
   if (node->raw != NULL && node->raw_dialect == dialect && raw_still_valid (node))
     return strata_json_node_copy (node->raw);
@@ -189,8 +206,9 @@ write_node (StrataModel        *model,
       JsonObject *call = json_object_new ();
       JsonArray *args = json_array_new ();
 
-      if (node->inputs->len == 1)
-        json_array_add_element (args, keras3_tensor (model, g_ptr_array_index (node->inputs, 0)));
+      if (node->inputs->len == 1 || arg_names != NULL)
+        for (guint i = 0; i < node->inputs->len; i++)
+          json_array_add_element (args, keras3_tensor (model, g_ptr_array_index (node->inputs, i)));
       else
         {
           JsonArray *list = json_array_new ();
@@ -208,13 +226,28 @@ write_node (StrataModel        *model,
 
   {
     JsonArray *entries = json_array_new ();
+    StrataKerasDialect source = node->raw != NULL ? node->raw_dialect : strata_model_get_dialect (model);
+    guint n_entries = arg_names != NULL && dialect == STRATA_KERAS_DIALECT_KERAS2 ? 1 : node->inputs->len;
 
-    for (guint i = 0; i < node->inputs->len; i++)
+    for (guint i = 0; i < n_entries; i++)
       {
         JsonNode *entry = history_triple (model, g_ptr_array_index (node->inputs, i), dialect);
 
         if (dialect == STRATA_KERAS_DIALECT_KERAS2)
-          json_array_add_element (json_node_get_array (entry), kwargs_node (node));
+          {
+            JsonNode *kwargs = kwargs_node (node);
+            JsonObject *object = json_node_get_object (kwargs);
+
+            /* Keras 3 records the default `training` of the call (true for
+             * RandomFlip) and lets the model's training flag override it;
+             * tf-keras obeys it, so a random layer would run at inference. */
+            if (source == STRATA_KERAS_DIALECT_KERAS3 && json_object_has_member (object, "training"))
+              json_object_remove_member (object, "training");
+            for (guint k = 1; arg_names != NULL && k < node->inputs->len; k++)
+              json_object_set_member (object, arg_names[k],
+                                      history_triple (model, g_ptr_array_index (node->inputs, k), dialect));
+            json_array_add_element (json_node_get_array (entry), kwargs);
+          }
         json_array_add_element (entries, entry);
       }
     result = json_node_new (JSON_NODE_ARRAY);
@@ -295,7 +328,9 @@ static const DialectKeyRule keras3_only_keys[] = {
   { "Resizing", "antialias", "false", NULL },
   { "RandomContrast", "value_range", "[0,255]", NULL },
   { "LayerNormalization", "rms_scaling", "false", NULL },
-  { "ConvLSTM1D ConvLSTM2D ConvLSTM3D", "seed", NULL, NULL },   /* dropout RNG */
+  { "ConvLSTM1D ConvLSTM2D ConvLSTM3D MultiHeadAttention", "seed", NULL, NULL },   /* dropout RNG */
+  { "MultiHeadAttention", "use_gate", "false", NULL },
+  { "MultiHeadAttention", "sliding_window", "null", NULL },
   { "InputLayer", "batch_shape", NULL, "batch_input_shape" },
 };
 

@@ -625,6 +625,117 @@ test_rules_keras2 (void)
   g_assert_false (json_object_has_member (layer_config (layers, "ln"), "rms_scaling"));
 }
 
+/* Call nodes: Keras 3 records the call's default training flag, which the
+ * model's own flag overrides, while tf-keras obeys a recorded one; and
+ * MultiHeadAttention takes its value tensor as a second argument, which
+ * tf-keras records as a keyword tensor. */
+#define K3_TENSOR(name) \
+  "{\"class_name\": \"__keras_tensor__\", \"config\": {\"shape\": [null, 5, 4]," \
+  " \"dtype\": \"float32\", \"keras_history\": [\"" name "\", 0, 0]}}"
+
+static const char keras3_calls[] =
+  "{\"module\": \"keras.src.models.functional\", \"class_name\": \"Functional\","
+  " \"config\": {\"name\": \"calls\", \"trainable\": true, \"layers\": ["
+  " {\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {"
+  "   \"batch_shape\": [null, 5, 4], \"dtype\": \"float32\", \"name\": \"seq\"},"
+  "   \"registered_name\": null, \"name\": \"seq\", \"inbound_nodes\": []},"
+  " {\"module\": \"keras.layers\", \"class_name\": \"GaussianNoise\", \"config\": {"
+  "   \"name\": \"noise\", \"stddev\": 0.5, \"seed\": null}, \"registered_name\": null,"
+  "   \"name\": \"noise\", \"inbound_nodes\": [{\"args\": [" K3_TENSOR ("seq") "],"
+  "   \"kwargs\": {\"training\": true}}]},"
+  " {\"module\": \"keras.layers\", \"class_name\": \"MultiHeadAttention\", \"config\": {"
+  "   \"name\": \"mha\", \"num_heads\": 2, \"key_dim\": 3, \"use_gate\": false,"
+  "   \"sliding_window\": null, \"seed\": null}, \"registered_name\": null, \"name\": \"mha\","
+  "   \"inbound_nodes\": [{\"args\": [" K3_TENSOR ("noise") ", " K3_TENSOR ("seq") "],"
+  "   \"kwargs\": {}}]}"
+  " ], \"input_layers\": [\"seq\", 0, 0], \"output_layers\": [\"mha\", 0, 0]},"
+  " \"registered_name\": \"Functional\"}";
+
+static JsonArray *
+inbound_of (JsonNode *root, const char *layer)
+{
+  JsonArray *layers = json_object_get_array_member (
+      json_object_get_object_member (json_node_get_object (root), "config"), "layers");
+
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (layers, i);
+
+      if (g_strcmp0 (json_object_get_string_member (entry, "name"), layer) == 0)
+        return json_object_get_array_member (entry, "inbound_nodes");
+    }
+  g_error ("no layer %s in the written config", layer);
+}
+
+static void
+test_calls_keras2 (void)
+{
+  g_autoptr(StrataModel) model = model_from_json (keras3_calls);
+  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
+  g_autoptr(JsonNode) root = parse (written);
+  g_autoptr(GHashTable) layers = layers_of (root);
+  JsonArray *call, *entry, *value;
+  JsonObject *kwargs;
+  g_autoptr(StrataModel) reloaded = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr(JsonNode) again_root = NULL;
+  JsonArray *args;
+
+  /* [[["seq", 0, 0, {}]]]: the recorded default is gone. */
+  call = json_array_get_array_element (inbound_of (root, "noise"), 0);
+  g_assert_cmpuint (json_array_get_length (call), ==, 1);
+  entry = json_array_get_array_element (call, 0);
+  g_assert_cmpstr (json_array_get_string_element (entry, 0), ==, "seq");
+  g_assert_false (json_object_has_member (json_array_get_object_element (entry, 3), "training"));
+
+  /* [[["noise", 0, 0, {"value": ["seq", 0, 0]}]]] as tf-keras writes it. */
+  call = json_array_get_array_element (inbound_of (root, "mha"), 0);
+  g_assert_cmpuint (json_array_get_length (call), ==, 1);
+  entry = json_array_get_array_element (call, 0);
+  g_assert_cmpstr (json_array_get_string_element (entry, 0), ==, "noise");
+  kwargs = json_array_get_object_element (entry, 3);
+  value = json_object_get_array_member (kwargs, "value");
+  g_assert_cmpuint (json_array_get_length (value), ==, 3);
+  g_assert_cmpstr (json_array_get_string_element (value, 0), ==, "seq");
+  g_assert_false (json_object_has_member (kwargs, "key"));
+
+  /* And the Keras 3-only MultiHeadAttention keys are gone. */
+  g_assert_false (json_object_has_member (layer_config (layers, "mha"), "use_gate"));
+  g_assert_false (json_object_has_member (layer_config (layers, "mha"), "sliding_window"));
+  g_assert_cmpint (json_object_get_int_member (layer_config (layers, "mha"), "key_dim"), ==, 3);
+
+  /* Written back as Keras 3 (the Keras 3 nodes are reused as read), the
+   * call keeps its two positional tensors. */
+  again = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
+  again_root = parse (again);
+  args = json_object_get_array_member (json_array_get_object_element (inbound_of (again_root, "mha"), 0),
+                                       "args");
+  g_assert_cmpuint (json_array_get_length (args), ==, 2);
+}
+
+/* A training flag a tf-keras model recorded (Monte Carlo dropout) means
+ * something in both toolkits and stays. */
+static const char tf_keras_training_call[] =
+  "{\"class_name\": \"Functional\", \"config\": {\"name\": \"mc\", \"layers\": ["
+  " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 4],"
+  "   \"dtype\": \"float32\", \"name\": \"x\"}, \"name\": \"x\", \"inbound_nodes\": []},"
+  " {\"class_name\": \"Dropout\", \"config\": {\"name\": \"drop\", \"rate\": 0.5},"
+  "   \"name\": \"drop\", \"inbound_nodes\": [[[\"x\", 0, 0, {\"training\": true}]]]}"
+  " ], \"input_layers\": [[\"x\", 0, 0]], \"output_layers\": [[\"drop\", 0, 0]]},"
+  " \"keras_version\": \"2.21.0\", \"backend\": \"tensorflow\"}";
+
+static void
+test_calls_training_kept (void)
+{
+  g_autoptr(StrataModel) model = model_from_json (tf_keras_training_call);
+  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
+  g_autoptr(JsonNode) root = parse (written);
+  JsonObject *call = json_array_get_object_element (inbound_of (root, "drop"), 0);
+
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (call, "kwargs"),
+                                                 "training"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -646,5 +757,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dialect/rules/image", test_rules_image);
   g_test_add_func ("/dialect/rules/kept", test_rules_kept);
   g_test_add_func ("/dialect/rules/keras2", test_rules_keras2);
+  g_test_add_func ("/dialect/calls/keras2", test_calls_keras2);
+  g_test_add_func ("/dialect/calls/training-kept", test_calls_training_kept);
   return g_test_run ();
 }

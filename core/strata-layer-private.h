@@ -32,6 +32,20 @@ void        strata_layer_set_class_name   (StrataLayer *self, const char *class_
 void        strata_layer_append_weight    (StrataLayer *self, const char *name,
                                            StrataTensor *tensor, gboolean trainable);
 void        strata_layer_clear_weights    (StrataLayer *self);
+/* The names of a list of layers that only grows at its end (a Sequential
+ * stack, a model's layers), so that a new name is checked in O(1) instead
+ * of by a scan of the list. Layers appended since the last call are added
+ * on the way; renaming any layer starts the index again. Reset it when
+ * the list loses or replaces layers. */
+typedef struct _StrataLayerNameIndex StrataLayerNameIndex;
+StrataLayerNameIndex *strata_layer_name_index_new   (void);
+void                  strata_layer_name_index_free  (StrataLayerNameIndex *index);
+void                  strata_layer_name_index_reset (StrataLayerNameIndex *index);
+/* Whether some layer of @layers (element-type StrataLayer) is named @name. */
+gboolean              strata_layer_name_index_contains (StrataLayerNameIndex *index,
+                                                        GPtrArray            *layers,
+                                                        const char           *name);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataLayerNameIndex, strata_layer_name_index_free)
 gboolean    strata_layer_weight_is_trainable (StrataLayer *self, guint index);
 const char *strata_layer_get_weight_short_name (StrataLayer *self, guint index);
 StrataTensor *strata_layer_get_weight_at  (StrataLayer *self, guint index);

@@ -63,6 +63,9 @@ static GParamSpec *properties[N_PROPS];
 static GQuark keras_name_quark;
 static GQuark config_backed_quark;
 
+/* Bumped when a named layer is renamed: name indexes start again. */
+static gint rename_serial;
+
 /* Keys every layer understands, whatever its class. */
 static const char * const common_keys[] = {
   "name", "trainable", "dtype", "batch_input_shape", "batch_shape", "input_shape",
@@ -755,9 +758,67 @@ strata_layer_set_name (StrataLayer *self,
   priv = strata_layer_get_instance_private (self);
   if (g_strcmp0 (priv->name, name) == 0)
     return;
+  /* A first name (NULL before) cannot be in any name cache yet. */
+  if (priv->name != NULL)
+    g_atomic_int_inc (&rename_serial);
   g_free (priv->name);
   priv->name = g_strdup (name);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+}
+
+struct _StrataLayerNameIndex {
+  GHashTable *names;      /* name (owned) -> layer (unowned) */
+  GPtrArray  *layers;     /* the list indexed (unowned) */
+  guint       n_indexed;  /* layers[0..n_indexed) are in @names */
+  gint        serial;     /* rename_serial when @names was started */
+};
+
+StrataLayerNameIndex *
+strata_layer_name_index_new (void)
+{
+  StrataLayerNameIndex *index = g_new0 (StrataLayerNameIndex, 1);
+
+  index->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  return index;
+}
+
+void
+strata_layer_name_index_free (StrataLayerNameIndex *index)
+{
+  if (index == NULL)
+    return;
+  g_hash_table_unref (index->names);
+  g_free (index);
+}
+
+void
+strata_layer_name_index_reset (StrataLayerNameIndex *index)
+{
+  g_hash_table_remove_all (index->names);
+  index->layers = NULL;
+  index->n_indexed = 0;
+}
+
+gboolean
+strata_layer_name_index_contains (StrataLayerNameIndex *index,
+                                  GPtrArray            *layers,
+                                  const char           *name)
+{
+  gint serial = g_atomic_int_get (&rename_serial);
+
+  if (index->layers != layers || index->serial != serial || index->n_indexed > layers->len)
+    {
+      strata_layer_name_index_reset (index);
+      index->layers = layers;
+      index->serial = serial;
+    }
+  /* Layers appended since the last call. */
+  for (; index->n_indexed < layers->len; index->n_indexed++)
+    {
+      StrataLayer *layer = g_ptr_array_index (layers, index->n_indexed);
+      g_hash_table_insert (index->names, g_strdup (strata_layer_get_name (layer)), layer);
+    }
+  return g_hash_table_contains (index->names, name);
 }
 
 /**

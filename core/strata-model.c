@@ -26,6 +26,7 @@ typedef struct {
   char               *backend;
   StrataOptimizer    *optimizer;
   JsonObject         *training_config;
+  StrataLayerNameIndex *names;  /* of @layers: reset when they are replaced */
 } StrataModelPrivate;
 
 static void strata_model_list_model_init (GListModelInterface *iface);
@@ -75,6 +76,7 @@ strata_model_finalize (GObject *object)
   g_clear_pointer (&priv->inputs, g_ptr_array_unref);
   g_clear_pointer (&priv->outputs, g_ptr_array_unref);
   g_clear_pointer (&priv->nodes, g_hash_table_unref);
+  g_clear_pointer (&priv->names, strata_layer_name_index_free);
   g_free (priv->keras_version);
   g_free (priv->backend);
   g_clear_object (&priv->optimizer);
@@ -276,6 +278,7 @@ strata_model_init (StrataModel *self)
   priv->inputs = g_ptr_array_new_with_free_func (g_object_unref);
   priv->outputs = g_ptr_array_new_with_free_func (g_object_unref);
   priv->nodes = g_hash_table_new (NULL, NULL);
+  priv->names = strata_layer_name_index_new ();
 }
 
 /* ---- graph ---------------------------------------------------------------- */
@@ -588,13 +591,16 @@ strata_model_append_node (StrataModel        *self,
   g_return_val_if_fail (strata_keras_tensor_get_node (g_ptr_array_index (node->inputs, 0)) ==
                         strata_keras_tensor_get_node (g_ptr_array_index (priv->outputs, 0)), FALSE);
 
-  for (guint i = 0; i < priv->inputs->len + priv->layers->len; i++)
+  for (guint i = 0; i <= priv->inputs->len; i++)
     {
-      StrataLayer *other = i < priv->inputs->len ?
-                           strata_keras_tensor_get_layer (g_ptr_array_index (priv->inputs, i)) :
-                           g_ptr_array_index (priv->layers, i - priv->inputs->len);
+      gboolean clash;
 
-      if (g_strcmp0 (strata_layer_get_name (other), name) == 0)
+      if (i < priv->inputs->len)
+        clash = g_strcmp0 (strata_layer_get_name (strata_keras_tensor_get_layer (g_ptr_array_index (priv->inputs, i))),
+                           name) == 0;
+      else
+        clash = strata_layer_name_index_contains (priv->names, priv->layers, name);
+      if (clash)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
                        _("The name '%s' is used by more than one layer of model '%s'; "
@@ -615,13 +621,25 @@ strata_model_set_layers (StrataModel *self,
                          GPtrArray   *layers)
 {
   StrataModelPrivate *priv = strata_model_get_instance_private (self);
-  guint removed = priv->layers->len;
+  guint kept = 0;
+  guint removed;
 
-  g_ptr_array_set_size (priv->layers, 0);
-  for (guint i = 0; i < layers->len; i++)
+  /* Only the layers after the common prefix change (Sequential.add sets
+   * the stack again after each layer: replacing the whole list made
+   * loading a long stack quadratic). */
+  while (kept < priv->layers->len && kept < layers->len &&
+         g_ptr_array_index (priv->layers, kept) == g_ptr_array_index (layers, kept))
+    kept++;
+  removed = priv->layers->len - kept;
+  if (removed > 0)
+    {
+      g_ptr_array_set_size (priv->layers, kept);
+      strata_layer_name_index_reset (priv->names);
+    }
+  for (guint i = kept; i < layers->len; i++)
     g_ptr_array_add (priv->layers, g_object_ref (g_ptr_array_index (layers, i)));
-  if (removed > 0 || layers->len > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, layers->len);
+  if (removed > 0 || layers->len > kept)
+    g_list_model_items_changed (G_LIST_MODEL (self), kept, removed, layers->len - kept);
 }
 
 GPtrArray *

@@ -26,6 +26,7 @@ struct _StrataSequential
   GPtrArray   *stack;           /* (element-type StrataLayer) the layers */
   GPtrArray   *tensors;         /* (element-type StrataKerasTensor) output of each
                                    layer of @stack, once the stack is built */
+  StrataLayerNameIndex *names;  /* of @stack: reset when it loses layers */
 };
 
 G_DEFINE_FINAL_TYPE (StrataSequential, strata_sequential, STRATA_TYPE_MODEL)
@@ -38,6 +39,7 @@ strata_sequential_finalize (GObject *object)
   g_clear_object (&self->input_layer);
   g_clear_pointer (&self->stack, g_ptr_array_unref);
   g_clear_pointer (&self->tensors, g_ptr_array_unref);
+  g_clear_pointer (&self->names, strata_layer_name_index_free);
 
   G_OBJECT_CLASS (strata_sequential_parent_class)->finalize (object);
 }
@@ -57,6 +59,15 @@ strata_sequential_init (StrataSequential *self)
 {
   self->stack = g_ptr_array_new_with_free_func (g_object_unref);
   self->tensors = g_ptr_array_new_with_free_func (g_object_unref);
+  self->names = strata_layer_name_index_new ();
+}
+
+/* Takes back the layer strata_sequential_add() just pushed. */
+static void
+unpush (StrataSequential *self)
+{
+  g_ptr_array_set_size (self->stack, self->stack->len - 1);
+  strata_layer_name_index_reset (self->names);
 }
 
 /**
@@ -385,16 +396,14 @@ strata_sequential_add (StrataSequential  *self,
                    _("Sequential model '%s' cannot contain itself"), strata_layer_get_name (layer));
       return FALSE;
     }
-  for (guint i = 0; i < self->stack->len; i++)
-    if (g_strcmp0 (strata_layer_get_name (g_ptr_array_index (self->stack, i)),
-                   strata_layer_get_name (layer)) == 0)
-      {
-        g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                     _("All layers added to a Sequential model should have unique names; "
-                       "'%s' is already used in model '%s'"),
-                     strata_layer_get_name (layer), strata_layer_get_name (STRATA_LAYER (self)));
-        return FALSE;
-      }
+  if (strata_layer_name_index_contains (self->names, self->stack, strata_layer_get_name (layer)))
+    {
+      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                   _("All layers added to a Sequential model should have unique names; "
+                     "'%s' is already used in model '%s'"),
+                   strata_layer_get_name (layer), strata_layer_get_name (STRATA_LAYER (self)));
+      return FALSE;
+    }
 
   if (STRATA_IS_INPUT_LAYER (layer))
     {
@@ -425,7 +434,7 @@ strata_sequential_add (StrataSequential  *self,
     {
       if (!strata_sequential_build_for_shape (self, declared, error))
         {
-          g_ptr_array_set_size (self->stack, self->stack->len - 1);
+          unpush (self);
           return FALSE;
         }
       return TRUE;
@@ -443,7 +452,7 @@ strata_sequential_add (StrataSequential  *self,
   output = call_in_stack (self, layer, current, error);
   if (output == NULL)
     {
-      g_ptr_array_set_size (self->stack, self->stack->len - 1);
+      unpush (self);
       return FALSE;
     }
   g_ptr_array_add (self->tensors, g_object_ref (output));
@@ -451,7 +460,7 @@ strata_sequential_add (StrataSequential  *self,
     {
       strata_layer_remove_last_node (layer);
       g_ptr_array_set_size (self->tensors, self->tensors->len - 1);
-      g_ptr_array_set_size (self->stack, self->stack->len - 1);
+      unpush (self);
       return FALSE;
     }
   return TRUE;
@@ -477,7 +486,7 @@ strata_sequential_pop (StrataSequential *self)
   if (self->stack->len == 0)
     return NULL;
   layer = g_object_ref (g_ptr_array_index (self->stack, self->stack->len - 1));
-  g_ptr_array_set_size (self->stack, self->stack->len - 1);
+  unpush (self);
   if (self->tensors->len > self->stack->len)
     {
       g_ptr_array_set_size (self->tensors, self->stack->len);

@@ -20,10 +20,15 @@ typedef struct {
   StrataKerasDialect  dialect;
   const char         *dim_ordering;   /* Keras 1 model-wide image ordering, or NULL */
   const char         *keras_version;  /* the config's keras_version, or NULL */
+  gboolean            owned;          /* the tree is the reader's (parsed from
+                                         text): layers may share sealed parts */
 } Reader;
 
 static StrataLayer *read_entry (Reader *reader, JsonObject *entry, const char *path,
                                 guint depth, GError **error);
+static StrataModel *model_from_config (JsonObject *object, gboolean owned,
+                                       StrataRegistry *registry, StrataLoadFlags flags,
+                                       GError **error);
 
 /* Sets "PATH: message"; the suffix (".config", "[2]") names a member of @path. */
 static void
@@ -1234,6 +1239,7 @@ read_entry (Reader      *reader,
   JsonNode *class_node = json_object_get_member (entry, "class_name");
   StrataLoadContext context;
   StrataLayer *layer;
+  JsonNode *config;
   GType type;
 
   if (!node_is_string (class_node))
@@ -1247,6 +1253,13 @@ read_entry (Reader      *reader,
   type = lookup (reader, entry);
   if (type != G_TYPE_INVALID && g_type_is_a (type, STRATA_TYPE_MODEL))
     return STRATA_LAYER (read_model (reader, type, entry, path, depth + 1, error));
+
+  /* Nothing else holds the parsed tree: a sealed config is one the layer
+   * can keep by reference instead of copying it (see
+   * strata_layer_set_stored_config()). */
+  config = json_object_get_member (entry, "config");
+  if (reader->owned && config != NULL && JSON_NODE_HOLDS_OBJECT (config))
+    json_node_seal (config);
 
   layer = strata_registry_create_layer (reader->registry, entry, reader->flags, error);
   if (layer == NULL)
@@ -1282,6 +1295,7 @@ strata_config_read_model_config (GType             type,
   reader.dialect = detect_dialect (entry);
   reader.dim_ordering = strata_config_keras1_dim_ordering (model_layers (entry));
   reader.keras_version = NULL;
+  reader.owned = FALSE;
   if (!check_unknown_classes (&reader, entry, error))
     return NULL;
   return read_model (&reader, type, entry, "$", 0, error);
@@ -1312,20 +1326,32 @@ strata_model_from_config (JsonObject       *object,
                           StrataLoadFlags   flags,
                           GError          **error)
 {
+  g_return_val_if_fail (object != NULL, NULL);
+  g_return_val_if_fail (registry == NULL || STRATA_IS_REGISTRY (registry), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  strata_init ();
+  return model_from_config (object, FALSE, registry, flags, error);
+}
+
+/* strata_model_from_config(); @owned: nobody else holds @object (it was
+ * just parsed), so the layers may share parts of it. */
+static StrataModel *
+model_from_config (JsonObject       *object,
+                   gboolean          owned,
+                   StrataRegistry   *registry,
+                   StrataLoadFlags   flags,
+                   GError          **error)
+{
   Reader reader;
   JsonNode *class_node;
   g_autoptr(StrataModel) model = NULL;
   const char *version, *backend;
   GType type;
 
-  g_return_val_if_fail (object != NULL, NULL);
-  g_return_val_if_fail (registry == NULL || STRATA_IS_REGISTRY (registry), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  strata_init ();
-
   reader.registry = registry != NULL ? registry : strata_registry_get_default ();
   reader.flags = flags;
+  reader.owned = owned;
   reader.dialect = detect_dialect (object);
   reader.dim_ordering = strata_config_keras1_dim_ordering (model_layers (object));
 
@@ -1401,5 +1427,7 @@ strata_model_from_json (const char       *json,
                     _("expected a model object, found %s"), strata_json_describe_node (root));
       return NULL;
     }
-  return strata_model_from_config (json_node_get_object (root), registry, flags, error);
+  if (registry != NULL && !STRATA_IS_REGISTRY (registry))   /* its g_return_val_if_fail() */
+    return strata_model_from_config (json_node_get_object (root), registry, flags, error);
+  return model_from_config (json_node_get_object (root), TRUE, registry, flags, error);
 }

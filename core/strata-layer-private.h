@@ -22,16 +22,16 @@ typedef struct {
 /* The stored config: every key read from the file, including the ones the
  * class does not model, so that a round trip loses nothing. */
 JsonObject *strata_layer_peek_config      (StrataLayer *self);
+/* The stored config for reading only: it may be a sealed object shared with
+ * the parsed file (see strata_layer_set_stored_config()), so never change
+ * it (nodes read from it stay valid while the layer lives);
+ * strata_layer_peek_config() gives the layer's own, to change. */
+JsonObject *strata_layer_peek_config_for_reading (StrataLayer *self);
 /* Keys that sit beside "class_name"/"config" in the layer's entry (Keras 3
  * "module", "registered_name", "build_config", "shared_object_id", ...). */
 JsonObject *strata_layer_peek_extras      (StrataLayer *self);
 /* The class name as the file spelled it (for example "Convolution2D"). */
 void        strata_layer_set_class_name   (StrataLayer *self, const char *class_name);
-
-/* Weights: slots in Keras order, each with a short name ("kernel") and a flag. */
-void        strata_layer_append_weight    (StrataLayer *self, const char *name,
-                                           StrataTensor *tensor, gboolean trainable);
-void        strata_layer_clear_weights    (StrataLayer *self);
 /* The names of a list of layers that only grows at its end (a Sequential
  * stack, a model's layers), so that a new name is checked in O(1) instead
  * of by a scan of the list. Layers appended since the last call are added
@@ -46,6 +46,11 @@ gboolean              strata_layer_name_index_contains (StrataLayerNameIndex *in
                                                         GPtrArray            *layers,
                                                         const char           *name);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataLayerNameIndex, strata_layer_name_index_free)
+
+/* Weights: slots in Keras order, each with a short name ("kernel") and a flag. */
+void        strata_layer_append_weight    (StrataLayer *self, const char *name,
+                                           StrataTensor *tensor, gboolean trainable);
+void        strata_layer_clear_weights    (StrataLayer *self);
 gboolean    strata_layer_weight_is_trainable (StrataLayer *self, guint index);
 const char *strata_layer_get_weight_short_name (StrataLayer *self, guint index);
 StrataTensor *strata_layer_get_weight_at  (StrataLayer *self, guint index);

@@ -39,6 +39,10 @@ typedef struct {
   gboolean         trainable;
   char            *dtype;
   JsonObject      *config;      /* stored config */
+  gboolean         config_shared;  /* @config is a sealed object shared with its
+                                      source: copied before any change */
+  JsonObject      *config_read;    /* the shared config once copied, nullable: kept
+                                      so that nodes read from it stay valid */
   JsonObject      *extras;
   GPtrArray       *weights;     /* (element-type WeightSlot) */
   GPtrArray       *nodes;       /* (element-type StrataNode) */
@@ -207,6 +211,7 @@ strata_layer_finalize (GObject *object)
   g_free (priv->class_name);
   g_free (priv->dtype);
   g_clear_pointer (&priv->config, json_object_unref);
+  g_clear_pointer (&priv->config_read, json_object_unref);
   g_clear_pointer (&priv->extras, json_object_unref);
   g_clear_pointer (&priv->weights, g_ptr_array_unref);
   g_clear_pointer (&priv->nodes, g_ptr_array_unref);
@@ -938,6 +943,22 @@ JsonObject *
 strata_layer_peek_config (StrataLayer *self)
 {
   StrataLayerPrivate *priv = strata_layer_get_instance_private (self);
+
+  /* The caller may change it: a shared config becomes the layer's own. */
+  if (priv->config_shared)
+    {
+      g_clear_pointer (&priv->config_read, json_object_unref);
+      priv->config_read = g_steal_pointer (&priv->config);
+      priv->config = strata_json_object_copy (priv->config_read);
+      priv->config_shared = FALSE;
+    }
+  return priv->config;
+}
+
+JsonObject *
+strata_layer_peek_config_for_reading (StrataLayer *self)
+{
+  StrataLayerPrivate *priv = strata_layer_get_instance_private (self);
   return priv->config;
 }
 
@@ -955,7 +976,14 @@ strata_layer_set_stored_config (StrataLayer *self,
   StrataLayerPrivate *priv = strata_layer_get_instance_private (self);
 
   g_clear_pointer (&priv->config, json_object_unref);
-  priv->config = config != NULL ? strata_json_object_copy (config) : json_object_new ();
+  /* A sealed config cannot change under the layer (the config reader seals
+   * the trees it parsed itself): keep a reference and copy it only when the
+   * layer changes it (strata_layer_peek_config()). */
+  priv->config_shared = config != NULL && json_object_is_immutable (config);
+  if (priv->config_shared)
+    priv->config = json_object_ref (config);
+  else
+    priv->config = config != NULL ? strata_json_object_copy (config) : json_object_new ();
   priv->from_config = config != NULL;
 }
 

@@ -224,7 +224,7 @@ static StrataShape *
 declared_input_shape (StrataLayer  *layer,
                       GError      **error)
 {
-  JsonObject *config = strata_layer_peek_config (layer);
+  JsonObject *config = strata_layer_peek_config_for_reading (layer);
   JsonNode *node;
 
   if ((node = json_object_get_member (config, "batch_input_shape")) != NULL && !JSON_NODE_HOLDS_NULL (node))

@@ -160,7 +160,12 @@ builtin_get_property (GObject    *object,
   g_return_if_fail (row != NULL && prop_id >= 1 && prop_id <= STRATA_ROW_MAX_PROPS);
 
   spec = &row->props[prop_id - 1];
-  node = spec_member (strata_layer_peek_config (STRATA_LAYER (object)), spec, NULL);
+  /* A JSON value is handed out sharing its containers with the config, so
+   * it must be the layer's own config, not a shared one. */
+  node = spec_member (spec->kind == STRATA_PROP_JSON ?
+                        strata_layer_peek_config (STRATA_LAYER (object)) :
+                        strata_layer_peek_config_for_reading (STRATA_LAYER (object)),
+                      spec, NULL);
   if (node != NULL && node_to_value (node, spec->kind, value))
     return;
 

@@ -91,7 +91,7 @@ strata_cfg_int (StrataLayer *self,
                 const char  *key,
                 ...)
 {
-  JsonObject *config = strata_layer_peek_config (self);
+  JsonObject *config = strata_layer_peek_config_for_reading (self);
   const char *found;
   JsonNode *node;
   va_list args;
@@ -129,7 +129,7 @@ strata_cfg_double (StrataLayer *self,
                    const char  *key,
                    ...)
 {
-  JsonObject *config = strata_layer_peek_config (self);
+  JsonObject *config = strata_layer_peek_config_for_reading (self);
   const char *found;
   JsonNode *node;
   va_list args;
@@ -160,7 +160,7 @@ strata_cfg_bool (StrataLayer *self,
                  const char  *key,
                  ...)
 {
-  JsonObject *config = strata_layer_peek_config (self);
+  JsonObject *config = strata_layer_peek_config_for_reading (self);
   const char *found;
   va_list args;
 
@@ -182,7 +182,7 @@ strata_cfg_string (StrataLayer *self,
                    const char  *key,
                    ...)
 {
-  JsonObject *config = strata_layer_peek_config (self);
+  JsonObject *config = strata_layer_peek_config_for_reading (self);
   const char *found;
   va_list args;
 
@@ -205,7 +205,7 @@ strata_cfg_tuple (StrataLayer  *self,
                   const char   *key,
                   ...)
 {
-  JsonObject *config = strata_layer_peek_config (self);
+  JsonObject *config = strata_layer_peek_config_for_reading (self);
   const char *found;
   va_list args;
 
@@ -226,7 +226,7 @@ strata_cfg_node (StrataLayer *self,
                  const char  *key,
                  ...)
 {
-  JsonObject *config = strata_layer_peek_config (self);
+  JsonObject *config = strata_layer_peek_config_for_reading (self);
   const char *found;
   JsonNode *node;
   va_list args;

@@ -98,6 +98,7 @@ scan_string (const char  *data,
   gsize j = *i + 1;
   int n_chars = 0;
   int last_code = -1;
+  gboolean non_ascii = FALSE;
 
   while (j < len && data[j] != '"')
     {
@@ -151,10 +152,23 @@ scan_string (const char  *data,
           return FALSE;
         }
       else
-        j++;
+        {
+          non_ascii |= c >= 0x80;
+          j++;
+        }
 
       n_chars++;
       last_code = code;
+    }
+
+  /* Outside strings the scan takes ASCII only, so checking the strings
+   * that have other bytes checks the whole text (strata_json_parse() then
+   * finds where it goes wrong). */
+  if (non_ascii && !g_utf8_validate_len (data + *i + 1, j - *i - 1, NULL))
+    {
+      g_set_error_literal (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                           _("the text is not valid UTF-8"));
+      return FALSE;
     }
 
   if (n_chars == 1 && last_code > 0 && last_code < 0x20)
@@ -398,6 +412,29 @@ restore_specials (JsonNode   *node,
     }
 }
 
+/* Fails on invalid UTF-8 naming the line and column (in bytes) of the
+ * first byte that is not. */
+static gboolean
+check_utf8 (const char  *data,
+            gsize        len,
+            GError     **error)
+{
+  const char *end = NULL;
+  guint line = 1;
+  guint column = 1;
+
+  if (g_utf8_validate_len (data, len, &end))
+    return TRUE;
+  for (const char *p = data; p < end; p++, column++)
+    if (*p == '\n')
+      {
+        line++;
+        column = 0;
+      }
+  set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column, _("the text is not valid UTF-8"));
+  return FALSE;
+}
+
 /* json-glib says "<data>:3:15: Parse error: unexpected ..."; keep the
  * position and the reason, in our own words. */
 static void
@@ -458,30 +495,16 @@ strata_json_parse (const char  *data,
 
   len = length < 0 ? strlen (data) : (gsize) length;
 
-  {
-    const char *end = NULL;
-
-    if (!g_utf8_validate_len (data, len, &end))
-      {
-        guint line = 1;
-        guint column = 1;
-
-        for (const char *p = data; p < end; p++, column++)
-          if (*p == '\n')
-            {
-              line++;
-              column = 0;
-            }
-        set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column, _("the text is not valid UTF-8"));
-        return NULL;
-      }
-  }
-
+  /* The pre-scan checks UTF-8 on the way (see scan_string()); when it
+   * fails, invalid UTF-8 anywhere in the text is the error to report, as
+   * it comes before anything else one can say about the text. */
   scan.specials = g_array_new (FALSE, FALSE, sizeof (Special));
-  ok = prescan (data, len, &scan, error);
+  ok = prescan (data, len, &scan, &local_error);
   if (!ok)
     {
       g_array_unref (scan.specials);
+      if (check_utf8 (data, len, error))
+        g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
 

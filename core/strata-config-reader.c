@@ -169,6 +169,35 @@ typedef struct {
   char       *first_path;
 } Unknown;
 
+/* A JSON path built only when a message needs it: @parent's path, then
+ * @member (".config.layers"), then "[@index]" when @index >= 0. */
+typedef struct _LazyPath LazyPath;
+struct _LazyPath {
+  const LazyPath *parent;
+  const char     *member;
+  gint64          index;
+};
+
+static void
+lazy_path_append (GString        *out,
+                  const LazyPath *path)
+{
+  if (path->parent != NULL)
+    lazy_path_append (out, path->parent);
+  g_string_append (out, path->member);
+  if (path->index >= 0)
+    g_string_append_printf (out, "[%" G_GINT64_FORMAT "]", path->index);
+}
+
+static char *
+lazy_path_dup (const LazyPath *path)
+{
+  GString *out = g_string_new (NULL);
+
+  lazy_path_append (out, path);
+  return g_string_free (out, FALSE);
+}
+
 static GType
 lookup (Reader     *reader,
         JsonObject *entry)
@@ -176,15 +205,15 @@ lookup (Reader     *reader,
   return strata_registry_lookup_object (reader->registry, entry);
 }
 
-static void collect_layer (Reader *reader, JsonObject *entry, const char *path,
+static void collect_layer (Reader *reader, JsonObject *entry, const LazyPath *path,
                            guint depth, Unknown *unknown);
 
 static void
-collect_model (Reader     *reader,
-               JsonObject *entry,
-               const char *path,
-               guint       depth,
-               Unknown    *unknown)
+collect_model (Reader         *reader,
+               JsonObject     *entry,
+               const LazyPath *path,
+               guint           depth,
+               Unknown        *unknown)
 {
   JsonArray *layers = model_layers (entry);
   JsonNode *config = json_object_get_member (entry, "config");
@@ -195,20 +224,19 @@ collect_model (Reader     *reader,
   for (guint i = 0; i < json_array_get_length (layers); i++)
     {
       JsonNode *node = json_array_get_element (layers, i);
-      g_autofree char *child = g_strdup_printf (list_form ? "%s.config[%u]" : "%s.config.layers[%u]",
-                                                path, i);
+      LazyPath child = { path, list_form ? ".config" : ".config.layers", i };
 
       if (JSON_NODE_HOLDS_OBJECT (node))
-        collect_layer (reader, json_node_get_object (node), child, depth, unknown);
+        collect_layer (reader, json_node_get_object (node), &child, depth, unknown);
     }
 }
 
 static void
-collect_layer (Reader     *reader,
-               JsonObject *entry,
-               const char *path,
-               guint       depth,
-               Unknown    *unknown)
+collect_layer (Reader         *reader,
+               JsonObject     *entry,
+               const LazyPath *path,
+               guint           depth,
+               Unknown        *unknown)
 {
   const char *class_name = member_string (entry, "class_name");
   JsonObject *config;
@@ -230,7 +258,7 @@ collect_layer (Reader     *reader,
         }
       g_ptr_array_add (names, (gpointer) entry_name (entry));
       if (unknown->first_path == NULL)
-        unknown->first_path = g_strdup (path);
+        unknown->first_path = lazy_path_dup (path);
       return;
     }
   if (g_type_is_a (type, STRATA_TYPE_MODEL))
@@ -244,24 +272,25 @@ collect_layer (Reader     *reader,
   if (config != NULL)
     {
       static const char * const wrapped[] = { "layer", "backward_layer", NULL };
+      static const char * const wrapped_paths[] = { ".config.layer", ".config.backward_layer", NULL };
       JsonArray *inner;
 
       for (guint i = 0; wrapped[i] != NULL; i++)
         {
           JsonObject *object = member_object (config, wrapped[i]);
-          g_autofree char *child = g_strdup_printf ("%s.config.%s", path, wrapped[i]);
+          LazyPath child = { path, wrapped_paths[i], -1 };
 
           if (object != NULL)
-            collect_layer (reader, object, child, depth + 1, unknown);
+            collect_layer (reader, object, &child, depth + 1, unknown);
         }
       inner = member_array (config, "layers");
       for (guint i = 0; inner != NULL && i < json_array_get_length (inner); i++)
         {
           JsonNode *node = json_array_get_element (inner, i);
-          g_autofree char *child = g_strdup_printf ("%s.config.layers[%u]", path, i);
+          LazyPath child = { path, ".config.layers", i };
 
           if (JSON_NODE_HOLDS_OBJECT (node))
-            collect_layer (reader, json_node_get_object (node), child, depth + 1, unknown);
+            collect_layer (reader, json_node_get_object (node), &child, depth + 1, unknown);
         }
     }
 }
@@ -276,9 +305,10 @@ check_unknown_classes (Reader      *reader,
                                              (GDestroyNotify) g_ptr_array_unref),
                       NULL };
   g_autoptr(GString) list = g_string_new (NULL);
+  LazyPath path = { NULL, "$", -1 };
   gboolean ok = TRUE;
 
-  collect_model (reader, root, "$", 0, &unknown);
+  collect_model (reader, root, &path, 0, &unknown);
 
   if (unknown.classes->len > 0 && !(reader->flags & STRATA_LOAD_ALLOW_UNKNOWN))
     {

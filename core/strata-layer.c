@@ -1206,7 +1206,6 @@ strata_layer_add_weight (StrataLayer  *self,
 {
   StrataLayerPrivate *priv;
   g_autoptr(StrataTensor) tensor = NULL;
-  g_autofree char *shape_str = NULL;
   guint64 n_elements;
   gsize item_size;
 
@@ -1216,9 +1215,10 @@ strata_layer_add_weight (StrataLayer  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   priv = strata_layer_get_instance_private (self);
-  shape_str = strata_shape_to_string (shape);
   if (!strata_shape_is_fully_defined (shape))
     {
+      g_autofree char *shape_str = strata_shape_to_string (shape);
+
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
                    _("Layer '%s' weight '%s': shape %s is not fully defined"),
                    strata_layer_get_name (self), name, shape_str);
@@ -1235,6 +1235,8 @@ strata_layer_add_weight (StrataLayer  *self,
   if (!strata_shape_get_n_elements (shape, &n_elements) ||
       n_elements > STRATA_WEIGHT_MAX_BYTES / item_size)
     {
+      g_autofree char *shape_str = strata_shape_to_string (shape);
+
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
                    _("Layer '%s' weight '%s': shape %s is larger than the limit of %llu bytes"),
                    strata_layer_get_name (self), name, shape_str, (unsigned long long) STRATA_WEIGHT_MAX_BYTES);
@@ -1260,7 +1262,8 @@ static char *
 weight_full_name (StrataLayer *self,
                   const char  *short_name)
 {
-  return g_strdup_printf ("%s/%s:0", strata_layer_get_name (self), short_name);
+  /* "%s/%s:0", without printf's parsing (every weight of a load has one) */
+  return g_strconcat (strata_layer_get_name (self), "/", short_name, ":0", NULL);
 }
 
 void

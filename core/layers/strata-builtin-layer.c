@@ -128,19 +128,22 @@ kind_describe (StrataPropKind kind)
 static JsonNode *
 spec_member (JsonObject *config, const StrataPropSpec *spec, const char **found_key)
 {
+  JsonNode *node;
+
   if (config == NULL)
     return NULL;
-  if (json_object_has_member (config, spec->key))
+  /* A member is never a NULL node: one lookup tells presence and value. */
+  if ((node = json_object_get_member (config, spec->key)) != NULL)
     {
       if (found_key)
         *found_key = spec->key;
-      return json_object_get_member (config, spec->key);
+      return node;
     }
-  if (spec->fallback != NULL && json_object_has_member (config, spec->fallback))
+  if (spec->fallback != NULL && (node = json_object_get_member (config, spec->fallback)) != NULL)
     {
       if (found_key)
         *found_key = spec->fallback;
-      return json_object_get_member (config, spec->fallback);
+      return node;
     }
   if (found_key)
     *found_key = spec->key;

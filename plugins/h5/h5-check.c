@@ -201,6 +201,33 @@ check_vlen_attributes (H5kCheck *ck, GError **error)
   return TRUE;
 }
 
+/* A local heap (group member names): libhdf5 allocates the data size it
+ * declares before reading it. */
+static gboolean
+check_local_heap (const guchar *data, guint64 size, guint64 offset, const char *path, GError **error)
+{
+  const guchar *p = data + offset;
+  guint64 length, address;
+
+  if (offset > size || size - offset < 32 || memcmp (p, "HEAP", 4) != 0)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("“%s” is damaged: a group names a local heap at offset %" PRIu64
+                     " where there is none"), path, offset);
+      return FALSE;
+    }
+  length = read_le (p + 8, 8);
+  address = read_le (p + 24, 8);
+  if (length > size || (address != G_MAXUINT64 && (address > size || length > size - address)))
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("“%s” is damaged: the local heap at offset %" PRIu64 " declares "
+                     "%" PRIu64 " bytes"), path, offset, length);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_heap_headers (H5kCheck *ck, GError **error)
 {
@@ -259,20 +286,10 @@ check_heap_headers (H5kCheck *ck, GError **error)
   for (offset = find_outside (data, 0, size, heap, 8, ranges, &cursor); offset < size;
        offset = find_outside (data, offset + 1, size, heap, 8, ranges, &cursor))
     {
-      const guchar *p = data + offset;
-      guint64 length, address;
-
       if (size - offset < 32)
         break;
-      length = read_le (p + 8, 8);
-      address = read_le (p + 24, 8);
-      if (length > size || (address != G_MAXUINT64 && (address > size || length > size - address)))
-        {
-          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       _("“%s” is damaged: the local heap at offset %" PRIu64 " declares "
-                         "%" PRIu64 " bytes"), path, offset, length);
-          return FALSE;
-        }
+      if (!check_local_heap (data, size, offset, path, error))
+        return FALSE;
     }
   return TRUE;
 }
@@ -386,14 +403,15 @@ attribute_fits (const guchar *p, guint64 n)
   return points == 0 || (type_size <= (n - start) / points);
 }
 
-/* A data layout message: a version 3 contiguous layout gives its range
- * (nothing for an undefined address or other classes); FALSE when the
- * message is of a version this does not read. */
+/* A data layout message: a version 3 contiguous layout with a defined
+ * address has a range in the file. FALSE when the message is of a version
+ * this does not read. */
 static gboolean
-layout_range (const guchar *p, guint64 n, guint64 base, GArray *ranges)
+layout_range (const guchar *p, guint64 n, guint64 base, gboolean *has_range, H5kRange *range)
 {
   guint64 address, length;
 
+  *has_range = FALSE;
   if (n < 2 || p[0] != 3)
     return FALSE;
   if (p[1] != 1)
@@ -404,75 +422,124 @@ layout_range (const guchar *p, guint64 n, guint64 base, GArray *ranges)
   length = read_le (p + 10, 8);
   if (address != G_MAXUINT64 && length > 0 && base + address >= base &&
       base + address + length > base + address)
-    g_array_append_val (ranges, ((H5kRange) { base + address, base + address + length }));
+    {
+      *has_range = TRUE;
+      *range = (H5kRange) { base + address, base + address + length };
+    }
   return TRUE;
 }
 
 gboolean
-h5k_check_object_headers (const guchar *data, guint64 size, guint64 base, GArray *addresses,
-                          GArray *data_ranges, GArray *unread, const char *path, GError **error)
+h5k_check_object_header (const guchar *data, guint64 size, guint64 base, guint64 address,
+                         H5kObjectInfo *info, const char *path, GError **error)
 {
   g_autoptr(GArray) chunks = g_array_new (FALSE, FALSE, sizeof (H5kRange));
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  guint64 header = base + address;
+  guint64 length;
+  H5kObjectInfo scratch;
 
-  for (guint i = 0; i < addresses->len; i++)
+  if (info == NULL)
+    info = &scratch;
+  *info = (H5kObjectInfo) { H5K_OBJECT_UNKNOWN, FALSE, FALSE, { 0, 0 } };
+  if (header < base || header > size || size - header < 16)
+    return header_error (error, path, header, _("an address beyond the end of the file"));
+  /* Version 2 headers ("OHDR") are checksummed; libhdf5 verifies them. */
+  if (data[header] != 1)
+    return TRUE;
+  length = read_le (data + header + 8, 4);
+  if (length > size - header - 16)
+    return header_error (error, path, header, _("a size beyond the end of the file"));
+  info->kind = H5K_OBJECT_OTHER;
+  g_array_append_val (chunks, ((H5kRange) { header + 16, header + 16 + length }));
+
+  for (guint c = 0; c < chunks->len; c++)
     {
-      guint64 header = base + g_array_index (addresses, guint64, i);
-      guint64 length;
+      H5kRange chunk = g_array_index (chunks, H5kRange, c);
+      guint64 p = chunk.start;
 
-      if (header < base || header + 16 > size)
-        return header_error (error, path, header, _("an address beyond the end of the file"));
-      /* Version 2 headers ("OHDR") are checksummed; libhdf5 verifies them. */
-      if (data[header] != 1)
+      if (c > 4096)
+        return header_error (error, path, header, _("too many continuation blocks"));
+      while (p + 8 <= chunk.end)
         {
-          if (unread != NULL)
-            g_array_append_val (unread, g_array_index (addresses, guint64, i));
-          continue;
-        }
-      length = read_le (data + header + 8, 4);
-      if (length > size - header - 16)
-        return header_error (error, path, header, _("a size beyond the end of the file"));
-      g_array_set_size (chunks, 0);
-      g_array_append_val (chunks, ((H5kRange) { header + 16, header + 16 + length }));
+          guint type = read_le (data + p, 2);
+          guint64 n = read_le (data + p + 2, 2);
+          guint64 body = p + 8;
 
-      for (guint c = 0; c < chunks->len; c++)
-        {
-          H5kRange chunk = g_array_index (chunks, H5kRange, c);
-          guint64 p = chunk.start;
-
-          if (c > 4096)
-            return header_error (error, path, header, _("too many continuation blocks"));
-          while (p + 8 <= chunk.end)
+          if (n > chunk.end - body)
+            return header_error (error, path, header, _("a message larger than its block"));
+          switch (type)
             {
-              guint type = read_le (data + p, 2);
-              guint64 n = read_le (data + p + 2, 2);
-              guint64 body = p + 8;
+            case 0x0010:   /* continuation: {offset, length} */
+              {
+                guint64 offset, more;
 
-              if (n > chunk.end - body)
-                return header_error (error, path, header, _("a message larger than its block"));
-              if (type == 0x0010)   /* continuation: {offset, length} */
-                {
-                  guint64 offset, more;
-
-                  if (n < 16)
-                    return header_error (error, path, header, _("a short continuation message"));
-                  offset = base + read_le (data + body, 8);
-                  more = read_le (data + body + 8, 8);
-                  if (offset < base || offset > size || more > size - offset)
-                    return header_error (error, path, header,
-                                         _("a continuation block beyond the end of the file"));
-                  if (g_hash_table_add (seen, g_memdup2 (&offset, sizeof offset)))
-                    g_array_append_val (chunks, ((H5kRange) { offset, offset + more }));
-                }
-              else if (type == 0x000C && !attribute_fits (data + body, n))
+                if (n < 16)
+                  return header_error (error, path, header, _("a short continuation message"));
+                offset = base + read_le (data + body, 8);
+                more = read_le (data + body + 8, 8);
+                if (offset < base || offset > size || more > size - offset)
+                  return header_error (error, path, header,
+                                       _("a continuation block beyond the end of the file"));
+                if (g_hash_table_add (seen, g_memdup2 (&offset, sizeof offset)))
+                  g_array_append_val (chunks, ((H5kRange) { offset, offset + more }));
+              }
+              break;
+            case 0x000C:   /* attribute */
+              if (!attribute_fits (data + body, n))
                 return header_error (error, path, header,
                                      _("an attribute whose declared data does not fit in it"));
-              else if (type == 0x0008 && data_ranges != NULL &&
-                       !layout_range (data + body, n, base, data_ranges) && unread != NULL)
-                g_array_append_val (unread, g_array_index (addresses, guint64, i));
-              p = body + n;
+              break;
+            case 0x0008:   /* data layout */
+              info->kind = H5K_OBJECT_DATASET;
+              info->range_known = layout_range (data + body, n, base, &info->has_range, &info->range);
+              break;
+            case 0x0011:   /* symbol table: {B-tree, local heap} */
+              if (n < 16)
+                return header_error (error, path, header, _("a short symbol table message"));
+              if (!check_local_heap (data, size, base + read_le (data + body + 8, 8), path, error))
+                return FALSE;
+              info->kind = H5K_OBJECT_GROUP;
+              break;
+            case 0x0002:   /* link info */
+            case 0x0006:   /* link */
+              if (info->kind != H5K_OBJECT_DATASET)
+                info->kind = H5K_OBJECT_GROUP;
+              break;
+            default:
+              break;
             }
+          p = body + n;
         }
     }
   return TRUE;
+}
+
+gboolean
+h5k_check_root_header (const guchar *data, guint64 size, guint64 base, const char *path,
+                       GError **error)
+{
+  const guchar *sb = data + base;
+  guint64 at;
+
+  if (size - base < 16)
+    return header_error (error, path, base, _("a superblock cut short"));
+  /* Superblocks 0 and 1 end with the root group's symbol table entry
+   * {name offset, header address, ...}; 2 and 3 (checksummed) hold the
+   * header address after {base, extension, end of file}. */
+  switch (sb[8])
+    {
+    case 0: at = 24 + 32 + 8; break;
+    case 1: at = 28 + 32 + 8; break;
+    case 2:
+    case 3: at = 12 + 24; break;
+    default: return TRUE;   /* libhdf5 refuses versions it does not know */
+    }
+  if (sb[8] <= 1 && (sb[13] != 8 || sb[14] != 8))
+    return TRUE;           /* not 8-byte addresses: outside what these checks read */
+  if (sb[8] >= 2 && (sb[9] != 8 || sb[10] != 8))
+    return TRUE;
+  if (size - base < at + 8)
+    return header_error (error, path, base, _("a superblock cut short"));
+  return h5k_check_object_header (data, size, base, read_le (sb + at, 8), NULL, path, error);
 }

@@ -21,20 +21,38 @@ typedef struct {
   guint64 end;
 } H5kRange;
 
-/* Object headers at @addresses (element-type guint64, relative to @base,
- * where the superblock is): every message, attribute and continuation must
- * fit where it is declared. When @data_ranges is given, the file ranges of
- * contiguous dataset data that the headers declare are appended to it (not
- * sorted), and the addresses of headers whose layout this does not read
- * (version 2 headers, old layout messages) to @unread. */
-gboolean h5k_check_object_headers (const guchar *data,
-                                   guint64       size,
-                                   guint64       base,
-                                   GArray       *addresses,
-                                   GArray       *data_ranges,
-                                   GArray       *unread,
-                                   const char   *path,
-                                   GError      **error);
+/* What a checked object header says the object is. */
+typedef enum {
+  H5K_OBJECT_UNKNOWN,  /* a version 2 header: libhdf5 verifies and reads it */
+  H5K_OBJECT_GROUP,
+  H5K_OBJECT_DATASET,
+  H5K_OBJECT_OTHER,
+} H5kObjectKind;
+
+typedef struct {
+  H5kObjectKind kind;
+  gboolean      range_known;  /* datasets: the layout message was read */
+  gboolean      has_range;    /* contiguous data at an address */
+  H5kRange      range;        /* file offsets of that data */
+} H5kObjectInfo;
+
+/* The object header at @address (relative to @base, where the superblock
+ * is): every message, attribute and continuation must fit where it is
+ * declared, and the local heap of a group must fit in the file. @info
+ * (nullable) gets what the header says the object is. */
+gboolean h5k_check_object_header  (const guchar  *data,
+                                   guint64        size,
+                                   guint64        base,
+                                   guint64        address,
+                                   H5kObjectInfo *info,
+                                   const char    *path,
+                                   GError       **error);
+/* The root group's header, which libhdf5 reads when it opens the file. */
+gboolean h5k_check_root_header    (const guchar  *data,
+                                   guint64        size,
+                                   guint64        base,
+                                   const char    *path,
+                                   GError       **error);
 /* Global and local heaps and Keras's variable-length attributes outside
  * @ranges (element-type H5kRange, sorted by start): every string must
  * name an existing heap object large enough for it. */

@@ -123,70 +123,127 @@ open_image (H5kFile *file)
   return H5Fopen (name, H5F_ACC_RDONLY, fapl);
 }
 
-/* Every object the file links to with hard links, by path, found without
- * reading any attribute. (H5Lvisit gives the target addresses directly;
- * H5Ovisit would look every object up by name again.) */
-static herr_t
-collect_link (hid_t group, const char *name, const H5L_info_t *info, void *user_data)
+static char *
+join_path (const char *base, const char *name)
 {
-  GHashTable *objects = user_data;
-  guint64 address;
+  if (g_str_equal (base, "/"))
+    return g_strconcat ("/", name, NULL);
+  return g_strconcat (base, "/", name, NULL);
+}
 
-  if (info->type != H5L_TYPE_HARD)
+/* The open walk: every object the file reaches through hard links, by
+ * path. Each header is checked before libhdf5 reads it (libhdf5 allocates
+ * the sizes it finds there), and says whether the object is a group to
+ * walk into and where a dataset's data lie, so no dataset is opened. */
+#define H5K_MAX_DEPTH 64
+
+typedef struct {
+  H5kFile    *file;
+  GHashTable *seen;       /* header addresses checked (guint64 *) */
+  GArray     *ranges;     /* (element-type H5kRange) contiguous dataset data */
+  GError    **error;
+  gboolean    failed;
+} H5kWalk;
+
+typedef struct {
+  H5kWalk    *walk;
+  const char *path;
+  guint       depth;
+} H5kWalkFrame;
+
+static gboolean walk_group (H5kWalk *w, hid_t group, const char *path, guint depth);
+
+/* A dataset whose header the checks do not read: libhdf5 says where its
+ * data lie. */
+static void
+libhdf5_range (hid_t ds, GArray *ranges)
+{
+  haddr_t offset = H5Dget_offset (ds);
+  hsize_t storage = H5Dget_storage_size (ds);
+
+  if (offset != HADDR_UNDEF && storage > 0 && offset + storage > offset)
+    g_array_append_val (ranges, ((H5kRange) { offset, offset + storage }));
+}
+
+static herr_t
+walk_link (hid_t parent, const char *name, const H5L_info_t *link, void *data)
+{
+  H5kWalkFrame *frame = data;
+  H5kWalk *w = frame->walk;
+  g_autofree char *path = NULL;
+  guint64 address;
+  H5kObjectInfo info;
+
+  if (link->type != H5L_TYPE_HARD)
     return 0;
-  address = info->u.address;
-  g_hash_table_insert (objects, g_strconcat ("/", name, NULL), g_memdup2 (&address, sizeof address));
+  address = link->u.address;
+  path = join_path (frame->path, name);
+  g_hash_table_insert (w->file->objects, g_strdup (path), g_memdup2 (&address, sizeof address));
+  if (!g_hash_table_add (w->seen, g_memdup2 (&address, sizeof address)))
+    return 0;
+  if (!h5k_check_object_header (w->file->data, w->file->size, w->file->base, address, &info,
+                                w->file->path, w->error))
+    {
+      w->failed = TRUE;
+      return -1;
+    }
+  if (info.kind == H5K_OBJECT_DATASET && info.range_known)
+    {
+      if (info.has_range)
+        g_array_append_val (w->ranges, info.range);
+    }
+  else if (info.kind != H5K_OBJECT_OTHER)
+    {
+      H5K_AUTO_ID hid_t obj = H5Oopen_by_addr (w->file->fid, address);
+      H5I_type_t type = obj >= 0 ? H5Iget_type (obj) : H5I_BADID;
+
+      if (type == H5I_GROUP && !walk_group (w, obj, path, frame->depth + 1))
+        return -1;
+      if (type == H5I_DATASET)
+        libhdf5_range (obj, w->ranges);
+    }
   return 0;
 }
 
-/* Where the data of datasets whose header the checks could not read lie,
- * asked of libhdf5 (version 2 headers and old layout messages). */
-static void
-unread_ranges (H5kFile *file, GArray *unread, GArray *ranges)
+static gboolean
+walk_group (H5kWalk *w, hid_t group, const char *path, guint depth)
 {
-  for (guint i = 0; i < unread->len; i++)
-    {
-      H5K_AUTO_ID hid_t obj = H5Oopen_by_addr (file->fid, g_array_index (unread, guint64, i));
-      haddr_t offset;
-      hsize_t storage;
+  H5kWalkFrame frame = { w, path, depth };
 
-      if (obj < 0 || H5Iget_type (obj) != H5I_DATASET)
-        continue;
-      offset = H5Dget_offset (obj);
-      storage = H5Dget_storage_size (obj);
-      if (offset != HADDR_UNDEF && storage > 0 && offset + storage > offset)
-        g_array_append_val (ranges, ((H5kRange) { offset, offset + storage }));
+  if (depth > H5K_MAX_DEPTH)
+    {
+      g_set_error (w->error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   _("“%s” nests groups deeper than %d levels (at “%s”)"), w->file->path,
+                   H5K_MAX_DEPTH, path);
+      w->failed = TRUE;
+      return FALSE;
     }
+  /* Iteration errors (a damaged group) leave the walk short; reading what
+   * it did not reach fails later with its own error. */
+  H5Literate (group, H5_INDEX_NAME, H5_ITER_NATIVE, NULL, walk_link, &frame);
   H5Eclear2 (H5E_DEFAULT);
+  return !w->failed;
 }
 
 static gboolean
 walk_and_check (H5kFile *file, GError **error)
 {
-  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (H5kRange));
-  g_autoptr(GArray) unread = g_array_new (FALSE, FALSE, sizeof (guint64));
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  H5kWalk w = { file, seen, ranges, error, FALSE };
   H5O_info_t root;
-  GHashTableIter iter;
-  guint64 *address;
 
-  /* Links are visited without reading any attribute (no global heap);
-   * the headers they lead to are checked before libhdf5 decodes any
-   * attribute, and say where dataset data lie. */
   file->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (H5Oget_info2 (file->fid, &root, H5O_INFO_BASIC) >= 0)
-    g_hash_table_insert (file->objects, g_strdup ("/"), g_memdup2 (&root.addr, sizeof (guint64)));
-  H5Lvisit (file->fid, H5_INDEX_NAME, H5_ITER_NATIVE, collect_link, file->objects);
+    {
+      guint64 address = root.addr;
+
+      g_hash_table_insert (file->objects, g_strdup ("/"), g_memdup2 (&address, sizeof address));
+      g_hash_table_add (seen, g_memdup2 (&address, sizeof address));
+    }
   H5Eclear2 (H5E_DEFAULT);
-  g_hash_table_iter_init (&iter, file->objects);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &address))
-    if (g_hash_table_add (seen, address))
-      g_array_append_val (addresses, *address);
-  if (!h5k_check_object_headers (file->data, file->size, file->base, addresses, ranges, unread,
-                                 file->path, error))
+  if (!walk_group (&w, file->fid, "/", 0))
     return FALSE;
-  unread_ranges (file, unread, ranges);
   g_array_sort (ranges, compare_ranges);
   return h5k_check_heaps (file->data, file->size, file->base, ranges, file->path, error);
 }
@@ -220,6 +277,8 @@ h5k_file_open (const char *path, GError **error)
   file->mapped = g_steal_pointer (&mapped);
   file->no_mmap = g_strcmp0 (g_getenv ("STRATA_H5_NO_MMAP"), "1") == 0;
 
+  if (!h5k_check_root_header (file->data, file->size, file->base, path, error))
+    return NULL;
   file->fid = open_image (file);
   if (file->fid < 0)
     {
@@ -325,22 +384,12 @@ h5k_weight_describe (const H5kWeight *weight)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
-static char *
-join_path (const char *base, const char *name)
-{
-  if (g_str_equal (base, "/"))
-    return g_strconcat ("/", name, NULL);
-  return g_strconcat (base, "/", name, NULL);
-}
-
 /* Checks the header of @obj before its attributes are read: the walk in
  * h5k_file_open() may not have reached it in a damaged file. */
 static gboolean
 check_object (H5kFile *file, hid_t obj, const char *where, GError **error)
 {
-  g_autoptr(GArray) addresses = g_array_new (FALSE, FALSE, sizeof (guint64));
   H5O_info_t info;
-  guint64 address;
 
   if (H5Oget_info2 (obj, &info, H5O_INFO_BASIC) < 0)
     {
@@ -348,10 +397,8 @@ check_object (H5kFile *file, hid_t obj, const char *where, GError **error)
                      where);
       return FALSE;
     }
-  address = info.addr;
-  g_array_append_val (addresses, address);
-  return h5k_check_object_headers (g_bytes_get_data (file->bytes, NULL), file->size, file->base,
-                                   addresses, NULL, NULL, file->path, error);
+  return h5k_check_object_header (file->data, file->size, file->base, info.addr, NULL, file->path,
+                                  error);
 }
 
 /* Opens the object @name of @parent (at @path) into *@obj when it is of

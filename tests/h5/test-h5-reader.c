@@ -689,6 +689,64 @@ test_bad_global_heap (void)
   g_unlink (path);
 }
 
+/* libhdf5 allocates the sizes it reads in a group's local heap and in an
+ * object header's continuation message before it checks them against the
+ * file, even while it only lists a group. Each local heap and each
+ * continuation of a written file, patched in turn to declare about 7 EB,
+ * is refused with a precise error before libhdf5 reads it. */
+static void
+test_huge_metadata_sizes (void)
+{
+  g_autofree char *path = tmp_path ("huge-sizes.h5");
+  g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func ((GDestroyNotify) out_group_free);
+  H5kOutGroup *dense = out_group ("dense");
+  const float kernel[2] = { 1, 2 };
+  const gint64 d2[1] = { 2 };
+  const guint64 huge = G_GUINT64_CONSTANT (0x616e5f726579616c);
+  g_autofree char *original = NULL;
+  H5kOutFile spec = { 0 };
+  gsize length;
+  guint n_heaps = 0, n_continuations = 0;
+
+  g_ptr_array_add (dense->weights, out_weight ("dense/kernel:0", STRATA_DTYPE_FLOAT32, 1, d2,
+                                               kernel, sizeof kernel));
+  g_ptr_array_add (layers, dense);
+  spec.keras_version = "2.15.0";
+  spec.backend = "tensorflow";
+  spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
+  spec.layers = layers;
+  g_assert_true (h5k_write_file (path, &spec, NULL));
+  g_assert_true (g_file_get_contents (path, &original, &length, NULL));
+
+  for (gsize at = 0; at + 40 <= length; at++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+      const char *expected;
+      /* A local heap: "HEAP", version 0, then its data size. A version 1
+       * continuation message: type 0x0010, size 16, then {offset, length}. */
+      gboolean heap = memcmp (original + at, "HEAP\0\0\0\0", 8) == 0;
+      gboolean continuation = memcmp (original + at, "\x10\0\x10\0\0\0\0\0", 8) == 0;
+
+      if (!heap && !continuation)
+        continue;
+      contents = g_memdup2 (original, length);
+      memcpy (contents + at + (heap ? 8 : 16), &huge, 8);
+      g_assert_true (g_file_set_contents (path, contents, length, NULL));
+      g_assert_false (read_all (path, &error));
+      g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT);
+      expected = heap ? "local heap" : "continuation block beyond the end of the file";
+      if (strstr (error->message, expected) == NULL)
+        g_error ("patch at %" G_GSIZE_FORMAT ": expected “%s” in: %s", at, expected, error->message);
+      heap ? n_heaps++ : n_continuations++;
+    }
+  /* The root, model_weights and the layer group each have a local heap. */
+  g_assert_cmpuint (n_heaps, >=, 3);
+  if (g_test_verbose ())
+    g_printerr ("%u local heaps, %u continuation messages patched\n", n_heaps, n_continuations);
+  g_unlink (path);
+}
+
 /* libhdf5 allocates and clears the length a variable-length string
  * declares before reading it, and copies as much attribute data as the
  * type and dataspace declare; lengths, element sizes and data beyond the
@@ -933,6 +991,7 @@ main (int argc, char **argv)
   g_test_add_func ("/h5/reader/truncated", test_truncated);
   g_test_add_func ("/h5/reader/bad-global-heap", test_bad_global_heap);
   g_test_add_func ("/h5/reader/bad-vlen-length", test_bad_vlen_length);
+  g_test_add_func ("/h5/reader/huge-metadata-sizes", test_huge_metadata_sizes);
   g_test_add_func ("/h5/keras1/lstm", test_keras1_lstm);
   g_test_add_func ("/h5/keras1/conv", test_keras1_conv);
   g_test_add_func ("/h5/keras1/cudnn-lstm", test_cudnn_lstm);

@@ -119,6 +119,7 @@ if [ -n "$prog" ]; then
     measure "strata copied (STRATA_H5_NO_MMAP=1)" "$reps" env STRATA_H5_NO_MMAP=1 "$prog" "$model"
     measure "strata mapped, weights not read" "$reps" "$prog" --no-touch "$model"
     measure "strata metadata-only" "$reps" "$prog" --metadata-only "$model"
+    measure "strata mapped, ${inproc_reps} calls" 1 "$prog" --no-touch --repeat "$inproc_reps" "$model"
     measure "strata metadata-only, ${inproc_reps} calls" 1 "$prog" --metadata-only \
         --repeat "$inproc_reps" "$model"
 fi
@@ -131,9 +132,10 @@ fi
 base_cat=${wall["cat > /dev/null"]:-}
 base_h5py=${wall["h5py, every dataset"]:-}
 base_h5py_rss=${rss["h5py, every dataset"]:-}
+base_h5py_load=${inproc["h5py, every dataset"]:-}
 echo
 echo "Load benchmark: $model, $((size / 1048576)) MiB, warm page cache, median of $reps (tf_keras: 1)"
-printf '%-38s %8s %8s %8s %9s %7s %7s %8s\n' method "wall s" "cpu s" "load s" "RSS MiB" "÷cat" "÷h5py" "RSS÷h5py"
+printf '%-38s %8s %8s %8s %9s %7s %7s %8s %10s\n' method "wall s" "cpu s" "load s" "RSS MiB" "÷cat" "÷h5py" "RSS÷h5py" "load÷h5py"
 for name in "${methods[@]}"; do
     if [ "${status[$name]}" != ok ]; then
         printf '%-38s %s\n' "$name" "${status[$name]}"
@@ -141,11 +143,14 @@ for name in "${methods[@]}"; do
     fi
     w=${wall[$name]} r=${rss[$name]} l=${inproc[$name]:--}
     ratio() { [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }' || echo -; }
-    printf '%-38s %8s %8s %8s %9d %7s %7s %8s\n' "$name" "$w" "${cpu[$name]}" "$l" $((r / 1024)) \
-        "$(ratio "$w" "$base_cat")" "$(ratio "$w" "$base_h5py")" "$(ratio "$r" "$base_h5py_rss")"
+    lr=-
+    [ "$l" != - ] && lr=$(ratio "$l" "$base_h5py_load")
+    printf '%-38s %8s %8s %8s %9d %7s %7s %8s %10s\n' "$name" "$w" "${cpu[$name]}" "$l" $((r / 1024)) \
+        "$(ratio "$w" "$base_cat")" "$(ratio "$w" "$base_h5py")" "$(ratio "$r" "$base_h5py_rss")" "$lr"
 done
 echo "(wall: whole process incl. start-up; cpu: user+sys; load: in-process load time the program"
 echo " reports (h5py: its own timer; Strata: one strata_load_model() call, the first of the process,"
 echo " which also loads the plugins; the \"${inproc_reps} calls\" row: the median of ${inproc_reps} calls in one"
-echo " process, its wall time covers all of them); ÷cat and ÷h5py compare wall times;"
+echo " process, its wall time covers all of them); ÷cat and ÷h5py compare wall times, load÷h5py"
+echo " the in-process load times (h5py opening and reading every dataset, Strata's load);"
 echo " the Strata rows but \"weights not read\" include reading every weight byte after the load.)"

@@ -11,6 +11,7 @@
 
 #include "strata-i18n-private.h"
 #include "strata-model-private.h"
+#include "strata-builtin-private.h"
 
 static JsonNode *write_model_config_node (StrataModel *model, StrataKerasDialect dialect,
                                           StrataKerasDialect source);
@@ -174,98 +175,6 @@ raw_still_valid (StrataNode *node)
   return TRUE;
 }
 
-/* Layers whose call takes its tensors as separate arguments, not one list:
- * Keras 3 writes them as positional "args", tf-keras as the first tensor
- * with the others as keyword tensors. NULL for list calls. */
-static const char *const *
-tensor_argument_names (StrataLayer *layer)
-{
-  static const char *const attention[] = { "query", "value", "key", NULL };
-
-  if (g_strcmp0 (strata_layer_get_class_name (layer), "MultiHeadAttention") == 0)
-    return attention;
-  return NULL;
-}
-
-static JsonNode *
-write_node (StrataModel        *model,
-            StrataNode         *node,
-            StrataKerasDialect  dialect)
-{
-  const char *const *arg_names = tensor_argument_names (node->layer);
-  JsonNode *result;
-
-  if (arg_names != NULL && node->inputs->len > g_strv_length ((char **) arg_names))
-    arg_names = NULL;
-
-  if (node->raw != NULL && node->raw_dialect == dialect && raw_still_valid (node))
-    return strata_json_node_copy (node->raw);
-
-  if (dialect == STRATA_KERAS_DIALECT_KERAS3)
-    {
-      JsonObject *call = json_object_new ();
-      JsonArray *args = json_array_new ();
-
-      if (node->inputs->len == 1 || arg_names != NULL)
-        for (guint i = 0; i < node->inputs->len; i++)
-          json_array_add_element (args, keras3_tensor (model, g_ptr_array_index (node->inputs, i)));
-      else
-        {
-          JsonArray *list = json_array_new ();
-
-          for (guint i = 0; i < node->inputs->len; i++)
-            json_array_add_element (list, keras3_tensor (model, g_ptr_array_index (node->inputs, i)));
-          json_array_add_array_element (args, list);
-        }
-      json_object_set_array_member (call, "args", args);
-      json_object_set_member (call, "kwargs", kwargs_node (node));
-      result = json_node_new (JSON_NODE_OBJECT);
-      json_node_take_object (result, call);
-      return result;
-    }
-
-  {
-    JsonArray *entries = json_array_new ();
-    StrataKerasDialect source = node->raw != NULL ? node->raw_dialect : strata_model_get_dialect (model);
-    guint n_entries = arg_names != NULL && dialect == STRATA_KERAS_DIALECT_KERAS2 ? 1 : node->inputs->len;
-
-    for (guint i = 0; i < n_entries; i++)
-      {
-        JsonNode *entry = history_triple (model, g_ptr_array_index (node->inputs, i), dialect);
-
-        if (dialect == STRATA_KERAS_DIALECT_KERAS2)
-          {
-            JsonNode *kwargs = kwargs_node (node);
-            JsonObject *object = json_node_get_object (kwargs);
-
-            /* Keras 3 records the default `training` of the call (true for
-             * RandomFlip) and lets the model's training flag override it;
-             * tf-keras obeys it, so a random layer would run at inference. */
-            if (source == STRATA_KERAS_DIALECT_KERAS3 && json_object_has_member (object, "training"))
-              json_object_remove_member (object, "training");
-            for (guint k = 1; arg_names != NULL && k < node->inputs->len; k++)
-              json_object_set_member (object, arg_names[k],
-                                      history_triple (model, g_ptr_array_index (node->inputs, k), dialect));
-            json_array_add_element (json_node_get_array (entry), kwargs);
-          }
-        json_array_add_element (entries, entry);
-      }
-    result = json_node_new (JSON_NODE_ARRAY);
-    json_node_take_array (result, entries);
-  }
-  return result;
-}
-
-static const char *
-default_module (StrataLayer *layer)
-{
-  if (STRATA_IS_SEQUENTIAL (layer))
-    return "keras";
-  if (STRATA_IS_MODEL (layer))
-    return "keras.src.models.functional";
-  return "keras.layers";
-}
-
 /* Keras 2 <-> Keras 3 layer config keys.
  *
  * Real Keras refuses keyword arguments its layer constructors do not take,
@@ -416,10 +325,13 @@ dtype_policy_to_name (JsonObject *config)
     json_object_set_string_member (config, "dtype", name);
 }
 
-/* Keras 3.15 VarianceScaling initializers write input_axes/output_axes
- * (null unless set), which tf-keras initializers do not take. */
+/* Initializer configs hold keys the other side's initializers refuse:
+ * tf.keras 2.2-2.3 wrote the "dtype" of the values (weights are loaded, so
+ * it means nothing once saved), Keras 3.15 VarianceScaling writes
+ * input_axes/output_axes (null unless set). */
 static void
-drop_initializer_axes (JsonObject *config)
+clean_initializers (JsonObject *config,
+                    gboolean    to_keras3)
 {
   JsonObjectIter iter;
   const char *key;
@@ -436,6 +348,12 @@ drop_initializer_axes (JsonObject *config)
       if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
         continue;
       init_config = json_node_get_object (member);
+      if (to_keras3)
+        {
+          if (json_object_has_member (init_config, "dtype"))
+            json_object_remove_member (init_config, "dtype");
+          continue;
+        }
       for (guint i = 0; i < 2; i++)
         {
           const char *axes = i == 0 ? "input_axes" : "output_axes";
@@ -445,6 +363,45 @@ drop_initializer_axes (JsonObject *config)
             json_object_remove_member (init_config, axes);
         }
     }
+}
+
+/* tf-keras makes the backward layer of a Bidirectional with the opposite
+ * go_backwards of the wrapped layer, Keras 3 with go_backwards true (and
+ * refuses two layers going the same way): a wrapped layer that goes
+ * backwards needs its backward twin written out. */
+static void
+add_backward_layer (JsonObject *config)
+{
+  JsonNode *layer = json_object_get_member (config, "layer");
+  JsonObject *backward, *backward_config;
+  JsonNode *go_backwards, *name;
+  g_autofree char *backward_name = NULL;
+
+  if (layer == NULL || !JSON_NODE_HOLDS_OBJECT (layer) ||
+      json_object_has_member (config, "backward_layer"))
+    return;
+  backward = strata_json_object_copy (json_node_get_object (layer));
+  if (!json_object_has_member (backward, "config") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (backward, "config")))
+    {
+      json_object_unref (backward);
+      return;
+    }
+  backward_config = json_object_get_object_member (backward, "config");
+  go_backwards = json_object_get_member (backward_config, "go_backwards");
+  if (go_backwards == NULL || !value_is (go_backwards, "true"))
+    {
+      json_object_unref (backward);
+      return;
+    }
+  json_object_set_boolean_member (backward_config, "go_backwards", FALSE);
+  name = json_object_get_member (backward_config, "name");
+  if (name != NULL && string_member (backward_config, "name") != NULL)
+    {
+      backward_name = g_strconcat ("backward_", string_member (backward_config, "name"), NULL);
+      json_object_set_string_member (backward_config, "name", backward_name);
+    }
+  json_object_set_object_member (config, "backward_layer", backward);
 }
 
 /* Rewrites the config of a layer of @class_name read in one dialect so
@@ -480,6 +437,8 @@ convert_layer_config (const char *class_name,
        * Keras 3 config always writes (see write_sequential()). */
       if (shape != NULL)
         json_object_remove_member (config, "batch_input_shape");
+      if (g_str_equal (class_name, "Bidirectional"))
+        add_backward_layer (config);
       /* tf-keras stores the built axis as a list; Keras 3 takes one int. */
       if (axis != NULL && g_str_equal (class_name, "BatchNormalization") &&
           JSON_NODE_HOLDS_ARRAY (axis) && json_array_get_length (json_node_get_array (axis)) == 1)
@@ -489,7 +448,6 @@ convert_layer_config (const char *class_name,
   else
     {
       dtype_policy_to_name (config);
-      drop_initializer_axes (config);
       /* tf-keras MultiHeadAttention.from_config pops the build shapes. */
       if (g_str_equal (class_name, "MultiHeadAttention"))
         for (guint i = 0; i < 3; i++)
@@ -500,6 +458,7 @@ convert_layer_config (const char *class_name,
               json_object_set_null_member (config, key);
           }
     }
+  clean_initializers (config, to_keras3);
   convert_sublayers (config, to_keras3);
 }
 
@@ -510,8 +469,197 @@ convert_layer_object (JsonObject *object,
   JsonNode *config = json_object_get_member (object, "config");
   const char *class_name = string_member (object, "class_name");
 
-  if (class_name != NULL && config != NULL && JSON_NODE_HOLDS_OBJECT (config))
-    convert_layer_config (class_name, json_node_get_object (config), to_keras3);
+  if (class_name == NULL || config == NULL || !JSON_NODE_HOLDS_OBJECT (config))
+    return;
+  convert_layer_config (class_name, json_node_get_object (config), to_keras3);
+  /* Keras 3 finds a wrapped layer or cell by its module (tf.keras before
+   * 2.13 wrote none): without one only registered custom classes match. */
+  if (to_keras3 && !json_object_has_member (object, "module") &&
+      strata_builtin_layer_lookup (class_name) != G_TYPE_INVALID)
+    {
+      json_object_set_string_member (object, "module", "keras.layers");
+      if (!json_object_has_member (object, "registered_name"))
+        json_object_set_null_member (object, "registered_name");
+    }
+}
+
+/* How a call with several input tensors is written (Keras 1/2 list every
+ * tensor as one entry of the node). */
+typedef enum {
+  CALL_LIST,            /* layer([a, b]): Keras 3 args [[a, b]] */
+  CALL_ARGUMENTS,       /* MultiHeadAttention(query, value, key): Keras 3 args [q, v, k];
+                           tf-keras [[q, 0, 0, {"value": v, "key": k}]] */
+  CALL_INITIAL_STATE,   /* rnn(x, initial_state=[s...]): Keras 3 args [x, s or [s...]]
+                           (initial_state is call()'s second parameter; Keras 3
+                           itself writes it as a keyword, which Strata reads
+                           as a keyword argument, not as inputs) */
+} CallStyle;
+
+static const char *const attention_arguments[] = { "query", "value", "key", NULL };
+
+static CallStyle
+call_style (StrataNode *node)
+{
+  const char *class_name = strata_layer_get_class_name (node->layer);
+
+  if (node->inputs->len < 2 || class_name == NULL)
+    return CALL_LIST;
+  if (g_str_equal (class_name, "MultiHeadAttention") &&
+      node->inputs->len < G_N_ELEMENTS (attention_arguments))
+    return CALL_ARGUMENTS;
+  if (class_listed (RNN_CLASSES " Bidirectional", class_name))
+    return CALL_INITIAL_STATE;
+  return CALL_LIST;
+}
+
+static JsonNode *
+write_node (StrataModel        *model,
+            StrataNode         *node,
+            StrataKerasDialect  dialect)
+{
+  CallStyle style = call_style (node);
+  JsonNode *result;
+
+  if (node->raw != NULL && node->raw_dialect == dialect && raw_still_valid (node))
+    return strata_json_node_copy (node->raw);
+
+  if (dialect == STRATA_KERAS_DIALECT_KERAS3)
+    {
+      JsonObject *call = json_object_new ();
+      JsonArray *args = json_array_new ();
+
+      JsonNode *kwargs = kwargs_node (node);
+
+      if (style == CALL_INITIAL_STATE)
+        {
+          JsonArray *states = json_array_new ();
+
+          json_array_add_element (args, keras3_tensor (model, g_ptr_array_index (node->inputs, 0)));
+          for (guint i = 1; i < node->inputs->len; i++)
+            json_array_add_element (states, keras3_tensor (model, g_ptr_array_index (node->inputs, i)));
+          if (json_array_get_length (states) == 1)
+            {
+              json_array_add_element (args, json_node_copy (json_array_get_element (states, 0)));
+              json_array_unref (states);
+            }
+          else
+            json_array_add_array_element (args, states);
+        }
+      else if (node->inputs->len == 1 || style == CALL_ARGUMENTS)
+        for (guint i = 0; i < node->inputs->len; i++)
+          json_array_add_element (args, keras3_tensor (model, g_ptr_array_index (node->inputs, i)));
+      else
+        {
+          JsonArray *list = json_array_new ();
+
+          for (guint i = 0; i < node->inputs->len; i++)
+            json_array_add_element (list, keras3_tensor (model, g_ptr_array_index (node->inputs, i)));
+          json_array_add_array_element (args, list);
+        }
+      json_object_set_array_member (call, "args", args);
+      json_object_set_member (call, "kwargs", kwargs);
+      result = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (result, call);
+      return result;
+    }
+
+  {
+    JsonArray *entries = json_array_new ();
+    StrataKerasDialect source = node->raw != NULL ? node->raw_dialect : strata_model_get_dialect (model);
+    guint n_entries = style == CALL_ARGUMENTS && dialect == STRATA_KERAS_DIALECT_KERAS2 ? 1 : node->inputs->len;
+
+    for (guint i = 0; i < n_entries; i++)
+      {
+        JsonNode *entry = history_triple (model, g_ptr_array_index (node->inputs, i), dialect);
+
+        if (dialect == STRATA_KERAS_DIALECT_KERAS2)
+          {
+            JsonNode *kwargs = kwargs_node (node);
+            JsonObject *object = json_node_get_object (kwargs);
+
+            /* Keras 3 records the default `training` of the call (true for
+             * RandomFlip) and lets the model's training flag override it;
+             * tf-keras obeys it, so a random layer would run at inference. */
+            if (source == STRATA_KERAS_DIALECT_KERAS3 && json_object_has_member (object, "training"))
+              json_object_remove_member (object, "training");
+            for (guint k = 1; style == CALL_ARGUMENTS && k < node->inputs->len; k++)
+              json_object_set_member (object, attention_arguments[k],
+                                      history_triple (model, g_ptr_array_index (node->inputs, k), dialect));
+            json_array_add_element (json_node_get_array (entry), kwargs);
+          }
+        json_array_add_element (entries, entry);
+      }
+    result = json_node_new (JSON_NODE_ARRAY);
+    json_node_take_array (result, entries);
+  }
+  return result;
+}
+
+static const char *
+default_module (StrataLayer *layer)
+{
+  if (STRATA_IS_SEQUENTIAL (layer))
+    return "keras";
+  if (STRATA_IS_MODEL (layer))
+    return "keras.src.models.functional";
+  return "keras.layers";
+}
+
+/* tf-keras builds a layer called on several tensors from the list of
+ * their shapes ({"input_shape": [[...], [...]]}); Keras 3 builds the
+ * layers that take them as separate arguments from {"shapes_dict":
+ * {argument: shape}} (see CallStyle). */
+static void
+convert_build_config (const char *class_name,
+                      JsonNode   *build_config)
+{
+  JsonObject *object, *shapes;
+  JsonNode *input_shape;
+  JsonArray *list;
+  guint n;
+
+  if (class_name == NULL || !JSON_NODE_HOLDS_OBJECT (build_config))
+    return;
+  object = json_node_get_object (build_config);
+  input_shape = json_object_get_member (object, "input_shape");
+  if (input_shape == NULL || !JSON_NODE_HOLDS_ARRAY (input_shape))
+    return;
+  list = json_node_get_array (input_shape);
+  n = json_array_get_length (list);
+  if (n < 2 || !JSON_NODE_HOLDS_ARRAY (json_array_get_element (list, 0)))
+    return;    /* one tensor's shape */
+
+  shapes = json_object_new ();
+  if (g_str_equal (class_name, "MultiHeadAttention") && n < G_N_ELEMENTS (attention_arguments))
+    for (guint i = 0; i < n; i++)
+      {
+        g_autofree char *key = g_strconcat (attention_arguments[i], "_shape", NULL);
+
+        json_object_set_member (shapes, key, strata_json_node_copy (json_array_get_element (list, i)));
+      }
+  else if (class_listed (RNN_CLASSES " Bidirectional", class_name))
+    {
+      json_object_set_member (shapes, "sequences_shape",
+                              strata_json_node_copy (json_array_get_element (list, 0)));
+      if (n == 2)
+        json_object_set_member (shapes, "initial_state_shape",
+                                strata_json_node_copy (json_array_get_element (list, 1)));
+      else
+        {
+          JsonArray *states = json_array_new ();
+
+          for (guint i = 1; i < n; i++)
+            json_array_add_element (states, strata_json_node_copy (json_array_get_element (list, i)));
+          json_object_set_array_member (shapes, "initial_state_shape", states);
+        }
+    }
+  else
+    {
+      json_object_unref (shapes);
+      return;    /* a layer taking one list */
+    }
+  json_object_remove_member (object, "input_shape");
+  json_object_set_object_member (object, "shapes_dict", shapes);
 }
 
 /* One entry of a model's "layers": class_name, config and the entry-level
@@ -582,7 +730,13 @@ write_layer_entry (StrataModel        *owner,
             json_object_set_null_member (entry, "registered_name");
         }
       if (build_config != NULL)
-        json_object_set_member (entry, "build_config", strata_json_node_copy (build_config));
+        {
+          JsonNode *copy = strata_json_node_copy (build_config);
+
+          if (dialect == STRATA_KERAS_DIALECT_KERAS3 && source != STRATA_KERAS_DIALECT_KERAS3)
+            convert_build_config (strata_layer_get_class_name (layer), copy);
+          json_object_set_member (entry, "build_config", copy);
+        }
 
       if (keep_extras)
         {

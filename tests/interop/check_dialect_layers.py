@@ -37,6 +37,12 @@ def sequence_model(K):
     h = L.Embedding(50, 8, name="embed")(x)
     h = L.SpatialDropout1D(0.25, name="drop")(h)
     h = L.Bidirectional(L.GRU(4, return_sequences=True, name="gru"), name="bi")(h)
+    # A wrapped layer that goes backwards: tf-keras derives the backward
+    # layer going forwards, Keras 3 needs it written out.
+    back = L.SimpleRNN(2, go_backwards=True, return_sequences=True, name="back")
+    extra = {} if K.__name__ == "tf_keras" else {
+        "backward_layer": L.SimpleRNN(2, return_sequences=True, name="backward_back")}
+    h = L.Bidirectional(back, name="bi_back", **extra)(h)
     h = L.RNN(L.LSTMCell(3, name="cell"), return_sequences=True, name="rnn")(h)
     h = L.Conv1DTranspose(2, 3, name="up")(h)
     h = L.SeparableConv1D(3, 3, depth_multiplier=2, name="sep")(h)
@@ -87,6 +93,16 @@ def wrapped_model(K):
     return K.Model(x, y, name="wrapped")
 
 
+def states_model(K):
+    L = K.layers
+    x = K.Input(shape=(4, 3), name="seq")
+    s1 = K.Input(shape=(2,), name="h0")
+    s2 = K.Input(shape=(2,), name="c0")
+    h = L.LSTM(2, return_sequences=True, name="lstm")(x, initial_state=[s1, s2])
+    y = L.GRU(2, name="gru")(h, initial_state=s1)
+    return K.Model([x, s1, s2], y, name="states")
+
+
 def attention_model(K):
     L = K.layers
     x = K.Input(shape=(5, 4), name="seq")
@@ -102,6 +118,13 @@ MODELS = {
                    BOTH),
     "image": (image_model, lambda rng: rng.normal(size=(2, 8, 8, 3)).astype("float32"), BOTH),
     "wrapped": (wrapped_model, lambda rng: rng.normal(size=(2, 5, 4)).astype("float32"), BOTH),
+    # tf-keras lists initial states as inputs of the call, Keras 3 passes
+    # them as initial_state; Strata does not yet read Keras 3 keyword tensors.
+    "states": (states_model,
+               lambda rng: [rng.normal(size=(2, 4, 3)).astype("float32"),
+                            rng.normal(size=(2, 2)).astype("float32"),
+                            rng.normal(size=(2, 2)).astype("float32")],
+               (("tf_keras", "keras"),)),
     # Keras 3 only: Strata does not yet read the keyword tensors of a
     # tf-keras node ([["seq", 0, 0, {"value": ["seq", 0, 0]}]]).
     "attention": (attention_model, lambda rng: rng.normal(size=(2, 5, 4)).astype("float32"),

@@ -651,20 +651,23 @@ static const char keras3_calls[] =
   " ], \"input_layers\": [\"seq\", 0, 0], \"output_layers\": [\"mha\", 0, 0]},"
   " \"registered_name\": \"Functional\"}";
 
-static JsonArray *
-inbound_of (JsonNode *root, const char *layer)
+static JsonObject *
+entry_of (JsonNode *root, const char *layer)
 {
   JsonArray *layers = json_object_get_array_member (
       json_object_get_object_member (json_node_get_object (root), "config"), "layers");
 
   for (guint i = 0; i < json_array_get_length (layers); i++)
-    {
-      JsonObject *entry = json_array_get_object_element (layers, i);
-
-      if (g_strcmp0 (json_object_get_string_member (entry, "name"), layer) == 0)
-        return json_object_get_array_member (entry, "inbound_nodes");
-    }
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (layers, i), "name"),
+                   layer) == 0)
+      return json_array_get_object_element (layers, i);
   g_error ("no layer %s in the written config", layer);
+}
+
+static JsonArray *
+inbound_of (JsonNode *root, const char *layer)
+{
+  return json_object_get_array_member (entry_of (root, layer), "inbound_nodes");
 }
 
 static void
@@ -736,6 +739,94 @@ test_calls_training_kept (void)
                                                  "training"));
 }
 
+/* What older tf.keras (2.2-2.3) wrote: initializer dtypes, wrapped layers
+ * without a module, a wrapped layer going backwards, and an RNN called
+ * with initial states (with the build shapes of tf-keras 2.13+). */
+static const char tf_keras_older[] =
+  "{\"class_name\": \"Model\", \"config\": {\"name\": \"older\", \"layers\": ["
+  " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 4, 3],"
+  "   \"dtype\": \"float32\", \"name\": \"seq\"}, \"name\": \"seq\", \"inbound_nodes\": []},"
+  " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 2],"
+  "   \"dtype\": \"float32\", \"name\": \"h0\"}, \"name\": \"h0\", \"inbound_nodes\": []},"
+  " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 2],"
+  "   \"dtype\": \"float32\", \"name\": \"c0\"}, \"name\": \"c0\", \"inbound_nodes\": []},"
+  " {\"class_name\": \"Bidirectional\", \"config\": {\"name\": \"bi\", \"merge_mode\": \"concat\","
+  "   \"layer\": {\"class_name\": \"SimpleRNN\", \"config\": {\"name\": \"back\", \"units\": 2,"
+  "     \"go_backwards\": true, \"return_sequences\": true,"
+  "     \"kernel_initializer\": {\"class_name\": \"GlorotUniform\","
+  "       \"config\": {\"seed\": null, \"dtype\": \"float32\"}}}}},"
+  "   \"name\": \"bi\", \"inbound_nodes\": [[[\"seq\", 0, 0, {}]]]},"
+  " {\"class_name\": \"LSTM\", \"config\": {\"name\": \"lstm\", \"units\": 2,"
+  "   \"bias_initializer\": {\"class_name\": \"Zeros\", \"config\": {\"dtype\": \"float32\"}}},"
+  "   \"build_config\": {\"input_shape\": [[null, 4, 4], [null, 2], [null, 2]]},"
+  "   \"name\": \"lstm\", \"inbound_nodes\": [[[\"bi\", 0, 0, {}], [\"h0\", 0, 0, {}], [\"c0\", 0, 0, {}]]]}"
+  " ], \"input_layers\": [[\"seq\", 0, 0], [\"h0\", 0, 0], [\"c0\", 0, 0]],"
+  " \"output_layers\": [[\"lstm\", 0, 0]]}, \"keras_version\": \"2.3.0\", \"backend\": \"tensorflow\"}";
+
+static void
+test_older_tf_keras (void)
+{
+  g_autoptr(StrataModel) model = model_from_json (tf_keras_older);
+  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
+  g_autoptr(JsonNode) root = parse (written);
+  g_autoptr(GHashTable) layers = layers_of (root);
+  JsonObject *bi = layer_config (layers, "bi");
+  JsonObject *wrapped = json_object_get_object_member (bi, "layer");
+  JsonObject *backward = json_object_get_object_member (bi, "backward_layer");
+  JsonObject *init, *lstm, *call, *shapes;
+  JsonArray *states;
+  g_autoptr(StrataModel) reloaded = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+
+  /* Keras 3 finds built-in wrapped layers by module. */
+  g_assert_cmpstr (json_object_get_string_member (wrapped, "module"), ==, "keras.layers");
+  /* The backward twin tf-keras would derive, going forwards. */
+  g_assert_nonnull (backward);
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (wrapped, "config"),
+                                                 "go_backwards"));
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (backward, "config"),
+                                                  "go_backwards"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (backward, "config"),
+                                                  "name"), ==, "backward_back");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (backward, "config"),
+                                               "units"), ==, 2);
+  /* Initializers lose the dtype of their values, and keep the rest. */
+  init = json_object_get_object_member (json_object_get_object_member (
+      json_object_get_object_member (wrapped, "config"), "kernel_initializer"), "config");
+  g_assert_false (json_object_has_member (init, "dtype"));
+  g_assert_true (json_object_has_member (init, "seed"));
+  lstm = layer_config (layers, "lstm");
+  g_assert_false (json_object_has_member (json_object_get_object_member (
+      json_object_get_object_member (lstm, "bias_initializer"), "config"), "dtype"));
+
+  /* LSTM(x, [h0, c0]): the states are call()'s second argument in
+   * Keras 3, not more sequences in one list. */
+  call = json_array_get_object_element (json_object_get_array_member (entry_of (root, "lstm"),
+                                                                       "inbound_nodes"), 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (call, "args")), ==, 2);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_array_get_element (json_object_get_array_member (call, "args"), 0)));
+  states = json_array_get_array_element (json_object_get_array_member (call, "args"), 1);
+  g_assert_cmpuint (json_array_get_length (states), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (
+      json_object_get_object_member (json_array_get_object_element (states, 1), "config"),
+      "keras_history"), 0), ==, "c0");
+  shapes = json_object_get_object_member (json_object_get_object_member (entry_of (root, "lstm"),
+                                                                         "build_config"), "shapes_dict");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (shapes, "sequences_shape")), ==, 3);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (shapes, "initial_state_shape")), ==, 2);
+
+  /* Strata reads its Keras 3 config back as the same model. */
+  reloaded = model_from_json (written);
+  before = strata_layer_get_weights (STRATA_LAYER (model));
+  after = strata_layer_get_weights (STRATA_LAYER (reloaded));
+  g_assert_cmpuint (before->len, ==, after->len);
+  g_assert_cmpuint (before->len, ==, 9);
+  for (guint i = 0; i < before->len; i++)
+    g_assert_true (strata_shape_equal (strata_tensor_get_shape (g_ptr_array_index (before, i)),
+                                       strata_tensor_get_shape (g_ptr_array_index (after, i))));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -759,5 +850,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dialect/rules/keras2", test_rules_keras2);
   g_test_add_func ("/dialect/calls/keras2", test_calls_keras2);
   g_test_add_func ("/dialect/calls/training-kept", test_calls_training_kept);
+  g_test_add_func ("/dialect/older-tf-keras", test_older_tf_keras);
   return g_test_run ();
 }

@@ -808,6 +808,27 @@ collect_keras3_refs (JsonNode    *node,
   return TRUE;
 }
 
+/* A container of the config that the model keeps (a call as read): a copy,
+ * or, from the reader's own tree, the container itself sealed (no one
+ * changes it), in a new node so that no parent pointer leads into the tree. */
+static JsonNode *
+keep_node (Reader   *reader,
+           JsonNode *node)
+{
+  JsonNode *kept;
+
+  if (!reader->owned || !(JSON_NODE_HOLDS_ARRAY (node) || JSON_NODE_HOLDS_OBJECT (node)))
+    return strata_json_node_copy (node);
+  json_node_seal (node);
+  kept = json_node_alloc ();
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    json_node_init_array (kept, json_node_get_array (node));
+  else
+    json_node_init_object (kept, json_node_get_object (node));
+  json_node_seal (kept);
+  return kept;
+}
+
 /* Tries to make one call of @layer. Returns REF_WAIT while an input is
  * produced by a call that does not exist yet. */
 static RefStatus
@@ -927,7 +948,7 @@ process_node (Graph        *graph,
       return REF_ERROR;
     }
   node = g_ptr_array_index (strata_layer_peek_nodes (layer), strata_layer_peek_nodes (layer)->len - 1);
-  node->raw = strata_json_node_copy (data);
+  node->raw = keep_node (graph->reader, data);
   node->raw_dialect = graph->reader->dialect;
   return REF_READY;
 }

@@ -379,12 +379,44 @@ map_from_output (GraphMap           *map,
   return TRUE;
 }
 
-static char *
+/* A tensor's identity: its layer, call and output index (two Keras tensor
+ * objects may stand for the same tensor). */
+typedef struct {
+  StrataLayer *layer;
+  guint        node_index;
+  guint        tensor_index;
+} TensorKey;
+
+static TensorKey
 tensor_key (StrataKerasTensor *tensor)
 {
-  return g_strdup_printf ("%p:%u:%u", (gpointer) strata_keras_tensor_get_layer (tensor),
-                          strata_keras_tensor_get_node_index (tensor),
-                          strata_keras_tensor_get_tensor_index (tensor));
+  TensorKey key = { strata_keras_tensor_get_layer (tensor),
+                    strata_keras_tensor_get_node_index (tensor),
+                    strata_keras_tensor_get_tensor_index (tensor) };
+  return key;
+}
+
+static TensorKey *
+tensor_key_new (StrataKerasTensor *tensor)
+{
+  return g_memdup2 ((TensorKey[]) { tensor_key (tensor) }, sizeof (TensorKey));
+}
+
+static guint
+tensor_key_hash (gconstpointer data)
+{
+  const TensorKey *key = data;
+
+  return g_direct_hash (key->layer) ^ (key->node_index * 31u + key->tensor_index) * 2654435761u;
+}
+
+static gboolean
+tensor_key_equal (gconstpointer a,
+                  gconstpointer b)
+{
+  const TensorKey *x = a, *y = b;
+
+  return x->layer == y->layer && x->node_index == y->node_index && x->tensor_index == y->tensor_index;
 }
 
 typedef struct {
@@ -417,7 +449,7 @@ strata_model_init_graph (StrataModel  *self,
   g_autoptr(GPtrArray) post_order = g_ptr_array_new ();
   g_autoptr(GHashTable) node_depth = g_hash_table_new (NULL, NULL);
   g_autoptr(GHashTable) layer_depth = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) computable = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) computable = g_hash_table_new_full (tensor_key_hash, tensor_key_equal, g_free, NULL);
   g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GArray) ranks = g_array_new (FALSE, FALSE, sizeof (LayerRank));
   g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func (g_object_unref);
@@ -519,7 +551,7 @@ strata_model_init_graph (StrataModel  *self,
   /* Every input of every node must be computable from the model inputs
    * (Keras "Graph disconnected"): walk nodes by decreasing depth. */
   for (guint i = 0; i < inputs->len; i++)
-    g_hash_table_add (computable, tensor_key (g_ptr_array_index (inputs, i)));
+    g_hash_table_add (computable, tensor_key_new (g_ptr_array_index (inputs, i)));
   {
     g_autoptr(GArray) node_ranks = g_array_new (FALSE, FALSE, sizeof (LayerRank));
 
@@ -538,9 +570,9 @@ strata_model_init_graph (StrataModel  *self,
         for (guint j = 0; j < node->inputs->len; j++)
           {
             StrataKerasTensor *input = g_ptr_array_index (node->inputs, j);
-            g_autofree char *k = tensor_key (input);
+            TensorKey k = tensor_key (input);
 
-            if (!g_hash_table_contains (computable, k))
+            if (!g_hash_table_contains (computable, &k))
               {
                 g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
                              _("Graph disconnected: cannot obtain the value of input %u of layer '%s' "
@@ -554,7 +586,7 @@ strata_model_init_graph (StrataModel  *self,
         /* An input layer's tensor is only available when it is a model input. */
         if (node->inputs->len > 0 || !STRATA_IS_INPUT_LAYER (node->layer))
           for (guint j = 0; j < node->outputs->len; j++)
-            g_hash_table_add (computable, tensor_key (g_ptr_array_index (node->outputs, j)));
+            g_hash_table_add (computable, tensor_key_new (g_ptr_array_index (node->outputs, j)));
         g_ptr_array_add (sorted_nodes, node);
       }
   }

@@ -809,8 +809,9 @@ collect_keras3_refs (JsonNode    *node,
 }
 
 /* A container of the config that the model keeps (a call as read): a copy,
- * or, from the reader's own tree, the container itself sealed (no one
- * changes it), in a new node so that no parent pointer leads into the tree. */
+ * or, from the reader's own tree, the container itself, sealed (no one
+ * changes it) in a node of its own. Its members' parent pointers lead to
+ * nodes freed with the tree; nothing follows them (json-glib only sets them). */
 static JsonNode *
 keep_node (Reader   *reader,
            JsonNode *node)

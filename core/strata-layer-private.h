@@ -24,8 +24,9 @@ typedef struct {
 JsonObject *strata_layer_peek_config      (StrataLayer *self);
 /* The stored config for reading only: it may be a sealed object shared with
  * the parsed file (see strata_layer_set_stored_config()), so never change
- * it (nodes read from it stay valid while the layer lives);
- * strata_layer_peek_config() gives the layer's own, to change. */
+ * it; nodes read from it stay valid while the layer lives, their
+ * json_node_get_parent() may not. strata_layer_peek_config() gives the
+ * layer's own, to change. */
 JsonObject *strata_layer_peek_config_for_reading (StrataLayer *self);
 /* Keys that sit beside "class_name"/"config" in the layer's entry (Keras 3
  * "module", "registered_name", "build_config", "shared_object_id", ...). */

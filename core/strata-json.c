@@ -335,7 +335,8 @@ prescan (const char  *data,
             {
               gboolean special = FALSE;
 
-              for (int k = 0; k < N_SPECIALS && !special; k++)
+              /* NaN, Infinity, -Infinity: most tokens start otherwise */
+              for (int k = 0; k < N_SPECIALS && !special && (c == 'N' || c == 'I' || c == '-'); k++)
                 {
                   gsize l = specials[k].len;
                   if (len - i >= l && memcmp (data + i, specials[k].token, l) == 0 &&

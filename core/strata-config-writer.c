@@ -97,6 +97,96 @@ keras3_tensor (StrataModel       *model,
   return node;
 }
 
+/* The string member @key of @object, or NULL. */
+static const char *
+string_member (JsonObject *object,
+               const char *key)
+{
+  JsonNode *node = json_object_get_member (object, key);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* A copy of the Keras 3 keyword argument @value in which the tensors
+ * ({"class_name": "__keras_tensor__", "config": {"keras_history": [name,
+ * node, tensor]}}, e.g. an RNN's initial_state) are the [name, node,
+ * tensor] lists tf-keras reads. */
+static JsonNode *
+keyword_tensors_to_keras2 (StrataModel *model,
+                           JsonNode    *value,
+                           guint        depth)
+{
+  JsonNode *result;
+
+  if (depth > STRATA_JSON_MAX_DEPTH)
+    return strata_json_node_copy (value);
+  if (JSON_NODE_HOLDS_ARRAY (value))
+    {
+      JsonArray *array = json_node_get_array (value);
+      JsonArray *copy = json_array_sized_new (json_array_get_length (array));
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        json_array_add_element (copy, keyword_tensors_to_keras2 (model, json_array_get_element (array, i),
+                                                                 depth + 1));
+      result = json_node_new (JSON_NODE_ARRAY);
+      json_node_take_array (result, copy);
+      return result;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (value))
+    {
+      JsonObject *object = json_node_get_object (value);
+      JsonNode *config = json_object_get_member (object, "config");
+      JsonNode *history = NULL;
+
+      if (g_strcmp0 (string_member (object, "class_name"), "__keras_tensor__") != 0)
+        {
+          JsonObject *copy = json_object_new ();
+          JsonObjectIter iter;
+          const char *key;
+          JsonNode *member;
+
+          json_object_iter_init_ordered (&iter, object);
+          while (json_object_iter_next_ordered (&iter, &key, &member))
+            json_object_set_member (copy, key, keyword_tensors_to_keras2 (model, member, depth + 1));
+          result = json_node_new (JSON_NODE_OBJECT);
+          json_node_take_object (result, copy);
+          return result;
+        }
+      if (config != NULL && JSON_NODE_HOLDS_OBJECT (config))
+        history = json_object_get_member (json_node_get_object (config), "keras_history");
+      if (history != NULL && JSON_NODE_HOLDS_ARRAY (history) &&
+          json_array_get_length (json_node_get_array (history)) == 3)
+        {
+          JsonArray *triple = json_node_get_array (history);
+          JsonNode *first = json_array_get_element (triple, 0);
+          const char *name = JSON_NODE_HOLDS_VALUE (first) &&
+                             json_node_get_value_type (first) == G_TYPE_STRING ?
+                             json_node_get_string (first) : NULL;
+          StrataLayer *layer = name != NULL ? strata_model_get_layer (model, name) : NULL;
+          JsonArray *keras2;
+
+          /* The reader resolved every keyword tensor; anything else stays. */
+          if (layer != NULL &&
+              JSON_NODE_HOLDS_VALUE (json_array_get_element (triple, 1)) &&
+              JSON_NODE_HOLDS_VALUE (json_array_get_element (triple, 2)))
+            {
+              keras2 = json_array_new ();
+              json_array_add_string_element (keras2, name);
+              json_array_add_int_element (keras2, json_array_get_int_element (triple, 1) +
+                                          strata_layer_node_offset (layer, STRATA_KERAS_DIALECT_KERAS2) -
+                                          strata_layer_node_offset (layer, STRATA_KERAS_DIALECT_KERAS3));
+              json_array_add_int_element (keras2, json_array_get_int_element (triple, 2));
+              result = json_node_new (JSON_NODE_ARRAY);
+              json_node_take_array (result, keras2);
+              return result;
+            }
+        }
+    }
+  return strata_json_node_copy (value);
+}
+
 static JsonNode *
 kwargs_node (StrataNode *node)
 {
@@ -253,18 +343,6 @@ class_listed (const char *classes,
     if ((p == classes || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
       return TRUE;
   return FALSE;
-}
-
-/* The string member @key of @object, or NULL. */
-static const char *
-string_member (JsonObject *object,
-               const char *key)
-{
-  JsonNode *node = json_object_get_member (object, key);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
 }
 
 static gboolean
@@ -580,8 +658,17 @@ write_node (StrataModel        *model,
             /* Keras 3 records the default `training` of the call (true for
              * RandomFlip) and lets the model's training flag override it;
              * tf-keras obeys it, so a random layer would run at inference. */
-            if (source == STRATA_KERAS_DIALECT_KERAS3 && json_object_has_member (object, "training"))
-              json_object_remove_member (object, "training");
+            if (source == STRATA_KERAS_DIALECT_KERAS3)
+              {
+                JsonNode *converted;
+
+                if (json_object_has_member (object, "training"))
+                  json_object_remove_member (object, "training");
+                converted = keyword_tensors_to_keras2 (model, kwargs, 0);
+                json_node_unref (kwargs);
+                kwargs = converted;
+                object = json_node_get_object (kwargs);
+              }
             for (guint k = 1; style == CALL_ARGUMENTS && k < node->inputs->len; k++)
               json_object_set_member (object, attention_arguments[k],
                                       history_triple (model, g_ptr_array_index (node->inputs, k), dialect));

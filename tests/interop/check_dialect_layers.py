@@ -119,12 +119,12 @@ MODELS = {
     "image": (image_model, lambda rng: rng.normal(size=(2, 8, 8, 3)).astype("float32"), BOTH),
     "wrapped": (wrapped_model, lambda rng: rng.normal(size=(2, 5, 4)).astype("float32"), BOTH),
     # tf-keras lists initial states as inputs of the call, Keras 3 passes
-    # them as initial_state; Strata does not yet read Keras 3 keyword tensors.
+    # them as initial_state (a keyword tensor).
     "states": (states_model,
                lambda rng: [rng.normal(size=(2, 4, 3)).astype("float32"),
                             rng.normal(size=(2, 2)).astype("float32"),
                             rng.normal(size=(2, 2)).astype("float32")],
-               (("tf_keras", "keras"),)),
+               BOTH),
     # Keras 3 only: Strata does not yet read the keyword tensors of a
     # tf-keras node ([["seq", 0, 0, {"value": ["seq", 0, 0]}]]).
     "attention": (attention_model, lambda rng: rng.normal(size=(2, 5, 4)).astype("float32"),

@@ -716,6 +716,46 @@ test_calls_keras2 (void)
   g_assert_cmpuint (json_array_get_length (args), ==, 2);
 }
 
+/* Keras 3 passes an RNN's initial states as a keyword tensor; tf-keras
+ * reads keyword tensors as [name, node, tensor]. */
+#define K3_STATE(name) \
+  "{\"class_name\": \"__keras_tensor__\", \"config\": {\"shape\": [null, 2]," \
+  " \"dtype\": \"float32\", \"keras_history\": [\"" name "\", 0, 0]}}"
+
+static const char keras3_states[] =
+  "{\"module\": \"keras.src.models.functional\", \"class_name\": \"Functional\","
+  " \"config\": {\"name\": \"states\", \"trainable\": true, \"layers\": ["
+  " {\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {"
+  "   \"batch_shape\": [null, 5, 4], \"dtype\": \"float32\", \"name\": \"seq\"},"
+  "   \"registered_name\": null, \"name\": \"seq\", \"inbound_nodes\": []},"
+  " {\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {"
+  "   \"batch_shape\": [null, 2], \"dtype\": \"float32\", \"name\": \"h0\"},"
+  "   \"registered_name\": null, \"name\": \"h0\", \"inbound_nodes\": []},"
+  " {\"module\": \"keras.layers\", \"class_name\": \"GRU\", \"config\": {"
+  "   \"name\": \"gru\", \"units\": 2}, \"registered_name\": null, \"name\": \"gru\","
+  "   \"inbound_nodes\": [{\"args\": [" K3_TENSOR ("seq") "],"
+  "   \"kwargs\": {\"initial_state\": " K3_STATE ("h0") "}}]}"
+  " ], \"input_layers\": [[\"seq\", 0, 0], [\"h0\", 0, 0]], \"output_layers\": [\"gru\", 0, 0]},"
+  " \"registered_name\": \"Functional\"}";
+
+static void
+test_calls_keyword_tensors (void)
+{
+  g_autoptr(StrataModel) model = model_from_json (keras3_states);
+  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
+  g_autoptr(JsonNode) root = parse (written);
+  JsonArray *call = json_array_get_array_element (inbound_of (root, "gru"), 0);
+  JsonArray *entry = json_array_get_array_element (call, 0);
+  JsonArray *state = json_object_get_array_member (json_array_get_object_element (entry, 3),
+                                                   "initial_state");
+
+  g_assert_cmpstr (json_array_get_string_element (entry, 0), ==, "seq");
+  g_assert_cmpuint (json_array_get_length (state), ==, 3);
+  g_assert_cmpstr (json_array_get_string_element (state, 0), ==, "h0");
+  g_assert_cmpint (json_array_get_int_element (state, 1), ==, 0);
+  g_assert_cmpint (json_array_get_int_element (state, 2), ==, 0);
+}
+
 /* A training flag a tf-keras model recorded (Monte Carlo dropout) means
  * something in both toolkits and stays. */
 static const char tf_keras_training_call[] =
@@ -850,6 +890,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dialect/rules/keras2", test_rules_keras2);
   g_test_add_func ("/dialect/calls/keras2", test_calls_keras2);
   g_test_add_func ("/dialect/calls/training-kept", test_calls_training_kept);
+  g_test_add_func ("/dialect/calls/keyword-tensors", test_calls_keyword_tensors);
   g_test_add_func ("/dialect/older-tf-keras", test_older_tf_keras);
   return g_test_run ();
 }

@@ -51,9 +51,70 @@ file_ref_free (FileRef *f)
   g_free (f);
 }
 
-/* file -> FileRef, and the files in order. */
+/* file -> FileRef, and the files in order: h5py's reading and conversion
+ * (refs), and what tf-keras's load_model holds (tfk_refs). */
 static GHashTable *refs;
 static GPtrArray *ref_files;
+static GHashTable *tfk_refs;
+static GPtrArray *tfk_files;
+
+/* Parses the F/G/D/C lines of h5py-digests.py or tf-keras-weights.py. */
+static void
+parse_refs (const char *text, GHashTable **table_out, GPtrArray **files_out)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) file_ref_free);
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
+      guint n = g_strv_length (f);
+      FileRef *file;
+
+      if (n == 3 && g_str_equal (f[0], "F"))
+        {
+          file = g_new0 (FileRef, 1);
+          file->kind = g_strdup (f[2]);
+          file->groups = g_ptr_array_new_with_free_func (g_free);
+          file->raw = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_ptr_array_unref);
+          file->converted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                   (GDestroyNotify) g_ptr_array_unref);
+          g_hash_table_insert (table, g_strdup (f[1]), file);
+          g_ptr_array_add (files, g_strdup (f[1]));
+        }
+      else if (n == 4 && g_str_equal (f[0], "G"))
+        {
+          file = g_hash_table_lookup (table, f[1]);
+          g_assert_nonnull (file);
+          g_ptr_array_add (file->groups, g_strdup (f[2]));
+          g_hash_table_insert (file->raw, g_strdup (f[2]),
+                               g_ptr_array_new_with_free_func ((GDestroyNotify) ref_free));
+          g_hash_table_insert (file->converted, g_strdup (f[2]),
+                               g_ptr_array_new_with_free_func ((GDestroyNotify) ref_free));
+        }
+      else if (n == 8 && (g_str_equal (f[0], "D") || g_str_equal (f[0], "C")))
+        {
+          GPtrArray *list;
+          Ref *ref;
+
+          file = g_hash_table_lookup (table, f[1]);
+          g_assert_nonnull (file);
+          list = g_hash_table_lookup (g_str_equal (f[0], "D") ? file->raw : file->converted, f[2]);
+          g_assert_nonnull (list);
+          ref = g_new0 (Ref, 1);
+          ref->dtype = g_strdup (f[4]);
+          ref->shape = g_strdup (f[5]);
+          ref->sha = g_strdup (f[6]);
+          ref->sha32 = g_strdup (f[7]);
+          g_ptr_array_add (list, ref);
+        }
+    }
+  *table_out = table;
+  *files_out = files;
+}
 
 static gboolean
 load_refs (const char *dir)
@@ -63,7 +124,6 @@ load_refs (const char *dir)
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) lines = NULL;
   int status;
 
   if (!g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
@@ -80,57 +140,7 @@ load_refs (const char *dir)
       g_test_skip ("h5py-digests.py failed");
       return FALSE;
     }
-
-  refs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) file_ref_free);
-  ref_files = g_ptr_array_new_with_free_func (g_free);
-  lines = g_strsplit (out, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) f = g_strsplit (lines[i], "\t", -1);
-      guint n = g_strv_length (f);
-      FileRef *file;
-
-      if (n == 3 && g_str_equal (f[0], "F"))
-        {
-          file = g_new0 (FileRef, 1);
-          file->kind = g_strdup (f[2]);
-          file->groups = g_ptr_array_new_with_free_func (g_free);
-          file->raw = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                             (GDestroyNotify) g_ptr_array_unref);
-          file->converted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                   (GDestroyNotify) g_ptr_array_unref);
-          g_hash_table_insert (refs, g_strdup (f[1]), file);
-          g_ptr_array_add (ref_files, g_strdup (f[1]));
-        }
-      else if (n == 4 && g_str_equal (f[0], "G"))
-        {
-          file = g_hash_table_lookup (refs, f[1]);
-          g_assert_nonnull (file);
-          g_ptr_array_add (file->groups, g_strdup (f[2]));
-          g_hash_table_insert (file->raw, g_strdup (f[2]),
-                               g_ptr_array_new_with_free_func ((GDestroyNotify) ref_free));
-          g_hash_table_insert (file->converted, g_strdup (f[2]),
-                               g_ptr_array_new_with_free_func ((GDestroyNotify) ref_free));
-        }
-      else if (n == 8 && (g_str_equal (f[0], "D") || g_str_equal (f[0], "C")))
-        {
-          GHashTable *table;
-          GPtrArray *list;
-          Ref *ref;
-
-          file = g_hash_table_lookup (refs, f[1]);
-          g_assert_nonnull (file);
-          table = g_str_equal (f[0], "D") ? file->raw : file->converted;
-          list = g_hash_table_lookup (table, f[2]);
-          g_assert_nonnull (list);
-          ref = g_new0 (Ref, 1);
-          ref->dtype = g_strdup (f[4]);
-          ref->shape = g_strdup (f[5]);
-          ref->sha = g_strdup (f[6]);
-          ref->sha32 = g_strdup (f[7]);
-          g_ptr_array_add (list, ref);
-        }
-    }
+  parse_refs (out, &refs, &ref_files);
   return ref_files->len > 0;
 }
 
@@ -276,6 +286,62 @@ test_reader (void)
   g_assert_cmpfloat ((double) n_ok / n_files, >=, 0.98);
 }
 
+/* Whether @model's weights, layer by layer in Keras's legacy order
+ * (trainable, then the others), are @ref's converted ones: NULL, or why
+ * not (the first differing tensor). Counts the tensors checked. */
+static char *
+compare_weights (StrataModel *model, FileRef *ref, guint *n_tensors, guint *n_tensors_ok)
+{
+  char *reason = NULL;
+
+  for (guint g = 0; g < ref->groups->len; g++)
+    {
+      const char *group = g_ptr_array_index (ref->groups, g);
+      GPtrArray *expected = g_hash_table_lookup (ref->converted, group);
+      StrataLayer *layer;
+      g_autoptr(GPtrArray) trainable = NULL;
+      g_autoptr(GPtrArray) frozen = NULL;
+      g_autoptr(GPtrArray) weights = g_ptr_array_new ();
+
+      if (expected == NULL || expected->len == 0)
+        continue;
+      *n_tensors += expected->len;
+      layer = strata_model_get_layer (model, group);
+      if (layer == NULL)
+        {
+          g_free (reason);
+          return g_strdup_printf ("the model has no layer %s", group);
+        }
+      trainable = strata_layer_get_trainable_weights (layer);
+      frozen = strata_layer_get_non_trainable_weights (layer);
+      g_ptr_array_extend (weights, trainable, NULL, NULL);
+      g_ptr_array_extend (weights, frozen, NULL, NULL);
+      if (weights->len != expected->len)
+        {
+          g_free (reason);
+          return g_strdup_printf ("layer %s has %u weights, Keras %u", group, weights->len,
+                                  expected->len);
+        }
+      for (guint w = 0; w < weights->len; w++)
+        {
+          StrataTensor *t = g_ptr_array_index (weights, w);
+          Ref *r = g_ptr_array_index (expected, w);
+          g_autofree char *sha = strata_tensor_get_sha256 (t);
+          const char *dtype = strata_dtype_to_string (strata_tensor_get_dtype (t));
+
+          if (sha != NULL && g_str_equal (sha, expected_sha (r, dtype)))
+            (*n_tensors_ok)++;
+          else if (reason == NULL)
+            {
+              g_autofree char *shape = strata_shape_to_string (strata_tensor_get_shape (t));
+              reason = g_strdup_printf ("layer %s weight %u: %s %s differs from Keras's %s %s",
+                                        group, w, dtype, shape, r->dtype, r->shape);
+            }
+        }
+    }
+  return reason;
+}
+
 /* (2) strata_load_model() through the plugin holds the converted weights. */
 static void
 test_models (void)
@@ -301,7 +367,6 @@ test_models (void)
       g_autoptr(GError) error = NULL;
       g_autoptr(StrataModel) model = NULL;
       g_autofree char *reason = NULL;
-      gboolean tensors_ok = TRUE;
 
       if (g_str_has_prefix (ref->kind, "skip:"))
         continue;
@@ -328,54 +393,8 @@ test_models (void)
           goto failed;
         }
 
-      for (guint g = 0; g < ref->groups->len; g++)
-        {
-          const char *group = g_ptr_array_index (ref->groups, g);
-          GPtrArray *expected = g_hash_table_lookup (ref->converted, group);
-          StrataLayer *layer;
-          g_autoptr(GPtrArray) trainable = NULL;
-          g_autoptr(GPtrArray) frozen = NULL;
-          g_autoptr(GPtrArray) weights = g_ptr_array_new ();
-
-          if (expected == NULL || expected->len == 0)
-            continue;
-          n_tensors += expected->len;
-          layer = strata_model_get_layer (model, group);
-          if (layer == NULL)
-            {
-              reason = g_strdup_printf ("the model has no layer %s", group);
-              goto failed;
-            }
-          /* Keras's legacy order: trainable weights, then the others. */
-          trainable = strata_layer_get_trainable_weights (layer);
-          frozen = strata_layer_get_non_trainable_weights (layer);
-          g_ptr_array_extend (weights, trainable, NULL, NULL);
-          g_ptr_array_extend (weights, frozen, NULL, NULL);
-          if (weights->len != expected->len)
-            {
-              reason = g_strdup_printf ("layer %s has %u weights, Keras %u", group, weights->len,
-                                        expected->len);
-              goto failed;
-            }
-          for (guint w = 0; w < weights->len; w++)
-            {
-              StrataTensor *t = g_ptr_array_index (weights, w);
-              Ref *r = g_ptr_array_index (expected, w);
-              g_autofree char *sha = strata_tensor_get_sha256 (t);
-              const char *dtype = strata_dtype_to_string (strata_tensor_get_dtype (t));
-
-              if (sha != NULL && g_str_equal (sha, expected_sha (r, dtype)))
-                n_tensors_ok++;
-              else if (tensors_ok)
-                {
-                  g_autofree char *shape = strata_shape_to_string (strata_tensor_get_shape (t));
-                  reason = g_strdup_printf ("layer %s weight %u: %s %s differs from Keras's %s %s",
-                                            group, w, dtype, shape, r->dtype, r->shape);
-                  tensors_ok = FALSE;
-                }
-            }
-        }
-      if (!tensors_ok)
+      reason = compare_weights (model, ref, &n_tensors, &n_tensors_ok);
+      if (reason != NULL)
         goto failed;
       n_ok++;
 
@@ -410,6 +429,68 @@ test_models (void)
   g_assert_cmpfloat ((double) n_ok / n_files, >=, 0.98);
 }
 
+/* (3) strata_load_model() holds exactly what tf-keras's own load_model
+ * holds, for every full model tf-keras can load: tf-keras-weights.tsv is
+ * the committed output of tf-keras-weights.py (run with the venv), so
+ * this needs no TensorFlow. It catches conversions that h5py-digests.py
+ * and the plugin could share by mistake (Theano kernel flips...). */
+static void
+test_tf_keras (void)
+{
+  const char *dir = strata_test_real_fixtures ();
+  guint n_files = 0, n_ok = 0, n_skipped = 0, n_tensors = 0, n_tensors_ok = 0;
+  g_autoptr(GString) failures = g_string_new (NULL);
+  g_autofree char *check = strata_test_real_fixture_path ("");
+
+  if (check == NULL)
+    return;
+  if (tfk_refs == NULL)
+    {
+      g_autofree char *tsv = strata_test_src_path ("h5/tf-keras-weights.tsv");
+      g_autofree char *text = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_file_get_contents (tsv, &text, NULL, &error);
+      g_assert_no_error (error);
+      parse_refs (text, &tfk_refs, &tfk_files);
+    }
+  g_assert_cmpuint (tfk_files->len, >, 0);
+
+  for (guint i = 0; i < tfk_files->len; i++)
+    {
+      const char *rel = g_ptr_array_index (tfk_files, i);
+      FileRef *ref = g_hash_table_lookup (tfk_refs, rel);
+      g_autofree char *path = g_build_filename (dir, rel, NULL);
+      g_autoptr(GFile) gfile = g_file_new_for_path (path);
+      g_autoptr(StrataLoadOptions) options = strata_load_options_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(StrataModel) model = NULL;
+      g_autofree char *reason = NULL;
+
+      if (g_str_has_prefix (ref->kind, "skip:"))
+        {
+          n_skipped++;
+          continue;
+        }
+      n_files++;
+      strata_load_options_set_format (options, "h5");
+      strata_load_options_set_compile (options, FALSE);
+      strata_load_options_set_flags (options, STRATA_LOAD_ALLOW_UNKNOWN);
+      model = strata_load_model (gfile, options, NULL, &error);
+      reason = model != NULL ? compare_weights (model, ref, &n_tensors, &n_tensors_ok)
+                             : g_strdup (error->message);
+      if (reason == NULL)
+        n_ok++;
+      else
+        g_string_append_printf (failures, "  FAIL %s: %s\n", rel, reason);
+    }
+
+  g_printerr ("\nh5 vs tf-keras: %u/%u full models load with every weight bit-identical to "
+              "tf-keras's load_model (%u/%u tensors); %u files tf-keras cannot load left out\n%s",
+              n_ok, n_files, n_tensors_ok, n_tensors, n_skipped, failures->str);
+  g_assert_cmpstr (failures->str, ==, "");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -418,8 +499,11 @@ main (int argc, char **argv)
   strata_test_init (&argc, &argv);
   g_test_add_func ("/h5/corpus/reader", test_reader);
   g_test_add_func ("/h5/corpus/models", test_models);
+  g_test_add_func ("/h5/corpus/tf-keras", test_tf_keras);
   ret = g_test_run ();
   g_clear_pointer (&refs, g_hash_table_unref);
   g_clear_pointer (&ref_files, g_ptr_array_unref);
+  g_clear_pointer (&tfk_refs, g_hash_table_unref);
+  g_clear_pointer (&tfk_files, g_ptr_array_unref);
   return ret;
 }

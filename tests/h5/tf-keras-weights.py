@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+# tf-keras-weights.py: what tf-keras itself loads from the real .h5 models.
+#
+# For every full-model .h5/.hdf5 file (model_config at the root) under the
+# given folder, loads it with tf_keras.models.load_model(compile=False), so
+# that tf-keras applies its own preprocess_weights_for_loading, and prints
+# every layer's get_weights() (trainable then non-trainable, Keras's
+# legacy order) in the line format of h5py-digests.py:
+#   F <file> full | skip:<why>
+#   G <file> <layer> <n>
+#   C <file> <layer> <i> <dtype> <shape> <sha256> -
+# Layers without weights are left out. The output is committed as
+# tf-keras-weights.tsv and read by test-h5-corpus.c, which must not need
+# TensorFlow; regenerate it with the venv of tests/setup-venv.sh:
+#   tests/.venv/bin/python tests/h5/tf-keras-weights.py ../shared/fixtures/real \
+#     > tests/h5/tf-keras-weights.tsv
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import hashlib
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+import tf_keras  # noqa: E402
+
+
+def is_full_model(path):
+    with h5py.File(path, "r") as f:
+        return "model_config" in f.attrs and "model_weights" in f
+
+
+def emit(rel, model):
+    print("F\t%s\tfull" % rel)
+    for layer in model.layers:
+        values = layer.get_weights()
+        if not values:
+            continue
+        print("G\t%s\t%s\t%d" % (rel, layer.name, len(values)))
+        for i, a in enumerate(values):
+            a = np.ascontiguousarray(a)
+            if a.dtype.byteorder == ">":
+                a = a.astype(a.dtype.newbyteorder("<"))
+            sha = hashlib.sha256(a.tobytes()).hexdigest()
+            print("\t".join(["C", rel, layer.name, str(i), a.dtype.name, json.dumps(list(a.shape)),
+                             sha, "-"]))
+
+
+def main():
+    top = sys.argv[1]
+    files = []
+    for dirpath, _, names in os.walk(top):
+        for n in names:
+            if n.endswith((".h5", ".hdf5")) and not n.endswith("_inputs_and_outputs.h5"):
+                files.append(os.path.join(dirpath, n))
+    print("# tf_keras %s; regenerate with tests/h5/tf-keras-weights.py" % tf_keras.__version__)
+    for path in sorted(files):
+        rel = os.path.relpath(path, top)
+        try:
+            if not is_full_model(path):
+                continue
+        except Exception:
+            continue
+        try:
+            model = tf_keras.models.load_model(path, compile=False)
+        except Exception as e:
+            why = ("%s: %s" % (type(e).__name__, e)).replace("\t", " ").replace("\n", " ")[:200]
+            print("F\t%s\tskip:tf-keras: %s" % (rel, why))
+            continue
+        emit(rel, model)
+        tf_keras.backend.clear_session()
+
+
+if __name__ == "__main__":
+    main()

@@ -14,10 +14,16 @@
 # TensorFlow; regenerate it with the venv of tests/setup-venv.sh:
 #   tests/.venv/bin/python tests/h5/tf-keras-weights.py ../shared/fixtures/real \
 #     > tests/h5/tf-keras-weights.tsv
+# With --check <tsv> it compares instead (exit 1 on any difference, 77 =
+# skipped when the fixtures are missing): meson runs that when the venv
+# exists, so that the committed file cannot go stale.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import contextlib
+import difflib
 import hashlib
+import io
 import json
 import os
 import sys
@@ -51,8 +57,7 @@ def emit(rel, model):
                              sha, "-"]))
 
 
-def main():
-    top = sys.argv[1]
+def dump(top):
     files = []
     for dirpath, _, names in os.walk(top):
         for n in names:
@@ -75,6 +80,30 @@ def main():
         emit(rel, model)
         tf_keras.backend.clear_session()
 
+
+def main():
+    args = sys.argv[1:]
+    if len(args) == 3 and args[0] == "--check":
+        committed, top = args[1], args[2]
+        if not os.path.isdir(top):
+            print("SKIPPED: %s is missing" % top)
+            sys.exit(77)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            dump(top)
+        with open(committed) as f:
+            old = f.read().splitlines()
+        new = out.getvalue().splitlines()
+        diff = list(difflib.unified_diff(old, new, committed, "tf-keras now", lineterm="", n=0))
+        if diff:
+            print("%s is stale; regenerate it (see its script):" % committed)
+            print("\n".join(diff[:40]))
+            sys.exit(1)
+        print("%s matches tf_keras %s (%d lines)" % (committed, tf_keras.__version__, len(new)))
+    elif len(args) == 1:
+        dump(args[0])
+    else:
+        sys.exit("usage: tf-keras-weights.py [--check <committed.tsv>] <fixtures/real folder>")
 
 if __name__ == "__main__":
     main()

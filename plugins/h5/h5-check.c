@@ -356,10 +356,69 @@ dataspace_points (const guchar *p, guint64 n, guint64 *points)
   return TRUE;
 }
 
+/* The length of the datatype description at @t (at most @n bytes) when
+ * libhdf5 can decode it without reading past it, else 0. Only the classes
+ * Keras and h5py write are described: fixed-point, floating point, string,
+ * opaque (bfloat16), enumeration (bool) and variable-length (strings);
+ * libhdf5 1.10 over-reads damaged descriptions of the others, and of
+ * these, when sizes and counts disagree. */
+static guint64
+datatype_length (const guchar *t, guint64 n, guint depth)
+{
+  guint cls, version;
+  guint64 size, members, base, pos;
+
+  if (n < 8 || depth > 2)
+    return 0;
+  cls = t[0] & 0x0f;
+  version = t[0] >> 4;
+  size = read_le (t + 4, 4);
+  if (version < 1 || version > 3 || size == 0)
+    return 0;
+  switch (cls)
+    {
+    case 0:   /* fixed-point: {bit offset, precision} */
+      return n >= 12 && size <= 16 ? 12 : 0;
+    case 1:   /* floating point: bit fields and exponent bias */
+      return n >= 20 && size <= 16 ? 20 : 0;
+    case 3:   /* string */
+      return 8;
+    case 5:   /* opaque: a NUL-padded tag of the length in the class bits */
+      pos = 8 + (t[1] & 0xff);
+      return pos <= n && (pos == 8 || t[pos - 1] == '\0') ? pos : 0;
+    case 8:   /* enumeration: integer base type, names, values */
+      members = read_le (t + 1, 2);
+      if ((t[8] & 0x0f) != 0 || (base = datatype_length (t + 8, n - 8, depth + 1)) == 0)
+        return 0;
+      pos = 8 + base;
+      for (guint64 i = 0; i < members; i++)
+        {
+          const guchar *end = pos < n ? memchr (t + pos, '\0', n - pos) : NULL;
+
+          if (end == NULL)
+            return 0;
+          pos = (guint64) (end - t) + 1;
+          if (version < 3)
+            pos = 8 + base + pad8 (pos - 8 - base);
+          if (pos > n)
+            return 0;
+        }
+      size = read_le (t + 12, 4);  /* each value has the base type's size */
+      if (size > 0 && members > (n - pos) / size)
+        return 0;
+      return pos + members * size;
+    case 9:   /* variable-length: its base type follows */
+      base = datatype_length (t + 8, n - 8, depth + 1);
+      return base != 0 ? 8 + base : 0;
+    default:  /* time, bitfield, compound, reference, array */
+      return 0;
+    }
+}
+
 /* An attribute message: name, type and dataspace, and the data they
  * declare, must fit in the @n bytes of the message. */
 static gboolean
-attribute_fits (const guchar *p, guint64 n)
+attribute_fits (const guchar *p, guint64 n, gboolean *type_ok)
 {
   guint version;
   guint64 name_size, dt_size, ds_size, dt, ds, start, points, type_size;
@@ -389,10 +448,15 @@ attribute_fits (const guchar *p, guint64 n)
   /* libhdf5 strdup()s the name. */
   if (memchr (p + (version == 3 ? 9 : 8), '\0', name_size) == NULL)
     return FALSE;
-  /* Shared (committed) types or dataspaces hold a reference, not the
-   * description; h5py never writes them, libhdf5 checks them itself. */
+  /* Shared (committed) types or dataspaces hold a reference to another
+   * header, not the description; h5py never writes them for attributes. */
   if ((version >= 2 && (p[1] & 3) != 0) || (p[dt] >> 4) == 0)
-    return TRUE;
+    {
+      *type_ok = FALSE;
+      return TRUE;
+    }
+  if (datatype_length (p + dt, dt_size, 0) == 0)
+    *type_ok = FALSE;
   type_size = read_le (p + dt + 4, 4);
   /* A variable-length value is {length, heap address, index} on disk
    * whatever its type message says; libhdf5 copies that many bytes. */
@@ -441,7 +505,7 @@ h5k_check_object_header (const guchar *data, guint64 size, guint64 base, guint64
 
   if (info == NULL)
     info = &scratch;
-  *info = (H5kObjectInfo) { H5K_OBJECT_UNKNOWN, FALSE, FALSE, { 0, 0 } };
+  *info = (H5kObjectInfo) { H5K_OBJECT_UNKNOWN, FALSE, FALSE, { 0, 0 }, TRUE, TRUE };
   if (header < base || header > size || size - header < 16)
     return header_error (error, path, header, _("an address beyond the end of the file"));
   /* Version 2 headers ("OHDR") are checksummed; libhdf5 verifies them. */
@@ -485,8 +549,12 @@ h5k_check_object_header (const guchar *data, guint64 size, guint64 base, guint64
                   g_array_append_val (chunks, ((H5kRange) { offset, offset + more }));
               }
               break;
+            case 0x0003:   /* datatype (of a dataset) */
+              if (datatype_length (data + body, n, 0) == 0)
+                info->datatype_ok = FALSE;
+              break;
             case 0x000C:   /* attribute */
-              if (!attribute_fits (data + body, n))
+              if (!attribute_fits (data + body, n, &info->attributes_ok))
                 return header_error (error, path, header,
                                      _("an attribute whose declared data does not fit in it"));
               break;

@@ -34,12 +34,16 @@ typedef struct {
   gboolean      range_known;  /* datasets: the layout message was read */
   gboolean      has_range;    /* contiguous data at an address */
   H5kRange      range;        /* file offsets of that data */
+  gboolean      attributes_ok;/* libhdf5 can decode every attribute's type */
+  gboolean      datatype_ok;  /* libhdf5 can decode a dataset's type */
 } H5kObjectInfo;
 
 /* The object header at @address (relative to @base, where the superblock
  * is): every message, attribute and continuation must fit where it is
  * declared, and the local heap of a group must fit in the file. @info
- * (nullable) gets what the header says the object is. */
+ * (nullable) gets what the header says the object is, and whether libhdf5
+ * can decode its datatypes (version 1 headers; version 2 headers are
+ * checksummed and left to libhdf5). */
 gboolean h5k_check_object_header  (const guchar  *data,
                                    guint64        size,
                                    guint64        base,

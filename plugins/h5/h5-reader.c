@@ -32,7 +32,8 @@ struct _H5kFile {
   gboolean     no_mmap;   /* STRATA_H5_NO_MMAP: never hand out slices of the mapping */
   int          fd;        /* with no_mmap: raw weights are read from it, -1 otherwise */
   GHashTable  *objects;   /* "/path" -> header address (guint64 *): every object the
-                             open walk reached through hard links; headers checked */
+                             open walk reached through hard links */
+  GHashTable  *infos;     /* header address -> H5kObjectInfo: the headers checked */
 };
 
 static const char hdf5_signature[8] = { '\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n' };
@@ -139,7 +140,6 @@ join_path (const char *base, const char *name)
 
 typedef struct {
   H5kFile    *file;
-  GHashTable *seen;       /* header addresses checked (guint64 *) */
   GArray     *ranges;     /* (element-type H5kRange) contiguous dataset data */
   GError    **error;
   gboolean    failed;
@@ -165,41 +165,61 @@ libhdf5_range (hid_t ds, GArray *ranges)
     g_array_append_val (ranges, ((H5kRange) { offset, offset + storage }));
 }
 
+/* The checked header at @address: checked now unless it was before. */
+static const H5kObjectInfo *
+object_info (H5kFile *file, guint64 address, GError **error)
+{
+  H5kObjectInfo *info = g_hash_table_lookup (file->infos, &address);
+
+  if (info == NULL)
+    {
+      info = g_new (H5kObjectInfo, 1);
+      if (!h5k_check_object_header (file->data, file->size, file->base, address, info, file->path,
+                                    error))
+        {
+          g_free (info);
+          return NULL;
+        }
+      g_hash_table_insert (file->infos, g_memdup2 (&address, sizeof address), info);
+    }
+  return info;
+}
+
 static herr_t
 walk_link (hid_t parent, const char *name, const H5L_info_t *link, void *data)
 {
   H5kWalkFrame *frame = data;
   H5kWalk *w = frame->walk;
   g_autofree char *path = NULL;
+  const H5kObjectInfo *info;
   guint64 address;
-  H5kObjectInfo info;
 
   if (link->type != H5L_TYPE_HARD)
     return 0;
   address = link->u.address;
   path = join_path (frame->path, name);
   g_hash_table_insert (w->file->objects, g_strdup (path), g_memdup2 (&address, sizeof address));
-  if (!g_hash_table_add (w->seen, g_memdup2 (&address, sizeof address)))
+  if (g_hash_table_contains (w->file->infos, &address))
     return 0;
-  if (!h5k_check_object_header (w->file->data, w->file->size, w->file->base, address, &info,
-                                w->file->path, w->error))
+  info = object_info (w->file, address, w->error);
+  if (info == NULL)
     {
       w->failed = TRUE;
       return -1;
     }
-  if (info.kind == H5K_OBJECT_DATASET && info.range_known)
+  if (info->kind == H5K_OBJECT_DATASET && info->range_known)
     {
-      if (info.has_range)
-        g_array_append_val (w->ranges, info.range);
+      if (info->has_range)
+        g_array_append_val (w->ranges, info->range);
     }
-  else if (info.kind != H5K_OBJECT_OTHER)
+  else if (info->kind == H5K_OBJECT_GROUP || info->kind == H5K_OBJECT_UNKNOWN)
     {
       H5K_AUTO_ID hid_t obj = H5Oopen_by_addr (w->file->fid, address);
       H5I_type_t type = obj >= 0 ? H5Iget_type (obj) : H5I_BADID;
 
       if (type == H5I_GROUP && !walk_group (w, obj, path, frame->depth + 1))
         return -1;
-      if (type == H5I_DATASET)
+      if (type == H5I_DATASET && info->datatype_ok)
         libhdf5_range (obj, w->ranges);
     }
   return 0;
@@ -229,17 +249,18 @@ static gboolean
 walk_and_check (H5kFile *file, GError **error)
 {
   g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (H5kRange));
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  H5kWalk w = { file, seen, ranges, error, FALSE };
+  H5kWalk w = { file, ranges, error, FALSE };
   H5O_info_t root;
 
   file->objects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  file->infos = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   if (H5Oget_info2 (file->fid, &root, H5O_INFO_BASIC) >= 0)
     {
       guint64 address = root.addr;
 
       g_hash_table_insert (file->objects, g_strdup ("/"), g_memdup2 (&address, sizeof address));
-      g_hash_table_add (seen, g_memdup2 (&address, sizeof address));
+      if (object_info (file, address, error) == NULL)
+        return FALSE;
     }
   H5Eclear2 (H5E_DEFAULT);
   if (!walk_group (&w, file->fid, "/", 0))
@@ -311,6 +332,7 @@ h5k_file_free (H5kFile *file)
   {
     H5K_LOCKED;
     g_clear_pointer (&file->objects, g_hash_table_unref);
+    g_clear_pointer (&file->infos, g_hash_table_unref);
     if (file->fid >= 0)
       H5Fclose (file->fid);
   }
@@ -384,51 +406,96 @@ h5k_weight_describe (const H5kWeight *weight)
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
-/* Checks the header of @obj before its attributes are read: the walk in
- * h5k_file_open() may not have reached it in a damaged file. */
+/* Whether libhdf5 may open an object of @type with header @info: groups
+ * have their attributes read, datasets their type. */
 static gboolean
-check_object (H5kFile *file, hid_t obj, const char *where, GError **error)
+usable (H5kFile *file, const H5kObjectInfo *info, const char *path, H5I_type_t type,
+        GError **error)
 {
-  H5O_info_t info;
-
-  if (H5Oget_info2 (obj, &info, H5O_INFO_BASIC) < 0)
+  if (type == H5I_DATASET && !info->datatype_ok)
     {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot read the object header of “%s”"),
-                     where);
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("The weight dataset “%s” in “%s” has an HDF5 type that Strata does not read "
+                     "(the file is damaged or was not written by Keras)"), path, file->path);
       return FALSE;
     }
-  return h5k_check_object_header (file->data, file->size, file->base, info.addr, NULL, file->path,
-                                  error);
+  if (type != H5I_DATASET && !info->attributes_ok)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("“%s” in “%s” has an attribute of an HDF5 type that Strata does not read "
+                     "(the file is damaged or was not written by Keras)"), path, file->path);
+      return FALSE;
+    }
+  return TRUE;
 }
 
-/* Opens the object @name of @parent (at @path) into *@obj when it is of
+/* Opens the object at @path (@name in @parent) into *@obj when it is of
  * @type, else sets it to H5I_INVALID_HID (the caller says what it
- * expected). The open walk reached the objects of its table through hard
- * links and checked their headers; others get those checks here, and a
- * failed check returns FALSE with @error set. */
+ * expected). Its header is checked before libhdf5 reads it: the open walk
+ * did for the objects of its table; others are reached through checked
+ * hard links. A failed check returns FALSE with @error set. */
 static gboolean
 open_object (H5kFile *file, hid_t parent, const char *parent_path, const char *name,
              const char *path, H5I_type_t type, hid_t *obj, GError **error)
 {
-  guint64 *address = g_hash_table_lookup (file->objects, path);
+  guint64 *known = g_hash_table_lookup (file->objects, path);
+  const H5kObjectInfo *info;
+  guint64 address;
 
   *obj = H5I_INVALID_HID;
-  if (address == NULL && !h5k_check_hard_path (parent, parent_path, name, error))
+  if (known != NULL)
+    address = *known;
+  else
+    {
+      H5L_info_t link;
+
+      if (!h5k_check_hard_path (parent, parent_path, name, error))
+        return FALSE;
+      if (H5Lget_info (parent, name, &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD)
+        {
+          H5Eclear2 (H5E_DEFAULT);
+          return TRUE;
+        }
+      address = link.u.address;
+    }
+  info = object_info (file, address, error);
+  if (info == NULL || !usable (file, info, path, type, error))
     return FALSE;
-  *obj = address != NULL ? H5Oopen_by_addr (file->fid, *address) : H5Oopen (parent, name, H5P_DEFAULT);
+  *obj = H5Oopen_by_addr (file->fid, address);
   H5Eclear2 (H5E_DEFAULT);
   if (*obj >= 0 && H5Iget_type (*obj) != type)
     {
       H5Oclose (*obj);
       *obj = H5I_INVALID_HID;
     }
-  if (*obj >= 0 && address == NULL && !check_object (file, *obj, path, error))
-    {
-      H5Oclose (*obj);
-      *obj = H5I_INVALID_HID;
-      return FALSE;
-    }
   return TRUE;
+}
+
+/* Opens the object at the absolute @path, checked as open_object() does;
+ * a missing object is an error naming it. */
+static hid_t
+open_path (H5kFile *file, const char *path, H5I_type_t type, GError **error)
+{
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  H5K_AUTO_ID hid_t loc = H5I_INVALID_HID;
+  hid_t obj;
+
+  if (g_str_equal (path, "/"))
+    {
+      if (!open_object (file, file->fid, "/", ".", "/", type, &obj, error))
+        return H5I_INVALID_HID;
+    }
+  else
+    {
+      loc = open_path (file, parent, H5I_GROUP, error);
+      if (loc < 0 || !open_object (file, loc, parent, name, path, type, &obj, error))
+        return H5I_INVALID_HID;
+    }
+  if (obj < 0)
+    h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("“%s” has no object “%s”"),
+                   file->path, path);
+  return obj;
 }
 
 /* Where the dataset's data are and how they are stored. Contiguous data
@@ -624,20 +691,7 @@ attr_or_chunk_exists (hid_t loc, const char *name)
 static hid_t
 open_root (H5kFile *file, GError **error)
 {
-  hid_t root = H5Gopen2 (file->fid, "/", H5P_DEFAULT);
-
-  if (root < 0)
-    {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
-                     _("Cannot open the root group of “%s”"), file->path);
-      return H5I_INVALID_HID;
-    }
-  if (!check_object (file, root, "/", error))
-    {
-      H5Gclose (root);
-      return H5I_INVALID_HID;
-    }
-  return root;
+  return open_path (file, "/", H5I_GROUP, error);
 }
 
 H5kKerasFile *
@@ -707,16 +761,8 @@ h5k_file_read_groups (H5kFile *file, H5kKerasFile *kf, gboolean with_optimizer, 
   root = open_root (file, error);
   if (root < 0)
     return FALSE;
-  if (!h5k_check_hard_path (root, file->path, kf->weights_root, error))
-    return FALSE;
-  weights = H5Gopen2 (file->fid, kf->weights_root, H5P_DEFAULT);
+  weights = open_path (file, kf->weights_root, H5I_GROUP, error);
   if (weights < 0)
-    {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
-                     _("“%s” in “%s” is not a group"), kf->weights_root, file->path);
-      return FALSE;
-    }
-  if (!check_object (file, weights, kf->weights_root, error))
     return FALSE;
   kf->weights_keras_version = h5k_attr_read_string (weights, kf->weights_root, "keras_version",
                                                     &local_error);
@@ -890,40 +936,4 @@ h5k_file_read_weight (H5kFile *file, const H5kWeight *weight, GError **error)
       }
   }
   return g_bytes_new_take (g_steal_pointer (&buffer), weight->n_bytes);
-}
-
-char *
-h5k_file_read_string_attr (H5kFile *file, const char *path, const char *name, GError **error)
-{
-  H5K_LOCKED;
-  H5K_AUTO_ID hid_t obj = H5I_INVALID_HID;
-
-  obj = H5Oopen (file->fid, path, H5P_DEFAULT);
-  if (obj < 0)
-    {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("“%s” has no object “%s”"),
-                     file->path, path);
-      return NULL;
-    }
-  if (!check_object (file, obj, path, error))
-    return NULL;
-  return h5k_attr_read_string (obj, path, name, error);
-}
-
-char **
-h5k_file_read_string_list (H5kFile *file, const char *path, const char *name, GError **error)
-{
-  H5K_LOCKED;
-  H5K_AUTO_ID hid_t obj = H5I_INVALID_HID;
-
-  obj = H5Oopen (file->fid, path, H5P_DEFAULT);
-  if (obj < 0)
-    {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("“%s” has no object “%s”"),
-                     file->path, path);
-      return NULL;
-    }
-  if (!check_object (file, obj, path, error))
-    return NULL;
-  return h5k_attr_read_string_list (obj, path, name, error);
 }

@@ -80,19 +80,6 @@ GBytes       *h5k_file_read_weight    (H5kFile       *file,
                                        const H5kWeight *weight,
                                        GError       **error);
 
-/* Reads a "Keras string attribute" (vlen or fixed-length, scalar or
- * 1-element) of the object at @path; %NULL without error when absent. */
-char         *h5k_file_read_string_attr (H5kFile     *file,
-                                         const char  *path,
-                                         const char  *name,
-                                         GError     **error);
-/* Reads a "Keras string-list attribute", reassembling name0..k chunks.
- * Absent or an empty float array gives an empty vector. */
-char        **h5k_file_read_string_list (H5kFile     *file,
-                                         const char  *path,
-                                         const char  *name,
-                                         GError     **error);
-
 /* "float32 [3, 4]" for messages. */
 char         *h5k_weight_describe     (const H5kWeight *weight);
 

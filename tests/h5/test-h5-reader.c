@@ -747,6 +747,64 @@ test_huge_metadata_sizes (void)
   g_unlink (path);
 }
 
+/* libhdf5 1.10 over-reads a damaged datatype description (an enumeration
+ * whose counts do not match its size, found by fuzzing) as soon as it
+ * decodes it: attribute types are checked before any attribute of their
+ * object is read, dataset types before the dataset is opened. */
+static void
+test_bad_datatypes (void)
+{
+  g_autofree char *path = tmp_path ("bad-types.h5");
+  g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func ((GDestroyNotify) out_group_free);
+  H5kOutGroup *dense = out_group ("dense");
+  const float kernel[2] = { 1, 2 };
+  const gint64 d2[1] = { 2 };
+  H5kOutFile spec = { 0 };
+  static const char float32_type[] = "\x11\x20\x1f\x00\x04\x00\x00\x00";
+
+  g_ptr_array_add (dense->weights, out_weight ("dense/kernel:0", STRATA_DTYPE_FLOAT32, 1, d2,
+                                               kernel, sizeof kernel));
+  g_ptr_array_add (layers, dense);
+  spec.keras_version = "2.15.0";
+  spec.backend = "tensorflow";
+  spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
+  spec.layers = layers;
+
+  for (guint patch = 0; patch < 2; patch++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+      gsize length;
+      char *at;
+
+      g_assert_true (h5k_write_file (path, &spec, NULL));
+      g_assert_true (read_all (path, NULL));
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      if (patch == 0)
+        {
+          /* model_config's type (version 1 attribute: name padded to 16
+           * bytes): variable-length (0x19) becomes an enumeration. */
+          at = memmem (contents, length, "model_config", 13);
+          g_assert_nonnull (at);
+          g_assert_cmphex ((guchar) at[16], ==, 0x19);
+          at[16] = 0x18;
+        }
+      else
+        {
+          /* The kernel's float32 type becomes a compound. */
+          at = memmem (contents, length, float32_type, 8);
+          g_assert_nonnull (at);
+          at[0] = 0x16;
+        }
+      g_assert_true (g_file_set_contents (path, contents, length, NULL));
+      g_assert_false (read_all (path, &error));
+      g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+      g_assert_nonnull (strstr (error->message, "HDF5 type that Strata does not read"));
+      g_assert_nonnull (strstr (error->message, patch == 0 ? "“/” in" : "“/model_weights/dense/dense/kernel:0”"));
+    }
+  g_unlink (path);
+}
+
 /* libhdf5 allocates and clears the length a variable-length string
  * declares before reading it, and copies as much attribute data as the
  * type and dataspace declare; lengths, element sizes and data beyond the
@@ -992,6 +1050,7 @@ main (int argc, char **argv)
   g_test_add_func ("/h5/reader/bad-global-heap", test_bad_global_heap);
   g_test_add_func ("/h5/reader/bad-vlen-length", test_bad_vlen_length);
   g_test_add_func ("/h5/reader/huge-metadata-sizes", test_huge_metadata_sizes);
+  g_test_add_func ("/h5/reader/bad-datatypes", test_bad_datatypes);
   g_test_add_func ("/h5/keras1/lstm", test_keras1_lstm);
   g_test_add_func ("/h5/keras1/conv", test_keras1_conv);
   g_test_add_func ("/h5/keras1/cudnn-lstm", test_cudnn_lstm);

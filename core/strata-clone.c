@@ -223,7 +223,9 @@ clone_functional (StrataModel      *self,
               i++;
               continue;
             }
-          call_outputs = strata_layer_call (layer_copy, call_inputs, node->kwargs, error);
+          call_outputs = strata_layer_call_keywords (layer_copy, call_inputs,
+                                                     (const char *const *) node->keywords,
+                                                     node->kwargs, error);
           if (call_outputs == NULL)
             {
               g_prefix_error (error, _("Cannot clone layer '%s': "), strata_layer_get_name (node->layer));

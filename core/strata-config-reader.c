@@ -830,6 +830,82 @@ keep_node (Reader   *reader,
   return kept;
 }
 
+/* The keyword tensors of a call: where each names its tensor and the
+ * top-level keyword it was passed under (MultiHeadAttention's value, an
+ * RNN's initial_state, an attention_mask). */
+typedef struct {
+  StrataKerasDialect dialect;
+  GPtrArray         *refs;      /* JsonNode*, unowned: [name, node, tensor] */
+  GPtrArray         *paths;     /* char* */
+  GPtrArray         *keywords;  /* const char*, unowned, NULL-terminated */
+} KeywordRefs;
+
+static gboolean
+collect_keyword_ref (JsonNode    *reference,
+                     const char  *keyword,
+                     const char  *path,
+                     gpointer     user_data,
+                     GError     **error)
+{
+  KeywordRefs *refs = user_data;
+  JsonNode *history = reference;
+
+  if (refs->dialect == STRATA_KERAS_DIALECT_KERAS3)
+    {
+      JsonObject *config = member_object (json_node_get_object (reference), "config");
+
+      history = config != NULL ? json_object_get_member (config, "keras_history") : NULL;
+      if (history == NULL)
+        {
+          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                        _("a __keras_tensor__ without config.keras_history"));
+          return FALSE;
+        }
+      g_ptr_array_add (refs->paths, g_strdup_printf ("%s.config.keras_history", path));
+    }
+  else
+    g_ptr_array_add (refs->paths, g_strdup (path));
+  g_ptr_array_add (refs->refs, history);
+  g_ptr_array_insert (refs->keywords, refs->keywords->len - 1, (gpointer) keyword);
+  return TRUE;
+}
+
+/* Resolves the keyword tensors of @kwargs (a call's keyword arguments at
+ * @path) and appends them to @inputs, their keywords to @keywords: Keras
+ * makes them inputs of the call too (tf-keras _deserialize_keras_tensors,
+ * Keras 3 deserialize_node), so they are edges of the graph. */
+static RefStatus
+resolve_keyword_tensors (Graph       *graph,
+                         JsonObject  *kwargs,
+                         const char  *path,
+                         GPtrArray   *inputs,
+                         GPtrArray   *keywords,
+                         char       **wait_reason,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) refs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  KeywordRefs collected = { graph->reader->dialect, refs, paths, keywords };
+
+  if (!strata_kwargs_foreach_tensor (kwargs, graph->reader->dialect, path,
+                                     collect_keyword_ref, &collected, error))
+    return REF_ERROR;
+  for (guint i = 0; i < refs->len; i++)
+    {
+      StrataKerasTensor *tensor = NULL;
+      RefStatus status;
+      Ref ref;
+
+      if (!parse_ref (g_ptr_array_index (refs, i), g_ptr_array_index (paths, i), &ref, error))
+        return REF_ERROR;
+      status = resolve_ref (graph, &ref, g_ptr_array_index (paths, i), &tensor, wait_reason, error);
+      if (status != REF_READY)
+        return status;
+      g_ptr_array_add (inputs, tensor);
+    }
+  return REF_READY;
+}
+
 /* Tries to make one call of @layer. Returns REF_WAIT while an input is
  * produced by a call that does not exist yet. */
 static RefStatus
@@ -843,8 +919,10 @@ process_node (Graph        *graph,
   g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
   g_autoptr(GPtrArray) outputs = NULL;
   g_autoptr(JsonObject) kwargs = NULL;
+  g_autoptr(GPtrArray) keywords = g_ptr_array_new ();
   StrataNode *node;
 
+  g_ptr_array_add (keywords, NULL);
   if (JSON_NODE_HOLDS_OBJECT (data))
     {
       /* Keras 3: {"args": [...], "kwargs": {...}} */
@@ -853,10 +931,7 @@ process_node (Graph        *graph,
       JsonNode *kwargs_node = json_object_get_member (call, "kwargs");
       g_autoptr(GPtrArray) refs = g_ptr_array_new ();
       g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
-      g_autoptr(GPtrArray) kw_refs = g_ptr_array_new ();
-      g_autoptr(GPtrArray) kw_paths = g_ptr_array_new_with_free_func (g_free);
       g_autofree char *args_path = g_strdup_printf ("%s.args", path);
-      g_autofree char *kwargs_path = g_strdup_printf ("%s.kwargs", path);
 
       if (args != NULL && !JSON_NODE_HOLDS_ARRAY (args))
         {
@@ -866,48 +941,54 @@ process_node (Graph        *graph,
         }
       if (kwargs_node != NULL && !JSON_NODE_HOLDS_OBJECT (kwargs_node))
         {
+          g_autofree char *kwargs_path = g_strdup_printf ("%s.kwargs", path);
+
           set_error_at (error, STRATA_CONFIG_ERROR_INVALID, kwargs_path,
                         _("expected an object, found %s"), strata_json_describe_node (kwargs_node));
           return REF_ERROR;
         }
-      if ((args != NULL && !collect_keras3_refs (args, args_path, refs, paths, 0, error)) ||
-          (kwargs_node != NULL && !collect_keras3_refs (kwargs_node, kwargs_path, kw_refs, kw_paths, 0, error)))
+      if (args != NULL && !collect_keras3_refs (args, args_path, refs, paths, 0, error))
         return REF_ERROR;
 
-      for (guint pass = 0; pass < 2; pass++)
+      for (guint i = 0; i < refs->len; i++)
         {
-          GPtrArray *r = pass == 0 ? refs : kw_refs;
-          GPtrArray *p = pass == 0 ? paths : kw_paths;
+          Ref ref;
+          StrataKerasTensor *tensor = NULL;
+          RefStatus status;
 
-          for (guint i = 0; i < r->len; i++)
-            {
-              Ref ref;
-              StrataKerasTensor *tensor = NULL;
-              RefStatus status;
+          if (!parse_ref (g_ptr_array_index (refs, i), g_ptr_array_index (paths, i), &ref, error))
+            return REF_ERROR;
+          status = resolve_ref (graph, &ref, g_ptr_array_index (paths, i), &tensor, wait_reason, error);
+          if (status != REF_READY)
+            return status;
+          g_ptr_array_add (inputs, tensor);
+        }
+      if (kwargs_node != NULL)
+        {
+          g_autofree char *kwargs_path = g_strdup_printf ("%s.kwargs", path);
+          RefStatus status = resolve_keyword_tensors (graph, json_node_get_object (kwargs_node), kwargs_path,
+                                                      inputs, keywords, wait_reason, error);
 
-              if (!parse_ref (g_ptr_array_index (r, i), g_ptr_array_index (p, i), &ref, error))
-                return REF_ERROR;
-              status = resolve_ref (graph, &ref, g_ptr_array_index (p, i), &tensor, wait_reason, error);
-              if (status != REF_READY)
-                return status;
-              if (pass == 0)
-                g_ptr_array_add (inputs, tensor);
-            }
+          if (status != REF_READY)
+            return status;
         }
       if (kwargs_node != NULL)
         kwargs = strata_json_object_copy (json_node_get_object (kwargs_node));
     }
   else if (JSON_NODE_HOLDS_ARRAY (data))
     {
-      /* Keras 1/2: [[name, node, tensor(, kwargs)], ...] */
+      /* Keras 1/2: [[name, node, tensor(, kwargs)], ...]; tf-keras gives
+       * every entry the same kwargs. */
       JsonArray *entries = json_node_get_array (data);
+      JsonObject *kw_object = NULL;
+      g_autofree char *kw_path = NULL;
+      RefStatus status;
 
       for (guint i = 0; i < json_array_get_length (entries); i++)
         {
           JsonNode *entry = json_array_get_element (entries, i);
           g_autofree char *entry_path = g_strdup_printf ("%s[%u]", path, i);
           StrataKerasTensor *tensor = NULL;
-          RefStatus status;
           Ref ref;
 
           if (!parse_ref (entry, entry_path, &ref, error))
@@ -923,8 +1004,9 @@ process_node (Graph        *graph,
                                 strata_json_describe_node (kw));
                   return REF_ERROR;
                 }
-              g_clear_pointer (&kwargs, json_object_unref);
-              kwargs = strata_json_object_copy (json_node_get_object (kw));
+              kw_object = json_node_get_object (kw);
+              g_free (kw_path);
+              kw_path = g_strdup_printf ("%s[3]", entry_path);
             }
           if (ref.node_index < 0)
             continue;    /* _CONSTANT_VALUE: not a tensor */
@@ -932,6 +1014,13 @@ process_node (Graph        *graph,
           if (status != REF_READY)
             return status;
           g_ptr_array_add (inputs, tensor);
+        }
+      if (kw_object != NULL)
+        {
+          status = resolve_keyword_tensors (graph, kw_object, kw_path, inputs, keywords, wait_reason, error);
+          if (status != REF_READY)
+            return status;
+          kwargs = strata_json_object_copy (kw_object);
         }
     }
   else
@@ -942,7 +1031,7 @@ process_node (Graph        *graph,
       return REF_ERROR;
     }
 
-  outputs = strata_layer_call (layer, inputs, kwargs, error);
+  outputs = strata_layer_call_keywords (layer, inputs, (const char *const *) keywords->pdata, kwargs, error);
   if (outputs == NULL)
     {
       g_prefix_error (error, "%s: ", path);

@@ -109,89 +109,84 @@ string_member (JsonObject *object,
   return json_node_get_string (node);
 }
 
-/* A copy of the Keras 3 keyword argument @value in which the tensors
- * ({"class_name": "__keras_tensor__", "config": {"keras_history": [name,
- * node, tensor]}}, e.g. an RNN's initial_state) are the [name, node,
- * tensor] lists tf-keras reads. */
+typedef struct {
+  StrataModel        *model;
+  StrataNode         *node;
+  StrataKerasDialect  dialect;
+  guint               next;     /* the keyword input the next reference stands for */
+} KeywordWrite;
+
+/* A copy of @value (in a call's keyword arguments) in which each keyword
+ * tensor is the one @dialect reads for the input it stands for (tf-keras
+ * [name, node, tensor], Keras 3 a __keras_tensor__ object), with the node
+ * index of that dialect. */
 static JsonNode *
-keyword_tensors_to_keras2 (StrataModel *model,
-                           JsonNode    *value,
-                           guint        depth)
+write_keyword_tensors (KeywordWrite *write,
+                       JsonNode     *value,
+                       guint         depth)
 {
   JsonNode *result;
 
   if (depth > STRATA_JSON_MAX_DEPTH)
     return strata_json_node_copy (value);
+  if (strata_kwargs_is_tensor (value, write->node->raw_dialect))
+    {
+      guint index = strata_node_n_positional (write->node) + write->next++;
+      StrataKerasTensor *tensor;
+
+      if (index >= write->node->inputs->len)
+        return strata_json_node_copy (value);
+      tensor = g_ptr_array_index (write->node->inputs, index);
+      if (write->dialect == STRATA_KERAS_DIALECT_KERAS3)
+        return keras3_tensor (write->model, tensor);
+      return history_triple (write->model, tensor, write->dialect);
+    }
   if (JSON_NODE_HOLDS_ARRAY (value))
     {
       JsonArray *array = json_node_get_array (value);
       JsonArray *copy = json_array_sized_new (json_array_get_length (array));
 
       for (guint i = 0; i < json_array_get_length (array); i++)
-        json_array_add_element (copy, keyword_tensors_to_keras2 (model, json_array_get_element (array, i),
-                                                                 depth + 1));
+        json_array_add_element (copy, write_keyword_tensors (write, json_array_get_element (array, i),
+                                                             depth + 1));
       result = json_node_new (JSON_NODE_ARRAY);
       json_node_take_array (result, copy);
       return result;
     }
   if (JSON_NODE_HOLDS_OBJECT (value))
     {
-      JsonObject *object = json_node_get_object (value);
-      JsonNode *config = json_object_get_member (object, "config");
-      JsonNode *history = NULL;
+      JsonObject *copy = json_object_new ();
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *member;
 
-      if (g_strcmp0 (string_member (object, "class_name"), "__keras_tensor__") != 0)
-        {
-          JsonObject *copy = json_object_new ();
-          JsonObjectIter iter;
-          const char *key;
-          JsonNode *member;
-
-          json_object_iter_init_ordered (&iter, object);
-          while (json_object_iter_next_ordered (&iter, &key, &member))
-            json_object_set_member (copy, key, keyword_tensors_to_keras2 (model, member, depth + 1));
-          result = json_node_new (JSON_NODE_OBJECT);
-          json_node_take_object (result, copy);
-          return result;
-        }
-      if (config != NULL && JSON_NODE_HOLDS_OBJECT (config))
-        history = json_object_get_member (json_node_get_object (config), "keras_history");
-      if (history != NULL && JSON_NODE_HOLDS_ARRAY (history) &&
-          json_array_get_length (json_node_get_array (history)) == 3)
-        {
-          JsonArray *triple = json_node_get_array (history);
-          JsonNode *first = json_array_get_element (triple, 0);
-          const char *name = JSON_NODE_HOLDS_VALUE (first) &&
-                             json_node_get_value_type (first) == G_TYPE_STRING ?
-                             json_node_get_string (first) : NULL;
-          StrataLayer *layer = name != NULL ? strata_model_get_layer (model, name) : NULL;
-          JsonArray *keras2;
-
-          /* The reader resolved every keyword tensor; anything else stays. */
-          if (layer != NULL &&
-              JSON_NODE_HOLDS_VALUE (json_array_get_element (triple, 1)) &&
-              JSON_NODE_HOLDS_VALUE (json_array_get_element (triple, 2)))
-            {
-              keras2 = json_array_new ();
-              json_array_add_string_element (keras2, name);
-              json_array_add_int_element (keras2, json_array_get_int_element (triple, 1) +
-                                          strata_layer_node_offset (layer, STRATA_KERAS_DIALECT_KERAS2) -
-                                          strata_layer_node_offset (layer, STRATA_KERAS_DIALECT_KERAS3));
-              json_array_add_int_element (keras2, json_array_get_int_element (triple, 2));
-              result = json_node_new (JSON_NODE_ARRAY);
-              json_node_take_array (result, keras2);
-              return result;
-            }
-        }
+      json_object_iter_init_ordered (&iter, json_node_get_object (value));
+      while (json_object_iter_next_ordered (&iter, &key, &member))
+        json_object_set_member (copy, key, write_keyword_tensors (write, member, depth + 1));
+      result = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (result, copy);
+      return result;
     }
   return strata_json_node_copy (value);
 }
 
+/* A copy of the call's keyword arguments for @dialect. */
 static JsonNode *
-kwargs_node (StrataNode *node)
+kwargs_node (StrataModel        *model,
+             StrataNode         *node,
+             StrataKerasDialect  dialect)
 {
-  JsonNode *result = json_node_new (JSON_NODE_OBJECT);
+  JsonNode *result;
 
+  if (node->kwargs != NULL && node->keywords != NULL && node->raw != NULL &&
+      node->raw_dialect != STRATA_KERAS_DIALECT_KERAS1)
+    {
+      KeywordWrite write = { model, node, dialect, 0 };
+      g_autoptr(JsonNode) kwargs = json_node_init_object (json_node_alloc (), node->kwargs);
+
+      return write_keyword_tensors (&write, kwargs, 0);
+    }
+  result = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (result, node->kwargs != NULL ? strata_json_object_copy (node->kwargs)
                                                       : json_object_new ());
   return result;
@@ -248,14 +243,72 @@ raw_names (JsonNode  *node,
     }
 }
 
+/* The keyword arguments of a raw node (the ones the reader took: Keras 3
+ * "kwargs", the last Keras 1/2 entry that has them), or NULL. */
+static JsonObject *
+raw_kwargs (StrataNode *node)
+{
+  JsonObject *kwargs = NULL;
+
+  if (JSON_NODE_HOLDS_OBJECT (node->raw))
+    {
+      JsonNode *member = json_object_get_member (json_node_get_object (node->raw), "kwargs");
+
+      return member != NULL && JSON_NODE_HOLDS_OBJECT (member) ? json_node_get_object (member) : NULL;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node->raw))
+    {
+      JsonArray *entries = json_node_get_array (node->raw);
+
+      for (guint i = 0; i < json_array_get_length (entries); i++)
+        {
+          JsonNode *entry = json_array_get_element (entries, i);
+
+          if (JSON_NODE_HOLDS_ARRAY (entry) && json_array_get_length (json_node_get_array (entry)) >= 4 &&
+              JSON_NODE_HOLDS_OBJECT (json_array_get_element (json_node_get_array (entry), 3)))
+            kwargs = json_array_get_object_element (json_node_get_array (entry), 3);
+        }
+    }
+  return kwargs;
+}
+
+static gboolean
+keyword_tensor_name (JsonNode    *reference,
+                     const char  *keyword,
+                     const char  *path,
+                     gpointer     user_data,
+                     GError     **error)
+{
+  GPtrArray *names = user_data;
+  JsonNode *history = reference;
+
+  if (JSON_NODE_HOLDS_OBJECT (reference))
+    {
+      JsonNode *config = json_object_get_member (json_node_get_object (reference), "config");
+
+      history = config != NULL && JSON_NODE_HOLDS_OBJECT (config) ?
+                json_object_get_member (json_node_get_object (config), "keras_history") : NULL;
+    }
+  if (history != NULL && JSON_NODE_HOLDS_ARRAY (history) &&
+      json_array_get_length (json_node_get_array (history)) > 0 &&
+      JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (history), 0)))
+    g_ptr_array_add (names, (gpointer) json_array_get_string_element (json_node_get_array (history), 0));
+  else
+    g_ptr_array_add (names, NULL);
+  return TRUE;
+}
+
 /* A node read from a file is written back as it was, unless a layer it
- * refers to has been renamed since. */
+ * refers to (keyword tensors too) has been renamed since. */
 static gboolean
 raw_still_valid (StrataNode *node)
 {
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
 
   raw_names (node->raw, node->raw_dialect == STRATA_KERAS_DIALECT_KERAS3, names, 0);
+  if (node->keywords != NULL)
+    strata_kwargs_foreach_tensor (raw_kwargs (node), node->raw_dialect, NULL,
+                                  keyword_tensor_name, names, NULL);
   if (names->len != node->inputs->len)
     return FALSE;
   for (guint i = 0; i < names->len; i++)
@@ -568,9 +621,8 @@ typedef enum {
   CALL_ARGUMENTS,       /* MultiHeadAttention(query, value, key): Keras 3 args [q, v, k];
                            tf-keras [[q, 0, 0, {"value": v, "key": k}]] */
   CALL_INITIAL_STATE,   /* rnn(x, initial_state=[s...]): Keras 3 args [x, s or [s...]]
-                           (initial_state is call()'s second parameter; Keras 3
-                           itself writes it as a keyword, which Strata reads
-                           as a keyword argument, not as inputs) */
+                           (initial_state is call()'s second parameter; a
+                           keyword tensor stays a keyword, see kwargs_node()) */
 } CallStyle;
 
 static const char *const attention_arguments[] = { "query", "value", "key", NULL };
@@ -580,10 +632,10 @@ call_style (StrataNode *node)
 {
   const char *class_name = strata_layer_get_class_name (node->layer);
 
-  if (node->inputs->len < 2 || class_name == NULL)
+  if (strata_node_n_positional (node) < 2 || class_name == NULL)
     return CALL_LIST;
   if (g_str_equal (class_name, "MultiHeadAttention") &&
-      node->inputs->len < G_N_ELEMENTS (attention_arguments))
+      strata_node_n_positional (node) < G_N_ELEMENTS (attention_arguments))
     return CALL_ARGUMENTS;
   if (class_listed (RNN_CLASSES " Bidirectional", class_name))
     return CALL_INITIAL_STATE;
@@ -596,6 +648,7 @@ write_node (StrataModel        *model,
             StrataKerasDialect  dialect)
 {
   CallStyle style = call_style (node);
+  guint n_positional = strata_node_n_positional (node);
   JsonNode *result;
 
   if (node->raw != NULL && node->raw_dialect == dialect && raw_still_valid (node))
@@ -605,15 +658,14 @@ write_node (StrataModel        *model,
     {
       JsonObject *call = json_object_new ();
       JsonArray *args = json_array_new ();
-
-      JsonNode *kwargs = kwargs_node (node);
+      JsonNode *kwargs = kwargs_node (model, node, dialect);
 
       if (style == CALL_INITIAL_STATE)
         {
           JsonArray *states = json_array_new ();
 
           json_array_add_element (args, keras3_tensor (model, g_ptr_array_index (node->inputs, 0)));
-          for (guint i = 1; i < node->inputs->len; i++)
+          for (guint i = 1; i < n_positional; i++)
             json_array_add_element (states, keras3_tensor (model, g_ptr_array_index (node->inputs, i)));
           if (json_array_get_length (states) == 1)
             {
@@ -623,14 +675,14 @@ write_node (StrataModel        *model,
           else
             json_array_add_array_element (args, states);
         }
-      else if (node->inputs->len == 1 || style == CALL_ARGUMENTS)
-        for (guint i = 0; i < node->inputs->len; i++)
+      else if (n_positional == 1 || style == CALL_ARGUMENTS)
+        for (guint i = 0; i < n_positional; i++)
           json_array_add_element (args, keras3_tensor (model, g_ptr_array_index (node->inputs, i)));
       else
         {
           JsonArray *list = json_array_new ();
 
-          for (guint i = 0; i < node->inputs->len; i++)
+          for (guint i = 0; i < n_positional; i++)
             json_array_add_element (list, keras3_tensor (model, g_ptr_array_index (node->inputs, i)));
           json_array_add_array_element (args, list);
         }
@@ -644,7 +696,7 @@ write_node (StrataModel        *model,
   {
     JsonArray *entries = json_array_new ();
     StrataKerasDialect source = node->raw != NULL ? node->raw_dialect : strata_model_get_dialect (model);
-    guint n_entries = style == CALL_ARGUMENTS && dialect == STRATA_KERAS_DIALECT_KERAS2 ? 1 : node->inputs->len;
+    guint n_entries = style == CALL_ARGUMENTS && dialect == STRATA_KERAS_DIALECT_KERAS2 ? 1 : n_positional;
 
     for (guint i = 0; i < n_entries; i++)
       {
@@ -652,24 +704,15 @@ write_node (StrataModel        *model,
 
         if (dialect == STRATA_KERAS_DIALECT_KERAS2)
           {
-            JsonNode *kwargs = kwargs_node (node);
+            JsonNode *kwargs = kwargs_node (model, node, dialect);
             JsonObject *object = json_node_get_object (kwargs);
 
             /* Keras 3 records the default `training` of the call (true for
              * RandomFlip) and lets the model's training flag override it;
              * tf-keras obeys it, so a random layer would run at inference. */
-            if (source == STRATA_KERAS_DIALECT_KERAS3)
-              {
-                JsonNode *converted;
-
-                if (json_object_has_member (object, "training"))
-                  json_object_remove_member (object, "training");
-                converted = keyword_tensors_to_keras2 (model, kwargs, 0);
-                json_node_unref (kwargs);
-                kwargs = converted;
-                object = json_node_get_object (kwargs);
-              }
-            for (guint k = 1; style == CALL_ARGUMENTS && k < node->inputs->len; k++)
+            if (source == STRATA_KERAS_DIALECT_KERAS3 && json_object_has_member (object, "training"))
+              json_object_remove_member (object, "training");
+            for (guint k = 1; style == CALL_ARGUMENTS && k < n_positional; k++)
               json_object_set_member (object, attention_arguments[k],
                                       history_triple (model, g_ptr_array_index (node->inputs, k), dialect));
             json_array_add_element (json_node_get_array (entry), kwargs);
@@ -695,9 +738,12 @@ default_module (StrataLayer *layer)
 /* tf-keras builds a layer called on several tensors from the list of
  * their shapes ({"input_shape": [[...], [...]]}); Keras 3 builds the
  * layers that take them as separate arguments from {"shapes_dict":
- * {argument: shape}} (see CallStyle). */
+ * {argument: shape}} (see CallStyle). A MultiHeadAttention given its
+ * value (and key) by keyword has only the query's shape there; tf-keras
+ * keeps the others in the layer's config (@config). */
 static void
 convert_build_config (const char *class_name,
+                      JsonObject *config,
                       JsonNode   *build_config)
 {
   JsonObject *object, *shapes;
@@ -713,6 +759,24 @@ convert_build_config (const char *class_name,
     return;
   list = json_node_get_array (input_shape);
   n = json_array_get_length (list);
+  if (g_str_equal (class_name, "MultiHeadAttention") && config != NULL &&
+      (n == 0 || !JSON_NODE_HOLDS_ARRAY (json_array_get_element (list, 0))))
+    {
+      JsonNode *value_shape = json_object_get_member (config, "value_shape");
+      JsonNode *key_shape = json_object_get_member (config, "key_shape");
+
+      if (value_shape == NULL || !JSON_NODE_HOLDS_ARRAY (value_shape))
+        return;
+      shapes = json_object_new ();
+      json_object_set_member (shapes, "query_shape", strata_json_node_copy (input_shape));
+      json_object_set_member (shapes, "value_shape", strata_json_node_copy (value_shape));
+      /* Keras 3 records a key only when the call had one of its own. */
+      if (key_shape != NULL && JSON_NODE_HOLDS_ARRAY (key_shape) && !strata_json_equal (key_shape, value_shape))
+        json_object_set_member (shapes, "key_shape", strata_json_node_copy (key_shape));
+      json_object_remove_member (object, "input_shape");
+      json_object_set_object_member (object, "shapes_dict", shapes);
+      return;
+    }
   if (n < 2 || !JSON_NODE_HOLDS_ARRAY (json_array_get_element (list, 0)))
     return;    /* one tensor's shape */
 
@@ -821,7 +885,8 @@ write_layer_entry (StrataModel        *owner,
           JsonNode *copy = strata_json_node_copy (build_config);
 
           if (dialect == STRATA_KERAS_DIALECT_KERAS3 && source != STRATA_KERAS_DIALECT_KERAS3)
-            convert_build_config (strata_layer_get_class_name (layer), copy);
+            convert_build_config (strata_layer_get_class_name (layer),
+                                  strata_layer_peek_config_for_reading (layer), copy);
           json_object_set_member (entry, "build_config", copy);
         }
 

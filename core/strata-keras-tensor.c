@@ -235,3 +235,100 @@ strata_keras_tensor_get_dtype (StrataKerasTensor *self)
   g_return_val_if_fail (STRATA_IS_KERAS_TENSOR (self), NULL);
   return self->dtype;
 }
+
+/* ---- keyword tensors of a call ------------------------------------------------ */
+
+gboolean
+strata_kwargs_is_tensor (JsonNode           *node,
+                         StrataKerasDialect  dialect)
+{
+  if (dialect == STRATA_KERAS_DIALECT_KERAS3)
+    {
+      JsonNode *class_name;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return FALSE;
+      class_name = json_object_get_member (json_node_get_object (node), "class_name");
+      return class_name != NULL && JSON_NODE_HOLDS_VALUE (class_name) &&
+             json_node_get_value_type (class_name) == G_TYPE_STRING &&
+             g_str_equal (json_node_get_string (class_name), "__keras_tensor__");
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      guint length = json_array_get_length (array);
+      JsonNode *first;
+
+      if (length != 3 && length != 4)
+        return FALSE;
+      first = json_array_get_element (array, 0);
+      return JSON_NODE_HOLDS_VALUE (first) && json_node_get_value_type (first) == G_TYPE_STRING;
+    }
+  return FALSE;
+}
+
+static gboolean
+foreach_tensor (JsonNode                 *node,
+                StrataKerasDialect        dialect,
+                const char               *keyword,
+                const char               *path,
+                guint                     depth,
+                StrataKeywordTensorFunc   func,
+                gpointer                  user_data,
+                GError                  **error)
+{
+  if (depth > STRATA_JSON_MAX_DEPTH)
+    {
+      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT, "%s: %s",
+                   path != NULL ? path : "kwargs", _("nested too deeply"));
+      return FALSE;
+    }
+  if (dialect != STRATA_KERAS_DIALECT_KERAS1 && strata_kwargs_is_tensor (node, dialect))
+    return func (node, keyword, path, user_data, error);
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *child = path != NULL ? g_strdup_printf ("%s[%u]", path, i) : NULL;
+
+          if (!foreach_tensor (json_array_get_element (array, i), dialect, keyword, child, depth + 1,
+                               func, user_data, error))
+            return FALSE;
+        }
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *key;
+      JsonNode *member;
+
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &key, &member))
+        {
+          g_autofree char *child = path != NULL ? g_strdup_printf ("%s.%s", path, key) : NULL;
+
+          if (!foreach_tensor (member, dialect, keyword != NULL ? keyword : key, child, depth + 1,
+                               func, user_data, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+strata_kwargs_foreach_tensor (JsonObject              *kwargs,
+                              StrataKerasDialect       dialect,
+                              const char              *path,
+                              StrataKeywordTensorFunc  func,
+                              gpointer                 user_data,
+                              GError                 **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (kwargs == NULL || dialect == STRATA_KERAS_DIALECT_KERAS1)
+    return TRUE;
+  node = json_node_init_object (json_node_alloc (), kwargs);
+  return foreach_tensor (node, dialect, NULL, path, 0, func, user_data, error);
+}

@@ -17,7 +17,15 @@ typedef struct {
   JsonNode    *raw;            /* nullable: the node as read, re-written unchanged when the
                                   dialect is the one it came in */
   StrataKerasDialect raw_dialect;
+  char       **keywords;       /* nullable: the last g_strv_length(keywords) inputs were
+                                  passed as keyword tensors (in @kwargs, where they stay as
+                                  references in @raw_dialect's form, in the order
+                                  strata_kwargs_foreach_tensor() visits them); one
+                                  top-level kwargs name per tensor */
 } StrataNode;
+
+/* Inputs of @node passed positionally (the keyword tensors come after). */
+guint       strata_node_n_positional      (StrataNode *node);
 
 /* The stored config: every key read from the file, including the ones the
  * class does not model, so that a round trip loses nothing. */
@@ -97,6 +105,14 @@ GPtrArray  *strata_layer_peek_nodes       (StrataLayer *self); /* (element-type 
 StrataNode *strata_layer_add_node         (StrataLayer *self, GPtrArray *inputs,
                                            GPtrArray *output_shapes, JsonObject *kwargs);
 void        strata_layer_clear_nodes      (StrataLayer *self);
+/* strata_layer_call() where the last g_strv_length(@keywords) @inputs were
+ * passed as keyword tensors named @keywords (nullable: none). Only the
+ * keyword tensors a layer takes as tensor arguments (MultiHeadAttention
+ * query/value/key, an RNN's initial_state) count for its shapes, after
+ * the positional ones; others (masks) are inputs of the graph only. */
+GPtrArray  *strata_layer_call_keywords    (StrataLayer *self, GPtrArray *inputs,
+                                           const char *const *keywords, JsonObject *kwargs,
+                                           GError **error);
 
 /* The GType of a layer class whose config lives in its stored config
  * (built-in data-driven classes); such classes skip the property merge. */

@@ -97,7 +97,16 @@ node_free (gpointer data)
   g_clear_pointer (&node->outputs, g_ptr_array_unref);
   g_clear_pointer (&node->kwargs, json_object_unref);
   g_clear_pointer (&node->raw, json_node_unref);
+  g_strfreev (node->keywords);
   g_free (node);
+}
+
+guint
+strata_node_n_positional (StrataNode *node)
+{
+  guint n_keywords = node->keywords != NULL ? g_strv_length (node->keywords) : 0;
+
+  return node->inputs->len > n_keywords ? node->inputs->len - n_keywords : 0;
 }
 
 /* Keras' generic_utils.to_snake_case: "Conv2D" -> "conv2d", "ReLU" -> "re_lu". */
@@ -1803,19 +1812,39 @@ strata_layer_call (StrataLayer  *self,
                    JsonObject   *kwargs,
                    GError      **error)
 {
+  return strata_layer_call_keywords (self, inputs, NULL, kwargs, error);
+}
+
+/* Keyword tensors that are tensor arguments of a call (their shapes build
+ * the layer), in the order of the call's parameters: MultiHeadAttention
+ * call(query, value, key), RNN call(sequences, initial_state). Other
+ * keyword tensors (attention_mask, mask) do not shape the output. */
+static const char *const shape_keywords[] = { "query", "value", "key", "initial_state", NULL };
+
+GPtrArray *
+strata_layer_call_keywords (StrataLayer        *self,
+                            GPtrArray          *inputs,
+                            const char *const  *keywords,
+                            JsonObject         *kwargs,
+                            GError            **error)
+{
   StrataLayerPrivate *priv;
   g_autoptr(GPtrArray) shapes = NULL;
   g_autoptr(GPtrArray) output_shapes = NULL;
+  guint n_keywords = keywords != NULL ? g_strv_length ((char **) keywords) : 0;
+  guint n_positional;
   gboolean known = TRUE;
   StrataNode *node;
   GPtrArray *outputs;
 
   g_return_val_if_fail (STRATA_IS_LAYER (self), NULL);
   g_return_val_if_fail (inputs != NULL, NULL);
+  g_return_val_if_fail (n_keywords <= inputs->len, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   strata_init ();
   priv = strata_layer_get_instance_private (self);
+  n_positional = inputs->len - n_keywords;
 
   shapes = g_ptr_array_new ();
   for (guint i = 0; i < inputs->len; i++)
@@ -1823,10 +1852,15 @@ strata_layer_call (StrataLayer  *self,
       StrataKerasTensor *input = g_ptr_array_index (inputs, i);
 
       g_return_val_if_fail (STRATA_IS_KERAS_TENSOR (input), NULL);
-      g_ptr_array_add (shapes, strata_keras_tensor_get_shape (input));
+      if (i < n_positional)
+        g_ptr_array_add (shapes, strata_keras_tensor_get_shape (input));
       if (strata_keras_tensor_get_shape (input) == NULL)
         known = FALSE;
     }
+  for (guint k = 0; shape_keywords[k] != NULL; k++)
+    for (guint i = 0; i < n_keywords; i++)
+      if (g_str_equal (keywords[i], shape_keywords[k]))
+        g_ptr_array_add (shapes, strata_keras_tensor_get_shape (g_ptr_array_index (inputs, n_positional + i)));
 
   if (known && !STRATA_IS_OPAQUE_LAYER (self))
     {
@@ -1843,6 +1877,8 @@ strata_layer_call (StrataLayer  *self,
     }
 
   node = strata_layer_add_node (self, inputs, output_shapes, kwargs);
+  if (n_keywords > 0)
+    node->keywords = g_strdupv ((char **) keywords);
   outputs = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < node->outputs->len; i++)
     g_ptr_array_add (outputs, strata_keras_tensor_dup (g_ptr_array_index (node->outputs, i)));

@@ -24,6 +24,25 @@ StrataKerasTensor *strata_keras_tensor_dup         (StrataKerasTensor *self);
 /* The node that produced the tensor, or NULL when the index is stale. */
 StrataNode        *strata_keras_tensor_get_node    (StrataKerasTensor *self);
 
+/* Keyword tensors in a call's keyword arguments as @dialect writes them,
+ * anywhere in lists and objects: Keras 3 {"class_name": "__keras_tensor__"}
+ * objects; Keras 2 lists of 3 or 4 items that start with a string (what
+ * tf-keras reads as [layer, node, tensor], see its convert_inner_node_data).
+ * Keras 1 has none. @func gets each reference , the top-level key it sits under and, when @path is not NULL, its
+ * JSON path below @path. Stops at the first FALSE of @func. */
+gboolean strata_kwargs_is_tensor (JsonNode *node, StrataKerasDialect dialect);
+typedef gboolean (*StrataKeywordTensorFunc) (JsonNode    *reference,
+                                             const char  *keyword,
+                                             const char  *path,
+                                             gpointer     user_data,
+                                             GError     **error);
+gboolean strata_kwargs_foreach_tensor (JsonObject              *kwargs,
+                                       StrataKerasDialect       dialect,
+                                       const char              *path,
+                                       StrataKeywordTensorFunc  func,
+                                       gpointer                 user_data,
+                                       GError                 **error);
+
 /* Load context: what the config reader knows about the whole model when
  * it creates a layer. Wrappers (Bidirectional, TimeDistributed, RNN cells)
  * pass it on to the layers they create, so custom classes of a scoped

@@ -111,6 +111,32 @@ def attention_model(K):
     return K.Model(x, y, name="attention")
 
 
+def attention_keywords_model(K):
+    # value, key and attention_mask passed by keyword: tf-keras records
+    # them as [name, node, tensor] kwargs, Keras 3 as __keras_tensor__
+    # kwargs; all are inputs of the call.
+    L = K.layers
+    q = K.Input(shape=(5, 4), name="query")
+    v = K.Input(shape=(6, 4), name="values")
+    k = K.Input(shape=(6, 3), name="keys")
+    m = K.Input(shape=(5, 6), dtype="bool", name="mask")
+    h = L.MultiHeadAttention(num_heads=2, key_dim=3, name="mha")(q, value=v, key=k,
+                                                                  attention_mask=m)
+    y = L.Dense(2, name="head")(h)
+    return K.Model([q, v, k, m], y, name="attention_keywords")
+
+
+def states_keyword_model(K):
+    # An LSTM's initial state by keyword, the states coming from layers.
+    L = K.layers
+    x = K.Input(shape=(4, 3), name="seq")
+    c = K.Input(shape=(5,), name="context")
+    h0 = L.Dense(2, name="h0")(c)
+    c0 = L.Dense(2, name="c0")(c)
+    y = L.LSTM(2, name="lstm")(x, initial_state=[h0, c0])
+    return K.Model([x, c], y, name="states_keyword")
+
+
 BOTH = (("tf_keras", "keras"), ("keras", "tf_keras"))
 MODELS = {
     "sequence": (sequence_model, lambda rng: rng.integers(0, 50, size=(2, 6)).astype("int32"), BOTH),
@@ -125,10 +151,19 @@ MODELS = {
                             rng.normal(size=(2, 2)).astype("float32"),
                             rng.normal(size=(2, 2)).astype("float32")],
                BOTH),
-    # Keras 3 only: Strata does not yet read the keyword tensors of a
-    # tf-keras node ([["seq", 0, 0, {"value": ["seq", 0, 0]}]]).
+    # tf-keras: [["seq", 0, 0, {"value": ["seq", 0, 0]}]] (a keyword tensor).
     "attention": (attention_model, lambda rng: rng.normal(size=(2, 5, 4)).astype("float32"),
-                  (("keras", "tf_keras"),)),
+                  BOTH),
+    "attention_keywords": (attention_keywords_model,
+                           lambda rng: [rng.normal(size=(2, 5, 4)).astype("float32"),
+                                        rng.normal(size=(2, 6, 4)).astype("float32"),
+                                        rng.normal(size=(2, 6, 3)).astype("float32"),
+                                        rng.integers(0, 2, size=(2, 5, 6)).astype("bool")],
+                           BOTH),
+    "states_keyword": (states_keyword_model,
+                       lambda rng: [rng.normal(size=(2, 4, 3)).astype("float32"),
+                                    rng.normal(size=(2, 5)).astype("float32")],
+                       BOTH),
 }
 
 

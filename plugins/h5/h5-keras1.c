@@ -1,10 +1,9 @@
 /* h5-keras1.c: Keras's preprocess_weights_for_loading on plain arrays
  *
- * The formulas follow tf-keras (hdf5_format.py): Keras 1 per-gate RNN
- * weights are concatenated with the gates reordered, Keras 1
- * channels_first kernels are transposed, and cuDNN RNN weights are
- * converted to the native layout. Keras 2.2.4's flip of Theano-backend
- * kernels is only done when the caller asks for it (see the header).
+ * The formulas follow Keras 2.2.4 / tf-keras (saving.py, hdf5_format.py):
+ * Keras 1 per-gate RNN weights are concatenated with the gates reordered,
+ * Keras 1 channels_first kernels are transposed, Theano-backend kernels
+ * are flipped, and cuDNN RNN weights are converted to the native layout.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -523,8 +522,7 @@ h5k_preprocess_weights (const H5kLayerInfo *layer, GPtrArray *arrays, const char
       gboolean two = g_str_equal (cls, "ConvLSTM2D") && arrays->len > 1;
       H5kArray *w;
 
-      /* Theano convolves (flipped kernels), TensorFlow correlates: Keras
-       * 2.2.4 flipped Theano kernels on load, tf-keras does not. */
+      /* Theano convolves (flipped kernels); TensorFlow correlates. */
       if (g_strcmp0 (backend, "theano") == 0)
         {
           replace_at (arrays, 0, h5k_array_flip_spatial (g_ptr_array_index (arrays, 0)));

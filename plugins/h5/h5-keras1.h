@@ -1,11 +1,15 @@
 /* h5-keras1.h: Keras's preprocess_weights_for_loading on plain arrays
  *
- * tf-keras converts weights written by Keras 1 (per-gate RNN weights,
- * Theano/channels_first kernels) and by cuDNN layers when it loads them;
- * Strata does the same so that it holds the weights tf-keras holds for the
- * same file. tf-keras keeps Theano-backend kernels as stored (Keras 2.2.4
- * flipped them: conv_utils.convert_kernel). Wrappers and nested models
- * are walked by the caller, which passes one leaf layer at a time.
+ * Keras 2 converts weights written by Keras 1 (per-gate RNN weights,
+ * Theano/channels_first kernels), by the Theano backend (flipped kernels)
+ * and by cuDNN layers when it loads them; Strata does the same so that
+ * predictions match Keras 2 for the same file. Theano convolves where
+ * TensorFlow correlates: multi-backend Keras 2 flipped the kernels of a
+ * Theano file's conv layers (conv_utils.convert_kernel) so that the model
+ * computes what it computed under Theano. tf-keras dropped that step and
+ * loads them unflipped; Strata keeps Keras 2's conversion. Wrappers and
+ * nested models are walked by the caller, which passes one leaf layer at
+ * a time.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -52,10 +56,8 @@ typedef struct {
 } H5kLayerInfo;
 
 /* Converts @arrays (element-type H5kArray, file order) in place for
- * @layer as tf-keras does. @keras_version is the file's weights
- * keras_version ("1" when it has none). @backend (nullable) asks for Keras
- * 2.2.4's extra flip of conv kernels when it is "theano"; tf-keras ignores
- * the file's backend, so the plugin passes NULL. */
+ * @layer. @keras_version is the file's weights keras_version ("1" when it
+ * has none), @backend its backend (nullable). */
 gboolean  h5k_preprocess_weights (const H5kLayerInfo *layer,
                                   GPtrArray          *arrays,
                                   const char         *keras_version,

@@ -251,6 +251,5 @@ h5_preprocess (H5Convert *cv, StrataLayer *layer, const char *layer_name, const 
           memcpy (info.kernel_dims, dims, rank * sizeof (gint64));
         }
     }
-  /* No backend: tf-keras loads Theano-backend kernels unflipped. */
-  return h5k_preprocess_weights (&info, arrays, cv->version, NULL, error);
+  return h5k_preprocess_weights (&info, arrays, cv->version, cv->backend, error);
 }

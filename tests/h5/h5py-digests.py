@@ -10,8 +10,8 @@
 #       the i-th dataset of weight_names of layer group <group>, as stored
 #   C <file> <group> <i> <dtype> <shape> <sha256> <sha256 as float32>
 #       the same after the conversions Keras 2 applies when loading
-#       (tf-keras preprocess_weights_for_loading: Keras 1 per-gate RNN
-#       weights, Keras 1 channels_first kernels; no Theano kernel flip)
+#       (preprocess_weights_for_loading: Keras 1 per-gate RNN weights,
+#       Keras 1 channels_first kernels, Theano-backend kernel flips)
 # SHA-256s are of the C-order little-endian bytes; float32 digests are of
 # the array cast to float32 (what a float32 layer holds), "-" otherwise.
 #
@@ -70,6 +70,7 @@ ALIASES = {
     "Convolution2D": "Conv2D", "AtrousConvolution2D": "Conv2D",
     "Convolution3D": "Conv3D", "Deconvolution2D": "Conv2DTranspose", "Deconv2D": "Conv2DTranspose",
 }
+CONV = {"Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "ConvLSTM2D"}
 
 
 def layer_configs(config):
@@ -88,10 +89,7 @@ def layer_configs(config):
 
 
 def convert(cls, cfg, w, version, backend):
-    # tf-keras preprocess_weights_for_loading, numpy formulas. Like tf-keras,
-    # it takes the file's backend and ignores it: Keras 2.2.4 flipped the
-    # kernels of Theano files (conv_utils.convert_kernel), tf-keras does
-    # not, and tf-keras-weights.tsv (tf-keras's own load_model) checks that.
+    # Keras 2 preprocess_weights_for_loading, numpy formulas.
     cls = ALIASES.get(cls, cls)
     if cls == "Bidirectional" and len(w) % 2 == 0:
         inner = cfg.get("layer") or {}
@@ -129,6 +127,12 @@ def convert(cls, cfg, w, version, backend):
             if cls == "ConvLSTM2D" and cf:
                 w[0] = np.transpose(w[0], (2, 3, 1, 0))
                 w[1] = np.transpose(w[1], (2, 3, 1, 0))
+    if cls in CONV and w and backend == "theano":
+        def flip(k):
+            return k[tuple([slice(None, None, -1)] * (k.ndim - 2) + [slice(None), slice(None)])]
+        w[0] = flip(w[0])
+        if cls == "ConvLSTM2D":
+            w[1] = flip(w[1])
     return w
 
 

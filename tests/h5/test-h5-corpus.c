@@ -433,7 +433,9 @@ test_models (void)
  * holds, for every full model tf-keras can load: tf-keras-weights.tsv is
  * the committed output of tf-keras-weights.py (run with the venv), so
  * this needs no TensorFlow. It catches conversions that h5py-digests.py
- * and the plugin could share by mistake (Theano kernel flips...). */
+ * and the plugin could share by mistake. The one place where Strata keeps
+ * Keras 2's conversion and tf-keras does not (Theano conv kernels are
+ * flipped) is applied by that script, and marked in the file. */
 static void
 test_tf_keras (void)
 {

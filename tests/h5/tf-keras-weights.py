@@ -3,7 +3,8 @@
 #
 # For every full-model .h5/.hdf5 file (model_config at the root) under the
 # given folder, loads it with tf_keras.models.load_model(compile=False), so
-# that tf-keras applies its own preprocess_weights_for_loading, and prints
+# that tf-keras applies its own preprocess_weights_for_loading (plus the
+# Theano kernel flip of Keras 2, which tf-keras dropped: see below), and prints
 # every layer's get_weights() (trainable then non-trainable, Keras's
 # legacy order) in the line format of h5py-digests.py:
 #   F <file> full | skip:<why>
@@ -41,12 +42,36 @@ def is_full_model(path):
         return "model_config" in f.attrs and "model_weights" in f
 
 
-def emit(rel, model):
+# Multi-backend Keras 2 (up to 2.3) flipped the kernels of these layers in
+# files written by the Theano backend (conv_utils.convert_kernel: every axis
+# but the last two reversed), because Theano convolves where TensorFlow
+# correlates; tf-keras no longer does. Strata keeps Keras 2's conversion,
+# so the expected values are tf-keras's with that flip applied.
+THEANO_FLIPPED = {"Conv1D": 1, "Conv2D": 1, "Conv3D": 1, "Conv2DTranspose": 1, "ConvLSTM2D": 2}
+
+
+def file_backend(path):
+    # Keras 2 read original_backend from the group it loads weights from.
+    with h5py.File(path, "r") as f:
+        b = f["model_weights"].attrs.get("backend")
+    return b.decode() if isinstance(b, bytes) else b
+
+
+def convert_kernel(k):
+    return np.copy(k[tuple([slice(None, None, -1)] * (k.ndim - 2) + [slice(None), slice(None)])])
+
+
+def emit(rel, model, theano):
     print("F\t%s\tfull" % rel)
     for layer in model.layers:
         values = layer.get_weights()
         if not values:
             continue
+        flips = THEANO_FLIPPED.get(type(layer).__name__, 0) if theano else 0
+        if flips:
+            print("# %s %s: Theano kernels flipped as Keras 2 did" % (rel, layer.name))
+        for i in range(min(flips, len(values))):
+            values[i] = convert_kernel(values[i])
         print("G\t%s\t%s\t%d" % (rel, layer.name, len(values)))
         for i, a in enumerate(values):
             a = np.ascontiguousarray(a)
@@ -77,7 +102,7 @@ def dump(top):
             why = ("%s: %s" % (type(e).__name__, e)).replace("\t", " ").replace("\n", " ")[:200]
             print("F\t%s\tskip:tf-keras: %s" % (rel, why))
             continue
-        emit(rel, model)
+        emit(rel, model, file_backend(path) == "theano")
         tf_keras.backend.clear_session()
 
 

@@ -113,8 +113,19 @@ typedef struct {
   StrataModel        *model;
   StrataNode         *node;
   StrataKerasDialect  dialect;
-  guint               next;     /* the keyword input the next reference stands for */
+  GPtrArray          *references;  /* the keyword tensors of node->kwargs, in input order */
 } KeywordWrite;
+
+static gboolean
+collect_reference (JsonNode    *reference,
+                   const char  *keyword,
+                   const char  *path,
+                   gpointer     user_data,
+                   GError     **error)
+{
+  g_ptr_array_add (user_data, reference);
+  return TRUE;
+}
 
 /* A copy of @value (in a call's keyword arguments) in which each keyword
  * tensor is the one @dialect reads for the input it stands for (tf-keras
@@ -131,12 +142,13 @@ write_keyword_tensors (KeywordWrite *write,
     return strata_json_node_copy (value);
   if (strata_kwargs_is_tensor (value, write->node->raw_dialect))
     {
-      guint index = strata_node_n_positional (write->node) + write->next++;
       StrataKerasTensor *tensor;
+      guint index;
 
-      if (index >= write->node->inputs->len)
+      if (!g_ptr_array_find (write->references, value, &index) ||
+          strata_node_n_positional (write->node) + index >= write->node->inputs->len)
         return strata_json_node_copy (value);
-      tensor = g_ptr_array_index (write->node->inputs, index);
+      tensor = g_ptr_array_index (write->node->inputs, strata_node_n_positional (write->node) + index);
       if (write->dialect == STRATA_KERAS_DIALECT_KERAS3)
         return keras3_tensor (write->model, tensor);
       return history_triple (write->model, tensor, write->dialect);
@@ -181,9 +193,11 @@ kwargs_node (StrataModel        *model,
   if (node->kwargs != NULL && node->keywords != NULL && node->raw != NULL &&
       node->raw_dialect != STRATA_KERAS_DIALECT_KERAS1)
     {
-      KeywordWrite write = { model, node, dialect, 0 };
+      g_autoptr(GPtrArray) references = g_ptr_array_new ();
+      KeywordWrite write = { model, node, dialect, references };
       g_autoptr(JsonNode) kwargs = json_node_init_object (json_node_alloc (), node->kwargs);
 
+      strata_kwargs_foreach_tensor (node->kwargs, node->raw_dialect, NULL, collect_reference, references, NULL);
       return write_keyword_tensors (&write, kwargs, 0);
     }
   result = json_node_new (JSON_NODE_OBJECT);

@@ -300,16 +300,23 @@ foreach_tensor (JsonNode                 *node,
     }
   else if (JSON_NODE_HOLDS_OBJECT (node))
     {
-      JsonObjectIter iter;
-      const char *key;
-      JsonNode *member;
+      JsonObject *object = json_node_get_object (node);
+      /* The order of the node's inputs: Keras 3 flattens the call's
+       * arguments with keras.tree, which sorts a dict's keys; tf-keras
+       * takes the keyword arguments in call order (its Node flattens
+       * kwargs.values()), so only nested dicts are sorted. */
+      g_autoptr(GList) keys = json_object_get_members (object);
 
-      json_object_iter_init_ordered (&iter, json_node_get_object (node));
-      while (json_object_iter_next_ordered (&iter, &key, &member))
+      if (dialect == STRATA_KERAS_DIALECT_KERAS3 || depth > 0)
+        keys = g_list_sort (keys, (GCompareFunc) strcmp);
+
+      for (GList *l = keys; l != NULL; l = l->next)
         {
+          const char *key = l->data;
           g_autofree char *child = path != NULL ? g_strdup_printf ("%s.%s", path, key) : NULL;
 
-          if (!foreach_tensor (member, dialect, keyword != NULL ? keyword : key, child, depth + 1,
+          if (!foreach_tensor (json_object_get_member (object, key), dialect,
+                               keyword != NULL ? keyword : key, child, depth + 1,
                                func, user_data, error))
             return FALSE;
         }

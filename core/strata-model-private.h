@@ -28,8 +28,12 @@ StrataNode        *strata_keras_tensor_get_node    (StrataKerasTensor *self);
  * anywhere in lists and objects: Keras 3 {"class_name": "__keras_tensor__"}
  * objects; Keras 2 lists of 3 or 4 items that start with a string (what
  * tf-keras reads as [layer, node, tensor], see its convert_inner_node_data).
- * Keras 1 has none. @func gets each reference , the top-level key it sits under and, when @path is not NULL, its
- * JSON path below @path. Stops at the first FALSE of @func. */
+ * Keras 1 has none. They are visited in the order Keras flattens the call's
+ * arguments, the order of the node's inputs (Keras 3 sorts dict keys,
+ * tf-keras keeps the top-level keywords in call order).
+ * @func gets each reference, the top-level key it sits under and, when
+ * @path is not NULL, its JSON path below @path. Stops at the first FALSE
+ * of @func. strata_kwargs_is_tensor() tells whether @node is one. */
 gboolean strata_kwargs_is_tensor (JsonNode *node, StrataKerasDialect dialect);
 typedef gboolean (*StrataKeywordTensorFunc) (JsonNode    *reference,
                                              const char  *keyword,

@@ -81,10 +81,10 @@ assert_shape (StrataShape *shape,
   g_assert_cmpstr (text, ==, expected);
 }
 
-/* The inbound nodes of layer @name in a written config. */
-static JsonArray *
-inbound_of (JsonNode   *root,
-            const char *name)
+/* The entry of layer @name in a written config. */
+static JsonObject *
+entry_of (JsonNode   *root,
+          const char *name)
 {
   JsonArray *layers = json_object_get_array_member (json_object_get_object_member (json_node_get_object (root),
                                                                                    "config"), "layers");
@@ -94,9 +94,16 @@ inbound_of (JsonNode   *root,
       JsonObject *entry = json_array_get_object_element (layers, i);
 
       if (g_strcmp0 (json_object_get_string_member_with_default (entry, "name", NULL), name) == 0)
-        return json_object_get_array_member (entry, "inbound_nodes");
+        return entry;
     }
   g_assert_not_reached ();
+}
+
+static JsonArray *
+inbound_of (JsonNode   *root,
+            const char *name)
+{
+  return json_object_get_array_member (entry_of (root, name), "inbound_nodes");
 }
 
 static void
@@ -163,6 +170,19 @@ test_attention_tf_keras (void)
   assert_keras3_tensor (json_array_get_object_element (json_object_get_array_member (call, "args"), 0), "query");
   assert_keras3_tensor (json_object_get_object_member (kwargs, "value"), "values");
   assert_keras3_tensor (json_object_get_object_member (kwargs, "key"), "keys");
+
+  /* Keras 3 builds it from all three shapes (tf-keras: the query's, and
+   * the others in the config). */
+  {
+    JsonObject *build = json_object_get_object_member (entry_of (root, "attention"), "build_config");
+    g_autoptr(JsonNode) shapes = json_node_init_object (json_node_alloc (),
+                                                        json_object_get_object_member (build, "shapes_dict"));
+    g_autofree char *text = json_to_string (shapes, FALSE);
+
+    g_assert_false (json_object_has_member (build, "input_shape"));
+    g_assert_cmpstr (text, ==, "{\"query_shape\":[null,5,4],\"value_shape\":[null,6,4],"
+                               "\"key_shape\":[null,6,3]}");
+  }
 }
 
 static void

@@ -86,7 +86,8 @@ copy_model_state (StrataModel *to,
 {
   strata_layer_set_name (STRATA_LAYER (to), strata_layer_get_name (STRATA_LAYER (from)));
   strata_layer_set_trainable (STRATA_LAYER (to), strata_layer_get_trainable (STRATA_LAYER (from)));
-  strata_layer_set_stored_config (STRATA_LAYER (to), strata_layer_peek_config (STRATA_LAYER (from)));
+  /* One copy at most (none when the source shares a sealed config). */
+  strata_layer_set_stored_config (STRATA_LAYER (to), strata_layer_peek_config_for_reading (STRATA_LAYER (from)));
   strata_layer_set_class_name (STRATA_LAYER (to), strata_layer_get_class_name (STRATA_LAYER (from)));
   copy_extras (STRATA_LAYER (to), STRATA_LAYER (from));
   strata_model_set_dialect (to, strata_model_get_dialect (from));

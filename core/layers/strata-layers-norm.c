@@ -204,7 +204,7 @@ normalization_build (StrataLayer          *self,
   if (strata_cfg_node (self, "mean", NULL) != NULL)
     return TRUE;
   /* "axis": null means one statistic for everything. */
-  if (json_object_has_member (strata_layer_peek_config (self), "axis") && axis_node == NULL)
+  if (json_object_has_member (strata_layer_peek_config_for_reading (self), "axis") && axis_node == NULL)
     n_axes = 0;
   else if (!read_axes (self, input, -1, axes, &n_axes, error))
     return FALSE;

@@ -463,7 +463,7 @@ bidirectional_shapes (StrataLayer          *self,
       !strata_cfg_string (self, "concat", &merge_mode, error, "merge_mode", NULL))
     return NULL;
   /* merge_mode: null (Python None) means two separate outputs. */
-  if (json_object_has_member (strata_layer_peek_config (self), "merge_mode") &&
+  if (json_object_has_member (strata_layer_peek_config_for_reading (self), "merge_mode") &&
       strata_cfg_node (self, "merge_mode", NULL) == NULL)
     merge_mode = NULL;
   g_ptr_array_add (first, g_ptr_array_index (input_shapes, 0));

@@ -1854,13 +1854,14 @@ strata_layer_call_keywords (StrataLayer        *self,
       g_return_val_if_fail (STRATA_IS_KERAS_TENSOR (input), NULL);
       if (i < n_positional)
         g_ptr_array_add (shapes, strata_keras_tensor_get_shape (input));
-      if (strata_keras_tensor_get_shape (input) == NULL)
-        known = FALSE;
     }
   for (guint k = 0; shape_keywords[k] != NULL; k++)
     for (guint i = 0; i < n_keywords; i++)
       if (g_str_equal (keywords[i], shape_keywords[k]))
         g_ptr_array_add (shapes, strata_keras_tensor_get_shape (g_ptr_array_index (inputs, n_positional + i)));
+  for (guint i = 0; i < shapes->len; i++)
+    if (g_ptr_array_index (shapes, i) == NULL)
+      known = FALSE;
 
   if (known && !STRATA_IS_OPAQUE_LAYER (self))
     {

@@ -165,6 +165,19 @@ test_attention_tf_keras (void)
   g_assert_cmpuint (inputs->len, ==, 3);
   assert_attention_built (model);
 
+  {
+    /* tf-keras's summary connects a layer to every input of its call. */
+    g_autofree char *summary = strata_model_summary (model);
+    const char *attention = strstr (summary, "attention (MultiHeadAttention)");
+    const char *head = strstr (summary, "head (Dense)");
+    const char *values = attention != NULL ? strstr (attention, "values[0][0]") : NULL;
+    const char *keys = values != NULL ? strstr (values, "keys[0][0]") : NULL;
+
+    g_test_message ("%s", summary);
+    g_assert_nonnull (head);
+    g_assert_nonnull (keys);
+    g_assert_true (keys < head);
+  }
   g_assert_cmpstr (same, ==, json);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (call, "args")), ==, 1);
   assert_keras3_tensor (json_array_get_object_element (json_object_get_array_member (call, "args"), 0), "query");

@@ -250,6 +250,41 @@ test_initial_state_keras3 (void)
   assert_triple (json_array_get_array_element (states, 1), "state_c", 0);
 }
 
+/* tf-keras -> Keras 3 -> tf-keras (and the other way) gives the calls
+ * back as each toolkit wrote them. */
+static void
+assert_there_and_back (const char         *relative,
+                       StrataKerasDialect  dialect,
+                       StrataKerasDialect  other,
+                       const char         *layer)
+{
+  g_autofree char *json = read_text (relative);
+  g_autoptr(StrataModel) model = model_from_text (json);
+  g_autofree char *converted = strata_model_to_json (model, other, FALSE);
+  g_autoptr(StrataModel) again = model_from_text (converted);
+  g_autofree char *back = strata_model_to_json (again, dialect, FALSE);
+  g_autoptr(JsonNode) original = parse (json);
+  g_autoptr(JsonNode) returned = parse (back);
+  g_autoptr(JsonNode) a = json_node_init_array (json_node_alloc (), inbound_of (original, layer));
+  g_autoptr(JsonNode) b = json_node_init_array (json_node_alloc (), inbound_of (returned, layer));
+  g_autofree char *a_text = json_to_string (a, FALSE);
+  g_autofree char *b_text = json_to_string (b, FALSE);
+
+  g_assert_cmpstr (b_text, ==, a_text);
+  g_assert_cmpuint (only_node (again, layer)->inputs->len, ==, only_node (model, layer)->inputs->len);
+}
+
+static void
+test_there_and_back (void)
+{
+  assert_there_and_back ("fixtures/generated/tf_keras/attention_keywords.config.json",
+                         STRATA_KERAS_DIALECT_KERAS2, STRATA_KERAS_DIALECT_KERAS3, "attention");
+  assert_there_and_back ("fixtures/generated/keras/attention_keywords.config.json",
+                         STRATA_KERAS_DIALECT_KERAS3, STRATA_KERAS_DIALECT_KERAS2, "attention");
+  assert_there_and_back ("fixtures/generated/keras/lstm_initial_state.config.json",
+                         STRATA_KERAS_DIALECT_KERAS3, STRATA_KERAS_DIALECT_KERAS2, "lstm");
+}
+
 /* A renamed layer is written under its new name in the kwargs too. */
 static void
 test_renamed (void)
@@ -347,6 +382,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model/keyword-tensors/attention/tf-keras", test_attention_tf_keras);
   g_test_add_func ("/model/keyword-tensors/attention/keras3", test_attention_keras3);
   g_test_add_func ("/model/keyword-tensors/initial-state/keras3", test_initial_state_keras3);
+  g_test_add_func ("/model/keyword-tensors/there-and-back", test_there_and_back);
   g_test_add_func ("/model/keyword-tensors/renamed", test_renamed);
   g_test_add_func ("/model/keyword-tensors/mask", test_mask);
   g_test_add_func ("/model/keyword-tensors/errors", test_errors);

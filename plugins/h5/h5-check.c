@@ -583,31 +583,66 @@ h5k_check_object_header (const guchar *data, guint64 size, guint64 base, guint64
   return TRUE;
 }
 
+static gboolean
+superblock_error (GError **error, const char *path, guint64 offset, const char *what)
+{
+  g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               _("“%s” is damaged: its superblock at offset %" PRIu64 " has %s"),
+               path, offset, what);
+  return FALSE;
+}
+
 gboolean
 h5k_check_root_header (const guchar *data, guint64 size, guint64 base, const char *path,
                        GError **error)
 {
   const guchar *sb = data + base;
-  guint64 at;
+  guint offsets, lengths;
+  guint64 root_at, extra_at, extra;
 
   if (size - base < 16)
-    return header_error (error, path, base, _("a superblock cut short"));
-  /* Superblocks 0 and 1 end with the root group's symbol table entry
-   * {name offset, header address, ...}; 2 and 3 (checksummed) hold the
-   * header address after {base, extension, end of file}. */
+    return superblock_error (error, path, base, _("too few bytes"));
+  /* What libhdf5 reads when it opens the file, before anything else: the
+   * superblock, then (0 and 1) a driver information block, or (2 and 3,
+   * checksummed) an extension object header, then the root group's
+   * header, which 0 and 1 keep in a symbol table entry {name offset,
+   * header address, ...} and 2 and 3 after {base, extension, end}. */
   switch (sb[8])
     {
-    case 0: at = 24 + 32 + 8; break;
-    case 1: at = 28 + 32 + 8; break;
+    case 0: offsets = sb[13]; lengths = sb[14]; extra_at = 48; root_at = 64; break;
+    case 1: offsets = sb[13]; lengths = sb[14]; extra_at = 52; root_at = 68; break;
     case 2:
-    case 3: at = 12 + 24; break;
+    case 3: offsets = sb[9]; lengths = sb[10]; extra_at = 20; root_at = 36; break;
     default: return TRUE;   /* libhdf5 refuses versions it does not know */
     }
-  if (sb[8] <= 1 && (sb[13] != 8 || sb[14] != 8))
-    return TRUE;           /* not 8-byte addresses: outside what these checks read */
-  if (sb[8] >= 2 && (sb[9] != 8 || sb[10] != 8))
-    return TRUE;
-  if (size - base < at + 8)
-    return header_error (error, path, base, _("a superblock cut short"));
-  return h5k_check_object_header (data, size, base, read_le (sb + at, 8), NULL, path, error);
+  if (offsets != 8 || lengths != 8)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("“%s” uses %u-byte addresses and %u-byte lengths; Strata reads HDF5 files "
+                     "with 8-byte ones, as h5py and every Keras version write"),
+                   path, offsets, lengths);
+      return FALSE;
+    }
+  if (size - base < root_at + 8)
+    return superblock_error (error, path, base, _("too few bytes"));
+  extra = read_le (sb + extra_at, 8);
+  if (extra != G_MAXUINT64)
+    {
+      if (sb[8] >= 2)
+        {
+          if (!h5k_check_object_header (data, size, base, extra, NULL, path, error))
+            return FALSE;
+        }
+      else
+        {
+          /* Driver information: {version, reserved, size, driver id, ...};
+           * libhdf5 allocates the size it declares. */
+          guint64 at = base + extra;
+
+          if (at < base || at > size || size - at < 16 || read_le (data + at + 4, 4) > size - at - 16)
+            return superblock_error (error, path, base, _("a driver information block beyond "
+                                                          "the end of the file"));
+        }
+    }
+  return h5k_check_object_header (data, size, base, read_le (sb + root_at, 8), NULL, path, error);
 }

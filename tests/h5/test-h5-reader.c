@@ -747,6 +747,57 @@ test_huge_metadata_sizes (void)
   g_unlink (path);
 }
 
+/* What libhdf5 reads while it opens a file, before Strata can look at the
+ * objects: the superblock's driver information block (libhdf5 allocates
+ * the size it declares: a 100 KB fuzzed file asked for 2.6 GB) and the
+ * size of addresses, which the checks need to be 8 bytes. */
+static void
+test_bad_superblock (void)
+{
+  g_autofree char *path = tmp_path ("bad-superblock.h5");
+  g_autoptr(GPtrArray) layers = g_ptr_array_new ();
+  H5kOutFile spec = { 0 };
+
+  spec.keras_version = "2.15.0";
+  spec.backend = "tensorflow";
+  spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
+  spec.layers = layers;
+  for (guint patch = 0; patch < 2; patch++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+      gsize length;
+      const guint64 driver_info = 96;
+      const guint32 huge = 0xf0000000;
+
+      g_assert_true (h5k_write_file (path, &spec, NULL));
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      g_assert_cmpuint (contents[8], ==, 0);   /* superblock version 0 */
+      if (patch == 0)
+        {
+          /* The driver information address (after base, free space and
+           * end of file) points at a block declaring 3.75 GiB. */
+          memcpy (contents + 48, &driver_info, 8);
+          memcpy (contents + driver_info + 4, &huge, 4);
+        }
+      else
+        contents[13] = 4;   /* 4-byte addresses */
+      g_assert_true (g_file_set_contents (path, contents, length, NULL));
+      g_assert_false (read_all (path, &error));
+      if (patch == 0)
+        {
+          g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT);
+          g_assert_nonnull (strstr (error->message, "driver information block"));
+        }
+      else
+        {
+          g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+          g_assert_nonnull (strstr (error->message, "4-byte addresses"));
+        }
+    }
+  g_unlink (path);
+}
+
 /* libhdf5 1.10 over-reads a damaged datatype description (an enumeration
  * whose counts do not match its size, found by fuzzing) as soon as it
  * decodes it: attribute types are checked before any attribute of their
@@ -1051,6 +1102,7 @@ main (int argc, char **argv)
   g_test_add_func ("/h5/reader/bad-vlen-length", test_bad_vlen_length);
   g_test_add_func ("/h5/reader/huge-metadata-sizes", test_huge_metadata_sizes);
   g_test_add_func ("/h5/reader/bad-datatypes", test_bad_datatypes);
+  g_test_add_func ("/h5/reader/bad-superblock", test_bad_superblock);
   g_test_add_func ("/h5/keras1/lstm", test_keras1_lstm);
   g_test_add_func ("/h5/keras1/conv", test_keras1_conv);
   g_test_add_func ("/h5/keras1/cudnn-lstm", test_cudnn_lstm);

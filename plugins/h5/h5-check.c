@@ -206,16 +206,17 @@ check_vlen_attributes (H5kCheck *ck, GError **error)
 static gboolean
 check_local_heap (const guchar *data, guint64 size, guint64 offset, const char *path, GError **error)
 {
-  const guchar *p = data + offset;
+  const guchar *p;
   guint64 length, address;
 
-  if (offset > size || size - offset < 32 || memcmp (p, "HEAP", 4) != 0)
+  if (offset > size || size - offset < 32 || memcmp (data + offset, "HEAP", 4) != 0)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
                    _("“%s” is damaged: a group names a local heap at offset %" PRIu64
                      " where there is none"), path, offset);
       return FALSE;
     }
+  p = data + offset;
   length = read_le (p + 8, 8);
   address = read_le (p + 24, 8);
   if (length > size || (address != G_MAXUINT64 && (address > size || length > size - address)))

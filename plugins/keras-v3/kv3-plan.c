@@ -74,7 +74,7 @@ static gboolean
 holds_cell (const char *class_name)
 {
   static const char *const classes[] = {
-    "LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+    "LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
@@ -83,88 +83,295 @@ holds_cell (const char *class_name)
   return FALSE;
 }
 
-/* The vars group of an object of @class_name at @base: its own, or its
- * cell's (the RNN's own vars group is kept, empty). */
-static char *
-object_group (Kv3Plan *plan, GHashTable *seen, const char *base, const char *class_name,
-              const char *name)
-{
-  g_autofree char *own = g_strconcat (base, "/vars", NULL);
-  g_autofree char *snake = NULL, *cell_name = NULL;
+/* What plan_object() needs of one layer: its weights' names split at "/"
+ * (without the layer's name and ":0"), and where each slot goes. */
+typedef struct {
+  Kv3Plan      *plan;
+  GHashTable   *seen;
+  Kv3LayerPlan *lp;
+  GPtrArray    *parts;    /* (element-type GStrv) per slot */
+  GHashTable   *counts;   /* vars group -> datasets planned in it */
+} LayerCtx;
 
-  add_vars (plan, seen, own, name);
-  if (!holds_cell (class_name))
-    return g_steal_pointer (&own);
-  snake = kv3_snake_case (class_name);
-  cell_name = g_strconcat (snake, "_cell", NULL);
-  g_free (own);
-  own = g_strconcat (base, "/cell/vars", NULL);
-  add_vars (plan, seen, own, cell_name);
-  return g_steal_pointer (&own);
+static JsonObject *
+entry_config (JsonObject *entry)
+{
+  JsonNode *config = entry != NULL ? json_object_get_member (entry, "config") : NULL;
+
+  return config != NULL && JSON_NODE_HOLDS_OBJECT (config) ? json_node_get_object (config) : NULL;
 }
 
-/* The wrapped layer's entry of a Bidirectional / TimeDistributed config. */
-static void
-inner_entry (JsonObject *entry, const char **class_name, const char **name)
+static JsonObject *
+member_object (JsonObject *object, const char *member)
 {
-  JsonObject *config = json_object_get_object_member (entry, "config");
-  JsonNode *layer = config != NULL ? json_object_get_member (config, "layer") : NULL;
-  JsonObject *lo = layer != NULL && JSON_NODE_HOLDS_OBJECT (layer) ? json_node_get_object (layer) : NULL;
-  JsonNode *lc = lo != NULL ? json_object_get_member (lo, "config") : NULL;
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
 
-  *class_name = lo != NULL ? json_object_get_string_member_with_default (lo, "class_name", "") : "";
-  *name = lc != NULL && JSON_NODE_HOLDS_OBJECT (lc)
-          ? json_object_get_string_member_with_default (json_node_get_object (lc), "name", "") : "";
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static const char *
+entry_class (JsonObject *entry)
+{
+  return entry != NULL ? json_object_get_string_member_with_default (entry, "class_name", "") : "";
+}
+
+static const char *
+entry_name (JsonObject *entry)
+{
+  JsonObject *config = entry_config (entry);
+
+  return config != NULL ? json_object_get_string_member_with_default (config, "name", "") : "";
+}
+
+/* Slot @slot's name has @component among its parts before the variable's. */
+static gboolean
+slot_has_component (LayerCtx *ctx, guint slot, const char *component)
+{
+  GStrv parts = g_ptr_array_index (ctx->parts, slot);
+  guint n = g_strv_length (parts);
+
+  for (guint i = 0; i + 1 < n; i++)
+    if (g_str_equal (parts[i], component))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+group_add (LayerCtx *ctx, const char *base, const char *name)
+{
+  g_autofree char *vars = g_strconcat (base, "/vars", NULL);
+
+  add_vars (ctx->plan, ctx->seen, vars, name);
+}
+
+static char *
+child_path (const char *base, const char *attribute)
+{
+  return g_strconcat (base, "/", attribute, NULL);
+}
+
+static void
+assign_slot (LayerCtx *ctx, guint slot, const char *vars)
+{
+  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (ctx->counts, vars));
+
+  g_hash_table_insert (ctx->counts, g_strdup (vars), GUINT_TO_POINTER (index + 1));
+  g_free (g_ptr_array_index (ctx->lp->groups, slot));
+  g_ptr_array_index (ctx->lp->groups, slot) = g_strdup (vars);
+  g_array_index (ctx->lp->indices, guint, slot) = index;
+}
+
+static void plan_object (LayerCtx *ctx, JsonObject *entry, const char *base,
+                         const char *name, GArray *slots);
+
+/* MultiHeadAttention tracks its EinsumDense projections as query_dense,
+ * key_dense, value_dense and output_dense (Strata: query/, key/, value/,
+ * attention_output/, in that order, each kernel then bias), plus a
+ * Softmax and a Dropout without variables. Keras visits public
+ * attributes in sorted order, then private ones (saving_lib._name_key). */
+static void
+plan_attention (LayerCtx *ctx, const char *base, GArray *slots)
+{
+  static const struct { const char *attribute, *name; guint order; } children[] = {
+    { "key_dense", "key", 1 },
+    { "output_dense", "attention_output", 3 },
+    { "query_dense", "query", 0 },
+    { "value_dense", "value", 2 },
+    { "_dropout_layer", "dropout", G_MAXUINT },
+    { "_softmax", "softmax", G_MAXUINT },
+  };
+  guint per = slots->len / 4;
+
+  for (guint c = 0; c < G_N_ELEMENTS (children); c++)
+    {
+      g_autofree char *path = child_path (base, children[c].attribute);
+      g_autoptr(GArray) mine = g_array_new (FALSE, FALSE, sizeof (guint));
+
+      /* use_bias=False leaves one weight per projection */
+      if (children[c].order != G_MAXUINT && slots->len % 4 == 0)
+        g_array_append_vals (mine, &g_array_index (slots, guint, children[c].order * per), per);
+      plan_object (ctx, NULL, path, children[c].name, mine);
+    }
+}
+
+/* Bidirectional tracks forward_layer and backward_layer (sorted: backward
+ * first). Strata holds the forward layer's weights, then the backward's,
+ * each named under its layer ("forward_lstm/..."). */
+static void
+plan_bidirectional (LayerCtx *ctx, JsonObject *config, const char *base, GArray *slots)
+{
+  JsonObject *inner = member_object (config, "layer");
+  JsonObject *own_backward = member_object (config, "backward_layer");
+  const char *inner_name = entry_name (inner);
+  g_autofree char *fname = NULL, *bname = NULL;
+  g_autofree char *fpath = child_path (base, "forward_layer");
+  g_autofree char *bpath = child_path (base, "backward_layer");
+  g_autoptr(GArray) forward = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) backward = g_array_new (FALSE, FALSE, sizeof (guint));
+  GStrv first = slots->len > 0 ? g_ptr_array_index (ctx->parts, g_array_index (slots, guint, 0)) : NULL;
+  gboolean named = first != NULL && g_strv_length (first) > 1;
+
+  /* Keras names the copies "forward_<layer>" / "backward_<layer>"; Keras 3
+   * configs already hold the forward copy ("forward_lstm"). */
+  if (g_str_has_prefix (inner_name, "forward_"))
+    inner_name += strlen ("forward_");
+  fname = g_strconcat ("forward_", inner_name, NULL);
+  bname = g_strconcat ("backward_", inner_name, NULL);
+
+  for (guint i = 0; i < slots->len; i++)
+    {
+      guint slot = g_array_index (slots, guint, i);
+      gboolean is_forward = named ? g_str_equal (((GStrv) g_ptr_array_index (ctx->parts, slot))[0], first[0])
+                                  : i < slots->len / 2;
+
+      g_array_append_val (is_forward ? forward : backward, slot);
+    }
+  plan_object (ctx, own_backward != NULL ? own_backward : inner, bpath,
+               own_backward != NULL ? entry_name (own_backward) : bname, backward);
+  plan_object (ctx, inner, fpath, fname, forward);
+}
+
+/* A generic RNN tracks its cell; a list of cells is a StackedRNNCells that
+ * tracks them in a list, "cells/<snake_case(class)>[_n]". */
+static void
+plan_rnn (LayerCtx *ctx, JsonObject *config, const char *base, GArray *slots)
+{
+  JsonNode *cell = config != NULL ? json_object_get_member (config, "cell") : NULL;
+  JsonObject *cell_object = cell != NULL && JSON_NODE_HOLDS_OBJECT (cell) ? json_node_get_object (cell) : NULL;
+  JsonArray *cells = NULL;
+  g_autofree char *cell_path = child_path (base, "cell");
+  g_autoptr(GHashTable) counters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint next = 0;
+
+  if (cell != NULL && JSON_NODE_HOLDS_ARRAY (cell))
+    cells = json_node_get_array (cell);
+  else if (g_strcmp0 (entry_class (cell_object), "StackedRNNCells") == 0)
+    {
+      JsonObject *stacked = entry_config (cell_object);
+      JsonNode *list = stacked != NULL ? json_object_get_member (stacked, "cells") : NULL;
+
+      cells = list != NULL && JSON_NODE_HOLDS_ARRAY (list) ? json_node_get_array (list) : NULL;
+    }
+  if (cells == NULL)
+    {
+      plan_object (ctx, cell_object, cell_path, entry_name (cell_object), slots);
+      return;
+    }
+  group_add (ctx, cell_path, cell_object != NULL && entry_name (cell_object)[0] ? entry_name (cell_object)
+                                                                                : "stacked_rnn_cells");
+  for (guint c = 0; c < json_array_get_length (cells); c++)
+    {
+      JsonNode *node = json_array_get_element (cells, c);
+      JsonObject *entry = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      g_autofree char *snake = kv3_snake_case (entry_class (entry));
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (counters, snake));
+      g_autofree char *path = count == 0
+                              ? g_strdup_printf ("%s/cells/%s", cell_path, snake)
+                              : g_strdup_printf ("%s/cells/%s_%u", cell_path, snake, count);
+      g_autoptr(GArray) mine = g_array_new (FALSE, FALSE, sizeof (guint));
+      gboolean last = c + 1 == json_array_get_length (cells);
+
+      g_hash_table_insert (counters, g_strdup (snake), GUINT_TO_POINTER (count + 1));
+      /* The cells' weights come in cell order, each named under its cell;
+       * the last cell takes whatever is left. */
+      while (next < slots->len &&
+             (last || slot_has_component (ctx, g_array_index (slots, guint, next), entry_name (entry))))
+        g_array_append_val (mine, g_array_index (slots, guint, next++));
+      plan_object (ctx, entry, path, entry_name (entry), mine);
+    }
+}
+
+/* Plans the Keras object described by @entry (class_name + config; NULL
+ * for a plain layer) at @base, which holds the weight @slots of the layer
+ * being planned. */
+static void
+plan_object (LayerCtx *ctx, JsonObject *entry, const char *base, const char *name, GArray *slots)
+{
+  const char *class_name = entry_class (entry);
+  JsonObject *config = entry_config (entry);
+  g_autofree char *vars = g_strconcat (base, "/vars", NULL);
+
+  group_add (ctx, base, name);
+  if (g_strcmp0 (class_name, "MultiHeadAttention") == 0)
+    plan_attention (ctx, base, slots);
+  else if (g_strcmp0 (class_name, "Bidirectional") == 0)
+    plan_bidirectional (ctx, config, base, slots);
+  else if (g_strcmp0 (class_name, "TimeDistributed") == 0)
+    {
+      JsonObject *inner = member_object (config, "layer");
+      g_autofree char *path = child_path (base, "layer");
+
+      plan_object (ctx, inner, path, entry_name (inner), slots);
+    }
+  else if (g_strcmp0 (class_name, "RNN") == 0)
+    plan_rnn (ctx, config, base, slots);
+  else if (holds_cell (class_name))
+    {
+      /* Keras names the cell after its class: LSTMCell "lstm_cell",
+       * ConvLSTMCell "conv_lstm_cell". */
+      g_autofree char *snake = kv3_snake_case (g_str_has_prefix (class_name, "ConvLSTM") ? "ConvLSTM"
+                                                                                      : class_name);
+      g_autofree char *cell_name = g_strconcat (snake, "_cell", NULL);
+      g_autofree char *path = child_path (base, "cell");
+
+      plan_object (ctx, NULL, path, cell_name, slots);
+    }
+  else
+    for (guint i = 0; i < slots->len; i++)
+      assign_slot (ctx, g_array_index (slots, guint, i), vars);
+}
+
+/* The weights' names of @layer without "<layer>/" and ":0", split at "/". */
+static GPtrArray *
+split_weight_names (StrataLayer *layer)
+{
+  g_auto(GStrv) names = strata_layer_get_weight_names (layer);
+  g_autofree char *prefix = g_strconcat (strata_layer_get_name (layer), "/", NULL);
+  GPtrArray *parts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      const char *name = g_str_has_prefix (names[i], prefix) ? names[i] + strlen (prefix) : names[i];
+      g_autofree char *bare = g_strdup (name);
+      char *colon = strrchr (bare, ':');
+
+      if (colon != NULL && strchr (colon, '/') == NULL)
+        *colon = '\0';
+      g_ptr_array_add (parts, g_strsplit (bare, "/", -1));
+    }
+  return parts;
 }
 
 static void
 plan_layer (Kv3Plan *plan, GHashTable *seen, StrataLayer *layer, JsonObject *entry,
             const char *path)
 {
-  const char *class_name = json_object_get_string_member_with_default (entry, "class_name", "");
   Kv3LayerPlan *lp = g_new0 (Kv3LayerPlan, 1);
+  g_autoptr(GPtrArray) parts = split_weight_names (layer);
+  g_autoptr(GArray) slots = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *own = g_strconcat (path, "/vars", NULL);
-  g_autofree char *first = NULL, *second = NULL;
-  const char *inner_class, *inner_name;
+  LayerCtx ctx = { plan, seen, lp, parts, counts };
   guint n;
 
   lp->layer = layer;
   lp->path = g_strdup (path);
   lp->weights = strata_layer_get_weights (layer);
-  lp->groups = g_ptr_array_new_with_free_func (g_free);
-  lp->indices = g_array_new (FALSE, FALSE, sizeof (guint));
   n = lp->weights->len;
-  add_vars (plan, seen, own, strata_layer_get_name (layer));
-  inner_entry (entry, &inner_class, &inner_name);
-  if (g_strcmp0 (class_name, "Bidirectional") == 0)
-    {
-      /* Both directions wrap the same architecture: half the weights each. */
-      g_autofree char *fbase = g_strconcat (path, "/forward_layer", NULL);
-      g_autofree char *bbase = g_strconcat (path, "/backward_layer", NULL);
-      g_autofree char *fname = g_strconcat ("forward_", inner_name, NULL);
-      g_autofree char *bname = g_strconcat ("backward_", inner_name, NULL);
-
-      first = object_group (plan, seen, fbase, inner_class, fname);
-      second = object_group (plan, seen, bbase, inner_class, bname);
-    }
-  else if (g_strcmp0 (class_name, "TimeDistributed") == 0)
-    {
-      g_autofree char *base = g_strconcat (path, "/layer", NULL);
-
-      first = object_group (plan, seen, base, inner_class, inner_name);
-    }
-  else
-    first = object_group (plan, seen, path, class_name, strata_layer_get_name (layer));
+  lp->groups = g_ptr_array_new_full (n, g_free);
+  g_ptr_array_set_size (lp->groups, n);
+  lp->indices = g_array_sized_new (FALSE, TRUE, sizeof (guint), n);
+  g_array_set_size (lp->indices, n);
+  while (parts->len < n)
+    g_ptr_array_add (parts, g_strsplit ("", "/", -1));
   for (guint i = 0; i < n; i++)
-    {
-      const char *group = second != NULL && i >= n / 2 ? second : first;
-      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (counts, group));
-
-      g_hash_table_insert (counts, g_strdup (group), GUINT_TO_POINTER (index + 1));
-      g_ptr_array_add (lp->groups, g_strdup (group));
-      g_array_append_val (lp->indices, index);
-    }
+    g_array_append_val (slots, i);
+  plan_object (&ctx, entry, path, strata_layer_get_name (layer), slots);
+  /* Weights of a structure not foreseen (MultiHeadAttention without four
+   * projections) stay in the layer's own group. */
+  for (guint i = 0; i < n; i++)
+    if (g_ptr_array_index (lp->groups, i) == NULL)
+      assign_slot (&ctx, i, own);
   g_ptr_array_add (plan->layers, lp);
 }
 

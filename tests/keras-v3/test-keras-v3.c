@@ -14,7 +14,7 @@
 
 static const char *const generated_models[] = {
   "sequential_dense", "functional_multi_output", "conv_batchnorm_nested", "recurrent",
-  "embedding", "long_layer_names", "non_ascii_names", "compiled_adam",
+  "embedding", "long_layer_names", "non_ascii_names", "compiled_adam", "attention_keywords",
 };
 
 static char *

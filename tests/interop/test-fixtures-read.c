@@ -49,23 +49,6 @@ parse_json_file (const char *path)
   return json_node_copy (json_parser_get_root (parser));
 }
 
-/* Fixtures Strata cannot read yet, and why. They are still read: a failure
- * is reported as incomplete (TODO), a success fails so that the entry goes. */
-static const struct {
-  const char *path;
-  const char *reason;
-} known_gaps[] = {
-  { "keras/attention_keywords.keras",
-    "the keras-v3 plugin does not plan MultiHeadAttention's sub-layer groups "
-    "(layers/multi_head_attention/{query,key,value,output}_dense/vars)" },
-  { "keras/attention_keywords.weights.h5",
-    "the keras-v3 plugin does not plan MultiHeadAttention's sub-layer groups "
-    "(layers/multi_head_attention/{query,key,value,output}_dense/vars)" },
-};
-
-static const char *current_gap;    /* the reason of the fixture being read, or NULL */
-static gboolean current_failed;
-
 G_GNUC_PRINTF (1, 2) static gboolean
 fail (const char *format,
       ...)
@@ -76,11 +59,7 @@ fail (const char *format,
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  current_failed = TRUE;
-  if (current_gap != NULL)
-    g_test_incomplete_printf ("known gap (%s): %s", current_gap, message);
-  else
-    g_test_fail_printf ("%s", message);
+  g_test_fail_printf ("%s", message);
   return FALSE;
 }
 
@@ -196,14 +175,7 @@ test_read_fixture (gconstpointer data)
                   json_object_get_string_member (expected, "keras_version"));
   if (skip_without_format (fc->kind))
     return;
-  current_gap = NULL;
-  current_failed = FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (known_gaps); i++)
-    if (g_str_equal (fc->path, known_gaps[i].path))
-      current_gap = known_gaps[i].reason;
   read_fixture (fc, file_path, expected, config_path, file, weights_only);
-  if (current_gap != NULL && !current_failed)
-    g_test_fail_printf ("%s now reads: remove it from known_gaps", fc->path);
 }
 
 static void

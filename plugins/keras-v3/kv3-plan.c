@@ -109,31 +109,35 @@ member_object (JsonObject *object, const char *member)
   return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
+/* @member of @object when it is a string, else "". */
+static const char *
+string_member (JsonObject *object, const char *member)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+
+  return node != NULL && json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : "";
+}
+
 static const char *
 entry_class (JsonObject *entry)
 {
-  return entry != NULL ? json_object_get_string_member_with_default (entry, "class_name", "") : "";
+  return string_member (entry, "class_name");
 }
 
 static const char *
 entry_name (JsonObject *entry)
 {
-  JsonObject *config = entry_config (entry);
-
-  return config != NULL ? json_object_get_string_member_with_default (config, "name", "") : "";
+  return string_member (entry_config (entry), "name");
 }
 
-/* Slot @slot's name has @component among its parts before the variable's. */
+/* Slot @slot holds the variable @variable ("kernel"). */
 static gboolean
-slot_has_component (LayerCtx *ctx, guint slot, const char *component)
+slot_is (LayerCtx *ctx, guint slot, const char *variable)
 {
   GStrv parts = g_ptr_array_index (ctx->parts, slot);
   guint n = g_strv_length (parts);
 
-  for (guint i = 0; i + 1 < n; i++)
-    if (g_str_equal (parts[i], component))
-      return TRUE;
-  return FALSE;
+  return n > 0 && g_str_equal (parts[n - 1], variable);
 }
 
 static void
@@ -272,10 +276,11 @@ plan_rnn (LayerCtx *ctx, JsonObject *config, const char *base, GArray *slots)
       gboolean last = c + 1 == json_array_get_length (cells);
 
       g_hash_table_insert (counters, g_strdup (snake), GUINT_TO_POINTER (count + 1));
-      /* The cells' weights come in cell order, each named under its cell;
+      /* The cells' weights come in cell order, each built-in cell's first
+       * being its "kernel" (whatever the naming scheme scopes it under);
        * the last cell takes whatever is left. */
       while (next < slots->len &&
-             (last || slot_has_component (ctx, g_array_index (slots, guint, next), entry_name (entry))))
+             (last || mine->len == 0 || !slot_is (ctx, g_array_index (slots, guint, next), "kernel")))
         g_array_append_val (mine, g_array_index (slots, guint, next++));
       plan_object (ctx, entry, path, entry_name (entry), mine);
     }

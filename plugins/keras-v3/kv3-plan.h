@@ -1,9 +1,16 @@
 /* kv3-plan.h: where each weight of a model lives in the Keras 3 layout
  *
- * Keras 3 recomputes every path from the rebuilt object graph (spec §7.2):
- * containers are named snake_case(class) with a per-container counter in
- * model.layers order, sub-objects by the attribute holding them (cell,
- * forward_layer, backward_layer, layer), variables numbered from 0.
+ * Keras 3 recomputes every path from the rebuilt object graph (spec §7.2;
+ * keras/src/saving/saving_lib.py _save_state/_walk_saveable): each object
+ * writes <path>/vars (its variables numbered from 0, even when it has none),
+ * then its tracked attributes in sorted order, public before "_private"
+ * ones, each at <path>/<attribute>; lists of objects (model.layers, a
+ * StackedRNNCells' cells) name each item snake_case(class) with a counter
+ * per name in list order. An object already written is skipped, so
+ * MultiHeadAttention's sub-layers are at its public properties key_dense,
+ * output_dense, query_dense, value_dense (then _dropout_layer, _softmax);
+ * RNNs at cell (cell/cells/<cell> when stacked); Bidirectional at
+ * backward_layer and forward_layer; TimeDistributed at layer.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

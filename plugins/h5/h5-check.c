@@ -230,6 +230,62 @@ check_local_heap (const guchar *data, guint64 size, guint64 offset, const char *
 }
 
 static gboolean
+header_error (GError **error, const char *path, guint64 offset, const char *what)
+{
+  g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               _("“%s” is damaged: the object header at offset %" PRIu64 " has %s"),
+               path, offset, what);
+  return FALSE;
+}
+
+/* A group's B-tree (version 1, "TREE" nodes of type 0): libhdf5 follows
+ * its child addresses to further nodes and to symbol table nodes ("SNOD")
+ * without checking that they lie in the file, and a fuzzed child address
+ * made it copy into a buffer it never allocated. Every node and every
+ * child is checked before libhdf5 iterates the group. */
+#define H5K_MAX_BTREE_NODES 65536
+
+static gboolean
+check_group_btree (const guchar *data, guint64 size, guint64 base, guint64 header, guint64 root,
+                   const char *path, GError **error)
+{
+  g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+
+  g_array_append_val (pending, root);
+  for (guint i = 0; i < pending->len; i++)
+    {
+      guint64 node = base + g_array_index (pending, guint64, i);
+      guint64 used, level;
+
+      if (i >= H5K_MAX_BTREE_NODES)
+        return header_error (error, path, header, _("a group B-tree with too many nodes"));
+      if (node < base || node > size || size - node < 24 || memcmp (data + node, "TREE", 4) != 0 ||
+          data[node + 4] != 0)
+        return header_error (error, path, header, _("a group B-tree node where there is none"));
+      level = data[node + 5];
+      used = read_le (data + node + 6, 2);
+      /* {signature, type, level, used, left, right}, then keys and children
+       * alternating: key 0, child 0, ..., child used - 1, key used. */
+      if ((size - node - 24) / 16 < used + 1)
+        return header_error (error, path, header, _("a group B-tree node beyond the end of the file"));
+      for (guint64 c = 0; c < used; c++)
+        {
+          guint64 child = read_le (data + node + 24 + 8 + 16 * c, 8);
+          guint64 at = base + child;
+
+          if (at < base || at > size || size - at < 8 ||
+              memcmp (data + at, level > 0 ? "TREE" : "SNOD", 4) != 0)
+            return header_error (error, path, header,
+                                 _("a group B-tree node whose child lies outside the file"));
+          if (level > 0 && g_hash_table_add (seen, g_memdup2 (&child, sizeof child)))
+            g_array_append_val (pending, child);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
 check_heap_headers (H5kCheck *ck, GError **error)
 {
   const guchar *data = ck->data;
@@ -308,14 +364,6 @@ h5k_check_heaps (const guchar *data, guint64 size, guint64 base, GArray *ranges,
 
 /* ---- object headers ---- */
 
-static gboolean
-header_error (GError **error, const char *path, guint64 offset, const char *what)
-{
-  g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-               _("“%s” is damaged: the object header at offset %" PRIu64 " has %s"),
-               path, offset, what);
-  return FALSE;
-}
 
 /* The number of elements a dataspace message describes, or FALSE. */
 static gboolean
@@ -566,7 +614,8 @@ h5k_check_object_header (const guchar *data, guint64 size, guint64 base, guint64
             case 0x0011:   /* symbol table: {B-tree, local heap} */
               if (n < 16)
                 return header_error (error, path, header, _("a short symbol table message"));
-              if (!check_local_heap (data, size, base + read_le (data + body + 8, 8), path, error))
+              if (!check_local_heap (data, size, base + read_le (data + body + 8, 8), path, error) ||
+                  !check_group_btree (data, size, base, header, read_le (data + body, 8), path, error))
                 return FALSE;
               info->kind = H5K_OBJECT_GROUP;
               break;

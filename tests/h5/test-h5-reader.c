@@ -693,7 +693,8 @@ test_bad_global_heap (void)
  * object header's continuation message before it checks them against the
  * file, even while it only lists a group. Each local heap and each
  * continuation of a written file, patched in turn to declare about 7 EB,
- * is refused with a precise error before libhdf5 reads it. */
+ * and each group B-tree, patched to point outside the file, is refused
+ * with a precise error before libhdf5 reads it. */
 static void
 test_huge_metadata_sizes (void)
 {
@@ -706,7 +707,7 @@ test_huge_metadata_sizes (void)
   g_autofree char *original = NULL;
   H5kOutFile spec = { 0 };
   gsize length;
-  guint n_heaps = 0, n_continuations = 0;
+  guint n_heaps = 0, n_continuations = 0, n_trees = 0;
 
   g_ptr_array_add (dense->weights, out_weight ("dense/kernel:0", STRATA_DTYPE_FLOAT32, 1, d2,
                                                kernel, sizeof kernel));
@@ -742,6 +743,26 @@ test_huge_metadata_sizes (void)
     }
   /* The root, model_weights and the layer group each have a local heap. */
   g_assert_cmpuint (n_heaps, >=, 3);
+
+  /* A group B-tree whose child lies outside the file made libhdf5 copy
+   * into a buffer it never allocated (found by fuzzing). */
+  for (gsize at = 0; at + 40 <= length; at++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *contents = NULL;
+      const guint64 outside = G_GUINT64_CONSTANT (0xffffffffffffff00);
+
+      if (memcmp (original + at, "TREE\0", 5) != 0)
+        continue;
+      contents = g_memdup2 (original, length);
+      memcpy (contents + at + 32, &outside, 8);   /* child 0, after key 0 */
+      g_assert_true (g_file_set_contents (path, contents, length, NULL));
+      g_assert_false (read_all (path, &error));
+      g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT);
+      g_assert_nonnull (strstr (error->message, "B-tree"));
+      n_trees++;
+    }
+  g_assert_cmpuint (n_trees, >=, 3);
   if (g_test_verbose ())
     g_printerr ("%u local heaps, %u continuation messages patched\n", n_heaps, n_continuations);
   g_unlink (path);

@@ -638,6 +638,36 @@ test_bad_files (void)
 
 static gboolean read_all (const char *path, GError **error);
 
+/* Writes a small Keras file to @path (an empty Sequential config and, when
+ * @with_dense, a layer group "dense" with a 2-element float32 kernel) and
+ * returns its bytes, for tests that damage them. */
+static char *
+write_small_file (const char *path, gboolean with_dense, gsize *length)
+{
+  g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func ((GDestroyNotify) out_group_free);
+  const float kernel[2] = { 1, 2 };
+  const gint64 d2[1] = { 2 };
+  H5kOutFile spec = { 0 };
+  char *contents = NULL;
+
+  if (with_dense)
+    {
+      H5kOutGroup *dense = out_group ("dense");
+
+      g_ptr_array_add (dense->weights, out_weight ("dense/kernel:0", STRATA_DTYPE_FLOAT32, 1, d2,
+                                                   kernel, sizeof kernel));
+      g_ptr_array_add (layers, dense);
+    }
+  spec.keras_version = "2.15.0";
+  spec.backend = "tensorflow";
+  spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
+  spec.layers = layers;
+  g_assert_true (h5k_write_file (path, &spec, NULL));
+  g_assert_true (read_all (path, NULL));
+  g_assert_true (g_file_get_contents (path, &contents, length, NULL));
+  return contents;
+}
+
 /* A global heap whose free-space object claims 0 bytes makes libhdf5 1.10
  * loop for ever; the reader refuses the file before HDF5 sees it. */
 static void
@@ -645,23 +675,13 @@ test_bad_global_heap (void)
 {
   g_autofree char *path = tmp_path ("heap.h5");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) layers = g_ptr_array_new ();
   g_autofree char *contents = NULL;
-  H5kOutFile spec = { 0 };
   gsize length;
   char *gcol;
   guint64 pos = 16, collection;
   gboolean patched = FALSE;
 
-  spec.keras_version = "2.15.0";
-  spec.backend = "tensorflow";
-  spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
-  spec.layers = layers;
-  g_assert_true (h5k_write_file (path, &spec, &error));
-  g_assert_no_error (error);
-  g_assert_true (read_all (path, NULL));
-
-  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  contents = write_small_file (path, FALSE, &length);
   gcol = memmem (contents, length, "GCOL\x01", 5);
   g_assert_nonnull (gcol);
   memcpy (&collection, gcol + 8, 8);
@@ -699,25 +719,12 @@ static void
 test_huge_metadata_sizes (void)
 {
   g_autofree char *path = tmp_path ("huge-sizes.h5");
-  g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func ((GDestroyNotify) out_group_free);
-  H5kOutGroup *dense = out_group ("dense");
-  const float kernel[2] = { 1, 2 };
-  const gint64 d2[1] = { 2 };
   const guint64 huge = G_GUINT64_CONSTANT (0x616e5f726579616c);
   g_autofree char *original = NULL;
-  H5kOutFile spec = { 0 };
   gsize length;
   guint n_heaps = 0, n_continuations = 0, n_trees = 0;
 
-  g_ptr_array_add (dense->weights, out_weight ("dense/kernel:0", STRATA_DTYPE_FLOAT32, 1, d2,
-                                               kernel, sizeof kernel));
-  g_ptr_array_add (layers, dense);
-  spec.keras_version = "2.15.0";
-  spec.backend = "tensorflow";
-  spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
-  spec.layers = layers;
-  g_assert_true (h5k_write_file (path, &spec, NULL));
-  g_assert_true (g_file_get_contents (path, &original, &length, NULL));
+  original = write_small_file (path, TRUE, &length);
 
   for (gsize at = 0; at + 40 <= length; at++)
     {
@@ -776,13 +783,7 @@ static void
 test_bad_superblock (void)
 {
   g_autofree char *path = tmp_path ("bad-superblock.h5");
-  g_autoptr(GPtrArray) layers = g_ptr_array_new ();
-  H5kOutFile spec = { 0 };
 
-  spec.keras_version = "2.15.0";
-  spec.backend = "tensorflow";
-  spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
-  spec.layers = layers;
   for (guint patch = 0; patch < 2; patch++)
     {
       g_autoptr(GError) error = NULL;
@@ -791,8 +792,7 @@ test_bad_superblock (void)
       const guint64 driver_info = 96;
       const guint32 huge = 0xf0000000;
 
-      g_assert_true (h5k_write_file (path, &spec, NULL));
-      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      contents = write_small_file (path, FALSE, &length);
       g_assert_cmpuint (contents[8], ==, 0);   /* superblock version 0 */
       if (patch == 0)
         {
@@ -827,20 +827,7 @@ static void
 test_bad_datatypes (void)
 {
   g_autofree char *path = tmp_path ("bad-types.h5");
-  g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func ((GDestroyNotify) out_group_free);
-  H5kOutGroup *dense = out_group ("dense");
-  const float kernel[2] = { 1, 2 };
-  const gint64 d2[1] = { 2 };
-  H5kOutFile spec = { 0 };
   static const char float32_type[] = "\x11\x20\x1f\x00\x04\x00\x00\x00";
-
-  g_ptr_array_add (dense->weights, out_weight ("dense/kernel:0", STRATA_DTYPE_FLOAT32, 1, d2,
-                                               kernel, sizeof kernel));
-  g_ptr_array_add (layers, dense);
-  spec.keras_version = "2.15.0";
-  spec.backend = "tensorflow";
-  spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
-  spec.layers = layers;
 
   for (guint patch = 0; patch < 2; patch++)
     {
@@ -849,9 +836,7 @@ test_bad_datatypes (void)
       gsize length;
       char *at;
 
-      g_assert_true (h5k_write_file (path, &spec, NULL));
-      g_assert_true (read_all (path, NULL));
-      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      contents = write_small_file (path, TRUE, &length);
       if (patch == 0)
         {
           /* model_config's type (version 1 attribute: name padded to 16
@@ -885,13 +870,7 @@ static void
 test_bad_vlen_length (void)
 {
   g_autofree char *path = tmp_path ("vlen.h5");
-  g_autoptr(GPtrArray) layers = g_ptr_array_new ();
-  H5kOutFile spec = { 0 };
 
-  spec.keras_version = "2.15.0";
-  spec.backend = "tensorflow";
-  spec.model_config = "{\"class_name\": \"Sequential\", \"config\": {}}";
-  spec.layers = layers;
   for (guint patch = 0; patch < 5; patch++)
     {
       g_autoptr(GError) error = NULL;
@@ -900,8 +879,7 @@ test_bad_vlen_length (void)
       char *name;
       guint32 huge = 0xfffffff0;
 
-      g_assert_true (h5k_write_file (path, &spec, &error));
-      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      contents = write_small_file (path, FALSE, &length);
       /* Attribute message (version 1): name at body + 8, padded to 8; the
        * vlen type follows (base type size at +12); then dataspace, data. */
       name = memmem (contents, length, "model_config", 13);

@@ -294,8 +294,8 @@ test_roundtrip (gconstpointer data)
   g_rmdir (dir);
 }
 
-/* The unzipped form (Keras zipped=False, Hugging Face uploads). Sniffing
- * sends directories only to directory formats, so it is named. */
+/* The unzipped form (Keras zipped=False, Hugging Face uploads), loaded
+ * with the format named; tests/formats checks that sniffing finds it too. */
 static void
 test_directory (void)
 {

@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "test-utils.h"
@@ -201,87 +202,167 @@ assert_equal_member (const char *layer, const char *key, JsonNode *want, JsonNod
     }
 }
 
-/* ---- tf-keras -> Keras 3 ------------------------------------------------- */
+/* A config read and written again in another dialect: the model, the text
+ * it writes, and that text parsed and split by layer. */
+typedef struct {
+  StrataModel *model;
+  char *written;
+  JsonNode *root;
+  GHashTable *layers;
+} Converted;
 
 static void
-test_to_keras3 (gconstpointer data)
+converted_clear (Converted *c)
 {
-  const char *name = data;
-  g_autofree char *source_text = fixture_text ("tf_keras", name, ".config.json");
-  g_autoptr(StrataModel) model = model_from_json (source_text);
-  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
-  g_autoptr(JsonNode) source = parse (source_text);
-  g_autoptr(JsonNode) keras3 = parse (written);
-  g_autoptr(GHashTable) before = layers_of (source);
-  g_autoptr(GHashTable) after = layers_of (keras3);
+  g_clear_pointer (&c->layers, g_hash_table_unref);
+  g_clear_pointer (&c->root, json_node_unref);
+  g_clear_pointer (&c->written, g_free);
+  g_clear_object (&c->model);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Converted, converted_clear)
+
+static void
+convert (Converted *c, const char *json, StrataKerasDialect dialect)
+{
+  c->model = model_from_json (json);
+  c->written = strata_model_to_json (c->model, dialect, FALSE);
+  c->root = parse (c->written);
+  c->layers = layers_of (c->root);
+}
+
+/* Read back, the written config is the same model: the same weight shapes
+ * in the same order. Returns how many weights there are. */
+static guint
+assert_reloads_same_weights (const Converted *c)
+{
+  g_autoptr(StrataModel) reloaded = model_from_json (c->written);
+  g_autoptr(GPtrArray) before = strata_layer_get_weights (STRATA_LAYER (c->model));
+  g_autoptr(GPtrArray) after = strata_layer_get_weights (STRATA_LAYER (reloaded));
+
+  g_assert_cmpuint (before->len, ==, after->len);
+  for (guint i = 0; i < before->len; i++)
+    g_assert_true (strata_shape_equal (strata_tensor_get_shape (g_ptr_array_index (before, i)),
+                                       strata_tensor_get_shape (g_ptr_array_index (after, i))));
+  return before->len;
+}
+
+/* ---- every layer of a generated fixture, both ways ------------------------ */
+
+typedef struct {
+  const char *toolkit;          /* fixtures/generated/<toolkit> */
+  StrataKerasDialect dialect;   /* the dialect it is written in */
+  const char *reader;           /* the toolkit that refuses keys */
+  const RefusedKey *refuses;
+  guint n_refuses;
+  /* Keras 2 Sequentials may leave their input layer implicit; Keras 3 writes it. */
+  gboolean may_add_layers;
+  /* Checks what was kept of one layer's config. */
+  void (*compare) (const char *layer, JsonObject *old_entry, JsonObject *new_entry);
+} Direction;
+
+static void
+check_fixture (const Direction *direction, const char *name)
+{
+  g_auto(Converted) c = { 0 };
+  g_autofree char *source_text = fixture_text (direction->toolkit, name, ".config.json");
+  g_autoptr(JsonNode) source = NULL;
+  g_autoptr(GHashTable) before = NULL;
   g_autoptr(StrataModel) reloaded = NULL;
   GHashTableIter iter;
   gpointer key, value;
 
+  convert (&c, source_text, direction->dialect);
+  source = parse (source_text);
+  before = layers_of (source);
+
   g_assert_cmpuint (g_hash_table_size (before), >, 0);
-  /* Keras 2 Sequentials may leave their input layer implicit; Keras 3 writes it. */
-  g_assert_cmpuint (g_hash_table_size (after), >=, g_hash_table_size (before));
+  if (direction->may_add_layers)
+    g_assert_cmpuint (g_hash_table_size (c.layers), >=, g_hash_table_size (before));
+  else
+    g_assert_cmpuint (g_hash_table_size (c.layers), ==, g_hash_table_size (before));
 
   g_hash_table_iter_init (&iter, before);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       JsonObject *old_entry = value;
-      JsonObject *new_entry = g_hash_table_lookup (after, key);
+      JsonObject *new_entry = g_hash_table_lookup (c.layers, key);
       const char *class_name = json_object_get_string_member (old_entry, "class_name");
-      JsonObject *old_config = json_object_get_object_member (old_entry, "config");
-      JsonObject *new_config;
       JsonObjectIter members;
       const char *member;
-      JsonNode *old_value;
 
       g_assert_nonnull (new_entry);
-      g_assert_cmpstr (json_object_get_string_member (new_entry, "class_name"), ==, class_name);
-      new_config = json_object_get_object_member (new_entry, "config");
-
-      json_object_iter_init (&members, new_config);
+      json_object_iter_init (&members, json_object_get_object_member (new_entry, "config"));
       while (json_object_iter_next (&members, &member, NULL))
-        if (is_refused (keras3_refuses, G_N_ELEMENTS (keras3_refuses), class_name, member))
-          g_test_fail_printf ("layer %s (%s): Keras 3 refuses the key %s", (char *) key, class_name, member);
-
-      json_object_iter_init (&members, old_config);
-      while (json_object_iter_next (&members, &member, &old_value))
-        {
-          JsonNode *new_value = json_object_get_member (new_config, member);
-
-          if (json_object_has_member (old_config, "layers") && g_str_equal (member, "layers"))
-            continue;   /* nested model: its layers are compared one by one */
-          if (is_refused (keras3_refuses, G_N_ELEMENTS (keras3_refuses), class_name, member) ||
-              (g_str_equal (class_name, "Embedding") && g_str_equal (member, "input_length")))
-            continue;
-          if (g_str_equal (class_name, "InputLayer") && g_str_equal (member, "batch_input_shape"))
-            assert_equal_member (key, "batch_shape", old_value,
-                                 json_object_get_member (new_config, "batch_shape"));
-          else if (g_str_equal (class_name, "BatchNormalization") && g_str_equal (member, "axis") &&
-                   JSON_NODE_HOLDS_ARRAY (old_value))
-            {
-              /* tf-keras saves the built axis [3]; Keras 3 takes the int. */
-              g_assert_cmpuint (json_array_get_length (json_node_get_array (old_value)), ==, 1);
-              assert_equal_member (key, member, json_array_get_element (json_node_get_array (old_value), 0),
-                                   new_value);
-            }
-          else if (JSON_NODE_HOLDS_OBJECT (old_value) &&
-                   json_object_has_member (json_node_get_object (old_value), "class_name"))
-            {
-              /* A nested layer (checked on its own) or an initializer. */
-              g_assert_nonnull (new_value);
-              g_assert_true (JSON_NODE_HOLDS_OBJECT (new_value));
-              g_assert_cmpstr (json_object_get_string_member (json_node_get_object (old_value), "class_name"), ==,
-                               json_object_get_string_member (json_node_get_object (new_value), "class_name"));
-            }
-          else
-            assert_equal_member (key, member, old_value, new_value);
-        }
+        if (is_refused (direction->refuses, direction->n_refuses, class_name, member))
+          g_test_fail_printf ("layer %s (%s): %s refuses the key %s", (char *) key, class_name,
+                              direction->reader, member);
+      direction->compare (key, old_entry, new_entry);
     }
 
-  /* Read back, the Keras 3 config is the same model. */
-  reloaded = model_from_json (written);
-  assert_weight_shapes (model, "tf_keras", name);
-  assert_weight_shapes (reloaded, "tf_keras", name);
+  reloaded = model_from_json (c.written);
+  assert_weight_shapes (c.model, direction->toolkit, name);
+  assert_weight_shapes (reloaded, direction->toolkit, name);
+}
+
+/* ---- tf-keras -> Keras 3 ------------------------------------------------- */
+
+static void
+compare_keras3 (const char *key, JsonObject *old_entry, JsonObject *new_entry)
+{
+  const char *class_name = json_object_get_string_member (old_entry, "class_name");
+  JsonObject *old_config = json_object_get_object_member (old_entry, "config");
+  JsonObject *new_config = json_object_get_object_member (new_entry, "config");
+  JsonObjectIter members;
+  const char *member;
+  JsonNode *old_value;
+
+  g_assert_cmpstr (json_object_get_string_member (new_entry, "class_name"), ==, class_name);
+
+  json_object_iter_init (&members, old_config);
+  while (json_object_iter_next (&members, &member, &old_value))
+    {
+      JsonNode *new_value = json_object_get_member (new_config, member);
+
+      if (json_object_has_member (old_config, "layers") && g_str_equal (member, "layers"))
+        continue;   /* nested model: its layers are compared one by one */
+      if (is_refused (keras3_refuses, G_N_ELEMENTS (keras3_refuses), class_name, member) ||
+          (g_str_equal (class_name, "Embedding") && g_str_equal (member, "input_length")))
+        continue;
+      if (g_str_equal (class_name, "InputLayer") && g_str_equal (member, "batch_input_shape"))
+        assert_equal_member (key, "batch_shape", old_value,
+                             json_object_get_member (new_config, "batch_shape"));
+      else if (g_str_equal (class_name, "BatchNormalization") && g_str_equal (member, "axis") &&
+               JSON_NODE_HOLDS_ARRAY (old_value))
+        {
+          /* tf-keras saves the built axis [3]; Keras 3 takes the int. */
+          g_assert_cmpuint (json_array_get_length (json_node_get_array (old_value)), ==, 1);
+          assert_equal_member (key, member, json_array_get_element (json_node_get_array (old_value), 0),
+                               new_value);
+        }
+      else if (JSON_NODE_HOLDS_OBJECT (old_value) &&
+               json_object_has_member (json_node_get_object (old_value), "class_name"))
+        {
+          /* A nested layer (checked on its own) or an initializer. */
+          g_assert_nonnull (new_value);
+          g_assert_true (JSON_NODE_HOLDS_OBJECT (new_value));
+          g_assert_cmpstr (json_object_get_string_member (json_node_get_object (old_value), "class_name"), ==,
+                           json_object_get_string_member (json_node_get_object (new_value), "class_name"));
+        }
+      else
+        assert_equal_member (key, member, old_value, new_value);
+    }
+}
+
+static const Direction to_keras3 = {
+  "tf_keras", STRATA_KERAS_DIALECT_KERAS3, "Keras 3",
+  keras3_refuses, G_N_ELEMENTS (keras3_refuses), TRUE, compare_keras3,
+};
+
+static void
+test_to_keras3 (gconstpointer data)
+{
+  check_fixture (&to_keras3, data);
 }
 
 /* ---- Keras 3 -> tf-keras ------------------------------------------------- */
@@ -317,72 +398,53 @@ assert_no_initializer_axes (const char *layer, JsonObject *config)
 }
 
 static void
+compare_keras2 (const char *key, JsonObject *old_entry, JsonObject *new_entry)
+{
+  const char *class_name = json_object_get_string_member (old_entry, "class_name");
+  JsonObject *old_config = json_object_get_object_member (old_entry, "config");
+  JsonObject *new_config = json_object_get_object_member (new_entry, "config");
+  JsonObjectIter members;
+  const char *member;
+  JsonNode *old_value;
+
+  assert_no_dtype_policy (key, new_config);
+  assert_no_initializer_axes (key, new_config);
+
+  json_object_iter_init (&members, old_config);
+  while (json_object_iter_next (&members, &member, &old_value))
+    {
+      JsonNode *new_value = json_object_get_member (new_config, member);
+
+      if (g_str_equal (member, "layers") || g_str_equal (member, "dtype") ||
+          is_refused (keras2_refuses, G_N_ELEMENTS (keras2_refuses), class_name, member) ||
+          g_str_has_suffix (member, "_initializer"))
+        continue;
+      if (g_str_equal (class_name, "InputLayer") && g_str_equal (member, "batch_shape"))
+        assert_equal_member (key, "batch_input_shape", old_value,
+                             json_object_get_member (new_config, "batch_input_shape"));
+      else if (JSON_NODE_HOLDS_OBJECT (old_value) &&
+               json_object_has_member (json_node_get_object (old_value), "class_name"))
+        g_assert_nonnull (new_value);   /* a nested layer, checked on its own */
+      else
+        assert_equal_member (key, member, old_value, new_value);
+    }
+  /* The policy name stays. */
+  if (json_object_has_member (old_config, "dtype") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (old_config, "dtype")))
+    g_assert_cmpstr (json_object_get_string_member (new_config, "dtype"), ==,
+                     json_object_get_string_member (json_object_get_object_member (
+                         json_object_get_object_member (old_config, "dtype"), "config"), "name"));
+}
+
+static const Direction to_keras2 = {
+  "keras", STRATA_KERAS_DIALECT_KERAS2, "tf-keras",
+  keras2_refuses, G_N_ELEMENTS (keras2_refuses), FALSE, compare_keras2,
+};
+
+static void
 test_to_keras2 (gconstpointer data)
 {
-  const char *name = data;
-  g_autofree char *source_text = fixture_text ("keras", name, ".config.json");
-  g_autoptr(StrataModel) model = model_from_json (source_text);
-  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
-  g_autoptr(JsonNode) source = parse (source_text);
-  g_autoptr(JsonNode) keras2 = parse (written);
-  g_autoptr(GHashTable) before = layers_of (source);
-  g_autoptr(GHashTable) after = layers_of (keras2);
-  g_autoptr(StrataModel) reloaded = NULL;
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_assert_cmpuint (g_hash_table_size (before), >, 0);
-  g_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (before));
-  g_hash_table_iter_init (&iter, before);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      JsonObject *old_entry = value;
-      JsonObject *new_entry = g_hash_table_lookup (after, key);
-      const char *class_name = json_object_get_string_member (old_entry, "class_name");
-      JsonObject *old_config = json_object_get_object_member (old_entry, "config");
-      JsonObject *new_config;
-      JsonObjectIter members;
-      const char *member;
-      JsonNode *old_value;
-
-      g_assert_nonnull (new_entry);
-      new_config = json_object_get_object_member (new_entry, "config");
-      json_object_iter_init (&members, new_config);
-      while (json_object_iter_next (&members, &member, NULL))
-        if (is_refused (keras2_refuses, G_N_ELEMENTS (keras2_refuses), class_name, member))
-          g_test_fail_printf ("layer %s (%s): tf-keras refuses the key %s", (char *) key, class_name, member);
-      assert_no_dtype_policy (key, new_config);
-      assert_no_initializer_axes (key, new_config);
-
-      json_object_iter_init (&members, old_config);
-      while (json_object_iter_next (&members, &member, &old_value))
-        {
-          JsonNode *new_value = json_object_get_member (new_config, member);
-
-          if (g_str_equal (member, "layers") || g_str_equal (member, "dtype") ||
-              is_refused (keras2_refuses, G_N_ELEMENTS (keras2_refuses), class_name, member) ||
-              g_str_has_suffix (member, "_initializer"))
-            continue;
-          if (g_str_equal (class_name, "InputLayer") && g_str_equal (member, "batch_shape"))
-            assert_equal_member (key, "batch_input_shape", old_value,
-                                 json_object_get_member (new_config, "batch_input_shape"));
-          else if (JSON_NODE_HOLDS_OBJECT (old_value) &&
-                   json_object_has_member (json_node_get_object (old_value), "class_name"))
-            g_assert_nonnull (new_value);   /* a nested layer, checked on its own */
-          else
-            assert_equal_member (key, member, old_value, new_value);
-        }
-      /* The policy name stays. */
-      if (json_object_has_member (old_config, "dtype") &&
-          JSON_NODE_HOLDS_OBJECT (json_object_get_member (old_config, "dtype")))
-        g_assert_cmpstr (json_object_get_string_member (new_config, "dtype"), ==,
-                         json_object_get_string_member (json_object_get_object_member (
-                             json_object_get_object_member (old_config, "dtype"), "config"), "name"));
-    }
-
-  reloaded = model_from_json (written);
-  assert_weight_shapes (model, "keras", name);
-  assert_weight_shapes (reloaded, "keras", name);
+  check_fixture (&to_keras2, data);
 }
 
 /* ---- rules on hand-written configs --------------------------------------- */
@@ -396,6 +458,22 @@ layer_config (GHashTable *layers, const char *name)
   if (entry == NULL)
     g_error ("no layer %s in the written config", name);
   return json_object_get_object_member (entry, "config");
+}
+
+/* layer_config(), after checking that none of the keys (NULL-terminated)
+ * was written. */
+G_GNUC_NULL_TERMINATED static JsonObject *
+config_without (GHashTable *layers, const char *name, ...)
+{
+  JsonObject *config = layer_config (layers, name);
+  va_list keys;
+
+  va_start (keys, name);
+  for (const char *key = va_arg (keys, const char *); key != NULL; key = va_arg (keys, const char *))
+    if (json_object_has_member (config, key))
+      g_test_fail_printf ("layer %s: the key %s was written", name, key);
+  va_end (keys);
+  return config;
 }
 
 /* A tf-keras Sequential without an input layer whose layers carry the keys
@@ -421,17 +499,17 @@ static const char tf_keras_sequence[] =
 static void
 test_rules_sequence (void)
 {
-  g_autoptr(StrataModel) model = model_from_json (tf_keras_sequence);
-  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
-  g_autoptr(JsonNode) root = parse (written);
-  g_autoptr(GHashTable) layers = layers_of (root);
-  JsonArray *entries = json_object_get_array_member (
-      json_object_get_object_member (json_node_get_object (root), "config"), "layers");
-  JsonObject *first = json_array_get_object_element (entries, 0);
+  g_auto(Converted) c = { 0 };
+  GHashTable *layers;
+  JsonArray *entries;
+  JsonObject *first;
   JsonObject *config;
-  g_autoptr(StrataModel) reloaded = NULL;
-  g_autoptr(GPtrArray) before = NULL;
-  g_autoptr(GPtrArray) after = NULL;
+
+  convert (&c, tf_keras_sequence, STRATA_KERAS_DIALECT_KERAS3);
+  layers = c.layers;
+  entries = json_object_get_array_member (
+      json_object_get_object_member (json_node_get_object (c.root), "config"), "layers");
+  first = json_array_get_object_element (entries, 0);
 
   /* The input layer Keras 3 needs, with the batch shape the Embedding had. */
   g_assert_cmpstr (json_object_get_string_member (first, "class_name"), ==, "InputLayer");
@@ -440,49 +518,34 @@ test_rules_sequence (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (config, "batch_shape")), ==, 2);
   g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (config, "batch_shape"), 1), ==, 6);
 
-  config = layer_config (layers, "emb");
-  g_assert_false (json_object_has_member (config, "batch_input_shape"));
-  g_assert_false (json_object_has_member (config, "input_length"));
+  config = config_without (layers, "emb", "batch_input_shape", "input_length", NULL);
   g_assert_cmpint (json_object_get_int_member (config, "input_dim"), ==, 50);
   g_assert_cmpint (json_object_get_int_member (config, "output_dim"), ==, 8);
 
-  config = layer_config (layers, "drop");
-  g_assert_false (json_object_has_member (config, "trainable"));
-  g_assert_false (json_object_has_member (config, "noise_shape"));
+  config = config_without (layers, "drop", "trainable", "noise_shape", NULL);
   g_assert_cmpfloat (json_object_get_double_member (config, "rate"), ==, 0.25);
 
-  config = layer_config (layers, "bi/layer/gru");
-  g_assert_false (json_object_has_member (config, "time_major"));
+  config = config_without (layers, "bi/layer/gru", "time_major", NULL);
   g_assert_cmpint (json_object_get_int_member (config, "units"), ==, 4);
   g_assert_true (json_object_get_boolean_member (config, "return_sequences"));
   g_assert_true (json_object_get_boolean_member (config, "reset_after"));
 
-  config = layer_config (layers, "rnn");
-  g_assert_false (json_object_has_member (config, "time_major"));
+  config = config_without (layers, "rnn", "time_major", NULL);
   g_assert_true (json_object_get_boolean_member (config, "return_sequences"));
   config = layer_config (layers, "rnn/cell/cell");
   g_assert_cmpint (json_object_get_int_member (config, "units"), ==, 3);
   /* Keras 3 takes implementation (and ignores it). */
   g_assert_cmpint (json_object_get_int_member (config, "implementation"), ==, 2);
 
-  config = layer_config (layers, "up");
-  g_assert_false (json_object_has_member (config, "groups"));
+  config = config_without (layers, "up", "groups", NULL);
   g_assert_cmpint (json_object_get_int_member (config, "filters"), ==, 2);
 
-  config = layer_config (layers, "lstm");
-  g_assert_false (json_object_has_member (config, "time_major"));
+  config = config_without (layers, "lstm", "time_major", NULL);
   g_assert_cmpint (json_object_get_int_member (config, "units"), ==, 5);
   g_assert_false (json_object_get_boolean_member (config, "return_sequences"));
 
   /* The same weights, in the same order, before and after. */
-  reloaded = model_from_json (written);
-  before = strata_layer_get_weights (STRATA_LAYER (model));
-  after = strata_layer_get_weights (STRATA_LAYER (reloaded));
-  g_assert_cmpuint (before->len, ==, after->len);
-  g_assert_cmpuint (before->len, >=, 12);
-  for (guint i = 0; i < before->len; i++)
-    g_assert_true (strata_shape_equal (strata_tensor_get_shape (g_ptr_array_index (before, i)),
-                                       strata_tensor_get_shape (g_ptr_array_index (after, i))));
+  g_assert_cmpuint (assert_reloads_same_weights (&c), >=, 12);
 }
 
 /* Images: BatchNormalization's built axis, separable/depthwise/transposed
@@ -507,48 +570,33 @@ static const char tf_keras_image[] =
 static void
 test_rules_image (void)
 {
-  g_autoptr(StrataModel) model = model_from_json (tf_keras_image);
-  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
-  g_autoptr(JsonNode) root = parse (written);
-  g_autoptr(GHashTable) layers = layers_of (root);
+  g_auto(Converted) c = { 0 };
+  GHashTable *layers;
   JsonObject *config;
-  g_autoptr(StrataModel) reloaded = NULL;
-  g_autoptr(GPtrArray) before = NULL;
-  g_autoptr(GPtrArray) after = NULL;
 
-  config = layer_config (layers, "image");
-  g_assert_false (json_object_has_member (config, "batch_input_shape"));
+  convert (&c, tf_keras_image, STRATA_KERAS_DIALECT_KERAS3);
+  layers = c.layers;
+
+  config = config_without (layers, "image", "batch_input_shape", NULL);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (config, "batch_shape")), ==, 4);
 
-  config = layer_config (layers, "flip");
-  g_assert_false (json_object_has_member (config, "rng_type"));
+  config = config_without (layers, "flip", "rng_type", NULL);
   g_assert_cmpstr (json_object_get_string_member (config, "mode"), ==, "horizontal");
 
   config = layer_config (layers, "bn");
   g_assert_true (JSON_NODE_HOLDS_VALUE (json_object_get_member (config, "axis")));
   g_assert_cmpint (json_object_get_int_member (config, "axis"), ==, 3);
 
-  config = layer_config (layers, "sep");
-  g_assert_false (json_object_has_member (config, "groups"));
-  g_assert_false (json_object_has_member (config, "kernel_initializer"));
-  g_assert_false (json_object_has_member (config, "kernel_regularizer"));
-  g_assert_false (json_object_has_member (config, "kernel_constraint"));
+  config = config_without (layers, "sep", "groups", "kernel_initializer", "kernel_regularizer",
+                           "kernel_constraint", NULL);
   g_assert_cmpint (json_object_get_int_member (config, "depth_multiplier"), ==, 2);
   g_assert_cmpint (json_object_get_int_member (config, "filters"), ==, 4);
 
-  g_assert_false (json_object_has_member (layer_config (layers, "dw"), "groups"));
-  config = layer_config (layers, "up");
-  g_assert_false (json_object_has_member (config, "groups"));
+  config_without (layers, "dw", "groups", NULL);
+  config = config_without (layers, "up", "groups", NULL);
   g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (config, "strides"), 0), ==, 2);
 
-  reloaded = model_from_json (written);
-  before = strata_layer_get_weights (STRATA_LAYER (model));
-  after = strata_layer_get_weights (STRATA_LAYER (reloaded));
-  g_assert_cmpuint (before->len, ==, after->len);
-  g_assert_cmpuint (before->len, >=, 10);
-  for (guint i = 0; i < before->len; i++)
-    g_assert_true (strata_shape_equal (strata_tensor_get_shape (g_ptr_array_index (before, i)),
-                                       strata_tensor_get_shape (g_ptr_array_index (after, i))));
+  g_assert_cmpuint (assert_reloads_same_weights (&c), >=, 10);
 }
 
 /* Values Keras 3 cannot express are not dropped: Keras must refuse the
@@ -565,15 +613,14 @@ static const char tf_keras_unconvertible[] =
 static void
 test_rules_kept (void)
 {
-  g_autoptr(StrataModel) model = model_from_json (tf_keras_unconvertible);
-  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
-  g_autoptr(JsonNode) root = parse (written);
-  g_autoptr(GHashTable) layers = layers_of (root);
-  JsonNode *axis = json_object_get_member (layer_config (layers, "bn"), "axis");
+  g_auto(Converted) c = { 0 };
+  JsonNode *axis;
 
+  convert (&c, tf_keras_unconvertible, STRATA_KERAS_DIALECT_KERAS3);
+  axis = json_object_get_member (layer_config (c.layers, "bn"), "axis");
   g_assert_true (JSON_NODE_HOLDS_ARRAY (axis));
   g_assert_cmpuint (json_array_get_length (json_node_get_array (axis)), ==, 2);
-  g_assert_cmpint (json_object_get_int_member (layer_config (layers, "up"), "groups"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (layer_config (c.layers, "up"), "groups"), ==, 2);
 }
 
 /* Keras 3 keys tf-keras refuses: a Keras 3 LeakyReLU slope becomes alpha
@@ -597,32 +644,29 @@ static const char keras3_sequence[] =
 static void
 test_rules_keras2 (void)
 {
-  g_autoptr(StrataModel) model = model_from_json (keras3_sequence);
-  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
-  g_autoptr(JsonNode) root = parse (written);
-  g_autoptr(GHashTable) layers = layers_of (root);
+  g_auto(Converted) c = { 0 };
+  GHashTable *layers;
   JsonObject *config;
   JsonObject *init;
 
-  config = layer_config (layers, "x");
-  g_assert_false (json_object_has_member (config, "batch_shape"));
+  convert (&c, keras3_sequence, STRATA_KERAS_DIALECT_KERAS2);
+  layers = c.layers;
+
+  config = config_without (layers, "x", "batch_shape", NULL);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (config, "batch_input_shape")), ==, 2);
 
-  config = layer_config (layers, "d");
+  config = config_without (layers, "d", "quantization_config", "lora_rank", NULL);
   g_assert_cmpstr (json_object_get_string_member (config, "dtype"), ==, "mixed_float16");
-  g_assert_false (json_object_has_member (config, "quantization_config"));
-  g_assert_false (json_object_has_member (config, "lora_rank"));
   g_assert_cmpint (json_object_get_int_member (config, "units"), ==, 3);
   init = json_object_get_object_member (json_object_get_object_member (config, "kernel_initializer"), "config");
   g_assert_false (json_object_has_member (init, "input_axes"));
   g_assert_false (json_object_has_member (init, "output_axes"));
   g_assert_true (json_object_has_member (init, "seed"));
 
-  config = layer_config (layers, "leaky");
-  g_assert_false (json_object_has_member (config, "negative_slope"));
+  config = config_without (layers, "leaky", "negative_slope", NULL);
   g_assert_cmpfloat (json_object_get_double_member (config, "alpha"), ==, 0.2);
 
-  g_assert_false (json_object_has_member (layer_config (layers, "ln"), "rms_scaling"));
+  config_without (layers, "ln", "rms_scaling", NULL);
 }
 
 /* Call nodes: Keras 3 records the call's default training flag, which the
@@ -673,16 +717,18 @@ inbound_of (JsonNode *root, const char *layer)
 static void
 test_calls_keras2 (void)
 {
-  g_autoptr(StrataModel) model = model_from_json (keras3_calls);
-  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
-  g_autoptr(JsonNode) root = parse (written);
-  g_autoptr(GHashTable) layers = layers_of (root);
+  g_auto(Converted) c = { 0 };
+  JsonNode *root;
+  GHashTable *layers;
   JsonArray *call, *entry, *value;
   JsonObject *kwargs;
-  g_autoptr(StrataModel) reloaded = NULL;
   g_autofree char *again = NULL;
   g_autoptr(JsonNode) again_root = NULL;
   JsonArray *args;
+
+  convert (&c, keras3_calls, STRATA_KERAS_DIALECT_KERAS2);
+  root = c.root;
+  layers = c.layers;
 
   /* [[["seq", 0, 0, {}]]]: the recorded default is gone. */
   call = json_array_get_array_element (inbound_of (root, "noise"), 0);
@@ -703,13 +749,12 @@ test_calls_keras2 (void)
   g_assert_false (json_object_has_member (kwargs, "key"));
 
   /* And the Keras 3-only MultiHeadAttention keys are gone. */
-  g_assert_false (json_object_has_member (layer_config (layers, "mha"), "use_gate"));
-  g_assert_false (json_object_has_member (layer_config (layers, "mha"), "sliding_window"));
+  config_without (layers, "mha", "use_gate", "sliding_window", NULL);
   g_assert_cmpint (json_object_get_int_member (layer_config (layers, "mha"), "key_dim"), ==, 3);
 
   /* Written back as Keras 3 (the Keras 3 nodes are reused as read), the
    * call keeps its two positional tensors. */
-  again = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
+  again = strata_model_to_json (c.model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
   again_root = parse (again);
   args = json_object_get_array_member (json_array_get_object_element (inbound_of (again_root, "mha"), 0),
                                        "args");
@@ -741,13 +786,13 @@ static const char keras3_states[] =
 static void
 test_calls_keyword_tensors (void)
 {
-  g_autoptr(StrataModel) model = model_from_json (keras3_states);
-  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
-  g_autoptr(JsonNode) root = parse (written);
-  JsonArray *call = json_array_get_array_element (inbound_of (root, "gru"), 0);
-  JsonArray *entry = json_array_get_array_element (call, 0);
-  JsonArray *state = json_object_get_array_member (json_array_get_object_element (entry, 3),
-                                                   "initial_state");
+  g_auto(Converted) c = { 0 };
+  JsonArray *call, *entry, *state;
+
+  convert (&c, keras3_states, STRATA_KERAS_DIALECT_KERAS2);
+  call = json_array_get_array_element (inbound_of (c.root, "gru"), 0);
+  entry = json_array_get_array_element (call, 0);
+  state = json_object_get_array_member (json_array_get_object_element (entry, 3), "initial_state");
 
   g_assert_cmpstr (json_array_get_string_element (entry, 0), ==, "seq");
   g_assert_cmpuint (json_array_get_length (state), ==, 3);
@@ -770,10 +815,11 @@ static const char tf_keras_training_call[] =
 static void
 test_calls_training_kept (void)
 {
-  g_autoptr(StrataModel) model = model_from_json (tf_keras_training_call);
-  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
-  g_autoptr(JsonNode) root = parse (written);
-  JsonObject *call = json_array_get_object_element (inbound_of (root, "drop"), 0);
+  g_auto(Converted) c = { 0 };
+  JsonObject *call;
+
+  convert (&c, tf_keras_training_call, STRATA_KERAS_DIALECT_KERAS3);
+  call = json_array_get_object_element (inbound_of (c.root, "drop"), 0);
 
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (call, "kwargs"),
                                                  "training"));
@@ -806,18 +852,19 @@ static const char tf_keras_older[] =
 static void
 test_older_tf_keras (void)
 {
-  g_autoptr(StrataModel) model = model_from_json (tf_keras_older);
-  g_autofree char *written = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
-  g_autoptr(JsonNode) root = parse (written);
-  g_autoptr(GHashTable) layers = layers_of (root);
-  JsonObject *bi = layer_config (layers, "bi");
-  JsonObject *wrapped = json_object_get_object_member (bi, "layer");
-  JsonObject *backward = json_object_get_object_member (bi, "backward_layer");
+  g_auto(Converted) c = { 0 };
+  JsonNode *root;
+  GHashTable *layers;
+  JsonObject *bi, *wrapped, *backward;
   JsonObject *init, *lstm, *call, *shapes;
   JsonArray *states;
-  g_autoptr(StrataModel) reloaded = NULL;
-  g_autoptr(GPtrArray) before = NULL;
-  g_autoptr(GPtrArray) after = NULL;
+
+  convert (&c, tf_keras_older, STRATA_KERAS_DIALECT_KERAS3);
+  root = c.root;
+  layers = c.layers;
+  bi = layer_config (layers, "bi");
+  wrapped = json_object_get_object_member (bi, "layer");
+  backward = json_object_get_object_member (bi, "backward_layer");
 
   /* Keras 3 finds built-in wrapped layers by module. */
   g_assert_cmpstr (json_object_get_string_member (wrapped, "module"), ==, "keras.layers");
@@ -857,14 +904,7 @@ test_older_tf_keras (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (shapes, "initial_state_shape")), ==, 2);
 
   /* Strata reads its Keras 3 config back as the same model. */
-  reloaded = model_from_json (written);
-  before = strata_layer_get_weights (STRATA_LAYER (model));
-  after = strata_layer_get_weights (STRATA_LAYER (reloaded));
-  g_assert_cmpuint (before->len, ==, after->len);
-  g_assert_cmpuint (before->len, ==, 9);
-  for (guint i = 0; i < before->len; i++)
-    g_assert_true (strata_shape_equal (strata_tensor_get_shape (g_ptr_array_index (before, i)),
-                                       strata_tensor_get_shape (g_ptr_array_index (after, i))));
+  g_assert_cmpuint (assert_reloads_same_weights (&c), ==, 9);
 }
 
 int

@@ -47,6 +47,28 @@ parse (const char *json)
   return root;
 }
 
+/* The model of tests/fixtures/generated/@toolkit/@name.config.json, which
+ * it writes back unchanged in the dialect of @toolkit ("tf_keras" or
+ * "keras"); @other_root is set to what it writes in the other dialect. */
+static StrataModel *
+model_written_back (const char  *toolkit,
+                    const char  *name,
+                    JsonNode   **other_root)
+{
+  gboolean keras2 = g_str_equal (toolkit, "tf_keras");
+  g_autofree char *relative = g_strdup_printf ("fixtures/generated/%s/%s.config.json", toolkit, name);
+  g_autofree char *json = read_text (relative);
+  g_autoptr(StrataModel) model = model_from_text (json);
+  g_autofree char *same = strata_model_to_json (model, keras2 ? STRATA_KERAS_DIALECT_KERAS2
+                                                              : STRATA_KERAS_DIALECT_KERAS3, FALSE);
+  g_autofree char *converted = strata_model_to_json (model, keras2 ? STRATA_KERAS_DIALECT_KERAS3
+                                                                   : STRATA_KERAS_DIALECT_KERAS2, FALSE);
+
+  g_assert_cmpstr (same, ==, json);
+  *other_root = parse (converted);
+  return g_steal_pointer (&model);
+}
+
 /* The only call of layer @name. */
 static StrataNode *
 only_node (StrataModel *model,
@@ -149,11 +171,8 @@ assert_attention_built (StrataModel *model)
 static void
 test_attention_tf_keras (void)
 {
-  g_autofree char *json = read_text ("fixtures/generated/tf_keras/attention_keywords.config.json");
-  g_autoptr(StrataModel) model = model_from_text (json);
-  g_autofree char *same = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
-  g_autofree char *keras3 = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
-  g_autoptr(JsonNode) root = parse (keras3);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(StrataModel) model = model_written_back ("tf_keras", "attention_keywords", &root);
   JsonObject *call = json_array_get_object_element (inbound_of (root, "attention"), 0);
   JsonObject *kwargs = json_object_get_object_member (call, "kwargs");
   g_autoptr(GPtrArray) inputs = strata_model_get_inputs (model);
@@ -178,7 +197,6 @@ test_attention_tf_keras (void)
     g_assert_nonnull (keys);
     g_assert_true (keys < head);
   }
-  g_assert_cmpstr (same, ==, json);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (call, "args")), ==, 1);
   assert_keras3_tensor (json_array_get_object_element (json_object_get_array_member (call, "args"), 0), "query");
   assert_keras3_tensor (json_object_get_object_member (kwargs, "value"), "values");
@@ -201,11 +219,8 @@ test_attention_tf_keras (void)
 static void
 test_attention_keras3 (void)
 {
-  g_autofree char *json = read_text ("fixtures/generated/keras/attention_keywords.config.json");
-  g_autoptr(StrataModel) model = model_from_text (json);
-  g_autofree char *same = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
-  g_autofree char *keras2 = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
-  g_autoptr(JsonNode) root = parse (keras2);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(StrataModel) model = model_written_back ("keras", "attention_keywords", &root);
   JsonArray *call = json_array_get_array_element (inbound_of (root, "attention"), 0);
   JsonArray *entry = json_array_get_array_element (call, 0);
   JsonObject *kwargs = json_array_get_object_element (entry, 3);
@@ -217,7 +232,6 @@ test_attention_keras3 (void)
   g_assert_cmpstr (strata_layer_get_name (second), ==, "keys");
   assert_attention_built (model);
 
-  g_assert_cmpstr (same, ==, json);
   g_assert_cmpuint (json_array_get_length (call), ==, 1);
   g_assert_cmpstr (json_array_get_string_element (entry, 0), ==, "query");
   assert_triple (json_object_get_array_member (kwargs, "value"), "values", 0);
@@ -229,11 +243,8 @@ test_attention_keras3 (void)
 static void
 test_initial_state_keras3 (void)
 {
-  g_autofree char *json = read_text ("fixtures/generated/keras/lstm_initial_state.config.json");
-  g_autoptr(StrataModel) model = model_from_text (json);
-  g_autofree char *same = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS3, FALSE);
-  g_autofree char *keras2 = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
-  g_autoptr(JsonNode) root = parse (keras2);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(StrataModel) model = model_written_back ("keras", "lstm_initial_state", &root);
   JsonArray *entry = json_array_get_array_element (json_array_get_array_element (inbound_of (root, "lstm"), 0), 0);
   JsonArray *states = json_object_get_array_member (json_array_get_object_element (entry, 3), "initial_state");
   StrataNode *node = only_node (model, "lstm");
@@ -244,7 +255,6 @@ test_initial_state_keras3 (void)
   g_assert_cmpstr (node->keywords[1], ==, "initial_state");
   g_assert_cmpuint (weights->len, ==, 3);
   assert_shape (strata_tensor_get_shape (g_ptr_array_index (weights, 0)), "(3, 8)");
-  g_assert_cmpstr (same, ==, json);
   g_assert_cmpuint (json_array_get_length (states), ==, 2);
   assert_triple (json_array_get_array_element (states, 0), "state_h", 0);
   assert_triple (json_array_get_array_element (states, 1), "state_c", 0);

@@ -6,6 +6,8 @@
 
 #include <locale.h>
 
+#include "strata-json-private.h"
+
 const char *
 strata_test_real_fixtures (void)
 {
@@ -48,4 +50,18 @@ strata_test_init (int *argc, char ***argv)
 {
   setlocale (LC_ALL, "C.UTF-8");
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+}
+
+StrataLayer *
+strata_test_layer_from_json (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = strata_json_parse (json, -1, &error);
+  StrataLayer *layer;
+
+  g_assert_no_error (error);
+  layer = strata_registry_create_layer (strata_registry_get_default (), json_node_get_object (node),
+                                        STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  return layer;
 }

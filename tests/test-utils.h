@@ -17,5 +17,8 @@ char       *strata_test_real_fixture_path (const char *relative);
 char       *strata_test_src_path (const char *relative);
 /* Calls g_test_init with isolated dirs and the C locale. */
 void        strata_test_init (int *argc, char ***argv);
+/* The layer a {"class_name", "config"} JSON object describes, made by the
+ * default registry; asserts that it parses and is made. (transfer full) */
+StrataLayer *strata_test_layer_from_json (const char *json);
 
 G_END_DECLS

@@ -8,62 +8,68 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "test-utils.h"
-#include "strata-json-private.h"
 
 static StrataLayer *
 dense (const char *name)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *json = g_strdup_printf ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"%s\", \"units\": 3}}",
                                            name);
-  g_autoptr(JsonNode) node = strata_json_parse (json, -1, &error);
-  StrataLayer *layer;
 
-  g_assert_no_error (error);
-  layer = strata_registry_create_layer (strata_registry_get_default (), json_node_get_object (node),
-                                        STRATA_LOAD_NONE, &error);
-  g_assert_no_error (error);
-  return layer;
+  return strata_test_layer_from_json (json);
 }
 
-static StrataSequential *
-stack_of_two (StrataLayer *first,
-              StrataLayer *second)
+/* A stack "features" -> a -> b, the layers each test starts from. */
+typedef struct {
+  StrataLayer *a;
+  StrataLayer *b;
+  StrataSequential *seq;
+} Stack;
+
+static void
+stack_set_up (Stack *f, gconstpointer data)
 {
   g_autoptr(StrataShape) batch = strata_shape_new (2, (gint64[]) { STRATA_DIM_UNKNOWN, 4 });
   g_autoptr(StrataInputLayer) input = strata_input_layer_new (batch, NULL, "features");
-  StrataSequential *seq = strata_sequential_new ("stack");
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (strata_sequential_add (seq, STRATA_LAYER (input), &error));
-  g_assert_true (strata_sequential_add (seq, first, &error));
-  g_assert_true (strata_sequential_add (seq, second, &error));
+  f->a = dense ("a");
+  f->b = dense ("b");
+  f->seq = strata_sequential_new ("stack");
+  g_assert_true (strata_sequential_add (f->seq, STRATA_LAYER (input), &error));
+  g_assert_true (strata_sequential_add (f->seq, f->a, &error));
+  g_assert_true (strata_sequential_add (f->seq, f->b, &error));
   g_assert_no_error (error);
-  return seq;
 }
 
 static void
-test_renamed_then_duplicate (void)
+stack_tear_down (Stack *f, gconstpointer data)
 {
-  g_autoptr(StrataLayer) a = dense ("a");
-  g_autoptr(StrataLayer) b = dense ("b");
+  g_clear_object (&f->seq);
+  g_clear_object (&f->b);
+  g_clear_object (&f->a);
+}
+
+static void
+test_renamed_then_duplicate (Stack *f, gconstpointer data)
+{
   g_autoptr(StrataLayer) twin = dense ("renamed");
   g_autoptr(StrataLayer) old_name = dense ("a");
-  g_autoptr(StrataSequential) seq = stack_of_two (a, b);
   g_autoptr(GError) error = NULL;
 
   /* Renamed after it was added: its new name is taken, its old one free. */
-  strata_layer_set_name (a, "renamed");
-  g_assert_false (strata_sequential_add (seq, twin, &error));
+  strata_layer_set_name (f->a, "renamed");
+  g_assert_false (strata_sequential_add (f->seq, twin, &error));
   g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH);
   g_assert_nonnull (strstr (error->message, "renamed"));
   g_clear_error (&error);
-  g_assert_cmpuint (strata_model_get_n_layers (STRATA_MODEL (seq)), ==, 2);
+  g_assert_cmpuint (strata_model_get_n_layers (STRATA_MODEL (f->seq)), ==, 2);
 
-  g_assert_true (strata_sequential_add (seq, old_name, &error));
+  g_assert_true (strata_sequential_add (f->seq, old_name, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (strata_model_get_n_layers (STRATA_MODEL (seq)), ==, 3);
+  g_assert_cmpuint (strata_model_get_n_layers (STRATA_MODEL (f->seq)), ==, 3);
 }
 
 typedef struct {
@@ -91,20 +97,17 @@ on_items_changed (GListModel *list,
 }
 
 static void
-test_items_changed (void)
+test_items_changed (Stack *f, gconstpointer data)
 {
-  g_autoptr(StrataLayer) a = dense ("a");
-  g_autoptr(StrataLayer) b = dense ("b");
   g_autoptr(StrataLayer) c = dense ("c");
   g_autoptr(StrataLayer) twin = dense ("c");
-  g_autoptr(StrataSequential) seq = stack_of_two (a, b);
   g_autoptr(GError) error = NULL;
   ItemsChanged seen = { 0 };
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (seq));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (f->seq));
 
   g_assert_cmpuint (n, ==, 2);
-  g_signal_connect (seq, "items-changed", G_CALLBACK (on_items_changed), &seen);
-  g_assert_true (strata_sequential_add (seq, c, &error));
+  g_signal_connect (f->seq, "items-changed", G_CALLBACK (on_items_changed), &seen);
+  g_assert_true (strata_sequential_add (f->seq, c, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (seen.calls, ==, 1);
   g_assert_cmpuint (seen.position, ==, n);
@@ -113,10 +116,10 @@ test_items_changed (void)
   g_assert_cmpuint (seen.n_items, ==, n + 1);
 
   /* A refused layer changes nothing. */
-  g_assert_false (strata_sequential_add (seq, twin, &error));
+  g_assert_false (strata_sequential_add (f->seq, twin, &error));
   g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH);
   g_assert_cmpuint (seen.calls, ==, 1);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (seq)), ==, n + 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->seq)), ==, n + 1);
 }
 
 int
@@ -124,7 +127,9 @@ main (int argc, char **argv)
 {
   strata_test_init (&argc, &argv);
 
-  g_test_add_func ("/model/sequential-add/renamed-then-duplicate", test_renamed_then_duplicate);
-  g_test_add_func ("/model/sequential-add/items-changed", test_items_changed);
+  g_test_add ("/model/sequential-add/renamed-then-duplicate", Stack, NULL, stack_set_up,
+              test_renamed_then_duplicate, stack_tear_down);
+  g_test_add ("/model/sequential-add/items-changed", Stack, NULL, stack_set_up, test_items_changed,
+              stack_tear_down);
   return g_test_run ();
 }

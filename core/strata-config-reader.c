@@ -747,6 +747,29 @@ resolve_ref (Graph              *graph,
   return REF_READY;
 }
 
+/* Adds the reference of the Keras 3 __keras_tensor__ @tensor (at @path),
+ * its config.keras_history, to @refs and that path to @paths. */
+static gboolean
+add_keras3_ref (JsonObject  *tensor,
+                const char  *path,
+                GPtrArray   *refs,
+                GPtrArray   *paths,
+                GError     **error)
+{
+  JsonObject *config = member_object (tensor, "config");
+  JsonNode *history = config != NULL ? json_object_get_member (config, "keras_history") : NULL;
+
+  if (history == NULL)
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                    _("a __keras_tensor__ without config.keras_history"));
+      return FALSE;
+    }
+  g_ptr_array_add (refs, history);
+  g_ptr_array_add (paths, g_strdup_printf ("%s.config.keras_history", path));
+  return TRUE;
+}
+
 /* Collects the __keras_tensor__ references of a Keras 3 call argument. */
 static gboolean
 collect_keras3_refs (JsonNode    *node,
@@ -778,17 +801,8 @@ collect_keras3_refs (JsonNode    *node,
 
       if (g_strcmp0 (member_string (object, "class_name"), "__keras_tensor__") == 0)
         {
-          JsonObject *config = member_object (object, "config");
-          JsonNode *history = config != NULL ? json_object_get_member (config, "keras_history") : NULL;
-
-          if (history == NULL)
-            {
-              set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
-                            _("a __keras_tensor__ without config.keras_history"));
-              return FALSE;
-            }
-          g_ptr_array_add (refs, history);
-          g_ptr_array_add (paths, g_strdup_printf ("%s.config.keras_history", path));
+          if (!add_keras3_ref (object, path, refs, paths, error))
+            return FALSE;
         }
       else
         {
@@ -830,6 +844,33 @@ keep_node (Reader   *reader,
   return kept;
 }
 
+/* Parses and resolves @refs ([name, node, tensor] nodes, at @paths) in
+ * turn, appending their tensors to @inputs; stops at the first that is not
+ * REF_READY. */
+static RefStatus
+resolve_refs (Graph       *graph,
+              GPtrArray   *refs,
+              GPtrArray   *paths,
+              GPtrArray   *inputs,
+              char       **wait_reason,
+              GError     **error)
+{
+  for (guint i = 0; i < refs->len; i++)
+    {
+      StrataKerasTensor *tensor = NULL;
+      RefStatus status;
+      Ref ref;
+
+      if (!parse_ref (g_ptr_array_index (refs, i), g_ptr_array_index (paths, i), &ref, error))
+        return REF_ERROR;
+      status = resolve_ref (graph, &ref, g_ptr_array_index (paths, i), &tensor, wait_reason, error);
+      if (status != REF_READY)
+        return status;
+      g_ptr_array_add (inputs, tensor);
+    }
+  return REF_READY;
+}
+
 /* The keyword tensors of a call: where each names its tensor and the
  * top-level keyword it was passed under (MultiHeadAttention's value, an
  * RNN's initial_state, an attention_mask). */
@@ -848,24 +889,17 @@ collect_keyword_ref (JsonNode    *reference,
                      GError     **error)
 {
   KeywordRefs *refs = user_data;
-  JsonNode *history = reference;
 
   if (refs->dialect == STRATA_KERAS_DIALECT_KERAS3)
     {
-      JsonObject *config = member_object (json_node_get_object (reference), "config");
-
-      history = config != NULL ? json_object_get_member (config, "keras_history") : NULL;
-      if (history == NULL)
-        {
-          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
-                        _("a __keras_tensor__ without config.keras_history"));
-          return FALSE;
-        }
-      g_ptr_array_add (refs->paths, g_strdup_printf ("%s.config.keras_history", path));
+      if (!add_keras3_ref (json_node_get_object (reference), path, refs->refs, refs->paths, error))
+        return FALSE;
     }
   else
-    g_ptr_array_add (refs->paths, g_strdup (path));
-  g_ptr_array_add (refs->refs, history);
+    {
+      g_ptr_array_add (refs->refs, reference);
+      g_ptr_array_add (refs->paths, g_strdup (path));
+    }
   g_ptr_array_insert (refs->keywords, refs->keywords->len - 1, (gpointer) keyword);
   return TRUE;
 }
@@ -890,20 +924,7 @@ resolve_keyword_tensors (Graph       *graph,
   if (!strata_kwargs_foreach_tensor (kwargs, graph->reader->dialect, path,
                                      collect_keyword_ref, &collected, error))
     return REF_ERROR;
-  for (guint i = 0; i < refs->len; i++)
-    {
-      StrataKerasTensor *tensor = NULL;
-      RefStatus status;
-      Ref ref;
-
-      if (!parse_ref (g_ptr_array_index (refs, i), g_ptr_array_index (paths, i), &ref, error))
-        return REF_ERROR;
-      status = resolve_ref (graph, &ref, g_ptr_array_index (paths, i), &tensor, wait_reason, error);
-      if (status != REF_READY)
-        return status;
-      g_ptr_array_add (inputs, tensor);
-    }
-  return REF_READY;
+  return resolve_refs (graph, refs, paths, inputs, wait_reason, error);
 }
 
 /* Tries to make one call of @layer. Returns REF_WAIT while an input is
@@ -932,6 +953,7 @@ process_node (Graph        *graph,
       g_autoptr(GPtrArray) refs = g_ptr_array_new ();
       g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
       g_autofree char *args_path = g_strdup_printf ("%s.args", path);
+      RefStatus status;
 
       if (args != NULL && !JSON_NODE_HOLDS_ARRAY (args))
         {
@@ -950,25 +972,15 @@ process_node (Graph        *graph,
       if (args != NULL && !collect_keras3_refs (args, args_path, refs, paths, 0, error))
         return REF_ERROR;
 
-      for (guint i = 0; i < refs->len; i++)
-        {
-          Ref ref;
-          StrataKerasTensor *tensor = NULL;
-          RefStatus status;
-
-          if (!parse_ref (g_ptr_array_index (refs, i), g_ptr_array_index (paths, i), &ref, error))
-            return REF_ERROR;
-          status = resolve_ref (graph, &ref, g_ptr_array_index (paths, i), &tensor, wait_reason, error);
-          if (status != REF_READY)
-            return status;
-          g_ptr_array_add (inputs, tensor);
-        }
+      status = resolve_refs (graph, refs, paths, inputs, wait_reason, error);
+      if (status != REF_READY)
+        return status;
       if (kwargs_node != NULL)
         {
           g_autofree char *kwargs_path = g_strdup_printf ("%s.kwargs", path);
-          RefStatus status = resolve_keyword_tensors (graph, json_node_get_object (kwargs_node), kwargs_path,
-                                                      inputs, keywords, wait_reason, error);
 
+          status = resolve_keyword_tensors (graph, json_node_get_object (kwargs_node), kwargs_path,
+                                            inputs, keywords, wait_reason, error);
           if (status != REF_READY)
             return status;
         }

@@ -206,6 +206,27 @@ kwargs_node (StrataModel        *model,
   return result;
 }
 
+/* The layer name a [name, node, tensor] list starts with, or NULL. */
+static const char *
+ref_name (JsonArray *ref)
+{
+  return ref != NULL && json_array_get_length (ref) > 0 && JSON_NODE_HOLDS_VALUE (json_array_get_element (ref, 0)) ?
+         json_array_get_string_element (ref, 0) : NULL;
+}
+
+/* The config.keras_history list of a Keras 3 __keras_tensor__, or NULL. */
+static JsonArray *
+keras3_history (JsonObject *tensor)
+{
+  JsonNode *config = json_object_get_member (tensor, "config");
+  JsonNode *history;
+
+  if (config == NULL || !JSON_NODE_HOLDS_OBJECT (config))
+    return NULL;
+  history = json_object_get_member (json_node_get_object (config), "keras_history");
+  return history != NULL && JSON_NODE_HOLDS_ARRAY (history) ? json_node_get_array (history) : NULL;
+}
+
 /* Appends the layer names a raw node refers to, in order: Keras 1/2
  * entries [name, node, tensor, ...] (not _CONSTANT_VALUE), Keras 3
  * __keras_tensor__ histories in "args". */
@@ -227,10 +248,7 @@ raw_names (JsonNode  *node,
 
           if (!keras3 && JSON_NODE_HOLDS_ARRAY (element))
             {
-              JsonArray *entry = json_node_get_array (element);
-              const char *name = json_array_get_length (entry) > 0 &&
-                                 JSON_NODE_HOLDS_VALUE (json_array_get_element (entry, 0)) ?
-                                 json_array_get_string_element (entry, 0) : NULL;
+              const char *name = ref_name (json_node_get_array (element));
 
               if (g_strcmp0 (name, "_CONSTANT_VALUE") != 0)
                 g_ptr_array_add (names, (gpointer) name);
@@ -242,18 +260,16 @@ raw_names (JsonNode  *node,
   else if (keras3 && JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObject *object = json_node_get_object (node);
-      JsonNode *config, *history;
+      JsonArray *history;
 
       if (json_object_has_member (object, "args"))
         {
           raw_names (json_object_get_member (object, "args"), keras3, names, depth + 1);
           return;
         }
-      config = json_object_get_member (object, "config");
-      if (config != NULL && JSON_NODE_HOLDS_OBJECT (config) &&
-          (history = json_object_get_member (json_node_get_object (config), "keras_history")) != NULL &&
-          JSON_NODE_HOLDS_ARRAY (history) && json_array_get_length (json_node_get_array (history)) > 0)
-        g_ptr_array_add (names, (gpointer) json_array_get_string_element (json_node_get_array (history), 0));
+      history = keras3_history (object);
+      if (history != NULL && json_array_get_length (history) > 0)
+        g_ptr_array_add (names, (gpointer) json_array_get_string_element (history, 0));
     }
 }
 
@@ -294,21 +310,14 @@ keyword_tensor_name (JsonNode    *reference,
                      GError     **error)
 {
   GPtrArray *names = user_data;
-  JsonNode *history = reference;
+  JsonArray *history = NULL;
 
+  /* Keras 3: a __keras_tensor__; tf-keras: the [name, node, tensor] list itself. */
   if (JSON_NODE_HOLDS_OBJECT (reference))
-    {
-      JsonNode *config = json_object_get_member (json_node_get_object (reference), "config");
-
-      history = config != NULL && JSON_NODE_HOLDS_OBJECT (config) ?
-                json_object_get_member (json_node_get_object (config), "keras_history") : NULL;
-    }
-  if (history != NULL && JSON_NODE_HOLDS_ARRAY (history) &&
-      json_array_get_length (json_node_get_array (history)) > 0 &&
-      JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (history), 0)))
-    g_ptr_array_add (names, (gpointer) json_array_get_string_element (json_node_get_array (history), 0));
-  else
-    g_ptr_array_add (names, NULL);
+    history = keras3_history (json_node_get_object (reference));
+  else if (JSON_NODE_HOLDS_ARRAY (reference))
+    history = json_node_get_array (reference);
+  g_ptr_array_add (names, (gpointer) ref_name (history));
   return TRUE;
 }
 

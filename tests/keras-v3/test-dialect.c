@@ -476,10 +476,14 @@ config_without (GHashTable *layers, const char *name, ...)
   return config;
 }
 
+/* A tf-keras 2.21 Sequential of @layers (JSON text). */
+#define TF_KERAS_SEQUENTIAL(name, layers) \
+  "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"" name "\", \"layers\": [" \
+  layers "]}, \"keras_version\": \"2.21.0\", \"backend\": \"tensorflow\"}"
+
 /* A tf-keras Sequential without an input layer whose layers carry the keys
  * Keras 3 refuses, some inside wrappers and cells. */
-static const char tf_keras_sequence[] =
-  "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"seq\", \"layers\": ["
+static const char tf_keras_sequence[] = TF_KERAS_SEQUENTIAL ("seq",
   " {\"class_name\": \"Embedding\", \"config\": {\"name\": \"emb\", \"batch_input_shape\": [null, 6],"
   "   \"input_dim\": 50, \"output_dim\": 8, \"input_length\": 6}},"
   " {\"class_name\": \"SpatialDropout1D\", \"config\": {\"name\": \"drop\", \"trainable\": true,"
@@ -494,7 +498,7 @@ static const char tf_keras_sequence[] =
   "   \"kernel_size\": [3], \"groups\": 1}},"
   " {\"class_name\": \"LSTM\", \"config\": {\"name\": \"lstm\", \"units\": 5, \"time_major\": false,"
   "   \"return_sequences\": false, \"implementation\": 2}}"
-  "]}, \"keras_version\": \"2.21.0\", \"backend\": \"tensorflow\"}";
+  );
 
 static void
 test_rules_sequence (void)
@@ -550,8 +554,7 @@ test_rules_sequence (void)
 
 /* Images: BatchNormalization's built axis, separable/depthwise/transposed
  * convolutions and random preprocessing. */
-static const char tf_keras_image[] =
-  "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"img\", \"layers\": ["
+static const char tf_keras_image[] = TF_KERAS_SEQUENTIAL ("img",
   " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 8, 8, 3],"
   "   \"dtype\": \"float32\", \"sparse\": false, \"ragged\": false, \"name\": \"image\"}},"
   " {\"class_name\": \"RandomFlip\", \"config\": {\"name\": \"flip\", \"rng_type\": \"stateful\","
@@ -565,7 +568,7 @@ static const char tf_keras_image[] =
   "   \"groups\": 1}},"
   " {\"class_name\": \"Conv2DTranspose\", \"config\": {\"name\": \"up\", \"filters\": 2,"
   "   \"kernel_size\": [2, 2], \"strides\": [2, 2], \"groups\": 1}}"
-  "]}, \"keras_version\": \"2.21.0\", \"backend\": \"tensorflow\"}";
+  );
 
 static void
 test_rules_image (void)
@@ -601,14 +604,13 @@ test_rules_image (void)
 
 /* Values Keras 3 cannot express are not dropped: Keras must refuse the
  * file rather than load a model that computes something else. */
-static const char tf_keras_unconvertible[] =
-  "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"odd\", \"layers\": ["
+static const char tf_keras_unconvertible[] = TF_KERAS_SEQUENTIAL ("odd",
   " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 4, 6, 6],"
   "   \"dtype\": \"float32\", \"name\": \"x\"}},"
   " {\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn\", \"axis\": [1, 2]}},"
   " {\"class_name\": \"Conv2DTranspose\", \"config\": {\"name\": \"up\", \"filters\": 4,"
   "   \"kernel_size\": [1, 1], \"groups\": 2}}"
-  "]}, \"keras_version\": \"2.21.0\", \"backend\": \"tensorflow\"}";
+  );
 
 static void
 test_rules_kept (void)
@@ -673,16 +675,23 @@ test_rules_keras2 (void)
  * model's own flag overrides, while tf-keras obeys a recorded one; and
  * MultiHeadAttention takes its value tensor as a second argument, which
  * tf-keras records as a keyword tensor. */
-#define K3_TENSOR(name) \
-  "{\"class_name\": \"__keras_tensor__\", \"config\": {\"shape\": [null, 5, 4]," \
+#define K3_TENSOR_OF(shape, name) \
+  "{\"class_name\": \"__keras_tensor__\", \"config\": {\"shape\": " shape "," \
   " \"dtype\": \"float32\", \"keras_history\": [\"" name "\", 0, 0]}}"
+#define K3_TENSOR(name) K3_TENSOR_OF ("[null, 5, 4]", name)
+/* A Keras 3.15 functional model of @layers with its @endpoints
+ * (input_layers and output_layers), and one of its input layers. */
+#define K3_FUNCTIONAL(name, layers, endpoints) \
+  "{\"module\": \"keras.src.models.functional\", \"class_name\": \"Functional\"," \
+  " \"config\": {\"name\": \"" name "\", \"trainable\": true, \"layers\": [" \
+  layers " ], " endpoints "}, \"registered_name\": \"Functional\"}"
+#define K3_INPUT(name, shape) \
+  " {\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {" \
+  "   \"batch_shape\": " shape ", \"dtype\": \"float32\", \"name\": \"" name "\"}," \
+  "   \"registered_name\": null, \"name\": \"" name "\", \"inbound_nodes\": []},"
 
-static const char keras3_calls[] =
-  "{\"module\": \"keras.src.models.functional\", \"class_name\": \"Functional\","
-  " \"config\": {\"name\": \"calls\", \"trainable\": true, \"layers\": ["
-  " {\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {"
-  "   \"batch_shape\": [null, 5, 4], \"dtype\": \"float32\", \"name\": \"seq\"},"
-  "   \"registered_name\": null, \"name\": \"seq\", \"inbound_nodes\": []},"
+static const char keras3_calls[] = K3_FUNCTIONAL ("calls",
+  K3_INPUT ("seq", "[null, 5, 4]")
   " {\"module\": \"keras.layers\", \"class_name\": \"GaussianNoise\", \"config\": {"
   "   \"name\": \"noise\", \"stddev\": 0.5, \"seed\": null}, \"registered_name\": null,"
   "   \"name\": \"noise\", \"inbound_nodes\": [{\"args\": [" K3_TENSOR ("seq") "],"
@@ -691,9 +700,8 @@ static const char keras3_calls[] =
   "   \"name\": \"mha\", \"num_heads\": 2, \"key_dim\": 3, \"use_gate\": false,"
   "   \"sliding_window\": null, \"seed\": null}, \"registered_name\": null, \"name\": \"mha\","
   "   \"inbound_nodes\": [{\"args\": [" K3_TENSOR ("noise") ", " K3_TENSOR ("seq") "],"
-  "   \"kwargs\": {}}]}"
-  " ], \"input_layers\": [\"seq\", 0, 0], \"output_layers\": [\"mha\", 0, 0]},"
-  " \"registered_name\": \"Functional\"}";
+  "   \"kwargs\": {}}]}",
+  "\"input_layers\": [\"seq\", 0, 0], \"output_layers\": [\"mha\", 0, 0]");
 
 static JsonObject *
 entry_of (JsonNode *root, const char *layer)
@@ -763,25 +771,16 @@ test_calls_keras2 (void)
 
 /* Keras 3 passes an RNN's initial states as a keyword tensor; tf-keras
  * reads keyword tensors as [name, node, tensor]. */
-#define K3_STATE(name) \
-  "{\"class_name\": \"__keras_tensor__\", \"config\": {\"shape\": [null, 2]," \
-  " \"dtype\": \"float32\", \"keras_history\": [\"" name "\", 0, 0]}}"
+#define K3_STATE(name) K3_TENSOR_OF ("[null, 2]", name)
 
-static const char keras3_states[] =
-  "{\"module\": \"keras.src.models.functional\", \"class_name\": \"Functional\","
-  " \"config\": {\"name\": \"states\", \"trainable\": true, \"layers\": ["
-  " {\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {"
-  "   \"batch_shape\": [null, 5, 4], \"dtype\": \"float32\", \"name\": \"seq\"},"
-  "   \"registered_name\": null, \"name\": \"seq\", \"inbound_nodes\": []},"
-  " {\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {"
-  "   \"batch_shape\": [null, 2], \"dtype\": \"float32\", \"name\": \"h0\"},"
-  "   \"registered_name\": null, \"name\": \"h0\", \"inbound_nodes\": []},"
+static const char keras3_states[] = K3_FUNCTIONAL ("states",
+  K3_INPUT ("seq", "[null, 5, 4]")
+  K3_INPUT ("h0", "[null, 2]")
   " {\"module\": \"keras.layers\", \"class_name\": \"GRU\", \"config\": {"
   "   \"name\": \"gru\", \"units\": 2}, \"registered_name\": null, \"name\": \"gru\","
   "   \"inbound_nodes\": [{\"args\": [" K3_TENSOR ("seq") "],"
-  "   \"kwargs\": {\"initial_state\": " K3_STATE ("h0") "}}]}"
-  " ], \"input_layers\": [[\"seq\", 0, 0], [\"h0\", 0, 0]], \"output_layers\": [\"gru\", 0, 0]},"
-  " \"registered_name\": \"Functional\"}";
+  "   \"kwargs\": {\"initial_state\": " K3_STATE ("h0") "}}]}",
+  "\"input_layers\": [[\"seq\", 0, 0], [\"h0\", 0, 0]], \"output_layers\": [\"gru\", 0, 0]");
 
 static void
 test_calls_keyword_tensors (void)
@@ -801,12 +800,16 @@ test_calls_keyword_tensors (void)
   g_assert_cmpint (json_array_get_int_element (state, 2), ==, 0);
 }
 
+/* An input layer of a tf-keras functional model. */
+#define TF_KERAS_INPUT(name, shape) \
+  " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": " shape "," \
+  "   \"dtype\": \"float32\", \"name\": \"" name "\"}, \"name\": \"" name "\", \"inbound_nodes\": []},"
+
 /* A training flag a tf-keras model recorded (Monte Carlo dropout) means
  * something in both toolkits and stays. */
 static const char tf_keras_training_call[] =
   "{\"class_name\": \"Functional\", \"config\": {\"name\": \"mc\", \"layers\": ["
-  " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 4],"
-  "   \"dtype\": \"float32\", \"name\": \"x\"}, \"name\": \"x\", \"inbound_nodes\": []},"
+  TF_KERAS_INPUT ("x", "[null, 4]")
   " {\"class_name\": \"Dropout\", \"config\": {\"name\": \"drop\", \"rate\": 0.5},"
   "   \"name\": \"drop\", \"inbound_nodes\": [[[\"x\", 0, 0, {\"training\": true}]]]}"
   " ], \"input_layers\": [[\"x\", 0, 0]], \"output_layers\": [[\"drop\", 0, 0]]},"
@@ -830,12 +833,9 @@ test_calls_training_kept (void)
  * with initial states (with the build shapes of tf-keras 2.13+). */
 static const char tf_keras_older[] =
   "{\"class_name\": \"Model\", \"config\": {\"name\": \"older\", \"layers\": ["
-  " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 4, 3],"
-  "   \"dtype\": \"float32\", \"name\": \"seq\"}, \"name\": \"seq\", \"inbound_nodes\": []},"
-  " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 2],"
-  "   \"dtype\": \"float32\", \"name\": \"h0\"}, \"name\": \"h0\", \"inbound_nodes\": []},"
-  " {\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 2],"
-  "   \"dtype\": \"float32\", \"name\": \"c0\"}, \"name\": \"c0\", \"inbound_nodes\": []},"
+  TF_KERAS_INPUT ("seq", "[null, 4, 3]")
+  TF_KERAS_INPUT ("h0", "[null, 2]")
+  TF_KERAS_INPUT ("c0", "[null, 2]")
   " {\"class_name\": \"Bidirectional\", \"config\": {\"name\": \"bi\", \"merge_mode\": \"concat\","
   "   \"layer\": {\"class_name\": \"SimpleRNN\", \"config\": {\"name\": \"back\", \"units\": 2,"
   "     \"go_backwards\": true, \"return_sequences\": true,"

@@ -40,20 +40,6 @@ load_file (const char      *path,
   return strata_model_from_json (contents, length, NULL, flags, error);
 }
 
-static StrataLayer *
-make_layer (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = strata_json_parse (json, -1, &error);
-  StrataLayer *layer;
-
-  g_assert_no_error (error);
-  layer = strata_registry_create_layer (strata_registry_get_default (), json_node_get_object (node),
-                                        STRATA_LOAD_NONE, &error);
-  g_assert_no_error (error);
-  return layer;
-}
-
 static StrataKerasTensor *
 call1 (StrataLayer       *layer,
        StrataKerasTensor *input)
@@ -331,10 +317,10 @@ test_order_in_code (void)
 {
   g_autoptr(StrataShape) shape = strata_shape_new (1, (gint64[]) { 4 });
   g_autoptr(StrataKerasTensor) input = strata_input (shape, NULL, "input_1");
-  g_autoptr(StrataLayer) dense = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 3}}");
-  g_autoptr(StrataLayer) dense_1 = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_1\", \"units\": 5}}");
-  g_autoptr(StrataLayer) concat = make_layer ("{\"class_name\": \"Concatenate\", \"config\": {\"name\": \"concatenate\"}}");
-  g_autoptr(StrataLayer) dense_2 = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_2\", \"units\": 2}}");
+  g_autoptr(StrataLayer) dense = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 3}}");
+  g_autoptr(StrataLayer) dense_1 = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_1\", \"units\": 5}}");
+  g_autoptr(StrataLayer) concat = strata_test_layer_from_json ("{\"class_name\": \"Concatenate\", \"config\": {\"name\": \"concatenate\"}}");
+  g_autoptr(StrataLayer) dense_2 = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_2\", \"units\": 2}}");
   g_autoptr(StrataKerasTensor) a = call1 (dense, input);
   g_autoptr(StrataKerasTensor) b = call1 (dense_1, input);
   g_autoptr(GPtrArray) pair = g_ptr_array_new ();
@@ -376,7 +362,7 @@ test_shared_and_nested (void)
   g_autoptr(StrataShape) shape = strata_shape_new (1, (gint64[]) { 6 });
   g_autoptr(StrataKerasTensor) x1 = strata_input (shape, NULL, "left");
   g_autoptr(StrataKerasTensor) x2 = strata_input (shape, NULL, "right");
-  g_autoptr(StrataLayer) shared = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"shared\", \"units\": 2}}");
+  g_autoptr(StrataLayer) shared = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"shared\", \"units\": 2}}");
   g_autoptr(StrataKerasTensor) y1 = call1 (shared, x1);
   g_autoptr(StrataKerasTensor) y2 = call1 (shared, x2);
   g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
@@ -432,7 +418,7 @@ test_layer_applied_twice (void)
 {
   g_autoptr(StrataShape) shape = strata_shape_new (1, (gint64[]) { 4 });
   g_autoptr(StrataKerasTensor) x = strata_input (shape, NULL, "x");
-  g_autoptr(StrataLayer) square = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"square\", \"units\": 4}}");
+  g_autoptr(StrataLayer) square = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"square\", \"units\": 4}}");
   g_autoptr(StrataKerasTensor) once = call1 (square, x);
   g_autoptr(StrataKerasTensor) twice = call1 (square, once);
   g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
@@ -504,8 +490,8 @@ test_graph_errors (void)
   g_autoptr(StrataShape) shape = strata_shape_new (1, (gint64[]) { 3 });
   g_autoptr(StrataKerasTensor) x1 = strata_input (shape, NULL, "x1");
   g_autoptr(StrataKerasTensor) x2 = strata_input (shape, NULL, "x2");
-  g_autoptr(StrataLayer) add = make_layer ("{\"class_name\": \"Add\", \"config\": {\"name\": \"add\"}}");
-  g_autoptr(StrataLayer) dup = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"x1\", \"units\": 2}}");
+  g_autoptr(StrataLayer) add = strata_test_layer_from_json ("{\"class_name\": \"Add\", \"config\": {\"name\": \"add\"}}");
+  g_autoptr(StrataLayer) dup = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"x1\", \"units\": 2}}");
   g_autoptr(GPtrArray) both = g_ptr_array_new ();
   g_autoptr(GPtrArray) sum = NULL;
   g_autoptr(GPtrArray) inputs = g_ptr_array_new ();

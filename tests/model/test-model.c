@@ -8,20 +8,6 @@
 #include "strata-json-private.h"
 #include "strata-model-private.h"
 
-static StrataLayer *
-make_layer (const char *json)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = strata_json_parse (json, -1, &error);
-  StrataLayer *layer;
-
-  g_assert_no_error (error);
-  layer = strata_registry_create_layer (strata_registry_get_default (), json_node_get_object (node),
-                                        STRATA_LOAD_NONE, &error);
-  g_assert_no_error (error);
-  return layer;
-}
-
 static JsonNode *
 read_json (const char *path)
 {
@@ -278,7 +264,7 @@ test_summary_format (void)
   g_autoptr(StrataSequential) seq = strata_sequential_new ("big");
   g_autoptr(StrataShape) batch = strata_shape_new (2, (gint64[]) { STRATA_DIM_UNKNOWN, 1000 });
   g_autoptr(StrataInputLayer) input = strata_input_layer_new (batch, NULL, "in");
-  g_autoptr(StrataLayer) dense = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"wide\", \"units\": 1500}}");
+  g_autoptr(StrataLayer) dense = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"wide\", \"units\": 1500}}");
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) weights = NULL;
   g_autofree char *summary = NULL;
@@ -312,7 +298,7 @@ replace_out_binary (StrataLayer *layer,
   if (g_strcmp0 (strata_layer_get_name (layer), "out_binary") != 0)
     return NULL;
   (*(guint *) user_data)++;
-  return make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"out_binary\", \"units\": 7}}");
+  return strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"out_binary\", \"units\": 7}}");
 }
 
 static void
@@ -387,9 +373,9 @@ test_sequential (void)
   g_autoptr(StrataSequential) seq = strata_sequential_new ("stack");
   g_autoptr(StrataShape) batch = strata_shape_new (2, (gint64[]) { STRATA_DIM_UNKNOWN, 4 });
   g_autoptr(StrataInputLayer) input = strata_input_layer_new (batch, NULL, "features");
-  g_autoptr(StrataLayer) d1 = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d1\", \"units\": 8}}");
-  g_autoptr(StrataLayer) d2 = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d2\", \"units\": 2}}");
-  g_autoptr(StrataLayer) twin = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d1\", \"units\": 2}}");
+  g_autoptr(StrataLayer) d1 = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d1\", \"units\": 8}}");
+  g_autoptr(StrataLayer) d2 = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d2\", \"units\": 2}}");
+  g_autoptr(StrataLayer) twin = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"d1\", \"units\": 2}}");
   g_autoptr(StrataLayer) popped = NULL;
   g_autoptr(GPtrArray) outputs = NULL;
   g_autoptr(GError) error = NULL;
@@ -439,9 +425,9 @@ test_sequential_deferred (void)
 {
   g_autoptr(StrataSequential) implicit = strata_sequential_new (NULL);
   g_autoptr(StrataSequential) deferred = strata_sequential_new ("deferred");
-  g_autoptr(StrataLayer) first = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"first\", \"units\": 5, \"input_dim\": 3}}");
-  g_autoptr(StrataLayer) second = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"second\", \"units\": 2}}");
-  g_autoptr(StrataLayer) lazy = make_layer ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"lazy\", \"units\": 4}}");
+  g_autoptr(StrataLayer) first = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"first\", \"units\": 5, \"input_dim\": 3}}");
+  g_autoptr(StrataLayer) second = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"second\", \"units\": 2}}");
+  g_autoptr(StrataLayer) lazy = strata_test_layer_from_json ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"lazy\", \"units\": 4}}");
   g_autoptr(StrataShape) sample = strata_shape_new (1, (gint64[]) { 6 });
   g_autoptr(StrataKerasTensor) x = strata_input (sample, NULL, "x");
   g_autoptr(GPtrArray) inputs = g_ptr_array_new ();

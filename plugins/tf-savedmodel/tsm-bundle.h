@@ -1,0 +1,124 @@
+/* tsm-bundle.h: TensorFlow TensorBundle (checkpoint) reading and writing,
+ * plain C + GLib, no GObject
+ *
+ * A bundle is `PREFIX.index` (an SSTable mapping tensor names to
+ * BundleEntryProto, with the BundleHeaderProto under the empty key) and
+ * `PREFIX.data-NNNNN-of-MMMMM` shards holding the tensor bytes. For a
+ * SavedModel the prefix is `DIR/variables/variables`; for
+ * `model.save_weights("ckpt")` it is `ckpt`.
+ *
+ * Every error is STRATA_FORMAT_ERROR_* and names the file and, where there
+ * is one, the key. Nothing is allocated beyond what the files can hold.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include "strata.h"
+
+G_BEGIN_DECLS
+
+#define TSM_MAX_RANK 32
+
+/* TensorFlow's DataType enum values (types.proto) that Strata handles. */
+typedef enum {
+  TSM_DT_INVALID  = 0,
+  TSM_DT_FLOAT    = 1,
+  TSM_DT_DOUBLE   = 2,
+  TSM_DT_INT32    = 3,
+  TSM_DT_UINT8    = 4,
+  TSM_DT_INT16    = 5,
+  TSM_DT_INT8     = 6,
+  TSM_DT_STRING   = 7,
+  TSM_DT_INT64    = 9,
+  TSM_DT_BOOL     = 10,
+  TSM_DT_BFLOAT16 = 14,
+  TSM_DT_UINT16   = 17,
+  TSM_DT_HALF     = 19,
+  TSM_DT_UINT32   = 22,
+  TSM_DT_UINT64   = 23,
+} TsmDataType;
+
+/* StrataDType <-> TF DataType; STRATA_DTYPE_INVALID / TSM_DT_INVALID when
+ * there is no counterpart (strings have no StrataDType). */
+StrataDType  tsm_dtype_to_strata   (int          tf_dtype);
+int          tsm_dtype_from_strata (StrataDType  dtype);
+const char  *tsm_dtype_name        (int          tf_dtype);  /* "DT_FLOAT", or "DT_<n>" */
+
+/* One entry of the index, decoded and validated (shape dims >= 0, size
+ * consistent with dtype and shape, shard id below num_shards). */
+typedef struct {
+  char    *key;
+  int      dtype;        /* TsmDataType value as stored */
+  guint    rank;
+  gint64   dims[TSM_MAX_RANK];
+  int      shard_id;
+  guint64  offset;
+  guint64  size;
+  guint32  masked_crc;   /* as stored */
+} TsmEntry;
+
+typedef struct _TsmBundle TsmBundle;
+
+/* Opens PREFIX.index, checks the footer, every block's CRC (and decodes
+ * Snappy blocks), the header entry (num_shards, endianness, version) and
+ * every entry; maps the shards lazily. */
+TsmBundle      *tsm_bundle_open          (const char      *prefix,
+                                          GError         **error);
+void            tsm_bundle_free          (TsmBundle       *bundle);
+const char     *tsm_bundle_get_prefix    (TsmBundle       *bundle);
+int             tsm_bundle_get_num_shards(TsmBundle       *bundle);
+gboolean        tsm_bundle_is_big_endian (TsmBundle       *bundle);
+
+/* Entries in key order (the header entry excluded). */
+guint           tsm_bundle_get_n_entries (TsmBundle       *bundle);
+const TsmEntry *tsm_bundle_get_entry     (TsmBundle       *bundle,
+                                          guint            index);
+/* Lookup by key (binary search); NULL with STRATA_FORMAT_ERROR_CORRUPT
+ * "not found" naming the key when absent. */
+const TsmEntry *tsm_bundle_lookup        (TsmBundle       *bundle,
+                                          const char      *key,
+                                          GError         **error);
+
+/* The bytes of a numeric or bool tensor, little-endian, C order, CRC
+ * checked. A slice of the shard's mapping when the data is aligned for its
+ * element type and needs no byte swap, else a new buffer. */
+GBytes         *tsm_bundle_read_tensor   (TsmBundle       *bundle,
+                                          const TsmEntry  *entry,
+                                          GError         **error);
+/* The elements of a DT_STRING tensor, CRC checked. */
+GPtrArray      *tsm_bundle_read_strings  (TsmBundle       *bundle,
+                                          const TsmEntry  *entry,
+                                          GError         **error);  /* (element-type GBytes) */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsmBundle, tsm_bundle_free)
+
+/* Writing: one shard, TF's exact byte layout (tf-savedmodel spec §3.8). The
+ * caller makes the whole folder atomic; the writer only writes the two
+ * files below PREFIX. Tensors are streamed to the data file in the order
+ * they are added; the index is written by finish. */
+typedef struct _TsmBundleWriter TsmBundleWriter;
+
+TsmBundleWriter *tsm_bundle_writer_new         (const char      *prefix,
+                                                GError         **error);
+gboolean         tsm_bundle_writer_add_tensor  (TsmBundleWriter *writer,
+                                                const char      *key,
+                                                int              tf_dtype,
+                                                guint            rank,
+                                                const gint64    *dims,
+                                                const void      *data,
+                                                gsize            size,
+                                                GError         **error);
+gboolean         tsm_bundle_writer_add_string  (TsmBundleWriter *writer,
+                                                const char      *key,
+                                                const void      *data,
+                                                gsize            size,
+                                                GError         **error);  /* a DT_STRING scalar */
+gboolean         tsm_bundle_writer_finish      (TsmBundleWriter *writer,
+                                                GError         **error);
+void             tsm_bundle_writer_free        (TsmBundleWriter *writer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsmBundleWriter, tsm_bundle_writer_free)
+
+G_END_DECLS

@@ -8,10 +8,18 @@
 
 G_BEGIN_DECLS
 
+/* Whether the tests run under CI=true, where every fixture, tool, module
+ * and the Keras venv exists: a test that cannot run there has failed. */
+gboolean    strata_test_in_ci (void);
+/* The one way a C test skips: g_test_skip() with the reason (printed
+ * loudly), or, under CI=true, g_test_fail() with the same reason. */
+void        strata_test_skip (const char *format,
+                              ...) G_GNUC_PRINTF (1, 2);
 /* The folder of real Keras files (../shared/fixtures/real), or NULL when it
- * is missing; in that case the test is skipped with a loud message. */
+ * is missing (nothing reported: see strata_test_real_fixture_path). */
 const char *strata_test_real_fixtures (void);
-/* g_test_skip()s loudly and returns NULL when the real fixtures are missing. */
+/* The path of a real fixture; strata_test_skip()s and returns NULL when the
+ * real fixtures are missing. */
 char       *strata_test_real_fixture_path (const char *relative);
 /* A path under tests/ (G_TEST_SRCDIR). */
 char       *strata_test_src_path (const char *relative);

@@ -269,7 +269,7 @@ test_write_matches_python (void)
   py_compact = run_python (args_compact);
   if (py_compact == NULL)
     {
-      g_test_skip (PYTHON " is missing");
+      strata_test_skip ("%s is missing", PYTHON);
       return;
     }
   py_pretty = run_python (args_pretty);

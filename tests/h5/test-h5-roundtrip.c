@@ -836,7 +836,7 @@ test_generated_fixtures (void)
 
       if (d == NULL)
         {
-          g_test_skip ("tests/fixtures/generated is missing");
+          strata_test_skip ("tests/fixtures/generated is missing");
           return;
         }
       while ((name = g_dir_read_name (d)) != NULL)

@@ -45,7 +45,7 @@ test_h5_configs (void)
     return;
   if (strata_formats_lookup ("h5") == NULL)
     {
-      g_test_skip ("the h5 format module is not built");
+      strata_test_skip ("the h5 format module is not built");
       return;
     }
 

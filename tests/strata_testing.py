@@ -6,6 +6,7 @@
 # from single-case ones.  Under CI=true every fixture, tool, format module
 # and the Keras venv exists, so a test that cannot run there has failed:
 # skip() and Tap.skip() turn into failures, with the same reason.
+# compare_close() is the one numeric comparison of the Python checks.
 #
 # Scripts outside tests/ import it after
 #   sys.path.insert(0, <path of tests/>)
@@ -30,6 +31,34 @@ def skip(reason):
         sys.exit(1)
     print("SKIPPED: %s" % reason, file=sys.stderr)
     sys.exit(SKIP_STATUS)
+
+
+def compare_close(got, expected, rtol, atol):
+    """NaN-safe, symmetric closeness of two arrays: same shape, every value
+    of both finite, and |got - expected| <= atol + rtol * max(|got|, |expected|)
+    everywhere.  Returns (ok, message); the message gives the worst
+    difference, or what is wrong."""
+    import numpy as np
+
+    g = np.asarray(got, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    if g.shape != e.shape:
+        return False, "shape %s, expected %s" % (g.shape, e.shape)
+    for label, a in (("found", g), ("expected", e)):
+        bad = ~np.isfinite(a)
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            return False, "%d non-finite value(s) %s, the first %r at %s" % (
+                int(bad.sum()), label, float(a[first]), first)
+    if g.size == 0:
+        return True, "no values"
+    diff = np.abs(g - e)
+    worst = float(diff.max())
+    over = diff > atol + rtol * np.maximum(np.abs(g), np.abs(e))
+    if over.any():
+        return False, "%d value(s) differ beyond atol %g + rtol %g, max |difference| %.3g" % (
+            int(over.sum()), atol, rtol, worst)
+    return True, "max |difference| %.3g" % worst
 
 
 class Tap:

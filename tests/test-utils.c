@@ -5,6 +5,7 @@
 #include "test-utils.h"
 
 #include <locale.h>
+#include <string.h>
 
 #include "strata-json-private.h"
 
@@ -75,6 +76,22 @@ strata_test_init (int *argc, char ***argv)
 {
   setlocale (LC_ALL, "C.UTF-8");
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+}
+
+gboolean
+strata_test_weight_name_matches (const char *strata_name,
+                                 const char *keras_name)
+{
+  g_autofree char *want = g_str_has_suffix (keras_name, ":0") ? g_strdup (keras_name)
+                                                              : g_strconcat (keras_name, ":0", NULL);
+  g_autofree char *layer = g_strndup (strata_name, strcspn (strata_name, "/"));
+  g_auto(GStrv) parts = g_strsplit (want, "/", -1);
+  const char *found_last = strrchr (strata_name, '/');
+  const char *want_last = strrchr (want, '/');
+
+  if (found_last == NULL || want_last == NULL || !g_str_equal (found_last, want_last))
+    return FALSE;
+  return g_strv_contains ((const char * const *) parts, layer);
 }
 
 StrataLayer *

@@ -25,6 +25,12 @@ char       *strata_test_real_fixture_path (const char *relative);
 char       *strata_test_src_path (const char *relative);
 /* Calls g_test_init with isolated dirs and the C locale. */
 void        strata_test_init (int *argc, char ***argv);
+/* Whether Strata's name of a weight ("layer/weight:0", as tf-keras names
+ * it) names the weight Keras called @keras_name (tf-keras:
+ * "layer/weight:0"; Keras 3: "outer/layer/weight"): the same weight (last
+ * part) of the same layer (first part, a part of Keras's name). */
+gboolean    strata_test_weight_name_matches (const char *strata_name,
+                                             const char *keras_name);
 /* The layer a {"class_name", "config"} JSON object describes, made by the
  * default registry; asserts that it parses and is made. (transfer full) */
 StrataLayer *strata_test_layer_from_json (const char *json);

@@ -293,7 +293,10 @@ test_coverage (void)
   g_printerr ("\nh5 corpus: %u .h5/.hdf5 files (and %u test vectors, not models); "
               "%" G_GSIZE_FORMAT " expected outcomes other than a pass\n%s",
               files->len, n_vectors, G_N_ELEMENTS (expected_outcomes), failures->str);
-  g_assert_cmpstr (failures->str, ==, "");
+  /* Not fatal: the other cases still check what they can. */
+  if (failures->len > 0)
+    g_test_fail_printf ("the references do not cover the corpus as expected_outcomes says "
+                        "(the FAIL lines above)");
 }
 
 /* Reads the references (h5py-digests.py, run now; tf-keras-weights.tsv)
@@ -535,8 +538,9 @@ compare_weights (StrataModel *model, FileRef *ref, guint *n_tensors, guint *n_te
           else if (reason == NULL)
             {
               g_autofree char *shape = strata_shape_to_string (strata_tensor_get_shape (t));
-              reason = g_strdup_printf ("layer %s weight %u: %s %s differs from Keras's %s %s",
-                                        group, w, dtype, shape, r->dtype, r->shape);
+              reason = g_strdup_printf ("layer %s weight %u: %s %s, sha256 %s; Keras's: %s %s, "
+                                        "sha256 %s", group, w, dtype, shape, sha,
+                                        r->dtype, r->shape, expected_sha (r, dtype));
             }
         }
     }

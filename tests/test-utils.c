@@ -78,6 +78,51 @@ strata_test_init (int *argc, char ***argv)
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 }
 
+static void
+collect_files (const char         *dir,
+               const char * const *suffixes,
+               GPtrArray          *files)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (handle == NULL)
+    return;
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        collect_files (path, suffixes, files);
+      else
+        for (guint i = 0; suffixes[i] != NULL; i++)
+          if (g_str_has_suffix (name, suffixes[i]))
+            {
+              g_ptr_array_add (files, g_steal_pointer (&path));
+              break;
+            }
+    }
+}
+
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+void
+strata_test_collect_files (const char         *dir,
+                           const char * const *suffixes,
+                           GPtrArray          *files)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  collect_files (dir, suffixes, found);
+  g_ptr_array_sort (found, compare_paths);
+  g_ptr_array_extend_and_steal (files, g_steal_pointer (&found));
+}
+
 gboolean
 strata_test_weight_name_matches (const char *strata_name,
                                  const char *keras_name)

@@ -25,6 +25,11 @@ char       *strata_test_real_fixture_path (const char *relative);
 char       *strata_test_src_path (const char *relative);
 /* Calls g_test_init with isolated dirs and the C locale. */
 void        strata_test_init (int *argc, char ***argv);
+/* Appends to @files the paths of the files under @dir (recursively) whose
+ * names end with one of @suffixes, sorted. */
+void        strata_test_collect_files (const char         *dir,
+                                       const char * const *suffixes,
+                                       GPtrArray          *files);
 /* Whether Strata's name of a weight ("layer/weight:0", as tf-keras names
  * it) names the weight Keras called @keras_name (tf-keras:
  * "layer/weight:0"; Keras 3: "outer/layer/weight"): the same weight (last

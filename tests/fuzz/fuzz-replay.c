@@ -36,44 +36,6 @@ seed_dir_free (SeedDir *sd)
   g_free (sd);
 }
 
-static gboolean
-has_suffix (const char *name,
-            GStrv       suffixes)
-{
-  for (guint i = 0; suffixes[i] != NULL; i++)
-    if (g_str_has_suffix (name, suffixes[i]))
-      return TRUE;
-  return FALSE;
-}
-
-static void
-collect (const char *dir,
-         GStrv       suffixes,
-         GPtrArray  *files)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (handle == NULL)
-    return;
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        collect (path, suffixes, files);
-      else if (has_suffix (name, suffixes))
-        g_ptr_array_add (files, g_steal_pointer (&path));
-    }
-}
-
-static int
-compare_paths (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 static void
 test_replay (gconstpointer data)
 {
@@ -85,8 +47,7 @@ test_replay (gconstpointer data)
       strata_test_skip ("the seed folder %s is missing", sd->dir);
       return;
     }
-  collect (sd->dir, sd->suffixes, files);
-  g_ptr_array_sort (files, compare_paths);
+  strata_test_collect_files (sd->dir, (const char * const *) sd->suffixes, files);
   if (files->len == 0)
     {
       g_autofree char *wanted = g_strjoinv (" ", sd->suffixes);

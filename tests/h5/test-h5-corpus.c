@@ -205,30 +205,27 @@ parse_refs (const char *text, GHashTable **table_out, GPtrArray **files_out)
   *files_out = files;
 }
 
-/* The .h5/.hdf5 files under @dir, relative to @top, and the number of
- * test vectors (*_inputs_and_outputs.h5: inputs and predictions, no model)
- * left out. */
-static void
-collect_h5 (const char *top,
-            const char *dir,
-            GPtrArray  *files,
+/* The .h5/.hdf5 files under @dir, relative to it, and the number of test
+ * vectors (*_inputs_and_outputs.h5: inputs and predictions, no model) left
+ * out. */
+static GPtrArray *
+collect_h5 (const char *dir,
             guint      *n_vectors)
 {
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
 
-  g_assert_nonnull (handle);
-  while ((name = g_dir_read_name (handle)) != NULL)
+  strata_test_collect_files (dir, (const char *[]) { ".h5", ".hdf5", NULL }, paths);
+  for (guint i = 0; i < paths->len; i++)
     {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
+      const char *path = g_ptr_array_index (paths, i);
 
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        collect_h5 (top, path, files, n_vectors);
-      else if (g_str_has_suffix (name, "_inputs_and_outputs.h5"))
+      if (g_str_has_suffix (path, "_inputs_and_outputs.h5"))
         (*n_vectors)++;
-      else if (g_str_has_suffix (name, ".h5") || g_str_has_suffix (name, ".hdf5"))
-        g_ptr_array_add (files, g_strdup (path + strlen (top) + 1));
+      else
+        g_ptr_array_add (files, g_strdup (path + strlen (dir) + 1));
     }
+  return files;
 }
 
 static gboolean load_refs (void);
@@ -240,13 +237,13 @@ static void
 test_coverage (void)
 {
   const char *dir = strata_test_real_fixtures ();
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) files = NULL;
   g_autoptr(GString) failures = g_string_new (NULL);
   guint n_vectors = 0;
 
   if (!load_refs ())
     return;
-  collect_h5 (dir, dir, files, &n_vectors);
+  files = collect_h5 (dir, &n_vectors);
   for (guint i = 0; i < files->len; i++)
     {
       const char *rel = g_ptr_array_index (files, i);

@@ -55,27 +55,6 @@ call1 (StrataLayer       *layer,
   return g_object_ref (g_ptr_array_index (outputs, 0));
 }
 
-static void
-collect_files (const char  *dir,
-               const char  *suffix,
-               GPtrArray   *files)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (handle == NULL)
-    return;
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        collect_files (path, suffix, files);
-      else if (g_str_has_suffix (name, suffix))
-        g_ptr_array_add (files, g_steal_pointer (&path));
-    }
-}
-
 /* Checks that the model's layers come in the order of the file's
  * config.layers (for Sequential: the entries after an InputLayer). */
 static gboolean
@@ -118,8 +97,8 @@ test_order_real (void)
 
   if (marker == NULL)
     return;
-  collect_files (strata_test_real_fixtures (), ".json", files);
-  collect_files (generated, ".config.json", files);
+  strata_test_collect_files (strata_test_real_fixtures (), (const char *[]) { ".json", NULL }, files);
+  strata_test_collect_files (generated, (const char *[]) { ".config.json", NULL }, files);
 
   for (guint i = 0; i < files->len; i++)
     {
@@ -166,7 +145,7 @@ test_weights_generated (void)
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   guint n_checked = 0;
 
-  collect_files (dir, ".config.json", files);
+  strata_test_collect_files (dir, (const char *[]) { ".config.json", NULL }, files);
   for (guint i = 0; i < files->len; i++)
     {
       const char *path = g_ptr_array_index (files, i);

@@ -66,33 +66,6 @@ check_listed_files_exist (const char *root,
     }
 }
 
-static void
-collect_json (const char *dir,
-              GPtrArray  *files)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (handle == NULL)
-    return;
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        collect_json (path, files);
-      else if (g_str_has_suffix (name, ".json"))
-        g_ptr_array_add (files, g_steal_pointer (&path));
-    }
-}
-
-static int
-compare_paths (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
 /* Only model configs: a JSON object with a top-level "class_name". */
 static gboolean
 is_model_config (const char *contents,
@@ -162,8 +135,7 @@ test_corpus (void)
   if (marker == NULL)
     return;
 
-  collect_json (root, files);
-  g_ptr_array_sort (files, compare_paths);
+  strata_test_collect_files (root, (const char *[]) { ".json", NULL }, files);
 
   for (guint i = 0; i < files->len; i++)
     {
@@ -272,7 +244,7 @@ test_corpus_allow_unknown (void)
   if (marker == NULL)
     return;
 
-  collect_json (root, files);
+  strata_test_collect_files (root, (const char *[]) { ".json", NULL }, files);
   for (guint i = 0; i < files->len; i++)
     {
       const char *path = g_ptr_array_index (files, i);

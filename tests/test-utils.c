@@ -78,6 +78,18 @@ strata_test_init (int *argc, char ***argv)
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 }
 
+gboolean
+strata_test_outcome_is (const StrataTestOutcome *outcomes,
+                        gsize                    n,
+                        const char              *file,
+                        int                      outcome)
+{
+  for (gsize i = 0; i < n; i++)
+    if (outcomes[i].outcome == outcome && g_str_equal (outcomes[i].file, file))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 collect_files (const char         *dir,
                const char * const *suffixes,

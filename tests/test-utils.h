@@ -25,6 +25,20 @@ char       *strata_test_real_fixture_path (const char *relative);
 char       *strata_test_src_path (const char *relative);
 /* Calls g_test_init with isolated dirs and the C locale. */
 void        strata_test_init (int *argc, char ***argv);
+/* One entry of a corpus test's expected_outcomes: a file of the corpus
+ * (relative path) that does not simply pass, the outcome it has instead
+ * (a value of the test's own enum) and why. */
+typedef struct {
+  const char *file;
+  int         outcome;
+  const char *reason;
+} StrataTestOutcome;
+
+/* Whether @file is in @outcomes (@n entries) with @outcome. */
+gboolean    strata_test_outcome_is (const StrataTestOutcome *outcomes,
+                                    gsize                    n,
+                                    const char              *file,
+                                    int                      outcome);
 /* Appends to @files the paths of the files under @dir (recursively) whose
  * names end with one of @suffixes, sorted. */
 void        strata_test_collect_files (const char         *dir,

@@ -69,11 +69,7 @@ typedef enum {
   OUTCOME_TF_KERAS_REFUSES,
 } Outcome;
 
-static const struct {
-  const char *file;
-  Outcome     outcome;
-  const char *reason;
-} expected_outcomes[] = {
+static const StrataTestOutcome expected_outcomes[] = {
 #define KERAS1(file, why) { file, OUTCOME_TF_KERAS_REFUSES, "a Keras 1 config (" why "), which tf-keras cannot read" }
   { "community/diabetes-mlp/model.weights.h5", OUTCOME_KERAS3_WEIGHTS, "Keras 3 save_weights layout" },
   { "community/jenish-churn/model.weights.h5", OUTCOME_KERAS3_WEIGHTS, "Keras 3 save_weights layout" },
@@ -117,16 +113,8 @@ static const struct {
 #undef KERAS1
 };
 
-/* Whether @file is listed with @outcome. */
-static gboolean
-is_expected (const char *file,
-             Outcome     outcome)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (expected_outcomes); i++)
-    if (expected_outcomes[i].outcome == outcome && g_str_equal (expected_outcomes[i].file, file))
-      return TRUE;
-  return FALSE;
-}
+#define is_expected(file, outcome) \
+  strata_test_outcome_is (expected_outcomes, G_N_ELEMENTS (expected_outcomes), file, outcome)
 
 /* file -> FileRef, and the files in order: h5py's reading and conversion
  * (refs), and what tf-keras's load_model holds (tfk_refs). */

@@ -17,24 +17,17 @@
 #include "test-utils.h"
 
 /* The files with another outcome, each with its reason. */
-static const struct {
-  const char *file;
-  const char *reason;
-} expected_outcomes[] = {
-  { "community/diabetes-mlp/model.weights.h5",
-    "a Keras 3 .weights.h5: the h5 format refuses it as unsupported (keras-v3 reads it)" },
-  { "community/jenish-churn/model.weights.h5",
-    "a Keras 3 .weights.h5: the h5 format refuses it as unsupported (keras-v3 reads it)" },
+enum { OUTCOME_UNSUPPORTED };   /* refused by the h5 format as unsupported */
+
+static const StrataTestOutcome expected_outcomes[] = {
+  { "community/diabetes-mlp/model.weights.h5", OUTCOME_UNSUPPORTED,
+    "a Keras 3 .weights.h5 (the keras-v3 format reads it)" },
+  { "community/jenish-churn/model.weights.h5", OUTCOME_UNSUPPORTED,
+    "a Keras 3 .weights.h5 (the keras-v3 format reads it)" },
 };
 
-static gboolean
-is_expected (const char *file)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (expected_outcomes); i++)
-    if (g_str_equal (expected_outcomes[i].file, file))
-      return TRUE;
-  return FALSE;
-}
+#define is_expected(file) \
+  strata_test_outcome_is (expected_outcomes, G_N_ELEMENTS (expected_outcomes), file, OUTCOME_UNSUPPORTED)
 
 /* A weights-only file loads as a Sequential of opaque layers whose
  * class_name is null (see strata-format-h5.c). */

@@ -21,11 +21,7 @@ typedef enum {
   OUTCOME_UNKNOWN_CLASS,   /* refused by default: a class that is not registered */
 } Outcome;
 
-static const struct {
-  const char *file;
-  Outcome     outcome;
-  const char *reason;
-} expected_outcomes[] = {
+static const StrataTestOutcome expected_outcomes[] = {
   { "community/abhaypandy-churn/expected_model_852f27c.json", OUTCOME_NOT_A_CONFIG,
     "the corpus's expected predictions for a model" },
   { "community/jenish-churn/expected.json", OUTCOME_NOT_A_CONFIG,
@@ -38,15 +34,8 @@ static const struct {
     "a Lambda layer (Python code), refused unless unknown classes are allowed" },
 };
 
-static gboolean
-is_expected (const char *file,
-             Outcome     outcome)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (expected_outcomes); i++)
-    if (expected_outcomes[i].outcome == outcome && g_str_equal (expected_outcomes[i].file, file))
-      return TRUE;
-  return FALSE;
-}
+#define is_expected(file, outcome) \
+  strata_test_outcome_is (expected_outcomes, G_N_ELEMENTS (expected_outcomes), file, outcome)
 
 /* Fails for every entry of expected_outcomes that is not in @files. */
 static void

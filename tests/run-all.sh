@@ -1,19 +1,35 @@
 #!/usr/bin/env bash
 # Builds Strata and runs every test on a Debian 12 machine, installing what
 # is missing: Debian packages, then the real-Keras venv for the interop tests.
-# Runs the suite twice: a -Werror build, then an ASan+UBSan build.
-# Ends with "N passed, N failed, N skipped".
+# Runs the suite in three builds: a -Werror build (then the README's example
+# command on it), an ASan+UBSan build, and a clang-14 libFuzzer build that
+# fuzzes each target for STRATA_FUZZ_SECONDS (default 30).
+# Ends with "N passed, N failed, N skipped", counted over all of them.
+#
+# Under CI=true (.ci/run) nothing may be skipped: every fixture, tool and
+# the venv exist there, so a skipped test, or a venv that could not be
+# created, counts as failed (tests/README.md).
+#
+# Build folders: STRATA_BUILDDIR (build), STRATA_ASAN_BUILDDIR (build-asan),
+# STRATA_FUZZ_BUILDDIR (build-fuzz).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 builddir=${STRATA_BUILDDIR:-build}
 asandir=${STRATA_ASAN_BUILDDIR:-build-asan}
+fuzzdir=${STRATA_FUZZ_BUILDDIR:-build-fuzz}
+# Results that are not meson tests, one "NAME OK|FAIL" per line.
+extra=$(mktemp "${TMPDIR:-/tmp}/strata-run-all.XXXXXX")
+trap 'rm -f "$extra"' EXIT
 
-bash .ci/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
-if [ -f tests/setup-venv.sh ]; then
-  bash tests/setup-venv.sh || echo "run-all: the Keras venv could not be created; interop tests will report it"
+bash .ci/install-deps.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+if ! bash tests/setup-venv.sh; then
+  echo "run-all: the Keras venv could not be created; interop tests will report it"
+  [ "${CI:-}" = true ] && echo "keras-venv FAIL" >>"$extra"
 fi
+# Only this run's results are counted.
+rm -f "$builddir/meson-logs/testlog.json" "$asandir/meson-logs/testlog.json" "$fuzzdir/meson-logs/testlog.json"
 
 status=0
 run_suite() {   # dir, setup args...
@@ -28,6 +44,15 @@ run_suite() {   # dir, setup args...
 }
 
 run_suite "$builddir" -Dwerror=true -Dbuildtype=debugoptimized || status=1
+
+# The README's first command, as a new user runs it, on the build above.
+if STRATA_BUILDDIR=$builddir bash tests/run-example.sh >"$builddir/meson-logs/readme-example.log" 2>&1; then
+  echo "readme-example OK" >>"$extra"
+else
+  echo "run-all: bash tests/run-example.sh failed; the end of $builddir/meson-logs/readme-example.log:"
+  tail -n 20 "$builddir/meson-logs/readme-example.log"
+  echo "readme-example FAIL" >>"$extra"
+fi
 
 # Sanitizers: the interop and binding suites run real Python, which the
 # sanitizer runtimes cannot be preloaded into, so they are left to the plain build.
@@ -45,19 +70,46 @@ else
   status=1
 fi
 
-/usr/bin/python3 - "$builddir" "$asandir" <<'PY'
+# libFuzzer: clang-14 instruments the library and the targets of
+# tests/fuzz/meson.build; each runs for a short time (suite fuzz-run).
+if [ ! -f "$fuzzdir/build.ninja" ]; then
+  CC=clang-14 meson setup "$fuzzdir" -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
+    "-Dc_args=['-fsanitize=fuzzer-no-link', '-fno-sanitize-recover=all']" \
+    -Dintrospection=disabled -Dvapi=disabled -Ddocs=disabled -Dnls=false -Dbuildtype=debugoptimized \
+    -Dwerror=true || status=1
+fi
+if ninja -C "$fuzzdir" fuzzers; then
+  STRATA_FUZZ_SECONDS=${STRATA_FUZZ_SECONDS:-30} \
+    meson test -C "$fuzzdir" --no-rebuild --print-errorlogs --suite fuzz-run || status=1
+else
+  status=1
+fi
+
+/usr/bin/python3 - "$extra" "$builddir" "$asandir" "$fuzzdir" <<'PY'
 import json, sys, os
 passed = failed = skipped = 0
-for d in sys.argv[1:]:
+ci = os.environ.get("CI") == "true"
+for line in open(sys.argv[1]):
+    name, result = line.split()
+    if result == "OK":
+        passed += 1
+    else:
+        failed += 1
+        print(f"run-all: {name} failed")
+for d in sys.argv[2:]:
     log = os.path.join(d, "meson-logs", "testlog.json")
     if not os.path.exists(log):
         failed += 1
         print(f"run-all: {log} is missing (the build failed)")
         continue
     for line in open(log):
-        r = json.loads(line)["result"]
+        test = json.loads(line)
+        r = test["result"]
         if r in ("OK", "EXPECTEDFAIL"):
             passed += 1
+        elif r == "SKIP" and ci:
+            failed += 1
+            print(f"run-all: {d}: {test['name']} was skipped, which CI=true does not allow")
         elif r == "SKIP":
             skipped += 1
         else:

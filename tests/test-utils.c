@@ -5,6 +5,7 @@
 #include "test-utils.h"
 
 #include <locale.h>
+#include <string.h>
 
 #include "strata-json-private.h"
 
@@ -24,6 +25,32 @@ strata_test_real_fixtures (void)
   return dir;
 }
 
+gboolean
+strata_test_in_ci (void)
+{
+  return g_strcmp0 (g_getenv ("CI"), "true") == 0;
+}
+
+void
+strata_test_skip (const char *format,
+                  ...)
+{
+  g_autofree char *reason = NULL;
+  va_list args;
+
+  va_start (args, format);
+  reason = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (strata_test_in_ci ())
+    {
+      g_printerr ("\n*** FAILED (CI=true, where nothing may be skipped): %s ***\n", reason);
+      g_test_fail_printf ("CI=true: %s", reason);
+      return;
+    }
+  g_printerr ("\n*** SKIPPED: %s ***\n", reason);
+  g_test_skip (reason);
+}
+
 char *
 strata_test_real_fixture_path (const char *relative)
 {
@@ -31,9 +58,8 @@ strata_test_real_fixture_path (const char *relative)
 
   if (dir == NULL)
     {
-      g_printerr ("\n*** SKIPPED: the real Keras fixtures (../shared/fixtures/real) are missing; "
-                  "set STRATA_REAL_FIXTURES ***\n");
-      g_test_skip ("real Keras fixtures (../shared/fixtures/real) are missing");
+      strata_test_skip ("the real Keras fixtures (../shared/fixtures/real) are missing; "
+                        "set STRATA_REAL_FIXTURES");
       return NULL;
     }
   return g_build_filename (dir, relative, NULL);
@@ -50,6 +76,79 @@ strata_test_init (int *argc, char ***argv)
 {
   setlocale (LC_ALL, "C.UTF-8");
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+}
+
+gboolean
+strata_test_outcome_is (const StrataTestOutcome *outcomes,
+                        gsize                    n,
+                        const char              *file,
+                        int                      outcome)
+{
+  for (gsize i = 0; i < n; i++)
+    if (outcomes[i].outcome == outcome && g_str_equal (outcomes[i].file, file))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+collect_files (const char         *dir,
+               const char * const *suffixes,
+               GPtrArray          *files)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (handle == NULL)
+    return;
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        collect_files (path, suffixes, files);
+      else
+        for (guint i = 0; suffixes[i] != NULL; i++)
+          if (g_str_has_suffix (name, suffixes[i]))
+            {
+              g_ptr_array_add (files, g_steal_pointer (&path));
+              break;
+            }
+    }
+}
+
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+void
+strata_test_collect_files (const char         *dir,
+                           const char * const *suffixes,
+                           GPtrArray          *files)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  collect_files (dir, suffixes, found);
+  g_ptr_array_sort (found, compare_paths);
+  g_ptr_array_extend_and_steal (files, g_steal_pointer (&found));
+}
+
+gboolean
+strata_test_weight_name_matches (const char *strata_name,
+                                 const char *keras_name)
+{
+  g_autofree char *want = g_str_has_suffix (keras_name, ":0") ? g_strdup (keras_name)
+                                                              : g_strconcat (keras_name, ":0", NULL);
+  g_autofree char *layer = g_strndup (strata_name, strcspn (strata_name, "/"));
+  g_auto(GStrv) parts = g_strsplit (want, "/", -1);
+  const char *found_last = strrchr (strata_name, '/');
+  const char *want_last = strrchr (want, '/');
+
+  if (found_last == NULL || want_last == NULL || !g_str_equal (found_last, want_last))
+    return FALSE;
+  return g_strv_contains ((const char * const *) parts, layer);
 }
 
 StrataLayer *

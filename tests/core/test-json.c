@@ -269,38 +269,12 @@ test_write_matches_python (void)
   py_compact = run_python (args_compact);
   if (py_compact == NULL)
     {
-      g_test_skip (PYTHON " is missing");
+      strata_test_skip ("%s is missing", PYTHON);
       return;
     }
   py_pretty = run_python (args_pretty);
   g_assert_cmpstr (compact, ==, py_compact);
   g_assert_cmpstr (pretty, ==, py_pretty);
-}
-
-static void
-collect_json_files (const char *dir,
-                    GPtrArray  *files)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        collect_json_files (path, files);
-      else if (g_str_has_suffix (name, ".json"))
-        g_ptr_array_add (files, g_steal_pointer (&path));
-    }
-}
-
-static int
-compare_paths (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
 /* Every JSON file of the real fixtures, parsed and written, gives exactly
@@ -318,8 +292,7 @@ test_real_fixtures_round_trip (void)
   if (root == NULL)
     return;
 
-  collect_json_files (root, files);
-  g_ptr_array_sort (files, compare_paths);
+  strata_test_collect_files (root, (const char *[]) { ".json", NULL }, files);
   g_assert_cmpuint (files->len, >, 10);
 
   g_ptr_array_add (args, (gpointer) "-c");

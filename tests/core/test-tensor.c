@@ -510,7 +510,7 @@ test_tensor_sha256 (void)
 
   if (!g_file_test (argv[0], G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_test_skip ("/usr/bin/sha256sum is missing");
+      strata_test_skip ("/usr/bin/sha256sum is missing");
       return;
     }
 

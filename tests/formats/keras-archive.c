@@ -26,7 +26,7 @@ keras_archive_save (const char   *dir,
 
   if (!HAVE_LIBZIP || strata_formats_lookup ("keras-v3") == NULL)
     {
-      g_test_skip ("the keras-v3 format module (or libzip) is missing");
+      strata_test_skip ("the keras-v3 format module (or libzip) is missing");
       return NULL;
     }
   saved = strata_load_model (config_file, NULL, NULL, &error);

@@ -237,7 +237,7 @@ test_dump_optimizer (void)
 
   if (h5 == NULL || !strata_format_info_is_available (h5, NULL))
     {
-      g_test_skip ("the h5 format module is not built");
+      strata_test_skip ("the h5 format module is not built");
       return;
     }
 
@@ -337,7 +337,7 @@ test_progress_bar (void)
 
   if (script == NULL)
     {
-      g_test_skip ("script(1) is needed to give the tool a terminal");
+      strata_test_skip ("script(1) is needed to give the tool a terminal");
       return;
     }
   /* script(1) runs the tool on a pseudo-terminal and copies what it shows. */

@@ -416,7 +416,7 @@ test_sniff_plain_zip (void)
 
   if (!HAVE_LIBZIP || strata_formats_lookup ("keras-v3") == NULL)
     {
-      g_test_skip ("the keras-v3 format module (or libzip) is missing");
+      strata_test_skip ("the keras-v3 format module (or libzip) is missing");
       return;
     }
   assert_zip_refused ("archive.zip", plain);

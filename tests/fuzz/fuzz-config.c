@@ -6,7 +6,7 @@
  * and with unknown classes allowed (metadata only, so the fuzzer spends its
  * time in the reader rather than in weight initializers). A loaded model is
  * written back and re-read, which must succeed: what Strata writes, Strata
- * reads.
+ * reads. Declared in tests/fuzz/meson.build (fuzz_targets).
  */
 #include "config.h"
 

@@ -4,8 +4,8 @@
  * read completely: root attributes, weight groups and every weight. Any
  * outcome but a crash, a sanitizer report or a leak is fine.
  *
- * Build with -Dfuzzing=true and clang; run with a corpus of real .h5
- * files, for example ../shared/fixtures/real.
+ * Declared in tests/h5/meson.build (fuzz_targets): replayed on the .h5
+ * fixtures in every build, fuzzed with -Dfuzzing=true (tests/fuzz).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -43,5 +43,9 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
           g_clear_pointer (&bytes, g_bytes_unref);
         }
     }
+  /* No litter in the temporary folder (the replay test runs every build). */
+  g_clear_pointer (&kf, h5k_keras_file_free);
+  g_clear_pointer (&file, h5k_file_free);
+  g_unlink (path);
   return 0;
 }

@@ -5,6 +5,7 @@
 # *_inputs_and_outputs.h5 excluded), prints what h5py reads, in Keras's
 # weight order, as tab-separated lines:
 #   F <file> <kind>                 kind: full | weights | keras3 | skip:<why>
+#   T <file>                        the file has a training_config
 #   G <file> <group> <n>           a layer group (layer_names order), n weights
 #   D <file> <group> <i> <dtype> <shape> <sha256> <sha256 as float32>
 #       the i-th dataset of weight_names of layer group <group>, as stored
@@ -163,6 +164,8 @@ def process(path, rel):
         backend = decode(root.attrs["backend"]) if "backend" in root.attrs else None
         configs = layer_configs(config) if isinstance(config, dict) else {}
         print("F\t%s\t%s" % (rel, "full" if config is not None else "weights"))
+        if config is not None and "training_config" in f.attrs:
+            print("T\t%s" % rel)
         for name in string_list(root, "layer_names"):
             g = root[name]
             values = [np.asarray(g[wn]) for wn in string_list(g, "weight_names")]

@@ -28,7 +28,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import keras_check  # noqa: E402
 import numpy as np  # noqa: E402
 
-TOLERANCE = keras_check.PREDICTION_TOLERANCE
 
 
 def sequence_model(K):
@@ -216,12 +215,10 @@ def check(name, source, target, write_config, tmp):
                 layer.name, type(e).__name__, str(e)[:400])
         count += len(weights)
     got = np.asarray(rebuilt(inputs, training=False))
-    if got.shape != expected.shape:
-        return False, "output shape %s, expected %s" % (got.shape, expected.shape)
-    diff = float(np.max(np.abs(got.astype(np.float64) - expected)))
-    if diff > TOLERANCE:
-        return False, "max |difference| %.3g > %g" % (diff, TOLERANCE)
-    return True, "%d weights, max |difference| %.3g" % (count, diff)
+    ok, msg = keras_check.compare_predictions([got], [expected])
+    if not ok:
+        return False, msg
+    return True, "%d weights, %s" % (count, msg)
 
 
 def main():

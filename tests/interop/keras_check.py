@@ -8,14 +8,34 @@
 import hashlib
 import json
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.pop("TF_USE_LEGACY_KERAS", None)
 
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from strata_testing import compare_close  # noqa: E402
+
 TOOLKITS = ("tf_keras", "keras")
-PREDICTION_TOLERANCE = 1e-5
+# Predictions match Keras's to 1e-5 (absolute); NaN or Inf never match.
+PREDICTION_RTOL = 0.0
+PREDICTION_ATOL = 1e-5
+
+
+def compare_predictions(got, expected):
+    """(ok, message) for lists of output arrays: each NaN-safe and
+    symmetric (strata_testing.compare_close) within the tolerances above."""
+    if len(got) != len(expected):
+        return False, "expected %d outputs, found %d" % (len(expected), len(got))
+    messages = []
+    for i, (g, e) in enumerate(zip(got, expected)):
+        ok, msg = compare_close(g, e, PREDICTION_RTOL, PREDICTION_ATOL)
+        if not ok:
+            return False, "output %d: %s" % (i, msg)
+        messages.append(msg)
+    return True, "; ".join(messages)
 
 
 def import_toolkit(toolkit):
@@ -140,22 +160,8 @@ def check(toolkit, path, kind, expected, fixture_dir, checks=None):
             got = predict(model, inputs_from_json(expected["inputs"]))
             exp = [np.array(p["data"], dtype=p["dtype"]).reshape(p["shape"])
                    for p in expected["predictions"]]
-            if len(got) != len(exp):
-                results.append(("predictions", False, "expected %d outputs, found %d"
-                                % (len(exp), len(got))))
-            else:
-                worst = 0.0
-                bad = None
-                for i, (g, e) in enumerate(zip(got, exp)):
-                    if g.shape != e.shape:
-                        bad = "output %d: shape %s, expected %s" % (i, g.shape, e.shape)
-                        break
-                    diff = float(np.max(np.abs(g.astype(np.float64) - e))) if e.size else 0.0
-                    worst = max(worst, diff)
-                if bad is None and worst > PREDICTION_TOLERANCE:
-                    bad = "max |difference| %.3g > %g" % (worst, PREDICTION_TOLERANCE)
-                results.append(("predictions", bad is None,
-                                bad or "max |difference| %.3g" % worst))
+            ok, msg = compare_predictions(got, exp)
+            results.append(("predictions", ok, msg))
         except Exception as e:
             results.append(("predictions", False, "%s: %s" % (type(e).__name__, e)))
 

@@ -6,18 +6,15 @@
 #
 # Usage: run-dialect-layers.sh   (environment: STRATA_SOURCE_ROOT,
 #        STRATA_INTEROP_WRITE_CONFIG, STRATA_VENV)
-# Exit status: 0 pass, 1 fail, 77 skipped (no venv).
+# Exit status: 0 pass, 1 fail, 77 skipped (no venv; 1 under CI=true, see
+# tests/skip.sh).
 set -u
 
 root=${STRATA_SOURCE_ROOT:?STRATA_SOURCE_ROOT is not set}
-venv=${STRATA_VENV:-$root/tests/.venv}
 tool=${STRATA_INTEROP_WRITE_CONFIG:?STRATA_INTEROP_WRITE_CONFIG is not set}
 
-if [ ! -x "$venv/bin/python" ]; then
-    echo "SKIPPED: interop test needs real Keras in $venv, which is missing;" \
-         "run tests/setup-venv.sh" >&2
-    exit 77
-fi
+. "$root/tests/skip.sh"
+strata_require_venv
 
 log=$(mktemp "${TMPDIR:-/tmp}/strata-dialect.XXXXXX") || exit 1
 trap 'rm -f "$log"' EXIT INT TERM

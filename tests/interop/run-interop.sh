@@ -16,20 +16,17 @@
 #                values (keras:weights,predictions)
 # Environment: STRATA_SOURCE_ROOT, STRATA_TOOL, STRATA_INTEROP_SAVE_WEIGHTS,
 #              STRATA_VENV (default $STRATA_SOURCE_ROOT/tests/.venv).
-# Exit status: 0 pass, 1 fail, 77 skipped (no venv).
+# Exit status: 0 pass, 1 fail, 77 skipped (no venv or module; 1 under
+# CI=true, see tests/skip.sh).
 set -u
 
 src=$1 kind=$2 like=$3 require=${4:-}
 root=${STRATA_SOURCE_ROOT:?STRATA_SOURCE_ROOT is not set}
-venv=${STRATA_VENV:-$root/tests/.venv}
 generated=$root/tests/fixtures/generated
 checker=$root/tests/interop/check_keras_loads.py
 
-if [ ! -x "$venv/bin/python" ]; then
-    echo "SKIPPED: interop test needs real Keras in $venv, which is missing;" \
-         "run tests/setup-venv.sh" >&2
-    exit 77
-fi
+. "$root/tests/skip.sh"
+strata_require_venv
 if [ ! -f "$generated/$src" ]; then
     echo "FAIL: fixture $generated/$src is missing (tests/fixtures/generate.py writes it)" >&2
     exit 1
@@ -47,10 +44,8 @@ for dir in ${STRATA_FORMAT_PATH:-}; do
     [ -n "$dir" ] && [ -e "$dir/libstrata-format-$module.so" ] && found=$dir
 done
 IFS=$old_ifs
-if [ -z "$found" ]; then
-    echo "SKIPPED: the '$module' format module is not built (not on STRATA_FORMAT_PATH=${STRATA_FORMAT_PATH:-})" >&2
-    exit 77
-fi
+[ -n "$found" ] ||
+    strata_skip "the '$module' format module is not built (not on STRATA_FORMAT_PATH=${STRATA_FORMAT_PATH:-})"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/strata-interop.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM

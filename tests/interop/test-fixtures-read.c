@@ -148,9 +148,8 @@ skip_without_format (const char *kind)
 
   if (strata_formats_lookup (needed) != NULL)
     return FALSE;
-  g_printerr ("\n*** SKIPPED: the '%s' format module is not built or not found on "
-              "STRATA_FORMAT_PATH ***\n", needed);
-  g_test_skip_printf ("the '%s' format module is missing", needed);
+  strata_test_skip ("the '%s' format module is not built or not found on STRATA_FORMAT_PATH",
+                    needed);
   return TRUE;
 }
 

@@ -9,7 +9,8 @@
 # run with the overrides of the source tree. Vala blocks are compiled
 # against the VAPI of the build tree and run. Each sample runs in its own
 # empty folder; a sample fails the test when it does not build, exits with
-# a status other than 0, or prints a GLib critical or warning.
+# a status other than 0, or prints a GLib critical or warning. Reports one
+# TAP line per sample (tests/strata_testing.py, on PYTHONPATH).
 
 import argparse
 import os
@@ -19,6 +20,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+from strata_testing import Tap
 
 FENCE = re.compile(r'^```(\w+)[^\n]*\n(.*?)^```\s*$', re.MULTILINE | re.DOTALL)
 LANGUAGES = ('c', 'python', 'vala')
@@ -102,7 +105,8 @@ def main():
     env['LD_LIBRARY_PATH'] = os.pathsep.join(
         [os.path.join(args.build_root, 'core'), env.get('LD_LIBRARY_PATH', '')])
 
-    failures, counts = [], {lang: 0 for lang in LANGUAGES}
+    tap = Tap()
+    counts = {lang: 0 for lang in LANGUAGES}
     for guide in args.guides:
         for lang, line, code in samples(guide):
             where = '%s:%d (%s)' % (os.path.relpath(guide, args.source_root), line, lang)
@@ -130,7 +134,7 @@ def main():
                     error = run([sys.executable, src], tmp, env, 'running ' + where)
                 elif lang == 'vala':
                     if not have_vapi:
-                        print('SKIP %s: no VAPI or valac' % where)
+                        tap.skip(where, 'no VAPI or valac')
                         continue
                     src = os.path.join(tmp, 'sample.vala')
                     with open(src, 'w') as f:
@@ -143,18 +147,14 @@ def main():
                     error = run(cmd, tmp, env, 'compiling ' + where) or run([exe], tmp, env, 'running ' + where)
                 counts[lang] += 1
                 if error:
-                    failures.append(error)
-                    print('FAIL', where)
+                    tap.fail(where, error)
                 else:
-                    print('ok  ', where)
+                    tap.ok(where)
 
-    print('samples: %s' % ', '.join('%d %s' % (n, lang) for lang, n in counts.items()))
+    print('# samples: %s' % ', '.join('%d %s' % (n, lang) for lang, n in counts.items()))
     if sum(counts.values()) == 0:
-        print('no samples found')
-        return 1
-    for failure in failures:
-        print('\n' + failure)
-    return 1 if failures else 0
+        tap.fail('no samples found in %s' % ' '.join(args.guides))
+    return tap.finish()
 
 
 if __name__ == '__main__':

@@ -28,7 +28,8 @@ try:
 except ImportError:
     numpy = None
 
-SKIP = 77  # meson's "skipped" exit status
+# TAP output and the CI=true rule: tests/strata_testing.py (on PYTHONPATH).
+from strata_testing import unittest_main  # noqa: E402
 
 
 def error_is(error, domain, code):
@@ -74,4 +75,4 @@ class TempDirTestCase(unittest.TestCase):
 
 
 def main():
-    unittest.main(verbosity=2)
+    unittest_main()

@@ -389,7 +389,7 @@ test_legacy_named_weights (void)
   if (strata_formats_lookup ("h5") == NULL)
     {
       g_rmdir (dir);
-      g_test_skip ("the h5 format module is missing");
+      strata_test_skip ("the h5 format module is missing");
       return;
     }
   g_file_copy (src_file, file, G_FILE_COPY_NONE, NULL, NULL, NULL, &error);
@@ -437,7 +437,7 @@ test_tf_keras_optimizer (void)
   if (strata_formats_lookup ("h5") == NULL)
     {
       g_rmdir (dir);
-      g_test_skip ("the h5 format module is missing");
+      strata_test_skip ("the h5 format module is missing");
       return;
     }
   model = load (src, &error);

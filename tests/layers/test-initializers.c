@@ -38,6 +38,8 @@ moments (const float *v, gsize n, double *mean, double *var, double *max_abs)
   double s = 0, s2 = 0, m = 0;
   for (gsize i = 0; i < n; i++)
     {
+      /* MAX() would drop a NaN: every value must be a number. */
+      g_assert_true (isfinite (v[i]));
       s += v[i];
       s2 += (double) v[i] * v[i];
       m = MAX (m, fabs (v[i]));

@@ -380,7 +380,7 @@ test_weight_names_generated (void)
         if (!g_file_get_contents (config_path, &config, NULL, NULL) ||
             !g_file_get_contents (expected_path, &expected_text, NULL, NULL))
           {
-            g_test_skip ("tests/fixtures/generated is missing");
+            strata_test_skip ("tests/fixtures/generated is missing");
             return;
           }
         expected = strata_json_parse (expected_text, -1, &error);
@@ -420,7 +420,7 @@ test_weight_names_legacy (void)
 
   if (!g_file_get_contents (config_path, &config, NULL, NULL))
     {
-      g_test_skip ("tests/fixtures/generated is missing");
+      strata_test_skip ("tests/fixtures/generated is missing");
       return;
     }
   root = strata_json_parse (config, -1, &error);

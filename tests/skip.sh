@@ -1,0 +1,31 @@
+#!/bin/sh
+# skip.sh: how the shell tests skip, in one place.
+#
+#   . "$STRATA_SOURCE_ROOT/tests/skip.sh"; strata_skip "why"   (in a test script)
+#   skip.sh "why"        (the program of a test whose tool meson did not find)
+#
+# Prints "SKIPPED: why" and exits 77, meson's "skipped". Under CI=true,
+# where every fixture, tool, format module and the Keras venv exist, a test
+# that cannot run has failed: it prints the reason and exits 1 instead.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+strata_skip () {
+    if [ "${CI:-}" = true ]; then
+        echo "FAIL (CI=true, where nothing may be skipped): $*" >&2
+        exit 1
+    fi
+    echo "SKIPPED: $*" >&2
+    exit 77
+}
+
+# Sets $venv to the Keras venv (STRATA_VENV, or tests/.venv) or skips.
+strata_require_venv () {
+    venv=${STRATA_VENV:-${STRATA_SOURCE_ROOT:?STRATA_SOURCE_ROOT is not set}/tests/.venv}
+    [ -x "$venv/bin/python" ] ||
+        strata_skip "this test needs real Keras in $venv, which is missing; run tests/setup-venv.sh"
+}
+
+case ${0##*/} in
+    skip.sh) strata_skip "$@" ;;
+esac

@@ -8,13 +8,17 @@
  * Merge.  For each file, C.reference.json holds the weights real Keras 2.2.4
  * ended up with after its own preprocess_weights_for_loading (load_model, or
  * load_weights into C.target.h5); Strata must load the same bytes, and the
- * model's output shapes must be those the writing Keras reported.
+ * model's output shapes must be those the writing Keras reported.  The
+ * converted model saved by Strata (.h5 and .keras) must load back with the
+ * same weights: nothing is converted twice.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include <json-glib/json-glib.h>
 
@@ -212,6 +216,40 @@ check_output_shapes (StrataModel *model, JsonArray *expected)
     }
 }
 
+/* Strata's own file of the converted model holds the converted weights and
+ * says so (no second conversion on load). */
+static void
+check_saved (StrataModel *model, const char *name, const char *extension, JsonArray *layers,
+             const char *who)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("strata-legacy-XXXXXX", &error);
+  g_autofree char *base = g_strconcat (name, extension, NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(StrataModel) back = NULL;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, base, NULL);
+  file = g_file_new_for_path (path);
+  if (!strata_model_save (model, file, NULL, NULL, &error))
+    {
+      g_test_fail_printf ("Strata cannot save %s as %s: %s", name, extension, error->message);
+      g_rmdir (dir);
+      return;
+    }
+  back = strata_load_model (file, NULL, NULL, &error);
+  if (back == NULL)
+    g_test_fail_printf ("Strata cannot load its own %s of %s: %s", extension, name, error->message);
+  else
+    {
+      g_autofree char *what = g_strdup_printf ("%s (after a Strata %s round trip)", who, extension);
+      check_weights (back, layers, what);
+    }
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_case (gconstpointer data)
 {
@@ -224,6 +262,8 @@ test_case (gconstpointer data)
   g_autoptr(StrataModel) model = NULL;
   const char *reason = NULL;
   Reference kind = reference_kind (name, &reason);
+  JsonArray *layers;
+  const char *who;
 
   g_test_message ("%s: %s", name, json_object_get_string_member (expected, "description"));
   model = load_case (expected, &error);
@@ -251,13 +291,23 @@ test_case (gconstpointer data)
   if (kind == REFERENCE_WRITER)
     {
       g_test_message ("reference: the writer's own weights (%s)", reason);
-      check_weights (model, json_object_get_array_member (expected, "weights"), "the writing Keras");
+      layers = json_object_get_array_member (expected, "weights");
+      who = "the writing Keras";
     }
   else if (!json_object_has_member (reference, "layers"))
-    g_test_fail_printf ("Keras 2.2.4 produced no reference for %s (%s) and it has no expected outcome",
-                        name, json_object_get_string_member_with_default (reference, "error", "?"));
+    {
+      g_test_fail_printf ("Keras 2.2.4 produced no reference for %s (%s) and it has no expected outcome",
+                          name, json_object_get_string_member_with_default (reference, "error", "?"));
+      return;
+    }
   else
-    check_weights (model, json_object_get_array_member (reference, "layers"), "Keras 2.2.4");
+    {
+      layers = json_object_get_array_member (reference, "layers");
+      who = "Keras 2.2.4";
+    }
+  check_weights (model, layers, who);
+  check_saved (model, name, ".h5", layers, who);
+  check_saved (model, name, ".keras", layers, who);
 }
 
 static int

@@ -4,11 +4,12 @@
  * and Keras 2.2.4 (Theano and TensorFlow backends, cuDNN layers) with sizes
  * where every conversion moves values: per-gate Keras 1 RNN weights, Keras 1
  * channels_first and Conv1D kernels, Theano kernel flips, cuDNN <-> native
- * LSTM/GRU layouts, Bidirectional and TimeDistributed wrappers, Keras 1
- * Merge.  For each file, C.reference.json holds the weights real Keras 2.2.4
+ * LSTM/GRU layouts, Bidirectional and TimeDistributed wrappers, nested
+ * models, Keras 1 Merge.  For each file, C.reference.json holds the weights real Keras 2.2.4
  * ended up with after its own preprocess_weights_for_loading (load_model, or
  * load_weights into C.target.h5); Strata must load the same bytes, and the
- * model's output shapes must be those the writing Keras reported.  The
+ * model's output shapes (for Keras 1 files, every layer's) must be those the
+ * writing Keras reported.  The
  * converted model saved by Strata (.h5 and .keras) must load back with the
  * same weights: nothing is converted twice.
  *

@@ -134,22 +134,19 @@ def check_weights(case, expected, reference, data, tmp):
     return predict(model, arrays(expected["inputs"]))
 
 
-def check_h5(case, expected, data, tmp):
-    import tf_keras
-    out = os.path.join(tmp, case + "-strata.h5")
+def check_converted(case, expected, data, tmp, extension):
+    """`strata convert C.h5 out.EXTENSION`, loaded by tf-keras (.h5) or
+    Keras 3 (.keras), predicts."""
+    out = os.path.join(tmp, case + "-strata" + extension)
     run([os.environ["STRATA_TOOL"], "convert", os.path.join(data, expected["file"]), out])
-    tf_keras.backend.clear_session()
-    model = tf_keras.models.load_model(out, compile=False)
-    return predict(model, arrays(expected["inputs"]))
-
-
-def check_keras(case, expected, data, tmp):
-    import keras
-    out = os.path.join(tmp, case + "-strata.keras")
-    run([os.environ["STRATA_TOOL"], "convert", os.path.join(data, expected["file"]), out])
-    keras.backend.clear_session()
-    model = keras.saving.load_model(out, compile=False)
-    return predict(model, arrays(expected["inputs"]))
+    if extension == ".h5":
+        import tf_keras as toolkit
+        load = toolkit.models.load_model
+    else:
+        import keras as toolkit
+        load = toolkit.saving.load_model
+    toolkit.backend.clear_session()
+    return predict(load(out, compile=False), arrays(expected["inputs"]))
 
 
 def main():
@@ -176,11 +173,11 @@ def main():
             want, by = arrays(reference["predictions"]), "Keras 2.2.4 after its own conversion"
         checks = [("weights", lambda c=case, e=expected, r=reference: check_weights(c, e, r, data, tmp))]
         if expected["writer"]["keras"].startswith("2.") and "target" not in expected:
-            checks += [("h5", lambda c=case, e=expected: check_h5(c, e, data, tmp))]
+            checks += [("h5", lambda c=case, e=expected: check_converted(c, e, data, tmp, ".h5"))]
             if case in KERAS3_NOT_CHECKED:
                 print("# %s: Keras 3 not checked: %s" % (case, KERAS3_NOT_CHECKED[case]))
             else:
-                checks += [("keras", lambda c=case, e=expected: check_keras(c, e, data, tmp))]
+                checks += [("keras", lambda c=case, e=expected: check_converted(c, e, data, tmp, ".keras"))]
         for kind, fn in checks:
             plan.append((case, kind, fn, want, by))
 

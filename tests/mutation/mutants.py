@@ -11,6 +11,7 @@ LEGACY_PREDICT = ["interop-legacy-predictions"]  # ... and their predictions in 
 READ = ["test-h5-reader", "fixtures-read", "test-h5-corpus"]
 WRITE = ["test-h5-roundtrip", "test-h5-legacy"]
 KV3 = ["test-keras-v3"]
+JSON_CONFIG = ["test-json-config"]
 
 K1 = "plugins/h5/h5-keras1.c"
 PRE = "plugins/h5/h5-preprocess.c"
@@ -144,6 +145,27 @@ MUTANTS = [
     m("write-weight-names-short", "plugins/h5/h5-writer.c", "weight_names written one short (off by one)",
       """h5k_attr_write_string_list (group, name, "weight_names", names, n, error)""",
       """h5k_attr_write_string_list (group, name, "weight_names", names, n > 0 ? n - 1 : 0, error)""", WRITE),
+    m("kv3-crc-error-ignored", "plugins/keras-v3/kv3-archive.c",
+      ".keras members: a read error of libzip (a failed CRC) ends the member instead of failing (skipped checksum)",
+      """      if (n < 0)
+        {
+          set_zip_error (error, zip_file_get_error (zf), path, name);""",
+      """      if (n < 0)
+        break;
+      if (FALSE)
+        {
+          set_zip_error (error, zip_file_get_error (zf), path, name);""", KV3),
+
+    # ---- the JSON config format ----
+    m("json-config-dialect-not-kept", "plugins/json-config/strata-json-config-format.c",
+      "model.json written in the Keras 2 dialect whatever the model was read in",
+      "    dialect = strata_model_get_dialect (model);", "    dialect = STRATA_KERAS_DIALECT_KERAS2;",
+      JSON_CONFIG),
+    m("json-config-bom-off-by-one", "plugins/json-config/json-config-io.c",
+      "a UTF-8 byte order mark skipped one byte short (off by one)",
+      """  if (length >= 3 && memcmp (head, "\\xef\\xbb\\xbf", 3) == 0)
+    i = 3;""", """  if (length >= 3 && memcmp (head, "\\xef\\xbb\\xbf", 3) == 0)
+    i = 2;""", JSON_CONFIG),
     m("kv3-metadata-version-dropped", "plugins/keras-v3/strata-format-keras-v3.c",
       ".keras metadata.json written without keras_version (a dropped key)",
       """  json_object_set_string_member (object, "keras_version", version);\n""", "", KV3 + LEGACY_PREDICT,

@@ -219,7 +219,8 @@ current_output (StrataSequential *self)
 }
 
 /* The input shape a first layer declares (Keras batch_input_shape,
- * batch_shape, input_shape or input_dim), or NULL. */
+ * batch_shape, input_shape or input_dim; a nested model's own input), or
+ * NULL. */
 static StrataShape *
 declared_input_shape (StrataLayer  *layer,
                       GError      **error)
@@ -227,6 +228,15 @@ declared_input_shape (StrataLayer  *layer,
   JsonObject *config = strata_layer_peek_config_for_reading (layer);
   JsonNode *node;
 
+  /* Keras 3 writes no input shape in the outer Sequential's config when its
+   * first layer is a model: that model's input is the Sequential's. */
+  if (STRATA_IS_MODEL (layer))
+    {
+      GPtrArray *inputs = strata_model_peek_inputs (STRATA_MODEL (layer));
+
+      if (inputs != NULL && inputs->len == 1)
+        return strata_shape_ref (strata_keras_tensor_get_shape (g_ptr_array_index (inputs, 0)));
+    }
   if ((node = json_object_get_member (config, "batch_input_shape")) != NULL && !JSON_NODE_HOLDS_NULL (node))
     return strata_json_to_shape (node, "config.batch_input_shape", error);
   if ((node = json_object_get_member (config, "batch_shape")) != NULL && !JSON_NODE_HOLDS_NULL (node))

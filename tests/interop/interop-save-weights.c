@@ -1,7 +1,10 @@
 /* interop-save-weights.c: loads a model with Strata and writes its weights
  * with strata_model_save_weights(), for the interop suite.
  *
- * Usage: interop-save-weights IN OUT [FORMAT]
+ * Usage: interop-save-weights [--weights-from=FILE] IN OUT [FORMAT]
+ *
+ * --weights-from loads FILE's weights into the model first (Keras's
+ * load_weights: topological, converted to the model's layers).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,11 +22,19 @@ main (int argc, char **argv)
   g_autoptr(GFile) out = NULL;
   g_autoptr(StrataModel) model = NULL;
   g_autoptr(StrataSaveOptions) options = NULL;
+  g_autofree char *weights_from = NULL;
+  GOptionEntry entries[] = {
+    { "weights-from", 0, 0, G_OPTION_ARG_FILENAME, &weights_from, "Load this file's weights first", "FILE" },
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("IN OUT [FORMAT]");
 
   setlocale (LC_ALL, "");
-  if (argc < 3 || argc > 4)
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc < 3 || argc > 4)
     {
-      g_printerr ("usage: %s IN OUT [FORMAT]\n", argv[0]);
+      g_printerr ("usage: %s [--weights-from=FILE] IN OUT [FORMAT]%s%s\n", argv[0],
+                  error != NULL ? ": " : "", error != NULL ? error->message : "");
       return 2;
     }
 
@@ -35,6 +46,19 @@ main (int argc, char **argv)
     {
       g_printerr ("interop-save-weights: cannot load %s: %s\n", argv[1], error->message);
       return 1;
+    }
+
+  if (weights_from != NULL)
+    {
+      g_autoptr(GFile) file = g_file_new_for_commandline_arg (weights_from);
+      g_autoptr(StrataWeightsReport) report = strata_model_load_weights (model, file, NULL, NULL, &error);
+
+      if (report == NULL)
+        {
+          g_printerr ("interop-save-weights: cannot load the weights of %s into %s: %s\n",
+                      weights_from, argv[1], error->message);
+          return 1;
+        }
     }
 
   options = strata_save_options_new ();

@@ -245,6 +245,47 @@ assert_keras_layout (const char *path)
   zip_discard (za);
 }
 
+/* An archive member parsed as a JSON object. */
+static JsonObject *
+zip_json (const char *path, const char *member)
+{
+  int zerr = 0;
+  zip_t *za = zip_open (path, ZIP_RDONLY, &zerr);
+  zip_stat_t st;
+  zip_file_t *zf;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (za);
+  g_assert_cmpint (zip_stat (za, member, 0, &st), ==, 0);
+  text = g_malloc0 (st.size + 1);
+  zf = zip_fopen (za, member, 0);
+  g_assert_nonnull (zf);
+  g_assert_cmpint (zip_fread (zf, text, st.size), ==, (zip_int64_t) st.size);
+  zip_fclose (zf);
+  zip_discard (za);
+  g_assert_true (json_parser_load_from_data (parser, text, st.size, &error));
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* metadata.json as Keras wrote it in @keras_path: the same keys, and the
+ * Keras 3 version of the source kept. */
+static void
+assert_keras_metadata (const char *path, const char *keras_path)
+{
+  g_autoptr(JsonObject) ours = zip_json (path, "metadata.json");
+  g_autoptr(JsonObject) theirs = zip_json (keras_path, "metadata.json");
+  g_autoptr(GList) keys = json_object_get_members (theirs);
+
+  g_assert_cmpuint (json_object_get_size (ours), ==, json_object_get_size (theirs));
+  for (GList *k = keys; k != NULL; k = k->next)
+    g_assert_true (json_object_has_member (ours, k->data));
+  g_assert_cmpstr (json_object_get_string_member (ours, "keras_version"), ==,
+                   json_object_get_string_member (theirs, "keras_version"));
+}
+
 static void
 test_roundtrip (gconstpointer data)
 {
@@ -267,6 +308,7 @@ test_roundtrip (gconstpointer data)
   g_assert_true (strata_model_save (model, out_file, NULL, NULL, &error));
   g_assert_no_error (error);
   assert_keras_layout (out);
+  assert_keras_metadata (out, path);
   again = load (out, &error);
   g_assert_no_error (error);
   w1 = strata_layer_get_weights (STRATA_LAYER (model));

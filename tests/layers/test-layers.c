@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "test-utils.h"
@@ -219,6 +220,107 @@ test_properties (void)
   g_assert_cmpint (json_node_get_int (strides), ==, 1);
   g_assert_cmpstr (padding, ==, "valid");
   g_assert_false (json_object_has_member (strata_layer_peek_config (conv), "strides"));
+}
+
+/* Keys a config leaves out read as real Keras's defaults (keras-defaults.json,
+ * from tf-keras by gen-keras-defaults.py): every scalar property Strata has
+ * for a key of Keras's get_config(). */
+static const struct {
+  const char *class_name;
+  const char *key;
+  const char *reason;
+} default_exceptions[] = {
+  { "GRU", "reset_after",
+    "a GRU config without reset_after was written before Keras 2.1.6 added it, when it was false" },
+  { "GRU", "implementation", "Keras 2.2.4's default was 1; it chooses how Keras computes, not what" },
+  { "LSTM", "implementation", "Keras 2.2.4's default was 1; it chooses how Keras computes, not what" },
+};
+
+static gboolean
+default_exception (const char *class_name, const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (default_exceptions); i++)
+    if (g_str_equal (default_exceptions[i].class_name, class_name) && g_str_equal (default_exceptions[i].key, key))
+      {
+        g_test_message ("%s.%s not compared: %s", class_name, key, default_exceptions[i].reason);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* Whether the property value @v is Keras's scalar @want; FALSE with
+ * *compared unset for values of other kinds. */
+static gboolean
+same_default (const GValue *v, JsonNode *want, gboolean *compared)
+{
+  GType vt = G_VALUE_TYPE (v);
+  GType wt = JSON_NODE_HOLDS_VALUE (want) ? json_node_get_value_type (want) : G_TYPE_INVALID;
+
+  *compared = TRUE;
+  if (vt == G_TYPE_DOUBLE && (wt == G_TYPE_DOUBLE || wt == G_TYPE_INT64))
+    return isfinite (g_value_get_double (v)) && g_value_get_double (v) == json_node_get_double (want);
+  if (vt == G_TYPE_INT64 && wt == G_TYPE_INT64)
+    return g_value_get_int64 (v) == json_node_get_int (want);
+  if (vt == G_TYPE_BOOLEAN && wt == G_TYPE_BOOLEAN)
+    return g_value_get_boolean (v) == json_node_get_boolean (want);
+  if (vt == G_TYPE_STRING && (wt == G_TYPE_STRING || JSON_NODE_HOLDS_NULL (want)))
+    return g_strcmp0 (g_value_get_string (v), json_node_get_string (want)) == 0;
+  *compared = FALSE;
+  return FALSE;
+}
+
+static void
+test_keras_defaults (void)
+{
+  g_autofree char *path = strata_test_src_path ("layers/keras-defaults.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *layers;
+  guint compared = 0;
+
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  g_assert_no_error (error);
+  layers = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "layers");
+  g_assert_cmpuint (json_array_get_length (layers), >, 0);
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (layers, i);
+      const char *class_name = json_object_get_string_member (entry, "class_name");
+      JsonObject *args = json_object_get_object_member (entry, "args");
+      JsonObject *config = json_object_get_object_member (entry, "config");
+      g_autoptr(JsonNode) args_node = json_node_init_object (json_node_alloc (), args);
+      g_autofree char *args_json = json_to_string (args_node, FALSE);
+      g_autoptr(StrataLayer) layer = make_layer (class_name, args_json);
+      g_autoptr(GList) keys = json_object_get_members (config);
+
+      for (GList *k = keys; k != NULL; k = k->next)
+        {
+          const char *key = k->data;
+          g_autofree char *property = g_strdelimit (g_strdup (key), "_", '-');
+          GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (layer), property);
+          g_auto(GValue) value = G_VALUE_INIT;
+          gboolean same, was_compared;
+
+          if (pspec == NULL || json_object_has_member (args, key) || default_exception (class_name, key))
+            continue;
+          g_value_init (&value, pspec->value_type);
+          g_object_get_property (G_OBJECT (layer), property, &value);
+          same = same_default (&value, json_object_get_member (config, key), &was_compared);
+          if (!was_compared)
+            continue;
+          compared++;
+          if (!same)
+            {
+              g_autofree char *got = g_strdup_value_contents (&value);
+              g_autoptr(JsonNode) want = json_node_copy (json_object_get_member (config, key));
+              g_autofree char *want_json = json_to_string (want, FALSE);
+              g_test_fail_printf ("%s: a missing “%s” reads as %s, Keras's default is %s", class_name, key,
+                                  got, want_json);
+            }
+        }
+    }
+  g_test_message ("%u defaults compared with tf-keras's", compared);
+  g_assert_cmpuint (compared, >=, 40);
 }
 
 static void
@@ -931,6 +1033,7 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/registry", test_registry);
   g_test_add_func ("/layers/properties", test_properties);
   g_test_add_func ("/layers/notify", test_notify);
+  g_test_add_func ("/layers/keras-defaults", test_keras_defaults);
   g_test_add_func ("/layers/all-properties", test_all_properties);
   g_test_add_func ("/layers/round-trip", test_round_trip);
   g_test_add_func ("/layers/bad-config", test_bad_config);

@@ -417,11 +417,9 @@ check_float_range (StrataLayer *self,
   GParamSpecFloat *fspec;
   double d;
 
-  if (!G_IS_PARAM_SPEC_FLOAT (pspec) || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_DOUBLE)
+  if (!G_IS_PARAM_SPEC_FLOAT (pspec) || !strata_json_node_get_double (node, &d))
     return TRUE;
   fspec = G_PARAM_SPEC_FLOAT (pspec);
-  d = json_node_get_double (node);
   if (isnan (d) || (d >= fspec->minimum && d <= fspec->maximum))
     return TRUE;
   set_range_error (self, pspec, key, node, error);

@@ -147,15 +147,9 @@ compute_fans (StrataShape *shape,
 static gboolean
 get_param (JsonObject *config, const char *key, double fallback, double *out, GError **error)
 {
-  if (config == NULL || !json_object_has_member (config, key) ||
-      JSON_NODE_HOLDS_NULL (json_object_get_member (config, key)))
+  if (config == NULL)
     {
       *out = fallback;
-      return TRUE;
-    }
-  if (json_node_get_value_type (json_object_get_member (config, key)) == G_TYPE_INT64)
-    {
-      *out = (double) json_object_get_int_member (config, key);
       return TRUE;
     }
   return strata_json_get_double (config, key, "initializer.config", fallback, out, error);
@@ -376,11 +370,7 @@ run_kind (InitState      *state,
           for (i = 0; i < state->n; i++)
             {
               JsonNode *v = json_array_get_element (values, (guint) i);
-              if (json_node_get_value_type (v) == G_TYPE_INT64)
-                state->values[i] = (double) json_node_get_int (v);
-              else if (json_node_get_value_type (v) == G_TYPE_DOUBLE)
-                state->values[i] = json_node_get_double (v);
-              else
+              if (!strata_json_node_get_double (v, &state->values[i]))
                 {
                   g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
                                _("The Constant initializer's values must be numbers"));
@@ -480,7 +470,7 @@ strata_initializer_run (JsonNode     *initializer,
   InitState state = { NULL, NULL, 0 };
   g_autofree float *floats = NULL;
   g_autoptr(StrataTensor) tensor = NULL;
-  gint64 seed = -1;
+  gint64 seed;
   guint64 i;
 
   g_return_val_if_fail (shape != NULL, NULL);
@@ -508,9 +498,9 @@ strata_initializer_run (JsonNode     *initializer,
 
   /* An integer seed makes the values reproducible; anything else (null,
    * a Keras 3 SeedGenerator) means a fresh random stream. */
-  if (config != NULL && json_object_has_member (config, "seed") &&
-      json_node_get_value_type (json_object_get_member (config, "seed")) == G_TYPE_INT64)
-    seed = json_object_get_int_member (config, "seed");
+  if (config == NULL ||
+      !strata_json_node_get_int (json_object_get_member (config, "seed"), &seed))
+    seed = -1;
   state.rand = seed >= 0 ? g_rand_new_with_seed ((guint32) seed) : g_rand_new ();
   state.values = g_try_new0 (double, MAX (state.n, 1));
   floats = g_try_new (float, MAX (state.n, 1));

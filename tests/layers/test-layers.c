@@ -131,6 +131,64 @@ check (const char *class_name, const char *config, const char *inputs,
     assert_weights (layer, inputs, weights);
 }
 
+/* ---- Python values: what Keras takes, Strata reads the same -------------- */
+
+/* Configs as Keras accepts them (Python's coercions, conv_utils /
+ * argument_validation.normalize_tuple), each with the output and weights
+ * Keras builds from it; the config is kept as written. */
+static void
+test_python_values (void)
+{
+  /* 1/0 and any truthy value for booleans; null is `if None:`, false. */
+  check ("BatchNormalization", "{\"scale\": 1, \"center\": 0}", "[[null, 4]]", "(None, 4)",
+         "gamma (4,); moving_mean (4,) nt; moving_variance (4,) nt");
+  check ("BatchNormalization", "{\"scale\": 2, \"center\": null}", "[[null, 4]]", "(None, 4)",
+         "gamma (4,); moving_mean (4,) nt; moving_variance (4,) nt");
+  check ("BatchNormalization", "{\"scale\": 0.0, \"center\": \"yes\"}", "[[null, 4]]", "(None, 4)",
+         "beta (4,); moving_mean (4,) nt; moving_variance (4,) nt");
+  check ("Dense", "{\"units\": 3, \"use_bias\": null}", "[[null, 5]]", "(None, 3)", "kernel (5, 3)");
+  /* integral floats (and bools) for integers, in tuples too */
+  check ("Dense", "{\"units\": 3.0, \"use_bias\": 1}", "[[null, 5]]", "(None, 3)", "kernel (5, 3); bias (3,)");
+  check ("Conv2D", "{\"filters\": 4.0, \"kernel_size\": [3.0, 3], \"strides\": [true, 1]}",
+         "[[null, 8, 8, 2]]", "(None, 6, 6, 4)", "kernel (3, 3, 2, 4); bias (4,)");
+  /* a single number for a tuple, and tf-keras tuples */
+  check ("Conv2D", "{\"filters\": 4, \"kernel_size\": 3, \"strides\": 2, \"dilation_rate\": 1}",
+         "[[null, 8, 8, 2]]", "(None, 3, 3, 4)", "kernel (3, 3, 2, 4); bias (4,)");
+  check ("Conv2D", "{\"filters\": 4, \"kernel_size\": {\"class_name\": \"__tuple__\", \"items\": [1, 3]}}",
+         "[[null, 8, 8, 2]]", "(None, 8, 6, 4)", "kernel (1, 3, 2, 4); bias (4,)");
+  check ("MaxPooling2D", "{\"pool_size\": 2, \"strides\": null}", "[[null, 8, 8, 2]]", "(None, 4, 4, 2)", "");
+  check ("ZeroPadding2D", "{\"padding\": 1}", "[[null, 4, 4, 2]]", "(None, 6, 6, 2)", "");
+  check ("ZeroPadding2D", "{\"padding\": [1.0, {\"class_name\": \"__tuple__\", \"items\": [0, 2]}]}",
+         "[[null, 4, 4, 2]]", "(None, 6, 6, 2)", "");
+  check ("Dropout", "{\"rate\": 0}", "[[null, 4]]", "(None, 4)", "");
+
+  /* what Keras refuses (int(2.5) passes normalize_tuple but no layer
+   * builds a 2.5-wide kernel) fails with the key named */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(StrataLayer) layer = make_layer_full ("{\"class_name\": \"Dense\", \"config\": {\"units\": 2.5}}",
+                                                    &error);
+
+    g_assert_null (layer);
+    g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "units"));
+  }
+
+  /* the config keeps what the file said */
+  {
+    g_autoptr(StrataLayer) layer = make_layer ("BatchNormalization", "{\"scale\": 1, \"center\": 0}");
+    g_autoptr(JsonObject) object = strata_layer_get_config (layer);
+    g_autoptr(JsonNode) config = json_node_init_object (json_node_alloc (), object);
+    g_autofree char *written = strata_json_to_string (config, FALSE);
+    gboolean scale = FALSE;
+
+    g_object_get (layer, "scale", &scale, NULL);
+    g_assert_true (scale);
+    g_assert_nonnull (strstr (written, "\"scale\": 1,"));
+    g_assert_nonnull (strstr (written, "\"center\": 0"));
+  }
+}
+
 /* ---- registry and properties -------------------------------------------- */
 
 static void
@@ -929,6 +987,7 @@ main (int argc, char **argv)
 {
   strata_test_init (&argc, &argv);
   g_test_add_func ("/layers/registry", test_registry);
+  g_test_add_func ("/layers/python-values", test_python_values);
   g_test_add_func ("/layers/properties", test_properties);
   g_test_add_func ("/layers/notify", test_notify);
   g_test_add_func ("/layers/all-properties", test_all_properties);

@@ -31,6 +31,7 @@ typedef struct {
   StrataTensor *tensor;
   gboolean      trainable;
   char         *scoped[2];     /* tf-keras, Keras 3 names (see StrataWeightNaming), nullable */
+  char         *zeroed_for;    /* the unknown initializer it was zero-filled for, nullable */
 } WeightSlot;
 
 typedef struct {
@@ -84,6 +85,7 @@ weight_slot_free (gpointer data)
   g_free (slot->name);
   g_free (slot->scoped[0]);
   g_free (slot->scoped[1]);
+  g_free (slot->zeroed_for);
   g_clear_object (&slot->tensor);
   g_free (slot);
 }
@@ -1213,6 +1215,8 @@ strata_layer_add_weight (StrataLayer  *self,
 {
   StrataLayerPrivate *priv;
   g_autoptr(StrataTensor) tensor = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *zeroed_for = NULL;
   guint64 n_elements;
   gsize item_size;
 
@@ -1255,14 +1259,97 @@ strata_layer_add_weight (StrataLayer  *self,
   else if (initializer == NULL)
     tensor = strata_tensor_new_zeros (dtype, shape, error);
   else
-    tensor = strata_initializer_run (initializer, shape, dtype, error);
+    tensor = strata_initializer_run (initializer, shape, dtype, &local_error);
+  /* An initializer Strata cannot run (a custom function or class): with
+   * STRATA_LOAD_ALLOW_UNKNOWN the weight is zeros, and says so, as an
+   * unknown layer class loads as an opaque layer. */
+  if (tensor == NULL && (priv->flags & STRATA_LOAD_ALLOW_UNKNOWN) &&
+      g_error_matches (local_error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS))
+    {
+      zeroed_for = strata_initializer_get_name (initializer);
+      g_debug ("Layer '%s' weight '%s': %s; the weight is zeros",
+               strata_layer_get_name (self), name, local_error->message);
+      g_clear_error (&local_error);
+      tensor = strata_tensor_new_zeros (dtype, shape, error);
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
   if (tensor == NULL)
     {
       g_prefix_error (error, _("Layer '%s' weight '%s': "), strata_layer_get_name (self), name);
       return NULL;
     }
   strata_layer_append_weight (self, name, tensor, trainable);
+  ((WeightSlot *) g_ptr_array_index (priv->weights, priv->weights->len - 1))->zeroed_for =
+    g_steal_pointer (&zeroed_for);
   return tensor;
+}
+
+/**
+ * strata_layer_get_uninitialized_weights:
+ * @self: a layer
+ *
+ * The weights that hold zeros because Strata cannot run their initializer:
+ * a custom function or class, which only Keras with the custom objects
+ * can run. Such a weight is only made when weights are created from the
+ * config (a model built from a config alone, a clone with new weights) and
+ * the load allowed it with %STRATA_LOAD_ALLOW_UNKNOWN; without the flag
+ * the load fails naming the initializer and the layer. Weights a file
+ * supplies never need their initializer. Setting the weights clears the
+ * list.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the short names of
+ *   those weights ("kernel"), empty when there are none
+ */
+char **
+strata_layer_get_uninitialized_weights (StrataLayer *self)
+{
+  StrataLayerPrivate *priv;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (STRATA_IS_LAYER (self), NULL);
+
+  priv = strata_layer_get_instance_private (self);
+  for (guint i = 0; i < priv->weights->len; i++)
+    {
+      WeightSlot *slot = g_ptr_array_index (priv->weights, i);
+
+      if (slot->zeroed_for != NULL)
+        g_strv_builder_add (builder, slot->name);
+    }
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * strata_layer_get_unknown_initializer:
+ * @self: a layer
+ * @name: the short name of a weight ("kernel")
+ *
+ * The initializer that @name could not be initialised with (see
+ * strata_layer_get_uninitialized_weights()): a custom function's name or
+ * a custom class name.
+ *
+ * Returns: (nullable): the initializer's name, or %NULL when @name holds
+ *   initialised (or loaded) values or is no weight of @self
+ */
+const char *
+strata_layer_get_unknown_initializer (StrataLayer *self,
+                                      const char  *name)
+{
+  StrataLayerPrivate *priv;
+
+  g_return_val_if_fail (STRATA_IS_LAYER (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  priv = strata_layer_get_instance_private (self);
+  for (guint i = 0; i < priv->weights->len; i++)
+    {
+      WeightSlot *slot = g_ptr_array_index (priv->weights, i);
+
+      if (g_str_equal (slot->name, name))
+        return slot->zeroed_for;
+    }
+  return NULL;
 }
 
 static char *
@@ -1555,10 +1642,12 @@ strata_layer_set_weights (StrataLayer  *self,
   strata_init ();
   if (!STRATA_LAYER_GET_CLASS (self)->set_weights (self, weights, error))
     return FALSE;
+  priv = strata_layer_get_instance_private (self);
+  for (guint i = 0; i < priv->weights->len; i++)
+    g_clear_pointer (&((WeightSlot *) g_ptr_array_index (priv->weights, i))->zeroed_for, g_free);
   /* A layer built without data (STRATA_LOAD_METADATA_ONLY, as formats
    * build the model they fill from a file) that now holds data for every
    * weight is a normal layer: what it builds later is initialised. */
-  priv = strata_layer_get_instance_private (self);
   if (priv->flags & STRATA_LOAD_METADATA_ONLY)
     {
       gboolean complete = TRUE;

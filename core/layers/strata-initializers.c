@@ -446,6 +446,14 @@ parse_initializer (JsonNode    *initializer,
     }
   *name = json_node_get_string (member);
   member = json_object_get_member (object, "config");
+  /* A custom function, as Keras writes it: {"class_name": "function",
+   * "config": "its_name"}. Named by its own name; never known. */
+  if (g_str_equal (*name, "function") && member != NULL &&
+      json_node_get_value_type (member) == G_TYPE_STRING)
+    {
+      *name = json_node_get_string (member);
+      return TRUE;
+    }
   if (member != NULL && JSON_NODE_HOLDS_OBJECT (member))
     *config = json_node_get_object (member);
   else if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
@@ -456,6 +464,17 @@ parse_initializer (JsonNode    *initializer,
       return FALSE;
     }
   return TRUE;
+}
+
+char *
+strata_initializer_get_name (JsonNode *initializer)
+{
+  const char *name = NULL;
+  JsonObject *config;
+
+  if (initializer == NULL || !parse_initializer (initializer, &name, &config, NULL))
+    return g_strdup ("?");
+  return g_strdup (name);
 }
 
 StrataTensor *
@@ -477,10 +496,12 @@ strata_initializer_run (JsonNode     *initializer,
 
   if (!parse_initializer (initializer, &name, &config, error))
     return NULL;
-  init = find_init (name);
+  init = g_str_equal (name, "function") ? NULL : find_init (name);
   if (init == NULL)
     {
-      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
+      /* A custom initializer (function or class): only Keras with the
+       * custom objects can run it. */
+      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS,
                    _("Unknown initializer “%s”"), name);
       return NULL;
     }

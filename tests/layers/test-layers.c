@@ -161,6 +161,22 @@ test_python_values (void)
   check ("ZeroPadding2D", "{\"padding\": [1.0, {\"class_name\": \"__tuple__\", \"items\": [0, 2]}]}",
          "[[null, 4, 4, 2]]", "(None, 6, 6, 2)", "");
   check ("Dropout", "{\"rate\": 0}", "[[null, 4]]", "(None, 4)", "");
+  /* tuples wherever Keras takes a list, a single int for a list of axes */
+  check ("LayerNormalization", "{\"axis\": {\"class_name\": \"__tuple__\", \"items\": [1, 2.0]}, \"center\": 0}",
+         "[[null, 4, 6]]", NULL, "gamma (4, 6)");
+  check ("BatchNormalization", "{\"axis\": {\"class_name\": \"__tuple__\", \"items\": [1, 3]}}",
+         "[[null, 3, 5, 7]]", NULL,
+         "gamma (1, 3, 1, 7); beta (1, 3, 1, 7); moving_mean (1, 3, 1, 7) nt; moving_variance (1, 3, 1, 7) nt");
+  check ("PReLU", "{\"shared_axes\": {\"class_name\": \"__tuple__\", \"items\": [1, 2]}}",
+         "[[null, null, null, 10]]", NULL, "alpha (1, 1, 10)");
+  check ("PReLU", "{\"shared_axes\": 1.0}", "[[null, 4, 5]]", NULL, "alpha (1, 5)");
+  check ("Reshape", "{\"target_shape\": {\"class_name\": \"__tuple__\", \"items\": [3.0, -1]}}",
+         "[[null, 12]]", "(None, 3, 4)", NULL);
+  check ("RNN", "{\"cell\": {\"class_name\": \"__tuple__\", \"items\": ["
+         "{\"class_name\": \"SimpleRNNCell\", \"config\": {\"units\": 4}}, "
+         "{\"class_name\": \"SimpleRNNCell\", \"config\": {\"units\": 2}}]}}",
+         "[[null, 5, 3]]", "(None, 2)",
+         "kernel (3, 4); recurrent_kernel (4, 4); bias (4,); kernel (4, 2); recurrent_kernel (2, 2); bias (2,)");
 
   /* what Keras refuses (int(2.5) passes normalize_tuple but no layer
    * builds a 2.5-wide kernel) fails with the key named */

@@ -1267,8 +1267,11 @@ strata_layer_add_weight (StrataLayer  *self,
       g_error_matches (local_error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS))
     {
       zeroed_for = strata_initializer_get_name (initializer);
-      g_debug ("Layer '%s' weight '%s': %s; the weight is zeros",
-               strata_layer_get_name (self), name, local_error->message);
+      /* Translators: the first %s is a layer name, the second a weight name
+       * ("kernel"), the third the name of a custom initializer. */
+      g_warning (_("Layer “%s”: weight “%s” is zeros: its initializer “%s” is custom code "
+                   "that only Keras with the custom objects can run"),
+                 strata_layer_get_name (self), name, zeroed_for);
       g_clear_error (&local_error);
       tensor = strata_tensor_new_zeros (dtype, shape, error);
     }
@@ -1293,8 +1296,9 @@ strata_layer_add_weight (StrataLayer  *self,
  * a custom function or class, which only Keras with the custom objects
  * can run. Such a weight is only made when weights are created from the
  * config (a model built from a config alone, a clone with new weights) and
- * the load allowed it with %STRATA_LOAD_ALLOW_UNKNOWN; without the flag
- * the load fails naming the initializer and the layer. Weights a file
+ * the load allowed it with %STRATA_LOAD_ALLOW_UNKNOWN, which then logs a
+ * warning naming the layer, the weight and the initializer; without the
+ * flag the load fails naming the initializer and the layer. Weights a file
  * supplies never need their initializer. Setting the weights clears the
  * list.
  *

@@ -132,7 +132,8 @@ test_load_and_save (gconstpointer data)
 }
 
 /* Weights created from the config: refused, naming the initializer and the
- * layer; with STRATA_LOAD_ALLOW_UNKNOWN zeros, listed as uninitialized. */
+ * layer; with STRATA_LOAD_ALLOW_UNKNOWN zeros, with a warning, listed as
+ * uninitialized. */
 static void
 test_create_weights (void)
 {
@@ -170,7 +171,11 @@ test_create_weights (void)
   g_assert_nonnull (strstr (error->message, "ones_plus"));
   g_clear_error (&error);
 
+  /* one warning per zero-filled weight, naming its initializer */
+  g_test_expect_message ("Strata", G_LOG_LEVEL_WARNING, "*custom_dense*kernel*ones_plus*");
+  g_test_expect_message ("Strata", G_LOG_LEVEL_WARNING, "*custom_dense*bias*ScaledNormal*");
   bare = strata_model_from_json (json, -1, NULL, STRATA_LOAD_ALLOW_UNKNOWN, &error);
+  g_test_assert_expected_messages ();
   g_assert_no_error (error);
   g_assert_nonnull (bare);
   dense = strata_model_get_layer (bare, "custom_dense");

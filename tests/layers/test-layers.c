@@ -380,19 +380,74 @@ test_bad_config (void)
     g_autoptr(StrataLayer) c = make_layer ("Concatenate", "{\"name\": \"cat\", \"axis\": -1}");
     g_autoptr(StrataLayer) add = make_layer ("Add", "{\"name\": \"add\"}");
     g_autoptr(StrataLayer) conv = make_layer ("Conv2D", "{\"name\": \"c\", \"filters\": 2, \"kernel_size\": 3}");
-    g_autoptr(StrataLayer) dense = make_layer ("Dense", "{\"name\": \"dense_bad\", \"units\": 2, "
-                                               "\"kernel_initializer\": {\"class_name\": \"MyInit\", \"config\": {}}}");
-    g_autoptr(GPtrArray) in = parse_shapes ("[[null, 3]]");
 
     assert_shape_error (r, "[[null, 12]]");
     assert_shape_error (c, "[[null, 3, 4], [null, 5, 4]]");
     assert_shape_error (add, "[[null, 3], [null, 4]]");
     assert_shape_error (conv, "[[null, 28, 28]]");
-    g_assert_false (strata_layer_build (dense, in, &error));
-    g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED);
-    g_assert_nonnull (strstr (error->message, "MyInit"));
-    g_assert_cmpuint (strata_layer_get_n_weights (dense), ==, 0);
   }
+}
+
+/* A custom initializer (a class, a function as tf-keras writes it, or a
+ * bare name as older Keras did) is kept as written; creating weights from
+ * it fails naming it and the layer, unless unknown classes are allowed:
+ * then the weight is zeros, with a warning. */
+static void
+test_unknown_initializer (void)
+{
+  static const char *const initializers[][2] = {
+    { "{\"class_name\": \"MyInit\", \"config\": {}}", "MyInit" },
+    { "{\"module\": \"builtins\", \"class_name\": \"function\", \"config\": \"ones_plus\"}", "ones_plus" },
+    { "\"my_init_fn\"", "my_init_fn" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (initializers); i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_bad\", "
+                                               "\"units\": 2, \"kernel_initializer\": %s}}",
+                                               initializers[i][0]);
+      g_autoptr(JsonNode) node = strata_json_parse (json, -1, NULL);
+      g_autoptr(GPtrArray) in = parse_shapes ("[[null, 3]]");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(StrataLayer) strict = NULL;
+      g_autoptr(StrataLayer) lenient = NULL;
+      g_autoptr(JsonObject) config = NULL;
+      g_autofree char *pattern = NULL;
+      g_autofree char *kept = NULL;
+      g_autofree float *kernel = NULL;
+      gsize n = 0;
+
+      g_test_message ("%s", initializers[i][0]);
+      strict = strata_registry_create_layer (strata_registry_get_default (), json_node_get_object (node),
+                                             STRATA_LOAD_NONE, &error);
+      g_assert_no_error (error);
+      g_assert_false (strata_layer_build (strict, in, &error));
+      g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS);
+      g_assert_nonnull (strstr (error->message, initializers[i][1]));
+      g_assert_nonnull (strstr (error->message, "dense_bad"));
+      g_assert_cmpuint (strata_layer_get_n_weights (strict), ==, 0);
+      g_clear_error (&error);
+
+      lenient = make_layer_full (json, &error);
+      g_assert_no_error (error);
+      pattern = g_strdup_printf ("*dense_bad*kernel*%s*", initializers[i][1]);
+      g_test_expect_message ("Strata", G_LOG_LEVEL_WARNING, pattern);
+      g_assert_true (strata_layer_build (lenient, in, &error));
+      g_test_assert_expected_messages ();
+      g_assert_no_error (error);
+      g_assert_cmpstr (strata_layer_get_unknown_initializer (lenient, "kernel"), ==, initializers[i][1]);
+      g_assert_null (strata_layer_get_unknown_initializer (lenient, "bias"));
+      kernel = strata_tensor_to_floats (strata_layer_get_weight (lenient, "kernel"), &n, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (n, ==, 6);
+      for (gsize j = 0; j < n; j++)
+        g_assert_cmpfloat (kernel[j], ==, 0.0f);
+
+      /* kept as written */
+      config = strata_layer_get_config (lenient);
+      kept = strata_json_to_string (json_object_get_member (config, "kernel_initializer"), FALSE);
+      g_assert_cmpstr (kept, ==, initializers[i][0]);
+    }
 }
 
 /* ---- output shapes ------------------------------------------------------- */
@@ -1004,6 +1059,7 @@ main (int argc, char **argv)
   strata_test_init (&argc, &argv);
   g_test_add_func ("/layers/registry", test_registry);
   g_test_add_func ("/layers/python-values", test_python_values);
+  g_test_add_func ("/layers/unknown-initializer", test_unknown_initializer);
   g_test_add_func ("/layers/properties", test_properties);
   g_test_add_func ("/layers/notify", test_notify);
   g_test_add_func ("/layers/all-properties", test_all_properties);

@@ -73,5 +73,63 @@ class TempDirTestCase(unittest.TestCase):
         return os.path.join(self.tmp, name)
 
 
+class TapResult(unittest.TestResult):
+    """Reports each test as a TAP line (meson's protocol: 'tap'), with the
+    traceback of a failure as diagnostics and the plan at the end."""
+
+    def __init__(self, stream):
+        super().__init__()
+        self.stream = stream
+        self.count = 0
+
+    def _report(self, ok, test, directive='', trace=None):
+        if trace:
+            for line in trace.rstrip().splitlines():
+                self.stream.write('# %s\n' % line)
+        self.count += 1
+        self.stream.write('%s %d - %s%s\n' % ('ok' if ok else 'not ok', self.count,
+                                               test.id(), directive))
+        self.stream.flush()
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self._report(True, test)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._report(False, test, trace=self.failures[-1][1])
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._report(False, test, trace=self.errors[-1][1])
+
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            failures = self.failures if issubclass(err[0], test.failureException) else self.errors
+            self._report(False, subtest, trace=failures[-1][1])
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        self._report(True, test, ' # SKIP %s' % reason)
+
+    def addExpectedFailure(self, test, err):
+        super().addExpectedFailure(test, err)
+        self._report(True, test, ' # TODO expected failure')
+
+    def addUnexpectedSuccess(self, test):
+        super().addUnexpectedSuccess(test)
+        self._report(False, test, ' # unexpected success')
+
+
 def main():
-    unittest.main(verbosity=2)
+    """Runs the tests of the calling module (or those named on the command
+    line) and prints TAP."""
+    loader = unittest.TestLoader()
+    module = sys.modules['__main__']
+    names = sys.argv[1:]
+    suite = loader.loadTestsFromNames(names, module) if names else loader.loadTestsFromModule(module)
+    result = TapResult(sys.stdout)
+    suite.run(result)
+    sys.stdout.write('1..%d\n' % result.count)
+    sys.exit(0 if result.wasSuccessful() else 1)

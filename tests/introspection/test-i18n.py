@@ -115,4 +115,5 @@ class I18nTests(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=2)
+    from gitest import main
+    main()

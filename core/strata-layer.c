@@ -1288,6 +1288,32 @@ strata_layer_add_weight (StrataLayer  *self,
   return tensor;
 }
 
+static char *
+weight_full_name (StrataLayer *self,
+                  const char  *short_name)
+{
+  /* "%s/%s:0", without printf's parsing (every weight of a load has one) */
+  return g_strconcat (strata_layer_get_name (self), "/", short_name, ":0", NULL);
+}
+
+/* The slot of weight @name, short ("kernel") or full ("dense/kernel:0"). */
+static WeightSlot *
+find_weight_slot (StrataLayer *self,
+                  const char  *name)
+{
+  StrataLayerPrivate *priv = strata_layer_get_instance_private (self);
+
+  for (guint i = 0; i < priv->weights->len; i++)
+    {
+      WeightSlot *slot = g_ptr_array_index (priv->weights, i);
+      g_autofree char *full = weight_full_name (self, slot->name);
+
+      if (g_str_equal (slot->name, name) || g_str_equal (full, name))
+        return slot;
+    }
+  return NULL;
+}
+
 /**
  * strata_layer_get_uninitialized_weights:
  * @self: a layer
@@ -1340,28 +1366,13 @@ const char *
 strata_layer_get_unknown_initializer (StrataLayer *self,
                                       const char  *name)
 {
-  StrataLayerPrivate *priv;
+  WeightSlot *slot;
 
   g_return_val_if_fail (STRATA_IS_LAYER (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  priv = strata_layer_get_instance_private (self);
-  for (guint i = 0; i < priv->weights->len; i++)
-    {
-      WeightSlot *slot = g_ptr_array_index (priv->weights, i);
-
-      if (g_str_equal (slot->name, name))
-        return slot->zeroed_for;
-    }
-  return NULL;
-}
-
-static char *
-weight_full_name (StrataLayer *self,
-                  const char  *short_name)
-{
-  /* "%s/%s:0", without printf's parsing (every weight of a load has one) */
-  return g_strconcat (strata_layer_get_name (self), "/", short_name, ":0", NULL);
+  slot = find_weight_slot (self, name);
+  return slot != NULL ? slot->zeroed_for : NULL;
 }
 
 void
@@ -1505,21 +1516,13 @@ StrataTensor *
 strata_layer_get_weight (StrataLayer *self,
                          const char  *name)
 {
-  StrataLayerPrivate *priv;
+  WeightSlot *slot;
 
   g_return_val_if_fail (STRATA_IS_LAYER (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
-  priv = strata_layer_get_instance_private (self);
 
-  for (guint i = 0; i < priv->weights->len; i++)
-    {
-      WeightSlot *slot = g_ptr_array_index (priv->weights, i);
-      g_autofree char *full = weight_full_name (self, slot->name);
-
-      if (g_strcmp0 (slot->name, name) == 0 || g_strcmp0 (full, name) == 0)
-        return slot->tensor;
-    }
-  return NULL;
+  slot = find_weight_slot (self, name);
+  return slot != NULL ? slot->tensor : NULL;
 }
 
 /**

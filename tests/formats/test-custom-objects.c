@@ -105,17 +105,11 @@ test_load_and_save (gconstpointer data)
   dir = g_dir_make_tmp ("strata-custom-XXXXXX", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
     {
-      g_autofree char *out = g_build_filename (dir, targets[i], NULL);
-      g_autoptr(GFile) file = g_file_new_for_path (out);
-      g_autoptr(StrataModel) again = NULL;
+      g_autoptr(StrataModel) again = keras_archive_save_and_load (model, dir, targets[i]);
       g_autoptr(JsonObject) again_config = NULL;
 
-      if (g_str_has_suffix (out, ".keras") && strata_formats_lookup ("keras-v3") == NULL)
+      if (again == NULL)
         continue;
-      g_assert_true (strata_model_save (model, file, NULL, NULL, &error));
-      g_assert_no_error (error);
-      again = load (out, STRATA_LOAD_NONE, &error);
-      g_assert_no_error (error);
       again_config = dense_config (again);
       for (guint k = 0; k < G_N_ELEMENTS (custom_keys); k++)
         {
@@ -125,8 +119,6 @@ test_load_and_save (gconstpointer data)
           g_test_message ("%s: %s", targets[i], custom_keys[k]);
           g_assert_cmpstr (after, ==, before);
         }
-      keras_archive_assert_same_weights (model, again);
-      g_unlink (out);
     }
   g_rmdir (dir);
 }

@@ -104,19 +104,10 @@ test_fixture (gconstpointer data)
   g_assert_nonnull (dir);
   for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
     {
-      g_autofree char *out = g_build_filename (dir, targets[i], NULL);
-      g_autoptr(GFile) file = g_file_new_for_path (out);
-      g_autoptr(StrataModel) again = NULL;
-      g_autoptr(GError) error = NULL;
+      g_autoptr(StrataModel) again = keras_archive_save_and_load (model, dir, targets[i]);
 
-      if (g_str_has_suffix (out, ".keras") && strata_formats_lookup ("keras-v3") == NULL)
-        continue;
-      g_assert_true (strata_model_save (model, file, NULL, NULL, &error));
-      g_assert_no_error (error);
-      again = load (out);
-      assert_python_values (again);
-      keras_archive_assert_same_weights (model, again);
-      g_unlink (out);
+      if (again != NULL)
+        assert_python_values (again);
     }
   g_rmdir (dir);
 }

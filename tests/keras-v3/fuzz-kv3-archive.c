@@ -28,20 +28,10 @@
 #include <glib/gstdio.h>
 
 #include "strata.h"
+#include "fuzz/fuzz-log.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-static void
-quiet_log (const char     *domain,
-           GLogLevelFlags  level,
-           const char     *message,
-           gpointer        user_data)
-{
-  /* Criticals are bugs: make them crash so the fuzzer reports them. */
-  if (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
-    abort ();
-}
 
 /* Loads the format modules (and the h5 module they use) before fuzzing
  * starts, so that libFuzzer sees their coverage counters from the start. */
@@ -51,7 +41,7 @@ LLVMFuzzerInitialize (int    *argc,
 {
   g_autoptr(GListModel) formats = NULL;
 
-  g_log_set_default_handler (quiet_log, NULL);
+  g_log_set_default_handler (fuzz_quiet_log, NULL);
   formats = strata_formats_list ();
   for (guint i = 0; i < g_list_model_get_n_items (formats); i++)
     {
@@ -188,7 +178,7 @@ main (int argc, char **argv)
   strata_test_init (&argc, &argv);
   LLVMFuzzerInitialize (&argc, &argv);
   /* As under libFuzzer, warnings (a zero-filled weight) are no finding;
-   * criticals still abort (quiet_log). */
+   * criticals still abort (fuzz_quiet_log). */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   /* What the fuzzer found, each fixed, then the seed corpus. */
   add_folder ("keras-v3/fuzz-regressions");

@@ -60,9 +60,7 @@ strata_input_layer_get_property (GObject    *object,
       break;
     case PROP_SPARSE:
       sparse = json_object_get_member (config, "sparse");
-      g_value_set_boolean (value, sparse != NULL &&
-                                  json_node_get_value_type (sparse) == G_TYPE_BOOLEAN &&
-                                  json_node_get_boolean (sparse));
+      g_value_set_boolean (value, strata_json_node_is_truthy (sparse));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);

@@ -28,10 +28,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataJsonPath, strata_json_path_free)
 /* "a string", "an integer", "null"... for "expected X, found Y" messages. */
 const char *strata_json_describe_node (JsonNode *node);
 
-/* Typed member access; a missing member (or a JSON null, which Keras writes
- * for unset options) gives the default, a member of the wrong type fails
- * with STRATA_CONFIG_ERROR_INVALID naming @path.@member. @path NULL is "$".
- * strata_json_get_int() accepts integral doubles (Keras 2 casts with int()). */
+/* Every typed read of a config goes through Python's coercions
+ * (strata_json_node_get_int() and its siblings, public in strata-json.h),
+ * so that Strata accepts what Keras accepts. The config itself is never
+ * rewritten: a value is coerced when read and written back as the file
+ * had it. */
+
+/* Typed member access with these coercions; a missing member gives the
+ * default, and so does a JSON null (which Keras writes for unset options)
+ * except for a boolean, where null is false as in Python. A member of the
+ * wrong type fails with STRATA_CONFIG_ERROR_INVALID naming @path.@member.
+ * @path NULL is "$". */
 gboolean strata_json_get_int     (JsonObject *object, const char *member, const char *path,
                                   gint64 default_value, gint64 *out, GError **error);
 gboolean strata_json_get_double  (JsonObject *object, const char *member, const char *path,

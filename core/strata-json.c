@@ -1019,28 +1019,146 @@ node_is_value_of (JsonNode *node,
   return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
 }
 
-/* Reads an integer; an integral double is accepted (Keras 2 casts with
- * int()). */
-static gboolean
-node_get_int (JsonNode *node,
-              gint64   *out)
+/* Python's coercions, as Keras applies them to config values. Keras
+ * configs are Python values and Keras uses them as Python does: `if
+ * self.scale:` takes any truthy value, normalize_tuple() takes an int or
+ * any sequence of int()-able values, and a bool is an int (True == 1). */
+
+/**
+ * strata_json_node_get_int:
+ * @node: (nullable): a JSON node of a Keras config
+ * @out: (out): return location for the integer
+ *
+ * Reads an integer as Keras uses one: a JSON integer, a boolean (a Python
+ * bool is an int: `true` is 1) or an integral number such as `3.0`. A
+ * non-integral number, a string, a list, an object or null is not an
+ * integer; @out is then left unchanged.
+ *
+ * Returns: %TRUE if @node holds an integer
+ */
+gboolean
+strata_json_node_get_int (JsonNode *node,
+                          gint64   *out)
 {
-  if (node_is_value_of (node, G_TYPE_INT64))
-    {
-      *out = json_node_get_int (node);
-      return TRUE;
-    }
-  if (node_is_value_of (node, G_TYPE_DOUBLE))
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    *out = json_node_get_int (node);
+  else if (type == G_TYPE_BOOLEAN)
+    *out = json_node_get_boolean (node) ? 1 : 0;
+  else if (type == G_TYPE_DOUBLE)
     {
       double d = json_node_get_double (node);
-      /* 2^63 is exact as a double; the range check comes first. */
-      if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == trunc (d))
-        {
-          *out = (gint64) d;
-          return TRUE;
-        }
+
+      /* An integral float only: Keras uses the value as a size or an axis,
+       * where 2.5 fails later in Python. The range check comes first:
+       * converting NaN or a double beyond int64 is undefined; 2^63 is exact. */
+      if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != trunc (d))
+        return FALSE;
+      *out = (gint64) d;
     }
-  return FALSE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/**
+ * strata_json_node_get_double:
+ * @node: (nullable): a JSON node of a Keras config
+ * @out: (out): return location for the number
+ *
+ * Reads a number as Keras uses one: a JSON number (including `NaN` and
+ * `Infinity`), an integer or a boolean. @out is left unchanged otherwise.
+ *
+ * Returns: %TRUE if @node holds a number
+ */
+gboolean
+strata_json_node_get_double (JsonNode *node,
+                             double   *out)
+{
+  gint64 i;
+
+  if (node_is_value_of (node, G_TYPE_DOUBLE))
+    {
+      *out = json_node_get_double (node);
+      return TRUE;
+    }
+  if (!strata_json_node_get_int (node, &i))
+    return FALSE;
+  *out = (double) i;
+  return TRUE;
+}
+
+/**
+ * strata_json_node_is_truthy:
+ * @node: (nullable): a JSON node of a Keras config
+ *
+ * Python's truth value of @node, which is what Keras layers use for their
+ * boolean options (`if self.scale:`): `false`, `0`, `0.0`, `""`, `[]`,
+ * `{}`, an empty tf-keras tuple and `null` are false, every other value is
+ * true (a string too, whatever it says, as `bool("false")` is true in
+ * Python). A missing member (%NULL) is false as well; apply the option's
+ * default before calling this.
+ *
+ * Returns: whether Python takes @node as true
+ */
+gboolean
+strata_json_node_is_truthy (JsonNode *node)
+{
+  JsonArray *list;
+  GType type;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return FALSE;
+  if ((list = strata_json_node_get_list (node)) != NULL)
+    return json_array_get_length (list) > 0;
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return json_object_get_size (json_node_get_object (node)) > 0;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node);
+  if (type == G_TYPE_INT64)
+    return json_node_get_int (node) != 0;
+  if (type == G_TYPE_DOUBLE)
+    return json_node_get_double (node) != 0.0;   /* NaN is true, as in Python */
+  if (type == G_TYPE_STRING)
+    return json_node_get_string (node)[0] != '\0';
+  return TRUE;
+}
+
+/**
+ * strata_json_node_get_list:
+ * @node: (nullable): a JSON node of a Keras config
+ *
+ * Reads a Python list or tuple: a JSON array, or the encoding tf-keras
+ * uses for tuples in its `.keras` configs and SavedModel metadata,
+ * `{"class_name": "__tuple__", "items": [...]}`.
+ *
+ * Returns: (transfer none) (nullable): the items, owned by @node, or %NULL
+ *   if @node is not a list
+ */
+JsonArray *
+strata_json_node_get_list (JsonNode *node)
+{
+  if (node == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return json_node_get_array (node);
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonNode *class_name = json_object_get_member (object, "class_name");
+      JsonNode *items = json_object_get_member (object, "items");
+
+      if (class_name != NULL && node_is_value_of (class_name, G_TYPE_STRING) &&
+          g_strcmp0 (json_node_get_string (class_name), "__tuple__") == 0 &&
+          items != NULL && JSON_NODE_HOLDS_ARRAY (items))
+        return json_node_get_array (items);
+    }
+  return NULL;
 }
 
 /* JSON null, like a missing member, gives the default of the int,
@@ -1063,7 +1181,7 @@ strata_json_get_int (JsonObject  *object,
       *out = default_value;
       return TRUE;
     }
-  if (!node_get_int (node, out))
+  if (!strata_json_node_get_int (node, out))
     {
       g_autofree char *full = member_path (path, member);
       return set_type_error (error, full, _("an integer"), node);
@@ -1089,11 +1207,7 @@ strata_json_get_double (JsonObject  *object,
       *out = default_value;
       return TRUE;
     }
-  if (node_is_value_of (node, G_TYPE_DOUBLE))
-    *out = json_node_get_double (node);
-  else if (node_is_value_of (node, G_TYPE_INT64))
-    *out = (double) json_node_get_int (node);
-  else
+  if (!strata_json_node_get_double (node, out))
     {
       g_autofree char *full = member_path (path, member);
       return set_type_error (error, full, _("a number"), node);
@@ -1113,18 +1227,10 @@ strata_json_get_boolean (JsonObject  *object,
 
   g_return_val_if_fail (object != NULL && member != NULL && out != NULL, FALSE);
 
+  /* Python's truth value: an explicit null is false (`if None:`), only a
+   * missing member takes the default. */
   node = json_object_get_member (object, member);
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    {
-      *out = default_value;
-      return TRUE;
-    }
-  if (!node_is_value_of (node, G_TYPE_BOOLEAN))
-    {
-      g_autofree char *full = member_path (path, member);
-      return set_type_error (error, full, _("a boolean"), node);
-    }
-  *out = json_node_get_boolean (node);
+  *out = node == NULL ? default_value : strata_json_node_is_truthy (node);
   return TRUE;
 }
 
@@ -1160,27 +1266,6 @@ strata_json_get_string (JsonObject  *object,
   return TRUE;
 }
 
-/* tf-keras SavedModel metadata writes tuples as
- * {"class_name": "__tuple__", "items": [...]}. */
-static JsonArray *
-node_get_list (JsonNode *node)
-{
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return json_node_get_array (node);
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *object = json_node_get_object (node);
-      JsonNode *class_name = json_object_get_member (object, "class_name");
-      JsonNode *items = json_object_get_member (object, "items");
-
-      if (class_name != NULL && node_is_value_of (class_name, G_TYPE_STRING) &&
-          g_strcmp0 (json_node_get_string (class_name), "__tuple__") == 0 &&
-          items != NULL && JSON_NODE_HOLDS_ARRAY (items))
-        return json_node_get_array (items);
-    }
-  return NULL;
-}
-
 /* A missing member (or null without @allow_null) leaves @out untouched,
  * so callers fill it with their defaults first. */
 gboolean
@@ -1214,14 +1299,14 @@ strata_json_get_int_tuple (JsonObject  *object,
 
   full = member_path (path, member);
 
-  if (node_get_int (node, &value))
+  if (strata_json_node_get_int (node, &value))
     {
       for (guint i = 0; i < n_out; i++)
         out[i] = value;
       return TRUE;
     }
 
-  array = node_get_list (node);
+  array = strata_json_node_get_list (node);
   if (array == NULL)
     {
       g_autofree char *expected = g_strdup_printf (_("an integer or a list of %u integers"), n_out);
@@ -1242,7 +1327,7 @@ strata_json_get_int_tuple (JsonObject  *object,
 
       if (allow_null && JSON_NODE_HOLDS_NULL (element))
         out[i] = STRATA_DIM_UNKNOWN;
-      else if (!node_get_int (element, &out[i]))
+      else if (!strata_json_node_get_int (element, &out[i]))
         {
           g_autofree char *element_path = g_strdup_printf ("%s[%u]", full, i);
           return set_type_error (error, element_path,
@@ -1271,7 +1356,7 @@ strata_json_to_shape (JsonNode    *node,
   if (path == NULL)
     path = "$";
 
-  array = node != NULL ? node_get_list (node) : NULL;
+  array = node != NULL ? strata_json_node_get_list (node) : NULL;
   if (array == NULL)
     {
       set_type_error (error, path, _("a shape (a list of integers and nulls)"), node);
@@ -1296,13 +1381,12 @@ strata_json_to_shape (JsonNode    *node,
           dims[i] = STRATA_DIM_UNKNOWN;
           continue;
         }
-      if (!node_is_value_of (element, G_TYPE_INT64))
+      if (!strata_json_node_get_int (element, &dims[i]))
         {
           g_autofree char *element_path = g_strdup_printf ("%s[%u]", path, i);
           set_type_error (error, element_path, _("an integer or null"), element);
           return NULL;
         }
-      dims[i] = json_node_get_int (element);
       if (dims[i] < 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
@@ -1639,7 +1723,7 @@ check_int_range (JsonNode    *node,
                  gint64      *out,
                  GError     **error)
 {
-  if (!node_get_int (node, out))
+  if (!strata_json_node_get_int (node, out))
     return set_type_error (error, path, _("an integer"), node);
   if (*out < min || *out > max)
     {
@@ -1755,9 +1839,7 @@ strata_json_to_value (JsonNode     *node,
   switch (G_TYPE_FUNDAMENTAL (type))
     {
     case G_TYPE_BOOLEAN:
-      if (!node_is_value_of (node, G_TYPE_BOOLEAN))
-        return set_type_error (error, path, _("a boolean"), node);
-      g_value_set_boolean (value, json_node_get_boolean (node));
+      g_value_set_boolean (value, strata_json_node_is_truthy (node));
       return TRUE;
     case G_TYPE_CHAR:
       if (!check_int_range (node, path, G_MININT8, G_MAXINT8, &i, error))
@@ -1803,11 +1885,7 @@ strata_json_to_value (JsonNode     *node,
     case G_TYPE_DOUBLE:
       {
         double d;
-        if (node_is_value_of (node, G_TYPE_DOUBLE))
-          d = json_node_get_double (node);
-        else if (node_is_value_of (node, G_TYPE_INT64))
-          d = (double) json_node_get_int (node);
-        else
+        if (!strata_json_node_get_double (node, &d))
           return set_type_error (error, path, _("a number"), node);
         if (G_TYPE_FUNDAMENTAL (type) == G_TYPE_FLOAT)
           g_value_set_float (value, (float) d);

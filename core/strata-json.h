@@ -21,4 +21,15 @@ STRATA_AVAILABLE_IN_ALL
 char     *strata_json_to_string (JsonNode    *node,
                                  gboolean     pretty);
 
+STRATA_AVAILABLE_IN_ALL
+gboolean   strata_json_node_get_int    (JsonNode    *node,
+                                        gint64      *out);
+STRATA_AVAILABLE_IN_ALL
+gboolean   strata_json_node_get_double (JsonNode    *node,
+                                        double      *out);
+STRATA_AVAILABLE_IN_ALL
+gboolean   strata_json_node_is_truthy  (JsonNode    *node);
+STRATA_AVAILABLE_IN_ALL
+JsonArray *strata_json_node_get_list   (JsonNode    *node);
+
 G_END_DECLS

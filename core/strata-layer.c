@@ -31,6 +31,7 @@ typedef struct {
   StrataTensor *tensor;
   gboolean      trainable;
   char         *scoped[2];     /* tf-keras, Keras 3 names (see StrataWeightNaming), nullable */
+  char         *zeroed_for;    /* the unknown initializer it was zero-filled for, nullable */
 } WeightSlot;
 
 typedef struct {
@@ -84,6 +85,7 @@ weight_slot_free (gpointer data)
   g_free (slot->name);
   g_free (slot->scoped[0]);
   g_free (slot->scoped[1]);
+  g_free (slot->zeroed_for);
   g_clear_object (&slot->tensor);
   g_free (slot);
 }
@@ -417,11 +419,9 @@ check_float_range (StrataLayer *self,
   GParamSpecFloat *fspec;
   double d;
 
-  if (!G_IS_PARAM_SPEC_FLOAT (pspec) || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_DOUBLE)
+  if (!G_IS_PARAM_SPEC_FLOAT (pspec) || !strata_json_node_get_double (node, &d))
     return TRUE;
   fspec = G_PARAM_SPEC_FLOAT (pspec);
-  d = json_node_get_double (node);
   if (isnan (d) || (d >= fspec->minimum && d <= fspec->maximum))
     return TRUE;
   set_range_error (self, pspec, key, node, error);
@@ -1215,6 +1215,8 @@ strata_layer_add_weight (StrataLayer  *self,
 {
   StrataLayerPrivate *priv;
   g_autoptr(StrataTensor) tensor = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *zeroed_for = NULL;
   guint64 n_elements;
   gsize item_size;
 
@@ -1257,13 +1259,32 @@ strata_layer_add_weight (StrataLayer  *self,
   else if (initializer == NULL)
     tensor = strata_tensor_new_zeros (dtype, shape, error);
   else
-    tensor = strata_initializer_run (initializer, shape, dtype, error);
+    tensor = strata_initializer_run (initializer, shape, dtype, &local_error);
+  /* An initializer Strata cannot run (a custom function or class): with
+   * STRATA_LOAD_ALLOW_UNKNOWN the weight is zeros, and says so, as an
+   * unknown layer class loads as an opaque layer. */
+  if (tensor == NULL && (priv->flags & STRATA_LOAD_ALLOW_UNKNOWN) &&
+      g_error_matches (local_error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS))
+    {
+      zeroed_for = strata_initializer_get_name (initializer);
+      /* Translators: the first %s is a layer name, the second a weight name
+       * ("kernel"), the third the name of a custom initializer. */
+      g_warning (_("Layer “%s”: weight “%s” is zeros: its initializer “%s” is custom code "
+                   "that only Keras with the custom objects can run"),
+                 strata_layer_get_name (self), name, zeroed_for);
+      g_clear_error (&local_error);
+      tensor = strata_tensor_new_zeros (dtype, shape, error);
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
   if (tensor == NULL)
     {
       g_prefix_error (error, _("Layer '%s' weight '%s': "), strata_layer_get_name (self), name);
       return NULL;
     }
   strata_layer_append_weight (self, name, tensor, trainable);
+  ((WeightSlot *) g_ptr_array_index (priv->weights, priv->weights->len - 1))->zeroed_for =
+    g_steal_pointer (&zeroed_for);
   return tensor;
 }
 
@@ -1273,6 +1294,85 @@ weight_full_name (StrataLayer *self,
 {
   /* "%s/%s:0", without printf's parsing (every weight of a load has one) */
   return g_strconcat (strata_layer_get_name (self), "/", short_name, ":0", NULL);
+}
+
+/* The slot of weight @name, short ("kernel") or full ("dense/kernel:0"). */
+static WeightSlot *
+find_weight_slot (StrataLayer *self,
+                  const char  *name)
+{
+  StrataLayerPrivate *priv = strata_layer_get_instance_private (self);
+
+  for (guint i = 0; i < priv->weights->len; i++)
+    {
+      WeightSlot *slot = g_ptr_array_index (priv->weights, i);
+      g_autofree char *full = weight_full_name (self, slot->name);
+
+      if (g_str_equal (slot->name, name) || g_str_equal (full, name))
+        return slot;
+    }
+  return NULL;
+}
+
+/**
+ * strata_layer_get_uninitialized_weights:
+ * @self: a layer
+ *
+ * The weights that hold zeros because Strata cannot run their initializer:
+ * a custom function or class, which only Keras with the custom objects
+ * can run. Such a weight is only made when weights are created from the
+ * config (a model built from a config alone, a clone with new weights) and
+ * the load allowed it with %STRATA_LOAD_ALLOW_UNKNOWN, which then logs a
+ * warning naming the layer, the weight and the initializer; without the
+ * flag the load fails naming the initializer and the layer. Weights a file
+ * supplies never need their initializer. Setting the weights clears the
+ * list.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the short names of
+ *   those weights ("kernel"), empty when there are none
+ */
+char **
+strata_layer_get_uninitialized_weights (StrataLayer *self)
+{
+  StrataLayerPrivate *priv;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (STRATA_IS_LAYER (self), NULL);
+
+  priv = strata_layer_get_instance_private (self);
+  for (guint i = 0; i < priv->weights->len; i++)
+    {
+      WeightSlot *slot = g_ptr_array_index (priv->weights, i);
+
+      if (slot->zeroed_for != NULL)
+        g_strv_builder_add (builder, slot->name);
+    }
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * strata_layer_get_unknown_initializer:
+ * @self: a layer
+ * @name: the short name of a weight ("kernel")
+ *
+ * The initializer that @name could not be initialised with (see
+ * strata_layer_get_uninitialized_weights()): a custom function's name or
+ * a custom class name.
+ *
+ * Returns: (nullable): the initializer's name, or %NULL when @name holds
+ *   initialised (or loaded) values or is no weight of @self
+ */
+const char *
+strata_layer_get_unknown_initializer (StrataLayer *self,
+                                      const char  *name)
+{
+  WeightSlot *slot;
+
+  g_return_val_if_fail (STRATA_IS_LAYER (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  slot = find_weight_slot (self, name);
+  return slot != NULL ? slot->zeroed_for : NULL;
 }
 
 void
@@ -1416,21 +1516,13 @@ StrataTensor *
 strata_layer_get_weight (StrataLayer *self,
                          const char  *name)
 {
-  StrataLayerPrivate *priv;
+  WeightSlot *slot;
 
   g_return_val_if_fail (STRATA_IS_LAYER (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
-  priv = strata_layer_get_instance_private (self);
 
-  for (guint i = 0; i < priv->weights->len; i++)
-    {
-      WeightSlot *slot = g_ptr_array_index (priv->weights, i);
-      g_autofree char *full = weight_full_name (self, slot->name);
-
-      if (g_strcmp0 (slot->name, name) == 0 || g_strcmp0 (full, name) == 0)
-        return slot->tensor;
-    }
-  return NULL;
+  slot = find_weight_slot (self, name);
+  return slot != NULL ? slot->tensor : NULL;
 }
 
 /**
@@ -1557,10 +1649,12 @@ strata_layer_set_weights (StrataLayer  *self,
   strata_init ();
   if (!STRATA_LAYER_GET_CLASS (self)->set_weights (self, weights, error))
     return FALSE;
+  priv = strata_layer_get_instance_private (self);
+  for (guint i = 0; i < priv->weights->len; i++)
+    g_clear_pointer (&((WeightSlot *) g_ptr_array_index (priv->weights, i))->zeroed_for, g_free);
   /* A layer built without data (STRATA_LOAD_METADATA_ONLY, as formats
    * build the model they fill from a file) that now holds data for every
    * weight is a normal layer: what it builds later is initialised. */
-  priv = strata_layer_get_instance_private (self);
   if (priv->flags & STRATA_LOAD_METADATA_ONLY)
     {
       gboolean complete = TRUE;

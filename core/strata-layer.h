@@ -146,6 +146,11 @@ gboolean      strata_layer_set_weights          (StrataLayer      *self,
 STRATA_AVAILABLE_IN_ALL
 char        **strata_layer_get_weight_names     (StrataLayer      *self);
 STRATA_AVAILABLE_IN_ALL
+char        **strata_layer_get_uninitialized_weights (StrataLayer *self);
+STRATA_AVAILABLE_IN_ALL
+const char   *strata_layer_get_unknown_initializer (StrataLayer   *self,
+                                                 const char       *name);
+STRATA_AVAILABLE_IN_ALL
 guint64       strata_layer_count_params         (StrataLayer      *self);
 
 STRATA_AVAILABLE_IN_ALL

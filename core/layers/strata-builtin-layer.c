@@ -38,14 +38,21 @@ row_for_pspec (GParamSpec *pspec)
   return g_type_get_qdata (pspec->owner_type, row_quark);
 }
 
-/* Converts a JSON member to the property's GValue; FALSE when the member has
- * the wrong type for @kind. Integral doubles are ints and ints are doubles,
- * as Python's json module may write either. */
+/* Converts a JSON member to the property's GValue with Python's coercions
+ * (strata-json-private.h); FALSE when the member has the wrong type for
+ * @kind. A null is a string's or a JSON value's null, a boolean's false
+ * (`if None:`), and otherwise no value (the default applies). */
 static gboolean
 node_to_value (JsonNode *node, StrataPropKind kind, GValue *value)
 {
   gint64 i;
+  double d;
 
+  if (kind == STRATA_PROP_BOOL)
+    {
+      g_value_set_boolean (value, strata_json_node_is_truthy (node));
+      return node != NULL;
+    }
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return kind == STRATA_PROP_STRING || kind == STRATA_PROP_JSON;
 
@@ -59,28 +66,17 @@ node_to_value (JsonNode *node, StrataPropKind kind, GValue *value)
         return FALSE;
       g_value_set_string (value, json_node_get_string (node));
       return TRUE;
-    case STRATA_PROP_BOOL:
-      if (json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-        return FALSE;
-      g_value_set_boolean (value, json_node_get_boolean (node));
-      return TRUE;
     case STRATA_PROP_INT:
-      if (json_node_get_value_type (node) == G_TYPE_INT64)
-        g_value_set_int64 (value, json_node_get_int (node));
-      else if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
-               strata_builtin_double_to_int (json_node_get_double (node), &i))
-        g_value_set_int64 (value, i);
-      else
+      if (!strata_json_node_get_int (node, &i))
         return FALSE;
+      g_value_set_int64 (value, i);
       return TRUE;
     case STRATA_PROP_DOUBLE:
-      if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-        g_value_set_double (value, json_node_get_double (node));
-      else if (json_node_get_value_type (node) == G_TYPE_INT64)
-        g_value_set_double (value, (double) json_node_get_int (node));
-      else
+      if (!strata_json_node_get_double (node, &d))
         return FALSE;
+      g_value_set_double (value, d);
       return TRUE;
+    case STRATA_PROP_BOOL:
     default:
       g_assert_not_reached ();
     }
@@ -299,8 +295,8 @@ builtin_set_config (StrataLayer     *self,
       JsonNode *node = spec_member (config, spec, &key);
       g_auto(GValue) value = G_VALUE_INIT;
 
-      /* JSON members take anything; null stands for "default" for every
-       * kind in Keras configs. */
+      /* JSON members take anything; null stands for "default" (or false
+       * for a boolean, which takes anything too). */
       if (node == NULL || spec->kind == STRATA_PROP_JSON || JSON_NODE_HOLDS_NULL (node))
         continue;
       g_value_init (&value, kind_value_type (spec->kind));

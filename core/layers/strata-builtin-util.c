@@ -83,6 +83,40 @@ config_path (StrataLayer *self)
   return name != NULL ? name : "config";
 }
 
+/* The member a strata_cfg_*() getter reads, NULL when none of the keys is
+ * present or the value is null (the fallback applies). */
+static JsonNode *
+cfg_member (StrataLayer  *self,
+            const char  **found,
+            const char   *key,
+            va_list       args)
+{
+  JsonObject *config = strata_layer_peek_config_for_reading (self);
+  JsonNode *node;
+
+  *found = first_present_key (config, key, args);
+  if (*found == NULL)
+    return NULL;
+  node = json_object_get_member (config, *found);
+  return JSON_NODE_HOLDS_NULL (node) ? NULL : node;
+}
+
+static gboolean
+cfg_type_error (StrataLayer  *self,
+                GError      **error,
+                const char   *key,
+                const char   *expected,
+                JsonNode     *node)
+{
+  g_autofree char *text = strata_builtin_describe_value (node);
+
+  /* Translators: the first %s is a config key, the second what it must be
+   * ("an integer"), the third the value found. */
+  strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                            _("config key “%s” must be %s, found %s"), key, expected, text);
+  return FALSE;
+}
+
 gboolean
 strata_cfg_int (StrataLayer *self,
                 gint64       fallback,
@@ -91,34 +125,19 @@ strata_cfg_int (StrataLayer *self,
                 const char  *key,
                 ...)
 {
-  JsonObject *config = strata_layer_peek_config_for_reading (self);
   const char *found;
   JsonNode *node;
   va_list args;
 
   va_start (args, key);
-  found = first_present_key (config, key, args);
+  node = cfg_member (self, &found, key, args);
   va_end (args);
 
   *out = fallback;
-  if (found == NULL)
+  if (node == NULL || strata_json_node_get_int (node, out))
     return TRUE;
-  node = json_object_get_member (config, found);
-  if (JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    {
-      g_autofree char *text = NULL;
-
-      if (strata_builtin_double_to_int (json_node_get_double (node), out))
-        return TRUE;
-      *out = fallback;
-      text = strata_builtin_describe_value (node);
-      strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                _("config key “%s” must be an integer, found %s"), found, text);
-      return FALSE;
-    }
-  return strata_json_get_int (config, found, config_path (self), fallback, out, error);
+  *out = fallback;
+  return cfg_type_error (self, error, found, _("an integer"), node);
 }
 
 gboolean
@@ -129,29 +148,22 @@ strata_cfg_double (StrataLayer *self,
                    const char  *key,
                    ...)
 {
-  JsonObject *config = strata_layer_peek_config_for_reading (self);
   const char *found;
   JsonNode *node;
   va_list args;
 
   va_start (args, key);
-  found = first_present_key (config, key, args);
+  node = cfg_member (self, &found, key, args);
   va_end (args);
 
   *out = fallback;
-  if (found == NULL)
+  if (node == NULL || strata_json_node_get_double (node, out))
     return TRUE;
-  node = json_object_get_member (config, found);
-  if (JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
-    {
-      *out = (double) json_node_get_int (node);
-      return TRUE;
-    }
-  return strata_json_get_double (config, found, config_path (self), fallback, out, error);
+  *out = fallback;
+  return cfg_type_error (self, error, found, _("a number"), node);
 }
 
+/* Never fails: any value has a truth value (strata_json_node_is_truthy()). */
 gboolean
 strata_cfg_bool (StrataLayer *self,
                  gboolean     fallback,
@@ -168,10 +180,8 @@ strata_cfg_bool (StrataLayer *self,
   found = first_present_key (config, key, args);
   va_end (args);
 
-  *out = fallback;
-  if (found == NULL || JSON_NODE_HOLDS_NULL (json_object_get_member (config, found)))
-    return TRUE;
-  return strata_json_get_boolean (config, found, config_path (self), fallback, out, error);
+  *out = found == NULL ? fallback : strata_json_node_is_truthy (json_object_get_member (config, found));
+  return TRUE;
 }
 
 gboolean
@@ -771,10 +781,8 @@ strata_builtin_create_inner (StrataLayer *self,
         }
       if (flip_backwards)
         {
-          gboolean backwards = FALSE;
-          JsonNode *gb = json_object_get_member (inner_config, "go_backwards");
-          if (gb != NULL && json_node_get_value_type (gb) == G_TYPE_BOOLEAN)
-            backwards = json_node_get_boolean (gb);
+          gboolean backwards =
+            strata_json_node_is_truthy (json_object_get_member (inner_config, "go_backwards"));
           json_object_set_boolean_member (inner_config, "go_backwards", !backwards);
         }
     }

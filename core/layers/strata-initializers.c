@@ -147,15 +147,9 @@ compute_fans (StrataShape *shape,
 static gboolean
 get_param (JsonObject *config, const char *key, double fallback, double *out, GError **error)
 {
-  if (config == NULL || !json_object_has_member (config, key) ||
-      JSON_NODE_HOLDS_NULL (json_object_get_member (config, key)))
+  if (config == NULL)
     {
       *out = fallback;
-      return TRUE;
-    }
-  if (json_node_get_value_type (json_object_get_member (config, key)) == G_TYPE_INT64)
-    {
-      *out = (double) json_object_get_int_member (config, key);
       return TRUE;
     }
   return strata_json_get_double (config, key, "initializer.config", fallback, out, error);
@@ -376,11 +370,7 @@ run_kind (InitState      *state,
           for (i = 0; i < state->n; i++)
             {
               JsonNode *v = json_array_get_element (values, (guint) i);
-              if (json_node_get_value_type (v) == G_TYPE_INT64)
-                state->values[i] = (double) json_node_get_int (v);
-              else if (json_node_get_value_type (v) == G_TYPE_DOUBLE)
-                state->values[i] = json_node_get_double (v);
-              else
+              if (!strata_json_node_get_double (v, &state->values[i]))
                 {
                   g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
                                _("The Constant initializer's values must be numbers"));
@@ -456,6 +446,14 @@ parse_initializer (JsonNode    *initializer,
     }
   *name = json_node_get_string (member);
   member = json_object_get_member (object, "config");
+  /* A custom function, as Keras writes it: {"class_name": "function",
+   * "config": "its_name"}. Named by its own name; never known. */
+  if (g_str_equal (*name, "function") && member != NULL &&
+      json_node_get_value_type (member) == G_TYPE_STRING)
+    {
+      *name = json_node_get_string (member);
+      return TRUE;
+    }
   if (member != NULL && JSON_NODE_HOLDS_OBJECT (member))
     *config = json_node_get_object (member);
   else if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
@@ -466,6 +464,17 @@ parse_initializer (JsonNode    *initializer,
       return FALSE;
     }
   return TRUE;
+}
+
+char *
+strata_initializer_get_name (JsonNode *initializer)
+{
+  const char *name = NULL;
+  JsonObject *config;
+
+  if (initializer == NULL || !parse_initializer (initializer, &name, &config, NULL))
+    return g_strdup ("?");
+  return g_strdup (name);
 }
 
 StrataTensor *
@@ -480,17 +489,19 @@ strata_initializer_run (JsonNode     *initializer,
   InitState state = { NULL, NULL, 0 };
   g_autofree float *floats = NULL;
   g_autoptr(StrataTensor) tensor = NULL;
-  gint64 seed = -1;
+  gint64 seed;
   guint64 i;
 
   g_return_val_if_fail (shape != NULL, NULL);
 
   if (!parse_initializer (initializer, &name, &config, error))
     return NULL;
-  init = find_init (name);
+  init = g_str_equal (name, "function") ? NULL : find_init (name);
   if (init == NULL)
     {
-      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
+      /* A custom initializer (function or class): only Keras with the
+       * custom objects can run it. */
+      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS,
                    _("Unknown initializer “%s”"), name);
       return NULL;
     }
@@ -508,9 +519,9 @@ strata_initializer_run (JsonNode     *initializer,
 
   /* An integer seed makes the values reproducible; anything else (null,
    * a Keras 3 SeedGenerator) means a fresh random stream. */
-  if (config != NULL && json_object_has_member (config, "seed") &&
-      json_node_get_value_type (json_object_get_member (config, "seed")) == G_TYPE_INT64)
-    seed = json_object_get_int_member (config, "seed");
+  if (config == NULL ||
+      !strata_json_node_get_int (json_object_get_member (config, "seed"), &seed))
+    seed = -1;
   state.rand = seed >= 0 ? g_rand_new_with_seed ((guint32) seed) : g_rand_new ();
   state.values = g_try_new0 (double, MAX (state.n, 1));
   floats = g_try_new (float, MAX (state.n, 1));

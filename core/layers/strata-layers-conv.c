@@ -450,25 +450,20 @@ read_pairs (StrataLayer *self,
     pairs[i][0] = pairs[i][1] = fallback;
   if (node == NULL)
     return TRUE;
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
+  if (strata_json_node_get_int (node, &pairs[0][0]))
     {
       for (i = 0; i < rank; i++)
-        pairs[i][0] = pairs[i][1] = json_node_get_int (node);
+        pairs[i][0] = pairs[i][1] = pairs[0][0];
       goto check;
     }
-  if (!JSON_NODE_HOLDS_ARRAY (node))
+  if ((array = strata_json_node_get_list (node)) == NULL)
     goto invalid;
-  array = json_node_get_array (node);
   len = json_array_get_length (array);
   if (rank == 1 && len == 2)
     {
       for (i = 0; i < 2; i++)
-        {
-          JsonNode *e = json_array_get_element (array, i);
-          if (json_node_get_value_type (e) != G_TYPE_INT64)
-            goto invalid;
-          pairs[0][i] = json_node_get_int (e);
-        }
+        if (!strata_json_node_get_int (json_array_get_element (array, i), &pairs[0][i]))
+          goto invalid;
       goto check;
     }
   if (len == rank)
@@ -476,16 +471,13 @@ read_pairs (StrataLayer *self,
       for (i = 0; i < rank; i++)
         {
           JsonNode *e = json_array_get_element (array, i);
-          if (json_node_get_value_type (e) == G_TYPE_INT64)
-            pairs[i][0] = pairs[i][1] = json_node_get_int (e);
-          else if (JSON_NODE_HOLDS_ARRAY (e) && json_array_get_length (json_node_get_array (e)) == 2 &&
-                   json_node_get_value_type (json_array_get_element (json_node_get_array (e), 0)) == G_TYPE_INT64 &&
-                   json_node_get_value_type (json_array_get_element (json_node_get_array (e), 1)) == G_TYPE_INT64)
-            {
-              pairs[i][0] = json_array_get_int_element (json_node_get_array (e), 0);
-              pairs[i][1] = json_array_get_int_element (json_node_get_array (e), 1);
-            }
-          else
+          JsonArray *pair = strata_json_node_get_list (e);
+
+          if (strata_json_node_get_int (e, &pairs[i][0]))
+            pairs[i][1] = pairs[i][0];
+          else if (pair == NULL || json_array_get_length (pair) != 2 ||
+                   !strata_json_node_get_int (json_array_get_element (pair, 0), &pairs[i][0]) ||
+                   !strata_json_node_get_int (json_array_get_element (pair, 1), &pairs[i][1]))
             goto invalid;
         }
       goto check;
@@ -493,12 +485,8 @@ read_pairs (StrataLayer *self,
   if (len == 2 * rank)
     {
       for (i = 0; i < 2 * rank; i++)
-        {
-          JsonNode *e = json_array_get_element (array, i);
-          if (json_node_get_value_type (e) != G_TYPE_INT64)
-            goto invalid;
-          pairs[i / 2][i % 2] = json_node_get_int (e);
-        }
+        if (!strata_json_node_get_int (json_array_get_element (array, i), &pairs[i / 2][i % 2]))
+          goto invalid;
       goto check;
     }
 

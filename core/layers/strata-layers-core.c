@@ -213,8 +213,8 @@ prelu_build (StrataLayer          *self,
   if (shared != NULL)
     {
       gint64 axes[STRATA_MAX_RANK];
-      guint n = JSON_NODE_HOLDS_ARRAY (shared)
-                  ? json_array_get_length (json_node_get_array (shared)) : 1;
+      JsonArray *list = strata_json_node_get_list (shared);
+      guint n = list != NULL ? json_array_get_length (list) : 1;
 
       if (n > STRATA_MAX_RANK)
         {
@@ -287,6 +287,7 @@ reshape_shapes (StrataLayer          *self,
 {
   StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 1, 1, error);
   JsonNode *target = strata_cfg_node (self, "target_shape", "dims", NULL);
+  JsonArray *list = strata_json_node_get_list (target);
   gint64 dims[STRATA_MAX_RANK + 1];
   gint64 in_total = 1, known = 1;
   int unknown_at = -1;
@@ -295,8 +296,7 @@ reshape_shapes (StrataLayer          *self,
 
   if (input == NULL)
     return NULL;
-  if (target == NULL || !JSON_NODE_HOLDS_ARRAY (target) ||
-      (n = json_array_get_length (json_node_get_array (target))) > STRATA_MAX_RANK - 1)
+  if (list == NULL || (n = json_array_get_length (list)) > STRATA_MAX_RANK - 1)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
                                 _("“target_shape” must be a list of at most %d sizes, found %s"),

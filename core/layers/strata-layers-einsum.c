@@ -113,6 +113,7 @@ analyze (StrataLayer *self,
 {
   const char *equation = NULL;
   JsonNode *output_shape;
+  JsonArray *list;
   guint rank = strata_shape_get_rank (input);
   guint n_out = 0, i;
   gint64 given[STRATA_MAX_RANK];
@@ -144,21 +145,20 @@ analyze (StrataLayer *self,
 
   /* output_shape (without the batch axis): an int or a list with nulls */
   output_shape = strata_cfg_node (self, "output_shape", NULL);
-  if (output_shape != NULL && json_node_get_value_type (output_shape) == G_TYPE_INT64)
+  list = strata_json_node_get_list (output_shape);
+  if (strata_json_node_get_int (output_shape, &given[0]) && given[0] >= 0)
     {
-      given[n_out++] = json_node_get_int (output_shape);
+      n_out++;
     }
-  else if (output_shape != NULL && JSON_NODE_HOLDS_ARRAY (output_shape) &&
-           json_array_get_length (json_node_get_array (output_shape)) < STRATA_MAX_RANK - 1)
+  else if (list != NULL && json_array_get_length (list) < STRATA_MAX_RANK - 1)
     {
-      JsonArray *a = json_node_get_array (output_shape);
-      for (i = 0; i < json_array_get_length (a); i++)
+      for (i = 0; i < json_array_get_length (list); i++)
         {
-          JsonNode *d = json_array_get_element (a, i);
+          JsonNode *d = json_array_get_element (list, i);
           if (JSON_NODE_HOLDS_NULL (d))
             given[n_out++] = STRATA_DIM_UNKNOWN;
-          else if (json_node_get_value_type (d) == G_TYPE_INT64 && json_node_get_int (d) >= 0)
-            given[n_out++] = json_node_get_int (d);
+          else if (strata_json_node_get_int (d, &given[n_out]) && given[n_out] >= 0)
+            n_out++;
           else
             goto bad_output;
         }

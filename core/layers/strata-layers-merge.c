@@ -177,6 +177,18 @@ dot_shapes (StrataLayer *self,
 }
 
 /* Dot axes: an int, a pair of ints, or Keras 1's pair of one-element lists. */
+/* An int, or a list (or tuple) of one int. */
+static gboolean
+one_int (JsonNode *node,
+         gint64   *out)
+{
+  JsonArray *list = strata_json_node_get_list (node);
+
+  if (list != NULL && json_array_get_length (list) == 1)
+    node = json_array_get_element (list, 0);
+  return strata_json_node_get_int (node, out);
+}
+
 static gboolean
 read_dot_axes (StrataLayer *self,
                const char  *key,
@@ -186,23 +198,15 @@ read_dot_axes (StrataLayer *self,
   static const gint64 last[2] = { -1, -1 };
   JsonNode *node = strata_cfg_node (self, key, NULL);
 
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node) &&
-      json_array_get_length (json_node_get_array (node)) == 2)
+  JsonArray *pair = strata_json_node_get_list (node);
+
+  if (pair != NULL && json_array_get_length (pair) == 2)
     {
-      JsonArray *pair = json_node_get_array (node);
       guint i;
 
       for (i = 0; i < 2; i++)
-        {
-          JsonNode *e = json_array_get_element (pair, i);
-          if (JSON_NODE_HOLDS_ARRAY (e) && json_array_get_length (json_node_get_array (e)) == 1 &&
-              json_node_get_value_type (json_array_get_element (json_node_get_array (e), 0)) == G_TYPE_INT64)
-            axes[i] = json_array_get_int_element (json_node_get_array (e), 0);
-          else if (json_node_get_value_type (e) == G_TYPE_INT64)
-            axes[i] = json_node_get_int (e);
-          else
-            break;
-        }
+        if (!one_int (json_array_get_element (pair, i), &axes[i]))
+          break;
       if (i == 2)
         return TRUE;
     }
@@ -360,15 +364,7 @@ read_mha (StrataLayer *self, StrataShape *query, MhaParams *p, GError **error)
   output_shape = strata_cfg_node (self, "output_shape", NULL);
   if (output_shape != NULL)
     {
-      JsonArray *a;
-
-      if (json_node_get_value_type (output_shape) == G_TYPE_INT64)
-        p->out_dim = json_node_get_int (output_shape);
-      else if (JSON_NODE_HOLDS_ARRAY (output_shape) &&
-               json_array_get_length (a = json_node_get_array (output_shape)) == 1 &&
-               json_node_get_value_type (json_array_get_element (a, 0)) == G_TYPE_INT64)
-        p->out_dim = json_array_get_int_element (a, 0);
-      else
+      if (!one_int (output_shape, &p->out_dim))
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_UNSUPPORTED,
                                     _("“output_shape” must be one size, found %s"),

@@ -22,11 +22,13 @@ read_axes (StrataLayer *self,
            GError     **error)
 {
   JsonNode *node = strata_cfg_node (self, "axis", NULL);
+  JsonArray *list = strata_json_node_get_list (node);
   guint rank = strata_shape_get_rank (input);
   guint n = 1, i, j;
 
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    n = json_array_get_length (json_node_get_array (node));
+  /* An int, or a list or tuple of them. */
+  if (list != NULL)
+    n = json_array_get_length (list);
   if (n == 0 || n > rank)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,

@@ -15,6 +15,8 @@ void          strata_builtin_layers_register (StrataRegistry *registry);
 /* Runs a Keras initializer (string, Keras 2 {class_name, config} or
  * Keras 3 {module, class_name, config, registered_name}) for @shape.
  * Unknown initializers fail with STRATA_CONFIG_ERROR_UNSUPPORTED. */
+/* The name of a Keras initializer (a custom function's own name). */
+char         *strata_initializer_get_name (JsonNode *initializer);
 StrataTensor *strata_initializer_run (JsonNode     *initializer,
                                       StrataShape  *shape,
                                       StrataDType   dtype,

@@ -608,9 +608,9 @@ rnn_cells (StrataLayer *self,
 
   if (cells != NULL)
     return cells;
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    list = json_node_get_array (node);
-  else if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+  /* A list or tuple of cells, a StackedRNNCells or one cell. */
+  list = strata_json_node_get_list (node);
+  if (list == NULL && node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
            g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node),
                                                                   "class_name", ""),
                       "StackedRNNCells") == 0)
@@ -668,7 +668,7 @@ stacked_cells_name (StrataLayer *self)
   JsonNode *node = strata_cfg_node (self, "cell", NULL);
   JsonNode *config, *name;
 
-  if (node == NULL || JSON_NODE_HOLDS_ARRAY (node))
+  if (node == NULL || strata_json_node_get_list (node) != NULL)
     return node != NULL ? "stacked_rnn_cells" : NULL;
   if (!JSON_NODE_HOLDS_OBJECT (node) ||
       g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node), "class_name", ""),

@@ -4,8 +4,13 @@
 #
 # Everything here is a thin layer over the introspected C API: models are
 # sequences of layers, paths may be str or os.PathLike, configs are dicts,
-# weights are NumPy arrays when NumPy is installed, and custom_objects is a
-# dict of Keras names to Python (or C) layer classes.
+# and custom_objects is a dict of Keras names to Python (or C) layer classes.
+#
+# Every tensor that these methods hand to Python converts the same way
+# (_from_tensor()): to a read-only NumPy array over the tensor's own bytes,
+# which keeps the tensor alive; it stays a Strata.Tensor when NumPy is
+# missing or cannot show it. The *_tensor(s) methods give the
+# Strata.Tensor objects.
 
 import json
 import os
@@ -263,10 +268,21 @@ Tensor = override(Tensor)
 __all__.append('Tensor')
 
 
-def _to_tensor(value):
+def _to_tensor(value, name=None):
     if isinstance(value, Strata.Tensor):
         return value
-    return Tensor.from_numpy(value)
+    return Tensor.from_numpy(value, name)
+
+
+def _from_tensor(tensor):
+    """How a tensor reaches Python: a read-only NumPy view of its bytes
+    (no copy). A tensor that no array can show stays a Strata.Tensor:
+    without NumPy, without data (a metadata-only load) or of a dtype that
+    NumPy lacks (bfloat16)."""
+    if (tensor is None or numpy is None or not tensor.has_data()
+            or tensor.get_dtype() not in _STRATA_DTYPES):
+        return tensor
+    return Tensor.to_numpy(tensor)
 
 
 # -- Layer -----------------------------------------------------------------
@@ -281,33 +297,52 @@ class Layer(Strata.Layer):
         return _dict_from_json_object(Strata.Layer.get_config(self))
 
     def get_weights(self):
-        """The weights in Keras order: NumPy arrays, or Strata.Tensor objects
-        when NumPy is missing."""
-        tensors = _object_array(Strata.Layer.get_weights, self)
-        if numpy is None:
-            return tensors
-        return [t.to_numpy() for t in tensors]
+        """The weights in Keras order: read-only NumPy arrays over the
+        tensors' bytes, or Strata.Tensor objects when NumPy is missing."""
+        return [_from_tensor(t) for t in _object_array(Strata.Layer.get_weights, self)]
 
     def get_weight_tensors(self):
         """The weights in Keras order as Strata.Tensor objects."""
         return _object_array(Strata.Layer.get_weights, self)
 
+    def get_weight(self, name):
+        """The weight @name ('kernel') as get_weights() gives it, or None."""
+        return _from_tensor(Strata.Layer.get_weight(self, name))
+
+    def get_weight_tensor(self, name):
+        """The weight @name ('kernel') as a Strata.Tensor, or None."""
+        return Strata.Layer.get_weight(self, name)
+
     def get_trainable_weights(self):
-        return _object_array(Strata.Layer.get_trainable_weights, self)
+        """The trainable weights, as get_weights() gives them."""
+        return [_from_tensor(t) for t in _object_array(Strata.Layer.get_trainable_weights, self)]
 
     def get_non_trainable_weights(self):
-        return _object_array(Strata.Layer.get_non_trainable_weights, self)
+        """The non-trainable weights, as get_weights() gives them."""
+        return [_from_tensor(t) for t in _object_array(Strata.Layer.get_non_trainable_weights, self)]
+
+    def add_weight(self, name, shape, dtype, initializer, trainable):
+        """Keras add_weight(), from do_build(): creates the weight and
+        returns it as get_weights() gives it. @shape may be a sequence and
+        @initializer a Keras initializer (a name, a dict) or None."""
+        if not isinstance(shape, Strata.Shape):
+            shape = Strata.Shape.new(_dims(shape))
+        if initializer is not None and not isinstance(initializer, Json.Node):
+            initializer = Json.from_string(json.dumps(initializer))
+        return _from_tensor(Strata.Layer.add_weight(self, name, shape, dtype, initializer,
+                                                    trainable))
 
     def set_weights(self, weights):
         """Replaces the weights from NumPy arrays or Strata.Tensor objects."""
         Strata.Layer.set_weights(self, [_to_tensor(w) for w in weights])
 
     def __getattr__(self, name):
-        # layer.kernel, layer.bias: the weights by short name, as in Keras.
+        # layer.kernel, layer.bias: the weights by short name, as in Keras,
+        # converted as get_weights() converts them.
         if not name.startswith('_'):
             tensor = Strata.Layer.get_weight(self, name)
             if tensor is not None:
-                return tensor
+                return _from_tensor(tensor)
         raise AttributeError('%r object has no attribute %r' % (type(self).__name__, name))
 
 
@@ -477,6 +512,26 @@ class Sequential(Strata.Sequential):
 
 Sequential = override(Sequential)
 __all__.append('Sequential')
+
+
+class Optimizer(Strata.Optimizer):
+    """A compiled model's optimizer: its class, config and state."""
+
+    def get_weights(self):
+        """The state in stored order, as Layer.get_weights() gives weights."""
+        return [_from_tensor(t) for t in Strata.Optimizer.get_weights(self)]
+
+    def get_weight_tensors(self):
+        """The state in stored order as Strata.Tensor objects."""
+        return list(Strata.Optimizer.get_weights(self))
+
+    def add_weight(self, weight, name=None):
+        """Appends @weight (a Strata.Tensor, or a NumPy array named @name)."""
+        Strata.Optimizer.add_weight(self, _to_tensor(weight, name))
+
+
+Optimizer = override(Optimizer)
+__all__.append('Optimizer')
 
 
 class Registry(Strata.Registry):

@@ -73,13 +73,16 @@ static gint64
 config_first_int (JsonObject *config, const char *key, const char *alias)
 {
   JsonNode *node = config != NULL ? json_object_get_member (config, key) : NULL;
+  JsonArray *list;
+  gint64 value;
 
   if (node == NULL && alias != NULL && config != NULL)
     node = json_object_get_member (config, alias);
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) > 0)
-    node = json_array_get_element (json_node_get_array (node), 0);
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
-    return json_node_get_int (node);
+  list = strata_json_node_get_list (node);
+  if (list != NULL && json_array_get_length (list) > 0)
+    node = json_array_get_element (list, 0);
+  if (strata_json_node_get_int (node, &value))
+    return value;
   return -1;
 }
 
@@ -235,9 +238,7 @@ h5_preprocess (H5Convert *cv, StrataLayer *layer, const char *layer_name, const 
   info.channels_first = g_strcmp0 (data_format, "channels_first") == 0 ||
                         g_strcmp0 (config_string (config, "dim_ordering"), "th") == 0;
   reset_after = config != NULL ? json_object_get_member (config, "reset_after") : NULL;
-  info.gru_reset_after = reset_after != NULL && JSON_NODE_HOLDS_VALUE (reset_after) &&
-                         json_node_get_value_type (reset_after) == G_TYPE_BOOLEAN &&
-                         json_node_get_boolean (reset_after);
+  info.gru_reset_after = strata_json_node_is_truthy (reset_after);
   info.kernel_size = config_first_int (config, "kernel_size", "filter_length");
   info.filters = config_first_int (config, "filters", "nb_filter");
   if (model_weights != NULL && model_weights->len > 0)

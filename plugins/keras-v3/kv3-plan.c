@@ -380,14 +380,33 @@ plan_layer (Kv3Plan *plan, GHashTable *seen, StrataLayer *layer, JsonObject *ent
   g_ptr_array_add (plan->layers, lp);
 }
 
+/* The archive's config is untrusted: json-glib's typed getters are
+ * criticals on a missing member or one of another type. */
+static JsonObject *
+object_of (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static const char *
+string_of (JsonObject *object, const char *member, const char *default_value)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return default_value;
+  return json_node_get_string (node);
+}
+
 static gboolean
 plan_model (Kv3Plan *plan, GHashTable *seen, StrataModel *model, JsonObject *entry,
             const char *base, GError **error)
 {
-  const char *class_name = json_object_get_string_member_with_default (entry, "class_name", "");
-  JsonObject *config = json_object_get_object_member (entry, "config");
-  JsonArray *layers = config != NULL && json_object_has_member (config, "layers")
-                      ? json_object_get_array_member (config, "layers") : NULL;
+  const char *class_name = string_of (entry, "class_name", "");
+  JsonObject *config = object_of (json_object_get_member (entry, "config"));
+  JsonNode *layers_node = config != NULL ? json_object_get_member (config, "layers") : NULL;
+  JsonArray *layers = layers_node != NULL && JSON_NODE_HOLDS_ARRAY (layers_node)
+                      ? json_node_get_array (layers_node) : NULL;
   gboolean sequential = g_strcmp0 (class_name, "Sequential") == 0;
   g_autoptr(GHashTable) counters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *vars = base[0] ? g_strconcat (base, "/vars", NULL) : g_strdup ("vars");
@@ -395,10 +414,10 @@ plan_model (Kv3Plan *plan, GHashTable *seen, StrataModel *model, JsonObject *ent
   add_vars (plan, seen, vars, strata_layer_get_name (STRATA_LAYER (model)));
   for (guint i = 0; layers != NULL && i < json_array_get_length (layers); i++)
     {
-      JsonObject *le = json_array_get_object_element (layers, i);
-      const char *lclass = le != NULL ? json_object_get_string_member_with_default (le, "class_name", "") : "";
-      JsonObject *lconfig = le != NULL ? json_object_get_object_member (le, "config") : NULL;
-      const char *name = lconfig != NULL ? json_object_get_string_member_with_default (lconfig, "name", NULL) : NULL;
+      JsonObject *le = object_of (json_array_get_element (layers, i));
+      const char *lclass = string_of (le, "class_name", "");
+      JsonObject *lconfig = le != NULL ? object_of (json_object_get_member (le, "config")) : NULL;
+      const char *name = string_of (lconfig, "name", NULL);
       g_autofree char *snake = NULL, *container = NULL, *path = NULL;
       StrataLayer *layer;
       guint count;

@@ -423,15 +423,14 @@ keras3_optimizer_state (StrataOptimizer *optimizer)
   GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
   JsonObject *config = strata_optimizer_get_config (optimizer);
   JsonNode *lr = config != NULL ? json_object_get_member (config, "learning_rate") : NULL;
+  double lr_value = 0.0;
   StrataTensor *first = weights->len > 1 ? g_ptr_array_index (weights, 0) : NULL;
   StrataTensor *second = weights->len > 1 ? g_ptr_array_index (weights, 1) : NULL;
   gboolean insert = first != NULL &&
                     strata_shape_get_rank (strata_tensor_get_shape (first)) == 0 &&
                     strata_tensor_get_dtype (first) == STRATA_DTYPE_INT64 &&
                     strata_shape_get_rank (strata_tensor_get_shape (second)) > 0 &&
-                    lr != NULL && JSON_NODE_HOLDS_VALUE (lr) &&
-                    (json_node_get_value_type (lr) == G_TYPE_DOUBLE ||
-                     json_node_get_value_type (lr) == G_TYPE_INT64);
+                    strata_json_node_get_double (lr, &lr_value);
 
   for (guint i = 0; i < weights->len; i++)
     {
@@ -439,8 +438,7 @@ keras3_optimizer_state (StrataOptimizer *optimizer)
       if (i == 0 && insert)
         {
           g_autoptr(StrataShape) scalar = strata_shape_new_scalar ();
-          float value = json_node_get_value_type (lr) == G_TYPE_DOUBLE
-                        ? (float) json_node_get_double (lr) : (float) json_node_get_int (lr);
+          float value = (float) lr_value;
           StrataTensor *rate = strata_tensor_new_from_floats (scalar, &value, 1, NULL);
 
           if (rate != NULL)

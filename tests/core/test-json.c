@@ -465,9 +465,13 @@ test_typed_getters (void)
 
   g_assert_true (strata_json_get_boolean (object, "b", NULL, FALSE, &b, &error));
   g_assert_true (b);
-  g_assert_false (strata_json_get_boolean (object, "n", NULL, FALSE, &b, &error));
-  g_assert_cmpstr (error->message, ==, "$.n: expected a boolean, found an integer");
-  g_clear_error (&error);
+  /* Python's truth values: Keras tests options with `if self.scale:`. */
+  g_assert_true (strata_json_get_boolean (object, "n", NULL, FALSE, &b, &error));
+  g_assert_true (b);
+  g_assert_true (strata_json_get_boolean (object, "z", NULL, TRUE, &b, &error));
+  g_assert_false (b);
+  g_assert_true (strata_json_get_boolean (object, "missing", NULL, TRUE, &b, &error));
+  g_assert_true (b);
 
   g_assert_true (strata_json_get_string (object, "s", NULL, NULL, &s, &error));
   g_assert_cmpstr (s, ==, "relu");
@@ -482,11 +486,67 @@ test_typed_getters (void)
   g_assert_cmpstr (strata_json_describe_node (json_object_get_member (object, "z")), ==, "null");
 }
 
+/* Python's coercions as Keras applies them (strata_json_node_get_int() and
+ * siblings): each JSON value, what it reads as, and whether it reads. */
+static void
+test_python_coercions (void)
+{
+  static const struct {
+    const char *json;
+    gboolean    is_int;
+    gint64      int_value;
+    gboolean    is_number;
+    double      number;
+    gboolean    truthy;
+  } cases[] = {
+    { "1",          TRUE, 1,  TRUE, 1.0,  TRUE },
+    { "0",          TRUE, 0,  TRUE, 0.0,  FALSE },
+    { "2",          TRUE, 2,  TRUE, 2.0,  TRUE },     /* `if 2:` is true */
+    { "-3",         TRUE, -3, TRUE, -3.0, TRUE },
+    { "true",       TRUE, 1,  TRUE, 1.0,  TRUE },     /* a bool is an int */
+    { "false",      TRUE, 0,  TRUE, 0.0,  FALSE },
+    { "3.0",        TRUE, 3,  TRUE, 3.0,  TRUE },     /* int(3.0) */
+    { "0.0",        TRUE, 0,  TRUE, 0.0,  FALSE },
+    { "2.5",        FALSE, 0, TRUE, 2.5,  TRUE },     /* not a size */
+    { "1e300",      FALSE, 0, TRUE, 1e300, TRUE },    /* beyond int64 */
+    { "NaN",        FALSE, 0, FALSE, 0.0, TRUE },     /* bool(nan) is True */
+    { "null",       FALSE, 0, FALSE, 0.0, FALSE },    /* `if None:` */
+    { "\"\"",     FALSE, 0, FALSE, 0.0, FALSE },
+    { "\"false\"", FALSE, 0, FALSE, 0.0, TRUE },    /* bool("false") */
+    { "[]",         FALSE, 0, FALSE, 0.0, FALSE },
+    { "[0]",        FALSE, 0, FALSE, 0.0, TRUE },
+    { "{}",         FALSE, 0, FALSE, 0.0, FALSE },
+    { "{\"class_name\": \"__tuple__\", \"items\": []}", FALSE, 0, FALSE, 0.0, FALSE },
+    { "{\"class_name\": \"__tuple__\", \"items\": [1]}", FALSE, 0, FALSE, 0.0, TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) node = parse_ok (cases[i].json);
+      gint64 n = -77;
+      double d = -77.0;
+
+      g_test_message ("%s", cases[i].json);
+      g_assert_cmpint (strata_json_node_get_int (node, &n), ==, cases[i].is_int);
+      g_assert_cmpint (n, ==, cases[i].is_int ? cases[i].int_value : -77);
+      if (g_str_equal (cases[i].json, "NaN"))
+        g_assert_true (strata_json_node_get_double (node, &d) && isnan (d));
+      else
+        {
+          g_assert_cmpint (strata_json_node_get_double (node, &d), ==, cases[i].is_number);
+          g_assert_cmpfloat (d, ==, cases[i].is_number ? cases[i].number : -77.0);
+        }
+      g_assert_cmpint (strata_json_node_is_truthy (node), ==, cases[i].truthy);
+    }
+  g_assert_false (strata_json_node_is_truthy (NULL));
+}
+
 static void
 test_int_tuple (void)
 {
   g_autoptr(JsonNode) root = parse_ok ("{\"k\": 3, \"s\": [2, 1], \"bad\": [1, 2, 3], \"mixed\": [1, \"x\"],"
-                                       " \"nul\": null, \"dims\": [null, 4], \"tup\": {\"class_name\": \"__tuple__\", \"items\": [5, 6]}}");
+                                       " \"nul\": null, \"dims\": [null, 4], \"tup\": {\"class_name\": \"__tuple__\", \"items\": [5, 6]},"
+                                       " \"floats\": [3.0, true], \"half\": [1, 2.5]}");
   JsonObject *object = json_node_get_object (root);
   g_autoptr(GError) error = NULL;
   gint64 out[2] = { -7, -7 };
@@ -500,6 +560,13 @@ test_int_tuple (void)
   g_assert_true (strata_json_get_int_tuple (object, "tup", "$", 2, FALSE, out, &error));
   g_assert_cmpint (out[0], ==, 5);
   g_assert_cmpint (out[1], ==, 6);
+  /* normalize_tuple() takes any int()-able elements. */
+  g_assert_true (strata_json_get_int_tuple (object, "floats", "$", 2, FALSE, out, &error));
+  g_assert_cmpint (out[0], ==, 3);
+  g_assert_cmpint (out[1], ==, 1);
+  g_assert_false (strata_json_get_int_tuple (object, "half", "$", 2, FALSE, out, &error));
+  g_assert_cmpstr (error->message, ==, "$.half[1]: expected an integer, found a number");
+  g_clear_error (&error);
 
   g_assert_false (strata_json_get_int_tuple (object, "bad", "$.config", 2, FALSE, out, &error));
   g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID);
@@ -755,9 +822,10 @@ test_value_errors (void)
   {
     g_auto(GValue) v = G_VALUE_INIT;
     g_value_init (&v, G_TYPE_BOOLEAN);
-    g_assert_false (strata_json_to_value (number, &v, "$.use_bias", &error));
-    g_assert_cmpstr (error->message, ==, "$.use_bias: expected a boolean, found a number");
-    g_clear_error (&error);
+    /* Any value is a boolean in Python: its truth value. */
+    g_assert_true (strata_json_to_value (number, &v, "$.use_bias", &error));
+    g_assert_no_error (error);
+    g_assert_true (g_value_get_boolean (&v));
   }
   {
     g_auto(GValue) v = G_VALUE_INIT;
@@ -794,6 +862,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json/real-fixtures-round-trip", test_real_fixtures_round_trip);
   g_test_add_func ("/json/path", test_path);
   g_test_add_func ("/json/typed-getters", test_typed_getters);
+  g_test_add_func ("/json/python-coercions", test_python_coercions);
   g_test_add_func ("/json/int-tuple", test_int_tuple);
   g_test_add_func ("/json/shapes", test_shapes);
   g_test_add_func ("/json/copy-and-equal", test_copy_and_equal);

@@ -124,3 +124,25 @@ keras_archive_assert_same_weights (StrataModel *a,
   for (guint i = 0; i < wa->len; i++)
     g_assert_true (strata_tensor_equal (g_ptr_array_index (wa, i), g_ptr_array_index (wb, i)));
 }
+
+StrataModel *
+keras_archive_save_and_load (StrataModel *model,
+                             const char  *dir,
+                             const char  *basename)
+{
+  g_autofree char *out = g_build_filename (dir, basename, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (out);
+  g_autoptr(GError) error = NULL;
+  StrataModel *again;
+
+  if (g_str_has_suffix (basename, ".keras") && strata_formats_lookup ("keras-v3") == NULL)
+    return NULL;
+  g_assert_true (strata_model_save (model, file, NULL, NULL, &error));
+  g_assert_no_error (error);
+  again = strata_load_model (file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (again);
+  keras_archive_assert_same_weights (model, again);
+  g_unlink (out);
+  return again;
+}

@@ -27,5 +27,11 @@ void  keras_archive_remove_dir (const char   *dir);
 /* Asserts that @a and @b hold equal weights, in order. */
 void  keras_archive_assert_same_weights (StrataModel *a,
                                          StrataModel *b);
+/* Saves @model as @dir/@basename (the format from the extension), loads it
+ * back, asserts the weights are the same, removes the file and returns
+ * what was loaded; NULL when the keras-v3 module for a .keras is missing. */
+StrataModel *keras_archive_save_and_load (StrataModel *model,
+                                          const char  *dir,
+                                          const char  *basename);
 
 G_END_DECLS

@@ -14,19 +14,9 @@
 #include <stdlib.h>
 
 #include "strata.h"
+#include "fuzz-log.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-static void
-quiet_log (const char     *domain,
-           GLogLevelFlags  level,
-           const char     *message,
-           gpointer        user_data)
-{
-  /* Criticals are bugs: make them crash so the fuzzer reports them. */
-  if (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR))
-    abort ();
-}
 
 static void
 load_once (const uint8_t   *data,
@@ -61,7 +51,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   if (!initialized)
     {
-      g_log_set_default_handler (quiet_log, NULL);
+      g_log_set_default_handler (fuzz_quiet_log, NULL);
       initialized = TRUE;
     }
   load_once (data, size, STRATA_LOAD_METADATA_ONLY);

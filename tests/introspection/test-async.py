@@ -121,7 +121,7 @@ class AsyncTests(TempDirTestCase):
         big.add(Strata.input_layer((BIG_UNITS,), name='inp'))
         big.add(Strata.layer('Dense', units=BIG_UNITS, use_bias=False,
                              kernel_initializer='zeros', name='huge'))
-        self.assertGreater(big['huge'].get_weight('kernel').get_n_bytes(), 190_000_000)
+        self.assertGreater(big['huge'].get_weight_tensor('kernel').get_n_bytes(), 190_000_000)
 
         cancellable = Gio.Cancellable()
         seen = []

@@ -61,7 +61,8 @@ class CustomLayerTests(TempDirTestCase):
         scale = model['scale']
         self.assertTrue(scale.is_built())
         self.assertEqual(scale.get_weight_names(), ['scale/scale:0'])
-        self.assertEqual(tuple(scale.scale.get_shape()), (4,))
+        self.assertEqual(scale.scale.shape, (4,))
+        self.assertEqual(scale.get_weight_tensor('scale').dims, (4,))
         config = scale.get_config()
         self.assertEqual(config['offset'], 0.5)
         self.assertEqual(config['mode'], 'affine')

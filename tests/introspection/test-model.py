@@ -40,7 +40,7 @@ class SequenceTests(unittest.TestCase):
         shapes = [w.dims for w in model.get_weight_tensors()]
         self.assertEqual(shapes, [(3, 4), (4,), (4, 2), (2,)])
         self.assertEqual(model.count_params(), 3 * 4 + 4 + 4 * 2 + 2)
-        self.assertEqual(tuple(model['mlp_dense_0'].kernel.get_shape()), (3, 4))
+        self.assertEqual(model['mlp_dense_0'].get_weight_tensor('kernel').dims, (3, 4))
 
     @unittest.skipIf(numpy is None, 'NumPy is not installed')
     def test_set_weights_round_trip(self):
@@ -103,6 +103,95 @@ class SequenceTests(unittest.TestCase):
         self.assertFalse(shape.is_fully_defined())
 
 
+class Doubler(Strata.Layer):
+    """A Python layer that keeps what add_weight() returned."""
+
+    __gtype_name__ = 'TestModelDoubler'
+
+    def do_build(self, input_shapes):
+        self.made = self.add_weight('factor', [input_shapes[0].get_dim(-1)], Strata.DType.FLOAT32,
+                                    'ones', True)
+        return True
+
+    def do_compute_output_shapes(self, input_shapes):
+        return list(input_shapes)
+
+
+@unittest.skipIf(numpy is None, 'NumPy is not installed')
+class TensorConversionTests(unittest.TestCase):
+    """Every tensor reaching Python through the overrides is what
+    get_weights() gives: a read-only NumPy view of the tensor's own bytes."""
+
+    def assert_view_of(self, array, tensor):
+        self.assertIsInstance(array, numpy.ndarray)
+        self.assertFalse(array.flags.writeable)
+        self.assertEqual(array.shape, tensor.dims)
+        numpy.testing.assert_array_equal(array, tensor.to_numpy(writable=True))
+        # no copy: the same memory as the tensor's own view
+        self.assertTrue(numpy.shares_memory(array, tensor.to_numpy()))
+
+    def test_layer_weights(self):
+        model = mlp()
+        rng = numpy.random.default_rng(3)
+        model.set_weights([rng.standard_normal(w.shape).astype(numpy.float32)
+                           for w in model.get_weights()])
+        dense = model['mlp_dense_0']
+        kernel, bias = dense.get_weight_tensor('kernel'), dense.get_weight_tensor('bias')
+        self.assertIsInstance(kernel, Strata.Tensor)
+        self.assert_view_of(dense.kernel, kernel)
+        self.assert_view_of(dense.bias, bias)
+        self.assert_view_of(dense.get_weight('kernel'), kernel)
+        self.assert_view_of(dense.get_weights()[0], kernel)
+        self.assert_view_of(dense.get_trainable_weights()[1], bias)
+        self.assert_view_of(model.get_weights()[0], kernel)
+        self.assertEqual(dense.get_non_trainable_weights(), [])
+        self.assertIsNone(dense.get_weight('no_such_weight'))
+        with self.assertRaises(AttributeError):
+            dense.no_such_weight
+
+    def test_non_trainable_weights(self):
+        model = Strata.Sequential([Strata.input_layer((5,)), Strata.layer('BatchNormalization', name='bn')])
+        bn = model['bn']
+        stats = bn.get_non_trainable_weights()
+        self.assertEqual([w.shape for w in stats], [(5,), (5,)])
+        self.assert_view_of(stats[0], bn.get_weight_tensor('moving_mean'))
+        self.assert_view_of(bn.moving_variance, bn.get_weight_tensor('moving_variance'))
+        numpy.testing.assert_array_equal(bn.moving_variance, numpy.ones(5, dtype=numpy.float32))
+
+    def test_view_keeps_the_tensor_alive(self):
+        model = mlp()
+        model.set_weights([numpy.full(w.shape, i + 0.5, dtype=numpy.float32)
+                           for i, w in enumerate(model.get_weights())])
+        kernel = model['mlp_dense_1'].kernel
+        del model
+        gc.collect()
+        mlp()  # reuse freed memory, if it was freed
+        numpy.testing.assert_array_equal(kernel, numpy.full((4, 2), 2.5, dtype=numpy.float32))
+        with self.assertRaises(ValueError):
+            kernel[0, 0] = 1.0
+
+    def test_add_weight(self):
+        layer = Doubler()
+        self.assertTrue(layer.build([Strata.Shape.new((None, 3))]))
+        self.assert_view_of(layer.made, layer.get_weight_tensor('factor'))
+        numpy.testing.assert_array_equal(layer.made, numpy.ones(3, dtype=numpy.float32))
+
+    def test_optimizer_weights(self):
+        optimizer = Strata.Optimizer.new('Adam', None)
+        optimizer.add_weight(numpy.arange(6, dtype=numpy.float32).reshape(2, 3), name='m')
+        optimizer.add_weight(Strata.Tensor.from_numpy(numpy.array(7, dtype=numpy.int64), name='iterations'))
+        tensors = optimizer.get_weight_tensors()
+        self.assertEqual([t.get_name() for t in tensors], ['m', 'iterations'])
+        weights = optimizer.get_weights()
+        self.assert_view_of(weights[0], tensors[0])
+        self.assert_view_of(weights[1], tensors[1])
+        self.assertEqual(int(weights[1]), 7)
+        # NumPy has no bfloat16: such a tensor stays a Strata.Tensor.
+        optimizer.add_weight(Strata.Tensor.new(Strata.DType.BFLOAT16, Strata.Shape.new([2]),
+                                               GLib.Bytes.new(bytes(4))))
+        self.assertIsInstance(optimizer.get_weights()[2], Strata.Tensor)
+
+
 class WithoutNumPyTests(unittest.TestCase):
     def test_weights_are_tensors_without_numpy(self):
         # NumPy is optional: without it weights come back as Strata.Tensor.
@@ -111,9 +200,13 @@ import sys
 sys.modules["numpy"] = None  # makes "import numpy" fail
 sys.path.insert(0, sys.argv[1])
 from gitest import Strata, mlp
-weights = mlp().get_weights()
+model = mlp()
+weights = model.get_weights()
 assert all(isinstance(w, Strata.Tensor) for w in weights), weights
 assert [w.dims for w in weights] == [(3, 4), (4,), (4, 2), (2,)]
+dense = model["mlp_dense_0"]
+for w in (dense.kernel, dense.get_weight("bias"), dense.get_trainable_weights()[0]):
+    assert isinstance(w, Strata.Tensor), w
 try:
     weights[0].to_numpy()
 except ImportError:
@@ -144,6 +237,10 @@ class RealFileTests(unittest.TestCase):
         self.assertEqual([t.dims for t in light.get_weight_tensors()],
                          [t.dims for t in model.get_weight_tensors()])
         self.assertFalse(any(t.has_data() for t in light.get_weight_tensors()))
+        # Those stay Strata.Tensor objects: no array can show missing data.
+        self.assertIsInstance(light[0].kernel, Strata.Tensor)
+        self.assertFalse(light[0].kernel.has_data())
+        self.assertEqual([w.dims for w in light.get_weights()], [t.dims for t in model.get_weight_tensors()])
         with self.assertRaises(ValueError):
             light[0].kernel.to_numpy()
         # Keras 2.2.2 wrote 3 Dense layers: 784x128, 128x128, 128x10 plus biases.

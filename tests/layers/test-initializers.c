@@ -262,7 +262,7 @@ test_errors (void)
     g_autoptr(GError) error = NULL;
     g_autofree float *v = run ("{\"class_name\": \"MyCustomInit\", \"config\": {}}", 2, dims, &n, &error);
     g_assert_null (v);
-    g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED);
+    g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS);
     g_assert_nonnull (strstr (error->message, "MyCustomInit"));
   }
   {

@@ -132,6 +132,80 @@ check (const char *class_name, const char *config, const char *inputs,
     assert_weights (layer, inputs, weights);
 }
 
+/* ---- Python values: what Keras takes, Strata reads the same -------------- */
+
+/* Configs as Keras accepts them (Python's coercions, conv_utils /
+ * argument_validation.normalize_tuple), each with the output and weights
+ * Keras builds from it; the config is kept as written. */
+static void
+test_python_values (void)
+{
+  /* 1/0 and any truthy value for booleans; null is `if None:`, false. */
+  check ("BatchNormalization", "{\"scale\": 1, \"center\": 0}", "[[null, 4]]", "(None, 4)",
+         "gamma (4,); moving_mean (4,) nt; moving_variance (4,) nt");
+  check ("BatchNormalization", "{\"scale\": 2, \"center\": null}", "[[null, 4]]", "(None, 4)",
+         "gamma (4,); moving_mean (4,) nt; moving_variance (4,) nt");
+  check ("BatchNormalization", "{\"scale\": 0.0, \"center\": \"yes\"}", "[[null, 4]]", "(None, 4)",
+         "beta (4,); moving_mean (4,) nt; moving_variance (4,) nt");
+  check ("Dense", "{\"units\": 3, \"use_bias\": null}", "[[null, 5]]", "(None, 3)", "kernel (5, 3)");
+  /* integral floats (and bools) for integers, in tuples too */
+  check ("Dense", "{\"units\": 3.0, \"use_bias\": 1}", "[[null, 5]]", "(None, 3)", "kernel (5, 3); bias (3,)");
+  check ("Conv2D", "{\"filters\": 4.0, \"kernel_size\": [3.0, 3], \"strides\": [true, 1]}",
+         "[[null, 8, 8, 2]]", "(None, 6, 6, 4)", "kernel (3, 3, 2, 4); bias (4,)");
+  /* a single number for a tuple, and tf-keras tuples */
+  check ("Conv2D", "{\"filters\": 4, \"kernel_size\": 3, \"strides\": 2, \"dilation_rate\": 1}",
+         "[[null, 8, 8, 2]]", "(None, 3, 3, 4)", "kernel (3, 3, 2, 4); bias (4,)");
+  check ("Conv2D", "{\"filters\": 4, \"kernel_size\": {\"class_name\": \"__tuple__\", \"items\": [1, 3]}}",
+         "[[null, 8, 8, 2]]", "(None, 8, 6, 4)", "kernel (1, 3, 2, 4); bias (4,)");
+  check ("MaxPooling2D", "{\"pool_size\": 2, \"strides\": null}", "[[null, 8, 8, 2]]", "(None, 4, 4, 2)", "");
+  check ("ZeroPadding2D", "{\"padding\": 1}", "[[null, 4, 4, 2]]", "(None, 6, 6, 2)", "");
+  check ("ZeroPadding2D", "{\"padding\": [1.0, {\"class_name\": \"__tuple__\", \"items\": [0, 2]}]}",
+         "[[null, 4, 4, 2]]", "(None, 6, 6, 2)", "");
+  check ("Dropout", "{\"rate\": 0}", "[[null, 4]]", "(None, 4)", "");
+  /* tuples wherever Keras takes a list, a single int for a list of axes */
+  check ("LayerNormalization", "{\"axis\": {\"class_name\": \"__tuple__\", \"items\": [1, 2.0]}, \"center\": 0}",
+         "[[null, 4, 6]]", NULL, "gamma (4, 6)");
+  check ("BatchNormalization", "{\"axis\": {\"class_name\": \"__tuple__\", \"items\": [1, 3]}}",
+         "[[null, 3, 5, 7]]", NULL,
+         "gamma (1, 3, 1, 7); beta (1, 3, 1, 7); moving_mean (1, 3, 1, 7) nt; moving_variance (1, 3, 1, 7) nt");
+  check ("PReLU", "{\"shared_axes\": {\"class_name\": \"__tuple__\", \"items\": [1, 2]}}",
+         "[[null, null, null, 10]]", NULL, "alpha (1, 1, 10)");
+  check ("PReLU", "{\"shared_axes\": 1.0}", "[[null, 4, 5]]", NULL, "alpha (1, 5)");
+  check ("Reshape", "{\"target_shape\": {\"class_name\": \"__tuple__\", \"items\": [3.0, -1]}}",
+         "[[null, 12]]", "(None, 3, 4)", NULL);
+  check ("RNN", "{\"cell\": {\"class_name\": \"__tuple__\", \"items\": ["
+         "{\"class_name\": \"SimpleRNNCell\", \"config\": {\"units\": 4}}, "
+         "{\"class_name\": \"SimpleRNNCell\", \"config\": {\"units\": 2}}]}}",
+         "[[null, 5, 3]]", "(None, 2)",
+         "kernel (3, 4); recurrent_kernel (4, 4); bias (4,); kernel (4, 2); recurrent_kernel (2, 2); bias (2,)");
+
+  /* what Keras refuses (int(2.5) passes normalize_tuple but no layer
+   * builds a 2.5-wide kernel) fails with the key named */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(StrataLayer) layer = make_layer_full ("{\"class_name\": \"Dense\", \"config\": {\"units\": 2.5}}",
+                                                    &error);
+
+    g_assert_null (layer);
+    g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "units"));
+  }
+
+  /* the config keeps what the file said */
+  {
+    g_autoptr(StrataLayer) layer = make_layer ("BatchNormalization", "{\"scale\": 1, \"center\": 0}");
+    g_autoptr(JsonObject) object = strata_layer_get_config (layer);
+    g_autoptr(JsonNode) config = json_node_init_object (json_node_alloc (), object);
+    g_autofree char *written = strata_json_to_string (config, FALSE);
+    gboolean scale = FALSE;
+
+    g_object_get (layer, "scale", &scale, NULL);
+    g_assert_true (scale);
+    g_assert_nonnull (strstr (written, "\"scale\": 1,"));
+    g_assert_nonnull (strstr (written, "\"center\": 0"));
+  }
+}
+
 /* ---- registry and properties -------------------------------------------- */
 
 static void
@@ -408,19 +482,74 @@ test_bad_config (void)
     g_autoptr(StrataLayer) c = make_layer ("Concatenate", "{\"name\": \"cat\", \"axis\": -1}");
     g_autoptr(StrataLayer) add = make_layer ("Add", "{\"name\": \"add\"}");
     g_autoptr(StrataLayer) conv = make_layer ("Conv2D", "{\"name\": \"c\", \"filters\": 2, \"kernel_size\": 3}");
-    g_autoptr(StrataLayer) dense = make_layer ("Dense", "{\"name\": \"dense_bad\", \"units\": 2, "
-                                               "\"kernel_initializer\": {\"class_name\": \"MyInit\", \"config\": {}}}");
-    g_autoptr(GPtrArray) in = parse_shapes ("[[null, 3]]");
 
     assert_shape_error (r, "[[null, 12]]");
     assert_shape_error (c, "[[null, 3, 4], [null, 5, 4]]");
     assert_shape_error (add, "[[null, 3], [null, 4]]");
     assert_shape_error (conv, "[[null, 28, 28]]");
-    g_assert_false (strata_layer_build (dense, in, &error));
-    g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED);
-    g_assert_nonnull (strstr (error->message, "MyInit"));
-    g_assert_cmpuint (strata_layer_get_n_weights (dense), ==, 0);
   }
+}
+
+/* A custom initializer (a class, a function as tf-keras writes it, or a
+ * bare name as older Keras did) is kept as written; creating weights from
+ * it fails naming it and the layer, unless unknown classes are allowed:
+ * then the weight is zeros, with a warning. */
+static void
+test_unknown_initializer (void)
+{
+  static const char *const initializers[][2] = {
+    { "{\"class_name\": \"MyInit\", \"config\": {}}", "MyInit" },
+    { "{\"module\": \"builtins\", \"class_name\": \"function\", \"config\": \"ones_plus\"}", "ones_plus" },
+    { "\"my_init_fn\"", "my_init_fn" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (initializers); i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense_bad\", "
+                                               "\"units\": 2, \"kernel_initializer\": %s}}",
+                                               initializers[i][0]);
+      g_autoptr(JsonNode) node = strata_json_parse (json, -1, NULL);
+      g_autoptr(GPtrArray) in = parse_shapes ("[[null, 3]]");
+      g_autoptr(GError) error = NULL;
+      g_autoptr(StrataLayer) strict = NULL;
+      g_autoptr(StrataLayer) lenient = NULL;
+      g_autoptr(JsonObject) config = NULL;
+      g_autofree char *pattern = NULL;
+      g_autofree char *kept = NULL;
+      g_autofree float *kernel = NULL;
+      gsize n = 0;
+
+      g_test_message ("%s", initializers[i][0]);
+      strict = strata_registry_create_layer (strata_registry_get_default (), json_node_get_object (node),
+                                             STRATA_LOAD_NONE, &error);
+      g_assert_no_error (error);
+      g_assert_false (strata_layer_build (strict, in, &error));
+      g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS);
+      g_assert_nonnull (strstr (error->message, initializers[i][1]));
+      g_assert_nonnull (strstr (error->message, "dense_bad"));
+      g_assert_cmpuint (strata_layer_get_n_weights (strict), ==, 0);
+      g_clear_error (&error);
+
+      lenient = make_layer_full (json, &error);
+      g_assert_no_error (error);
+      pattern = g_strdup_printf ("*dense_bad*kernel*%s*", initializers[i][1]);
+      g_test_expect_message ("Strata", G_LOG_LEVEL_WARNING, pattern);
+      g_assert_true (strata_layer_build (lenient, in, &error));
+      g_test_assert_expected_messages ();
+      g_assert_no_error (error);
+      g_assert_cmpstr (strata_layer_get_unknown_initializer (lenient, "kernel"), ==, initializers[i][1]);
+      g_assert_null (strata_layer_get_unknown_initializer (lenient, "bias"));
+      kernel = strata_tensor_to_floats (strata_layer_get_weight (lenient, "kernel"), &n, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (n, ==, 6);
+      for (gsize j = 0; j < n; j++)
+        g_assert_cmpfloat (kernel[j], ==, 0.0f);
+
+      /* kept as written */
+      config = strata_layer_get_config (lenient);
+      kept = strata_json_to_string (json_object_get_member (config, "kernel_initializer"), FALSE);
+      g_assert_cmpstr (kept, ==, initializers[i][0]);
+    }
 }
 
 /* ---- output shapes ------------------------------------------------------- */
@@ -1031,6 +1160,8 @@ main (int argc, char **argv)
 {
   strata_test_init (&argc, &argv);
   g_test_add_func ("/layers/registry", test_registry);
+  g_test_add_func ("/layers/python-values", test_python_values);
+  g_test_add_func ("/layers/unknown-initializer", test_unknown_initializer);
   g_test_add_func ("/layers/properties", test_properties);
   g_test_add_func ("/layers/notify", test_notify);
   g_test_add_func ("/layers/keras-defaults", test_keras_defaults);

@@ -43,18 +43,24 @@ h5k_mutex (void)
   return mutex;
 }
 
+/* Every call into libhdf5 holds this lock. Debian builds libhdf5 thread-safe
+ * (H5_HAVE_THREADSAFE: one lock inside), other builds are not; and a
+ * sequence of calls (create, write, walk the error stack) must not
+ * interleave with another thread's, nor the fd driver's state (h5-fd.c). */
 void
 h5k_lock (void)
 {
-  static gsize once = 0;
+  /* A thread-safe libhdf5 keeps the error stack and its printing per
+   * thread. */
+  static _Thread_local gboolean quiet;
 
   g_rec_mutex_lock (h5k_mutex ());
-  if (g_once_init_enter (&once))
+  if (!quiet)
     {
       H5open ();
       /* Errors become GErrors; HDF5 must not print them on stderr. */
       H5Eset_auto2 (H5E_DEFAULT, NULL, NULL);
-      g_once_init_leave (&once, 1);
+      quiet = TRUE;
     }
 }
 

@@ -17,6 +17,11 @@
 #include "strata.h"
 #include "strata-i18n-private.h"
 
+#if H5_VERSION_GE (1, 13, 0)
+/* Since 1.13 a driver's class is declared there. */
+#include <H5FDdevelop.h>
+#endif
+
 /* What a file written through the driver shares with its writer. */
 typedef struct {
   int      fd;          /* owned by the writer */
@@ -290,6 +295,12 @@ fd_truncate (H5FD_t *_file, hid_t dxpl, hbool_t closing)
 }
 
 static const H5FD_class_t fd_class = {
+#if H5_VERSION_GE (1, 13, 2)
+  /* libhdf5 1.14 refuses a driver without its class version, and wants a
+   * value outside its own and registered drivers' (0-511). */
+  .version = H5FD_CLASS_VERSION,
+  .value = (H5FD_class_value_t) 600,
+#endif
   .name = "strata-fd",
   .maxaddr = MAX_ADDR,
   .fc_degree = H5F_CLOSE_STRONG,

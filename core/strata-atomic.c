@@ -347,16 +347,19 @@ strata_atomic_clean_stale (const char *dirname)
       const char *name = g_ptr_array_index (names, i);
       g_autofree char *path = NULL;
       StrataTempOwner owner;
+      GStatBuf st;
 
       if (!strata_atomic_parse_name (name, &owner))
         continue;
-      if (strata_atomic_owner_is_gone (&owner))
+      path = g_build_filename (dirname, name, NULL);
+      /* Only this user's own: in a shared folder (/tmp), a name alone must
+       * not make Strata remove another user's files. */
+      if (g_lstat (path, &st) == 0 && st.st_uid == geteuid () &&
+          strata_atomic_owner_is_gone (&owner))
         {
-          path = g_build_filename (dirname, name, NULL);
           if (g_str_equal (owner.kind, "old"))
             {
               g_autofree char *target = g_build_filename (dirname, owner.base, NULL);
-              GStatBuf st;
 
               /* Killed between moving the old folder aside and the new one in. */
               if (g_lstat (target, &st) != 0 && errno == ENOENT && g_rename (path, target) == 0)

@@ -59,7 +59,7 @@ if [ ! -f "$tsandir/build.ninja" ]; then
     -Dintrospection=disabled -Dvapi=disabled -Ddocs=disabled -Dbuildtype=debug || status=1
 fi
 if ninja -C "$tsandir" tests/robustness/test-threads \
-     $(ninja -C "$tsandir" -t targets all | grep -o '^plugins/[^:]*\.so'); then
+     $(ninja -C "$tsandir" -t targets all | grep -E '^plugins/[^/:]+/[^/:]+\.so: ' | cut -d: -f1); then
   meson test -C "$tsandir" --no-rebuild --print-errorlogs --timeout-multiplier 3 threads || status=1
 else
   status=1

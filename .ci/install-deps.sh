@@ -8,7 +8,7 @@ packages=(
   libzip-dev libprotobuf-c-dev protobuf-c-compiler
   gobject-introspection libgirepository1.0-dev valac gi-docgen gjs
   python3 python3-venv python3-gi python3-h5py python3-numpy
-  clang-14 libclang-rt-14-dev valgrind groff-base
+  clang-14 libclang-rt-14-dev valgrind groff-base libtsan2
 )
 
 missing=()

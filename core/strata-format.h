@@ -34,9 +34,12 @@ G_DECLARE_DERIVABLE_TYPE (StrataFormat, strata_format, STRATA, FORMAT, GObject)
  *   probe scores 50 when its magic bytes or marker files match.
  * @load_model: reads a model from @file
  * @save_model: writes @model to @file; the core makes the save atomic, so
- *   @file is a temporary path in the target directory (an empty file, or
- *   for %STRATA_FORMAT_IS_DIRECTORY formats an empty directory, that the
- *   format fills)
+ *   @file is a temporary that the format fills: an empty directory beside
+ *   the target for %STRATA_FORMAT_IS_DIRECTORY formats, else an empty
+ *   file, which has no name of its own where the system allows it (on
+ *   Linux @file is then `/proc/self/fd/N`). Write into @file in place
+ *   (open it, or g_file_open_readwrite()); put intermediate data in
+ *   strata_format_open_scratch_file(), not beside @file
  * @load_weights: reads weights from @file into @model
  * @save_weights: writes @model's weights to @file (a temporary path, as
  *   for @save_model)
@@ -116,5 +119,9 @@ gboolean                 strata_format_save_weights     (StrataFormat      *self
                                                          StrataSaveOptions *options,
                                                          GCancellable      *cancellable,
                                                          GError           **error);
+
+STRATA_AVAILABLE_IN_ALL
+int                      strata_format_open_scratch_file (GFile           *file,
+                                                          GError         **error);
 
 G_END_DECLS

@@ -4,167 +4,19 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "strata.h"
+#include "strata-atomic-private.h"
 #include "strata-formats-private.h"
 #include "strata-i18n-private.h"
 
 /* ---- files ------------------------------------------------------------ */
 
-static gboolean set_errno_error (GError     **error,
-                                 int          saved_errno,
-                                 const char  *format,
-                                 ...) G_GNUC_PRINTF (3, 4);
-
-/* Sets a G_IO_ERROR for @saved_errno and returns %FALSE; @format takes the
- * path and then the errno description. */
-static gboolean
-set_errno_error (GError     **error,
-                 int          saved_errno,
-                 const char  *format,
-                 ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                                                format, args));
-  va_end (args);
-  return FALSE;
-}
-
-/* Removes a file or a directory tree; symbolic links are removed, never
- * followed. Best effort: used to clean up temporaries. */
-static void
-remove_tree (const char *path)
-{
-  GStatBuf st;
-
-  if (g_lstat (path, &st) != 0)
-    return;
-  if (S_ISDIR (st.st_mode))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *entry;
-
-      while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, entry, NULL);
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-/* Flushes a file, or a directory tree and its entries, to disk. */
-static gboolean
-sync_tree (const char  *path,
-           GError     **error)
-{
-  GStatBuf st;
-  int fd;
-
-  if (g_lstat (path, &st) != 0)
-    return set_errno_error (error, errno, _("Could not read “%s”: %s"), path, g_strerror (errno));
-  if (S_ISLNK (st.st_mode))
-    return TRUE;
-  if (S_ISDIR (st.st_mode))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, error);
-      const char *entry;
-
-      if (dir == NULL)
-        return FALSE;
-      while ((entry = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, entry, NULL);
-          if (!sync_tree (child, error))
-            return FALSE;
-        }
-    }
-
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0)
-    return set_errno_error (error, errno, _("Could not open “%s” to flush it: %s"), path, g_strerror (errno));
-  if (fsync (fd) != 0 && errno != EINVAL)
-    {
-      int saved_errno = errno;
-      close (fd);
-      return set_errno_error (error, saved_errno, _("Could not flush “%s” to disk: %s"), path, g_strerror (saved_errno));
-    }
-  close (fd);
-  return TRUE;
-}
-
-/* Moves @tmp over @target. A directory cannot be renamed over a non-empty
- * one, so the two are exchanged atomically and the old tree removed. */
-static gboolean
-replace_target (const char  *tmp,
-                const char  *target,
-                gboolean     target_is_dir,
-                GError     **error)
-{
-  if (!target_is_dir)
-    {
-      if (g_rename (tmp, target) != 0)
-        return set_errno_error (error, errno, _("Could not move the saved file to “%s”: %s"), target, g_strerror (errno));
-      return TRUE;
-    }
-
-  if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) != 0)
-    {
-      /* No exchange on this file system: move the old tree aside first. */
-      g_autofree char *dirname = g_path_get_dirname (target);
-      g_autofree char *basename = g_path_get_basename (target);
-      g_autofree char *aside = g_strdup_printf ("%s/.%s.old.XXXXXX", dirname, basename);
-
-      if (g_mkdtemp (aside) == NULL)
-        return set_errno_error (error, errno, _("Could not replace “%s”: %s"), target, g_strerror (errno));
-      if (g_rename (target, aside) != 0)
-        {
-          int saved_errno = errno;
-          g_rmdir (aside);
-          return set_errno_error (error, saved_errno, _("Could not replace “%s”: %s"), target, g_strerror (saved_errno));
-        }
-      if (g_rename (tmp, target) != 0)
-        {
-          int saved_errno = errno;
-          g_rename (aside, target);
-          return set_errno_error (error, saved_errno, _("Could not replace “%s”: %s"), target, g_strerror (saved_errno));
-        }
-      remove_tree (aside);
-      return TRUE;
-    }
-  /* The old tree now sits at @tmp. */
-  remove_tree (tmp);
-  return TRUE;
-}
-
-static void
-sync_parent (const char *path)
-{
-  g_autofree char *dirname = g_path_get_dirname (path);
-  int fd = g_open (dirname, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-
-  if (fd >= 0)
-    {
-      fsync (fd);
-      close (fd);
-    }
-}
-
-/* Writes through @format into a temporary next to @file, flushes it and
- * renames it over @file; a failure or cancellation removes the temporary
- * and leaves @file as it was. */
+/* Writes through @format into a temporary beside @file (see
+ * strata-atomic-private.h), flushes it and moves it over @file; a failure
+ * or cancellation removes the temporary and leaves @file as it was. */
 static gboolean
 save_atomically (StrataFormat      *format,
                  StrataModel       *model,
@@ -175,10 +27,7 @@ save_atomically (StrataFormat      *format,
                  GError           **error)
 {
   g_autofree char *path = g_file_get_path (file);
-  g_autofree char *dirname = NULL;
-  g_autofree char *basename = NULL;
-  g_autofree char *tmp_path = NULL;
-  g_autoptr(GFile) tmp_file = NULL;
+  g_autoptr(StrataSaveTarget) target = NULL;
   gboolean is_dir_format = (strata_format_get_capabilities (format) & STRATA_FORMAT_IS_DIRECTORY) != 0;
   gboolean exists, target_is_dir = FALSE;
   GStatBuf st;
@@ -218,42 +67,23 @@ save_atomically (StrataFormat      *format,
         }
     }
 
-  dirname = g_path_get_dirname (path);
-  basename = g_path_get_basename (path);
-  tmp_path = g_strdup_printf ("%s/.%s.XXXXXX", dirname, basename);
-  if (is_dir_format)
-    {
-      if (g_mkdtemp_full (tmp_path, 0777) == NULL)
-        return set_errno_error (error, errno, _("Could not create a temporary directory for “%s”: %s"), path, g_strerror (errno));
-    }
-  else
-    {
-      int fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0666);
-
-      if (fd < 0)
-        return set_errno_error (error, errno, _("Could not create a temporary file for “%s”: %s"), path, g_strerror (errno));
-      /* Replacing a file keeps its permissions. */
-      if (exists)
-        fchmod (fd, st.st_mode & 07777);
-      close (fd);
-    }
-  tmp_file = g_file_new_for_path (tmp_path);
-
+  target = strata_save_target_new (path, is_dir_format, exists ? &st : NULL, error);
+  if (target == NULL)
+    return FALSE;
   if (weights)
-    ok = strata_format_save_weights (format, model, tmp_file, options, cancellable, error);
+    ok = strata_format_save_weights (format, model, strata_save_target_get_file (target),
+                                     options, cancellable, error);
   else
-    ok = strata_format_save_model (format, model, tmp_file, options, cancellable, error);
-  ok = ok && !g_cancellable_set_error_if_cancelled (cancellable, error);
-  ok = ok && sync_tree (tmp_path, error);
-  ok = ok && !g_cancellable_set_error_if_cancelled (cancellable, error);
-  ok = ok && replace_target (tmp_path, path, target_is_dir, error);
+    ok = strata_format_save_model (format, model, strata_save_target_get_file (target),
+                                   options, cancellable, error);
   if (!ok)
     {
-      remove_tree (tmp_path);
+      /* Messages name the target, not the temporary. */
+      strata_save_target_name_target_in (target, error != NULL ? *error : NULL);
       return FALSE;
     }
-  sync_parent (path);
-  return TRUE;
+  return !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+         strata_save_target_commit (target, target_is_dir, error);
 }
 
 /* ---- sync entry points ---------------------------------------------------- */
@@ -397,11 +227,15 @@ strata_load_model (GFile              *file,
  * Saves @model, as Keras' `model.save()`. The format is the one named in
  * @options, else the one of the extension of @file.
  *
- * Saving is atomic: the format writes a temporary file (or directory) named
- * `.NAME.XXXXXX` next to @file, which is flushed to disk and renamed over
- * @file. On failure or cancellation the temporary is removed and an
- * existing @file is left untouched. With `overwrite` off an existing @file
- * gives %G_IO_ERROR_EXISTS before anything is written.
+ * Saving is atomic: the format writes a temporary next to @file, which is
+ * flushed to disk and moved over @file. On failure or cancellation the
+ * temporary is removed and an existing @file is left untouched. A file is
+ * written, where the system allows it, as an unnamed file (Linux
+ * `O_TMPFILE`) that a crash takes with it; a directory, or a file on
+ * other systems, is written as `.NAME.strata-tmp-…`, a name that records
+ * the process, and later saves into the same folder remove the
+ * temporaries of processes that have died. With `overwrite` off an
+ * existing @file gives %G_IO_ERROR_EXISTS before anything is written.
  *
  * Returns: %TRUE on success
  */

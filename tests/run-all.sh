@@ -3,7 +3,8 @@
 # is missing: Debian packages, then the real-Keras venv for the interop tests.
 # Runs the suite in three builds: a -Werror build (then the README's example
 # command on it), an ASan+UBSan build, and a clang-14 libFuzzer build that
-# fuzzes each target for STRATA_FUZZ_SECONDS (default 30).
+# fuzzes each target for STRATA_FUZZ_SECONDS (default 30); then the threads
+# test in a ThreadSanitizer build.
 # Ends with "N passed, N failed, N skipped", counted over all of them.
 #
 # Under CI=true (.ci/run) nothing may be skipped: every fixture, tool and
@@ -11,13 +12,14 @@
 # created, counts as failed (tests/README.md).
 #
 # Build folders: STRATA_BUILDDIR (build), STRATA_ASAN_BUILDDIR (build-asan),
-# STRATA_FUZZ_BUILDDIR (build-fuzz).
+# STRATA_FUZZ_BUILDDIR (build-fuzz), STRATA_TSAN_BUILDDIR (build-tsan).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 builddir=${STRATA_BUILDDIR:-build}
 asandir=${STRATA_ASAN_BUILDDIR:-build-asan}
+tsandir=${STRATA_TSAN_BUILDDIR:-build-tsan}
 fuzzdir=${STRATA_FUZZ_BUILDDIR:-build-fuzz}
 # Results that are not meson tests, one "NAME OK|FAIL" per line.
 extra=$(mktemp "${TMPDIR:-/tmp}/strata-run-all.XXXXXX")
@@ -29,7 +31,8 @@ if ! bash tests/setup-venv.sh; then
   [ "${CI:-}" = true ] && echo "keras-venv FAIL" >>"$extra"
 fi
 # Only this run's results are counted.
-rm -f "$builddir/meson-logs/testlog.json" "$asandir/meson-logs/testlog.json" "$fuzzdir/meson-logs/testlog.json"
+rm -f "$builddir/meson-logs/testlog.json" "$asandir/meson-logs/testlog.json" "$fuzzdir/meson-logs/testlog.json" \
+  "$tsandir/meson-logs/testlog.json"
 
 status=0
 run_suite() {   # dir, setup args...
@@ -85,7 +88,25 @@ else
   status=1
 fi
 
-/usr/bin/python3 - "$extra" "$builddir" "$asandir" "$fuzzdir" <<'PY'
+# ThreadSanitizer, kept short: only the test that loads and saves from eight
+# threads (the rest of the suite is single-threaded), and only what it needs
+# is built. Strata serializes every call into libhdf5
+# (plugins/h5/h5-common.c); tests/tsan.supp says what else TSan cannot see.
+unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp"
+export G_SLICE=always-malloc
+if [ ! -f "$tsandir/build.ninja" ]; then
+  meson setup "$tsandir" -Dwerror=true -Db_sanitize=thread -Db_lundef=false \
+    -Dintrospection=disabled -Dvapi=disabled -Ddocs=disabled -Dbuildtype=debug || status=1
+fi
+if ninja -C "$tsandir" tests/robustness/test-threads \
+     $(ninja -C "$tsandir" -t targets all | grep -E '^plugins/[^/:]+/[^/:]+\.so: ' | cut -d: -f1); then
+  meson test -C "$tsandir" --no-rebuild --print-errorlogs --timeout-multiplier 3 threads || status=1
+else
+  status=1
+fi
+
+/usr/bin/python3 - "$extra" "$builddir" "$asandir" "$fuzzdir" "$tsandir" <<'PY'
 import json, sys, os
 passed = failed = skipped = 0
 ci = os.environ.get("CI") == "true"

@@ -4,8 +4,11 @@
  */
 #include "test-utils.h"
 
+#include <fcntl.h>
 #include <locale.h>
 #include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "strata-json-private.h"
 
@@ -163,4 +166,40 @@ strata_test_layer_from_json (const char *json)
                                         STRATA_LOAD_NONE, &error);
   g_assert_no_error (error);
   return layer;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+char **
+strata_test_list_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *entry;
+
+  g_assert_nonnull (d);
+  while ((entry = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (entry));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+gboolean
+strata_test_dir_has_unnamed_files (const char *dir)
+{
+  int fd;
+
+  if (g_strcmp0 (g_getenv ("STRATA_NO_O_TMPFILE"), "1") == 0)
+    return FALSE;
+  fd = g_open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  return TRUE;
 }

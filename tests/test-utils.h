@@ -54,4 +54,10 @@ gboolean    strata_test_weight_name_matches (const char *strata_name,
  * default registry; asserts that it parses and is made. (transfer full) */
 StrataLayer *strata_test_layer_from_json (const char *json);
 
+/* The names in @dir, sorted. (transfer full) */
+char       **strata_test_list_dir (const char *dir);
+/* Whether saves into @dir write unnamed temporaries (O_TMPFILE): the file
+ * system can, and STRATA_NO_O_TMPFILE does not forbid it. */
+gboolean     strata_test_dir_has_unnamed_files (const char *dir);
+
 G_END_DECLS

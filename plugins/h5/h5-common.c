@@ -5,6 +5,10 @@
 #include "config.h"
 
 #include "h5-common.h"
+#include "h5-fd.h"
+
+#include <string.h>
+#include <gio/gio.h>
 
 #include "strata.h"
 #include "strata-i18n-private.h"
@@ -39,18 +43,24 @@ h5k_mutex (void)
   return mutex;
 }
 
+/* Every call into libhdf5 holds this lock. Debian builds libhdf5 thread-safe
+ * (H5_HAVE_THREADSAFE: one lock inside), other builds are not; and a
+ * sequence of calls (create, write, walk the error stack) must not
+ * interleave with another thread's, nor the fd driver's state (h5-fd.c). */
 void
 h5k_lock (void)
 {
-  static gsize once = 0;
+  /* A thread-safe libhdf5 keeps the error stack and its printing per
+   * thread. */
+  static _Thread_local gboolean quiet;
 
   g_rec_mutex_lock (h5k_mutex ());
-  if (g_once_init_enter (&once))
+  if (!quiet)
     {
       H5open ();
       /* Errors become GErrors; HDF5 must not print them on stderr. */
       H5Eset_auto2 (H5E_DEFAULT, NULL, NULL);
-      g_once_init_leave (&once, 1);
+      quiet = TRUE;
     }
 }
 
@@ -60,44 +70,90 @@ h5k_unlock (void)
   g_rec_mutex_unlock (h5k_mutex ());
 }
 
+typedef struct {
+  GString *stack;       /* for debug output */
+  int      saved_errno; /* the first "errno = N" of a system error, or 0 */
+  hid_t    minor;       /* the innermost error's minor number */
+} ErrorWalk;
+
 static herr_t
 collect_error (unsigned n, const H5E_error2_t *err, void *user_data)
 {
-  GPtrArray *messages = user_data;
+  ErrorWalk *walk = user_data;
+  char major[128] = "", minor[128] = "";
+  const char *number;
 
-  if (err->desc != NULL && *err->desc != '\0')
-    g_ptr_array_add (messages, g_strdup (err->desc));
+  H5Eget_msg (err->maj_num, NULL, major, sizeof major);
+  H5Eget_msg (err->min_num, NULL, minor, sizeof minor);
+  g_string_append_printf (walk->stack, "\n  #%u %s() %s:%u: %s: %s: %s", n,
+                          err->func_name != NULL ? err->func_name : "?",
+                          err->file_name != NULL ? err->file_name : "?", err->line,
+                          major, minor, err->desc != NULL ? err->desc : "");
+  if (n == 0)
+    walk->minor = err->min_num;
+  /* libhdf5's own drivers report system errors as "..., errno = N, ...". */
+  number = err->desc != NULL ? strstr (err->desc, "errno = ") : NULL;
+  if (walk->saved_errno == 0 && number != NULL)
+    walk->saved_errno = (int) g_ascii_strtoll (number + strlen ("errno = "), NULL, 10);
   return 0;
+}
+
+/* What the innermost HDF5 error means for a user, or NULL. */
+static const char *
+reason_for (hid_t minor)
+{
+  if (minor == H5E_NOSPACE || minor == H5E_CANTALLOC)
+    return _("out of memory");
+  if (minor == H5E_TRUNCATED)
+    return _("the file is truncated");
+  if (minor == H5E_NOTHDF5 || minor == H5E_BADFILE)
+    return _("it is not an HDF5 file");
+  if (minor == H5E_EXISTS || minor == H5E_ALREADYEXISTS)
+    return _("the name is already in use");
+  if (minor == H5E_VERSION || minor == H5E_UNSUPPORTED)
+    return _("it uses an HDF5 feature that this libhdf5 does not support");
+  if (minor == H5E_BADMESG || minor == H5E_CANTDECODE || minor == H5E_BADVALUE ||
+      minor == H5E_BADRANGE || minor == H5E_CANTLOAD || minor == H5E_OVERFLOW ||
+      minor == H5E_BADTYPE || minor == H5E_NOTFOUND)
+    return _("the file is damaged");
+  return NULL;
 }
 
 void
 h5k_set_error (GError **error, int code, const char *format, ...)
 {
-  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  ErrorWalk walk = { g_string_new (NULL), 0, H5I_INVALID_HID };
   g_autofree char *message = NULL;
+  const char *reason;
   va_list args;
+  int saved_errno;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  H5Ewalk2 (H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, messages);
+  /* The raw stack is for debugging; users get one sentence. */
+  H5Ewalk2 (H5E_DEFAULT, H5E_WALK_UPWARD, collect_error, &walk);
   H5Eclear2 (H5E_DEFAULT);
+  if (walk.stack->len > 0)
+    g_debug ("%s; libhdf5's error stack:%s", message, walk.stack->str);
+  g_string_free (walk.stack, TRUE);
 
-  if (messages->len > 0)
+  saved_errno = h5k_fd_current_errno ();
+  if (saved_errno == 0)
+    saved_errno = walk.saved_errno;
+  if (saved_errno > 0)
     {
-      g_autoptr(GString) details = g_string_new (NULL);
-
-      /* The innermost messages say what went wrong; outer ones repeat the call. */
-      for (guint i = 0; i < messages->len && i < 3; i++)
-        {
-          const char *m = g_ptr_array_index (messages, messages->len - 1 - i);
-          if (i > 0)
-            g_string_append (details, "; ");
-          g_string_append (details, m);
-        }
-      g_set_error (error, STRATA_FORMAT_ERROR, code, "%s (HDF5: %s)", message, details->str);
+      /* Translators: an error message, then the reason the system gave
+       * ("No space left on device") */
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), _("%s: %s"),
+                   message, g_strerror (saved_errno));
+      return;
     }
+  reason = reason_for (walk.minor);
+  if (reason != NULL)
+    /* Translators: an error message, then why libhdf5 failed ("the file is damaged") */
+    g_set_error (error, STRATA_FORMAT_ERROR, code, _("%s: %s"), message, reason);
   else
     g_set_error_literal (error, STRATA_FORMAT_ERROR, code, message);
 }

@@ -7,6 +7,7 @@
 #include "h5-writer.h"
 #include "h5-attrs.h"
 #include "h5-common.h"
+#include "h5-fd.h"
 #include "h5-types.h"
 
 #include <inttypes.h>
@@ -36,7 +37,7 @@ link_plist_new (const char *name)
 }
 
 static gboolean
-write_dataset (hid_t group, const char *where, const H5kOutWeight *w, GError **error)
+write_dataset (hid_t group, const char *file, const char *where, const H5kOutWeight *w, GError **error)
 {
   H5K_AUTO_ID hid_t lcpl = link_plist_new (w->name);
   H5K_AUTO_ID hid_t dcpl = H5Pcreate (H5P_DATASET_CREATE);
@@ -65,17 +66,19 @@ write_dataset (hid_t group, const char *where, const H5kOutWeight *w, GError **e
   H5Pset_obj_track_times (dcpl, 0);
   space = w->rank == 0 ? H5Screate (H5S_SCALAR) : H5Screate_simple (w->rank, dims, NULL);
   ds = H5Dcreate2 (group, w->name, type, space, lcpl, dcpl, H5P_DEFAULT);
-  if (ds < 0 || (n > 0 && H5Dwrite (ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0))
+  if (ds < 0 || (n > 0 && H5Dwrite (ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) ||
+      h5k_fd_current_errno () != 0)
     {
+      /* Translators: a weight, its layer (or group), the file */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
-                     _("Cannot write the weight “%s” of “%s”"), w->name, where);
+                     _("Cannot write the weight “%s” of “%s” to “%s”"), w->name, where, file);
       return FALSE;
     }
   return TRUE;
 }
 
 static gboolean
-write_group (hid_t parent, const char *name, GPtrArray *weights, GError **error)
+write_group (hid_t parent, const char *file, const char *name, GPtrArray *weights, GError **error)
 {
   H5K_AUTO_ID hid_t lcpl = link_plist_new (name);
   H5K_AUTO_ID hid_t group = H5I_INVALID_HID;
@@ -85,8 +88,9 @@ write_group (hid_t parent, const char *name, GPtrArray *weights, GError **error)
   group = H5Gcreate2 (parent, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
   if (group < 0)
     {
+      /* Translators: a layer's (or group's) name, the file */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
-                     _("Cannot create the group “%s” (is the name used twice?)"), name);
+                     _("Cannot create the group “%s” in “%s”"), name, file);
       return FALSE;
     }
   names = g_new0 (const char *, n + 1);
@@ -95,13 +99,13 @@ write_group (hid_t parent, const char *name, GPtrArray *weights, GError **error)
   if (!h5k_attr_write_string_list (group, name, "weight_names", names, n, error))
     return FALSE;
   for (guint i = 0; i < n; i++)
-    if (!write_dataset (group, name, g_ptr_array_index (weights, i), error))
+    if (!write_dataset (group, file, name, g_ptr_array_index (weights, i), error))
       return FALSE;
   return TRUE;
 }
 
 static gboolean
-write_weights (hid_t root, const H5kOutFile *spec, GError **error)
+write_weights (hid_t root, const char *file, const H5kOutFile *spec, GError **error)
 {
   g_autofree const char **names = g_new0 (const char *, spec->layers->len + 1);
 
@@ -116,28 +120,25 @@ write_weights (hid_t root, const H5kOutFile *spec, GError **error)
     {
       H5kOutGroup *g = g_ptr_array_index (spec->layers, i);
       if (g_cancellable_set_error_if_cancelled (spec->cancellable, error) ||
-          !write_group (root, g->name, g->weights, error))
+          !write_group (root, file, g->name, g->weights, error))
         return FALSE;
     }
-  if (spec->top_level && !write_group (root, "top_level_model_weights", NULL, error))
+  if (spec->top_level && !write_group (root, file, "top_level_model_weights", NULL, error))
     return FALSE;
   return TRUE;
 }
 
-gboolean
-h5k_write_file (const char *path, const H5kOutFile *spec, GError **error)
-{
-  H5K_LOCKED;
-  H5K_AUTO_ID hid_t fid = H5I_INVALID_HID;
-  H5K_AUTO_ID hid_t weights = H5I_INVALID_HID;
-  gboolean ok;
+typedef struct {
+  const char       *name;
+  const H5kOutFile *spec;
+} WriteData;
 
-  fid = H5Fcreate (path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (fid < 0)
-    {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the HDF5 file “%s”"), path);
-      return FALSE;
-    }
+static gboolean
+write_contents (hid_t fid, gpointer user_data, GError **error)
+{
+  const WriteData *data = user_data;
+  const H5kOutFile *spec = data->spec;
+  H5K_AUTO_ID hid_t weights = H5I_INVALID_HID;
 
   if (spec->model_config == NULL)
     {
@@ -158,21 +159,30 @@ h5k_write_file (const char *path, const H5kOutFile *spec, GError **error)
     }
   if (weights < 0)
     {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the weights group in “%s”"), path);
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the weights group in “%s”"), data->name);
       return FALSE;
     }
-  if (!write_weights (weights, spec, error))
+  if (!write_weights (weights, data->name, spec, error))
     return FALSE;
 
   if (spec->model_config != NULL && spec->optimizer != NULL &&
       (g_cancellable_set_error_if_cancelled (spec->cancellable, error) ||
-       !write_group (fid, "optimizer_weights", spec->optimizer->weights, error)))
+       !write_group (fid, data->name, "optimizer_weights", spec->optimizer->weights, error)))
     return FALSE;
 
-  if (g_cancellable_set_error_if_cancelled (spec->cancellable, error))
-    return FALSE;
-  ok = H5Fflush (fid, H5F_SCOPE_GLOBAL) >= 0;
-  if (!ok)
-    h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot write “%s”"), path);
-  return ok;
+  return !g_cancellable_set_error_if_cancelled (spec->cancellable, error);
+}
+
+gboolean
+h5k_write_to_fd (int fd, const char *name, const H5kOutFile *spec, GError **error)
+{
+  WriteData data = { name, spec };
+
+  return h5k_write_fd (fd, name, write_contents, &data, error);
+}
+
+gboolean
+h5k_write_file (const char *path, const H5kOutFile *spec, GError **error)
+{
+  return h5k_write_to_fd (-1, path, spec, error);
 }

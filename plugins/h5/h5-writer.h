@@ -34,13 +34,20 @@ typedef struct {
   GCancellable *cancellable;  /* nullable: checked before each group is written */
 } H5kOutFile;
 
-/* Creates @path (truncating it) and writes @spec: root attributes as
- * h5py writes them for tf-keras, the weights under model_weights (or the
- * root for weights-only files), and optimizer_weights. Fails with
- * G_IO_ERROR_CANCELLED when @spec's cancellable is cancelled meanwhile
- * (the file is then incomplete). */
-gboolean h5k_write_file (const char       *path,
-                         const H5kOutFile *spec,
-                         GError          **error);
+/* Writes @spec into the file open at @fd (truncating it; -1: the file
+ * @name, created or truncated), named @name in messages: root attributes as h5py writes them for tf-keras, the weights
+ * under model_weights (or the root for weights-only files), and
+ * optimizer_weights. Fails with G_IO_ERROR_CANCELLED when @spec's
+ * cancellable is cancelled meanwhile (the file is then incomplete), and
+ * with the G_IO_ERROR of the system's errno when a write fails. */
+gboolean h5k_write_to_fd (int               fd,
+                          const char       *name,
+                          const H5kOutFile *spec,
+                          GError          **error);
+
+/* h5k_write_to_fd() into @path, created or truncated. */
+gboolean h5k_write_file  (const char       *path,
+                          const H5kOutFile *spec,
+                          GError          **error);
 
 G_END_DECLS

@@ -5,10 +5,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
+#include <gio/gio.h>
 
 #include "json-config-io.h"
 #include "strata.h"
@@ -73,5 +76,38 @@ json_config_write_file (const char  *path,
                         const char  *text,
                         GError     **error)
 {
-  return g_file_set_contents_full (path, text, strlen (text), G_FILE_SET_CONTENTS_NONE, 0666, error);
+  gsize length = strlen (text);
+  gsize done = 0;
+  int saved_errno;
+  int fd;
+
+  /* In place: @path may be an unnamed file (/proc/self/fd/N), beside which
+   * nothing can be created. */
+  fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0)
+    goto failed;
+  while (done < length)
+    {
+      gssize n = write (fd, text + done, length - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          saved_errno = errno;
+          close (fd);
+          errno = saved_errno;
+          goto failed;
+        }
+      done += n;
+    }
+  if (close (fd) == 0)
+    return TRUE;
+
+failed:
+  saved_errno = errno;
+  /* Translators: the file being written, then the system's reason */
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               _("Could not write “%s”: %s"), path, g_strerror (saved_errno));
+  return FALSE;
 }

@@ -29,13 +29,16 @@ gboolean kv3_archive_open  (GFile       *file,
                             GError     **error);
 void     kv3_archive_clear (Kv3Archive  *archive);
 
-/* Writes a STORED zip like Python's zipfile: metadata.json, config.json,
- * then the contents of @weights_path as model.weights.h5. */
-gboolean kv3_archive_write (const char  *path,
-                            const char  *metadata,
-                            const char  *config,
-                            const char  *weights_path,
-                            GError     **error);
+/* Writes a STORED zip like Python's zipfile into @out (a GSeekable stream,
+ * named @name in messages): metadata.json, config.json, then the contents
+ * of the file open at @weights_fd as model.weights.h5. A failed write of
+ * @out gives its error (G_IO_ERROR_NO_SPACE...). */
+gboolean kv3_archive_write (GOutputStream *out,
+                            const char    *name,
+                            const char    *metadata,
+                            const char    *config,
+                            int            weights_fd,
+                            GError       **error);
 
 G_END_DECLS
 

@@ -13,6 +13,7 @@
 #include "strata.h"
 #include "strata-i18n-private.h"
 #include "h5-common.h"
+#include "h5-fd.h"
 #include "h5-reader.h"
 #include "h5-types.h"
 #include "h5-attrs.h"
@@ -376,7 +377,8 @@ create_group (hid_t fid, const char *path)
 
 /* Writes @tensor as dataset @name of @gid like h5py (contiguous). Locked. */
 static gboolean
-write_dataset (hid_t gid, const char *where, const char *name, StrataTensor *tensor, GError **error)
+write_dataset (hid_t gid, const char *file, const char *where, const char *name, StrataTensor *tensor,
+               GError **error)
 {
   StrataShape *shape = strata_tensor_get_shape (tensor);
   StrataDType dtype = strata_tensor_get_dtype (tensor);
@@ -401,9 +403,12 @@ write_dataset (hid_t gid, const char *where, const char *name, StrataTensor *ten
   mtype = h5k_mem_type_new (dtype, ftype);
   did = H5Dcreate2 (gid, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   if (did < 0 || (g_bytes_get_size (data) > 0 &&
-                  H5Dwrite (did, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, g_bytes_get_data (data, NULL)) < 0))
+                  H5Dwrite (did, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, g_bytes_get_data (data, NULL)) < 0) ||
+      h5k_fd_current_errno () != 0)
     {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot write the dataset %s/%s"), where, name);
+      /* Translators: a dataset's HDF5 path (layers/dense/vars/0), the file */
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot write the weight %s/%s to “%s”"),
+                     where, name, file);
       return FALSE;
     }
   if (dtype == STRATA_DTYPE_BFLOAT16 &&
@@ -485,10 +490,12 @@ write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gbool
           g_autofree char *name = g_strdup_printf ("%u", g_array_index (lp->indices, guint, i));
 
           if (gid < 0 ||
-              !write_dataset (gid, group, name, g_ptr_array_index (lp->weights, i), error))
+              !write_dataset (gid, path, group, name, g_ptr_array_index (lp->weights, i), error))
             {
               if (gid < 0)
-                h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot open the group %s"), group);
+                /* Translators: an HDF5 group (layers/dense/vars), the file */
+                h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot open the group %s in “%s”"),
+                               group, path);
               return FALSE;
             }
         }
@@ -507,45 +514,47 @@ write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gbool
       if (gid < 0 || !h5k_attr_write_string (gid, "name", oname, H5T_CSET_UTF8, error))
         {
           if (gid < 0)
-            h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create optimizer/vars"));
+            h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the group %s in “%s”"),
+                           "optimizer/vars", path);
           return FALSE;
         }
       for (guint i = 0; i < weights->len; i++)
         {
           g_autofree char *name = g_strdup_printf ("%u", i);
 
-          if (!write_dataset (gid, "optimizer/vars", name, g_ptr_array_index (weights, i), error))
+          if (!write_dataset (gid, path, "optimizer/vars", name, g_ptr_array_index (weights, i), error))
             return FALSE;
         }
     }
   return TRUE;
 }
 
+typedef struct {
+  const char        *name;
+  Kv3Plan           *plan;
+  StrataModel       *model;
+  gboolean           with_optimizer;
+  StrataSaveOptions *options;
+  GCancellable      *cancellable;
+} SaveData;
+
+static gboolean
+write_contents (hid_t fid, gpointer user_data, GError **error)
+{
+  SaveData *data = user_data;
+
+  return write_all (fid, data->name, data->plan, data->model, data->with_optimizer, data->options,
+                    data->cancellable, error);
+}
+
 gboolean
-kv3_weights_save (StrataModel *model, const char *path, gboolean with_optimizer,
+kv3_weights_save (StrataModel *model, int fd, const char *name, gboolean with_optimizer,
                   StrataSaveOptions *options, GCancellable *cancellable, GError **error)
 {
   g_autoptr(Kv3Plan) plan = kv3_plan_new (model, error);
-  /* Declared first so the file is closed before the lock is released. */
-  H5K_LOCKED;
-  H5K_AUTO_ID hid_t fid = H5I_INVALID_HID;
+  SaveData data = { name, plan, model, with_optimizer, options, cancellable };
 
-  if (plan == NULL)
-    return FALSE;
-  fid = H5Fcreate (path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (fid < 0)
-    {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the HDF5 file “%s”"), path);
-      return FALSE;
-    }
-  if (!write_all (fid, path, plan, model, with_optimizer, options, cancellable, error))
-    return FALSE;
-  if (H5Fflush (fid, H5F_SCOPE_GLOBAL) < 0)
-    {
-      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot write the HDF5 file “%s”"), path);
-      return FALSE;
-    }
-  return TRUE;
+  return plan != NULL && h5k_write_fd (fd, name, write_contents, &data, error);
 }
 
 /* Keras's class for an optimizer's default name ("adam" -> "Adam"). */

@@ -19,9 +19,11 @@ StrataWeightsReport *kv3_weights_load  (StrataModel        *model,
                                         GError            **error);
 
 /* Writes @model's weights (and the optimizer state when @with_optimizer)
- * in the Keras 3 layout to @path. */
+ * in the Keras 3 layout into the file open at @fd (-1: the file @name,
+ * created or truncated), named @name in messages. */
 gboolean             kv3_weights_save  (StrataModel        *model,
-                                        const char         *path,
+                                        int                 fd,
+                                        const char         *name,
                                         gboolean            with_optimizer,
                                         StrataSaveOptions  *options,
                                         GCancellable       *cancellable,

@@ -467,13 +467,13 @@ strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFi
                                    GError **error)
 {
   g_autofree char *path = local_path (file, error);
-  g_autofree char *weights = NULL;
   g_autofree char *config_text = NULL;
   g_autofree char *metadata = NULL;
   g_autoptr(JsonNode) node = NULL;
   JsonObject *config;
   gboolean include_optimizer = options == NULL || strata_save_options_get_include_optimizer (options);
   gboolean ok;
+  int weights;
 
   if (path == NULL)
     return FALSE;
@@ -492,22 +492,24 @@ strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFi
   json_node_take_object (node, config);
   config_text = strata_json_to_string (node, FALSE);
   metadata = metadata_json (model);
-  weights = g_strconcat (path, ".weights-XXXXXX", NULL);
-  {
-    int fd = g_mkstemp (weights);
+  /* The weights go to a scratch file first: HDF5 needs a file it can seek
+   * in, and the archive stores them whole. */
+  weights = strata_format_open_scratch_file (file, error);
+  if (weights < 0)
+    return FALSE;
+  ok = kv3_weights_save (model, weights, path, include_optimizer, options, cancellable, error) &&
+       !g_cancellable_set_error_if_cancelled (cancellable, error);
+  if (ok)
+    {
+      /* In place: @file may have no name, and nothing can be created beside it. */
+      g_autoptr(GFileIOStream) stream = g_file_open_readwrite (file, cancellable, error);
 
-    if (fd < 0)
-      {
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                     _("Cannot create a temporary file next to “%s”: %s"), path, g_strerror (errno));
-        return FALSE;
-      }
-    close (fd);
-  }
-  ok = kv3_weights_save (model, weights, include_optimizer, options, cancellable, error) &&
-       !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-       kv3_archive_write (path, metadata, config_text, weights, error);
-  g_unlink (weights);
+      ok = stream != NULL &&
+           kv3_archive_write (g_io_stream_get_output_stream (G_IO_STREAM (stream)), path, metadata,
+                              config_text, weights, error) &&
+           g_io_stream_close (G_IO_STREAM (stream), cancellable, error);
+    }
+  close (weights);
   return ok;
 }
 
@@ -519,7 +521,7 @@ strata_format_keras_v3_save_weights (StrataFormat *format, StrataModel *model, G
   g_autofree char *path = local_path (file, error);
 
   /* Keras's save_weights walks the whole model, optimizer included. */
-  return path != NULL && kv3_weights_save (model, path, TRUE, options, cancellable, error);
+  return path != NULL && kv3_weights_save (model, -1, path, TRUE, options, cancellable, error);
 }
 
 static void

@@ -1,0 +1,40 @@
+/* h5-fd.h: writing HDF5 files through a file descriptor
+ *
+ * libhdf5 wants a path; Strata's saves write into unnamed temporaries and
+ * scratch files, and must survive a full disk. A small virtual file driver
+ * writes through a descriptor the caller owns and keeps the errno of the
+ * first failed write for the writer, without telling libhdf5: libhdf5
+ * 1.10 cannot close a file after a failed write (it keeps the file's id,
+ * pointing at freed memory, and crashes at exit).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <hdf5.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*H5kWriteFunc) (hid_t      fid,
+                                  gpointer   user_data,
+                                  GError   **error);
+
+/* Truncates @fd (or, when @fd is -1, opens the file @name, creating it),
+ * creates an HDF5 file in it named @name (for messages) and calls @write
+ * to fill it, then flushes and closes it, under the
+ * HDF5 lock. Every HDF5 id is closed whatever fails. A failed write gives
+ * a G_IO_ERROR for its errno, and messages of h5k_set_error() meanwhile
+ * end with the system's reason ("No space left on device"). */
+gboolean h5k_write_fd (int            fd,
+                       const char    *name,
+                       H5kWriteFunc   write,
+                       gpointer       user_data,
+                       GError       **error);
+
+/* The errno of the first failed write of the file h5k_write_fd() is
+ * writing, or 0: writers check it after each dataset, since libhdf5
+ * does not see the failure. Locked. */
+int      h5k_fd_current_errno (void);
+
+G_END_DECLS

@@ -204,6 +204,7 @@ print_capabilities (StrataFormatCapabilities caps)
     { STRATA_FORMAT_CAN_SAVE_WEIGHTS, N_("save weights") },
     { STRATA_FORMAT_IS_DIRECTORY, N_("directory") },
     { STRATA_FORMAT_FILE_OR_DIRECTORY, N_("file or directory") },
+    { STRATA_FORMAT_WEIGHTS_PREFIX, N_("weights as a checkpoint prefix") },
     { STRATA_FORMAT_HOLDS_WEIGHTS, N_("holds weights") },
     { STRATA_FORMAT_HOLDS_OPTIMIZER, N_("holds optimizer") },
   };

@@ -10,6 +10,7 @@
 #include "strata.h"
 #include "strata-plugin.h"
 #include "strata-i18n-private.h"
+#include "tsm-inspect.h"
 #include "tsm-load.h"
 #include "tsm-save.h"
 #include "tsm-savedmodel.h"
@@ -113,6 +114,15 @@ strata_format_tf_savedmodel_save_weights (StrataFormat *format, StrataModel *mod
   return path != NULL && tsm_save_weights (model, path, options, cancellable, error);
 }
 
+static StrataContents *
+strata_format_tf_savedmodel_inspect (StrataFormat *format, GFile *file, GCancellable *cancellable,
+                                     GError **error)
+{
+  g_autofree char *path = local_path (file, error);
+
+  return path != NULL ? tsm_inspect (path, cancellable, error) : NULL;
+}
+
 static void
 strata_format_tf_savedmodel_class_init (StrataFormatTfSavedmodelClass *klass)
 {
@@ -123,6 +133,7 @@ strata_format_tf_savedmodel_class_init (StrataFormatTfSavedmodelClass *klass)
   format_class->load_weights = strata_format_tf_savedmodel_load_weights;
   format_class->save_model = strata_format_tf_savedmodel_save_model;
   format_class->save_weights = strata_format_tf_savedmodel_save_weights;
+  format_class->inspect = strata_format_tf_savedmodel_inspect;
 }
 
 static void

@@ -40,46 +40,39 @@ class_name_of (JsonObject *object)
   return json_node_get_string (node);
 }
 
-/* Replaces json_utils encodings at and below @node by plain values, in
- * place. strata_json_parse() bounds the depth. */
-static void
+/* A copy of @node with the json_utils encodings replaced by plain values.
+ * strata_json_parse() bounds the depth. */
+static JsonNode *
 decode_node (JsonNode *node)
 {
   if (JSON_NODE_HOLDS_ARRAY (node))
     {
       JsonArray *array = json_node_get_array (node);
+      JsonArray *copy = json_array_sized_new (json_array_get_length (array));
 
       for (guint i = 0; i < json_array_get_length (array); i++)
-        decode_node (json_array_get_element (array, i));
+        json_array_add_element (copy, decode_node (json_array_get_element (array, i)));
+      return json_node_init_array (json_node_alloc (), copy);
     }
-  else if (JSON_NODE_HOLDS_OBJECT (node))
+  if (JSON_NODE_HOLDS_OBJECT (node))
     {
       JsonObject *object = json_node_get_object (node);
       const char *class_name = class_name_of (object);
       JsonNode *items = json_object_get_member (object, "items");
       g_autoptr(GList) members = NULL;
+      JsonObject *copy;
 
       if (class_name != NULL && items != NULL && json_object_get_size (object) == 2 &&
-          (g_str_equal (class_name, "__tuple__") || g_str_equal (class_name, "TensorShape")))
-        {
-          if (JSON_NODE_HOLDS_ARRAY (items))
-            {
-              g_autoptr(JsonArray) array = json_array_ref (json_node_get_array (items));
-
-              json_node_init_array (node, array);
-              decode_node (node);
-              return;
-            }
-          if (JSON_NODE_HOLDS_NULL (items))
-            {
-              json_node_init_null (node);
-              return;
-            }
-        }
+          (g_str_equal (class_name, "__tuple__") || g_str_equal (class_name, "TensorShape")) &&
+          (JSON_NODE_HOLDS_ARRAY (items) || JSON_NODE_HOLDS_NULL (items)))
+        return decode_node (items);
+      copy = json_object_new ();
       members = json_object_get_members (object);
       for (GList *l = members; l != NULL; l = l->next)
-        decode_node (json_object_get_member (object, l->data));
+        json_object_set_member (copy, l->data, decode_node (json_object_get_member (object, l->data)));
+      return json_node_init_object (json_node_alloc (), copy);
     }
+  return json_node_copy (node);
 }
 
 JsonObject *
@@ -88,6 +81,7 @@ tsm_metadata_decode (const char *text, gsize length, const char *what, const cha
 {
   g_autoptr(GError) local = NULL;
   g_autoptr(JsonNode) node = strata_json_parse (text, (gssize) length, &local);
+  g_autoptr(JsonNode) decoded = NULL;
   if (node == NULL)
     {
       /* Translators: the placeholders are: what the JSON is (“the metadata of
@@ -104,8 +98,8 @@ tsm_metadata_decode (const char *text, gsize length, const char *what, const cha
                    _("The Keras metadata of “%s” in “%s” is not a JSON object"), what, where);
       return NULL;
     }
-  decode_node (node);
-  return json_object_ref (json_node_get_object (node));
+  decoded = decode_node (node);
+  return json_object_ref (json_node_get_object (decoded));
 }
 
 static gboolean

@@ -126,21 +126,6 @@ add_edge (Writer *w, guint parent, const char *name, guint child)
   g_array_append_val (node_at (w, parent)->edges, edge);
 }
 
-/* The child object @name of @parent, made when missing. */
-static guint
-child_object (Writer *w, guint parent, const char *name, const char *identifier)
-{
-  GArray *edges = node_at (w, parent)->edges;
-  guint id;
-
-  for (guint i = 0; i < edges->len; i++)
-    if (g_str_equal (g_array_index (edges, Edge, i).name, name))
-      return g_array_index (edges, Edge, i).child;
-  id = add_object (w, identifier, 1);
-  add_edge (w, parent, name, id);
-  return id;
-}
-
 static guint
 add_variable (Writer *w, StrataTensor *tensor, const char *name, gboolean trainable)
 {
@@ -194,6 +179,39 @@ member_string (JsonObject *object, const char *member)
          json_node_get_string (node) : NULL;
 }
 
+/* One step of a weight's path below its layer: a sub-layer (its edge name,
+ * Keras class and name), or the variable itself (class NULL). */
+typedef struct {
+  char *edge;
+  char *class_name;
+  char *name;
+} PathPart;
+
+static void
+path_part_clear (gpointer data)
+{
+  PathPart *part = data;
+
+  g_free (part->edge);
+  g_free (part->class_name);
+  g_free (part->name);
+}
+
+static void
+add_part (GArray *out, const char *edge, const char *class_name, const char *name)
+{
+  PathPart part = { g_strdup (edge), g_strdup (class_name), g_strdup (name) };
+
+  g_array_append_val (out, part);
+}
+
+/* The cell class an RNN layer builds (LSTM -> LSTMCell). */
+static char *
+cell_class (const char *class_name)
+{
+  return g_str_equal (class_name, "RNN") ? g_strdup ("Cell") : g_strconcat (class_name, "Cell", NULL);
+}
+
 /* Appends to @out the attribute path of the weight @rest of a layer of
  * @class_name with @config (@rest is the weight's name below the layer's,
  * "lstm_cell/kernel", "forward_lstm/lstm_cell/kernel", "query/kernel";
@@ -203,24 +221,31 @@ member_string (JsonObject *object, const char *member)
  * weight's own name ("kernel"). */
 static void
 slot_path (const char *class_name, JsonObject *config, const char *rest, guint index, guint n,
-           guint depth, GPtrArray *out)
+           guint depth, GArray *out)
 {
   const char *leaf = strrchr (rest, '/');
+  const char *slash = strchr (rest, '/');
 
   leaf = leaf != NULL ? leaf + 1 : rest;
   if (depth < 8 && is_rnn_class (class_name))
-    g_ptr_array_add (out, g_strdup ("cell"));
+    {
+      g_autofree char *cell = cell_class (class_name);
+      g_autofree char *cell_name = slash != NULL ? g_strndup (rest, slash - rest) : g_strdup ("cell");
+
+      add_part (out, "cell", cell, cell_name);
+    }
   else if (depth < 8 && g_strcmp0 (class_name, "Bidirectional") == 0)
     {
       /* tf-keras names the copies forward_<name> and backward_<name>. */
       gboolean forward = g_str_has_prefix (rest, "forward_") ? TRUE :
                          g_str_has_prefix (rest, "backward_") ? FALSE : index < n / 2;
       JsonObject *inner = member_object (config, forward ? "layer" : "backward_layer");
-      const char *slash = strchr (rest, '/');
+      g_autofree char *inner_name = slash != NULL ? g_strndup (rest, slash - rest) : NULL;
 
       if (inner == NULL)
         inner = member_object (config, "layer");
-      g_ptr_array_add (out, g_strdup (forward ? "forward_layer" : "backward_layer"));
+      add_part (out, forward ? "forward_layer" : "backward_layer", member_string (inner, "class_name"),
+                inner_name);
       slot_path (member_string (inner, "class_name"), member_object (inner, "config"),
                  slash != NULL ? slash + 1 : rest, index, n, depth + 1, out);
       return;
@@ -229,7 +254,8 @@ slot_path (const char *class_name, JsonObject *config, const char *rest, guint i
     {
       JsonObject *inner = member_object (config, "layer");
 
-      g_ptr_array_add (out, g_strdup ("layer"));
+      add_part (out, "layer", member_string (inner, "class_name"),
+                member_string (member_object (inner, "config"), "name"));
       slot_path (member_string (inner, "class_name"), member_object (inner, "config"),
                  rest, index, n, depth + 1, out);
       return;
@@ -237,15 +263,16 @@ slot_path (const char *class_name, JsonObject *config, const char *rest, guint i
   else if (g_strcmp0 (class_name, "MultiHeadAttention") == 0)
     {
       static const char *const parts[][2] = {
-        { "query/", "_query_dense" }, { "key/", "_key_dense" },
-        { "value/", "_value_dense" }, { "attention_output/", "_output_dense" },
+        { "query", "_query_dense" }, { "key", "_key_dense" },
+        { "value", "_value_dense" }, { "attention_output", "_output_dense" },
       };
 
       for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
-        if (g_str_has_prefix (rest, parts[i][0]))
-          g_ptr_array_add (out, g_strdup (parts[i][1]));
+        if (slash != NULL && (gsize) (slash - rest) == strlen (parts[i][0]) &&
+            strncmp (rest, parts[i][0], slash - rest) == 0)
+          add_part (out, parts[i][1], "EinsumDense", parts[i][0]);
     }
-  g_ptr_array_add (out, g_strdup (leaf));
+  add_part (out, leaf, NULL, NULL);
 }
 
 /* ---- metadata ---- */
@@ -408,6 +435,119 @@ add_meta (Writer *w, guint node, const char *identifier, JsonObject *metadata)
 
 /* ---- the object graph ---- */
 
+/* {"class_name": "TensorShape", "items": @dims} from a JSON list. */
+static JsonNode *
+tensor_shape_from_list (JsonArray *dims)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "class_name", "TensorShape");
+  json_object_set_array_member (object, "items", json_array_ref (dims));
+  return json_node_init_object (json_node_alloc (), object);
+}
+
+static JsonArray *
+shape_list (StrataShape *shape)
+{
+  JsonArray *dims = json_array_new ();
+
+  for (guint i = 0; i < strata_shape_get_rank (shape); i++)
+    {
+      gint64 dim = strata_shape_get_dim (shape, i);
+
+      if (dim == STRATA_DIM_UNKNOWN)
+        json_array_add_null_element (dims);
+      else
+        json_array_add_int_element (dims, dim);
+    }
+  return dims;
+}
+
+/* The shape a MultiHeadAttention builds its projection @edge for: from
+ * the query_shape/value_shape/key_shape tf-keras keeps in the config, else
+ * from the layer's inputs (query, value, key). tf-keras builds them only
+ * when first called, so the loader needs these to restore their values. */
+static JsonNode *
+attention_build_shape (StrataLayer *layer, JsonObject *config, const char *edge)
+{
+  g_autoptr(GPtrArray) inputs = strata_layer_get_build_input_shapes (layer);
+  g_autoptr(JsonArray) query = NULL;
+  g_autoptr(JsonArray) value = NULL;
+  g_autoptr(JsonArray) key = NULL;
+  JsonNode *node;
+  gint64 heads, dim;
+
+  node = json_object_get_member (config, "query_shape");
+  query = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_array_ref (json_node_get_array (node)) :
+          inputs != NULL && inputs->len > 0 ? shape_list (g_ptr_array_index (inputs, 0)) : NULL;
+  node = json_object_get_member (config, "value_shape");
+  value = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_array_ref (json_node_get_array (node)) :
+          inputs != NULL && inputs->len > 1 ? shape_list (g_ptr_array_index (inputs, 1)) :
+          query != NULL ? json_array_ref (query) : NULL;
+  node = json_object_get_member (config, "key_shape");
+  key = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_array_ref (json_node_get_array (node)) :
+        inputs != NULL && inputs->len > 2 ? shape_list (g_ptr_array_index (inputs, 2)) :
+        value != NULL ? json_array_ref (value) : NULL;
+  if (query == NULL)
+    return NULL;
+  if (g_str_equal (edge, "_query_dense"))
+    return tensor_shape_from_list (query);
+  if (g_str_equal (edge, "_value_dense"))
+    return value != NULL ? tensor_shape_from_list (value) : NULL;
+  if (g_str_equal (edge, "_key_dense"))
+    return key != NULL ? tensor_shape_from_list (key) : NULL;
+  /* _output_dense: the query's shape, its features replaced by heads x value_dim. */
+  heads = json_object_get_int_member_with_default (config, "num_heads", 0);
+  node = json_object_get_member (config, "value_dim");
+  dim = node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) :
+        json_object_get_int_member_with_default (config, "key_dim", 0);
+  if (heads <= 0 || dim <= 0 || json_array_get_length (query) < 1)
+    return NULL;
+  {
+    g_autoptr(JsonArray) out = json_array_new ();
+
+    for (guint i = 0; i + 1 < json_array_get_length (query); i++)
+      json_array_add_element (out, json_node_copy (json_array_get_element (query, i)));
+    json_array_add_int_element (out, heads);
+    json_array_add_int_element (out, dim);
+    return tensor_shape_from_list (out);
+  }
+}
+
+/* The sub-layer @part of @parent (an RNN's cell, a wrapper's layer, a
+ * MultiHeadAttention's projections), made when missing. Its metadata has
+ * no config: tf-keras reaches it through the layer that makes it, and
+ * only looks there for how to build it when that layer left it unbuilt. */
+static guint
+sub_layer (Writer *w, guint parent, PathPart *part, StrataLayer *layer, JsonObject *config)
+{
+  GArray *edges = node_at (w, parent)->edges;
+  const char *identifier = is_rnn_class (part->class_name) ? "_tf_keras_rnn_layer" : "_tf_keras_layer";
+  JsonObject *md;
+  guint id;
+
+  for (guint i = 0; i < edges->len; i++)
+    if (g_str_equal (g_array_index (edges, Edge, i).name, part->edge))
+      return g_array_index (edges, Edge, i).child;
+  id = add_object (w, identifier, 1);
+  add_edge (w, parent, part->edge, id);
+  md = json_object_new ();
+  json_object_set_string_member (md, "name", part->name != NULL ? part->name : part->edge);
+  json_object_set_boolean_member (md, "trainable", strata_layer_get_trainable (layer));
+  json_object_set_string_member (md, "dtype", strata_layer_get_dtype (layer) != NULL ?
+                                 strata_layer_get_dtype (layer) : "float32");
+  json_object_set_string_member (md, "class_name", part->class_name != NULL ? part->class_name : "Layer");
+  if (g_strcmp0 (part->class_name, "EinsumDense") == 0 && config != NULL)
+    {
+      JsonNode *shape = attention_build_shape (layer, config, part->edge);
+
+      if (shape != NULL)
+        json_object_set_member (md, "build_input_shape", shape);
+    }
+  add_meta (w, id, identifier, md);
+  return id;
+}
+
 static gboolean add_model (Writer *w, StrataModel *model, JsonObject *entry, guint depth,
                            gboolean is_root, StrataSaveOptions *options, guint *out, GError **error);
 
@@ -446,7 +586,7 @@ add_layer (Writer *w, StrataLayer *layer, JsonObject *entry, guint depth, guint 
   for (guint k = 0; k < weights->len; k++)
     {
       StrataTensor *tensor = g_ptr_array_index (weights, k);
-      g_autoptr(GPtrArray) path = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GArray) path = g_array_new (FALSE, FALSE, sizeof (PathPart));
       g_autofree char *fallback = g_strdup_printf ("%svariable_%u", prefix, k);
       const char *name = names != NULL && k < g_strv_length (names) ? names[k] : fallback;
       g_autofree char *rest = g_strdup (g_str_has_prefix (name, prefix) ? name + strlen (prefix) : name);
@@ -462,6 +602,7 @@ add_layer (Writer *w, StrataLayer *layer, JsonObject *entry, guint depth, guint 
                          "only); it cannot be saved"), name, strata_layer_get_name (layer));
           return FALSE;
         }
+      g_array_set_clear_func (path, path_part_clear);
       if (colon != NULL)
         *colon = '\0';
       /* A frozen layer lists no trainable weights: its variables keep the
@@ -472,11 +613,13 @@ add_layer (Writer *w, StrataLayer *layer, JsonObject *entry, guint depth, guint 
                      strstr (rest, "moving_") == NULL;
       slot_path (class_name, member_object (entry, "config"), rest, k, weights->len, 0, path);
       for (guint p = 0; p + 1 < path->len; p++)
-        parent = child_object (w, parent, g_ptr_array_index (path, p),
-                               is_rnn_class (class_name) && !g_str_equal (g_ptr_array_index (path, p), "cell") ?
-                               "_tf_keras_rnn_layer" : "_tf_keras_layer");
+        {
+          PathPart *part = &g_array_index (path, PathPart, p);
+
+          parent = sub_layer (w, parent, part, layer, member_object (entry, "config"));
+        }
       variable = add_variable (w, tensor, name, is_trainable);
-      add_edge (w, parent, g_ptr_array_index (path, path->len - 1), variable);
+      add_edge (w, parent, g_array_index (path, PathPart, path->len - 1).edge, variable);
     }
   *out = id;
   return TRUE;

@@ -267,6 +267,25 @@ tsm_saved_model_map_nodes (TsmSavedModel *model, TsmCheckpoint *ckpt)
           g_array_append_val (queue, ref->node_id);
         }
     }
+  /* Optimizer slots are no children: match them by their variable and name. */
+  for (guint node = 0; node < n; node++)
+    {
+      Tsm__SavedObject *o = model->sog->nodes[node];
+      int tnode = g_array_index (map, int, node);
+      Tsm__TrackableObject *t = tnode >= 0 ? ckpt->tog->nodes[tnode] : NULL;
+
+      for (gsize i = 0; t != NULL && i < o->n_slot_variables; i++)
+        {
+          Tsm__SlotVariableReference *s = o->slot_variables[i];
+          int original = g_array_index (map, int, s->original_variable_node_id);
+
+          for (gsize j = 0; original >= 0 && j < t->n_slot_variables; j++)
+            if (t->slot_variables[j]->original_variable_node_id == original &&
+                g_strcmp0 (t->slot_variables[j]->slot_name, s->slot_name) == 0 &&
+                g_array_index (map, int, s->slot_variable_node_id) < 0)
+              g_array_index (map, int, s->slot_variable_node_id) = t->slot_variables[j]->slot_variable_node_id;
+        }
+    }
   return map;
 }
 

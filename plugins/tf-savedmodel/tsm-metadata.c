@@ -138,7 +138,11 @@ read_file (const char *path, Tsm__SavedObjectGraph *sog, const TsmGraph *graph, 
        * both must name the same object. */
       resolved = tsm_graph_resolve_path (graph, node_path, error);
       if (resolved < 0)
-        break;
+        {
+          /* Translators: the placeholder is a file. */
+          g_prefix_error (error, _("In “%s”: "), path);
+          break;
+        }
       if (resolved != o->node_id)
         {
           /* Translators: the placeholders are: a node path, a file, two node numbers. */

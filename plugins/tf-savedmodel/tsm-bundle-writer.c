@@ -348,7 +348,7 @@ tsm_bundle_writer_finish (TsmBundleWriter  *writer,
   contents = g_bytes_get_data (index, &length);
   index_path = tsm_bundle_index_path (writer->prefix);
   if (!g_file_set_contents_full (index_path, contents, (gssize) length,
-                                 G_FILE_SET_CONTENTS_NONE, 0666, error))
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0666, error))
     {
       writer->failed = TRUE;
       return FALSE;

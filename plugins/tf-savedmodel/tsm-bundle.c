@@ -201,7 +201,7 @@ get_shard (TsmBundle       *bundle,
            const TsmEntry  *entry,
            GError         **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&bundle->lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&bundle->lock);
   GBytes *shard = g_hash_table_lookup (bundle->shards, GINT_TO_POINTER (entry->shard_id));
   g_autofree char *path = NULL;
   g_autoptr(GMappedFile) mapped = NULL;
@@ -271,7 +271,7 @@ check_crc (TsmBundle       *bundle,
 {
   g_autofree char *path = NULL;
 
-  if (tsm_crc32c_unmask (entry->masked_crc) == actual)
+  if (tsm_crc32c_matches (entry->masked_crc, actual))
     return TRUE;
   path = tsm_bundle_shard_path (bundle->prefix, entry->shard_id, bundle->header.num_shards);
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
@@ -339,7 +339,8 @@ tsm_bundle_read_tensor (TsmBundle       *bundle,
   if (shard == NULL || !check_crc (bundle, entry, tsm_crc32c (data, entry->size), error))
     return NULL;
 
-  if (!bundle->header.big_endian && (uintptr_t) data % (uintptr_t) element_size == 0)
+  if ((!bundle->header.big_endian || element_size == 1) &&
+      (uintptr_t) data % (uintptr_t) element_size == 0)
     return g_bytes_new_from_bytes (shard, entry->offset, entry->size);
 
   copy = g_memdup2 (data, entry->size);
@@ -442,7 +443,7 @@ tsm_bundle_read_strings (TsmBundle       *bundle,
   stored = tsm_read_le32 (p);
   if (bundle->header.big_endian)
     stored = GUINT32_SWAP_LE_BE (stored);
-  if (tsm_crc32c_unmask (stored) != crc)
+  if (!tsm_crc32c_matches (stored, crc))
     {
       set_string_error (bundle, entry, _("the checksum of the string lengths does not match"),
                         error);

@@ -41,4 +41,24 @@ tsm_crc32c_unmask (guint32 masked)
   return (rot >> 17) | (rot << 15);
 }
 
+/* Fuzzing builds may be told to accept any stored checksum, so that
+ * mutated inputs reach the code behind the checks (libFuzzer's
+ * FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION convention). */
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+extern gboolean tsm_crc32c_fuzzing_accept_all;
+#endif
+
+/* TRUE when the stored @masked checksum is that of data whose CRC is
+ * @actual. */
+static inline gboolean
+tsm_crc32c_matches (guint32 masked,
+                    guint32 actual)
+{
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+  if (tsm_crc32c_fuzzing_accept_all)
+    return TRUE;
+#endif
+  return tsm_crc32c_unmask (masked) == actual;
+}
+
 G_END_DECLS

@@ -159,7 +159,7 @@ read_block (TsmSSTable      *table,
   type = contents[handle.size];
   stored = tsm_read_le32 (contents + handle.size + 1);
   actual = tsm_crc32c (contents, handle.size + 1);
-  if (tsm_crc32c_unmask (stored) != actual)
+  if (!tsm_crc32c_matches (stored, actual))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
                    /* Translators: a file name, then a byte offset */
@@ -624,7 +624,7 @@ read_data_block (TsmSSTable  *table,
                  guint        i,
                  GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&table->cache_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&table->cache_lock);
   GBytes *bytes;
 
   if (table->cache != NULL && table->cached == i)

@@ -1,7 +1,10 @@
 /* fuzz-bundle.c: libFuzzer target for the TensorBundle reader
  *
- * An input is a packed bundle: u32le index length, the index, then any
- * number of (u32le length, bytes) data shards. The index is written to a
+ * An input is a flag byte, then a packed bundle: u32le index length, the
+ * index, then any number of (u32le length, bytes) data shards. With bit 0
+ * of the flag set, stored checksums are not compared (the target is
+ * built with FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION), so that mutations
+ * reach the parsers behind them. The index is written to a
  * temporary folder as B.index and opened; shard i (up to 8) is then
  * written as B.data-i-of-N with the N its header declares, and every
  * tensor is read (CRC checked, strings decoded). The index is also read as
@@ -22,6 +25,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,6 +33,7 @@
 
 #include "tsm-bundle-private.h"
 #include "tsm-coding.h"
+#include "tsm-crc32c.h"
 #include "tsm-sstable.h"
 
 #define MAX_SHARDS 8
@@ -37,6 +42,22 @@ int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 
 static char *prefix;
+
+/* Writes @path anew (no rename or sync: this runs per input; ext4 would
+ * flush a file truncated and rewritten in place). */
+static void
+put_file (const char   *path,
+          const guint8 *data,
+          gsize         size)
+{
+  FILE *f;
+
+  unlink (path);
+  f = fopen (path, "wb");
+
+  if (f == NULL || (size > 0 && fwrite (data, 1, size, f) != size) || fclose (f) != 0)
+    abort ();
+}
 
 static gboolean
 take_chunk (const guint8 **p,
@@ -142,6 +163,9 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
       prefix = g_build_filename (dir, "b", NULL);
       g_free (dir);
     }
+  if (size < 1)
+    return 0;
+  tsm_crc32c_fuzzing_accept_all = (*p++ & 1) != 0;
   if (!take_chunk (&p, end, &index, &index_len))
     return 0;
   while (n_shards < MAX_SHARDS && take_chunk (&p, end, &shards[n_shards], &shard_len[n_shards]))
@@ -150,18 +174,14 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   lookup_table (index, index_len);
 
   index_path = tsm_bundle_index_path (prefix);
-  if (!g_file_set_contents_full (index_path, (const char *) index, (gssize) index_len,
-                                 G_FILE_SET_CONTENTS_NONE, 0600, NULL))
-    abort ();
+  put_file (index_path, index, index_len);
   bundle = tsm_bundle_open (prefix, NULL);
   if (bundle == NULL)
     return 0;
   for (guint i = 0; i < n_shards && (int) i < tsm_bundle_get_num_shards (bundle); i++)
     {
       written[i] = tsm_bundle_shard_path (prefix, (int) i, tsm_bundle_get_num_shards (bundle));
-      if (!g_file_set_contents_full (written[i], (const char *) shards[i], (gssize) shard_len[i],
-                                     G_FILE_SET_CONTENTS_NONE, 0600, NULL))
-        abort ();
+      put_file (written[i], shards[i], shard_len[i]);
     }
   read_everything (bundle);
   g_clear_pointer (&bundle, tsm_bundle_free);
@@ -188,7 +208,8 @@ append_file (GByteArray *out,
   g_byte_array_append (out, (const guint8 *) contents, (guint) len);
 }
 
-/* Packs the bundle at @bundle_prefix (index and its first shards). */
+/* Packs the bundle at @bundle_prefix (index and its first shards), with
+ * checksums compared. */
 static void
 write_seed (const char *dir,
             const char *name,
@@ -199,6 +220,7 @@ write_seed (const char *dir,
   g_autoptr(TsmBundle) bundle = tsm_bundle_open (bundle_prefix, NULL);
   g_autofree char *path = g_build_filename (dir, name, NULL);
 
+  g_byte_array_append (out, (const guint8 *) "\0", 1);
   append_file (out, index);
   for (int i = 0; bundle != NULL && i < MIN (tsm_bundle_get_num_shards (bundle), MAX_SHARDS); i++)
     {

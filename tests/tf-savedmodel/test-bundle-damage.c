@@ -646,6 +646,40 @@ test_flipped_string (Damage *d, gconstpointer data)
     }
 }
 
+/* A string tensor whose size leaves bytes after its last string. */
+static void
+test_string_trailing_bytes (Damage *d, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsmBundleWriter) writer = tsm_bundle_writer_new (d->prefix, &error);
+  g_autoptr(TsmBundle) bundle = NULL;
+  g_autofree char *shard = g_strconcat (d->prefix, ".data-00000-of-00001", NULL);
+  TsmEntry entry;
+
+  g_assert_no_error (error);
+  tsm_bundle_writer_add_string (writer, "s", "abc", 3, &error);
+  g_assert_no_error (error);
+  tsm_bundle_writer_finish (writer, &error);
+  g_assert_no_error (error);
+  bundle = open_ok (d);
+  entry = *tsm_bundle_lookup (bundle, "s", NULL);
+  entry.key = (char *) "s";
+  entry.size += 1;
+  g_clear_pointer (&bundle, tsm_bundle_free);
+  write_index (d, &one_shard, &entry, 1);
+  {
+    g_autoptr(GBytes) bytes = tsm_test_read_file (shard);
+    g_autoptr(GByteArray) longer = g_bytes_unref_to_array (g_steal_pointer (&bytes));
+
+    g_byte_array_append (longer, (const guint8 *) "X", 1);
+    tsm_test_write_file (shard, longer->data, longer->len);
+  }
+
+  bundle = open_ok (d);
+  assert_read_fails (bundle, "s", STRATA_FORMAT_ERROR_CORRUPT, "variables.data-00000-of-00001",
+                     "do not add up");
+}
+
 static void
 test_missing_shard (Damage *d, gconstpointer data)
 {
@@ -780,6 +814,7 @@ main (int argc, char **argv)
   ADD ("/tsm/damage/slices", test_slices);
   ADD ("/tsm/damage/flipped-tensor", test_flipped_tensor);
   ADD ("/tsm/damage/flipped-string", test_flipped_string);
+  ADD ("/tsm/damage/string-trailing-bytes", test_string_trailing_bytes);
   ADD ("/tsm/damage/missing-shard", test_missing_shard);
   ADD ("/tsm/damage/millions-of-shards", test_millions_of_shards);
   ADD ("/tsm/damage/huge-sizes", test_huge_sizes);

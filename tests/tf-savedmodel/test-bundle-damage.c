@@ -634,8 +634,8 @@ test_flipped_string (Damage *d, gconstpointer data)
   original = tsm_test_read_file (shard0);
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      gsize size;
-      g_autofree guint8 *bytes = g_memdup2 (g_bytes_get_data (original, &size), size);
+      gsize size = g_bytes_get_size (original);
+      g_autofree guint8 *bytes = g_memdup2 (g_bytes_get_data (original, NULL), size);
       g_autoptr(TsmBundle) bundle = NULL;
 
       bytes[cases[i].at] = bytes[cases[i].at] == cases[i].value ? cases[i].value ^ 1 : cases[i].value;

@@ -386,6 +386,7 @@ model_metadata (Writer *w, StrataModel *model, JsonObject *entry, gboolean is_ro
   JsonObject *config = member_object (entry, "config");
   JsonObject *model_config = json_object_new ();
   g_autoptr(GPtrArray) shapes = input_shapes (model);
+  const char *version = strata_model_get_keras_version (model);
   JsonNode *shape;
 
   json_object_set_string_member (md, "name", strata_layer_get_name (STRATA_LAYER (model)));
@@ -404,7 +405,10 @@ model_metadata (Writer *w, StrataModel *model, JsonObject *entry, gboolean is_ro
   if (shape != NULL)
     json_object_set_member (md, "build_input_shape", shape);
   json_object_set_boolean_member (md, "is_graph_network", TRUE);
-  json_object_set_string_member (md, "keras_version", TSM_WRITER_KERAS_VERSION);
+  /* A Keras 2 version is kept (as the h5 format does); others are ours. */
+  json_object_set_string_member (md, "keras_version",
+                                 version != NULL && g_str_has_prefix (version, "2.") ? version :
+                                 TSM_WRITER_KERAS_VERSION);
   json_object_set_string_member (md, "backend", "tensorflow");
   set_copy (model_config, "class_name", entry, "class_name");
   set_copy (model_config, "config", entry, "config");

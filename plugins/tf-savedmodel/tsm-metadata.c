@@ -111,7 +111,7 @@ check_node_id (int node_id, gsize n_nodes, const char *node_path, const char *fi
    * the number of nodes. */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
                _("The Keras metadata of “%s” in “%s” names node %d, but the object graph has "
-                 "%" G_GSIZE_FORMAT " nodes"), node_path, file, node_id, n_nodes);
+                 "%llu nodes"), node_path, file, node_id, (unsigned long long) n_nodes);
   return FALSE;
 }
 

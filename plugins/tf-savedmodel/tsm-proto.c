@@ -54,8 +54,8 @@ corrupt (Scan *scan, gsize offset, GError **error)
   /* Translators: the first placeholder is what the file is ("saved_model.pb"),
    * the second its path, the third a byte offset. */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-               _("The %s “%s” is not a valid protocol buffer (bad field at byte %" G_GSIZE_FORMAT ")"),
-               scan->what, scan->file, offset);
+               _("The %s “%s” is not a valid protocol buffer (bad field at byte %llu)"),
+               scan->what, scan->file, (unsigned long long) offset);
   return FALSE;
 }
 

@@ -336,6 +336,8 @@ test_bad_blocks (Damage *d, gconstpointer data)
     { "restart inside an entry",
       BLOCK (H "\x00\x01\x00" "a" "\x00\x01\x00" "b" "\0\0\0\0\x07\0\0\0\2\0\0\0"),
       "restart point is not at the start" },
+    { "restart inside the last entry",
+      BLOCK (H "\x00\x01\x00" "a" "\0\0\0\0\x06\0\0\0\2\0\0\0"), "restart point is not at the start" },
     { "restart with a shared prefix",
       BLOCK (H "\x00\x02\x00" "ab" "\x01\x01\x00" "c" "\0\0\0\0\x0a\0\0\0\2\0\0\0"),
       "shares a prefix" },

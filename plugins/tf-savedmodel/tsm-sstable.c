@@ -132,8 +132,8 @@ get_handle (const guint8   **p,
          tsm_get_varint64 (p, end, &handle->size);
 }
 
-/* The block's contents, CRC checked and decompressed. @what names the
- * block in messages. */
+/* The contents of the block at @handle: within the file, CRC checked,
+ * decompressed. */
 static GBytes *
 read_block (TsmSSTable      *table,
             TsmBlockHandle   handle,
@@ -351,6 +351,36 @@ block_iter_next (TsmSSTable  *table,
   return TRUE;
 }
 
+/* Decodes every entry of @block in order and calls @func on each; then
+ * checks every restart point was the start of an entry. */
+typedef gboolean (*EntryFunc) (TsmSSTable       *table,
+                               const BlockIter  *it,
+                               gpointer          user_data,
+                               GError          **error);
+
+static gboolean
+walk_block (TsmSSTable  *table,
+            const Block *block,
+            EntryFunc    func,
+            gpointer     user_data,
+            GError     **error)
+{
+  BlockIter it;
+  gboolean ok = TRUE;
+
+  block_iter_init (&it, block, 0);
+  while (ok && !block_iter_done (&it))
+    ok = block_iter_next (table, &it, error) && func (table, &it, user_data, error);
+  if (ok && block->entries_end > 0 && it.next_restart != block->n_restarts)
+    {
+      set_block_error (table, block->offset,
+                       _("a restart point is not at the start of an entry"), error);
+      ok = FALSE;
+    }
+  block_iter_clear (&it);
+  return ok;
+}
+
 static gboolean
 check_order (TsmSSTable    *table,
              const guint8  *prev,
@@ -383,60 +413,51 @@ separator (TsmSSTable *table,
   return table->separators->data + e->sep_offset;
 }
 
+/* One entry of the index block: a separator above the last one and the
+ * handle of its data block. */
+static gboolean
+add_index_entry (TsmSSTable       *table,
+                 const BlockIter  *it,
+                 gpointer          user_data,
+                 GError          **error)
+{
+  IndexEntry e;
+  const guint8 *p = it->value;
+
+  if (table->blocks->len > 0)
+    {
+      gsize prev_len;
+      const guint8 *prev = separator (table, table->blocks->len - 1, &prev_len);
+
+      if (!check_order (table, prev, prev_len, it->key->data, it->key->len, error))
+        return FALSE;
+    }
+  if (!get_handle (&p, it->value + it->value_len, &e.handle))
+    {
+      g_autofree char *key = tsm_sstable_printable_key (it->key->data, it->key->len);
+
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: a file name, then a key */
+                   _("“%s”: the index entry “%s” holds no valid block handle"),
+                   table->filename, key);
+      return FALSE;
+    }
+  e.sep_offset = table->separators->len;
+  e.sep_len = it->key->len;
+  g_byte_array_append (table->separators, it->key->data, it->key->len);
+  g_array_append_val (table->blocks, e);
+  return TRUE;
+}
+
 static gboolean
 read_index (TsmSSTable  *table,
             GError     **error)
 {
   g_autoptr(GBytes) bytes = read_block (table, table->index, error);
   Block block;
-  BlockIter it;
-  gboolean ok = TRUE;
 
-  if (bytes == NULL || !block_init (table, &block, bytes, table->index.offset, error))
-    return FALSE;
-
-  block_iter_init (&it, &block, 0);
-  while (ok && !block_iter_done (&it))
-    {
-      IndexEntry e;
-      const guint8 *p;
-
-      if (!block_iter_next (table, &it, error))
-        {
-          ok = FALSE;
-          break;
-        }
-      if (table->blocks->len > 0)
-        {
-          gsize prev_len;
-          const guint8 *prev = separator (table, table->blocks->len - 1, &prev_len);
-
-          if (!check_order (table, prev, prev_len, it.key->data, it.key->len, error))
-            {
-              ok = FALSE;
-              break;
-            }
-        }
-
-      p = it.value;
-      if (!get_handle (&p, it.value + it.value_len, &e.handle))
-        {
-          g_autofree char *key = tsm_sstable_printable_key (it.key->data, it.key->len);
-
-          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       /* Translators: a file name, then a key */
-                       _("“%s”: the index entry “%s” holds no valid block handle"),
-                       table->filename, key);
-          ok = FALSE;
-          break;
-        }
-      e.sep_offset = table->separators->len;
-      e.sep_len = it.key->len;
-      g_byte_array_append (table->separators, it.key->data, it.key->len);
-      g_array_append_val (table->blocks, e);
-    }
-  block_iter_clear (&it);
-  return ok;
+  return bytes != NULL && block_init (table, &block, bytes, table->index.offset, error) &&
+         walk_block (table, &block, add_index_entry, NULL, error);
 }
 
 TsmSSTable *
@@ -505,73 +526,54 @@ tsm_sstable_free (TsmSSTable *table)
   g_free (table);
 }
 
-/* Reads data block @i and checks its keys lie in (separator i-1, separator i]. */
+typedef struct {
+  guint           block;
+  GByteArray     *prev_key;   /* the last key of the table seen */
+  gboolean        have_prev;
+  TsmSSTableFunc  func;
+  gpointer        user_data;
+} ForeachState;
+
+/* One entry of data block state->block: above the previous key and within
+ * (separator block - 1, separator block]. */
 static gboolean
-foreach_in_block (TsmSSTable      *table,
-                  guint            i,
-                  GByteArray      *prev_key,
-                  gboolean        *have_prev,
-                  TsmSSTableFunc   func,
-                  gpointer         user_data,
-                  GError         **error)
+foreach_entry (TsmSSTable       *table,
+               const BlockIter  *it,
+               gpointer          user_data,
+               GError          **error)
 {
-  const IndexEntry *e = &g_array_index (table->blocks, IndexEntry, i);
-  g_autoptr(GBytes) bytes = read_block (table, e->handle, error);
+  ForeachState *state = user_data;
+  const IndexEntry *e = &g_array_index (table->blocks, IndexEntry, state->block);
   gsize sep_len, low_len = 0;
-  const guint8 *sep = separator (table, i, &sep_len);
-  const guint8 *low = i > 0 ? separator (table, i - 1, &low_len) : NULL;
-  gboolean ok = TRUE, first = TRUE;
-  Block block;
-  BlockIter it;
+  const guint8 *sep = separator (table, state->block, &sep_len);
+  const guint8 *low = state->block > 0 ? separator (table, state->block - 1, &low_len) : NULL;
+  TsmSSTableEntry entry;
 
-  if (bytes == NULL || !block_init (table, &block, bytes, e->handle.offset, error))
+  if (state->have_prev && !check_order (table, state->prev_key->data, state->prev_key->len,
+                                        it->key->data, it->key->len, error))
     return FALSE;
-
-  block_iter_init (&it, &block, 0);
-  while (ok && !block_iter_done (&it))
+  if ((low != NULL && compare_keys (it->key->data, it->key->len, low, low_len) <= 0) ||
+      compare_keys (it->key->data, it->key->len, sep, sep_len) > 0)
     {
-      TsmSSTableEntry entry;
+      g_autofree char *key = tsm_sstable_printable_key (it->key->data, it->key->len);
 
-      if (!block_iter_next (table, &it, error) ||
-          (*have_prev && !check_order (table, prev_key->data, prev_key->len,
-                                       it.key->data, it.key->len, error)))
-        {
-          ok = FALSE;
-          break;
-        }
-      if ((first && low != NULL && compare_keys (it.key->data, it.key->len, low, low_len) <= 0) ||
-          compare_keys (it.key->data, it.key->len, sep, sep_len) > 0)
-        {
-          g_autofree char *key = tsm_sstable_printable_key (it.key->data, it.key->len);
-
-          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       /* Translators: a file name, a key, then a byte offset */
-                       _("“%s”: the key “%s” of the table block at offset %" PRIu64
-                         " lies outside the range the index gives that block"),
-                       table->filename, key, e->handle.offset);
-          ok = FALSE;
-          break;
-        }
-      first = FALSE;
-      g_byte_array_set_size (prev_key, 0);
-      g_byte_array_append (prev_key, it.key->data, it.key->len);
-      *have_prev = TRUE;
-
-      entry.key = it.key->data;
-      entry.key_len = it.key->len;
-      entry.value = it.value;
-      entry.value_len = it.value_len;
-      entry.block = i;
-      ok = func (&entry, user_data, error);
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: a file name, a key, then a byte offset */
+                   _("“%s”: the key “%s” of the table block at offset %" PRIu64
+                     " lies outside the range the index gives that block"),
+                   table->filename, key, e->handle.offset);
+      return FALSE;
     }
-  if (ok && block.entries_end > 0 && it.next_restart != block.n_restarts)
-    {
-      set_block_error (table, e->handle.offset,
-                       _("a restart point is not at the start of an entry"), error);
-      ok = FALSE;
-    }
-  block_iter_clear (&it);
-  return ok;
+  g_byte_array_set_size (state->prev_key, 0);
+  g_byte_array_append (state->prev_key, it->key->data, it->key->len);
+  state->have_prev = TRUE;
+
+  entry.key = it->key->data;
+  entry.key_len = it->key->len;
+  entry.value = it->value;
+  entry.value_len = it->value_len;
+  entry.block = state->block;
+  return state->func (&entry, state->user_data, error);
 }
 
 gboolean
@@ -581,11 +583,18 @@ tsm_sstable_foreach (TsmSSTable      *table,
                      GError         **error)
 {
   g_autoptr(GByteArray) prev_key = g_byte_array_new ();
-  gboolean have_prev = FALSE;
+  ForeachState state = { 0, prev_key, FALSE, func, user_data };
 
-  for (guint i = 0; i < table->blocks->len; i++)
-    if (!foreach_in_block (table, i, prev_key, &have_prev, func, user_data, error))
-      return FALSE;
+  for (state.block = 0; state.block < table->blocks->len; state.block++)
+    {
+      const IndexEntry *e = &g_array_index (table->blocks, IndexEntry, state.block);
+      g_autoptr(GBytes) bytes = read_block (table, e->handle, error);
+      Block block;
+
+      if (bytes == NULL || !block_init (table, &block, bytes, e->handle.offset, error) ||
+          !walk_block (table, &block, foreach_entry, &state, error))
+        return FALSE;
+    }
   return TRUE;
 }
 

@@ -39,49 +39,32 @@
 #include "tsm-crc32c.h"
 #include "tsm-sstable.h"
 
-typedef struct {
-  char *dir;
-  char *prefix;      /* DIR/variables */
-  char *index_path;
-} Damage;
+typedef TsmTestDir Damage;
 
-static void
-damage_setup (Damage *d, gconstpointer data)
-{
-  d->dir = tsm_test_make_tmpdir ();
-  d->prefix = g_build_filename (d->dir, "variables", NULL);
-  d->index_path = g_strconcat (d->prefix, ".index", NULL);
-}
-
-static void
-damage_teardown (Damage *d, gconstpointer data)
-{
-  tsm_test_rmtree (d->dir);
-  g_free (d->dir);
-  g_free (d->prefix);
-  g_free (d->index_path);
-}
-
-/* Copies the TF 2.2 SavedModel bundle to DIR/variables; FALSE = skipped. */
-static gboolean
-copy_real (Damage *d)
+/* Copies the TF 2.2 SavedModel bundle to DIR/variables; returns its
+ * index's bytes, or NULL when the test is skipped. */
+static guint8 *
+copy_real (Damage *d,
+           gsize  *size)
 {
   g_autofree char *real = tsm_test_real_prefix (LSO_SAVEDMODEL);
   g_autofree char *copy = NULL;
+  g_autoptr(GBytes) bytes = NULL;
 
   if (real == NULL)
-    return FALSE;
+    return NULL;
   copy = tsm_test_copy_bundle (real, d->dir, "variables");
-  return TRUE;
+  bytes = tsm_test_read_file (d->index_path);
+  return g_bytes_unref_to_data (g_steal_pointer (&bytes), size);
 }
 
-static guint8 *
-read_index (Damage *d,
-            gsize  *size)
+static gboolean
+copy_real_bundle (Damage *d)
 {
-  g_autoptr(GBytes) bytes = tsm_test_read_file (d->index_path);
+  gsize size;
+  g_autofree guint8 *index = copy_real (d, &size);
 
-  return g_bytes_unref_to_data (g_steal_pointer (&bytes), size);
+  return index != NULL;
 }
 
 /* Opening fails with @code and a message holding the NULL-terminated
@@ -187,9 +170,8 @@ test_too_short (Damage *d, gconstpointer data)
   gsize size;
   g_autofree guint8 *index = NULL;
 
-  if (!copy_real (d))
+  if ((index = copy_real (d, &size)) == NULL)
     return;
-  index = read_index (d, &size);
   tsm_test_write_file (d->index_path, index, 47);
   assert_open_fails (d, STRATA_FORMAT_ERROR_CORRUPT, "too short", NULL);
   tsm_test_write_file (d->index_path, "", 0);
@@ -202,9 +184,8 @@ test_bad_magic (Damage *d, gconstpointer data)
   gsize size;
   g_autofree guint8 *index = NULL;
 
-  if (!copy_real (d))
+  if ((index = copy_real (d, &size)) == NULL)
     return;
-  index = read_index (d, &size);
   index[size - 1] ^= 0x01;
   tsm_test_write_file (d->index_path, index, size);
   assert_open_fails (d, STRATA_FORMAT_ERROR_CORRUPT, "bad magic number", NULL);
@@ -218,18 +199,12 @@ test_truncated (Damage *d, gconstpointer data)
   gsize size;
   g_autofree guint8 *index = NULL;
 
-  if (!copy_real (d))
+  if ((index = copy_real (d, &size)) == NULL)
     return;
-  index = read_index (d, &size);
   for (gsize n = 0; n < size; n++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(TsmBundle) bundle = NULL;
-
       tsm_test_write_file (d->index_path, index, n);
-      bundle = tsm_bundle_open (d->prefix, &error);
-      g_assert_null (bundle);
-      tsm_test_assert_error (error, STRATA_FORMAT_ERROR_CORRUPT, "variables.index", NULL);
+      assert_open_fails (d, STRATA_FORMAT_ERROR_CORRUPT, NULL);
     }
   for (gsize cut = 1; cut < 64; cut += 7)
     {
@@ -250,9 +225,8 @@ test_flipped_block_bytes (Damage *d, gconstpointer data)
   gsize size;
   g_autofree guint8 *index = NULL;
 
-  if (!copy_real (d))
+  if ((index = copy_real (d, &size)) == NULL)
     return;
-  index = read_index (d, &size);
   g_assert_cmpuint (size, ==, 959);
   for (gsize i = 0; i < size; i++)
     {
@@ -282,9 +256,8 @@ test_bad_block_type (Damage *d, gconstpointer data)
   gsize size;
   g_autofree guint8 *index = NULL;
 
-  if (!copy_real (d))
+  if ((index = copy_real (d, &size)) == NULL)
     return;
-  index = read_index (d, &size);
   index[873] = 2;
   tsm_test_fix_block_crc (index, (TsmBlockHandle) { 0, 873 });
   tsm_test_write_file (d->index_path, index, size);
@@ -305,9 +278,8 @@ test_bad_snappy (Damage *d, gconstpointer data)
     { dense, sizeof dense, STRATA_FORMAT_ERROR_CORRUPT, "more uncompressed bytes" },
   };
 
-  if (!copy_real (d))
+  if ((index = copy_real (d, &size)) == NULL)
     return;
-  index = read_index (d, &size);
   index[873] = 1;
   tsm_test_fix_block_crc (index, (TsmBlockHandle) { 0, 873 });
   tsm_test_write_file (d->index_path, index, size);
@@ -364,6 +336,8 @@ test_bad_blocks (Damage *d, gconstpointer data)
     { "restart inside an entry",
       BLOCK (H "\x00\x01\x00" "a" "\x00\x01\x00" "b" "\0\0\0\0\x07\0\0\0\2\0\0\0"),
       "restart point is not at the start" },
+    { "restart inside the last entry",
+      BLOCK (H "\x00\x01\x00" "a" "\0\0\0\0\x06\0\0\0\2\0\0\0"), "restart point is not at the start" },
     { "restart with a shared prefix",
       BLOCK (H "\x00\x02\x00" "ab" "\x01\x01\x00" "c" "\0\0\0\0\x0a\0\0\0\2\0\0\0"),
       "shares a prefix" },
@@ -589,7 +563,7 @@ test_flipped_tensor (Damage *d, gconstpointer data)
   gsize size;
   g_autofree guint8 *bytes = NULL;
 
-  if (!copy_real (d))
+  if (!copy_real_bundle (d))
     return;
   bundle = open_ok (d);
   kernel = tsm_bundle_lookup (bundle, "layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE", NULL);
@@ -628,7 +602,7 @@ test_flipped_string (Damage *d, gconstpointer data)
   g_autofree char *shard0 = NULL;
   g_autoptr(GBytes) original = NULL;
 
-  if (!copy_real (d))
+  if (!copy_real_bundle (d))
     return;
   shard0 = g_strconcat (d->prefix, ".data-00000-of-00002", NULL);
   original = tsm_test_read_file (shard0);
@@ -688,7 +662,7 @@ test_missing_shard (Damage *d, gconstpointer data)
   g_autoptr(GPtrArray) graph = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!copy_real (d))
+  if (!copy_real_bundle (d))
     return;
   shard1 = g_strconcat (d->prefix, ".data-00001-of-00002", NULL);
   g_assert_cmpint (g_unlink (shard1), ==, 0);
@@ -800,7 +774,8 @@ main (int argc, char **argv)
   strata_test_init (&argc, &argv);
   limit_memory ();
 
-#define ADD(path, func) g_test_add (path, Damage, NULL, damage_setup, func, damage_teardown)
+#define ADD(path, func) \
+  g_test_add (path, Damage, "variables", tsm_test_dir_setup, func, tsm_test_dir_teardown)
   ADD ("/tsm/damage/too-short", test_too_short);
   ADD ("/tsm/damage/bad-magic", test_bad_magic);
   ADD ("/tsm/damage/truncated", test_truncated);

@@ -321,26 +321,6 @@ test_real_rewrite_object_graph (void)
 
 /* ---- writing ---- */
 
-typedef struct {
-  char *dir;
-  char *prefix;
-} Tmp;
-
-static void
-tmp_setup (Tmp *t, gconstpointer data)
-{
-  t->dir = tsm_test_make_tmpdir ();
-  t->prefix = g_build_filename (t->dir, "ckpt", NULL);
-}
-
-static void
-tmp_teardown (Tmp *t, gconstpointer data)
-{
-  tsm_test_rmtree (t->dir);
-  g_free (t->dir);
-  g_free (t->prefix);
-}
-
 static TsmBundleWriter *
 new_writer (const char *prefix)
 {
@@ -394,7 +374,7 @@ assert_strings (TsmBundle   *bundle,
 
 /* Case 7: string tensors have TF's bytes and CRCs, and read back. */
 static void
-test_strings (Tmp *t, gconstpointer data)
+test_strings (TsmTestDir *t, gconstpointer data)
 {
   g_autoptr(TsmBundleWriter) writer = new_writer (t->prefix);
   g_autoptr(TsmBundle) bundle = NULL;
@@ -434,11 +414,11 @@ test_strings (Tmp *t, gconstpointer data)
 /* Case 8: an empty tensor stores size 0 and crc mask(0) on the wire; with
  * the crc field dropped it is a checksum mismatch. */
 static void
-test_empty_tensor (Tmp *t, gconstpointer data)
+test_empty_tensor (TsmTestDir *t, gconstpointer data)
 {
   g_autoptr(TsmBundleWriter) writer = new_writer (t->prefix);
   g_autoptr(TsmBundle) bundle = NULL, broken = NULL;
-  g_autofree char *index_path = g_strconcat (t->prefix, ".index", NULL);
+  const char *index_path = t->index_path;
   g_autoptr(GBytes) index = NULL, read = NULL, rebuilt = NULL;
   g_autoptr(GError) error = NULL;
   gint64 dims[2] = { 3, 0 };
@@ -474,7 +454,7 @@ test_empty_tensor (Tmp *t, gconstpointer data)
 /* Case 21 and 11: one shard named -00000-of-00001, TF's header bytes, and
  * keys in memcmp order whatever order they were added in. */
 static void
-test_writer_layout (Tmp *t, gconstpointer data)
+test_writer_layout (TsmTestDir *t, gconstpointer data)
 {
   const char *keys[] = { "layer/kernel", "_CHECKPOINTABLE_OBJECT_GRAPH", "Zeta", "9lives",
                          "\xc3\xa9t\xc3\xa9", "a", "layer" };
@@ -482,7 +462,7 @@ test_writer_layout (Tmp *t, gconstpointer data)
                            "layer/kernel", "\xc3\xa9t\xc3\xa9" };
   g_autoptr(TsmBundleWriter) writer = new_writer (t->prefix);
   g_autoptr(TsmBundle) bundle = NULL;
-  g_autofree char *index_path = g_strconcat (t->prefix, ".index", NULL);
+  const char *index_path = t->index_path;
   g_autoptr(GBytes) index = NULL, header = NULL;
   g_autoptr(TsmSSTable) table = NULL;
   g_autoptr(GError) error = NULL;
@@ -528,7 +508,7 @@ test_writer_layout (Tmp *t, gconstpointer data)
 
 /* Every dtype Strata maps, through the writer and back. */
 static void
-test_writer_dtypes (Tmp *t, gconstpointer data)
+test_writer_dtypes (TsmTestDir *t, gconstpointer data)
 {
   static const StrataDType types[] = {
     STRATA_DTYPE_FLOAT16, STRATA_DTYPE_BFLOAT16, STRATA_DTYPE_FLOAT32, STRATA_DTYPE_FLOAT64,
@@ -584,7 +564,7 @@ test_writer_dtypes (Tmp *t, gconstpointer data)
 /* Aligned tensors are slices of the shard's mapping; misaligned ones are
  * copied to aligned memory. */
 static void
-test_zero_copy (Tmp *t, gconstpointer data)
+test_zero_copy (TsmTestDir *t, gconstpointer data)
 {
   g_autoptr(TsmBundleWriter) writer = new_writer (t->prefix);
   g_autoptr(TsmBundle) bundle = NULL;
@@ -631,7 +611,7 @@ test_zero_copy (Tmp *t, gconstpointer data)
 /* A big-endian bundle (as TF writes on s390x): numbers are swapped after
  * the CRC check over the file's bytes; string length CRCs are big-endian. */
 static void
-test_big_endian (Tmp *t, gconstpointer data)
+test_big_endian (TsmTestDir *t, gconstpointer data)
 {
   static const guint8 floats_be[8] = { 0x3f, 0x80, 0, 0, 0x40, 0, 0, 0 };
   static const guint8 int16_be[6] = { 0x01, 0x02, 0xff, 0xfe, 0, 7 };
@@ -640,7 +620,7 @@ test_big_endian (Tmp *t, gconstpointer data)
   TsmBundleHeader header = { .num_shards = 1, .big_endian = TRUE, .producer = 1 };
   TsmEntry entries[4] = { { 0 } };
   g_autofree char *data_path = g_strconcat (t->prefix, ".data-00000-of-00001", NULL);
-  g_autofree char *index_path = g_strconcat (t->prefix, ".index", NULL);
+  const char *index_path = t->index_path;
   g_autoptr(GBytes) index = NULL, f = NULL, s = NULL, l = NULL;
   g_autoptr(GPtrArray) strings = NULL;
   g_autoptr(TsmBundle) bundle = NULL;
@@ -688,7 +668,7 @@ test_big_endian (Tmp *t, gconstpointer data)
 
 /* What the writer refuses, and that a failed writer leaves no data file. */
 static void
-test_writer_errors (Tmp *t, gconstpointer data)
+test_writer_errors (TsmTestDir *t, gconstpointer data)
 {
   g_autoptr(TsmBundleWriter) writer = new_writer (t->prefix);
   g_autofree char *data_path = g_strconcat (t->prefix, ".data-00000-of-00001", NULL);
@@ -727,8 +707,54 @@ test_writer_errors (Tmp *t, gconstpointer data)
   g_assert_true (g_file_test (blocked, G_FILE_TEST_IS_REGULAR));
 }
 
+/* What tf-bundle-read.py reads with TensorFlow: every dtype Strata maps
+ * (bytes (j * 37 + dtype) mod 256, bools j mod 2, shape [2, 3, 5]), a
+ * string vector, a string scalar and an empty tensor. The bundle goes to
+ * $STRATA_BUNDLE_OUT/ckpt when that is set, and is read back here. */
 static void
-test_lookup_missing (Tmp *t, gconstpointer data)
+test_writer_for_tensorflow (TsmTestDir *t, gconstpointer data)
+{
+  const char *out = g_getenv ("STRATA_BUNDLE_OUT");
+  g_autofree char *prefix = out != NULL ? g_build_filename (out, "ckpt", NULL) : g_strdup (t->prefix);
+  g_autoptr(TsmBundleWriter) writer = new_writer (prefix);
+  g_autoptr(TsmBundle) bundle = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *strings[] = { "ab", "", "xyz" };
+  gint64 dims[3] = { 2, 3, 5 }, three = 3, empty[2] = { 3, 0 };
+
+  for (int tf = 1; tf <= TSM_DT_LAST_KNOWN; tf++)
+    {
+      int size = tsm_dtype_element_size (tf);
+      g_autofree char *key = g_strdup_printf ("t%d", tf);
+      g_autofree guint8 *bytes = NULL;
+
+      if (tsm_dtype_to_strata (tf) == STRATA_DTYPE_INVALID)
+        continue;
+      bytes = g_malloc (30 * (gsize) size);
+      for (int j = 0; j < 30 * size; j++)
+        bytes[j] = tf == TSM_DT_BOOL ? (j & 1) : (guint8) ((j * 37 + tf) & 0xff);
+      g_assert_true (tsm_bundle_writer_add_tensor (writer, key, tf, 3, dims, bytes, 30 * (gsize) size,
+                                                   &error));
+      g_assert_no_error (error);
+    }
+  add_strings (writer, "strings", 1, &three, strings, 3);
+  g_assert_true (tsm_bundle_writer_add_string (writer, "scalar", "\x0a\x00", 2, &error));
+  g_assert_true (tsm_bundle_writer_add_tensor (writer, "empty", TSM_DT_FLOAT, 2, empty, "", 0, &error));
+  g_assert_no_error (error);
+  finish (writer);
+
+  bundle = open_bundle (prefix);
+  g_assert_cmpuint (tsm_bundle_get_n_entries (bundle), ==, 16);
+  assert_strings (bundle, "strings", strings, 3);
+  for (guint i = 0; i < tsm_bundle_get_n_entries (bundle); i++)
+    {
+      const TsmEntry *e = tsm_bundle_get_entry (bundle, i);
+      g_autoptr(GBytes) bytes = e->dtype == TSM_DT_STRING ? NULL : read_tensor (bundle, e);
+    }
+}
+
+static void
+test_lookup_missing (TsmTestDir *t, gconstpointer data)
 {
   g_autoptr(TsmBundleWriter) writer = new_writer (t->prefix);
   g_autoptr(TsmBundle) bundle = NULL;
@@ -761,13 +787,15 @@ main (int argc, char **argv)
   g_test_add_func ("/tsm/bundle/real/object-graph", test_real_object_graph);
   g_test_add_func ("/tsm/bundle/real/rewrite-index", test_real_rewrite_index);
   g_test_add_func ("/tsm/bundle/real/rewrite-object-graph", test_real_rewrite_object_graph);
-  g_test_add ("/tsm/bundle/strings", Tmp, NULL, tmp_setup, test_strings, tmp_teardown);
-  g_test_add ("/tsm/bundle/empty-tensor", Tmp, NULL, tmp_setup, test_empty_tensor, tmp_teardown);
-  g_test_add ("/tsm/bundle/writer-layout", Tmp, NULL, tmp_setup, test_writer_layout, tmp_teardown);
-  g_test_add ("/tsm/bundle/writer-dtypes", Tmp, NULL, tmp_setup, test_writer_dtypes, tmp_teardown);
-  g_test_add ("/tsm/bundle/zero-copy", Tmp, NULL, tmp_setup, test_zero_copy, tmp_teardown);
-  g_test_add ("/tsm/bundle/big-endian", Tmp, NULL, tmp_setup, test_big_endian, tmp_teardown);
-  g_test_add ("/tsm/bundle/writer-errors", Tmp, NULL, tmp_setup, test_writer_errors, tmp_teardown);
-  g_test_add ("/tsm/bundle/lookup-missing", Tmp, NULL, tmp_setup, test_lookup_missing, tmp_teardown);
+  g_test_add ("/tsm/bundle/strings", TsmTestDir, "ckpt", tsm_test_dir_setup, test_strings, tsm_test_dir_teardown);
+  g_test_add ("/tsm/bundle/empty-tensor", TsmTestDir, "ckpt", tsm_test_dir_setup, test_empty_tensor, tsm_test_dir_teardown);
+  g_test_add ("/tsm/bundle/writer-layout", TsmTestDir, "ckpt", tsm_test_dir_setup, test_writer_layout, tsm_test_dir_teardown);
+  g_test_add ("/tsm/bundle/writer-dtypes", TsmTestDir, "ckpt", tsm_test_dir_setup, test_writer_dtypes, tsm_test_dir_teardown);
+  g_test_add ("/tsm/bundle/zero-copy", TsmTestDir, "ckpt", tsm_test_dir_setup, test_zero_copy, tsm_test_dir_teardown);
+  g_test_add ("/tsm/bundle/big-endian", TsmTestDir, "ckpt", tsm_test_dir_setup, test_big_endian, tsm_test_dir_teardown);
+  g_test_add ("/tsm/bundle/writer-errors", TsmTestDir, "ckpt", tsm_test_dir_setup, test_writer_errors, tsm_test_dir_teardown);
+  g_test_add ("/tsm/bundle/writer-for-tensorflow", TsmTestDir, "ckpt", tsm_test_dir_setup, test_writer_for_tensorflow,
+              tsm_test_dir_teardown);
+  g_test_add ("/tsm/bundle/lookup-missing", TsmTestDir, "ckpt", tsm_test_dir_setup, test_lookup_missing, tsm_test_dir_teardown);
   return g_test_run ();
 }

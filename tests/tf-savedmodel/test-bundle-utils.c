@@ -38,6 +38,25 @@ tsm_test_make_tmpdir (void)
 }
 
 void
+tsm_test_dir_setup (TsmTestDir    *t,
+                    gconstpointer  name)
+{
+  t->dir = tsm_test_make_tmpdir ();
+  t->prefix = g_build_filename (t->dir, name, NULL);
+  t->index_path = g_strconcat (t->prefix, ".index", NULL);
+}
+
+void
+tsm_test_dir_teardown (TsmTestDir    *t,
+                       gconstpointer  name)
+{
+  tsm_test_rmtree (t->dir);
+  g_free (t->dir);
+  g_free (t->prefix);
+  g_free (t->index_path);
+}
+
+void
 tsm_test_rmtree (const char *dir)
 {
   g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);

@@ -18,6 +18,19 @@ G_BEGIN_DECLS
  * or failed under CI=true) when the real fixtures are missing. */
 char    *tsm_test_real_prefix   (const char   *relative);
 
+/* A temporary folder for one test and a bundle prefix in it: g_test_add
+ * with the prefix's base name as test data. */
+typedef struct {
+  char *dir;
+  char *prefix;       /* DIR/NAME */
+  char *index_path;   /* DIR/NAME.index */
+} TsmTestDir;
+
+void     tsm_test_dir_setup     (TsmTestDir    *t,
+                                 gconstpointer  name);
+void     tsm_test_dir_teardown  (TsmTestDir    *t,
+                                 gconstpointer  name);
+
 /* A new empty folder, removed with everything in it by tsm_test_rmtree. */
 char    *tsm_test_make_tmpdir   (void);
 void     tsm_test_rmtree        (const char   *dir);

@@ -107,10 +107,14 @@ block_add (BlockBuilder *b,
   tsm_put_varint64 (b->buffer, shared);
   tsm_put_varint64 (b->buffer, key_len - shared);
   tsm_put_varint64 (b->buffer, value_len);
-  g_byte_array_append (b->buffer, key + shared, (guint) (key_len - shared));
-  g_byte_array_append (b->buffer, value, (guint) value_len);
+  /* empty keys and values may come as NULL: no pointer arithmetic on them */
+  if (key_len > shared)
+    g_byte_array_append (b->buffer, key + shared, (guint) (key_len - shared));
+  if (value_len > 0)
+    g_byte_array_append (b->buffer, value, (guint) value_len);
   g_byte_array_set_size (b->last_key, 0);
-  g_byte_array_append (b->last_key, key, (guint) key_len);
+  if (key_len > 0)
+    g_byte_array_append (b->last_key, key, (guint) key_len);
   b->counter++;
 }
 

@@ -13,7 +13,8 @@
  *
  * Seeds: with STRATA_FUZZ_BUNDLE_SEEDS=DIR set, the target writes packed
  * copies of the real bundles under STRATA_REAL_FIXTURES and of bundles made
- * by the writer into DIR, and exits. tests/tf-savedmodel/fuzz-bundle-corpus
+ * by the writer (one in blocks of 128 bytes, plain and Snappy) into DIR,
+ * and exits. tests/tf-savedmodel/fuzz-bundle-corpus
  * holds the writer's (the real ones stay out of the repository):
  *
  *   STRATA_FUZZ_BUNDLE_SEEDS=/work/build-fuzz/seeds STRATA_REAL_FIXTURES=../shared/fixtures/real \
@@ -258,6 +259,39 @@ seed_real (const char *dir,
     }
 }
 
+static gboolean
+add_to_writer (const TsmSSTableEntry  *entry,
+               gpointer                user_data,
+               GError                **error)
+{
+  tsm_sstable_writer_add (user_data, entry->key, entry->key_len, entry->value, entry->value_len);
+  return TRUE;
+}
+
+/* Rewrites the table at @path with blocks of 128 bytes. */
+static void
+rewrite_index (const char            *path,
+               TsmSSTableCompression  compression)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  g_autoptr(GBytes) bytes = NULL, rewritten = NULL;
+  g_autoptr(TsmSSTable) table = NULL;
+  g_autoptr(TsmSSTableWriter) writer = tsm_sstable_writer_new (compression, 128);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_get_contents (path, &contents, &len, &error))
+    g_error ("%s", error->message);
+  bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+  table = tsm_sstable_new (bytes, path, &error);
+  if (table == NULL || !tsm_sstable_foreach (table, add_to_writer, writer, &error))
+    g_error ("%s", error->message);
+  rewritten = tsm_sstable_writer_finish (writer);
+  if (!g_file_set_contents (path, g_bytes_get_data (rewritten, NULL),
+                            (gssize) g_bytes_get_size (rewritten), &error))
+    g_error ("%s", error->message);
+}
+
 /* Small bundles of the writer: every dtype, strings, an empty tensor. */
 static void
 seed_writer (const char *dir)
@@ -309,6 +343,12 @@ seed_writer (const char *dir)
   tsm_bundle_writer_finish (writer, NULL);
   tsm_bundle_writer_free (writer);
   write_seed (dir, "writer-restarts", out);
+
+  /* The same index in blocks of 128 bytes, plain and Snappy. */
+  rewrite_index (index, TSM_SSTABLE_NO_COMPRESSION);
+  write_seed (dir, "writer-blocks", out);
+  rewrite_index (index, TSM_SSTABLE_SNAPPY_COMPRESSION);
+  write_seed (dir, "writer-snappy", out);
   g_unlink (index);
   g_unlink (shard);
   g_rmdir (tmp);

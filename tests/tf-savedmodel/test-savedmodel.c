@@ -331,6 +331,125 @@ test_checkpoint_roundtrip (void)
   remove_tree (dir);
 }
 
+/* ---- SavedModel to Keras 3 ---- */
+
+/* TF 2.2's LossScaleOptimizer config (optimizer, loss_scale) becomes
+ * Keras 3's (inner_optimizer, initial_scale, dynamic_growth_steps). */
+static void
+test_lso_to_keras3 (void)
+{
+  g_autofree char *path = strata_test_real_fixture_path (LSO_SAVEDMODEL);
+  g_autofree char *dir = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(StrataModel) back = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *optimizer, *config, *inner;
+
+  if (path == NULL)
+    return;
+  dir = tmp_dir ();
+  out = g_build_filename (dir, "lso.keras", NULL);
+  model = load_path (path, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (save_path (model, out, NULL, &error));
+  g_assert_no_error (error);
+  back = load_path (out, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  assert_same_weights (model, back);
+  g_assert_cmpstr (strata_optimizer_get_class_name (strata_model_get_optimizer (back)), ==, "LossScaleOptimizer");
+  optimizer = json_object_get_object_member (strata_model_get_training_config (back), "optimizer_config");
+  g_assert_cmpstr (json_object_get_string_member (optimizer, "module"), ==, "keras.optimizers");
+  config = json_object_get_object_member (optimizer, "config");
+  g_assert_false (json_object_has_member (config, "loss_scale"));
+  g_assert_cmpfloat (json_object_get_double_member (config, "initial_scale"), ==, 32768.0);
+  g_assert_cmpint (json_object_get_int_member (config, "dynamic_growth_steps"), ==, 2000);
+  inner = json_object_get_object_member (config, "inner_optimizer");
+  g_assert_cmpstr (json_object_get_string_member (inner, "class_name"), ==, "SGD");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_object_get_object_member (inner, "config"),
+                                                                 "momentum"), 0.1, 1e-7);
+  remove_tree (dir);
+}
+
+/* Adds a state tensor named @name of @n values first, first + 1, ... */
+static void
+add_named_floats (StrataOptimizer *optimizer, const char *name, StrataShape *shape, gsize n, float first)
+{
+  float values[6];
+  g_autoptr(StrataTensor) tensor = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (n, <=, G_N_ELEMENTS (values));
+  for (guint i = 0; i < n; i++)
+    values[i] = first + (float) i;
+  tensor = strata_tensor_new_from_floats (shape, values, n, &error);
+  g_assert_no_error (error);
+  strata_tensor_set_name (tensor, name);
+  strata_optimizer_add_weight (optimizer, tensor);
+}
+
+/* tf-keras < 2.11 (OptimizerV2) saves Adam's state as [iter, m..., v...];
+ * Keras 3 wants [iteration, learning_rate, m0, v0, m1, v1]. */
+static void
+test_legacy_slots_to_keras3 (void)
+{
+  static const char json[] =
+    "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"sequential\", \"layers\": ["
+    "{\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 2], \"dtype\": \"float32\", "
+    "\"name\": \"in\"}},"
+    "{\"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 3}}]}}";
+  static const char training[] =
+    "{\"optimizer_config\": {\"class_name\": \"Adam\", \"config\": {\"name\": \"Adam\", \"learning_rate\": 0.25}}, "
+    "\"loss\": \"mse\"}";
+  /* first value of each written tensor in Keras 3's order; -1 is the count */
+  static const float expected[] = { -1, 0.25f, 10, 30, 20, 40 };
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *out = g_build_filename (dir, "legacy.keras", NULL);
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(StrataModel) back = NULL;
+  g_autoptr(JsonNode) tc = NULL;
+  g_autoptr(StrataShape) scalar = strata_shape_new_scalar ();
+  g_autoptr(StrataShape) kernel = strata_shape_new (2, (gint64[]) { 2, 3 });
+  g_autoptr(StrataShape) bias = strata_shape_new (1, (gint64[]) { 3 });
+  g_autoptr(StrataTensor) iter = NULL;
+  g_autoptr(GError) error = NULL;
+  StrataOptimizer *optimizer;
+  GPtrArray *state;
+
+  model = strata_model_from_json (json, -1, NULL, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  tc = json_from_string (training, &error);
+  g_assert_no_error (error);
+  g_assert_true (strata_model_compile (model, json_node_get_object (tc), &error));
+  g_assert_no_error (error);
+  optimizer = strata_model_get_optimizer (model);
+  strata_optimizer_clear_weights (optimizer);
+  iter = strata_tensor_new_zeros (STRATA_DTYPE_INT64, scalar, &error);
+  g_assert_no_error (error);
+  strata_tensor_set_name (iter, "Adam/iter:0");
+  strata_optimizer_add_weight (optimizer, iter);
+  add_named_floats (optimizer, "Adam/dense/kernel/m:0", kernel, 6, 10);
+  add_named_floats (optimizer, "Adam/dense/bias/m:0", bias, 3, 20);
+  add_named_floats (optimizer, "Adam/dense/kernel/v:0", kernel, 6, 30);
+  add_named_floats (optimizer, "Adam/dense/bias/v:0", bias, 3, 40);
+  g_assert_true (save_path (model, out, NULL, &error));
+  g_assert_no_error (error);
+  back = load_path (out, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  state = strata_optimizer_get_weights (strata_model_get_optimizer (back));
+  g_assert_cmpuint (state->len, ==, G_N_ELEMENTS (expected));
+  g_assert_cmpint (strata_tensor_get_dtype (g_ptr_array_index (state, 0)), ==, STRATA_DTYPE_INT64);
+  for (guint i = 1; i < state->len; i++)
+    {
+      gsize n;
+      g_autofree float *values = strata_tensor_to_floats (g_ptr_array_index (state, i), &n, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpfloat (values[0], ==, expected[i]);
+    }
+  remove_tree (dir);
+}
+
 /* ---- SavedModels without a Keras model ---- */
 
 static char *
@@ -804,6 +923,8 @@ main (int argc, char **argv)
   g_test_add_func ("/savedmodel/checkpoint/lso", test_lso_checkpoint);
   g_test_add_func ("/savedmodel/checkpoint/by-name-refused", test_checkpoint_by_name_refused);
   g_test_add_func ("/savedmodel/checkpoint/roundtrip", test_checkpoint_roundtrip);
+  g_test_add_func ("/savedmodel/keras3/loss-scale-optimizer", test_lso_to_keras3);
+  g_test_add_func ("/savedmodel/keras3/legacy-slots", test_legacy_slots_to_keras3);
   for (guint i = 0; i < G_N_ELEMENTS (serving); i++)
     {
       g_autofree char *name = g_strconcat ("/savedmodel/serving/", serving[i], NULL);

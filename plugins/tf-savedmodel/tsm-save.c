@@ -623,6 +623,16 @@ add_layer (Writer *w, StrataLayer *layer, JsonObject *entry, guint depth, guint 
     }
   if (STRATA_IS_MODEL (layer))
     return add_model (w, STRATA_MODEL (layer), entry, depth + 1, FALSE, NULL, out, error);
+  /* tf-keras rebuilds every layer from its class: a layer read from a
+   * weights-only file has none */
+  if (class_name == NULL)
+    {
+      /* Translators: the placeholder is a layer name. */
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("The layer “%s” has no class (it was read from a file without a model config) and cannot be written to a SavedModel"),
+                   strata_layer_get_name (layer));
+      return FALSE;
+    }
   if (class_name == NULL)
     class_name = strata_layer_get_class_name (layer);
   identifier = is_input ? "_tf_keras_input_layer" :

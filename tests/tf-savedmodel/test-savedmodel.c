@@ -331,6 +331,30 @@ test_checkpoint_roundtrip (void)
   remove_tree (dir);
 }
 
+/* A weights-only file loads as layers without classes: tf-keras could
+ * not rebuild them, so no SavedModel is written. */
+static void
+test_weights_only_refused (void)
+{
+  g_autofree char *path = strata_test_real_fixture_path ("community/diabetes-mlp/model.weights.h5");
+  g_autofree char *dir = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL)
+    return;
+  dir = tmp_dir ();
+  out = g_build_filename (dir, "model", NULL);
+  model = load_path (path, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_false (save_path (model, out, "tf-savedmodel", &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "“layers/dense” has no class"));
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  remove_tree (dir);
+}
+
 /* ---- SavedModel to Keras 3 ---- */
 
 /* TF 2.2's LossScaleOptimizer config (optimizer, loss_scale) becomes
@@ -1034,6 +1058,7 @@ main (int argc, char **argv)
   g_test_add_func ("/savedmodel/checkpoint/lso", test_lso_checkpoint);
   g_test_add_func ("/savedmodel/checkpoint/by-name-refused", test_checkpoint_by_name_refused);
   g_test_add_func ("/savedmodel/checkpoint/roundtrip", test_checkpoint_roundtrip);
+  g_test_add_func ("/savedmodel/writer/weights-only-refused", test_weights_only_refused);
   g_test_add_func ("/savedmodel/keras3/loss-scale-optimizer", test_lso_to_keras3);
   g_test_add_func ("/savedmodel/keras3/legacy-slots", test_legacy_slots_to_keras3);
   g_test_add_func ("/savedmodel/checkpoint/lso-inspect", test_lso_checkpoint_inspect);

@@ -21,6 +21,7 @@
 #include "strata-i18n-private.h"
 #include "tsm-bundle.h"
 #include "tsm-graph.h"
+#include "tsm-metadata.h"
 #include "tsm-proto.h"
 #include "tsm-savedmodel.h"
 #include "tsm_keras_metadata.pb-c.h"
@@ -295,7 +296,7 @@ tensor_shape_json (StrataShape *shape)
     }
   json_object_set_string_member (object, "class_name", "TensorShape");
   json_object_set_array_member (object, "items", items);
-  return json_node_init_object (json_node_alloc (), object);
+  return tsm_json_take_object (object);
 }
 
 /* tf-keras's _build_input_shape: one TensorShape, or a list of them.
@@ -312,7 +313,7 @@ build_input_shape (GPtrArray *shapes)
   list = json_array_new ();
   for (guint i = 0; i < shapes->len; i++)
     json_array_add_element (list, tensor_shape_json (g_ptr_array_index (shapes, i)));
-  return json_node_init_array (json_node_alloc (), list);
+  return tsm_json_take_array (list);
 }
 
 
@@ -495,7 +496,7 @@ tensor_shape_from_list (JsonArray *dims)
 
   json_object_set_string_member (object, "class_name", "TensorShape");
   json_object_set_array_member (object, "items", json_array_ref (dims));
-  return json_node_init_object (json_node_alloc (), object);
+  return tsm_json_take_object (object);
 }
 
 static JsonArray *

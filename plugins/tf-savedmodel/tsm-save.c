@@ -368,7 +368,7 @@ keras2_training_config (JsonObject *tc)
 static GPtrArray *
 input_shapes (StrataModel *model)
 {
-  GPtrArray *inputs = strata_model_get_inputs (model);
+  g_autoptr(GPtrArray) inputs = strata_model_get_inputs (model);
   GPtrArray *shapes = g_ptr_array_new_with_free_func ((GDestroyNotify) strata_shape_unref);
 
   for (guint i = 0; inputs != NULL && i < inputs->len; i++)
@@ -712,11 +712,28 @@ entries_by_name (JsonObject *entry)
   return map;
 }
 
+/* Keras before 2.2.3 wrote a Sequential's config as the bare list of its
+ * layers; tf-keras writes {"name", "layers"}, which the SavedModel loader
+ * (and the layer entries here) look for. */
+static void
+sequential_config_as_object (JsonObject *entry, StrataModel *model)
+{
+  JsonNode *config = entry != NULL ? json_object_get_member (entry, "config") : NULL;
+  JsonObject *object;
+
+  if (config == NULL || !JSON_NODE_HOLDS_ARRAY (config))
+    return;
+  object = json_object_new ();
+  json_object_set_string_member (object, "name", strata_layer_get_name (STRATA_LAYER (model)));
+  json_object_set_array_member (object, "layers", json_array_ref (json_node_get_array (config)));
+  json_object_set_object_member (entry, "config", object);
+}
+
 static gboolean
 add_model (Writer *w, StrataModel *model, JsonObject *entry, guint depth, gboolean is_root,
            StrataSaveOptions *options, guint *out, GError **error)
 {
-  g_autoptr(GHashTable) entries = entries_by_name (entry);
+  g_autoptr(GHashTable) entries = NULL;
   const char *identifier = STRATA_IS_SEQUENTIAL (model) ? "_tf_keras_sequential" : "_tf_keras_network";
   guint n = strata_model_get_n_layers (model), with_weights = 0;
   guint id;
@@ -729,6 +746,8 @@ add_model (Writer *w, StrataModel *model, JsonObject *entry, guint depth, gboole
                    strata_layer_get_name (STRATA_LAYER (model)));
       return FALSE;
     }
+  sequential_config_as_object (entry, model);
+  entries = entries_by_name (entry);
   id = add_object (w, identifier, 1);
   g_hash_table_insert (w->layers, model, GUINT_TO_POINTER (id + 1));
   add_meta (w, id, identifier, model_metadata (w, model, entry, is_root, options));

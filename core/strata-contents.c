@@ -84,6 +84,8 @@ strata_tensor_spec_new (const char  *name,
  * strata_tensor_spec_get_name:
  * @self: a tensor description
  *
+ * Gets the name of the tensor description.
+ *
  * Returns: the tensor's name
  */
 const char *
@@ -96,6 +98,8 @@ strata_tensor_spec_get_name (StrataTensorSpec *self)
 /**
  * strata_tensor_spec_get_dtype:
  * @self: a tensor description
+ *
+ * Gets the dtype of the tensor description.
  *
  * Returns: the tensor's dtype: a #StrataDType name when there is one,
  *   the file format's own name otherwise
@@ -111,6 +115,8 @@ strata_tensor_spec_get_dtype (StrataTensorSpec *self)
  * strata_tensor_spec_get_shape:
  * @self: a tensor description
  *
+ * Gets the shape of the tensor description.
+ *
  * Returns: (transfer none) (nullable): the shape (unknown sizes are
  *   %STRATA_DIM_UNKNOWN), or %NULL when the rank is unknown
  */
@@ -124,6 +130,8 @@ strata_tensor_spec_get_shape (StrataTensorSpec *self)
 /**
  * strata_tensor_spec_get_sha256:
  * @self: a tensor description
+ *
+ * Gets the sha256 of the tensor description.
  *
  * Returns: (nullable): the SHA-256 digest of the stored value's bytes, in
  *   hexadecimal, or %NULL when the tensor has no stored value
@@ -220,6 +228,8 @@ strata_signature_new (const char *name,
  * strata_signature_get_name:
  * @self: a signature
  *
+ * Gets the name of the signature.
+ *
  * Returns: the signature's name
  */
 const char *
@@ -232,6 +242,8 @@ strata_signature_get_name (StrataSignature *self)
 /**
  * strata_signature_get_method:
  * @self: a signature
+ *
+ * Gets the method of the signature.
  *
  * Returns: (nullable): the signature's method
  */
@@ -246,6 +258,8 @@ strata_signature_get_method (StrataSignature *self)
  * strata_signature_get_inputs:
  * @self: a signature
  *
+ * Gets the inputs of the signature.
+ *
  * Returns: (transfer none) (element-type StrataTensorSpec): the inputs,
  *   each named by its key in the signature
  */
@@ -259,6 +273,8 @@ strata_signature_get_inputs (StrataSignature *self)
 /**
  * strata_signature_get_outputs:
  * @self: a signature
+ *
+ * Gets the outputs of the signature.
  *
  * Returns: (transfer none) (element-type StrataTensorSpec): the outputs,
  *   each named by its key in the signature
@@ -379,6 +395,8 @@ strata_contents_new (const char *format_name)
  * strata_contents_get_format_name:
  * @self: a description
  *
+ * Gets the format name of the file description.
+ *
  * Returns: the name of the format that read the file
  */
 const char *
@@ -391,6 +409,8 @@ strata_contents_get_format_name (StrataContents *self)
 /**
  * strata_contents_get_producer:
  * @self: a description
+ *
+ * Gets the producer of the file description.
  *
  * Returns: (nullable): what wrote the file, as the file says
  *   (`TensorFlow 2.14.0`)
@@ -421,6 +441,8 @@ strata_contents_set_producer (StrataContents *self,
 /**
  * strata_contents_get_kind:
  * @self: a description
+ *
+ * Gets the kind of the file description.
  *
  * Returns: (nullable): a short, translated description of the object the
  *   file stores (“Keras Sequential model”, “TensorFlow 1 graph”,
@@ -453,6 +475,8 @@ strata_contents_set_kind (StrataContents *self,
  * strata_contents_get_has_keras_model:
  * @self: a description
  *
+ * Gets the has keras model of the file description.
+ *
  * Returns: whether strata_load_model() can read a Keras model from the file
  */
 gboolean
@@ -480,6 +504,8 @@ strata_contents_set_has_keras_model (StrataContents *self,
 /**
  * strata_contents_get_tags:
  * @self: a description
+ *
+ * Gets the tags of the file description.
  *
  * Returns: (transfer none) (array zero-terminated=1): the file's tags (a
  *   SavedModel's tag set, such as `serve`); empty when it has none
@@ -511,6 +537,8 @@ strata_contents_add_tag (StrataContents *self,
  * strata_contents_get_signatures:
  * @self: a description
  *
+ * Gets the signatures of the file description.
+ *
  * Returns: (transfer none) (element-type StrataSignature): the signatures
  */
 GPtrArray *
@@ -539,6 +567,8 @@ strata_contents_add_signature (StrataContents  *self,
 /**
  * strata_contents_get_variables:
  * @self: a description
+ *
+ * Gets the variables of the file description.
  *
  * Returns: (transfer none) (element-type StrataTensorSpec): the stored
  *   variables, each with the digest of its value

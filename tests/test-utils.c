@@ -111,7 +111,7 @@ collect_files (const char         *dir,
         collect_files (path, suffixes, files);
       else
         for (guint i = 0; suffixes[i] != NULL; i++)
-          if (g_str_has_suffix (name, suffixes[i]))
+          if (g_str_equal (suffixes[i], "*") || g_str_has_suffix (name, suffixes[i]))
             {
               g_ptr_array_add (files, g_steal_pointer (&path));
               break;

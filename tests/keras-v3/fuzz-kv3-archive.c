@@ -11,11 +11,10 @@
  * leak or a critical is fine.
  *
  * Build with -Dfuzzing=true and clang (see tests/fuzz/meson.build); seed
- * with tests/keras-v3/fuzz-corpus and the .keras fixtures. Built with
- * STRATA_FUZZ_REPLAY instead, it is the test kv3-fuzz-replay, which runs
- * every input of tests/keras-v3/fuzz-regressions (what the fuzzer found,
- * each fixed) and of the seed corpus tests/keras-v3/fuzz-corpus through
- * the same code without libFuzzer.
+ * with tests/keras-v3/fuzz-corpus and the .keras fixtures. Every build
+ * replays tests/keras-v3/fuzz-regressions (what the fuzzer found, each
+ * fixed) and the seed corpus tests/keras-v3/fuzz-corpus through the same
+ * code without libFuzzer (test fuzz-replay-kv3-archive).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -127,62 +126,3 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     abort ();   /* a failure must say why */
   return 0;
 }
-
-#ifdef STRATA_FUZZ_REPLAY
-#include "test-utils.h"
-
-static void
-replay (gconstpointer data)
-{
-  const char *path = data;
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-
-  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
-  g_assert_cmpint (LLVMFuzzerTestOneInput ((const uint8_t *) contents, length), ==, 0);
-}
-
-static int
-compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
-}
-
-/* Adds a test per file of @folder (under tests/), in name order. */
-static void
-add_folder (const char *folder)
-{
-  g_autofree char *dir_path = strata_test_src_path (folder);
-  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_assert_cmpuint (names->len, >, 0);
-  g_ptr_array_sort (names, compare_names);
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *file = g_ptr_array_index (names, i);
-      g_autofree char *test = g_strdup_printf ("/%s/%s", folder, file);
-
-      g_test_add_data_func_full (test, g_build_filename (dir_path, file, NULL), replay, g_free);
-    }
-}
-
-int
-main (int argc, char **argv)
-{
-  strata_test_init (&argc, &argv);
-  LLVMFuzzerInitialize (&argc, &argv);
-  /* As under libFuzzer, warnings (a zero-filled weight) are no finding;
-   * criticals still abort (fuzz_quiet_log). */
-  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
-  /* What the fuzzer found, each fixed, then the seed corpus. */
-  add_folder ("keras-v3/fuzz-regressions");
-  add_folder ("keras-v3/fuzz-corpus");
-  return g_test_run ();
-}
-#endif

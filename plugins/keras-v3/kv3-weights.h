@@ -19,9 +19,11 @@ StrataWeightsReport *kv3_weights_load  (StrataModel        *model,
                                         GError            **error);
 
 /* Writes @model's weights (and the optimizer state when @with_optimizer)
- * in the Keras 3 layout to @path. */
+ * to @path in the layout the Keras of @dialect reads (KERAS3, or KERAS2:
+ * tf-keras's). */
 gboolean             kv3_weights_save  (StrataModel        *model,
                                         const char         *path,
+                                        StrataKerasDialect  dialect,
                                         gboolean            with_optimizer,
                                         StrataSaveOptions  *options,
                                         GCancellable       *cancellable,

@@ -32,6 +32,7 @@ G_DEFINE_DYNAMIC_TYPE (StrataFormatKerasV3, strata_format_keras_v3, STRATA_TYPE_
 /* The compile_config a .keras file came with, re-saved unchanged. */
 #define COMPILE_CONFIG_KEY "strata-keras-v3-compile-config"
 #define DEFAULT_KERAS_VERSION "3.15.1"
+#define DEFAULT_TF_KERAS_VERSION "2.15.0"
 
 static const char zip_signature[] = "PK\x03\x04";
 static const char hdf5_signature[] = "\x89HDF\r\n\x1a\n";
@@ -348,33 +349,11 @@ strata_format_keras_v3_load_weights (StrataFormat *format, StrataModel *model, G
   }
 }
 
-/* A tf-keras / Keras 2 optimizer config as Keras 3 accepts it: Keras 3
- * refuses unknown arguments, and names the learning rate learning_rate. */
+/* compile_config for the Keras of @dialect, for a model compiled from @tc,
+ * a Keras 2 training_config for that Keras (strata_model_dup_training_config();
+ * another dialect's compile_config was turned into one by the load). */
 static JsonObject *
-keras3_optimizer_config (JsonObject *config)
-{
-  static const char *const dropped[] = { "is_legacy_optimizer", "jit_compile", "lr" };
-  JsonObject *out = json_object_new ();
-  g_autoptr(GList) members = json_object_get_members (config);
-
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      const char *key = l->data;
-      gboolean drop = FALSE;
-
-      for (guint i = 0; i < G_N_ELEMENTS (dropped); i++)
-        drop |= g_str_equal (key, dropped[i]);
-      if (!drop)
-        json_object_set_member (out, key, json_node_copy (json_object_get_member (config, key)));
-    }
-  if (!json_object_has_member (out, "learning_rate") && json_object_has_member (config, "lr"))
-    json_object_set_member (out, "learning_rate", json_node_copy (json_object_get_member (config, "lr")));
-  return out;
-}
-
-/* compile_config for a model compiled from a Keras 2 training_config. */
-static JsonObject *
-compile_config_from (JsonObject *tc)
+compile_config_from (JsonObject *tc, StrataKerasDialect dialect)
 {
   JsonObject *cc = json_object_new ();
   JsonNode *opt = json_object_get_member (tc, "optimizer_config");
@@ -393,7 +372,7 @@ compile_config_from (JsonObject *tc)
       json_object_set_string_member (o, "module", "keras.optimizers");
       json_object_set_string_member (o, "class_name", class_name);
       if (config != NULL && JSON_NODE_HOLDS_OBJECT (config))
-        json_object_set_object_member (o, "config", keras3_optimizer_config (json_node_get_object (config)));
+        json_object_set_object_member (o, "config", json_object_ref (json_node_get_object (config)));
       else
         json_object_set_object_member (o, "config", json_object_new ());
       json_object_set_null_member (o, "registered_name");
@@ -405,28 +384,51 @@ compile_config_from (JsonObject *tc)
   copy_member (cc, "loss_weights", tc, "loss_weights");
   copy_member (cc, "metrics", tc, "metrics");
   copy_member (cc, "weighted_metrics", tc, "weighted_metrics");
-  json_object_set_boolean_member (cc, "run_eagerly", FALSE);
-  json_object_set_int_member (cc, "steps_per_execution", 1);
-  json_object_set_boolean_member (cc, "jit_compile", FALSE);
+  if (dialect == STRATA_KERAS_DIALECT_KERAS3)
+    {
+      json_object_set_boolean_member (cc, "run_eagerly", FALSE);
+      json_object_set_int_member (cc, "steps_per_execution", 1);
+      json_object_set_boolean_member (cc, "jit_compile", FALSE);
+    }
+  else
+    {
+      /* tf-keras writes the compile() arguments left to their defaults. */
+      json_object_set_null_member (cc, "run_eagerly");
+      json_object_set_null_member (cc, "steps_per_execution");
+      json_object_set_null_member (cc, "jit_compile");
+    }
   return cc;
 }
 
 static char *
-metadata_json (StrataModel *model)
+metadata_json (StrataModel *model, StrataKerasDialect dialect)
 {
   const char *version = strata_model_get_keras_version (model);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%d@%H:%M:%S");
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   JsonObject *object = json_object_new ();
+  gboolean keras3 = dialect == STRATA_KERAS_DIALECT_KERAS3;
 
-  /* Keras 3 must accept the archive: keep a 3.x version, else ours. */
-  if (version == NULL || !g_str_has_prefix (version, "3."))
-    version = DEFAULT_KERAS_VERSION;
+  /* The version of the Keras the archive is for: the model's when it is
+   * one, else ours (tf-keras writes .keras archives since 2.13). */
+  if (version == NULL || !g_str_has_prefix (version, keras3 ? "3." : "2.") ||
+      (!keras3 && g_ascii_strtoull (version + 2, NULL, 10) < 13))
+    version = keras3 ? DEFAULT_KERAS_VERSION : DEFAULT_TF_KERAS_VERSION;
   json_object_set_string_member (object, "keras_version", version);
   json_object_set_string_member (object, "date_saved", date);
   json_node_take_object (node, object);
   return strata_json_to_string (node, FALSE);
+}
+
+/* The Keras an archive or weights file is written for: Keras 3 unless
+ * tf-keras (Keras 2, which writes .keras files of its own) is asked for. */
+static StrataKerasDialect
+target_dialect (StrataSaveOptions *options)
+{
+  StrataKerasDialect dialect = strata_save_options_resolve_dialect (options, STRATA_KERAS_DIALECT_KERAS3);
+
+  return dialect == STRATA_KERAS_DIALECT_KERAS3 ? dialect : STRATA_KERAS_DIALECT_KERAS2;
 }
 
 static gboolean
@@ -441,25 +443,32 @@ strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFi
   g_autoptr(JsonNode) node = NULL;
   JsonObject *config;
   gboolean include_optimizer = options == NULL || strata_save_options_get_include_optimizer (options);
+  StrataKerasDialect dialect = target_dialect (options);
   gboolean ok;
 
   if (path == NULL)
     return FALSE;
-  config = strata_model_to_config_object (model, STRATA_KERAS_DIALECT_KERAS3);
+  config = strata_model_to_config_object_full (model, dialect, STRATA_CONFIG_STYLE_ARCHIVE, error);
+  if (config == NULL)
+    return FALSE;
   if (strata_model_is_compiled (model))
     {
       JsonObject *cc = g_object_get_data (G_OBJECT (model), COMPILE_CONFIG_KEY);
 
-      if (cc != NULL)
+      /* The archive's own compile_config goes back to the Keras it came from. */
+      if (cc != NULL && strata_model_get_dialect (model) == dialect)
         json_object_set_object_member (config, "compile_config", json_object_ref (cc));
       else
-        json_object_set_object_member (config, "compile_config",
-                                       compile_config_from (strata_model_get_training_config (model)));
+        {
+          g_autoptr(JsonObject) tc = strata_model_dup_training_config (model, dialect);
+
+          json_object_set_object_member (config, "compile_config", compile_config_from (tc, dialect));
+        }
     }
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (node, config);
   config_text = strata_json_to_string (node, FALSE);
-  metadata = metadata_json (model);
+  metadata = metadata_json (model, dialect);
   weights = g_strconcat (path, ".weights-XXXXXX", NULL);
   {
     int fd = g_mkstemp (weights);
@@ -472,7 +481,7 @@ strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFi
       }
     close (fd);
   }
-  ok = kv3_weights_save (model, weights, include_optimizer, options, cancellable, error) &&
+  ok = kv3_weights_save (model, weights, dialect, include_optimizer, options, cancellable, error) &&
        !g_cancellable_set_error_if_cancelled (cancellable, error) &&
        kv3_archive_write (path, metadata, config_text, weights, error);
   g_unlink (weights);
@@ -487,7 +496,8 @@ strata_format_keras_v3_save_weights (StrataFormat *format, StrataModel *model, G
   g_autofree char *path = local_path (file, error);
 
   /* Keras's save_weights walks the whole model, optimizer included. */
-  return path != NULL && kv3_weights_save (model, path, TRUE, options, cancellable, error);
+  return path != NULL && kv3_weights_save (model, path, target_dialect (options), TRUE, options,
+                                           cancellable, error);
 }
 
 static void

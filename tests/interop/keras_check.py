@@ -75,6 +75,31 @@ def predict(model, inputs):
     return [np.asarray(o) for o in out]
 
 
+def compare_outputs(got, expected, tolerance=PREDICTION_TOLERANCE):
+    """Predictions against expected ones, NaN-safe and symmetric: same
+    count and shapes, NaN where NaN is expected, the same infinities, and
+    finite values within @tolerance.  Returns (ok, message)."""
+    if len(got) != len(expected):
+        return False, "expected %d outputs, found %d" % (len(expected), len(got))
+    worst = 0.0
+    for i, (g, e) in enumerate(zip(got, expected)):
+        g = np.asarray(g, dtype=np.float64)
+        e = np.asarray(e, dtype=np.float64)
+        if g.shape != e.shape:
+            return False, "output %d: shape %s, expected %s" % (i, g.shape, e.shape)
+        if not np.array_equal(np.isnan(g), np.isnan(e)):
+            return False, "output %d: NaN where none is expected, or none where one is" % i
+        if not np.array_equal(g[np.isinf(g) | np.isinf(e)], e[np.isinf(g) | np.isinf(e)]):
+            return False, "output %d: infinities differ" % i
+        finite = np.isfinite(g) & np.isfinite(e)
+        if not np.allclose(g[finite], e[finite], rtol=0.0, atol=tolerance):
+            diff = float(np.max(np.abs(g[finite] - e[finite])))
+            return False, "output %d: max |difference| %.3g > %g" % (i, diff, tolerance)
+        if finite.any():
+            worst = max(worst, float(np.max(np.abs(g[finite] - e[finite]))))
+    return True, "max |difference| %.3g" % worst
+
+
 def compare_arrays(label, expected, arrays, names):
     """Bitwise comparison of arrays with expected records.  Returns
     (ok, message)."""
@@ -140,22 +165,8 @@ def check(toolkit, path, kind, expected, fixture_dir, checks=None):
             got = predict(model, inputs_from_json(expected["inputs"]))
             exp = [np.array(p["data"], dtype=p["dtype"]).reshape(p["shape"])
                    for p in expected["predictions"]]
-            if len(got) != len(exp):
-                results.append(("predictions", False, "expected %d outputs, found %d"
-                                % (len(exp), len(got))))
-            else:
-                worst = 0.0
-                bad = None
-                for i, (g, e) in enumerate(zip(got, exp)):
-                    if g.shape != e.shape:
-                        bad = "output %d: shape %s, expected %s" % (i, g.shape, e.shape)
-                        break
-                    diff = float(np.max(np.abs(g.astype(np.float64) - e))) if e.size else 0.0
-                    worst = max(worst, diff)
-                if bad is None and worst > PREDICTION_TOLERANCE:
-                    bad = "max |difference| %.3g > %g" % (worst, PREDICTION_TOLERANCE)
-                results.append(("predictions", bad is None,
-                                bad or "max |difference| %.3g" % worst))
+            ok, msg = compare_outputs(got, exp)
+            results.append(("predictions", ok, msg))
         except Exception as e:
             results.append(("predictions", False, "%s: %s" % (type(e).__name__, e)))
 

@@ -216,6 +216,46 @@ copy_member (JsonObject *to, const char *to_name, JsonObject *from, const char *
     json_object_set_null_member (to, to_name);
 }
 
+/* A copy of a compile_config loss or metrics value with the functions
+ * tf-keras serializes as {"class_name": "function", "config": NAME} by
+ * their NAME, as training_config holds them (tf-keras's HDF5 loader knows
+ * no "function" class). Depth is bounded by the JSON parser's limit. */
+static JsonNode *
+function_names (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonNode *config = json_object_get_member (object, "config");
+      JsonObject *copy;
+      g_autoptr(GList) members = NULL;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "class_name", ""), "function") == 0 &&
+          config != NULL && JSON_NODE_HOLDS_VALUE (config) && json_node_get_value_type (config) == G_TYPE_STRING)
+        return json_node_copy (config);
+      copy = json_object_new ();
+      members = json_object_get_members (object);
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (copy, l->data, function_names (json_object_get_member (object, l->data)));
+      config = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (config, copy);
+      return config;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      JsonArray *copy = json_array_sized_new (json_array_get_length (array));
+      JsonNode *result = json_node_alloc ();
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        json_array_add_element (copy, function_names (json_array_get_element (array, i)));
+      json_node_init_array (result, copy);
+      json_array_unref (copy);
+      return result;
+    }
+  return json_node_copy (node);
+}
+
 /* Keras 3 compile_config -> the Keras 2 training_config shape the core
  * compiles from. Keras 3.15 leaves the optimizer out of compile_config
  * (compiling with the default RMSprop); its state in the weights file
@@ -251,10 +291,14 @@ compile_from (StrataModel *model, JsonObject *compile_config, const char *path,
     }
   else
     copy_member (tc, "optimizer_config", compile_config, "optimizer");
-  copy_member (tc, "loss", compile_config, "loss");
-  copy_member (tc, "metrics", compile_config, "metrics");
   copy_member (tc, "loss_weights", compile_config, "loss_weights");
-  copy_member (tc, "weighted_metrics", compile_config, "weighted_metrics");
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *key = (const char *[]) { "loss", "metrics", "weighted_metrics" }[i];
+      JsonNode *value = json_object_get_member (compile_config, key);
+
+      json_object_set_member (tc, key, value != NULL ? function_names (value) : json_node_new (JSON_NODE_NULL));
+    }
   if (!strata_model_compile (model, tc, error))
     {
       g_prefix_error (error, _("Cannot compile the model of “%s” from its compile_config: "), path);

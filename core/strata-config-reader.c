@@ -358,6 +358,7 @@ detect_dialect (JsonObject *root)
   /* Keras 1 wrote Sequential configs as lists only. */
   gboolean dict_sequential = config != NULL && JSON_NODE_HOLDS_OBJECT (config) &&
                              g_strcmp0 (member_string (root, "class_name"), "Sequential") == 0;
+  gboolean saving_lib = FALSE;
 
   if (version != NULL)
     {
@@ -367,8 +368,18 @@ detect_dialect (JsonObject *root)
         return STRATA_KERAS_DIALECT_KERAS3;
       return STRATA_KERAS_DIALECT_KERAS2;
     }
+  /* The object encoding of serialize_keras_object (module, registered_name)
+   * is Keras 3's, and also that of tf-keras's own .keras archives (tf-keras
+   * >= 2.13), whose layers are Keras 2 layers with Keras 2 nodes. */
   if (json_object_has_member (root, "module") || json_object_has_member (root, "registered_name"))
-    return STRATA_KERAS_DIALECT_KERAS3;
+    {
+      const char *module = member_string (root, "module");
+
+      if (module != NULL && (g_str_has_prefix (module, "tf_keras.") || g_str_has_prefix (module, "keras.src.engine.") ||
+                             g_str_has_prefix (module, "keras.engine.")))
+        return STRATA_KERAS_DIALECT_KERAS2;
+      saving_lib = TRUE;
+    }
 
   for (guint i = 0; layers != NULL && i < json_array_get_length (layers); i++)
     {
@@ -386,13 +397,15 @@ detect_dialect (JsonObject *root)
         {
           JsonNode *first = json_array_get_element (inbound, 0);
 
-          if (JSON_NODE_HOLDS_OBJECT (first))
+          if (JSON_NODE_HOLDS_OBJECT (first) && json_object_has_member (json_node_get_object (first), "args"))
             return STRATA_KERAS_DIALECT_KERAS3;
           if (JSON_NODE_HOLDS_ARRAY (first) && json_array_get_length (json_node_get_array (first)) > 0)
             {
               JsonNode *ref = json_array_get_element (json_node_get_array (first), 0);
               if (JSON_NODE_HOLDS_ARRAY (ref) && json_array_get_length (json_node_get_array (ref)) == 3)
                 return STRATA_KERAS_DIALECT_KERAS1;
+              if (saving_lib)
+                return STRATA_KERAS_DIALECT_KERAS2;    /* a tf-keras node list */
             }
         }
       if (layer_config == NULL)
@@ -403,11 +416,25 @@ detect_dialect (JsonObject *root)
       if (dtype != NULL && JSON_NODE_HOLDS_OBJECT (dtype) &&
           g_strcmp0 (member_string (json_node_get_object (dtype), "class_name"), "DTypePolicy") == 0)
         return STRATA_KERAS_DIALECT_KERAS3;
-      for (guint k = 0; keras1_keys[k] != NULL && !dict_sequential; k++)
+      for (guint k = 0; keras1_keys[k] != NULL && !dict_sequential && !saving_lib; k++)
         if (json_object_has_member (layer_config, keras1_keys[k]))
           return STRATA_KERAS_DIALECT_KERAS1;
     }
-  return STRATA_KERAS_DIALECT_KERAS2;
+  /* No calls to tell (a tf-keras Sequential): Keras 3's InputLayer takes
+   * batch_shape only. */
+  for (guint i = 0; saving_lib && layers != NULL && i < json_array_get_length (layers); i++)
+    {
+      JsonNode *node = json_array_get_element (layers, i);
+      JsonObject *layer_config;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      layer_config = member_object (json_node_get_object (node), "config");
+      if (layer_config != NULL && json_object_has_member (layer_config, "batch_input_shape") &&
+          g_strcmp0 (member_string (json_node_get_object (node), "class_name"), "InputLayer") == 0)
+        return STRATA_KERAS_DIALECT_KERAS2;
+    }
+  return saving_lib ? STRATA_KERAS_DIALECT_KERAS3 : STRATA_KERAS_DIALECT_KERAS2;
 }
 
 /* ---- Keras 1 image ordering ---------------------------------------------------- */
@@ -927,6 +954,66 @@ resolve_keyword_tensors (Graph       *graph,
   return resolve_refs (graph, refs, paths, inputs, wait_reason, error);
 }
 
+/* The [name, node, tensor(, kwargs)] entries of a Keras 1/2 node, in the
+ * order tf.nest flattens it (lists in order, dict keys sorted): a list
+ * that starts with a string is one entry, other lists and dicts hold
+ * entries. */
+static gboolean
+collect_keras2_entries (JsonNode    *node,
+                        const char  *path,
+                        GPtrArray   *entries,
+                        GPtrArray   *paths,
+                        guint        depth,
+                        GError     **error)
+{
+  if (depth > STRATA_JSON_MAX_DEPTH)
+    {
+      set_error_at (error, STRATA_CONFIG_ERROR_LIMIT, path, _("nested too deeply"));
+      return FALSE;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node) && depth > 0 &&
+      (json_array_get_length (json_node_get_array (node)) == 0 ||
+       node_is_string (json_array_get_element (json_node_get_array (node), 0))))
+    {
+      g_ptr_array_add (entries, node);
+      g_ptr_array_add (paths, g_strdup (path));
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *child = g_strdup_printf ("%s[%u]", path, i);
+
+          if (!collect_keras2_entries (json_array_get_element (array, i), child, entries, paths,
+                                       depth + 1, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) keys = g_list_sort (json_object_get_members (object), (GCompareFunc) strcmp);
+
+      for (GList *l = keys; l != NULL; l = l->next)
+        {
+          g_autofree char *child = g_strdup_printf ("%s.%s", path, (const char *) l->data);
+
+          if (!collect_keras2_entries (json_object_get_member (object, l->data), child, entries, paths,
+                                       depth + 1, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  /* parse_ref() says what is wrong with it. */
+  g_ptr_array_add (entries, node);
+  g_ptr_array_add (paths, g_strdup (path));
+  return TRUE;
+}
+
 /* Tries to make one call of @layer. Returns REF_WAIT while an input is
  * produced by a call that does not exist yet. */
 static RefStatus
@@ -944,7 +1031,7 @@ process_node (Graph        *graph,
   StrataNode *node;
 
   g_ptr_array_add (keywords, NULL);
-  if (JSON_NODE_HOLDS_OBJECT (data))
+  if (JSON_NODE_HOLDS_OBJECT (data) && graph->reader->dialect == STRATA_KERAS_DIALECT_KERAS3)
     {
       /* Keras 3: {"args": [...], "kwargs": {...}} */
       JsonObject *call = json_node_get_object (data);
@@ -987,19 +1074,23 @@ process_node (Graph        *graph,
       if (kwargs_node != NULL)
         kwargs = strata_json_object_copy (json_node_get_object (kwargs_node));
     }
-  else if (JSON_NODE_HOLDS_ARRAY (data))
+  else if (JSON_NODE_HOLDS_ARRAY (data) || JSON_NODE_HOLDS_OBJECT (data))
     {
       /* Keras 1/2: [[name, node, tensor(, kwargs)], ...]; tf-keras gives
-       * every entry the same kwargs. */
-      JsonArray *entries = json_node_get_array (data);
+       * every entry the same kwargs. The entries of a layer that keeps the
+       * structure of its first argument may nest in lists and dicts. */
+      g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+      g_autoptr(GPtrArray) entry_paths = g_ptr_array_new_with_free_func (g_free);
       JsonObject *kw_object = NULL;
       g_autofree char *kw_path = NULL;
       RefStatus status;
 
-      for (guint i = 0; i < json_array_get_length (entries); i++)
+      if (!collect_keras2_entries (data, path, entries, entry_paths, 0, error))
+        return REF_ERROR;
+      for (guint i = 0; i < entries->len; i++)
         {
-          JsonNode *entry = json_array_get_element (entries, i);
-          g_autofree char *entry_path = g_strdup_printf ("%s[%u]", path, i);
+          JsonNode *entry = g_ptr_array_index (entries, i);
+          const char *entry_path = g_ptr_array_index (entry_paths, i);
           StrataKerasTensor *tensor = NULL;
           Ref ref;
 

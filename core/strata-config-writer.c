@@ -13,8 +13,6 @@
 #include "strata-model-private.h"
 #include "strata-builtin-private.h"
 
-static JsonNode *write_model_config_node (StrataModel *model, StrataKerasDialect dialect,
-                                          StrataKerasDialect source);
 
 static gboolean
 is_model_class_name (const char *name)
@@ -95,18 +93,6 @@ keras3_tensor (StrataModel       *model,
   json_object_set_object_member (object, "config", config);
   json_node_take_object (node, object);
   return node;
-}
-
-/* The string member @key of @object, or NULL. */
-static const char *
-string_member (JsonObject *object,
-               const char *key)
-{
-  JsonNode *node = json_object_get_member (object, key);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
 }
 
 typedef struct {
@@ -341,302 +327,6 @@ raw_still_valid (StrataNode *node)
   return TRUE;
 }
 
-/* Keras 2 <-> Keras 3 layer config keys.
- *
- * Real Keras refuses keyword arguments its layer constructors do not take,
- * so a config read in one dialect and written in the other must lose the
- * keys the target refuses. The rules come from the constructors of Keras
- * 3.15 and tf-keras 2.21 (every built-in class was saved by one and loaded
- * by the other). A key is only dropped when its value is the only one the
- * target can mean (@only_if) or when it does not change what the layer
- * computes (NULL: build shapes, RNG kinds, unused arguments); any other
- * value is kept, so Keras refuses the file instead of loading a different
- * model. */
-typedef struct {
-  const char *classes;   /* space-separated Keras class names */
-  const char *key;
-  const char *only_if;   /* the value (JSON text) that may be dropped; NULL: any */
-  const char *rename;    /* keep the value under this key instead */
-} DialectKeyRule;
-
-#define RNN_CLASSES "SimpleRNN LSTM GRU RNN ConvLSTM1D ConvLSTM2D ConvLSTM3D"
-#define RANDOM_CLASSES "RandomCrop RandomFlip RandomRotation RandomZoom RandomTranslation " \
-                       "RandomContrast RandomBrightness"
-
-/* Written by tf-keras, refused by Keras 3. */
-static const DialectKeyRule keras2_only_keys[] = {
-  /* Keras 3 RNNs are batch-major only. */
-  { RNN_CLASSES, "time_major", "false", NULL },
-  /* Keras 3 has groups only on Conv1D/2D/3D. */
-  { "Conv1DTranspose Conv2DTranspose Conv3DTranspose DepthwiseConv1D DepthwiseConv2D "
-    "SeparableConv1D SeparableConv2D", "groups", "1", NULL },
-  /* tf-keras separable convolutions inherit the unused Conv kernel_* arguments. */
-  { "SeparableConv1D SeparableConv2D", "kernel_initializer", NULL, NULL },
-  { "SeparableConv1D SeparableConv2D", "kernel_regularizer", NULL, NULL },
-  { "SeparableConv1D SeparableConv2D", "kernel_constraint", NULL, NULL },
-  /* Keras 3 SpatialDropout*D(rate, [data_format,] seed, name, dtype). */
-  { "SpatialDropout1D SpatialDropout2D SpatialDropout3D", "trainable", NULL, NULL },
-  { "SpatialDropout1D SpatialDropout2D SpatialDropout3D", "noise_shape", "null", NULL },
-  /* The tf.random generator kind: no Keras 3 equivalent, no effect on inference. */
-  { RANDOM_CLASSES, "rng_type", NULL, NULL },
-  /* Build shapes: Keras 3 builds from the call. */
-  { "MultiHeadAttention", "query_shape", NULL, NULL },
-  { "MultiHeadAttention", "key_shape", NULL, NULL },
-  { "MultiHeadAttention", "value_shape", NULL, NULL },
-  { "MultiHeadAttention", "softmax_robust_masking", "false", NULL },
-  /* Keras 3 ignores it (with a warning); the input layer has the shape. */
-  { "Embedding", "input_length", NULL, NULL },
-  { "BatchNormalization", "virtual_batch_size", "null", NULL },
-  { "InputLayer", "batch_input_shape", NULL, "batch_shape" },
-};
-
-/* Written by Keras 3, refused by tf-keras. */
-static const DialectKeyRule keras3_only_keys[] = {
-  { "Dense EinsumDense Embedding", "quantization_config", "null", NULL },
-  { "Dense EinsumDense Embedding", "lora_rank", "null", NULL },
-  { "Dense EinsumDense Embedding", "lora_alpha", "null", NULL },
-  { "LeakyReLU", "negative_slope", NULL, "alpha" },
-  { "Resizing CenterCrop " RANDOM_CLASSES, "data_format", "\"channels_last\"", NULL },
-  { "Resizing", "pad_to_aspect_ratio", "false", NULL },
-  { "Resizing", "fill_mode", NULL, NULL },       /* only read with pad_to_aspect_ratio */
-  { "Resizing", "fill_value", NULL, NULL },
-  { "Resizing", "antialias", "false", NULL },
-  { "RandomContrast", "value_range", "[0,255]", NULL },
-  { "LayerNormalization", "rms_scaling", "false", NULL },
-  { "ConvLSTM1D ConvLSTM2D ConvLSTM3D MultiHeadAttention", "seed", NULL, NULL },   /* dropout RNG */
-  { "MultiHeadAttention", "use_gate", "false", NULL },
-  { "MultiHeadAttention", "sliding_window", "null", NULL },
-  { "InputLayer", "batch_shape", NULL, "batch_input_shape" },
-};
-
-static gboolean
-class_listed (const char *classes,
-              const char *class_name)
-{
-  gsize len = strlen (class_name);
-
-  for (const char *p = strstr (classes, class_name); p != NULL; p = strstr (p + 1, class_name))
-    if ((p == classes || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-value_is (JsonNode   *node,
-          const char *json_text)
-{
-  g_autofree char *text = json_to_string (node, FALSE);
-
-  return g_strcmp0 (text, json_text) == 0;
-}
-
-static void convert_layer_object (JsonObject *object, gboolean to_keras3);
-
-/* Wrapped layers and RNN cells are {class_name, config} objects inside the
- * config (Bidirectional.layer/backward_layer, TimeDistributed.layer,
- * RNN.cell, StackedRNNCells.cells): they follow their own class's rules. */
-static void
-convert_sublayers (JsonObject *config,
-                   gboolean    to_keras3)
-{
-  static const char *const keys[] = { "layer", "backward_layer", "cell", "cells" };
-
-  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
-    {
-      JsonNode *member = json_object_get_member (config, keys[k]);
-
-      if (member != NULL && JSON_NODE_HOLDS_OBJECT (member))
-        convert_layer_object (json_node_get_object (member), to_keras3);
-      else if (member != NULL && JSON_NODE_HOLDS_ARRAY (member))
-        {
-          JsonArray *array = json_node_get_array (member);
-
-          for (guint i = 0; i < json_array_get_length (array); i++)
-            if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, i)))
-              convert_layer_object (json_array_get_object_element (array, i), to_keras3);
-        }
-    }
-}
-
-/* Keras 3 keeps a dtype policy object where tf-keras takes the policy
- * name ("float32", "mixed_float16"). */
-static void
-dtype_policy_to_name (JsonObject *config)
-{
-  JsonNode *dtype = json_object_get_member (config, "dtype");
-  JsonObject *policy, *policy_config;
-  JsonNode *member;
-  const char *class_name, *name;
-
-  if (dtype == NULL || !JSON_NODE_HOLDS_OBJECT (dtype))
-    return;
-  policy = json_node_get_object (dtype);
-  class_name = string_member (policy, "class_name");
-  member = json_object_get_member (policy, "config");
-  policy_config = member != NULL && JSON_NODE_HOLDS_OBJECT (member) ? json_node_get_object (member) : NULL;
-  name = policy_config != NULL ? string_member (policy_config, "name") : NULL;
-  if (name != NULL && class_name != NULL && g_str_has_suffix (class_name, "DTypePolicy"))
-    json_object_set_string_member (config, "dtype", name);
-}
-
-/* Initializer configs hold keys the other side's initializers refuse:
- * tf.keras 2.2-2.3 wrote the "dtype" of the values (weights are loaded, so
- * it means nothing once saved), Keras 3.15 VarianceScaling writes
- * input_axes/output_axes (null unless set). */
-static void
-clean_initializers (JsonObject *config,
-                    gboolean    to_keras3)
-{
-  JsonObjectIter iter;
-  const char *key;
-  JsonNode *member;
-
-  json_object_iter_init (&iter, config);
-  while (json_object_iter_next (&iter, &key, &member))
-    {
-      JsonObject *init_config;
-
-      if (!g_str_has_suffix (key, "_initializer") || !JSON_NODE_HOLDS_OBJECT (member))
-        continue;
-      member = json_object_get_member (json_node_get_object (member), "config");
-      if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
-        continue;
-      init_config = json_node_get_object (member);
-      if (to_keras3)
-        {
-          if (json_object_has_member (init_config, "dtype"))
-            json_object_remove_member (init_config, "dtype");
-          continue;
-        }
-      for (guint i = 0; i < 2; i++)
-        {
-          const char *axes = i == 0 ? "input_axes" : "output_axes";
-          JsonNode *value = json_object_get_member (init_config, axes);
-
-          if (value != NULL && JSON_NODE_HOLDS_NULL (value))
-            json_object_remove_member (init_config, axes);
-        }
-    }
-}
-
-/* tf-keras makes the backward layer of a Bidirectional with the opposite
- * go_backwards of the wrapped layer, Keras 3 with go_backwards true (and
- * refuses two layers going the same way): a wrapped layer that goes
- * backwards needs its backward twin written out. */
-static void
-add_backward_layer (JsonObject *config)
-{
-  JsonNode *layer = json_object_get_member (config, "layer");
-  JsonObject *backward, *backward_config;
-  JsonNode *go_backwards, *name;
-  g_autofree char *backward_name = NULL;
-
-  if (layer == NULL || !JSON_NODE_HOLDS_OBJECT (layer) ||
-      json_object_has_member (config, "backward_layer"))
-    return;
-  backward = strata_json_object_copy (json_node_get_object (layer));
-  if (!json_object_has_member (backward, "config") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (backward, "config")))
-    {
-      json_object_unref (backward);
-      return;
-    }
-  backward_config = json_object_get_object_member (backward, "config");
-  go_backwards = json_object_get_member (backward_config, "go_backwards");
-  if (go_backwards == NULL || !value_is (go_backwards, "true"))
-    {
-      json_object_unref (backward);
-      return;
-    }
-  json_object_set_boolean_member (backward_config, "go_backwards", FALSE);
-  name = json_object_get_member (backward_config, "name");
-  if (name != NULL && string_member (backward_config, "name") != NULL)
-    {
-      backward_name = g_strconcat ("backward_", string_member (backward_config, "name"), NULL);
-      json_object_set_string_member (backward_config, "name", backward_name);
-    }
-  json_object_set_object_member (config, "backward_layer", backward);
-}
-
-/* Rewrites the config of a layer of @class_name read in one dialect so
- * that the other one (@to_keras3: Keras 3, else Keras 2) accepts it. */
-static void
-convert_layer_config (const char *class_name,
-                      JsonObject *config,
-                      gboolean    to_keras3)
-{
-  const DialectKeyRule *rules = to_keras3 ? keras2_only_keys : keras3_only_keys;
-  guint n_rules = to_keras3 ? G_N_ELEMENTS (keras2_only_keys) : G_N_ELEMENTS (keras3_only_keys);
-
-  for (guint i = 0; i < n_rules; i++)
-    {
-      JsonNode *value = json_object_get_member (config, rules[i].key);
-
-      if (value == NULL || !class_listed (rules[i].classes, class_name))
-        continue;
-      if (rules[i].only_if != NULL && !value_is (value, rules[i].only_if))
-        continue;
-      if (rules[i].rename != NULL && !json_object_has_member (config, rules[i].rename))
-        json_object_set_member (config, rules[i].rename, strata_json_node_copy (value));
-      json_object_remove_member (config, rules[i].key);
-    }
-
-  if (to_keras3)
-    {
-      JsonNode *shape = json_object_get_member (config, "batch_input_shape");
-      JsonNode *axis = json_object_get_member (config, "axis");
-
-      /* Any Keras 2 layer may carry its model's batch_input_shape; Keras 3
-       * layers refuse it. The shape is the model's input layer's, which a
-       * Keras 3 config always writes (see write_sequential()). */
-      if (shape != NULL)
-        json_object_remove_member (config, "batch_input_shape");
-      if (g_str_equal (class_name, "Bidirectional"))
-        add_backward_layer (config);
-      /* tf-keras stores the built axis as a list; Keras 3 takes one int. */
-      if (axis != NULL && g_str_equal (class_name, "BatchNormalization") &&
-          JSON_NODE_HOLDS_ARRAY (axis) && json_array_get_length (json_node_get_array (axis)) == 1)
-        json_object_set_member (config, "axis",
-                                strata_json_node_copy (json_array_get_element (json_node_get_array (axis), 0)));
-    }
-  else
-    {
-      dtype_policy_to_name (config);
-      /* tf-keras MultiHeadAttention.from_config pops the build shapes. */
-      if (g_str_equal (class_name, "MultiHeadAttention"))
-        for (guint i = 0; i < 3; i++)
-          {
-            const char *key = (const char *[]) { "query_shape", "key_shape", "value_shape" }[i];
-
-            if (!json_object_has_member (config, key))
-              json_object_set_null_member (config, key);
-          }
-    }
-  clean_initializers (config, to_keras3);
-  convert_sublayers (config, to_keras3);
-}
-
-static void
-convert_layer_object (JsonObject *object,
-                      gboolean    to_keras3)
-{
-  JsonNode *config = json_object_get_member (object, "config");
-  const char *class_name = string_member (object, "class_name");
-
-  if (class_name == NULL || config == NULL || !JSON_NODE_HOLDS_OBJECT (config))
-    return;
-  convert_layer_config (class_name, json_node_get_object (config), to_keras3);
-  /* Keras 3 finds a wrapped layer or cell by its module (tf.keras before
-   * 2.13 wrote none): without one only registered custom classes match. */
-  if (to_keras3 && !json_object_has_member (object, "module") &&
-      strata_builtin_layer_lookup (class_name) != G_TYPE_INVALID)
-    {
-      json_object_set_string_member (object, "module", "keras.layers");
-      if (!json_object_has_member (object, "registered_name"))
-        json_object_set_null_member (object, "registered_name");
-    }
-}
-
 /* How a call with several input tensors is written (Keras 1/2 list every
  * tensor as one entry of the node). */
 typedef enum {
@@ -660,7 +350,7 @@ call_style (StrataNode *node)
   if (g_str_equal (class_name, "MultiHeadAttention") &&
       strata_node_n_positional (node) < G_N_ELEMENTS (attention_arguments))
     return CALL_ARGUMENTS;
-  if (class_listed (RNN_CLASSES " Bidirectional", class_name))
+  if (strata_config_class_listed (STRATA_RNN_CLASSES " Bidirectional", class_name))
     return CALL_INITIAL_STATE;
   return CALL_LIST;
 }
@@ -748,13 +438,52 @@ write_node (StrataModel        *model,
   return result;
 }
 
+/* What a model is written as: the Keras dialect and style asked for, the
+ * dialect the model was read in, and the first layer the target cannot
+ * build to compute the same (a save fails with it). */
+typedef struct {
+  StrataKerasDialect dialect;
+  StrataKerasDialect source;
+  StrataConfigStyle  style;
+  GError            *refusal;
+} Writer;
+
+/* The entry keys of serialize_keras_object (Keras 3, and tf-keras's own
+ * .keras archives): legacy configs (to_json and HDF5 model_config of Keras
+ * 1/2) have none of them. */
+static const char *const saving_lib_keys[] = {
+  "module", "registered_name", "build_config", "compile_config", "shared_object_id",
+};
+
+static gboolean
+is_saving_lib_key (const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (saving_lib_keys); i++)
+    if (g_str_equal (key, saving_lib_keys[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether @writer writes serialize_keras_object objects. */
+static gboolean
+writes_saving_lib (const Writer *writer)
+{
+  return writer->dialect == STRATA_KERAS_DIALECT_KERAS3 ||
+         (writer->dialect == STRATA_KERAS_DIALECT_KERAS2 && writer->style == STRATA_CONFIG_STYLE_ARCHIVE);
+}
+
+/* The module serialize_keras_object names for @layer in @dialect. */
 static const char *
-default_module (StrataLayer *layer)
+default_module (StrataLayer        *layer,
+                StrataKerasDialect  dialect)
 {
   if (STRATA_IS_SEQUENTIAL (layer))
     return "keras";
   if (STRATA_IS_MODEL (layer))
-    return "keras.src.models.functional";
+    return dialect == STRATA_KERAS_DIALECT_KERAS3 ? "keras.src.models.functional"
+                                                  : "tf_keras.src.engine.functional";
+  if (dialect == STRATA_KERAS_DIALECT_KERAS3)
+    return strata_config_keras3_module (strata_layer_get_class_name (layer));
   return "keras.layers";
 }
 
@@ -811,7 +540,7 @@ convert_build_config (const char *class_name,
 
         json_object_set_member (shapes, key, strata_json_node_copy (json_array_get_element (list, i)));
       }
-  else if (class_listed (RNN_CLASSES " Bidirectional", class_name))
+  else if (strata_config_class_listed (STRATA_RNN_CLASSES " Bidirectional", class_name))
     {
       json_object_set_member (shapes, "sequences_shape",
                               strata_json_node_copy (json_array_get_element (list, 0)));
@@ -836,9 +565,102 @@ convert_build_config (const char *class_name,
   json_object_set_object_member (object, "shapes_dict", shapes);
 }
 
-/* One entry of a model's "layers": class_name, config and the entry-level
- * keys (Keras 3 module, registered_name, build_config), plus name and
- * inbound_nodes inside a functional model (@owner). */
+/* The build_config of @layer as @writer writes it, or NULL for none:
+ * Keras 3's shapes_dict is converted for Keras 3, and left out for
+ * tf-keras, which builds only from {"input_shape"} (layers of a graph
+ * are built by their calls anyway). */
+static JsonNode *
+write_build_config (Writer      *writer,
+                    StrataLayer *layer,
+                    JsonNode    *build_config)
+{
+  JsonNode *copy;
+
+  if (build_config == NULL || !(writes_saving_lib (writer) || writer->source == writer->dialect))
+    return NULL;
+  if (writer->dialect != STRATA_KERAS_DIALECT_KERAS3 && JSON_NODE_HOLDS_OBJECT (build_config) &&
+      !json_object_has_member (json_node_get_object (build_config), "input_shape"))
+    return NULL;
+  copy = strata_json_node_copy (build_config);
+  if (writer->dialect == STRATA_KERAS_DIALECT_KERAS3 && writer->source != STRATA_KERAS_DIALECT_KERAS3)
+    convert_build_config (strata_layer_get_class_name (layer),
+                          strata_layer_peek_config_for_reading (layer), copy);
+  return copy;
+}
+
+static JsonNode *write_model_config_node (Writer *writer, StrataModel *model);
+
+/* A model inside a wrapper's config (TimeDistributed(Sequential(...)),
+ * Bidirectional of a model): read it in its own dialect and write it in
+ * @writer's, nodes and all. Layers are left as they are when it cannot
+ * be read (its wrapper could not have been built either). */
+static void
+convert_wrapped_models (Writer      *writer,
+                        StrataLayer *layer,
+                        JsonObject  *config)
+{
+  static const char *const keys[] = { "layer", "backward_layer" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+    {
+      JsonNode *member = json_object_get_member (config, keys[k]);
+      StrataRegistry *registry = strata_layer_get_load_registry (layer);
+      g_autoptr(StrataModel) model = NULL;
+      JsonObject *object;
+      GType type;
+
+      if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+        continue;
+      object = json_node_get_object (member);
+      type = strata_registry_lookup_object (registry, object);
+      if (type == G_TYPE_INVALID || !g_type_is_a (type, STRATA_TYPE_MODEL))
+        continue;
+      model = strata_model_from_config (object, registry, strata_layer_get_load_flags (layer), NULL);
+      if (model == NULL)
+        continue;
+      {
+        Writer inner = { writer->dialect, strata_model_get_dialect (model), writer->style, NULL };
+        JsonObject *written = json_object_new ();
+
+        if (writes_saving_lib (&inner))
+          json_object_set_string_member (written, "module", default_module (STRATA_LAYER (model), inner.dialect));
+        json_object_set_string_member (written, "class_name", model_class_name (model, inner.dialect));
+        json_object_set_member (written, "config", write_model_config_node (&inner, model));
+        if (writes_saving_lib (&inner))
+          {
+            if (STRATA_IS_SEQUENTIAL (model))
+              json_object_set_null_member (written, "registered_name");
+            else
+              json_object_set_string_member (written, "registered_name", "Functional");
+          }
+        if (inner.refusal != NULL && writer->refusal == NULL)
+          writer->refusal = g_steal_pointer (&inner.refusal);
+        g_clear_error (&inner.refusal);
+        json_object_set_object_member (config, keys[k], written);
+      }
+    }
+}
+
+/* The config of a layer (not a model) in @writer's dialect; the class
+ * name to write in @class_name. */
+static JsonObject *
+write_layer_config (Writer       *writer,
+                    StrataLayer  *layer,
+                    const char  **class_name)
+{
+  JsonObject *config = strata_layer_get_config (layer);
+  StrataConversion conversion = {
+    writer->source, writer->dialect, strata_layer_get_load_context (layer)->dim_ordering,
+    &writer->refusal,
+  };
+
+  *class_name = strata_layer_get_class_name (layer);
+  if (writer->source != writer->dialect)
+    convert_wrapped_models (writer, layer, config);
+  *class_name = strata_config_convert_layer (&conversion, *class_name, config);
+  return config;
+}
+
 /* The shape of argument @position of the layer's first call, or of the
  * keyword argument @keyword; NULL when the call had neither. */
 static StrataShape *
@@ -904,15 +726,20 @@ attention_shapes_from_build_config (StrataLayer *layer,
   json_object_set_member (config, "key_shape", strata_json_node_copy (key));
 }
 
+/* One entry of a model's "layers": class_name, config and the entry-level
+ * keys (Keras 3 module, registered_name, build_config), plus name and
+ * inbound_nodes inside a functional model (@owner). */
 static JsonNode *
-write_layer_entry (StrataModel        *owner,
-                   StrataLayer        *layer,
-                   StrataKerasDialect  dialect,
-                   StrataKerasDialect  source)
+write_layer_entry (Writer      *writer,
+                   StrataModel *owner,
+                   StrataLayer *layer)
 {
   JsonObject *entry = json_object_new ();
   JsonObject *extras = strata_layer_peek_extras (layer);
-  gboolean keep_extras = dialect == STRATA_KERAS_DIALECT_KERAS3 || source != STRATA_KERAS_DIALECT_KERAS3;
+  StrataKerasDialect dialect = writer->dialect;
+  /* Keys from the source's own serialization: kept when it is the target's. */
+  gboolean same = writer->source == dialect;
+  gboolean saving_lib = writes_saving_lib (writer);
   JsonNode *result;
 
   if (STRATA_IS_OPAQUE_LAYER (layer))
@@ -930,62 +757,54 @@ write_layer_entry (StrataModel        *owner,
     }
   else
     {
-      JsonNode *module = keep_extras ? json_object_get_member (extras, "module") : NULL;
-      JsonNode *registered = keep_extras ? json_object_get_member (extras, "registered_name") : NULL;
-      JsonNode *build_config = keep_extras ? json_object_get_member (extras, "build_config") : NULL;
+      JsonNode *module = same ? json_object_get_member (extras, "module") : NULL;
+      JsonNode *registered = same ? json_object_get_member (extras, "registered_name") : NULL;
+      JsonNode *build_config = write_build_config (writer, layer, json_object_get_member (extras, "build_config"));
+      const char *class_name = NULL;
+      JsonNode *config;
       JsonObjectIter iter;
       const char *key;
       JsonNode *member;
 
-      if (module != NULL)
-        json_object_set_member (entry, "module", strata_json_node_copy (module));
-      else if (dialect == STRATA_KERAS_DIALECT_KERAS3)
-        json_object_set_string_member (entry, "module", default_module (layer));
-
       if (STRATA_IS_MODEL (layer))
         {
-          json_object_set_string_member (entry, "class_name", model_class_name (STRATA_MODEL (layer), dialect));
-          json_object_set_member (entry, "config",
-                                  write_model_config_node (STRATA_MODEL (layer), dialect, source));
+          class_name = model_class_name (STRATA_MODEL (layer), dialect);
+          config = write_model_config_node (writer, STRATA_MODEL (layer));
         }
       else
         {
-          const char *class_name = strata_layer_get_class_name (layer);
-          JsonObject *config = strata_layer_get_config (layer);
+          JsonObject *object = write_layer_config (writer, layer, &class_name);
 
-          if ((dialect == STRATA_KERAS_DIALECT_KERAS3) != (source == STRATA_KERAS_DIALECT_KERAS3))
-            convert_layer_config (class_name, config, dialect == STRATA_KERAS_DIALECT_KERAS3);
-          if (dialect != STRATA_KERAS_DIALECT_KERAS3 && source == STRATA_KERAS_DIALECT_KERAS3 &&
+          if (dialect != STRATA_KERAS_DIALECT_KERAS3 && writer->source == STRATA_KERAS_DIALECT_KERAS3 &&
               g_str_equal (class_name, "MultiHeadAttention"))
-            attention_shapes_from_build_config (layer, config, json_object_get_member (extras, "build_config"));
-          json_object_set_string_member (entry, "class_name", class_name);
-          json_object_set_object_member (entry, "config", config);
+            attention_shapes_from_build_config (layer, object, json_object_get_member (extras, "build_config"));
+          config = json_node_new (JSON_NODE_OBJECT);
+          json_node_take_object (config, object);
         }
 
+      /* A module names the class as written: none when it changed. */
+      if (module != NULL && g_str_equal (class_name, strata_layer_get_class_name (layer)))
+        json_object_set_member (entry, "module", strata_json_node_copy (module));
+      else if (saving_lib)
+        json_object_set_string_member (entry, "module", default_module (layer, dialect));
+      json_object_set_string_member (entry, "class_name", class_name);
+      json_object_set_member (entry, "config", config);
       if (registered != NULL)
         json_object_set_member (entry, "registered_name", strata_json_node_copy (registered));
-      else if (dialect == STRATA_KERAS_DIALECT_KERAS3)
-        {
-          if (STRATA_IS_MODEL (layer) && !STRATA_IS_SEQUENTIAL (layer))
-            json_object_set_string_member (entry, "registered_name", "Functional");
-          else
-            json_object_set_null_member (entry, "registered_name");
-        }
+      else if (saving_lib && STRATA_IS_MODEL (layer) && !STRATA_IS_SEQUENTIAL (layer))
+        json_object_set_string_member (entry, "registered_name", "Functional");
+      else if (saving_lib)
+        json_object_set_null_member (entry, "registered_name");
       if (build_config != NULL)
-        {
-          JsonNode *copy = strata_json_node_copy (build_config);
+        json_object_set_member (entry, "build_config", build_config);
 
-          if (dialect == STRATA_KERAS_DIALECT_KERAS3 && source != STRATA_KERAS_DIALECT_KERAS3)
-            convert_build_config (strata_layer_get_class_name (layer),
-                                  strata_layer_peek_config_for_reading (layer), copy);
-          json_object_set_member (entry, "build_config", copy);
-        }
-
-      if (keep_extras)
+      /* Other keys beside class_name and config, unless they are Keras 3's. */
+      if (dialect == STRATA_KERAS_DIALECT_KERAS3 || writer->source != STRATA_KERAS_DIALECT_KERAS3)
         {
           json_object_iter_init_ordered (&iter, extras);
           while (json_object_iter_next_ordered (&iter, &key, &member))
-            if (!json_object_has_member (entry, key))
+            if (!json_object_has_member (entry, key) && !g_str_equal (key, "module") &&
+                !g_str_equal (key, "registered_name") && !g_str_equal (key, "build_config"))
               json_object_set_member (entry, key, strata_json_node_copy (member));
         }
     }
@@ -1033,8 +852,6 @@ write_endpoints (StrataModel        *model,
   return node;
 }
 
-/* Copies the stored config's keys in order, replacing those @generated has;
- * then appends the generated keys the stored config did not have. */
 /* Whether the stored input_layers/output_layers still name the model's
  * endpoints (a layer may have been renamed). */
 static gboolean
@@ -1067,6 +884,8 @@ endpoints_still_valid (JsonNode  *stored,
   return TRUE;
 }
 
+/* Copies the stored config's keys in order, replacing those @generated has;
+ * then appends the generated keys the stored config did not have. */
 static JsonObject *
 merge_stored (StrataModel *model,
               JsonObject  *generated,
@@ -1102,13 +921,13 @@ merge_stored (StrataModel *model,
 }
 
 static JsonNode *
-write_sequential (StrataSequential   *model,
-                  StrataKerasDialect  dialect,
-                  StrataKerasDialect  source,
-                  gboolean            allow_list)
+write_sequential (Writer           *writer,
+                  StrataSequential *model,
+                  gboolean          allow_list)
 {
   GPtrArray *layers = strata_model_peek_layers (STRATA_MODEL (model));
   StrataLayer *input = strata_sequential_peek_input_layer (model);
+  StrataKerasDialect dialect = writer->dialect, source = writer->source;
   g_autoptr(JsonObject) generated = json_object_new ();
   JsonArray *entries = json_array_new ();
   gboolean list_form;
@@ -1117,9 +936,9 @@ write_sequential (StrataSequential   *model,
   /* Keras 3 always writes the input layer (its layers take no batch_input_shape). */
   if (input != NULL && (strata_sequential_input_is_explicit (model) ||
                         (dialect == STRATA_KERAS_DIALECT_KERAS3 && source != STRATA_KERAS_DIALECT_KERAS3)))
-    json_array_add_element (entries, write_layer_entry (NULL, input, dialect, source));
+    json_array_add_element (entries, write_layer_entry (writer, NULL, input));
   for (guint i = 0; i < layers->len; i++)
-    json_array_add_element (entries, write_layer_entry (NULL, g_ptr_array_index (layers, i), dialect, source));
+    json_array_add_element (entries, write_layer_entry (writer, NULL, g_ptr_array_index (layers, i)));
 
   list_form = allow_list && (dialect == STRATA_KERAS_DIALECT_KERAS1 ||
                              (strata_sequential_get_list_form (model) && dialect == source));
@@ -1141,11 +960,11 @@ write_sequential (StrataSequential   *model,
 }
 
 static JsonNode *
-write_functional (StrataModel        *model,
-                  StrataKerasDialect  dialect,
-                  StrataKerasDialect  source)
+write_functional (Writer      *writer,
+                  StrataModel *model)
 {
   GPtrArray *layers = strata_model_peek_layers (model);
+  StrataKerasDialect dialect = writer->dialect;
   g_autoptr(JsonObject) generated = json_object_new ();
   JsonArray *entries = json_array_new ();
   JsonNode *result;
@@ -1155,7 +974,7 @@ write_functional (StrataModel        *model,
       json_object_has_member (strata_layer_peek_config (STRATA_LAYER (model)), "trainable"))
     json_object_set_boolean_member (generated, "trainable", strata_layer_get_trainable (STRATA_LAYER (model)));
   for (guint i = 0; i < layers->len; i++)
-    json_array_add_element (entries, write_layer_entry (model, g_ptr_array_index (layers, i), dialect, source));
+    json_array_add_element (entries, write_layer_entry (writer, model, g_ptr_array_index (layers, i)));
   json_object_set_array_member (generated, "layers", entries);
   json_object_set_member (generated, "input_layers",
                           write_endpoints (model, strata_model_peek_inputs (model), dialect));
@@ -1163,31 +982,31 @@ write_functional (StrataModel        *model,
                           write_endpoints (model, strata_model_peek_outputs (model), dialect));
 
   result = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (result, merge_stored (model, generated, dialect == source));
+  json_node_take_object (result, merge_stored (model, generated, dialect == writer->source));
   return result;
 }
 
 static JsonNode *
-write_model_config_node (StrataModel        *model,
-                         StrataKerasDialect  dialect,
-                         StrataKerasDialect  source)
+write_model_config_node (Writer      *writer,
+                         StrataModel *model)
 {
   if (STRATA_IS_SEQUENTIAL (model))
-    return write_sequential (STRATA_SEQUENTIAL (model), dialect, source, TRUE);
-  return write_functional (model, dialect, source);
+    return write_sequential (writer, STRATA_SEQUENTIAL (model), TRUE);
+  return write_functional (writer, model);
 }
 
 JsonObject *
 strata_config_write_model_config (StrataModel        *self,
                                   StrataKerasDialect  dialect)
 {
-  StrataKerasDialect source = strata_model_get_dialect (self);
+  Writer writer = { dialect, strata_model_get_dialect (self), STRATA_CONFIG_STYLE_MODEL_JSON, NULL };
   g_autoptr(JsonNode) node = NULL;
 
   if (STRATA_IS_SEQUENTIAL (self))
-    node = write_sequential (STRATA_SEQUENTIAL (self), dialect, source, FALSE);
+    node = write_sequential (&writer, STRATA_SEQUENTIAL (self), FALSE);
   else
-    node = write_functional (self, dialect, source);
+    node = write_functional (&writer, self);
+  g_clear_error (&writer.refusal);
   return json_object_ref (json_node_get_object (node));
 }
 
@@ -1204,6 +1023,119 @@ version_for (StrataModel        *self,
   return dialect == STRATA_KERAS_DIALECT_KERAS1 ? "1.2.2" : "2.15.0";
 }
 
+/* The top-level object of the model: serialize_keras_object's for Keras 3
+ * and .keras archives, else to_json()'s. */
+static JsonObject *
+write_top (Writer      *writer,
+           StrataModel *self)
+{
+  JsonObject *extras = strata_layer_peek_extras (STRATA_LAYER (self));
+  JsonObject *top = json_object_new ();
+  gboolean same = writer->source == writer->dialect;
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *member;
+
+  if (writes_saving_lib (writer))
+    {
+      JsonNode *module = same ? json_object_get_member (extras, "module") : NULL;
+      JsonNode *registered = same ? json_object_get_member (extras, "registered_name") : NULL;
+      JsonNode *build_config = write_build_config (writer, STRATA_LAYER (self),
+                                                   json_object_get_member (extras, "build_config"));
+
+      if (module != NULL)
+        json_object_set_member (top, "module", strata_json_node_copy (module));
+      else
+        json_object_set_string_member (top, "module", default_module (STRATA_LAYER (self), writer->dialect));
+      json_object_set_string_member (top, "class_name", model_class_name (self, writer->dialect));
+      json_object_set_member (top, "config", write_model_config_node (writer, self));
+      if (registered != NULL)
+        json_object_set_member (top, "registered_name", strata_json_node_copy (registered));
+      else if (STRATA_IS_SEQUENTIAL (self))
+        json_object_set_null_member (top, "registered_name");
+      else
+        json_object_set_string_member (top, "registered_name", "Functional");
+      if (build_config != NULL)
+        json_object_set_member (top, "build_config", build_config);
+      if (same)
+        {
+          json_object_iter_init_ordered (&iter, extras);
+          while (json_object_iter_next_ordered (&iter, &key, &member))
+            if (!json_object_has_member (top, key))
+              json_object_set_member (top, key, strata_json_node_copy (member));
+        }
+      return top;
+    }
+
+  json_object_set_string_member (top, "class_name", model_class_name (self, writer->dialect));
+  json_object_set_member (top, "config", write_model_config_node (writer, self));
+  json_object_set_string_member (top, "keras_version", version_for (self, writer->dialect));
+  if (writer->dialect == STRATA_KERAS_DIALECT_KERAS2 || strata_model_get_backend (self) != NULL)
+    json_object_set_string_member (top, "backend",
+                                   strata_model_get_backend (self) != NULL ?
+                                   strata_model_get_backend (self) : "tensorflow");
+  if (writer->source != STRATA_KERAS_DIALECT_KERAS3)
+    {
+      json_object_iter_init_ordered (&iter, extras);
+      while (json_object_iter_next_ordered (&iter, &key, &member))
+        if (!json_object_has_member (top, key) && !is_saving_lib_key (key))
+          json_object_set_member (top, key, strata_json_node_copy (member));
+    }
+  return top;
+}
+
+/**
+ * strata_model_to_config_object_full:
+ * @self: a model
+ * @dialect: the Keras dialect to write; %STRATA_KERAS_DIALECT_AUTO keeps the
+ *   one the model was read in (Keras 2 for a model made in code)
+ * @style: the serialization the config is for: `to_json()`, HDF5 and
+ *   SavedModel files, or the `config.json` of a `.keras` archive
+ * @error: return location for a #GError
+ *
+ * Serializes the model for the Keras of @dialect, as that Keras writes it
+ * in @style. This is the one entry point format writers use: the dialect
+ * written follows the target, never the source. A model read in another
+ * dialect is converted layer by layer: renamed keys and classes (Keras 1
+ * names become Keras 2's), keys the target refuses dropped when their
+ * value is the one the target means without them, defaults that changed
+ * written out (a GRU's `reset_after`), call nodes rewritten. A layer the
+ * target Keras cannot build to compute the same (a class, argument value
+ * or activation it lacks or computes differently) fails with
+ * %STRATA_CONFIG_ERROR_NO_EQUIVALENT naming the layer.
+ *
+ * Keras 1 is written only for models read from Keras 1 configs.
+ *
+ * Returns: (transfer full) (nullable): the serialized model, or %NULL
+ *   with @error set
+ */
+JsonObject *
+strata_model_to_config_object_full (StrataModel        *self,
+                                    StrataKerasDialect  dialect,
+                                    StrataConfigStyle   style,
+                                    GError            **error)
+{
+  Writer writer;
+  JsonObject *top;
+
+  g_return_val_if_fail (STRATA_IS_MODEL (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  strata_init ();
+  writer.source = strata_model_get_dialect (self);
+  writer.dialect = strata_model_resolve_dialect (self, dialect);
+  writer.style = style;
+  writer.refusal = NULL;
+  top = write_top (&writer, self);
+  if (writer.refusal != NULL)
+    {
+      g_propagate_error (error, writer.refusal);
+      json_object_unref (top);
+      return NULL;
+    }
+  return top;
+}
+
 /**
  * strata_model_to_config_object:
  * @self: a model
@@ -1215,70 +1147,28 @@ version_for (StrataModel        *self,
  * `{"module", "class_name", "config", "registered_name", ...}` object for
  * Keras 3. Keys read from a file are kept in their order.
  *
+ * A layer that has no exact equivalent in @dialect is written as well as
+ * it can be (the target Keras may refuse it or build another layer);
+ * strata_model_to_config_object_full() refuses such models instead.
+ *
  * Returns: (transfer full): the serialized model
  */
 JsonObject *
 strata_model_to_config_object (StrataModel        *self,
                                StrataKerasDialect  dialect)
 {
+  Writer writer;
   JsonObject *top;
-  JsonObject *extras;
-  StrataKerasDialect source;
-  JsonNode *module, *registered;
-  JsonObjectIter iter;
-  const char *key;
-  JsonNode *member;
 
   g_return_val_if_fail (STRATA_IS_MODEL (self), NULL);
 
   strata_init ();
-  source = strata_model_get_dialect (self);
-  dialect = strata_model_resolve_dialect (self, dialect);
-  extras = strata_layer_peek_extras (STRATA_LAYER (self));
-  top = json_object_new ();
-
-  if (dialect == STRATA_KERAS_DIALECT_KERAS3)
-    {
-      gboolean keep = source == STRATA_KERAS_DIALECT_KERAS3;
-
-      module = keep ? json_object_get_member (extras, "module") : NULL;
-      registered = keep ? json_object_get_member (extras, "registered_name") : NULL;
-      if (module != NULL)
-        json_object_set_member (top, "module", strata_json_node_copy (module));
-      else
-        json_object_set_string_member (top, "module", default_module (STRATA_LAYER (self)));
-      json_object_set_string_member (top, "class_name", model_class_name (self, dialect));
-      json_object_set_member (top, "config", write_model_config_node (self, dialect, source));
-      if (registered != NULL)
-        json_object_set_member (top, "registered_name", strata_json_node_copy (registered));
-      else if (STRATA_IS_SEQUENTIAL (self))
-        json_object_set_null_member (top, "registered_name");
-      else
-        json_object_set_string_member (top, "registered_name", "Functional");
-      if (keep)
-        {
-          json_object_iter_init_ordered (&iter, extras);
-          while (json_object_iter_next_ordered (&iter, &key, &member))
-            if (!json_object_has_member (top, key))
-              json_object_set_member (top, key, strata_json_node_copy (member));
-        }
-      return top;
-    }
-
-  json_object_set_string_member (top, "class_name", model_class_name (self, dialect));
-  json_object_set_member (top, "config", write_model_config_node (self, dialect, source));
-  json_object_set_string_member (top, "keras_version", version_for (self, dialect));
-  if (dialect == STRATA_KERAS_DIALECT_KERAS2 || strata_model_get_backend (self) != NULL)
-    json_object_set_string_member (top, "backend",
-                                   strata_model_get_backend (self) != NULL ?
-                                   strata_model_get_backend (self) : "tensorflow");
-  if (source != STRATA_KERAS_DIALECT_KERAS3)
-    {
-      json_object_iter_init_ordered (&iter, extras);
-      while (json_object_iter_next_ordered (&iter, &key, &member))
-        if (!json_object_has_member (top, key))
-          json_object_set_member (top, key, strata_json_node_copy (member));
-    }
+  writer.source = strata_model_get_dialect (self);
+  writer.dialect = strata_model_resolve_dialect (self, dialect);
+  writer.style = STRATA_CONFIG_STYLE_MODEL_JSON;
+  writer.refusal = NULL;
+  top = write_top (&writer, self);
+  g_clear_error (&writer.refusal);
   return top;
 }
 

@@ -66,6 +66,23 @@ typedef enum {
 } StrataKerasDialect;
 
 /**
+ * StrataConfigStyle:
+ * @STRATA_CONFIG_STYLE_MODEL_JSON: the config of `model.to_json()`, of the
+ *   `model_config` of HDF5 files and of the Keras metadata of SavedModels
+ * @STRATA_CONFIG_STYLE_ARCHIVE: the `config.json` of a `.keras` archive
+ *   (`serialize_keras_object`: every object with `module` and
+ *   `registered_name`, layers with their `build_config`), as Keras 3 and
+ *   tf-keras (2.13 and later) write it
+ *
+ * The serialization a model config is written for. Keras 3 writes both the
+ * same way; tf-keras writes Keras 2 configs in either.
+ */
+typedef enum {
+  STRATA_CONFIG_STYLE_MODEL_JSON = 0,
+  STRATA_CONFIG_STYLE_ARCHIVE,
+} StrataConfigStyle;
+
+/**
  * StrataLoadFlags:
  * @STRATA_LOAD_NONE: no flags: safe mode, unknown classes refused, weights read
  * @STRATA_LOAD_ALLOW_UNKNOWN: load classes that are not registered (and Lambda

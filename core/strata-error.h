@@ -29,6 +29,9 @@ G_BEGIN_DECLS
  * @STRATA_CONFIG_ERROR_UNSAFE: the config holds code (a Lambda layer) and safe mode is on
  * @STRATA_CONFIG_ERROR_UNSUPPORTED: a valid config that Strata cannot represent
  * @STRATA_CONFIG_ERROR_LIMIT: a declared size or depth is beyond Strata's limits
+ * @STRATA_CONFIG_ERROR_NO_EQUIVALENT: the config cannot be written in the Keras
+ *   dialect asked for without changing what the model computes (a layer class,
+ *   argument value or activation the target Keras lacks or computes differently)
  *
  * Config errors. May be extended.
  */
@@ -39,6 +42,7 @@ typedef enum {
   STRATA_CONFIG_ERROR_UNSAFE,
   STRATA_CONFIG_ERROR_UNSUPPORTED,
   STRATA_CONFIG_ERROR_LIMIT,
+  STRATA_CONFIG_ERROR_NO_EQUIVALENT,
 } StrataConfigError;
 
 /**

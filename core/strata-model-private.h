@@ -96,8 +96,8 @@ gboolean   strata_model_has_node     (StrataModel *self, StrataNode *node);
 /* Replaces the layer list (Sequential keeps its own order). */
 void       strata_model_set_layers   (StrataModel *self, GPtrArray *layers);
 /* The node index Keras writes for the first call of @layer inside another
- * model: 1 for a nested Functional model (its construction node is 0) and
- * for a nested Sequential in Keras 1/2; else 0. */
+ * model: 1 for a nested model in Keras 1/2 (its construction node is 0);
+ * else 0. */
 guint      strata_layer_node_offset  (StrataLayer *layer, StrataKerasDialect dialect);
 
 /* Sequential. */
@@ -114,6 +114,37 @@ gboolean     strata_sequential_build_for_shape   (StrataSequential *self, Strata
  * strata_layer_new_from_config() does for model types). */
 StrataModel *strata_config_read_model_config (GType type, JsonObject *config, StrataRegistry *registry,
                                               StrataLoadFlags flags, GError **error);
+
+/* Config conversion between dialects (strata-config-convert.c). */
+#define STRATA_RNN_CLASSES "SimpleRNN LSTM GRU RNN ConvLSTM1D ConvLSTM2D ConvLSTM3D"
+/* Whether @class_name is one of the space-separated @classes. */
+gboolean    strata_config_class_listed   (const char *classes,
+                                          const char *class_name);
+
+typedef struct {
+  StrataKerasDialect  from;          /* the dialect the config was read in */
+  StrataKerasDialect  to;            /* the dialect written */
+  const char         *dim_ordering;  /* Keras 1: the model-wide image ordering, or NULL */
+  GError            **refusal;       /* nullable: set (once) by the first layer the
+                                        target cannot build to compute the same */
+} StrataConversion;
+
+/* Rewrites @config, a layer of @class_name read in conversion->from, so
+ * that Keras of conversion->to builds the same layer (wrapped layers and
+ * cells included). Returns the class name to write (Keras 1 classes have
+ * Keras 2 names). */
+const char *strata_config_convert_layer  (const StrataConversion *conversion,
+                                          const char             *class_name,
+                                          JsonObject             *config);
+/* The Keras 3 module of a built-in layer class ("keras.layers", or
+ * "keras._legacy.layers" for the tf-keras classes Keras 3 keeps there). */
+const char *strata_config_keras3_module  (const char *class_name);
+
+/* Rewrites @config, the "config" of an optimizer, for the Keras of @to:
+ * arguments it refuses dropped, the learning rate under its name, and
+ * tf-keras told when it is one of its new (2.11+) optimizers. */
+void        strata_config_convert_optimizer (JsonObject         *config,
+                                             StrataKerasDialect  to);
 
 /* Config writer: the "config" member of a model in @dialect (never AUTO). */
 JsonObject *strata_config_write_model_config (StrataModel *self, StrataKerasDialect dialect);

@@ -729,9 +729,10 @@ strata_layer_node_offset (StrataLayer        *layer,
                           StrataKerasDialect  dialect)
 {
   /* Keras 1/2 give every model (a Sequential is one once it is called) a
-   * construction node; Keras 3 treats a Sequential as a plain operation. */
-  if (STRATA_IS_SEQUENTIAL (layer))
-    return dialect != STRATA_KERAS_DIALECT_KERAS3 ? 1 : 0;
+   * construction node; Keras 3 treats nested models as plain operations
+   * (Keras 3.15 writes a nested Functional's first call as node 0). */
+  if (dialect == STRATA_KERAS_DIALECT_KERAS3)
+    return 0;
   return STRATA_IS_MODEL (layer) ? 1 : 0;
 }
 
@@ -1055,6 +1056,43 @@ strata_model_get_training_config (StrataModel *self)
   g_return_val_if_fail (STRATA_IS_MODEL (self), NULL);
   priv = strata_model_get_instance_private (self);
   return priv->training_config;
+}
+
+/**
+ * strata_model_dup_training_config:
+ * @self: a model
+ * @dialect: the Keras the config is written for; %STRATA_KERAS_DIALECT_AUTO
+ *   keeps the one the model was read in
+ *
+ * Returns the training config the model was compiled with, as the Keras of
+ * @dialect reads it: optimizer arguments that Keras refuses are left out
+ * and the learning rate has the name it takes. Format writers use it.
+ *
+ * Returns: (transfer full) (nullable): a copy of the training config, or
+ *   %NULL when the model has none
+ */
+JsonObject *
+strata_model_dup_training_config (StrataModel        *self,
+                                  StrataKerasDialect  dialect)
+{
+  StrataModelPrivate *priv;
+  JsonObject *copy, *optimizer;
+  JsonNode *member;
+
+  g_return_val_if_fail (STRATA_IS_MODEL (self), NULL);
+  priv = strata_model_get_instance_private (self);
+  if (priv->training_config == NULL)
+    return NULL;
+  copy = strata_json_object_copy (priv->training_config);
+  dialect = strata_model_resolve_dialect (self, dialect);
+  member = json_object_get_member (copy, "optimizer_config");
+  if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member) || dialect == strata_model_get_dialect (self))
+    return copy;
+  optimizer = json_node_get_object (member);
+  member = json_object_get_member (optimizer, "config");
+  if (member != NULL && JSON_NODE_HOLDS_OBJECT (member))
+    strata_config_convert_optimizer (json_node_get_object (member), dialect);
+  return copy;
 }
 
 /**

@@ -77,6 +77,11 @@ STRATA_AVAILABLE_IN_ALL
 JsonObject        *strata_model_to_config_object    (StrataModel        *self,
                                                      StrataKerasDialect  dialect);
 STRATA_AVAILABLE_IN_ALL
+JsonObject        *strata_model_to_config_object_full (StrataModel        *self,
+                                                       StrataKerasDialect  dialect,
+                                                       StrataConfigStyle   style,
+                                                       GError            **error);
+STRATA_AVAILABLE_IN_ALL
 char              *strata_model_to_json             (StrataModel        *self,
                                                      StrataKerasDialect  dialect,
                                                      gboolean            pretty);
@@ -112,6 +117,9 @@ void               strata_model_set_optimizer       (StrataModel        *self,
                                                      StrataOptimizer    *optimizer);
 STRATA_AVAILABLE_IN_ALL
 JsonObject        *strata_model_get_training_config (StrataModel        *self);
+STRATA_AVAILABLE_IN_ALL
+JsonObject        *strata_model_dup_training_config (StrataModel        *self,
+                                                     StrataKerasDialect  dialect);
 STRATA_AVAILABLE_IN_ALL
 void               strata_model_set_training_config (StrataModel        *self,
                                                      JsonObject         *training_config);

@@ -666,7 +666,16 @@ strata_save_options_class_init (StrataSaveOptionsClass *klass)
   /**
    * StrataSaveOptions:dialect:
    *
-   * The Keras dialect of the written config.
+   * The Keras dialect of the written config, which is the Keras the file is
+   * for: %STRATA_KERAS_DIALECT_KERAS2 writes what tf-keras (Keras 2) loads,
+   * %STRATA_KERAS_DIALECT_KERAS3 what Keras 3 loads, whatever the model was
+   * read from (`strata convert --keras 2|3`). The default,
+   * %STRATA_KERAS_DIALECT_AUTO, is each format's own Keras: Keras 3 for
+   * `.keras` archives and `.weights.h5` files, tf-keras for HDF5 files
+   * (`.h5` models and weights, which Keras 3 reads too) and SavedModels,
+   * and for JSON configs the dialect the model was read in (Keras 2 for a
+   * model made in code). A model that the chosen Keras cannot build to
+   * compute the same is not saved (%STRATA_CONFIG_ERROR_NO_EQUIVALENT).
    */
   save_properties[SAVE_PROP_DIALECT] =
     g_param_spec_enum ("dialect", NULL, NULL,
@@ -688,7 +697,7 @@ strata_save_options_init (StrataSaveOptions *self)
  * strata_save_options_new:
  *
  * Creates save options with Keras' defaults: overwrite, include the
- * optimizer, format from the file name, dialect of the model.
+ * optimizer, format from the file name, each format's own Keras dialect.
  *
  * Returns: (transfer full): new options
  */
@@ -837,6 +846,27 @@ strata_save_options_set_dialect (StrataSaveOptions  *self,
     return;
   self->dialect = dialect;
   g_object_notify_by_pspec (G_OBJECT (self), save_properties[SAVE_PROP_DIALECT]);
+}
+
+/**
+ * strata_save_options_resolve_dialect:
+ * @self: save options
+ * @native: the dialect the format writes when none is asked for (see
+ *   #StrataSaveOptions:dialect)
+ *
+ * Gives the dialect a format writes with these options: the one set, else
+ * @native. Used by formats.
+ *
+ * Returns: the Keras dialect to write, never %STRATA_KERAS_DIALECT_AUTO
+ *   unless @native is
+ */
+StrataKerasDialect
+strata_save_options_resolve_dialect (StrataSaveOptions  *self,
+                                     StrataKerasDialect  native)
+{
+  g_return_val_if_fail (STRATA_IS_SAVE_OPTIONS (self), native);
+
+  return self->dialect != STRATA_KERAS_DIALECT_AUTO ? self->dialect : native;
 }
 
 /**

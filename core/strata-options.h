@@ -88,6 +88,9 @@ STRATA_AVAILABLE_IN_ALL
 void               strata_save_options_set_dialect           (StrataSaveOptions *self,
                                                               StrataKerasDialect dialect);
 STRATA_AVAILABLE_IN_ALL
+StrataKerasDialect strata_save_options_resolve_dialect       (StrataSaveOptions *self,
+                                                              StrataKerasDialect native);
+STRATA_AVAILABLE_IN_ALL
 void               strata_save_options_set_progress_func     (StrataSaveOptions *self,
                                                               StrataProgressFunc func,
                                                               gpointer           user_data,

@@ -23,6 +23,7 @@ typedef struct
   gboolean  allow_unknown;
   gboolean  no_compile;
   char     *format;        /* output format (convert) */
+  char     *keras;         /* Keras major version the output is for (convert) */
   char     *input_format;  /* input format */
   gboolean  json;
   gboolean  show_progress;
@@ -32,6 +33,7 @@ static void
 tool_options_clear (ToolOptions *opts)
 {
   g_clear_pointer (&opts->format, g_free);
+  g_clear_pointer (&opts->keras, g_free);
   g_clear_pointer (&opts->input_format, g_free);
 }
 
@@ -331,6 +333,17 @@ cmd_convert (ToolOptions *opts,
   const char *format_name = NULL;
   GError *error = NULL;
 
+  if (opts->keras != NULL)
+    {
+      if (g_strcmp0 (opts->keras, "2") != 0 && g_strcmp0 (opts->keras, "3") != 0)
+        {
+          /* Translators: %s is what the user gave to --keras. */
+          g_printerr (_("strata: --keras takes 2 (tf-keras) or 3 (Keras 3), not “%s”\n"), opts->keras);
+          return EXIT_ERROR;
+        }
+      strata_save_options_set_dialect (options, opts->keras[0] == '3' ? STRATA_KERAS_DIALECT_KERAS3
+                                                                      : STRATA_KERAS_DIALECT_KERAS2);
+    }
   model = load (opts, argv[0], &format_name, &error);
   if (model == NULL)
     return fail (error);
@@ -618,6 +631,10 @@ run_command (const Command *command,
       const GOptionEntry entries[] = {
         { "format", 'f', 0, G_OPTION_ARG_STRING, &opts.format,
           N_("Write the output in this format instead of the one its extension names"), N_("NAME") },
+        { "keras", 0, 0, G_OPTION_ARG_STRING, &opts.keras,
+          N_("Write the model for this Keras: 2 (tf-keras) or 3 (Keras 3); by default, .keras and "
+             ".weights.h5 files are for Keras 3, HDF5 files for tf-keras, JSON configs for the Keras "
+             "the model came from"), N_("2|3") },
         { NULL }
       };
       g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

@@ -192,7 +192,7 @@ h5_save (StrataModel *model, GFile *file, StrataSaveOptions *options, gboolean w
   g_autofree char *training_config = NULL;
   g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func ((GDestroyNotify) out_group_free);
   g_autoptr(H5kOutGroup) optimizer = NULL;
-  StrataKerasDialect dialect = strata_save_options_get_dialect (options);
+  StrataKerasDialect dialect;
   const char *backend = strata_model_get_backend (model);
   guint n_layers = strata_model_get_n_layers (model);
   H5kOutFile spec = { 0 };
@@ -204,8 +204,9 @@ h5_save (StrataModel *model, GFile *file, StrataSaveOptions *options, gboolean w
                    _("“%s” is not a local file; HDF5 files must be local"), uri);
       return FALSE;
     }
-  if (dialect == STRATA_KERAS_DIALECT_AUTO)
-    dialect = strata_model_get_dialect (model);
+  /* HDF5 is tf-keras's format (Keras 3 reads tf-keras's files too): Keras 2
+   * unless Keras 3 is asked for. */
+  dialect = strata_save_options_resolve_dialect (options, STRATA_KERAS_DIALECT_KERAS2);
   if (dialect != STRATA_KERAS_DIALECT_KERAS3)
     dialect = STRATA_KERAS_DIALECT_KERAS2;
 
@@ -224,17 +225,24 @@ h5_save (StrataModel *model, GFile *file, StrataSaveOptions *options, gboolean w
 
   if (!weights_only)
     {
-      model_config = strata_model_to_json (model, dialect, FALSE);
-      if (model_config == NULL)
-        {
-          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                       _("The config of the model “%s” cannot be written"),
-                       strata_layer_get_name (STRATA_LAYER (model)));
-          return FALSE;
-        }
+      g_autoptr(JsonObject) config = strata_model_to_config_object_full (model, dialect,
+                                                                          STRATA_CONFIG_STYLE_MODEL_JSON,
+                                                                          error);
+      g_autoptr(JsonNode) root = NULL;
+
+      if (config == NULL)
+        return FALSE;
+      /* The model_config attribute has no keras_version and backend of its
+       * own (the file's attributes say them). */
+      if (json_object_has_member (config, "keras_version"))
+        json_object_remove_member (config, "keras_version");
+      if (json_object_has_member (config, "backend"))
+        json_object_remove_member (config, "backend");
+      root = json_node_init_object (json_node_alloc (), config);
+      model_config = strata_json_to_string (root, FALSE);
       if (strata_save_options_get_include_optimizer (options) && strata_model_is_compiled (model))
         {
-          JsonObject *tc = strata_model_get_training_config (model);
+          g_autoptr(JsonObject) tc = strata_model_dup_training_config (model, dialect);
           StrataOptimizer *opt = strata_model_get_optimizer (model);
 
           if (tc != NULL)

@@ -93,22 +93,21 @@ strata_json_config_format_save_model (StrataFormat       *format,
 {
   g_autofree char *path = local_path (file, error);
   g_autofree char *text = NULL;
-  StrataKerasDialect dialect = strata_save_options_get_dialect (options);
+  g_autoptr(JsonObject) config = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  /* A to_json() file is read by model_from_json() of the Keras that wrote
+   * it: the model's own dialect unless another is asked for. */
+  StrataKerasDialect dialect = strata_save_options_resolve_dialect (options, strata_model_get_dialect (model));
 
   if (path == NULL)
     return FALSE;
-  if (dialect == STRATA_KERAS_DIALECT_AUTO)
-    dialect = strata_model_get_dialect (model);
 
   strata_save_options_report_progress (options, 0.0, _("Writing the model config"));
-  text = strata_model_to_json (model, dialect, FALSE);
-  if (text == NULL)
-    {
-      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                   _("The model “%s” could not be written as JSON"),
-                   strata_layer_get_name (STRATA_LAYER (model)));
-      return FALSE;
-    }
+  config = strata_model_to_config_object_full (model, dialect, STRATA_CONFIG_STYLE_MODEL_JSON, error);
+  if (config == NULL)
+    return FALSE;
+  root = json_node_init_object (json_node_alloc (), config);
+  text = strata_json_to_string (root, FALSE);
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
   return json_config_write_file (path, text, error);

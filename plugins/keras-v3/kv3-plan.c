@@ -87,6 +87,7 @@ holds_cell (const char *class_name)
  * (without the layer's name and ":0"), and where each slot goes. */
 typedef struct {
   Kv3Plan      *plan;
+  gboolean      tf_keras;  /* tf-keras's attribute names */
   GHashTable   *seen;
   Kv3LayerPlan *lp;
   GPtrArray    *parts;    /* (element-type GStrv) per slot */
@@ -188,7 +189,11 @@ plan_attention (LayerCtx *ctx, const char *base, GArray *slots)
 
   for (guint c = 0; c < G_N_ELEMENTS (children); c++)
     {
-      g_autofree char *path = child_path (base, children[c].attribute);
+      /* tf-keras has no public properties for them. */
+      g_autofree char *attribute = ctx->tf_keras && children[c].attribute[0] != '_'
+                                   ? g_strconcat ("_", children[c].attribute, NULL)
+                                   : g_strdup (children[c].attribute);
+      g_autofree char *path = child_path (base, attribute);
       g_autoptr(GArray) mine = g_array_new (FALSE, FALSE, sizeof (guint));
 
       /* use_bias=False leaves one weight per projection */
@@ -356,7 +361,7 @@ plan_layer (Kv3Plan *plan, GHashTable *seen, StrataLayer *layer, JsonObject *ent
   g_autoptr(GArray) slots = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree char *own = g_strconcat (path, "/vars", NULL);
-  LayerCtx ctx = { plan, seen, lp, parts, counts };
+  LayerCtx ctx = { plan, plan->tf_keras, seen, lp, parts, counts };
   guint n;
 
   lp->layer = layer;
@@ -450,12 +455,14 @@ plan_model (Kv3Plan *plan, GHashTable *seen, StrataModel *model, JsonObject *ent
 }
 
 Kv3Plan *
-kv3_plan_new (StrataModel *model, GError **error)
+kv3_plan_new (StrataModel *model, StrataKerasDialect dialect, GError **error)
 {
   g_autoptr(Kv3Plan) plan = g_new0 (Kv3Plan, 1);
-  g_autoptr(JsonObject) entry = strata_model_to_config_object (model, STRATA_KERAS_DIALECT_KERAS3);
+  /* The classes and order the target Keras rebuilds the model with. */
+  g_autoptr(JsonObject) entry = strata_model_to_config_object (model, dialect);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
+  plan->tf_keras = dialect != STRATA_KERAS_DIALECT_KERAS3;
   plan->layers = g_ptr_array_new_with_free_func (layer_plan_free);
   plan->vars_paths = g_ptr_array_new_with_free_func (g_free);
   plan->vars_names = g_ptr_array_new_with_free_func (g_free);

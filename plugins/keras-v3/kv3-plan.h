@@ -32,10 +32,15 @@ typedef struct {
   GPtrArray *layers;         /* (element-type Kv3LayerPlan) */
   GPtrArray *vars_paths;     /* (element-type utf8) every vars group, creation order */
   GPtrArray *vars_names;     /* (element-type utf8) their "name" attributes */
+  gboolean   tf_keras;       /* tf-keras's layout (it names no vars groups) */
 } Kv3Plan;
 
-Kv3Plan *kv3_plan_new  (StrataModel *model,
-                        GError     **error);
+/* The layout Keras of @dialect (KERAS3, or KERAS2: tf-keras, whose
+ * MultiHeadAttention keeps its projections in private attributes such as
+ * "_query_dense") reads @model's weights from. */
+Kv3Plan *kv3_plan_new  (StrataModel        *model,
+                        StrataKerasDialect  dialect,
+                        GError            **error);
 void     kv3_plan_free (Kv3Plan     *plan);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Kv3Plan, kv3_plan_free)

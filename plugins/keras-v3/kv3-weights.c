@@ -60,9 +60,40 @@ exists (hid_t fid, const char *path)
   return ok;
 }
 
+/* @vars_path with one attribute made private ("_query_dense" for
+ * "query_dense"), when that group exists: tf-keras keeps sub-layers that
+ * Keras 3 exposes as properties (MultiHeadAttention's projections) in
+ * private attributes only. NULL when no such group exists. Locked. */
+static char *
+private_attribute_group (hid_t fid, const char *vars_path)
+{
+  g_auto(GStrv) parts = g_strsplit (vars_path, "/", -1);
+  guint n = g_strv_length (parts);
+
+  for (guint i = 1; i + 1 < n; i++)
+    {
+      g_autofree char *saved = parts[i];
+      g_autofree char *candidate = NULL;
+
+      if (saved[0] == '_' || g_str_equal (saved, "layers"))
+        {
+          parts[i] = g_steal_pointer (&saved);
+          continue;
+        }
+      parts[i] = g_strconcat ("_", saved, NULL);
+      candidate = g_strjoinv ("/", parts);
+      g_free (parts[i]);
+      parts[i] = g_steal_pointer (&saved);
+      if (exists (fid, candidate))
+        return g_steal_pointer (&candidate);
+    }
+  return NULL;
+}
+
 /* The group a vars path names in this file: as is; with the
  * `_layer_checkpoint_dependencies` of TF-Keras 2.13; or with the
- * backslashes TF-Keras wrote on Windows ("layers\dense/vars").
+ * backslashes TF-Keras wrote on Windows ("layers\dense/vars"); or with
+ * a private attribute of tf-keras (see private_attribute_group()).
  * NULL when absent. Locked. */
 static char *
 resolve_group (hid_t fid, const char *vars_path)
@@ -91,7 +122,7 @@ resolve_group (hid_t fid, const char *vars_path)
         }
       H5Eclear2 (H5E_DEFAULT);
     }
-  return NULL;
+  return private_attribute_group (fid, vars_path);
 }
 
 /* Number of links in a group. Locked. */
@@ -293,7 +324,8 @@ kv3_weights_load (StrataModel *model, const char *path, StrataLoadOptions *optio
                   gboolean with_optimizer, GCancellable *cancellable, GError **error)
 {
   g_autoptr(StrataWeightsReport) report = strata_weights_report_new ();
-  g_autoptr(Kv3Plan) plan = kv3_plan_new (model, error);
+  /* tf-keras files differ in names the lookup tries (resolve_group()). */
+  g_autoptr(Kv3Plan) plan = kv3_plan_new (model, STRATA_KERAS_DIALECT_KERAS3, error);
   gboolean skip_mismatch = options != NULL && strata_load_options_get_skip_mismatch (options);
   hid_t fid;
   gboolean ok = TRUE;
@@ -522,6 +554,27 @@ keras3_optimizer_state (StrataOptimizer *optimizer)
   return out;
 }
 
+/* tf-keras 2.11+ saves the iteration and then the slots, without the
+ * learning rate Keras 3 keeps as variable 1 (see keras3_optimizer_state()). */
+static GPtrArray *
+tf_keras_optimizer_state (StrataOptimizer *optimizer)
+{
+  GPtrArray *weights = strata_optimizer_get_weights (optimizer);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
+  StrataTensor *first = weights->len > 2 ? g_ptr_array_index (weights, 0) : NULL;
+  StrataTensor *second = weights->len > 2 ? g_ptr_array_index (weights, 1) : NULL;
+  gboolean drop = first != NULL &&
+                  strata_shape_get_rank (strata_tensor_get_shape (first)) == 0 &&
+                  strata_tensor_get_dtype (first) == STRATA_DTYPE_INT64 &&
+                  strata_shape_get_rank (strata_tensor_get_shape (second)) == 0 &&
+                  strata_tensor_get_dtype (second) == STRATA_DTYPE_FLOAT32;
+
+  for (guint i = 0; i < weights->len; i++)
+    if (!(drop && i == 1))
+      g_ptr_array_add (out, g_object_ref (g_ptr_array_index (weights, i)));
+  return out;
+}
+
 static gboolean
 write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gboolean with_optimizer,
            StrataSaveOptions *options, GCancellable *cancellable, GError **error)
@@ -539,7 +592,8 @@ write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gbool
                          vars, path);
           return FALSE;
         }
-      if (!h5k_attr_write_string (gid, "name", g_ptr_array_index (plan->vars_names, i),
+      if (!plan->tf_keras &&
+          !h5k_attr_write_string (gid, "name", g_ptr_array_index (plan->vars_names, i),
                                   H5T_CSET_UTF8, error))
         return FALSE;
     }
@@ -571,7 +625,8 @@ write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gbool
     }
   if (with_optimizer && optimizer != NULL && strata_optimizer_get_weights (optimizer)->len > 0)
     {
-      g_autoptr(GPtrArray) weights = keras3_optimizer_state (optimizer);
+      g_autoptr(GPtrArray) weights = plan->tf_keras ? tf_keras_optimizer_state (optimizer)
+                                                    : keras3_optimizer_state (optimizer);
       const char *class_name = strata_optimizer_get_class_name (optimizer);
       H5K_AUTO_ID hid_t gid = create_group (fid, "optimizer/vars");
       g_autofree char *oname = NULL;
@@ -617,10 +672,11 @@ write_contents (hid_t fid, gpointer user_data, GError **error)
 }
 
 gboolean
-kv3_weights_save (StrataModel *model, int fd, const char *name, gboolean with_optimizer,
-                  StrataSaveOptions *options, GCancellable *cancellable, GError **error)
+kv3_weights_save (StrataModel *model, int fd, const char *name, StrataKerasDialect dialect,
+                  gboolean with_optimizer, StrataSaveOptions *options, GCancellable *cancellable,
+                  GError **error)
 {
-  g_autoptr(Kv3Plan) plan = kv3_plan_new (model, error);
+  g_autoptr(Kv3Plan) plan = kv3_plan_new (model, dialect, error);
   SaveData data = { name, plan, model, with_optimizer, options, cancellable };
 
   return plan != NULL && h5k_write_fd (fd, name, write_contents, &data, error);

@@ -19,11 +19,13 @@ StrataWeightsReport *kv3_weights_load  (StrataModel        *model,
                                         GError            **error);
 
 /* Writes @model's weights (and the optimizer state when @with_optimizer)
- * in the Keras 3 layout into the file open at @fd (-1: the file @name,
- * created or truncated), named @name in messages. */
+ * in the layout the Keras of @dialect reads (KERAS3, or KERAS2: tf-keras's)
+ * into the file open at @fd (-1: the file @name, created or truncated),
+ * named @name in messages. */
 gboolean             kv3_weights_save  (StrataModel        *model,
                                         int                 fd,
                                         const char         *name,
+                                        StrataKerasDialect  dialect,
                                         gboolean            with_optimizer,
                                         StrataSaveOptions  *options,
                                         GCancellable       *cancellable,

@@ -32,6 +32,7 @@ G_DEFINE_DYNAMIC_TYPE (StrataFormatKerasV3, strata_format_keras_v3, STRATA_TYPE_
 /* The compile_config a .keras file came with, re-saved unchanged. */
 #define COMPILE_CONFIG_KEY "strata-keras-v3-compile-config"
 #define DEFAULT_KERAS_VERSION "3.15.1"
+#define DEFAULT_TF_KERAS_VERSION "2.15.0"
 
 static const char zip_signature[] = "PK\x03\x04";
 static const char hdf5_signature[] = "\x89HDF\r\n\x1a\n";
@@ -215,6 +216,46 @@ copy_member (JsonObject *to, const char *to_name, JsonObject *from, const char *
     json_object_set_null_member (to, to_name);
 }
 
+/* A copy of a compile_config loss or metrics value with the functions
+ * tf-keras serializes as {"class_name": "function", "config": NAME} by
+ * their NAME, as training_config holds them (tf-keras's HDF5 loader knows
+ * no "function" class). Depth is bounded by the JSON parser's limit. */
+static JsonNode *
+function_names (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonNode *config = json_object_get_member (object, "config");
+      JsonObject *copy;
+      g_autoptr(GList) members = NULL;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "class_name", ""), "function") == 0 &&
+          config != NULL && JSON_NODE_HOLDS_VALUE (config) && json_node_get_value_type (config) == G_TYPE_STRING)
+        return json_node_copy (config);
+      copy = json_object_new ();
+      members = json_object_get_members (object);
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (copy, l->data, function_names (json_object_get_member (object, l->data)));
+      config = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (config, copy);
+      return config;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      JsonArray *copy = json_array_sized_new (json_array_get_length (array));
+      JsonNode *result = json_node_alloc ();
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        json_array_add_element (copy, function_names (json_array_get_element (array, i)));
+      json_node_init_array (result, copy);
+      json_array_unref (copy);
+      return result;
+    }
+  return json_node_copy (node);
+}
+
 /* Keras 3 compile_config -> the Keras 2 training_config shape the core
  * compiles from. Keras 3.15 leaves the optimizer out of compile_config
  * (compiling with the default RMSprop); its state in the weights file
@@ -250,10 +291,14 @@ compile_from (StrataModel *model, JsonObject *compile_config, const char *path,
     }
   else
     copy_member (tc, "optimizer_config", compile_config, "optimizer");
-  copy_member (tc, "loss", compile_config, "loss");
-  copy_member (tc, "metrics", compile_config, "metrics");
   copy_member (tc, "loss_weights", compile_config, "loss_weights");
-  copy_member (tc, "weighted_metrics", compile_config, "weighted_metrics");
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *key = (const char *[]) { "loss", "metrics", "weighted_metrics" }[i];
+      JsonNode *value = json_object_get_member (compile_config, key);
+
+      json_object_set_member (tc, key, value != NULL ? function_names (value) : json_node_new (JSON_NODE_NULL));
+    }
   if (!strata_model_compile (model, tc, error))
     {
       g_prefix_error (error, _("Cannot compile the model of “%s” from its compile_config: "), path);
@@ -435,7 +480,7 @@ keras3_metrics (JsonNode *node)
   return node != NULL ? json_node_copy (node) : json_node_new (JSON_NODE_NULL);
 }
 
-static JsonObject *keras3_optimizer (JsonObject *src);
+static JsonObject *archive_optimizer (JsonObject *src, StrataKerasDialect dialect);
 
 /* A tf.keras mixed-precision LossScaleOptimizer config as Keras 3 takes
  * it: TF 2.2/2.3 wrote {"optimizer", "loss_scale": {"class_name":
@@ -453,7 +498,7 @@ keras3_loss_scale_config (JsonObject *config)
   if (inner == NULL)
     inner = json_object_get_member (config, "optimizer");
   if (inner != NULL && JSON_NODE_HOLDS_OBJECT (inner))
-    json_object_set_object_member (out, "inner_optimizer", keras3_optimizer (json_node_get_object (inner)));
+    json_object_set_object_member (out, "inner_optimizer", archive_optimizer (json_node_get_object (inner), STRATA_KERAS_DIALECT_KERAS3));
   if (loss_scale != NULL && JSON_NODE_HOLDS_OBJECT (loss_scale) &&
       json_object_has_member (json_node_get_object (loss_scale), "config") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (loss_scale), "config")))
@@ -478,9 +523,13 @@ keras3_loss_scale_config (JsonObject *config)
   return out;
 }
 
-/* A Keras 2 optimizer ({"class_name", "config"}) as a Keras 3 object. */
+/* A Keras 2 optimizer ({"class_name", "config"}) as the archive of the
+ * Keras of @dialect holds it: its config already has that Keras's
+ * arguments (strata_model_dup_training_config()), except for what only
+ * Keras 3 renames. */
 static JsonObject *
-keras3_optimizer (JsonObject *src)
+archive_optimizer (JsonObject         *src,
+                   StrataKerasDialect  dialect)
 {
   JsonObject *o = json_object_new ();
   const char *class_name = json_object_get_string_member_with_default (src, "class_name", "");
@@ -492,7 +541,9 @@ keras3_optimizer (JsonObject *src)
     class_name += strlen ("Custom>");
   json_object_set_string_member (o, "module", "keras.optimizers");
   json_object_set_string_member (o, "class_name", class_name);
-  if (has_config && g_str_equal (class_name, "LossScaleOptimizer"))
+  if (has_config && dialect != STRATA_KERAS_DIALECT_KERAS3)
+    json_object_set_object_member (o, "config", json_object_ref (json_node_get_object (config)));
+  else if (has_config && g_str_equal (class_name, "LossScaleOptimizer"))
     json_object_set_object_member (o, "config", keras3_loss_scale_config (json_node_get_object (config)));
   else if (has_config)
     json_object_set_object_member (o, "config", keras3_optimizer_config (json_node_get_object (config)));
@@ -502,43 +553,70 @@ keras3_optimizer (JsonObject *src)
   return o;
 }
 
-/* compile_config for a model compiled from a Keras 2 training_config. */
+/* compile_config for the Keras of @dialect, for a model compiled from @tc,
+ * a Keras 2 training_config for that Keras (strata_model_dup_training_config();
+ * another dialect's compile_config was turned into one by the load). */
 static JsonObject *
-compile_config_from (JsonObject *tc)
+compile_config_from (JsonObject *tc, StrataKerasDialect dialect)
 {
   JsonObject *cc = json_object_new ();
   JsonNode *opt = json_object_get_member (tc, "optimizer_config");
 
   if (opt != NULL && JSON_NODE_HOLDS_OBJECT (opt))
-    json_object_set_object_member (cc, "optimizer", keras3_optimizer (json_node_get_object (opt)));
+    json_object_set_object_member (cc, "optimizer", archive_optimizer (json_node_get_object (opt), dialect));
   else
     json_object_set_null_member (cc, "optimizer");
   copy_member (cc, "loss", tc, "loss");
   copy_member (cc, "loss_weights", tc, "loss_weights");
-  json_object_set_member (cc, "metrics", keras3_metrics (json_object_get_member (tc, "metrics")));
-  json_object_set_member (cc, "weighted_metrics", keras3_metrics (json_object_get_member (tc, "weighted_metrics")));
-  json_object_set_boolean_member (cc, "run_eagerly", FALSE);
-  json_object_set_int_member (cc, "steps_per_execution", 1);
-  json_object_set_boolean_member (cc, "jit_compile", FALSE);
+  if (dialect == STRATA_KERAS_DIALECT_KERAS3)
+    {
+      json_object_set_member (cc, "metrics", keras3_metrics (json_object_get_member (tc, "metrics")));
+      json_object_set_member (cc, "weighted_metrics", keras3_metrics (json_object_get_member (tc, "weighted_metrics")));
+      json_object_set_boolean_member (cc, "run_eagerly", FALSE);
+      json_object_set_int_member (cc, "steps_per_execution", 1);
+      json_object_set_boolean_member (cc, "jit_compile", FALSE);
+    }
+  else
+    {
+      copy_member (cc, "metrics", tc, "metrics");
+      copy_member (cc, "weighted_metrics", tc, "weighted_metrics");
+      /* tf-keras writes the compile() arguments left to their defaults. */
+      json_object_set_null_member (cc, "run_eagerly");
+      json_object_set_null_member (cc, "steps_per_execution");
+      json_object_set_null_member (cc, "jit_compile");
+    }
   return cc;
 }
 
 static char *
-metadata_json (StrataModel *model)
+metadata_json (StrataModel *model, StrataKerasDialect dialect)
 {
   const char *version = strata_model_get_keras_version (model);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%d@%H:%M:%S");
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   JsonObject *object = json_object_new ();
+  gboolean keras3 = dialect == STRATA_KERAS_DIALECT_KERAS3;
 
-  /* Keras 3 must accept the archive: keep a 3.x version, else ours. */
-  if (version == NULL || !g_str_has_prefix (version, "3."))
-    version = DEFAULT_KERAS_VERSION;
+  /* The version of the Keras the archive is for: the model's when it is
+   * one, else ours (tf-keras writes .keras archives since 2.13). */
+  if (version == NULL || !g_str_has_prefix (version, keras3 ? "3." : "2.") ||
+      (!keras3 && g_ascii_strtoull (version + 2, NULL, 10) < 13))
+    version = keras3 ? DEFAULT_KERAS_VERSION : DEFAULT_TF_KERAS_VERSION;
   json_object_set_string_member (object, "keras_version", version);
   json_object_set_string_member (object, "date_saved", date);
   json_node_take_object (node, object);
   return strata_json_to_string (node, FALSE);
+}
+
+/* The Keras an archive or weights file is written for: Keras 3 unless
+ * tf-keras (Keras 2, which writes .keras files of its own) is asked for. */
+static StrataKerasDialect
+target_dialect (StrataSaveOptions *options)
+{
+  StrataKerasDialect dialect = strata_save_options_resolve_dialect (options, STRATA_KERAS_DIALECT_KERAS3);
+
+  return dialect == STRATA_KERAS_DIALECT_KERAS3 ? dialect : STRATA_KERAS_DIALECT_KERAS2;
 }
 
 static gboolean
@@ -552,32 +630,39 @@ strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFi
   g_autoptr(JsonNode) node = NULL;
   JsonObject *config;
   gboolean include_optimizer = options == NULL || strata_save_options_get_include_optimizer (options);
+  StrataKerasDialect dialect = target_dialect (options);
   gboolean ok;
   int weights;
 
   if (path == NULL)
     return FALSE;
-  config = strata_model_to_config_object (model, STRATA_KERAS_DIALECT_KERAS3);
+  config = strata_model_to_config_object_full (model, dialect, STRATA_CONFIG_STYLE_ARCHIVE, error);
+  if (config == NULL)
+    return FALSE;
   if (strata_model_is_compiled (model))
     {
       JsonObject *cc = g_object_get_data (G_OBJECT (model), COMPILE_CONFIG_KEY);
 
-      if (cc != NULL)
+      /* The archive's own compile_config goes back to the Keras it came from. */
+      if (cc != NULL && strata_model_get_dialect (model) == dialect)
         json_object_set_object_member (config, "compile_config", json_object_ref (cc));
       else
-        json_object_set_object_member (config, "compile_config",
-                                       compile_config_from (strata_model_get_training_config (model)));
+        {
+          g_autoptr(JsonObject) tc = strata_model_dup_training_config (model, dialect);
+
+          json_object_set_object_member (config, "compile_config", compile_config_from (tc, dialect));
+        }
     }
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (node, config);
   config_text = strata_json_to_string (node, FALSE);
-  metadata = metadata_json (model);
+  metadata = metadata_json (model, dialect);
   /* The weights go to a scratch file first: HDF5 needs a file it can seek
    * in, and the archive stores them whole. */
   weights = strata_format_open_scratch_file (file, error);
   if (weights < 0)
     return FALSE;
-  ok = kv3_weights_save (model, weights, path, include_optimizer, options, cancellable, error) &&
+  ok = kv3_weights_save (model, weights, path, dialect, include_optimizer, options, cancellable, error) &&
        !g_cancellable_set_error_if_cancelled (cancellable, error);
   if (ok)
     {
@@ -601,7 +686,8 @@ strata_format_keras_v3_save_weights (StrataFormat *format, StrataModel *model, G
   g_autofree char *path = local_path (file, error);
 
   /* Keras's save_weights walks the whole model, optimizer included. */
-  return path != NULL && kv3_weights_save (model, -1, path, TRUE, options, cancellable, error);
+  return path != NULL && kv3_weights_save (model, -1, path, target_dialect (options), TRUE, options,
+                                           cancellable, error);
 }
 
 static void

@@ -919,6 +919,84 @@ test_older_tf_keras (void)
   g_assert_cmpuint (assert_reloads_same_weights (&c), ==, 9);
 }
 
+/* What the target Keras needs for the same computation, whatever the
+ * source: a Keras 2.2 GRU (no reset_after: Keras 2's weight shapes) gets
+ * reset_after false, ThresholdedReLU Keras 3's legacy module (the same
+ * class), Keras 1 keys their Keras 2 names; a layer Keras 3 computes
+ * differently (tf-keras's hard_sigmoid) is refused, naming the layer. */
+static const char keras22_sequence[] =
+  "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"old\", \"layers\": ["
+  " {\"class_name\": \"GRU\", \"config\": {\"name\": \"gru\", \"units\": 2,"
+  "   \"return_sequences\": true, \"batch_input_shape\": [null, 4, 3], \"dtype\": \"float32\"}},"
+  " {\"class_name\": \"ThresholdedReLU\", \"config\": {\"name\": \"thr\", \"theta\": 0.5}}"
+  "]}, \"keras_version\": \"2.2.4\", \"backend\": \"tensorflow\"}";
+
+static const char keras1_sequence[] =
+  "{\"class_name\": \"Sequential\", \"config\": ["
+  " {\"class_name\": \"Dense\", \"config\": {\"name\": \"d1\", \"output_dim\": 3, \"input_dim\": 4,"
+  "   \"batch_input_shape\": [null, 4], \"init\": \"glorot_uniform\", \"activation\": \"linear\","
+  "   \"bias\": true, \"trainable\": true}}"
+  "], \"keras_version\": \"1.2.2\", \"backend\": \"theano\"}";
+
+static const char hard_sigmoid_sequence[] =
+  "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"hs\", \"layers\": ["
+  " {\"class_name\": \"Dense\", \"config\": {\"name\": \"gate\", \"units\": 2,"
+  "   \"activation\": \"hard_sigmoid\", \"batch_input_shape\": [null, 3]}}"
+  "]}, \"keras_version\": \"2.15.0\", \"backend\": \"tensorflow\"}";
+
+static JsonObject *
+layer_entry (JsonObject *top, const char *name)
+{
+  JsonArray *layers = json_object_get_array_member (json_object_get_object_member (top, "config"), "layers");
+
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (layers, i);
+
+      if (g_strcmp0 (json_object_get_string_member (json_object_get_object_member (entry, "config"), "name"),
+                     name) == 0)
+        return entry;
+    }
+  g_error ("no layer %s in the written config", name);
+}
+
+static void
+test_target_needs (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataModel) old = model_from_json (keras22_sequence);
+  g_autoptr(StrataModel) k1 = model_from_json (keras1_sequence);
+  g_autoptr(StrataModel) hs = model_from_json (hard_sigmoid_sequence);
+  g_autoptr(JsonObject) top = strata_model_to_config_object_full (old, STRATA_KERAS_DIALECT_KERAS3,
+                                                                   STRATA_CONFIG_STYLE_ARCHIVE, &error);
+  g_autoptr(JsonObject) top1 = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  JsonObject *entry, *config;
+
+  g_assert_no_error (error);
+  config = json_object_get_object_member (layer_entry (top, "gru"), "config");
+  g_assert_true (json_object_has_member (config, "reset_after"));
+  g_assert_false (json_object_get_boolean_member (config, "reset_after"));
+  entry = layer_entry (top, "thr");
+  g_assert_cmpstr (json_object_get_string_member (entry, "class_name"), ==, "ThresholdedReLU");
+  g_assert_cmpstr (json_object_get_string_member (entry, "module"), ==, "keras._legacy.layers");
+
+  top1 = strata_model_to_config_object_full (k1, STRATA_KERAS_DIALECT_KERAS3, STRATA_CONFIG_STYLE_ARCHIVE, &error);
+  g_assert_no_error (error);
+  config = json_object_get_object_member (layer_entry (top1, "d1"), "config");
+  g_assert_cmpint (json_object_get_int_member (config, "units"), ==, 3);
+  g_assert_true (json_object_get_boolean_member (config, "use_bias"));
+  g_assert_false (json_object_has_member (config, "output_dim"));
+  g_assert_false (json_object_has_member (config, "init"));
+  g_assert_false (json_object_has_member (config, "bias"));
+
+  refused = strata_model_to_config_object_full (hs, STRATA_KERAS_DIALECT_KERAS3, STRATA_CONFIG_STYLE_ARCHIVE, &error);
+  g_assert_null (refused);
+  g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_NO_EQUIVALENT);
+  g_assert_nonnull (strstr (error->message, "“gate”"));
+  g_assert_nonnull (strstr (error->message, "hard_sigmoid"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -944,5 +1022,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dialect/calls/training-kept", test_calls_training_kept);
   g_test_add_func ("/dialect/calls/keyword-tensors", test_calls_keyword_tensors);
   g_test_add_func ("/dialect/older-tf-keras", test_older_tf_keras);
+  g_test_add_func ("/dialect/target-needs", test_target_needs);
   return g_test_run ();
 }

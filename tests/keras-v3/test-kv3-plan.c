@@ -110,7 +110,7 @@ assert_model_plan (StrataModel *model, const char *const *slots, guint n_slots, 
                    guint n_groups)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(Kv3Plan) plan = kv3_plan_new (model, &error);
+  g_autoptr(Kv3Plan) plan = kv3_plan_new (model, STRATA_KERAS_DIALECT_KERAS3, &error);
 
   g_assert_no_error (error);
   assert_plan (plan, slots, n_slots, groups, n_groups);

@@ -99,6 +99,12 @@ typedef enum /*< flags >*/ {
  *   directories (as a `.keras` archive and the same archive unzipped), so
  *   sniffing offers it both. What saving writes still follows
  *   %STRATA_FORMAT_IS_DIRECTORY: a regular file when that flag is not set
+ * @STRATA_FORMAT_WEIGHTS_PREFIX: the format's weights are files named after
+ *   a prefix (a TensorFlow checkpoint: `PREFIX.index`,
+ *   `PREFIX.data-00000-of-00001`, and a `checkpoint` file beside them).
+ *   Loading weights offers the format paths that do not exist (a prefix)
+ *   and regular files; saving weights hands it the target path itself, and
+ *   the format replaces each of its files atomically (Since: 0.1)
  *
  * What a format can do.
  *
@@ -118,6 +124,7 @@ typedef enum /*< flags >*/ {
   STRATA_FORMAT_HOLDS_WEIGHTS    = 1 << 5,
   STRATA_FORMAT_HOLDS_OPTIMIZER  = 1 << 6,
   STRATA_FORMAT_FILE_OR_DIRECTORY = 1 << 7,
+  STRATA_FORMAT_WEIGHTS_PREFIX   = 1 << 8,
 } StrataFormatCapabilities;
 
 G_END_DECLS

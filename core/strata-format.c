@@ -415,3 +415,48 @@ strata_format_save_weights (StrataFormat      *self,
   ok = klass->save_weights (self, model, file, options, cancellable, &local);
   return finish_call (self, file, ok, local, error);
 }
+
+/**
+ * strata_format_inspect:
+ * @self: a #StrataFormat
+ * @file: the file or folder to describe
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Describes what @file holds with @self, without building a model (see
+ * strata_inspect_file()). Fails with %STRATA_FORMAT_ERROR_UNSUPPORTED when
+ * the format does not implement the `inspect` virtual function.
+ *
+ * Returns: (transfer full): the description, or %NULL with @error set
+ */
+StrataContents *
+strata_format_inspect (StrataFormat  *self,
+                       GFile         *file,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  StrataFormatClass *klass;
+  GError *local = NULL;
+  StrataContents *contents;
+
+  g_return_val_if_fail (STRATA_IS_FORMAT (self), NULL);
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  klass = STRATA_FORMAT_GET_CLASS (self);
+  if (klass->inspect == NULL)
+    {
+      strata_init ();
+      /* Translators: the placeholder is a format name. */
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("The “%s” format cannot describe its files without loading a model"),
+                   strata_format_get_name (self));
+      return NULL;
+    }
+  if (!prepare_call (self, STRATA_FORMAT_CAN_NONE, klass->inspect, cancellable, error))
+    return NULL;
+  contents = klass->inspect (self, file, cancellable, &local);
+  finish_call (self, file, contents != NULL, local, error);
+  return contents;
+}

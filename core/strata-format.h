@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include "strata-enums.h"
 #include "strata-types.h"
+#include "strata-contents.h"
 #include "strata-version.h"
 
 G_BEGIN_DECLS
@@ -40,6 +41,8 @@ G_DECLARE_DERIVABLE_TYPE (StrataFormat, strata_format, STRATA, FORMAT, GObject)
  * @load_weights: reads weights from @file into @model
  * @save_weights: writes @model's weights to @file (a temporary path, as
  *   for @save_model)
+ * @inspect: describes what @file holds without building a model (see
+ *   strata_inspect_file()); optional. Since: 0.1
  *
  * The virtual functions of a format. Formats report progress and check
  * cancellation through the options they are given.
@@ -74,9 +77,13 @@ struct _StrataFormatClass
                                         StrataSaveOptions *options,
                                         GCancellable      *cancellable,
                                         GError           **error);
+  StrataContents      *(*inspect)      (StrataFormat      *self,
+                                        GFile             *file,
+                                        GCancellable      *cancellable,
+                                        GError           **error);
 
   /*< private >*/
-  gpointer padding[12];
+  gpointer padding[11];
 };
 
 STRATA_AVAILABLE_IN_ALL
@@ -114,6 +121,12 @@ gboolean                 strata_format_save_weights     (StrataFormat      *self
                                                          StrataModel       *model,
                                                          GFile             *file,
                                                          StrataSaveOptions *options,
+                                                         GCancellable      *cancellable,
+                                                         GError           **error);
+
+STRATA_AVAILABLE_IN_ALL
+StrataContents          *strata_format_inspect          (StrataFormat      *self,
+                                                         GFile             *file,
                                                          GCancellable      *cancellable,
                                                          GError           **error);
 

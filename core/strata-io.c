@@ -164,7 +164,8 @@ sync_parent (const char *path)
 
 /* Writes through @format into a temporary next to @file, flushes it and
  * renames it over @file; a failure or cancellation removes the temporary
- * and leaves @file as it was. */
+ * and leaves @file as it was. Weights of a %STRATA_FORMAT_WEIGHTS_PREFIX
+ * format are several files: the format replaces each one itself. */
 static gboolean
 save_atomically (StrataFormat      *format,
                  StrataModel       *model,
@@ -191,6 +192,12 @@ save_atomically (StrataFormat      *format,
                    _("Cannot save to “%s”: only local files can be written atomically"), uri);
       return FALSE;
     }
+
+  /* A checkpoint is several files named after a prefix: the format
+   * replaces each of them atomically. */
+  if (weights && (strata_format_get_capabilities (format) & STRATA_FORMAT_WEIGHTS_PREFIX))
+    return strata_format_save_weights (format, model, file, options, cancellable, error) &&
+           !g_cancellable_set_error_if_cancelled (cancellable, error);
 
   exists = g_stat (path, &st) == 0;
   if (exists)

@@ -1139,6 +1139,40 @@ strata_layer_build (StrataLayer  *self,
 }
 
 /**
+ * strata_layer_get_build_input_shapes:
+ * @self: a layer
+ *
+ * Returns the shapes of the tensors the layer was first called on, one
+ * per positional input: what Keras records as the layer's
+ * `_build_input_shape` and saves in SavedModel metadata. Keyword tensors
+ * (masks, a MultiHeadAttention's `value`) are not included.
+ *
+ * Returns: (transfer container) (element-type StrataShape) (nullable): the
+ *   shapes, or %NULL when the layer has not been called
+ */
+GPtrArray *
+strata_layer_get_build_input_shapes (StrataLayer *self)
+{
+  StrataLayerPrivate *priv;
+  StrataNode *node;
+  GPtrArray *shapes;
+  guint n;
+
+  g_return_val_if_fail (STRATA_IS_LAYER (self), NULL);
+  priv = strata_layer_get_instance_private (self);
+  if (priv->nodes == NULL || priv->nodes->len == 0)
+    return NULL;
+  node = g_ptr_array_index (priv->nodes, 0);
+  n = strata_node_n_positional (node);
+  if (n == 0)
+    return NULL;
+  shapes = g_ptr_array_new_with_free_func ((GDestroyNotify) strata_shape_unref);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (shapes, strata_shape_ref (strata_keras_tensor_get_shape (g_ptr_array_index (node->inputs, i))));
+  return shapes;
+}
+
+/**
  * strata_layer_is_built:
  * @self: a layer
  *

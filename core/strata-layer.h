@@ -114,6 +114,8 @@ gboolean      strata_layer_build                (StrataLayer      *self,
                                                  GPtrArray        *input_shapes,
                                                  GError          **error);
 STRATA_AVAILABLE_IN_ALL
+GPtrArray    *strata_layer_get_build_input_shapes (StrataLayer *self);
+STRATA_AVAILABLE_IN_ALL
 gboolean      strata_layer_is_built             (StrataLayer      *self);
 STRATA_AVAILABLE_IN_ALL
 GPtrArray    *strata_layer_compute_output_shapes (StrataLayer     *self,

@@ -16,6 +16,9 @@
  * match. A format with a probe gets what its probe says. */
 #define MAGIC_SCORE 50
 
+/* What tf-keras writes a path without .h5/.keras as. */
+#define STRATA_DEFAULT_SAVE_FORMAT "tf-savedmodel"
+
 gboolean
 strata_sniff_read_head (GFile         *file,
                         GBytes       **head,
@@ -202,6 +205,9 @@ offers (StrataFormatCapabilities caps,
 {
   if (caps & STRATA_FORMAT_FILE_OR_DIRECTORY)
     return TRUE;
+  /* A checkpoint's `checkpoint` file and PREFIX.index are regular files. */
+  if ((caps & STRATA_FORMAT_WEIGHTS_PREFIX) && !is_dir)
+    return TRUE;
   return ((caps & STRATA_FORMAT_IS_DIRECTORY) != 0) == is_dir;
 }
 
@@ -272,6 +278,10 @@ judge (StrataFormat                 *format,
  * content, the extension decides, among the formats that did not reject
  * it.
  *
+ * A path that does not exist may be a checkpoint prefix (`ckpt` for
+ * `ckpt.index`): it is offered to the formats with
+ * %STRATA_FORMAT_WEIGHTS_PREFIX, whose probe gets an empty @head.
+ *
  * Modules are loaded as sniffing needs them. A module that fails to load
  * is skipped (strata_format_info_is_available() tells why).
  *
@@ -294,6 +304,7 @@ strata_formats_find_for_file (GFile                     *file,
   g_autoptr(GListModel) infos = NULL;
   g_autoptr(GString) tried = g_string_new (NULL);
   g_autofree char *basename = NULL;
+  g_autoptr(GError) missing = NULL;
   gboolean is_dir;
   StrataFormat *best = NULL, *best_incapable = NULL, *by_extension = NULL, *rejecting = NULL;
   int best_score = 0, best_incapable_score = 0;
@@ -308,8 +319,16 @@ strata_formats_find_for_file (GFile                     *file,
   if (name != NULL)
     return find_by_name (name, file, needed, error);
 
-  if (!strata_sniff_read_head (file, &head, &is_dir, cancellable, error))
-    return NULL;
+  if (!strata_sniff_read_head (file, &head, &is_dir, cancellable, &missing))
+    {
+      if (!g_error_matches (missing, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&missing));
+          return NULL;
+        }
+      /* Perhaps a checkpoint prefix: only prefix formats are asked. */
+      head = g_bytes_new (NULL, 0);
+    }
 
   basename = g_file_get_basename (file);
   infos = strata_formats_list ();
@@ -333,7 +352,8 @@ strata_formats_find_for_file (GFile                     *file,
         }
       append_name (tried, strata_format_info_get_name (info));
       descriptor = strata_format_info_peek_descriptor (info);
-      if (!offers (descriptor->capabilities, is_dir))
+      if (!offers (descriptor->capabilities, is_dir) ||
+          (missing != NULL && !(descriptor->capabilities & STRATA_FORMAT_WEIGHTS_PREFIX)))
         continue;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
@@ -373,6 +393,11 @@ strata_formats_find_for_file (GFile                     *file,
 
   if (best != NULL && best_score >= best_incapable_score)
     return best;
+  if (missing != NULL && (best_incapable == NULL || best_incapable_score == 0))
+    {
+      g_propagate_error (error, g_steal_pointer (&missing));
+      return NULL;
+    }
   if (best_incapable != NULL)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
@@ -415,7 +440,10 @@ strata_formats_find_for_file (GFile                     *file,
  * @error: return location for a #GError
  *
  * Chooses the format to write @file with: @name if given, otherwise the
- * format whose extension ends the file name (the longest match wins).
+ * format whose extension ends the file name (the longest match wins). A
+ * name that no format's extension ends is written as tf-keras writes it:
+ * as a TensorFlow SavedModel folder (a model) or a TF checkpoint prefix
+ * (weights), when the `tf-savedmodel` format is installed.
  *
  * Returns: (transfer none): the format, which lives as long as the
  *   process, or %NULL with @error set
@@ -473,6 +501,16 @@ strata_formats_find_for_save (GFile                     *file,
 
   if (best != NULL && best_len >= best_incapable_len)
     return best;
+  if (best == NULL && best_incapable == NULL)
+    {
+      /* tf-keras: a name without .h5 or .keras is a SavedModel (model.save)
+       * or a TF checkpoint prefix (save_weights). */
+      StrataFormatInfo *info = strata_formats_lookup (STRATA_DEFAULT_SAVE_FORMAT);
+      StrataFormat *format = info != NULL ? strata_format_info_get_format (info, NULL) : NULL;
+
+      if (format != NULL && (strata_format_info_get_capabilities (info) & needed) == needed)
+        return format;
+    }
   if (best_incapable != NULL)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,

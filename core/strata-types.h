@@ -27,6 +27,9 @@ typedef struct _StrataSaveOptions   StrataSaveOptions;
 typedef struct _StrataWeightsReport StrataWeightsReport;
 typedef struct _StrataFormat        StrataFormat;
 typedef struct _StrataFormatInfo    StrataFormatInfo;
+typedef struct _StrataContents      StrataContents;
+typedef struct _StrataSignature     StrataSignature;
+typedef struct _StrataTensorSpec    StrataTensorSpec;
 
 /**
  * StrataProgressFunc:

@@ -22,6 +22,7 @@
 #include "strata-registry.h"
 #include "strata-optimizer.h"
 #include "strata-options.h"
+#include "strata-contents.h"
 #include "strata-format.h"
 #include "strata-formats.h"
 #include "strata-io.h"

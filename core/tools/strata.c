@@ -128,6 +128,151 @@ add_common_load_entries (GOptionContext *context,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
+/* ---- files without a Keras model -------------------------------------------- */
+
+/* What @path holds when it holds no Keras model (a tf.Module SavedModel, a
+ * TensorFlow 1 export, a TF checkpoint), or NULL. */
+static StrataContents *
+inspect_without_model (ToolOptions *opts,
+                       const char  *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autoptr(StrataContents) contents = strata_inspect_file (file, opts->input_format, NULL, NULL);
+
+  if (contents == NULL || strata_contents_get_has_keras_model (contents))
+    return NULL;
+  return g_steal_pointer (&contents);
+}
+
+static char *
+spec_shape_string (StrataTensorSpec *spec)
+{
+  StrataShape *shape = strata_tensor_spec_get_shape (spec);
+
+  return shape != NULL ? strata_shape_to_string (shape) : g_strdup (_("unknown rank"));
+}
+
+static void
+print_specs (const char *label,
+             GPtrArray  *specs)
+{
+  for (guint i = 0; i < specs->len; i++)
+    {
+      StrataTensorSpec *spec = g_ptr_array_index (specs, i);
+      g_autofree char *shape = spec_shape_string (spec);
+
+      g_print ("    %s %s: %s %s\n", label, strata_tensor_spec_get_name (spec),
+               strata_tensor_spec_get_dtype (spec), shape);
+    }
+}
+
+static void
+print_contents (StrataContents *contents)
+{
+  const char * const *tags = strata_contents_get_tags (contents);
+  GPtrArray *signatures = strata_contents_get_signatures (contents);
+  GPtrArray *variables = strata_contents_get_variables (contents);
+
+  g_print (_("Format: %s\n"), strata_contents_get_format_name (contents));
+  if (strata_contents_get_kind (contents) != NULL)
+    g_print (_("Contents: %s (no Keras model)\n"), strata_contents_get_kind (contents));
+  if (strata_contents_get_producer (contents) != NULL)
+    g_print (_("Written by: %s\n"), strata_contents_get_producer (contents));
+  if (tags[0] != NULL)
+    {
+      g_autofree char *joined = g_strjoinv (", ", (char **) tags);
+      g_print (_("Tags: %s\n"), joined);
+    }
+  g_print (_("Signatures: %u\n"), signatures->len);
+  for (guint i = 0; i < signatures->len; i++)
+    {
+      StrataSignature *signature = g_ptr_array_index (signatures, i);
+      const char *method = strata_signature_get_method (signature);
+
+      g_print ("  %s%s%s%s\n", strata_signature_get_name (signature), method != NULL ? " (" : "",
+               method != NULL ? method : "", method != NULL ? ")" : "");
+      print_specs (_("input"), strata_signature_get_inputs (signature));
+      print_specs (_("output"), strata_signature_get_outputs (signature));
+    }
+  g_print (_("Variables: %u\n"), variables->len);
+  for (guint i = 0; i < variables->len; i++)
+    {
+      StrataTensorSpec *spec = g_ptr_array_index (variables, i);
+      g_autofree char *shape = spec_shape_string (spec);
+      const char *sha = strata_tensor_spec_get_sha256 (spec);
+
+      g_print ("  %s: %s %s sha256:%s\n", strata_tensor_spec_get_name (spec),
+               strata_tensor_spec_get_dtype (spec), shape, sha != NULL ? sha : "-");
+    }
+}
+
+static JsonNode *
+specs_to_json (GPtrArray *specs)
+{
+  JsonArray *array = json_array_new ();
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; i < specs->len; i++)
+    {
+      StrataTensorSpec *spec = g_ptr_array_index (specs, i);
+      StrataShape *shape = strata_tensor_spec_get_shape (spec);
+      const char *sha = strata_tensor_spec_get_sha256 (spec);
+      JsonObject *object = json_object_new ();
+
+      json_object_set_string_member (object, "name", strata_tensor_spec_get_name (spec));
+      json_object_set_string_member (object, "dtype", strata_tensor_spec_get_dtype (spec));
+      if (shape != NULL)
+        {
+          JsonArray *dims = json_array_new ();
+
+          for (guint d = 0; d < strata_shape_get_rank (shape); d++)
+            json_array_add_int_element (dims, strata_shape_get_dim (shape, d));
+          json_object_set_array_member (object, "shape", dims);
+        }
+      else
+        json_object_set_null_member (object, "shape");
+      if (sha != NULL)
+        json_object_set_string_member (object, "sha256", sha);
+      json_array_add_object_element (array, object);
+    }
+  json_node_take_array (node, array);
+  return node;
+}
+
+static JsonNode *
+contents_to_json (StrataContents *contents)
+{
+  JsonObject *object = json_object_new ();
+  JsonArray *tags = json_array_new ();
+  JsonArray *signatures = json_array_new ();
+  GPtrArray *sigs = strata_contents_get_signatures (contents);
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  const char * const *t = strata_contents_get_tags (contents);
+
+  json_object_set_string_member (object, "format", strata_contents_get_format_name (contents));
+  json_object_set_string_member (object, "kind", strata_contents_get_kind (contents));
+  json_object_set_string_member (object, "producer", strata_contents_get_producer (contents));
+  json_object_set_boolean_member (object, "keras_model", strata_contents_get_has_keras_model (contents));
+  for (guint i = 0; t[i] != NULL; i++)
+    json_array_add_string_element (tags, t[i]);
+  json_object_set_array_member (object, "tags", tags);
+  for (guint i = 0; i < sigs->len; i++)
+    {
+      StrataSignature *signature = g_ptr_array_index (sigs, i);
+      JsonObject *s = json_object_new ();
+
+      json_object_set_string_member (s, "name", strata_signature_get_name (signature));
+      json_object_set_string_member (s, "method", strata_signature_get_method (signature));
+      json_object_set_member (s, "inputs", specs_to_json (strata_signature_get_inputs (signature)));
+      json_object_set_member (s, "outputs", specs_to_json (strata_signature_get_outputs (signature)));
+      json_array_add_object_element (signatures, s);
+    }
+  json_object_set_array_member (object, "signatures", signatures);
+  json_object_set_member (object, "variables", specs_to_json (strata_contents_get_variables (contents)));
+  json_node_take_object (node, object);
+  return node;
+}
+
 /* ---- info ----------------------------------------------------------------- */
 
 static int
@@ -143,7 +288,15 @@ cmd_info (ToolOptions *opts,
 
   model = load (opts, argv[0], &format_name, &error);
   if (model == NULL)
-    return fail (error);
+    {
+      g_autoptr(StrataContents) contents = inspect_without_model (opts, argv[0]);
+
+      if (contents == NULL)
+        return fail (error);
+      g_clear_error (&error);
+      print_contents (contents);
+      return 0;
+    }
 
   summary = strata_model_summary (model);
   g_print ("%s", summary);
@@ -204,6 +357,7 @@ print_capabilities (StrataFormatCapabilities caps)
     { STRATA_FORMAT_CAN_SAVE_WEIGHTS, N_("save weights") },
     { STRATA_FORMAT_IS_DIRECTORY, N_("directory") },
     { STRATA_FORMAT_FILE_OR_DIRECTORY, N_("file or directory") },
+    { STRATA_FORMAT_WEIGHTS_PREFIX, N_("weights as a checkpoint prefix") },
     { STRATA_FORMAT_HOLDS_WEIGHTS, N_("holds weights") },
     { STRATA_FORMAT_HOLDS_OPTIMIZER, N_("holds optimizer") },
   };
@@ -373,7 +527,17 @@ cmd_dump (ToolOptions *opts,
 
   model = load (opts, argv[0], &format_name, &error);
   if (model == NULL)
-    return fail (error);
+    {
+      g_autoptr(StrataContents) contents = inspect_without_model (opts, argv[0]);
+
+      if (contents == NULL)
+        return fail (error);
+      g_clear_error (&error);
+      root = contents_to_json (contents);
+      text = strata_json_to_string (root, FALSE);
+      g_print ("%s\n", text);
+      return 0;
+    }
 
   object = json_object_new ();
   json_object_set_string_member (object, "format", format_name);

@@ -57,13 +57,18 @@ typedef struct {
   guint64  offset;
   guint64  size;
   guint32  masked_crc;   /* as stored */
+  guint    n_slices;     /* > 0: a partitioned variable, whose slices are
+                          * stored under other keys; reading it is
+                          * STRATA_FORMAT_ERROR_UNSUPPORTED */
 } TsmEntry;
 
 typedef struct _TsmBundle TsmBundle;
 
 /* Opens PREFIX.index, checks the footer, every block's CRC (and decodes
  * Snappy blocks), the header entry (num_shards, endianness, version) and
- * every entry; maps the shards lazily. */
+ * every entry; maps the shards lazily. A missing or unreadable index is a
+ * G_FILE_ERROR (G_FILE_ERROR_NOENT when it does not exist). Keys holding a
+ * NUL byte (the slices of partitioned variables) are not listed. */
 TsmBundle      *tsm_bundle_open          (const char      *prefix,
                                           GError         **error);
 void            tsm_bundle_free          (TsmBundle       *bundle);
@@ -102,6 +107,8 @@ typedef struct _TsmBundleWriter TsmBundleWriter;
 
 TsmBundleWriter *tsm_bundle_writer_new         (const char      *prefix,
                                                 GError         **error);
+/* A numeric or bool tensor: @data is little-endian, C order, and @size is
+ * product(@dims) times the element size. */
 gboolean         tsm_bundle_writer_add_tensor  (TsmBundleWriter *writer,
                                                 const char      *key,
                                                 int              tf_dtype,
@@ -115,6 +122,14 @@ gboolean         tsm_bundle_writer_add_string  (TsmBundleWriter *writer,
                                                 const void      *data,
                                                 gsize            size,
                                                 GError         **error);  /* a DT_STRING scalar */
+/* A DT_STRING tensor of any shape: @elements holds product(@dims) strings
+ * in C order. */
+gboolean         tsm_bundle_writer_add_strings (TsmBundleWriter *writer,
+                                                const char      *key,
+                                                guint            rank,
+                                                const gint64    *dims,
+                                                GBytes * const  *elements,
+                                                GError         **error);
 gboolean         tsm_bundle_writer_finish      (TsmBundleWriter *writer,
                                                 GError         **error);
 void             tsm_bundle_writer_free        (TsmBundleWriter *writer);

@@ -1,0 +1,230 @@
+/* tsm-metadata.c: reading the Keras metadata of a SavedModel
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "tsm-metadata.h"
+
+#include <string.h>
+
+#include "strata.h"
+#include "strata-i18n-private.h"
+#include "tsm-proto.h"
+#include "tsm_keras_metadata.pb-c.h"
+
+void
+tsm_keras_node_free (TsmKerasNode *node)
+{
+  if (node == NULL)
+    return;
+  g_free (node->node_path);
+  g_free (node->identifier);
+  g_clear_pointer (&node->metadata, json_object_unref);
+  g_free (node);
+}
+
+gboolean
+tsm_metadata_is_keras_identifier (const char *identifier)
+{
+  return identifier != NULL && g_str_has_prefix (identifier, "_tf_keras_");
+}
+
+static const char *
+class_name_of (JsonObject *object)
+{
+  JsonNode *node = json_object_get_member (object, "class_name");
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* A copy of @node with the json_utils encodings replaced by plain values.
+ * strata_json_parse() bounds the depth. */
+static JsonNode *
+decode_node (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      JsonArray *copy = json_array_sized_new (json_array_get_length (array));
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        json_array_add_element (copy, decode_node (json_array_get_element (array, i)));
+      return json_node_init_array (json_node_alloc (), copy);
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      const char *class_name = class_name_of (object);
+      JsonNode *items = json_object_get_member (object, "items");
+      g_autoptr(GList) members = NULL;
+      JsonObject *copy;
+
+      if (class_name != NULL && items != NULL && json_object_get_size (object) == 2 &&
+          (g_str_equal (class_name, "__tuple__") || g_str_equal (class_name, "TensorShape")) &&
+          (JSON_NODE_HOLDS_ARRAY (items) || JSON_NODE_HOLDS_NULL (items)))
+        return decode_node (items);
+      copy = json_object_new ();
+      members = json_object_get_members (object);
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (copy, l->data, decode_node (json_object_get_member (object, l->data)));
+      return json_node_init_object (json_node_alloc (), copy);
+    }
+  return json_node_copy (node);
+}
+
+JsonObject *
+tsm_metadata_decode (const char *text, gsize length, const char *what, const char *where,
+                     GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(JsonNode) node = strata_json_parse (text, (gssize) length, &local);
+  g_autoptr(JsonNode) decoded = NULL;
+  if (node == NULL)
+    {
+      /* Translators: the placeholders are: what the JSON is (“the metadata of
+       * root.layer-0”), a file, an error message. */
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("The Keras metadata of “%s” in “%s” is not valid JSON: %s"), what, where,
+                   local->message);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      /* Translators: the first placeholder is a node path, the second a file. */
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("The Keras metadata of “%s” in “%s” is not a JSON object"), what, where);
+      return NULL;
+    }
+  decoded = decode_node (node);
+  return json_object_ref (json_node_get_object (decoded));
+}
+
+static gboolean
+check_node_id (int node_id, gsize n_nodes, const char *node_path, const char *file, GError **error)
+{
+  if (node_id >= 0 && (gsize) node_id < n_nodes)
+    return TRUE;
+  /* Translators: the placeholders are: a node path, a file, a node number,
+   * the number of nodes. */
+  g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               _("The Keras metadata of “%s” in “%s” names node %d, but the object graph has "
+                 "%llu nodes"), node_path, file, node_id, (unsigned long long) n_nodes);
+  return FALSE;
+}
+
+static GPtrArray *
+read_file (const char *path, Tsm__SavedObjectGraph *sog, const TsmGraph *graph, GError **error)
+{
+  g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) tsm_keras_node_free);
+  Tsm__SavedMetadata *md;
+
+  md = (Tsm__SavedMetadata *) tsm_proto_read_file (&tsm__saved_metadata__descriptor, path,
+                                                   "keras_metadata.pb", error);
+  if (md == NULL)
+    return NULL;
+  for (gsize i = 0; i < md->n_nodes; i++)
+    {
+      Tsm__KerasSavedObject *o = md->nodes[i];
+      const char *node_path = o->node_path[0] != '\0' ? o->node_path : "root";
+      TsmKerasNode *node;
+      int resolved;
+
+      if (!check_node_id (o->node_id, sog->n_nodes, node_path, path, error))
+        break;
+      /* tf-keras loads by node_id and hands node_path to TF's loader:
+       * both must name the same object. */
+      resolved = tsm_graph_resolve_path (graph, node_path, error);
+      if (resolved < 0)
+        {
+          /* Translators: the placeholder is a file. */
+          g_prefix_error (error, _("In “%s”: "), path);
+          break;
+        }
+      if (resolved != o->node_id)
+        {
+          /* Translators: the placeholders are: a node path, a file, two node numbers. */
+          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       _("The Keras node path “%s” in “%s” leads to node %d, but its metadata "
+                         "names node %d"), node_path, path, resolved, o->node_id);
+          break;
+        }
+      node = g_new0 (TsmKerasNode, 1);
+      g_ptr_array_add (nodes, node);
+      node->node_id = o->node_id;
+      node->node_path = g_strdup (node_path);
+      node->identifier = g_strdup (o->identifier);
+      node->metadata = tsm_metadata_decode (o->metadata, strlen (o->metadata), node_path, path, error);
+      if (node->metadata == NULL)
+        break;
+    }
+  protobuf_c_message_free_unpacked (&md->base, NULL);
+  if (error != NULL && *error != NULL)
+    return NULL;
+  return g_steal_pointer (&nodes);
+}
+
+/* Before TF 2.5: the metadata of every Keras object is in its
+ * SavedUserObject; paths as tf-keras generates them. */
+static GPtrArray *
+read_legacy (Tsm__SavedObjectGraph *sog, const TsmGraph *graph, GError **error)
+{
+  g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) tsm_keras_node_free);
+  g_autoptr(GPtrArray) paths = tsm_graph_node_paths (graph);
+
+  for (gsize i = 0; i < sog->n_nodes; i++)
+    {
+      Tsm__SavedObject *o = sog->nodes[i];
+      const char *path = g_ptr_array_index (paths, i);
+      g_autofree char *fallback = NULL;
+      TsmKerasNode *node;
+
+      if (o->kind_case != TSM__SAVED_OBJECT__KIND_USER_OBJECT ||
+          !tsm_metadata_is_keras_identifier (o->user_object->identifier))
+        continue;
+      if (path == NULL)
+        path = fallback = g_strdup_printf ("node %" G_GSIZE_FORMAT, i);
+      if (o->user_object->metadata[0] == '\0')
+        {
+          /* Translators: the placeholders are: a node path, a file, an identifier. */
+          g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       _("The Keras object “%s” in “%s” (%s) has no metadata, and there is no "
+                         "keras_metadata.pb"), path, graph->file, o->user_object->identifier);
+          return NULL;
+        }
+      node = g_new0 (TsmKerasNode, 1);
+      g_ptr_array_add (nodes, node);
+      node->node_id = (int) i;
+      node->node_path = g_strdup (path);
+      node->identifier = g_strdup (o->user_object->identifier);
+      node->metadata = tsm_metadata_decode (o->user_object->metadata,
+                                            strlen (o->user_object->metadata), path,
+                                            graph->file, error);
+      if (node->metadata == NULL)
+        return NULL;
+    }
+  return g_steal_pointer (&nodes);
+}
+
+GPtrArray *
+tsm_metadata_read (const char *keras_metadata_path, Tsm__SavedObjectGraph *sog,
+                   const TsmGraph *graph, TsmMetadataSource *source, GError **error)
+{
+  GPtrArray *nodes;
+
+  if (keras_metadata_path != NULL && g_file_test (keras_metadata_path, G_FILE_TEST_EXISTS))
+    {
+      nodes = read_file (keras_metadata_path, sog, graph, error);
+      *source = TSM_METADATA_FILE;
+    }
+  else
+    {
+      nodes = read_legacy (sog, graph, error);
+      *source = TSM_METADATA_LEGACY;
+    }
+  if (nodes != NULL && nodes->len == 0)
+    *source = TSM_METADATA_NONE;
+  return nodes;
+}

@@ -1,0 +1,58 @@
+/* tsm-metadata.h: the Keras metadata of a SavedModel, plain C
+ *
+ * tf-keras describes each Keras object (model, layer, metric) of a
+ * SavedModel with a JSON document: in keras_metadata.pb (TF >= 2.5), or
+ * before that in SavedUserObject.metadata of saved_model.pb. The JSON is
+ * Python's (NaN, Infinity) with tf-keras json_utils encodings: tuples as
+ * {"class_name": "__tuple__", "items": [...]}, shapes as
+ * {"class_name": "TensorShape", "items": [...]}, which are decoded into
+ * the plain lists Keras configs hold everywhere else.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "tsm-graph.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  int         node_id;      /* SavedObjectGraph node */
+  char       *node_path;    /* "root.layer_with_weights-0" */
+  char       *identifier;   /* "_tf_keras_layer" ... */
+  JsonObject *metadata;     /* decoded */
+} TsmKerasNode;
+
+void tsm_keras_node_free (TsmKerasNode *node);
+
+typedef enum {
+  TSM_METADATA_NONE,        /* no Keras object at all */
+  TSM_METADATA_FILE,        /* keras_metadata.pb */
+  TSM_METADATA_LEGACY,      /* SavedUserObject.metadata (TF < 2.5) */
+} TsmMetadataSource;
+
+/* The Keras nodes of a SavedModel, root first when there is one.
+ * @keras_metadata_path is the path of keras_metadata.pb (read when it
+ * exists), @sog the SavedObjectGraph and @graph its checked edges.
+ * Returns (element-type TsmKerasNode) or NULL with an error; *@source says
+ * where they came from. Keras objects without metadata fail. */
+GPtrArray *tsm_metadata_read   (const char             *keras_metadata_path,
+                                Tsm__SavedObjectGraph  *sog,
+                                const TsmGraph         *graph,
+                                TsmMetadataSource      *source,
+                                GError                **error);
+
+/* Decodes one metadata JSON text: Python JSON, json_utils encodings
+ * replaced by plain values; must be an object. @what and @where name it. */
+JsonObject *tsm_metadata_decode (const char  *text,
+                                 gsize        length,
+                                 const char  *what,
+                                 const char  *where,
+                                 GError     **error);
+
+/* Whether @identifier names a Keras object (tf-keras "_tf_keras_*"). */
+gboolean   tsm_metadata_is_keras_identifier (const char *identifier);
+
+G_END_DECLS

@@ -1,0 +1,820 @@
+/* test-savedmodel.c: the tf-savedmodel format module: real SavedModels and
+ * TF checkpoints written by TensorFlow, what Strata writes (tf-savedmodel
+ * spec §9 cases 17-20 and the structure parts of 22), round trips,
+ * inspection of SavedModels without a Keras model, damaged folders.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "test-utils.h"
+#include "tsm-bundle.h"
+#include "tsm-proto.h"
+#include "tsm_keras_metadata.pb-c.h"
+#include "tsm_saved_model.pb-c.h"
+
+#define LSO_SAVEDMODEL "tf-keras-testdata/lso_savedmodel_tf2.2"
+#define LSO_CKPT "tf-keras-testdata/lso_ckpt_tf2.2"
+
+/* The Dense layer of the tf-keras lso fixtures (TensorFlow 2.2). */
+static const float lso_kernel[] = { 9.229685f, 10.901115f, 10.370763f, 9.757362f };
+static const float lso_bias[] = { 10.049943f, 9.917691f };
+
+/* A Sequential of built-in layers with weights of every kind Strata
+ * writes under a sub-object (an RNN's cell, Bidirectional, TimeDistributed)
+ * and BatchNormalization's non-trainable statistics. */
+static const char sequential_json[] =
+  "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"seq\", \"layers\": ["
+  "{\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 5, 3], \"dtype\": \"float32\", "
+  "\"sparse\": false, \"ragged\": false, \"name\": \"in\"}},"
+  "{\"class_name\": \"TimeDistributed\", \"config\": {\"name\": \"td\", \"layer\": {\"class_name\": \"Dense\", "
+  "\"config\": {\"name\": \"inner\", \"units\": 4}}}},"
+  "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn\"}},"
+  "{\"class_name\": \"Bidirectional\", \"config\": {\"name\": \"bi\", \"layer\": {\"class_name\": \"LSTM\", "
+  "\"config\": {\"name\": \"lstm\", \"units\": 2, \"return_sequences\": true}}}},"
+  "{\"class_name\": \"GRU\", \"config\": {\"name\": \"gru\", \"units\": 3}},"
+  "{\"class_name\": \"Dense\", \"config\": {\"name\": \"out\", \"units\": 2}}]}}";
+
+static char *
+tmp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("strata-tsm-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileEnumerator) children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                                                    G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
+                                                                    NULL, NULL);
+  GFileInfo *info;
+
+  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+
+      remove_tree (child);
+      g_object_unref (info);
+    }
+  g_remove (path);
+}
+
+static StrataModel *
+load_path (const char *path, StrataLoadFlags flags, GError **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(StrataLoadOptions) options = strata_load_options_new ();
+
+  strata_load_options_set_flags (options, flags);
+  return strata_load_model (file, options, NULL, error);
+}
+
+static gboolean
+save_path (StrataModel *model, const char *path, const char *format, GError **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(StrataSaveOptions) options = strata_save_options_new ();
+
+  strata_save_options_set_overwrite (options, TRUE);
+  if (format != NULL)
+    strata_save_options_set_format (options, format);
+  return strata_model_save (model, file, options, NULL, error);
+}
+
+static void
+assert_floats (StrataTensor *tensor, const float *expected, gsize n)
+{
+  gsize n_values;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *values = strata_tensor_to_floats (tensor, &n_values, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_values, ==, n);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpfloat_with_epsilon (values[i], expected[i], 1e-5);
+}
+
+static void
+assert_same_weights (StrataModel *a, StrataModel *b)
+{
+  g_autoptr(GPtrArray) wa = strata_layer_get_weights (STRATA_LAYER (a));
+  g_autoptr(GPtrArray) wb = strata_layer_get_weights (STRATA_LAYER (b));
+
+  g_assert_cmpuint (wa->len, ==, wb->len);
+  for (guint i = 0; i < wa->len; i++)
+    g_assert_true (strata_tensor_equal (g_ptr_array_index (wa, i), g_ptr_array_index (wb, i)));
+}
+
+static void
+assert_same_config (StrataModel *a, StrataModel *b)
+{
+  g_autofree char *ja = strata_model_to_json (a, STRATA_KERAS_DIALECT_KERAS2, FALSE);
+  g_autofree char *jb = strata_model_to_json (b, STRATA_KERAS_DIALECT_KERAS2, FALSE);
+
+  g_assert_cmpstr (ja, ==, jb);
+}
+
+/* ---- real files written by TensorFlow ---- */
+
+static void
+test_lso_load (void)
+{
+  g_autofree char *path = strata_test_real_fixture_path (LSO_SAVEDMODEL);
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  StrataLayer *dense;
+  StrataOptimizer *optimizer;
+  GPtrArray *state;
+
+  if (path == NULL)
+    return;
+  model = load_path (path, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (STRATA_IS_SEQUENTIAL (model));
+  g_assert_cmpstr (strata_model_get_keras_version (model), ==, "2.3.0-tf");
+  g_assert_cmpuint (strata_model_get_n_layers (model), ==, 1);
+  dense = strata_model_get_layer_at (model, 0);
+  g_assert_cmpstr (strata_layer_get_name (dense), ==, "dense");
+  assert_floats (strata_layer_get_weight (dense, "kernel"), lso_kernel, 4);
+  assert_floats (strata_layer_get_weight (dense, "bias"), lso_bias, 2);
+  g_assert_true (strata_model_is_compiled (model));
+  optimizer = strata_model_get_optimizer (model);
+  g_assert_nonnull (optimizer);
+  g_assert_cmpstr (strata_optimizer_get_class_name (optimizer), ==, "LossScaleOptimizer");
+  /* SGD's iterations, then the momentum slots of kernel and bias */
+  state = strata_optimizer_get_weights (optimizer);
+  g_assert_cmpuint (state->len, ==, 3);
+  g_assert_cmpint (strata_tensor_get_dtype (g_ptr_array_index (state, 0)), ==, STRATA_DTYPE_INT64);
+  g_assert_cmpint (*(const gint64 *) g_bytes_get_data (strata_tensor_get_data (g_ptr_array_index (state, 0)), NULL), ==, 1);
+  g_assert_cmpstr (strata_tensor_get_name (g_ptr_array_index (state, 1)), ==, "SGD/sequential/dense/kernel/momentum:0");
+  g_assert_cmpstr (strata_tensor_get_name (g_ptr_array_index (state, 2)), ==, "SGD/sequential/dense/bias/momentum:0");
+}
+
+/* A metadata-only load reads no weight bytes but knows every shape. */
+static void
+test_lso_metadata_only (void)
+{
+  g_autofree char *path = strata_test_real_fixture_path (LSO_SAVEDMODEL);
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) weights = NULL;
+
+  if (path == NULL)
+    return;
+  model = load_path (path, STRATA_LOAD_METADATA_ONLY, &error);
+  g_assert_no_error (error);
+  weights = strata_layer_get_weights (STRATA_LAYER (model));
+  g_assert_cmpuint (weights->len, ==, 2);
+  for (guint i = 0; i < weights->len; i++)
+    g_assert_false (strata_tensor_has_data (g_ptr_array_index (weights, i)));
+  g_assert_cmpint (strata_shape_get_dim (strata_tensor_get_shape (g_ptr_array_index (weights, 0)), 1), ==, 2);
+}
+
+/* §9.20: read, write Tier A, read again. */
+static void
+test_lso_roundtrip (void)
+{
+  g_autofree char *path = strata_test_real_fixture_path (LSO_SAVEDMODEL);
+  g_autofree char *dir = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(StrataModel) back = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL)
+    return;
+  dir = tmp_dir ();
+  out = g_build_filename (dir, "model", NULL);
+  model = load_path (path, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  /* no extension: a SavedModel, as tf-keras decides */
+  g_assert_true (save_path (model, out, NULL, &error));
+  g_assert_no_error (error);
+  back = load_path (out, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  assert_same_weights (model, back);
+  assert_same_config (model, back);
+  g_assert_true (strata_model_is_compiled (back));
+  g_assert_cmpuint (strata_optimizer_get_weights (strata_model_get_optimizer (back))->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_true (strata_tensor_equal (g_ptr_array_index (strata_optimizer_get_weights (strata_model_get_optimizer (model)), i),
+                                        g_ptr_array_index (strata_optimizer_get_weights (strata_model_get_optimizer (back)), i)));
+  remove_tree (dir);
+}
+
+static StrataModel *
+lso_model (void)
+{
+  g_autofree char *path = strata_test_real_fixture_path (LSO_SAVEDMODEL);
+  g_autoptr(GError) error = NULL;
+  StrataModel *model;
+
+  if (path == NULL)
+    return NULL;
+  model = load_path (path, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  /* something else than the checkpoint holds */
+  for (guint i = 0; i < 2; i++)
+    {
+      StrataLayer *dense = strata_model_get_layer_at (model, 0);
+      g_autoptr(GPtrArray) weights = strata_layer_get_weights (dense);
+      g_autoptr(GPtrArray) zeros = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint w = 0; w < weights->len; w++)
+        g_ptr_array_add (zeros, strata_tensor_new_zeros (STRATA_DTYPE_FLOAT32,
+                                                         strata_tensor_get_shape (g_ptr_array_index (weights, w)),
+                                                         &error));
+      g_assert_true (strata_layer_set_weights (dense, zeros, &error));
+    }
+  return model;
+}
+
+/* load_weights takes the prefix, the `checkpoint` file or the folder. */
+static void
+test_lso_checkpoint (void)
+{
+  const char *const ways[] = { "ckpt", "checkpoint", "", "ckpt.index" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ways); i++)
+    {
+      g_autofree char *relative = g_build_filename (LSO_CKPT, ways[i], NULL);
+      g_autofree char *path = strata_test_real_fixture_path (relative);
+      g_autoptr(StrataModel) model = lso_model ();
+      g_autoptr(GFile) file = NULL;
+      g_autoptr(StrataWeightsReport) report = NULL;
+      g_autoptr(GError) error = NULL;
+      StrataLayer *dense;
+
+      if (path == NULL || model == NULL)
+        return;
+      g_test_message ("load_weights (%s)", path);
+      file = g_file_new_for_path (path);
+      report = strata_model_load_weights (model, file, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (report);
+      g_assert_cmpstr (strata_weights_report_get_matched (report)[0], ==, "dense");
+      dense = strata_model_get_layer_at (model, 0);
+      assert_floats (strata_layer_get_weight (dense, "kernel"), lso_kernel, 4);
+      assert_floats (strata_layer_get_weight (dense, "bias"), lso_bias, 2);
+    }
+}
+
+/* tf-keras refuses by_name (and so skip_mismatch) for TensorFlow checkpoints. */
+static void
+test_checkpoint_by_name_refused (void)
+{
+  g_autofree char *relative = g_build_filename (LSO_CKPT, "ckpt", NULL);
+  g_autofree char *path = strata_test_real_fixture_path (relative);
+  g_autoptr(StrataModel) model = lso_model ();
+
+  if (path == NULL || model == NULL)
+    return;
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(StrataLoadOptions) options = strata_load_options_new ();
+      g_autoptr(StrataWeightsReport) report = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (i == 0)
+        strata_load_options_set_by_name (options, TRUE);
+      else
+        strata_load_options_set_skip_mismatch (options, TRUE);
+      report = strata_model_load_weights (model, file, options, NULL, &error);
+      g_assert_null (report);
+      g_assert_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT);
+      g_assert_nonnull (strstr (error->message, i == 0 ? "by_name" : "skip_mismatch"));
+    }
+}
+
+/* save_weights("ckpt"): a TF checkpoint; load_weights reads it back. */
+static void
+test_checkpoint_roundtrip (void)
+{
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(StrataModel) other = NULL;
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *prefix = g_build_filename (dir, "ckpt", NULL);
+  g_autofree char *index = g_build_filename (dir, "ckpt.index", NULL);
+  g_autofree char *data = g_build_filename (dir, "ckpt.data-00000-of-00001", NULL);
+  g_autofree char *state = g_build_filename (dir, "checkpoint", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (prefix);
+  g_autoptr(StrataSaveOptions) options = strata_save_options_new ();
+  g_autoptr(StrataWeightsReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  model = strata_model_from_json (sequential_json, -1, NULL, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  other = strata_model_from_json (sequential_json, -1, NULL, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  strata_save_options_set_overwrite (options, TRUE);
+  g_assert_true (strata_model_save_weights (model, file, options, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (index, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (data, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_get_contents (state, &text, NULL, &error));
+  g_assert_cmpstr (text, ==, "model_checkpoint_path: \"ckpt\"\nall_model_checkpoint_paths: \"ckpt\"\n");
+  /* the prefix does not exist as a file: sniffing finds the checkpoint */
+  report = strata_model_load_weights (other, file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  assert_same_weights (model, other);
+  remove_tree (dir);
+}
+
+/* ---- SavedModels without a Keras model ---- */
+
+static char *
+float_sha256 (float value)
+{
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) &value, sizeof value);
+}
+
+static StrataSignature *
+find_signature (StrataContents *contents, const char *name)
+{
+  GPtrArray *signatures = strata_contents_get_signatures (contents);
+
+  for (guint i = 0; i < signatures->len; i++)
+    if (g_str_equal (strata_signature_get_name (g_ptr_array_index (signatures, i)), name))
+      return g_ptr_array_index (signatures, i);
+  return NULL;
+}
+
+static StrataTensorSpec *
+find_variable (StrataContents *contents, const char *name)
+{
+  GPtrArray *variables = strata_contents_get_variables (contents);
+
+  for (guint i = 0; i < variables->len; i++)
+    if (g_str_equal (strata_tensor_spec_get_name (g_ptr_array_index (variables, i)), name))
+      return g_ptr_array_index (variables, i);
+  return NULL;
+}
+
+/* TensorFlow Serving's half_plus_two: y = a * x + b with a = 0.5, b = 2. */
+static void
+test_serving (gconstpointer data)
+{
+  const char *name = data;
+  gboolean tf2 = strstr (name, "tf2") != NULL;
+  g_autofree char *relative = g_build_filename ("tensorflow-serving", name, "00000123", NULL);
+  g_autofree char *path = strata_test_real_fixture_path (relative);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(StrataContents) contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sha_a = float_sha256 (0.5f);
+  g_autofree char *sha_b = float_sha256 (2.0f);
+  StrataSignature *serving;
+  StrataTensorSpec *x;
+
+  if (path == NULL)
+    return;
+  model = load_path (path, STRATA_LOAD_NONE, &error);
+  g_assert_null (model);
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "holds no Keras model"));
+  g_assert_nonnull (strstr (error->message, "“serving_default”"));
+  g_assert_nonnull (strstr (error->message, tf2 ? "tf.Module" : "graph export"));
+  g_clear_error (&error);
+
+  file = g_file_new_for_path (path);
+  contents = strata_inspect_file (file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (strata_contents_get_format_name (contents), ==, "tf-savedmodel");
+  g_assert_false (strata_contents_get_has_keras_model (contents));
+  g_assert_cmpstr (strata_contents_get_tags (contents)[0], ==, "serve");
+  g_assert_null (strata_contents_get_tags (contents)[1]);
+  g_assert_true (g_str_has_prefix (strata_contents_get_producer (contents), tf2 ? "TensorFlow 2.14" : "TensorFlow 1."));
+  serving = find_signature (contents, "serving_default");
+  g_assert_nonnull (serving);
+  g_assert_cmpstr (strata_signature_get_method (serving), ==, "tensorflow/serving/predict");
+  g_assert_cmpuint (strata_signature_get_inputs (serving)->len, ==, 1);
+  x = g_ptr_array_index (strata_signature_get_inputs (serving), 0);
+  g_assert_cmpstr (strata_tensor_spec_get_name (x), ==, "x");
+  g_assert_cmpstr (strata_tensor_spec_get_dtype (x), ==, "float32");
+  g_assert_cmpstr (strata_tensor_spec_get_name (g_ptr_array_index (strata_signature_get_outputs (serving), 0)), ==, "y");
+  /* the variables' values are the analytic ones */
+  g_assert_cmpstr (strata_tensor_spec_get_sha256 (find_variable (contents, tf2 ? "a/.ATTRIBUTES/VARIABLE_VALUE" : "a")), ==, sha_a);
+  g_assert_cmpstr (strata_tensor_spec_get_sha256 (find_variable (contents, tf2 ? "b/.ATTRIBUTES/VARIABLE_VALUE" : "b")), ==, sha_b);
+}
+
+/* ---- what Strata writes ---- */
+
+static Tsm__SavedModel *
+read_pb (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "saved_model.pb", NULL);
+  g_autoptr(GError) error = NULL;
+  Tsm__SavedModel *sm = (Tsm__SavedModel *) tsm_proto_read_file (&tsm__saved_model__descriptor, path,
+                                                                  "saved_model.pb", &error);
+
+  g_assert_no_error (error);
+  return sm;
+}
+
+static Tsm__TrackableObjectGraph *
+read_tog (TsmBundle *bundle)
+{
+  g_autoptr(GError) error = NULL;
+  const TsmEntry *entry = tsm_bundle_lookup (bundle, "_CHECKPOINTABLE_OBJECT_GRAPH", &error);
+  g_autoptr(GPtrArray) strings = NULL;
+  gsize length;
+  const guint8 *data;
+
+  g_assert_no_error (error);
+  strings = tsm_bundle_read_strings (bundle, entry, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (g_ptr_array_index (strings, 0), &length);
+  return (Tsm__TrackableObjectGraph *) tsm_proto_unpack (&tsm__trackable_object_graph__descriptor, data, length,
+                                                         "tog", "object graph", &error);
+}
+
+static gboolean
+has_child (Tsm__SavedObject *o, const char *name)
+{
+  for (gsize i = 0; i < o->n_children; i++)
+    if (g_str_equal (o->children[i]->local_name, name))
+      return TRUE;
+  return FALSE;
+}
+
+static JsonObject *
+parse (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = strata_json_parse (text, -1, &error);
+
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* §9.17-19: the invariants of a Tier A SavedModel. */
+static void
+test_writer_structure (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *out = g_build_filename (dir, "sm", NULL);
+  g_autofree char *prefix = g_build_filename (out, "variables", "variables", NULL);
+  g_autofree char *assets = g_build_filename (out, "assets", NULL);
+  g_autofree char *fingerprint = g_build_filename (out, "fingerprint.pb", NULL);
+  g_autofree char *md_path = g_build_filename (out, "keras_metadata.pb", NULL);
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(StrataModel) back = NULL;
+  g_autoptr(TsmBundle) bundle = NULL;
+  g_autoptr(GError) error = NULL;
+  Tsm__SavedModel *sm;
+  Tsm__SavedObjectGraph *sog;
+  Tsm__TrackableObjectGraph *tog;
+  Tsm__SavedMetadata *md;
+  guint n_variables = 0;
+
+  model = strata_model_from_json (sequential_json, -1, NULL, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (save_path (model, out, "tf-savedmodel", &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_test (assets, G_FILE_TEST_IS_DIR));
+  g_assert_false (g_file_test (fingerprint, G_FILE_TEST_EXISTS));
+  sm = read_pb (out);
+  g_assert_cmpint (sm->saved_model_schema_version, ==, 1);
+  g_assert_cmpuint (sm->n_meta_graphs, ==, 1);
+  g_assert_cmpstr (sm->meta_graphs[0]->meta_info_def->tags[0], ==, "serve");
+  sog = sm->meta_graphs[0]->object_graph_def;
+  bundle = tsm_bundle_open (prefix, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tsm_bundle_get_num_shards (bundle), ==, 1);
+  tog = read_tog (bundle);
+  g_assert_nonnull (tog);
+
+  /* identical nodes and edges */
+  g_assert_cmpuint (sog->n_nodes, ==, tog->n_nodes);
+  for (gsize i = 0; i < sog->n_nodes; i++)
+    {
+      Tsm__SavedObject *o = sog->nodes[i];
+
+      g_assert_cmpuint (o->n_children, ==, tog->nodes[i]->n_children);
+      for (gsize c = 0; c < o->n_children; c++)
+        {
+          g_assert_cmpstr (o->children[c]->local_name, ==, tog->nodes[i]->children[c]->local_name);
+          g_assert_cmpint (o->children[c]->node_id, ==, tog->nodes[i]->children[c]->node_id);
+        }
+      g_assert_true (o->kind_case == TSM__SAVED_OBJECT__KIND_USER_OBJECT ||
+                     o->kind_case == TSM__SAVED_OBJECT__KIND_VARIABLE);
+      if (o->kind_case == TSM__SAVED_OBJECT__KIND_VARIABLE)
+        {
+          const TsmEntry *entry;
+
+          g_assert_cmpuint (tog->nodes[i]->n_attributes, ==, 1);
+          g_assert_cmpstr (tog->nodes[i]->attributes[0]->name, ==, "VARIABLE_VALUE");
+          entry = tsm_bundle_lookup (bundle, tog->nodes[i]->attributes[0]->checkpoint_key, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (entry->dtype, ==, o->variable->dtype);
+          g_assert_cmpuint (entry->rank, ==, o->variable->shape->n_dim);
+          for (guint d = 0; d < entry->rank; d++)
+            g_assert_cmpint (entry->dims[d], ==, o->variable->shape->dim[d]->size);
+          /* ON_READ variables must not be trainable (tf.saved_model.load checks) */
+          if (o->variable->synchronization == 3)
+            g_assert_false (o->variable->trainable);
+          n_variables++;
+        }
+      else
+        g_assert_cmpuint (tog->nodes[i]->n_attributes, ==, 0);
+    }
+  g_assert_cmpuint (n_variables + 1, ==, tsm_bundle_get_n_entries (bundle));
+  g_assert_true (has_child (sog->nodes[0], "layer-0"));
+  g_assert_true (has_child (sog->nodes[0], "layer_with_weights-0"));
+  g_assert_true (has_child (sog->nodes[0], "signatures"));
+  g_assert_cmpstr (sog->nodes[0]->user_object->identifier, ==, "_tf_keras_sequential");
+  /* the checkpoint keys of TensorFlow's breadth-first walk */
+  g_assert_nonnull (tsm_bundle_lookup (bundle, "layer_with_weights-2/forward_layer/cell/kernel/.ATTRIBUTES/VARIABLE_VALUE", &error));
+  g_assert_nonnull (tsm_bundle_lookup (bundle, "layer_with_weights-0/layer/kernel/.ATTRIBUTES/VARIABLE_VALUE", &error));
+  g_assert_nonnull (tsm_bundle_lookup (bundle, "layer_with_weights-1/moving_variance/.ATTRIBUTES/VARIABLE_VALUE", &error));
+  g_assert_no_error (error);
+
+  /* §9.18 */
+  md = (Tsm__SavedMetadata *) tsm_proto_read_file (&tsm__saved_metadata__descriptor, md_path, "keras_metadata.pb", &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < md->n_nodes; i++)
+    {
+      Tsm__KerasSavedObject *o = md->nodes[i];
+      g_autoptr(JsonObject) metadata = parse (o->metadata);
+
+      g_assert_cmpint (o->version->producer, ==, 2);
+      g_assert_cmpint (o->version->min_consumer, ==, 1);
+      g_assert_true (g_str_has_prefix (o->identifier, "_tf_keras_"));
+      g_assert_cmpstr (sog->nodes[o->node_id]->user_object->identifier, ==, o->identifier);
+      g_assert_true (json_object_has_member (metadata, "name"));
+      g_assert_true (json_object_has_member (metadata, "class_name"));
+      if (o->node_id == 0)
+        {
+          JsonObject *config = json_object_get_object_member (metadata, "config");
+          JsonArray *layers = json_object_get_array_member (config, "layers");
+
+          g_assert_true (json_object_get_boolean_member (metadata, "is_graph_network"));
+          g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (layers, 0), "class_name"), ==, "InputLayer");
+        }
+      else if (g_str_has_prefix (o->node_path, "root.layer_with_weights-") && strchr (o->node_path + 5, '.') == NULL)
+        {
+          g_assert_true (json_object_has_member (metadata, "build_input_shape"));
+          g_assert_true (json_object_has_member (metadata, "config"));
+          g_assert_true (json_object_has_member (metadata, "trainable"));
+          g_assert_true (json_object_has_member (metadata, "dtype"));
+          g_assert_true (json_object_has_member (metadata, "expects_training_arg"));
+        }
+    }
+  protobuf_c_message_free_unpacked (&md->base, NULL);
+  protobuf_c_message_free_unpacked (&tog->base, NULL);
+  protobuf_c_message_free_unpacked (&sm->base, NULL);
+
+  /* §9.19: read back bit-identical */
+  back = load_path (out, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  assert_same_weights (model, back);
+  assert_same_config (model, back);
+  remove_tree (dir);
+}
+
+/* A save that fails leaves the old folder; a good one replaces it whole. */
+static void
+test_writer_atomic (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *out = g_build_filename (dir, "sm", NULL);
+  g_autofree char *marker = g_build_filename (out, "old-file", NULL);
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(StrataModel) metadata_only = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) listing = NULL;
+  g_autofree char *json = NULL;
+
+  model = strata_model_from_json (sequential_json, -1, NULL, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (save_path (model, out, NULL, &error));
+  g_assert_true (g_file_set_contents (marker, "x", 1, &error));
+  /* a model without weight data cannot be written: nothing changes */
+  json = strata_model_to_json (model, STRATA_KERAS_DIALECT_KERAS2, FALSE);
+  metadata_only = strata_model_from_json (json, -1, NULL, STRATA_LOAD_METADATA_ONLY, &error);
+  g_assert_no_error (error);
+  g_assert_false (save_path (metadata_only, out, NULL, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+  g_assert_true (save_path (model, out, NULL, &error));
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  /* no temporary is left next to it */
+  listing = g_dir_open (dir, 0, &error);
+  g_assert_cmpstr (g_dir_read_name (listing), ==, "sm");
+  g_assert_null (g_dir_read_name (listing));
+  remove_tree (dir);
+}
+
+/* ---- damaged folders ---- */
+
+typedef void (*Patch) (Tsm__SavedModel *sm);
+
+/* Writes the test model, lets @patch change saved_model.pb, loads it:
+ * the error must mention @expect. */
+static void
+assert_patched_fails (Patch patch, const char *expect)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *out = g_build_filename (dir, "sm", NULL);
+  g_autofree char *pb = g_build_filename (out, "saved_model.pb", NULL);
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(StrataModel) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  Tsm__SavedModel *sm;
+
+  model = strata_model_from_json (sequential_json, -1, NULL, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (save_path (model, out, NULL, &error));
+  sm = read_pb (out);
+  patch (sm);
+  bytes = tsm_proto_pack (&sm->base);
+  protobuf_c_message_free_unpacked (&sm->base, NULL);
+  g_assert_true (g_file_set_contents (pb, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error));
+  back = load_path (out, STRATA_LOAD_NONE, &error);
+  g_assert_null (back);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, expect));
+  g_assert_nonnull (strstr (error->message, out));
+  remove_tree (dir);
+}
+
+static Tsm__SavedObject *
+first_variable (Tsm__SavedModel *sm)
+{
+  Tsm__SavedObjectGraph *sog = sm->meta_graphs[0]->object_graph_def;
+
+  for (gsize i = 0; i < sog->n_nodes; i++)
+    if (sog->nodes[i]->kind_case == TSM__SAVED_OBJECT__KIND_VARIABLE)
+      return sog->nodes[i];
+  g_assert_not_reached ();
+}
+
+static void
+patch_dtype (Tsm__SavedModel *sm)
+{
+  first_variable (sm)->variable->dtype = 2;   /* DT_DOUBLE */
+}
+
+static void
+patch_shape (Tsm__SavedModel *sm)
+{
+  first_variable (sm)->variable->shape->dim[0]->size += 1;
+}
+
+static void
+patch_cycle (Tsm__SavedModel *sm)
+{
+  Tsm__SavedObjectGraph *sog = sm->meta_graphs[0]->object_graph_def;
+
+  /* the first layer's first child becomes the root */
+  sog->nodes[sog->nodes[0]->children[0]->node_id]->children[0]->node_id = 0;
+}
+
+static void
+patch_dangling (Tsm__SavedModel *sm)
+{
+  sm->meta_graphs[0]->object_graph_def->nodes[0]->children[0]->node_id = 100000;
+}
+
+static void
+test_damaged_variable (void)
+{
+  assert_patched_fails (patch_dtype, "is declared DT_DOUBLE");
+  assert_patched_fails (patch_shape, "is declared with shape");
+}
+
+static void
+test_damaged_graph (void)
+{
+  assert_patched_fails (patch_cycle, "has a cycle");
+  assert_patched_fails (patch_dangling, "→ 100000");
+}
+
+/* keras_metadata.pb with bad JSON or a path that leads nowhere. */
+static void
+test_damaged_metadata (void)
+{
+  static const char *const bad[][2] = {
+    { "{\"class_name\": \"Sequential\", ", "not valid JSON" },
+    { NULL, "does not resolve" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *dir = tmp_dir ();
+      g_autofree char *out = g_build_filename (dir, "sm", NULL);
+      g_autofree char *path = g_build_filename (out, "keras_metadata.pb", NULL);
+      g_autoptr(StrataModel) model = NULL;
+      g_autoptr(StrataModel) back = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      Tsm__SavedMetadata *md;
+
+      model = strata_model_from_json (sequential_json, -1, NULL, STRATA_LOAD_NONE, &error);
+      g_assert_true (save_path (model, out, NULL, &error));
+      md = (Tsm__SavedMetadata *) tsm_proto_read_file (&tsm__saved_metadata__descriptor, path, "keras_metadata.pb", &error);
+      g_assert_no_error (error);
+      if (bad[i][0] != NULL)
+        {
+          g_free (md->nodes[0]->metadata);
+          md->nodes[0]->metadata = g_strdup (bad[i][0]);
+        }
+      else
+        {
+          g_free (md->nodes[1]->node_path);
+          md->nodes[1]->node_path = g_strdup ("root.layer-0.no_such_child");
+        }
+      bytes = tsm_proto_pack (&md->base);
+      protobuf_c_message_free_unpacked (&md->base, NULL);
+      g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error));
+      back = load_path (out, STRATA_LOAD_NONE, &error);
+      g_assert_null (back);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, bad[i][1]));
+      g_assert_nonnull (strstr (error->message, "keras_metadata.pb"));
+      remove_tree (dir);
+    }
+}
+
+/* saved_model.pb nesting 10,000 levels deep: a clear error, no crash. */
+static void
+test_deep_saved_model (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *pb = g_build_filename (dir, "saved_model.pb", NULL);
+  g_autoptr(GByteArray) inner = g_byte_array_new ();
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 10000; i++)
+    {
+      GByteArray *outer = g_byte_array_new ();
+      guint8 tag = (2 << 3) | 2;
+      guint64 length = inner->len;
+
+      g_byte_array_append (outer, &tag, 1);
+      do
+        {
+          guint8 b = length & 0x7f;
+          length >>= 7;
+          if (length)
+            b |= 0x80;
+          g_byte_array_append (outer, &b, 1);
+        }
+      while (length);
+      g_byte_array_append (outer, inner->data, inner->len);
+      g_byte_array_unref (inner);
+      inner = outer;
+    }
+  g_assert_true (g_file_set_contents (pb, (const char *) inner->data, inner->len, &error));
+  model = load_path (dir, STRATA_LOAD_NONE, &error);
+  g_assert_null (model);
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, dir));
+  remove_tree (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  static const char *const serving[] = {
+    "saved_model_half_plus_two_cpu", "saved_model_half_plus_two_tf2_cpu",
+  };
+
+  strata_test_init (&argc, &argv);
+  g_test_add_func ("/savedmodel/lso/load", test_lso_load);
+  g_test_add_func ("/savedmodel/lso/metadata-only", test_lso_metadata_only);
+  g_test_add_func ("/savedmodel/lso/roundtrip", test_lso_roundtrip);
+  g_test_add_func ("/savedmodel/checkpoint/lso", test_lso_checkpoint);
+  g_test_add_func ("/savedmodel/checkpoint/by-name-refused", test_checkpoint_by_name_refused);
+  g_test_add_func ("/savedmodel/checkpoint/roundtrip", test_checkpoint_roundtrip);
+  for (guint i = 0; i < G_N_ELEMENTS (serving); i++)
+    {
+      g_autofree char *name = g_strconcat ("/savedmodel/serving/", serving[i], NULL);
+
+      g_test_add_data_func (name, serving[i], test_serving);
+    }
+  g_test_add_func ("/savedmodel/writer/structure", test_writer_structure);
+  g_test_add_func ("/savedmodel/writer/atomic", test_writer_atomic);
+  g_test_add_func ("/savedmodel/damaged/variable", test_damaged_variable);
+  g_test_add_func ("/savedmodel/damaged/graph", test_damaged_graph);
+  g_test_add_func ("/savedmodel/damaged/metadata", test_damaged_metadata);
+  g_test_add_func ("/savedmodel/damaged/deep", test_deep_saved_model);
+  return g_test_run ();
+}

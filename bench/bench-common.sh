@@ -6,6 +6,13 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+# The caller sets here and root; its first argument is the build folder.
+build=${1:-${STRATA_BUILD_DIR:-$root/build}}
+bench_dir=${BENCH_DIR:-${TMPDIR:-/tmp}/strata-bench}
+reps=${BENCH_REPS:-5}
+inproc_reps=${BENCH_INPROC_REPS:-21}
+venv=$root/tests/.venv
+
 die() { echo "${bench_name:-bench}: ERROR: $*" >&2; exit 1; }
 say() { echo "${bench_name:-bench}: $*" >&2; }
 

@@ -33,19 +33,15 @@ def load_h5_generator():
 
 
 def main():
+    h5_generator = load_h5_generator()
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("out")
-    parser.add_argument("--small-layers", type=int, default=240)
-    parser.add_argument("--small-units", type=int, default=512)
-    parser.add_argument("--big-layers", type=int, default=4)
-    parser.add_argument("--big-units", type=int, default=8192)
-    parser.add_argument("--seed", type=int, default=1)
+    h5_generator.add_size_arguments(parser)
     args = parser.parse_args()
 
     import numpy as np
     import tf_keras as K
 
-    layers = load_h5_generator().plan(args.small_layers, args.small_units, args.big_layers,
+    layers = h5_generator.plan(args.small_layers, args.small_units, args.big_layers,
                                       args.big_units, args.small_units)
     model = K.Sequential(name="strata_bench")
     model.add(K.Input(shape=(args.small_units,), name="input"))

@@ -19,17 +19,12 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-build=${1:-${STRATA_BUILD_DIR:-$root/build}}
-bench_dir=${BENCH_DIR:-${TMPDIR:-/tmp}/strata-bench}
-reps=${BENCH_REPS:-5}
-inproc_reps=${BENCH_INPROC_REPS:-21}
-venv=$root/tests/.venv
-model=$bench_dir/strata-bench-1g.savedmodel
-shard=$model/variables/variables.data-00000-of-00001
 
 bench_name=run-bench-savedmodel
 # shellcheck source=bench-common.sh
-. "$here/bench-common.sh"
+. "$here/bench-common.sh" "$@"
+model=$bench_dir/strata-bench-1g.savedmodel
+shard=$model/variables/variables.data-00000-of-00001
 
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package 'time')"
 [ -x "$venv/bin/python" ] || die "$venv is missing: run tests/setup-venv.sh (tf-keras writes the model)"

@@ -19,16 +19,11 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-build=${1:-${STRATA_BUILD_DIR:-$root/build}}
-bench_dir=${BENCH_DIR:-${TMPDIR:-/tmp}/strata-bench}
-reps=${BENCH_REPS:-5}
-inproc_reps=${BENCH_INPROC_REPS:-21}
-venv=$root/tests/.venv
-model=$bench_dir/strata-bench-1g.h5
 
 bench_name=run-bench
 # shellcheck source=bench-common.sh
-. "$here/bench-common.sh"
+. "$here/bench-common.sh" "$@"
+model=$bench_dir/strata-bench-1g.h5
 
 prog=$build/bench/strata-bench-load
 if [ ! -x "$prog" ]; then

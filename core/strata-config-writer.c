@@ -839,6 +839,71 @@ convert_build_config (const char *class_name,
 /* One entry of a model's "layers": class_name, config and the entry-level
  * keys (Keras 3 module, registered_name, build_config), plus name and
  * inbound_nodes inside a functional model (@owner). */
+/* The shape of argument @position of the layer's first call, or of the
+ * keyword argument @keyword; NULL when the call had neither. */
+static StrataShape *
+call_argument_shape (StrataLayer *layer,
+                     guint        position,
+                     const char  *keyword)
+{
+  GPtrArray *nodes = strata_layer_peek_nodes (layer);
+  StrataNode *node;
+  guint n_positional;
+
+  if (nodes == NULL || nodes->len == 0)
+    return NULL;
+  node = g_ptr_array_index (nodes, 0);
+  n_positional = strata_node_n_positional (node);
+  if (position < n_positional)
+    return strata_keras_tensor_get_shape (g_ptr_array_index (node->inputs, position));
+  for (guint k = 0; node->keywords != NULL && node->keywords[k] != NULL; k++)
+    if (g_str_equal (node->keywords[k], keyword) && n_positional + k < node->inputs->len)
+      return strata_keras_tensor_get_shape (g_ptr_array_index (node->inputs, n_positional + k));
+  return NULL;
+}
+
+/* Keras 3 keeps a MultiHeadAttention's build shapes in its build_config
+ * (shapes_dict); tf-keras builds the layer in from_config only from
+ * query_shape, key_shape and value_shape (the key's defaulting to the
+ * value's), and restores no weights into an unbuilt one. */
+static void
+attention_shapes_from_build_config (StrataLayer *layer,
+                                    JsonObject  *config,
+                                    JsonNode    *build_config)
+{
+  JsonNode *shapes = build_config != NULL && JSON_NODE_HOLDS_OBJECT (build_config) ?
+                     json_object_get_member (json_node_get_object (build_config), "shapes_dict") : NULL;
+  JsonObject *dict;
+  JsonNode *query, *value, *key;
+
+  if (shapes == NULL || !JSON_NODE_HOLDS_OBJECT (shapes))
+    {
+      /* no build_config (a file Strata wrote from tf-keras): the shapes
+       * of the first call's query, value and key (the value's if none) */
+      StrataShape *q = call_argument_shape (layer, 0, "query");
+      StrataShape *v = call_argument_shape (layer, 1, "value");
+      StrataShape *k = call_argument_shape (layer, 2, "key");
+
+      if (q == NULL || v == NULL)
+        return;
+      json_object_set_member (config, "query_shape", strata_json_from_shape (q));
+      json_object_set_member (config, "value_shape", strata_json_from_shape (v));
+      json_object_set_member (config, "key_shape", strata_json_from_shape (k != NULL ? k : v));
+      return;
+    }
+  dict = json_node_get_object (shapes);
+  query = json_object_get_member (dict, "query_shape");
+  value = json_object_get_member (dict, "value_shape");
+  key = json_object_get_member (dict, "key_shape");
+  if (query == NULL || !JSON_NODE_HOLDS_ARRAY (query) || value == NULL || !JSON_NODE_HOLDS_ARRAY (value))
+    return;
+  if (key == NULL || !JSON_NODE_HOLDS_ARRAY (key))
+    key = value;
+  json_object_set_member (config, "query_shape", strata_json_node_copy (query));
+  json_object_set_member (config, "value_shape", strata_json_node_copy (value));
+  json_object_set_member (config, "key_shape", strata_json_node_copy (key));
+}
+
 static JsonNode *
 write_layer_entry (StrataModel        *owner,
                    StrataLayer        *layer,
@@ -890,6 +955,9 @@ write_layer_entry (StrataModel        *owner,
 
           if ((dialect == STRATA_KERAS_DIALECT_KERAS3) != (source == STRATA_KERAS_DIALECT_KERAS3))
             convert_layer_config (class_name, config, dialect == STRATA_KERAS_DIALECT_KERAS3);
+          if (dialect != STRATA_KERAS_DIALECT_KERAS3 && source == STRATA_KERAS_DIALECT_KERAS3 &&
+              g_str_equal (class_name, "MultiHeadAttention"))
+            attention_shapes_from_build_config (layer, config, json_object_get_member (extras, "build_config"));
           json_object_set_string_member (entry, "class_name", class_name);
           json_object_set_object_member (entry, "config", config);
         }

@@ -412,6 +412,74 @@ write_dataset (hid_t gid, const char *where, const char *name, StrataTensor *ten
   return TRUE;
 }
 
+/* The slot name of a legacy (tf-keras OptimizerV2) state tensor,
+ * "Adam/dense/kernel/m:0" -> "m", with its variable's path in *@variable;
+ * NULL for other names. */
+static char *
+legacy_slot (StrataTensor *tensor, char **variable)
+{
+  const char *name = strata_tensor_get_name (tensor);
+  g_autofree char *stem = NULL;
+  char *slash;
+
+  if (name == NULL || !g_str_has_suffix (name, ":0"))
+    return NULL;
+  stem = g_strndup (name, strlen (name) - 2);
+  slash = strrchr (stem, '/');
+  /* new-style names put the slot first: "Adam/m/dense/kernel:0" */
+  if (slash == NULL || strchr (stem, '/') == slash ||
+      g_str_has_prefix (strchr (stem, '/') + 1, "m/") || g_str_has_prefix (strchr (stem, '/') + 1, "v/"))
+    return NULL;
+  *variable = g_strndup (stem, slash - stem);
+  return g_strdup (slash + 1);
+}
+
+/* Legacy optimizers create one slot name at a time for all variables
+ * ([iter, m0, m1, ..., v0, v1, ...]); Keras 3 and tf-keras 2.11+ keep the
+ * slots of each variable together ([iter, m0, v0, m1, v1, ...]). Returns
+ * the state in the second order (a new array), or NULL when it is not
+ * legacy state. */
+static GPtrArray *
+interleave_legacy_slots (GPtrArray *weights)
+{
+  g_autoptr(GPtrArray) variables = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                       (GDestroyNotify) g_ptr_array_unref);
+  GPtrArray *out;
+  guint legacy = 0;
+
+  if (weights->len < 3)
+    return NULL;
+  for (guint i = 1; i < weights->len; i++)
+    {
+      g_autofree char *variable = NULL;
+      g_autofree char *slot = legacy_slot (g_ptr_array_index (weights, i), &variable);
+      GPtrArray *of;
+
+      if (slot == NULL)
+        return NULL;
+      of = g_hash_table_lookup (slots, variable);
+      if (of == NULL)
+        {
+          of = g_ptr_array_new ();
+          g_hash_table_insert (slots, g_strdup (variable), of);
+          g_ptr_array_add (variables, g_strdup (variable));
+        }
+      g_ptr_array_add (of, g_ptr_array_index (weights, i));
+      legacy++;
+    }
+  out = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (out, g_object_ref (g_ptr_array_index (weights, 0)));
+  for (guint v = 0; v < variables->len; v++)
+    {
+      GPtrArray *of = g_hash_table_lookup (slots, g_ptr_array_index (variables, v));
+
+      for (guint i = 0; i < of->len; i++)
+        g_ptr_array_add (out, g_object_ref (g_ptr_array_index (of, i)));
+    }
+  return out;
+}
+
 /* Keras 3 keeps the learning rate as optimizer variable 1; tf-keras 2.11+
  * saves the iteration and then the slots (same interleaving). The missing
  * variable is put back from the config so Keras 3 finds the count it
@@ -419,7 +487,8 @@ write_dataset (hid_t gid, const char *where, const char *name, StrataTensor *ten
 static GPtrArray *
 keras3_optimizer_state (StrataOptimizer *optimizer)
 {
-  GPtrArray *weights = strata_optimizer_get_weights (optimizer);
+  g_autoptr(GPtrArray) interleaved = interleave_legacy_slots (strata_optimizer_get_weights (optimizer));
+  GPtrArray *weights = interleaved != NULL ? interleaved : strata_optimizer_get_weights (optimizer);
   GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
   JsonObject *config = strata_optimizer_get_config (optimizer);
   JsonNode *lr = config != NULL ? json_object_get_member (config, "learning_rate") : NULL;

@@ -372,6 +372,102 @@ keras3_optimizer_config (JsonObject *config)
   return out;
 }
 
+/* tf-keras SavedModels (and tf-keras 2.x h5 files) keep compiled metrics
+ * as {"class_name": "MeanMetricWrapper", "config": {"fn": ...}}, a class
+ * Keras 3 does not have: it takes the function's name instead. */
+static JsonNode *
+keras3_metrics (JsonNode *node)
+{
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *in = json_node_get_array (node);
+      JsonArray *out = json_array_new ();
+
+      for (guint i = 0; i < json_array_get_length (in); i++)
+        json_array_add_element (out, keras3_metrics (json_array_get_element (in, i)));
+      return json_node_init_array (json_node_alloc (), out);
+    }
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonNode *config = json_object_get_member (object, "config");
+      const char *class_name = json_object_get_string_member_with_default (object, "class_name", "");
+      const char *fn = config != NULL && JSON_NODE_HOLDS_OBJECT (config) ?
+                       json_object_get_string_member_with_default (json_node_get_object (config), "fn", NULL) : NULL;
+
+      if (g_str_equal (class_name, "MeanMetricWrapper") && fn != NULL)
+        return json_node_init_string (json_node_alloc (), fn);
+    }
+  return node != NULL ? json_node_copy (node) : json_node_new (JSON_NODE_NULL);
+}
+
+static JsonObject *keras3_optimizer (JsonObject *src);
+
+/* A tf.keras mixed-precision LossScaleOptimizer config as Keras 3 takes
+ * it: TF 2.2/2.3 wrote {"optimizer", "loss_scale": {"class_name":
+ * "DynamicLossScale", "config": {"initial_loss_scale", "increment_period"}}},
+ * later versions {"inner_optimizer", "dynamic", "initial_scale",
+ * "dynamic_growth_steps"}; Keras 3 has the later names. */
+static JsonObject *
+keras3_loss_scale_config (JsonObject *config)
+{
+  JsonObject *out = json_object_new ();
+  JsonNode *inner = json_object_get_member (config, "inner_optimizer");
+  JsonNode *loss_scale = json_object_get_member (config, "loss_scale");
+  JsonObject *scale = NULL;
+
+  if (inner == NULL)
+    inner = json_object_get_member (config, "optimizer");
+  if (inner != NULL && JSON_NODE_HOLDS_OBJECT (inner))
+    json_object_set_object_member (out, "inner_optimizer", keras3_optimizer (json_node_get_object (inner)));
+  if (loss_scale != NULL && JSON_NODE_HOLDS_OBJECT (loss_scale) &&
+      json_object_has_member (json_node_get_object (loss_scale), "config") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (loss_scale), "config")))
+    scale = json_object_get_object_member (json_node_get_object (loss_scale), "config");
+  if (scale != NULL)
+    {
+      copy_member (out, "initial_scale", scale, "initial_loss_scale");
+      copy_member (out, "dynamic_growth_steps", scale, "increment_period");
+    }
+  else
+    {
+      copy_member (out, "initial_scale", config, "initial_scale");
+      copy_member (out, "dynamic_growth_steps", config, "dynamic_growth_steps");
+    }
+  /* members left null take Keras 3's defaults */
+  if (json_object_has_member (out, "initial_scale") &&
+      json_node_is_null (json_object_get_member (out, "initial_scale")))
+    json_object_remove_member (out, "initial_scale");
+  if (json_object_has_member (out, "dynamic_growth_steps") &&
+      json_node_is_null (json_object_get_member (out, "dynamic_growth_steps")))
+    json_object_remove_member (out, "dynamic_growth_steps");
+  return out;
+}
+
+/* A Keras 2 optimizer ({"class_name", "config"}) as a Keras 3 object. */
+static JsonObject *
+keras3_optimizer (JsonObject *src)
+{
+  JsonObject *o = json_object_new ();
+  const char *class_name = json_object_get_string_member_with_default (src, "class_name", "");
+  JsonNode *config = json_object_get_member (src, "config");
+  gboolean has_config = config != NULL && JSON_NODE_HOLDS_OBJECT (config);
+
+  /* tf-keras 2.11+ registers its optimizers as "Custom>Adam". */
+  if (g_str_has_prefix (class_name, "Custom>"))
+    class_name += strlen ("Custom>");
+  json_object_set_string_member (o, "module", "keras.optimizers");
+  json_object_set_string_member (o, "class_name", class_name);
+  if (has_config && g_str_equal (class_name, "LossScaleOptimizer"))
+    json_object_set_object_member (o, "config", keras3_loss_scale_config (json_node_get_object (config)));
+  else if (has_config)
+    json_object_set_object_member (o, "config", keras3_optimizer_config (json_node_get_object (config)));
+  else
+    json_object_set_object_member (o, "config", json_object_new ());
+  json_object_set_null_member (o, "registered_name");
+  return o;
+}
+
 /* compile_config for a model compiled from a Keras 2 training_config. */
 static JsonObject *
 compile_config_from (JsonObject *tc)
@@ -380,31 +476,13 @@ compile_config_from (JsonObject *tc)
   JsonNode *opt = json_object_get_member (tc, "optimizer_config");
 
   if (opt != NULL && JSON_NODE_HOLDS_OBJECT (opt))
-    {
-      JsonObject *o = json_object_new ();
-      JsonObject *src = json_node_get_object (opt);
-
-      const char *class_name = json_object_get_string_member_with_default (src, "class_name", "");
-      JsonNode *config = json_object_get_member (src, "config");
-
-      /* tf-keras 2.11+ registers its optimizers as "Custom>Adam". */
-      if (g_str_has_prefix (class_name, "Custom>"))
-        class_name += strlen ("Custom>");
-      json_object_set_string_member (o, "module", "keras.optimizers");
-      json_object_set_string_member (o, "class_name", class_name);
-      if (config != NULL && JSON_NODE_HOLDS_OBJECT (config))
-        json_object_set_object_member (o, "config", keras3_optimizer_config (json_node_get_object (config)));
-      else
-        json_object_set_object_member (o, "config", json_object_new ());
-      json_object_set_null_member (o, "registered_name");
-      json_object_set_object_member (cc, "optimizer", o);
-    }
+    json_object_set_object_member (cc, "optimizer", keras3_optimizer (json_node_get_object (opt)));
   else
     json_object_set_null_member (cc, "optimizer");
   copy_member (cc, "loss", tc, "loss");
   copy_member (cc, "loss_weights", tc, "loss_weights");
-  copy_member (cc, "metrics", tc, "metrics");
-  copy_member (cc, "weighted_metrics", tc, "weighted_metrics");
+  json_object_set_member (cc, "metrics", keras3_metrics (json_object_get_member (tc, "metrics")));
+  json_object_set_member (cc, "weighted_metrics", keras3_metrics (json_object_get_member (tc, "weighted_metrics")));
   json_object_set_boolean_member (cc, "run_eagerly", FALSE);
   json_object_set_int_member (cc, "steps_per_execution", 1);
   json_object_set_boolean_member (cc, "jit_compile", FALSE);

@@ -83,7 +83,11 @@ tsm_dtype_name (int tf_dtype)
 
   if (tf_dtype >= 0 && tf_dtype <= TSM_DT_LAST_KNOWN)
     return dtypes[tf_dtype].name;
-  name = g_strdup_printf ("DT_%d", tf_dtype);
+  /* TF 1 graphs type variable outputs as references: DT_FLOAT + 100 */
+  if (tf_dtype > 100 && tf_dtype <= 100 + TSM_DT_LAST_KNOWN)
+    name = g_strconcat (dtypes[tf_dtype - 100].name, "_REF", NULL);
+  else
+    name = g_strdup_printf ("DT_%d", tf_dtype);
   return g_intern_string (name);
 }
 

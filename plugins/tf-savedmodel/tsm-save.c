@@ -315,6 +315,54 @@ build_input_shape (GPtrArray *shapes)
   return json_node_init_array (json_node_alloc (), list);
 }
 
+
+/* The training config in tf-keras's dialect. A model read from a Keras 3
+ * file holds Keras 3's optimizer object ({"module", "class_name",
+ * "config", "registered_name"}); tf-keras takes {"class_name", "config"},
+ * refuses the arguments only Keras 3 has, and revives a legacy optimizer
+ * (with other variables) unless is_legacy_optimizer is false. */
+/* A copy of @object without the members named in @dropped; the values
+ * are shared. */
+static JsonObject *
+object_without (JsonObject *object, const char *const *dropped)
+{
+  JsonObject *out = json_object_new ();
+  g_autoptr(GList) members = json_object_get_members (object);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    if (!g_strv_contains (dropped, l->data))
+      json_object_set_member (out, l->data, json_node_copy (json_object_get_member (object, l->data)));
+  return out;
+}
+
+static JsonObject *
+keras2_training_config (JsonObject *tc)
+{
+  static const char *const keras3_only[] = { "loss_scale_factor", "gradient_accumulation_steps", NULL };
+  static const char *const keras3_keys[] = { "module", "registered_name", "config", NULL };
+  static const char *const optimizer_key[] = { "optimizer_config", NULL };
+  JsonNode *node = json_object_get_member (tc, "optimizer_config");
+  JsonObject *out, *opt, *src;
+  JsonNode *config;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
+      !json_object_has_member (json_node_get_object (node), "module"))
+    return json_object_ref (tc);
+  src = json_node_get_object (node);
+  out = object_without (tc, optimizer_key);
+  opt = object_without (src, keras3_keys);
+  config = json_object_get_member (src, "config");
+  if (config != NULL && JSON_NODE_HOLDS_OBJECT (config))
+    {
+      JsonObject *c = object_without (json_node_get_object (config), keras3_only);
+
+      json_object_set_boolean_member (c, "is_legacy_optimizer", FALSE);
+      json_object_set_object_member (opt, "config", c);
+    }
+  json_object_set_object_member (out, "optimizer_config", opt);
+  return out;
+}
+
 /* The shapes of a model's inputs. */
 static GPtrArray *
 input_shapes (StrataModel *model)
@@ -416,7 +464,7 @@ model_metadata (Writer *w, StrataModel *model, JsonObject *entry, gboolean is_ro
   if (is_root && strata_model_is_compiled (model) && strata_model_get_training_config (model) != NULL &&
       (options == NULL || strata_save_options_get_include_optimizer (options)))
     json_object_set_object_member (md, "training_config",
-                                   json_object_ref (strata_model_get_training_config (model)));
+                                   keras2_training_config (strata_model_get_training_config (model)));
   return md;
 }
 
@@ -696,15 +744,42 @@ add_model (Writer *w, StrataModel *model, JsonObject *entry, guint depth, gboole
   return TRUE;
 }
 
+static gboolean
+is_scalar_of (StrataTensor *tensor, StrataDType dtype)
+{
+  return strata_tensor_get_dtype (tensor) == dtype &&
+         strata_shape_get_rank (strata_tensor_get_shape (tensor)) == 0;
+}
+
+/* Keras 3 keeps a constant learning rate as optimizer variable 1, after
+ * the iteration count; tf-keras (the dialect written here) has no such
+ * variable and refuses a SavedModel whose optimizer holds one more. */
+static gboolean
+has_keras3_learning_rate (StrataModel *model, StrataOptimizer *optimizer)
+{
+  GPtrArray *weights = strata_optimizer_get_weights (optimizer);
+  const char *version = strata_model_get_keras_version (model);
+  JsonObject *config = strata_optimizer_get_config (optimizer);
+  JsonNode *lr = config != NULL ? json_object_get_member (config, "learning_rate") : NULL;
+
+  return version != NULL && g_str_has_prefix (version, "3.") && weights->len >= 2 &&
+         is_scalar_of (g_ptr_array_index (weights, 0), STRATA_DTYPE_INT64) &&
+         is_scalar_of (g_ptr_array_index (weights, 1), STRATA_DTYPE_FLOAT32) &&
+         lr != NULL && JSON_NODE_HOLDS_VALUE (lr);
+}
+
 /* tf-keras >= 2.11 optimizers keep their variables in `_variables`
  * (iterations first); older state (OptimizerV2 slots) is kept the same way,
  * in Keras's optimizer.weights order. */
 static void
-add_optimizer (Writer *w, StrataOptimizer *optimizer)
+add_optimizer (Writer *w, StrataModel *model, StrataOptimizer *optimizer)
 {
-  GPtrArray *weights = strata_optimizer_get_weights (optimizer);
+  g_autoptr(GPtrArray) weights = g_ptr_array_copy (strata_optimizer_get_weights (optimizer),
+                                                      (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
   guint id, list;
 
+  if (has_keras3_learning_rate (model, optimizer))
+    g_ptr_array_remove_index (weights, 1);
   if (weights->len == 0)
     return;
   id = add_object (w, "experimentalOptimizer", 2);
@@ -721,7 +796,8 @@ add_optimizer (Writer *w, StrataOptimizer *optimizer)
       guint variable = add_variable (w, tensor, name != NULL && *name != '\0' ? name : fallback, FALSE);
 
       add_edge (w, list, index, variable);
-      if (i == 0 && name != NULL && strstr (name, "iter") != NULL)
+      /* the count, whatever its name ("iter", Keras 3's "0") */
+      if (i == 0 && is_scalar_of (tensor, STRATA_DTYPE_INT64))
         add_edge (w, id, "_iterations", variable);
     }
 }
@@ -778,7 +854,7 @@ build_graph (Writer *w, StrataModel *model, StrataSaveOptions *options, gboolean
   g_assert (root == 0);
   if (optimizer != NULL && strata_model_is_compiled (model) &&
       (options == NULL || strata_save_options_get_include_optimizer (options)))
-    add_optimizer (w, optimizer);
+    add_optimizer (w, model, optimizer);
   if (with_signatures)
     add_edge (w, 0, "signatures", add_object (w, "signature_map", 1));
   assign_paths (w);

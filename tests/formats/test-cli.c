@@ -400,9 +400,17 @@ test_errors (void)
   assert_fails (&bad_name, "no-such-format");
   g_assert_false (g_file_test (nowhere, G_FILE_TEST_EXISTS));
 
+  /* tf-keras saves a name without .h5 or .keras as a SavedModel */
   run_tool (&no_extension, "convert", good, nowhere, NULL);
-  assert_fails (&no_extension, "out.nothing");
-  g_assert_false (g_file_test (nowhere, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (exit_status (&no_extension), ==, 0);
+  {
+    g_autofree char *pb = g_build_filename (nowhere, "saved_model.pb", NULL);
+    g_autofree char *command = g_strdup_printf ("rm -r %s", nowhere);
+
+    g_assert_true (g_file_test (pb, G_FILE_TEST_IS_REGULAR));
+    g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+    g_assert_false (g_file_test (nowhere, G_FILE_TEST_EXISTS));
+  }
 
   run_tool (&broken_plugin, "info", "--input-format", "badabi", good, NULL);
   assert_fails (&broken_plugin, "ABI version 99");

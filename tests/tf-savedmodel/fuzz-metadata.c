@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
@@ -63,8 +64,14 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
     }
   if (path == NULL)
     path = g_strdup_printf ("%s/fuzz-metadata-%d.pb", g_get_tmp_dir (), (int) getpid ());
-  if (!g_file_set_contents (path, (const char *) data + 1, (gssize) size - 1, NULL))
-    return 0;
+  /* a plain write: g_file_set_contents() syncs, ~70 inputs a second */
+  {
+    FILE *f = fopen (path, "wb");
+    gboolean written = f != NULL && (size == 1 || fwrite (data + 1, 1, size - 1, f) == size - 1);
+
+    if (f == NULL || fclose (f) != 0 || !written)
+      return 0;
+  }
   {
     Tsm__SavedObjectGraph sog;
     Tsm__SavedObject *nodes[4], storage[4];

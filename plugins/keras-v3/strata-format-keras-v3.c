@@ -382,10 +382,12 @@ keras3_metrics (JsonNode *node)
     {
       JsonArray *in = json_node_get_array (node);
       JsonArray *out = json_array_new ();
+      JsonNode *list = json_node_new (JSON_NODE_ARRAY);
 
       for (guint i = 0; i < json_array_get_length (in); i++)
         json_array_add_element (out, keras3_metrics (json_array_get_element (in, i)));
-      return json_node_init_array (json_node_alloc (), out);
+      json_node_take_array (list, out);
+      return list;
     }
   if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
     {

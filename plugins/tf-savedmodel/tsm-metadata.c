@@ -52,7 +52,7 @@ decode_node (JsonNode *node)
 
       for (guint i = 0; i < json_array_get_length (array); i++)
         json_array_add_element (copy, decode_node (json_array_get_element (array, i)));
-      return json_node_init_array (json_node_alloc (), copy);
+      return tsm_json_take_array (copy);
     }
   if (JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -70,7 +70,7 @@ decode_node (JsonNode *node)
       members = json_object_get_members (object);
       for (GList *l = members; l != NULL; l = l->next)
         json_object_set_member (copy, l->data, decode_node (json_object_get_member (object, l->data)));
-      return json_node_init_object (json_node_alloc (), copy);
+      return tsm_json_take_object (copy);
     }
   return json_node_copy (node);
 }

@@ -55,4 +55,24 @@ JsonObject *tsm_metadata_decode (const char  *text,
 /* Whether @identifier names a Keras object (tf-keras "_tf_keras_*"). */
 gboolean   tsm_metadata_is_keras_identifier (const char *identifier);
 
+/* A new node that takes over @object / @array (json_node_init_object()
+ * and json_node_init_array() take a reference of their own). */
+static inline JsonNode *
+tsm_json_take_object (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  return node;
+}
+
+static inline JsonNode *
+tsm_json_take_array (JsonArray *array)
+{
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  json_node_take_array (node, array);
+  return node;
+}
+
 G_END_DECLS

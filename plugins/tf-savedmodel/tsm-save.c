@@ -21,6 +21,7 @@
 #include "strata-i18n-private.h"
 #include "tsm-bundle.h"
 #include "tsm-graph.h"
+#include "tsm-metadata.h"
 #include "tsm-proto.h"
 #include "tsm-savedmodel.h"
 #include "tsm_keras_metadata.pb-c.h"
@@ -295,7 +296,7 @@ tensor_shape_json (StrataShape *shape)
     }
   json_object_set_string_member (object, "class_name", "TensorShape");
   json_object_set_array_member (object, "items", items);
-  return json_node_init_object (json_node_alloc (), object);
+  return tsm_json_take_object (object);
 }
 
 /* tf-keras's _build_input_shape: one TensorShape, or a list of them.
@@ -312,7 +313,7 @@ build_input_shape (GPtrArray *shapes)
   list = json_array_new ();
   for (guint i = 0; i < shapes->len; i++)
     json_array_add_element (list, tensor_shape_json (g_ptr_array_index (shapes, i)));
-  return json_node_init_array (json_node_alloc (), list);
+  return tsm_json_take_array (list);
 }
 
 
@@ -367,7 +368,7 @@ keras2_training_config (JsonObject *tc)
 static GPtrArray *
 input_shapes (StrataModel *model)
 {
-  GPtrArray *inputs = strata_model_get_inputs (model);
+  g_autoptr(GPtrArray) inputs = strata_model_get_inputs (model);
   GPtrArray *shapes = g_ptr_array_new_with_free_func ((GDestroyNotify) strata_shape_unref);
 
   for (guint i = 0; inputs != NULL && i < inputs->len; i++)
@@ -495,7 +496,7 @@ tensor_shape_from_list (JsonArray *dims)
 
   json_object_set_string_member (object, "class_name", "TensorShape");
   json_object_set_array_member (object, "items", json_array_ref (dims));
-  return json_node_init_object (json_node_alloc (), object);
+  return tsm_json_take_object (object);
 }
 
 static JsonArray *
@@ -623,6 +624,16 @@ add_layer (Writer *w, StrataLayer *layer, JsonObject *entry, guint depth, guint 
     }
   if (STRATA_IS_MODEL (layer))
     return add_model (w, STRATA_MODEL (layer), entry, depth + 1, FALSE, NULL, out, error);
+  /* tf-keras rebuilds every layer from its class: a layer read from a
+   * weights-only file has none */
+  if (class_name == NULL)
+    {
+      /* Translators: the placeholder is a layer name. */
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   _("The layer “%s” has no class (it was read from a file without a model config) and cannot be written to a SavedModel"),
+                   strata_layer_get_name (layer));
+      return FALSE;
+    }
   if (class_name == NULL)
     class_name = strata_layer_get_class_name (layer);
   identifier = is_input ? "_tf_keras_input_layer" :
@@ -701,11 +712,28 @@ entries_by_name (JsonObject *entry)
   return map;
 }
 
+/* Keras before 2.2.3 wrote a Sequential's config as the bare list of its
+ * layers; tf-keras writes {"name", "layers"}, which the SavedModel loader
+ * (and the layer entries here) look for. */
+static void
+sequential_config_as_object (JsonObject *entry, StrataModel *model)
+{
+  JsonNode *config = entry != NULL ? json_object_get_member (entry, "config") : NULL;
+  JsonObject *object;
+
+  if (config == NULL || !JSON_NODE_HOLDS_ARRAY (config))
+    return;
+  object = json_object_new ();
+  json_object_set_string_member (object, "name", strata_layer_get_name (STRATA_LAYER (model)));
+  json_object_set_array_member (object, "layers", json_array_ref (json_node_get_array (config)));
+  json_object_set_object_member (entry, "config", object);
+}
+
 static gboolean
 add_model (Writer *w, StrataModel *model, JsonObject *entry, guint depth, gboolean is_root,
            StrataSaveOptions *options, guint *out, GError **error)
 {
-  g_autoptr(GHashTable) entries = entries_by_name (entry);
+  g_autoptr(GHashTable) entries = NULL;
   const char *identifier = STRATA_IS_SEQUENTIAL (model) ? "_tf_keras_sequential" : "_tf_keras_network";
   guint n = strata_model_get_n_layers (model), with_weights = 0;
   guint id;
@@ -718,6 +746,8 @@ add_model (Writer *w, StrataModel *model, JsonObject *entry, guint depth, gboole
                    strata_layer_get_name (STRATA_LAYER (model)));
       return FALSE;
     }
+  sequential_config_as_object (entry, model);
+  entries = entries_by_name (entry);
   id = add_object (w, identifier, 1);
   g_hash_table_insert (w->layers, model, GUINT_TO_POINTER (id + 1));
   add_meta (w, id, identifier, model_metadata (w, model, entry, is_root, options));

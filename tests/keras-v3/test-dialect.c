@@ -759,6 +759,18 @@ test_calls_keras2 (void)
   /* And the Keras 3-only MultiHeadAttention keys are gone. */
   config_without (layers, "mha", "use_gate", "sliding_window", NULL);
   g_assert_cmpint (json_object_get_int_member (layer_config (layers, "mha"), "key_dim"), ==, 3);
+  /* tf-keras builds it in from_config from the shapes of its first call
+   * (here no build_config): query, value, and the key as the value. */
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *key = (const char *[]) { "query_shape", "value_shape", "key_shape" }[i];
+      JsonArray *shape = json_object_get_array_member (layer_config (layers, "mha"), key);
+
+      g_assert_cmpuint (json_array_get_length (shape), ==, 3);
+      g_assert_true (json_node_is_null (json_array_get_element (shape, 0)));
+      g_assert_cmpint (json_array_get_int_element (shape, 1), ==, 5);
+      g_assert_cmpint (json_array_get_int_element (shape, 2), ==, 4);
+    }
 
   /* Written back as Keras 3 (the Keras 3 nodes are reused as read), the
    * call keeps its two positional tensors. */

@@ -123,6 +123,21 @@ assert_same_config (StrataModel *a, StrataModel *b)
   g_assert_cmpstr (ja, ==, jb);
 }
 
+/* Saves @model as @out (in @format, or as its name decides) and reads
+ * it back. */
+static StrataModel *
+resave (StrataModel *model, const char *out, const char *format)
+{
+  g_autoptr(GError) error = NULL;
+  StrataModel *back;
+
+  g_assert_true (save_path (model, out, format, &error));
+  g_assert_no_error (error);
+  back = load_path (out, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  return back;
+}
+
 /* ---- real files written by TensorFlow ---- */
 
 static void
@@ -197,10 +212,7 @@ test_lso_roundtrip (void)
   model = load_path (path, STRATA_LOAD_NONE, &error);
   g_assert_no_error (error);
   /* no extension: a SavedModel, as tf-keras decides */
-  g_assert_true (save_path (model, out, NULL, &error));
-  g_assert_no_error (error);
-  back = load_path (out, STRATA_LOAD_NONE, &error);
-  g_assert_no_error (error);
+  back = resave (model, out, NULL);
   assert_same_weights (model, back);
   assert_same_config (model, back);
   g_assert_true (strata_model_is_compiled (back));
@@ -331,6 +343,30 @@ test_checkpoint_roundtrip (void)
   remove_tree (dir);
 }
 
+/* A weights-only file loads as layers without classes: tf-keras could
+ * not rebuild them, so no SavedModel is written. */
+static void
+test_weights_only_refused (void)
+{
+  g_autofree char *path = strata_test_real_fixture_path ("community/diabetes-mlp/model.weights.h5");
+  g_autofree char *dir = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL)
+    return;
+  dir = tmp_dir ();
+  out = g_build_filename (dir, "model", NULL);
+  model = load_path (path, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_false (save_path (model, out, "tf-savedmodel", &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "“layers/dense” has no class"));
+  g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+  remove_tree (dir);
+}
+
 /* ---- SavedModel to Keras 3 ---- */
 
 /* TF 2.2's LossScaleOptimizer config (optimizer, loss_scale) becomes
@@ -352,10 +388,7 @@ test_lso_to_keras3 (void)
   out = g_build_filename (dir, "lso.keras", NULL);
   model = load_path (path, STRATA_LOAD_NONE, &error);
   g_assert_no_error (error);
-  g_assert_true (save_path (model, out, NULL, &error));
-  g_assert_no_error (error);
-  back = load_path (out, STRATA_LOAD_NONE, &error);
-  g_assert_no_error (error);
+  back = resave (model, out, NULL);
   assert_same_weights (model, back);
   g_assert_cmpstr (strata_optimizer_get_class_name (strata_model_get_optimizer (back)), ==, "LossScaleOptimizer");
   optimizer = json_object_get_object_member (strata_model_get_training_config (back), "optimizer_config");
@@ -432,10 +465,7 @@ test_legacy_slots_to_keras3 (void)
   add_named_floats (optimizer, "Adam/dense/bias/m:0", bias, 3, 20);
   add_named_floats (optimizer, "Adam/dense/kernel/v:0", kernel, 6, 30);
   add_named_floats (optimizer, "Adam/dense/bias/v:0", bias, 3, 40);
-  g_assert_true (save_path (model, out, NULL, &error));
-  g_assert_no_error (error);
-  back = load_path (out, STRATA_LOAD_NONE, &error);
-  g_assert_no_error (error);
+  back = resave (model, out, NULL);
   state = strata_optimizer_get_weights (strata_model_get_optimizer (back));
   g_assert_cmpuint (state->len, ==, G_N_ELEMENTS (expected));
   g_assert_cmpint (strata_tensor_get_dtype (g_ptr_array_index (state, 0)), ==, STRATA_DTYPE_INT64);
@@ -1034,6 +1064,7 @@ main (int argc, char **argv)
   g_test_add_func ("/savedmodel/checkpoint/lso", test_lso_checkpoint);
   g_test_add_func ("/savedmodel/checkpoint/by-name-refused", test_checkpoint_by_name_refused);
   g_test_add_func ("/savedmodel/checkpoint/roundtrip", test_checkpoint_roundtrip);
+  g_test_add_func ("/savedmodel/writer/weights-only-refused", test_weights_only_refused);
   g_test_add_func ("/savedmodel/keras3/loss-scale-optimizer", test_lso_to_keras3);
   g_test_add_func ("/savedmodel/keras3/legacy-slots", test_legacy_slots_to_keras3);
   g_test_add_func ("/savedmodel/checkpoint/lso-inspect", test_lso_checkpoint_inspect);

@@ -61,14 +61,19 @@ def model_config(layers, input_units, template):
     return config
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+def add_size_arguments(parser):
+    """The model-size and seed options (shared with make-big-savedmodel.py)."""
     parser.add_argument("out")
     parser.add_argument("--small-layers", type=int, default=240)
     parser.add_argument("--small-units", type=int, default=512)
     parser.add_argument("--big-layers", type=int, default=4)
     parser.add_argument("--big-units", type=int, default=8192)
     parser.add_argument("--seed", type=int, default=1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_size_arguments(parser)
     args = parser.parse_args()
 
     with open(TEMPLATE, encoding="utf-8") as f:

@@ -19,15 +19,11 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-build=${1:-${STRATA_BUILD_DIR:-$root/build}}
-bench_dir=${BENCH_DIR:-${TMPDIR:-/tmp}/strata-bench}
-reps=${BENCH_REPS:-5}
-inproc_reps=${BENCH_INPROC_REPS:-21}
-venv=$root/tests/.venv
-model=$bench_dir/strata-bench-1g.h5
 
-die() { echo "run-bench: ERROR: $*" >&2; exit 1; }
-say() { echo "run-bench: $*" >&2; }
+bench_name=run-bench
+# shellcheck source=bench-common.sh
+. "$here/bench-common.sh" "$@"
+model=$bench_dir/strata-bench-1g.h5
 
 prog=$build/bench/strata-bench-load
 if [ ! -x "$prog" ]; then
@@ -60,8 +56,8 @@ export STRATA_FORMAT_PATH=${STRATA_FORMAT_PATH:-$build/plugins/h5:$build/plugins
 export TF_CPP_MIN_LOG_LEVEL=3 CUDA_VISIBLE_DEVICES=
 unset TF_USE_LEGACY_KERAS
 
-tmp=$(mktemp -d) || die "mktemp failed"
-trap 'rm -rf "$tmp"' EXIT
+bench_tmp=$(mktemp -d) || die "mktemp failed"
+trap 'rm -rf "$bench_tmp"' EXIT
 
 h5py_read='
 import sys, time, h5py
@@ -79,38 +75,6 @@ t = time.monotonic()
 m = tf_keras.models.load_model(sys.argv[1], compile=False)
 print("load_s=%.3f tensors=%d" % (time.monotonic() - t, len(m.weights)))
 '
-
-declare -A wall rss inproc cpu status
-methods=()
-
-# measure NAME REPS CMD...: median wall time, median CPU time (user+sys,
-# steadier than wall on a busy machine), largest peak RSS, median of the
-# in-process load_s the command prints (if any).
-measure() {
-    local name=$1 n=$2; shift 2
-    local walls=() cpus=() loads=() maxrss=0 i out
-    methods+=("$name")
-    for ((i = 0; i < n; i++)); do
-        if ! /usr/bin/time -f '%e %M %U %S' -o "$tmp/time" "$@" > "$tmp/out" 2> "$tmp/err"; then
-            status[$name]="FAILED: $(tail -n 1 "$tmp/err")"
-            say "$name: failed:"; tail -n 5 "$tmp/err" >&2
-            return
-        fi
-        read -r w m u s < <(tail -n 1 "$tmp/time")
-        walls+=("$w"); cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')")
-        [ "$m" -gt "$maxrss" ] && maxrss=$m
-        out=$(tail -n 1 "$tmp/out")
-        [[ $out =~ load_s=([0-9.]+) ]] && loads+=("${BASH_REMATCH[1]}")
-        say "$name run $((i + 1))/$n: wall ${w}s, peak RSS $((m / 1024)) MiB; $out"
-    done
-    wall[$name]=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    cpu[$name]=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    rss[$name]=$maxrss
-    if [ ${#loads[@]} -gt 0 ]; then
-        inproc[$name]=$(printf '%s\n' "${loads[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-    fi
-    status[$name]=ok
-}
 
 measure "cat > /dev/null" "$reps" sh -c 'cat "$1" > /dev/null' sh "$model"
 measure "h5py, every dataset" "$reps" "$py" -c "$h5py_read" "$model"
@@ -142,7 +106,6 @@ for name in "${methods[@]}"; do
         continue
     fi
     w=${wall[$name]} r=${rss[$name]} l=${inproc[$name]:--}
-    ratio() { [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }' || echo -; }
     lr=-
     [ "$l" != - ] && lr=$(ratio "$l" "$base_h5py_load")
     printf '%-38s %8s %8s %8s %9d %7s %7s %8s %10s\n' "$name" "$w" "${cpu[$name]}" "$l" $((r / 1024)) \

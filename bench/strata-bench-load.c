@@ -1,6 +1,7 @@
 /* strata-bench-load.c: times strata_load_model() on one file.
  *
- * Usage: strata-bench-load [--metadata-only] [--no-touch] [--repeat N] FILE
+ * Usage: strata-bench-load [--metadata-only] [--no-touch] [--repeat N]
+ *                          [--save-to OUT [--save-format NAME]] FILE
  *
  * Loads FILE (N times, each model freed before the next load, so peak RSS
  * stays that of one), then (unless --no-touch or --metadata-only) reads
@@ -9,7 +10,9 @@
  * weights by default; set STRATA_H5_NO_MMAP=1 to make it copy them.  Prints
  * one line of key=value pairs for bench/run-bench.sh: load_s is the median
  * of the N strata_load_model() calls, first_s the first one (which also
- * loads the format plugins and libhdf5).
+ * loads the format plugins and libhdf5).  With --save-to, the last model is
+ * then saved to OUT (strata_model_save, overwriting) and save_s is the time
+ * that call took.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -55,6 +58,9 @@ main (int argc, char **argv)
   gboolean metadata_only = FALSE;
   gboolean no_touch = FALSE;
   gint repeat = 1;
+  g_autofree char *save_to = NULL;
+  g_autofree char *save_format = NULL;
+  double save_s = -1;
   GOptionEntry entries[] = {
     { "metadata-only", 0, 0, G_OPTION_ARG_NONE, &metadata_only,
       "Load with STRATA_LOAD_METADATA_ONLY (no weight data)", NULL },
@@ -62,6 +68,10 @@ main (int argc, char **argv)
       "Do not read the weight bytes after loading", NULL },
     { "repeat", 0, 0, G_OPTION_ARG_INT, &repeat,
       "Load the file N times and report the median time (default 1)", "N" },
+    { "save-to", 0, 0, G_OPTION_ARG_FILENAME, &save_to,
+      "Then save the model to OUT and report the time", "OUT" },
+    { "save-format", 0, 0, G_OPTION_ARG_STRING, &save_format,
+      "Format to save in (default: from OUT)", "NAME" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -88,7 +98,8 @@ main (int argc, char **argv)
     }
   if (argc != 2 || repeat < 1)
     {
-      g_printerr ("usage: strata-bench-load [--metadata-only] [--no-touch] [--repeat N] FILE\n");
+      g_printerr ("usage: strata-bench-load [--metadata-only] [--no-touch] [--repeat N] "
+                  "[--save-to OUT [--save-format NAME]] FILE\n");
       return 2;
     }
 
@@ -145,7 +156,28 @@ main (int argc, char **argv)
       return 1;
     }
 
+  if (save_to != NULL)
+    {
+      g_autoptr(GFile) out = g_file_new_for_commandline_arg (save_to);
+      g_autoptr(StrataSaveOptions) save_options = strata_save_options_new ();
+      gint64 s0;
+
+      strata_save_options_set_overwrite (save_options, TRUE);
+      if (save_format != NULL)
+        strata_save_options_set_format (save_options, save_format);
+      s0 = g_get_monotonic_time ();
+      if (!strata_model_save (model, out, save_options, NULL, &error))
+        {
+          g_printerr ("strata-bench-load: cannot save %s to %s: %s\n", argv[1], save_to,
+                      error->message);
+          return 1;
+        }
+      save_s = (g_get_monotonic_time () - s0) / 1e6;
+    }
+
   getrusage (RUSAGE_SELF, &usage);
+  if (save_s >= 0)
+    g_print ("save_s=%.4f ", save_s);
   g_print ("load_s=%.4f first_s=%.4f repeat=%d touch_s=%.3f layers=%u tensors=%u weight_bytes=%" G_GUINT64_FORMAT
            " maxrss_kib=%ld no_mmap=%s checksum=%016" G_GINT64_MODIFIER "x\n",
            median_s, first_s, repeat, (t2 - t1) / 1e6, strata_model_get_n_layers (model),

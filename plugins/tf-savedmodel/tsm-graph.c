@@ -107,6 +107,11 @@ tsm_graph_check (const TsmGraph *graph, GError **error)
               Tsm__ObjectReference *ref = graph->children[node][frame[1]++];
               gsize next[2] = { (gsize) ref->node_id, 0 };
 
+              /* tf.train.Checkpoint(root=model), as save_weights uses it,
+               * gives the root a child “root” that is the root itself;
+               * the walks keep a seen set, so such a self-edge is harmless. */
+              if ((guint) ref->node_id == node)
+                continue;
               if (color[ref->node_id] == 1)
                 {
                   /* Translators: the placeholders are: the graph's name, the

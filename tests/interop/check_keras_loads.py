@@ -6,19 +6,21 @@
 #                        [--toolkit tf_keras --toolkit keras]
 #                        [--checks weights,predictions,optimizer]
 #   check_keras_loads.py FILE --manifest MANIFEST.json --like PATH
-#                        [--toolkit keras --checks weights,predictions]
+#                        [--kind KIND] [--require keras:weights,predictions ...]
 #
-# Loads FILE with tf-keras 2.21 (`tf_keras`) and/or Keras 3.15 (`keras`),
-# compares get_weights() bitwise (dtype, shape, sha256 of the raw bytes)
-# with the expected weights, the predictions on the stored inputs to 1e-5,
-# and the optimizer state, and prints one PASS/FAIL line per check.
+# Loads FILE (a file, a SavedModel folder or a TF checkpoint prefix) with
+# tf-keras 2.21 (`tf_keras`) and/or Keras 3.15 (`keras`), or, as toolkit
+# `tf`, with tf.saved_model.load and saved_model_cli; compares get_weights()
+# bitwise (dtype, shape, sha256 of the raw bytes) with the expected weights,
+# the predictions on the stored inputs to 1e-5, the optimizer state and how
+# the model is compiled, and prints one PASS/FAIL line per check.
 #
 # With --manifest and --like, the toolkits and checks are those real Keras
 # passes on its own fixture PATH (a manifest path such as
 # "keras/recurrent.h5"): Strata's output must load wherever Keras's own file
-# of the same kind loads.  With --toolkit and --checks as well, those
-# checks must pass with those toolkits against PATH's expected values,
-# whatever Keras achieves with PATH itself.
+# of the same kind loads.  With --require TOOLKIT:CHECKS (or --toolkit and
+# --checks) as well, those checks must pass with those toolkits against
+# PATH's expected values, whatever Keras achieves with PATH itself.
 # Exit status: 0 all passed, 1 a check failed, 2 bad usage.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
@@ -36,6 +38,8 @@ KIND_OF = {
     "keras-v3": "model",
     "h5-weights": "weights",
     "keras-v3-weights": "weights",
+    "tf-savedmodel": "savedmodel",
+    "tf-checkpoint": "checkpoint",
 }
 
 
@@ -60,15 +64,20 @@ def main():
     parser.add_argument("file")
     parser.add_argument("expected", nargs="?",
                         help="the fixture's .expected.json (or use --manifest/--like)")
-    parser.add_argument("--kind", choices=("model", "weights"), default=None)
-    parser.add_argument("--toolkit", action="append", choices=keras_check.TOOLKITS)
+    parser.add_argument("--kind", choices=("model", "weights", "savedmodel", "checkpoint"),
+                        default=None)
+    parser.add_argument("--toolkit", action="append",
+                        choices=keras_check.TOOLKITS + (keras_check.TF,))
     parser.add_argument("--checks", default=None,
                         help="comma-separated: weights,predictions,optimizer")
+    parser.add_argument("--require", action="append", metavar="TOOLKIT:CHECKS",
+                        help="with --manifest/--like: these checks must pass with this "
+                             "toolkit against LIKE's expected values (repeatable)")
     parser.add_argument("--manifest")
     parser.add_argument("--like", help="manifest path of the Keras file to match")
     args = parser.parse_args()
 
-    if not os.path.exists(args.file):
+    if not (os.path.exists(args.file) or os.path.exists(args.file + ".index")):
         print("FAIL  %s does not exist" % args.file)
         return 1
 
@@ -78,12 +87,21 @@ def main():
         expected_path, kind, plan = plan_from_manifest(args.manifest, args.like)
         if args.kind:
             kind = args.kind
-        if args.toolkit and args.checks:
+        if args.require:
+            plan = {}
+            for req in args.require:
+                toolkit, _, checks = req.partition(":")
+                if toolkit not in keras_check.TOOLKITS + (keras_check.TF,) or not checks:
+                    parser.error("--require %r: expected TOOLKIT:CHECK,CHECK" % req)
+                plan[toolkit] = checks.split(",")
+        elif args.toolkit and args.checks:
             # A conversion real Keras never makes itself (a tf-keras model
             # as a .keras archive): the caller names what must pass.
             plan = {t: args.checks.split(",") for t in args.toolkit}
         elif args.toolkit:
             plan = {t: plan.get(t, []) for t in args.toolkit}
+        if kind != "savedmodel":
+            plan.pop(keras_check.TF, None)  # TensorFlow's checks are for SavedModels
         if not plan:
             print("FAIL  real Keras loads none of its own %s: nothing to compare with"
                   % args.like)
@@ -112,8 +130,12 @@ def main():
 
     failed = 0
     for toolkit, checks in plan.items():
-        K = keras_check.import_toolkit(toolkit)
-        label = "%s %s" % (toolkit, K.__version__)
+        if toolkit == keras_check.TF:
+            import tensorflow as tf
+            label = "tensorflow %s" % tf.__version__
+        else:
+            K = keras_check.import_toolkit(toolkit)
+            label = "%s %s" % (toolkit, K.__version__)
         results = keras_check.check(toolkit, args.file, kind, expected,
                                     fixture_dir, checks)
         seen = set()

@@ -37,6 +37,17 @@ def compare_predictions(got, expected):
         messages.append(msg)
     return True, "; ".join(messages)
 
+# Not a Keras: TensorFlow itself (tf.saved_model.load, saved_model_cli) on
+# a SavedModel folder.
+TF = "tf"
+TF_CHECKS = ("saved_model_load", "saved_model_cli")
+
+# Load kinds: "model" (load_model of a file), "weights" (load_weights of an
+# .h5 weights file into a model built from the to_json config),
+# "savedmodel" (load_model of a SavedModel folder) and "checkpoint"
+# (load_weights of a TF checkpoint prefix, which also holds the optimizer
+# state of a compiled model).
+
 
 def import_toolkit(toolkit):
     """Returns the Keras module for a toolkit name ("tf_keras" or "keras")."""
@@ -74,6 +85,13 @@ def optimizer_variables(model):
     if callable(variables):
         variables = variables()
     return list(variables or [])
+
+
+def variable_value(variable):
+    """A variable's value as a numpy array (np.asarray of a variable is an
+    object array in TensorFlow 2.0 to 2.3)."""
+    numpy = getattr(variable, "numpy", None)
+    return np.asarray(numpy() if callable(numpy) else variable)
 
 
 def variable_name(variable):
@@ -121,21 +139,87 @@ def config_path(toolkit, expected, fixture_dir):
 
 
 def load(toolkit, path, kind, expected, fixture_dir):
-    """Loads @path with @toolkit.  kind is "model" (load_model) or "weights"
-    (a model is built from a to_json config, then load_weights)."""
+    """Loads @path with @toolkit (see the load kinds above)."""
     K = import_toolkit(toolkit)
-    if kind == "model":
+    if kind in ("model", "savedmodel"):
         return K.models.load_model(path, compile=True)
     with open(config_path(toolkit, expected, fixture_dir), encoding="utf-8") as f:
         config = f.read()
     model = K.models.model_from_json(config)
+    if kind == "checkpoint" and expected.get("compile"):
+        # Compiled like the source, so the optimizer state in the
+        # checkpoint has somewhere to go.
+        compile_like(K, model, expected["compile"])
+        build_optimizer(model)
     model.load_weights(path)
     return model
+
+
+def compile_record(K, model):
+    """How @model was compiled, for the expected JSON (None if it was not)."""
+    opt = getattr(model, "optimizer", None)
+    if opt is None:
+        return None
+    return {
+        "optimizer": json.loads(json.dumps(K.optimizers.serialize(opt), default=float)),
+        "optimizer_class": type(opt).__name__,
+        "loss": loss_names(model.loss),
+        "loss_weights": json.loads(json.dumps(compile_arg(model, "loss_weights"), default=float)),
+    }
+
+
+def compile_arg(model, name):
+    """An argument @model.compile() was given, where the toolkit keeps it."""
+    config = getattr(model, "_compile_config", None)
+    config = getattr(config, "config", config)
+    try:
+        return config.get(name)
+    except AttributeError:
+        return None
+
+
+def loss_names(loss):
+    """A compiled loss as JSON: names for functions and Loss objects (a
+    model loaded from a file may hold the function where the source held
+    its name)."""
+    if isinstance(loss, dict):
+        return {k: loss_names(v) for k, v in loss.items()}
+    if isinstance(loss, (list, tuple)):
+        return [loss_names(v) for v in loss]
+    if loss is None or isinstance(loss, str):
+        return loss
+    fn = getattr(loss, "fn", None)  # LossFunctionWrapper
+    return getattr(fn or loss, "__name__", None) or type(loss).__name__
+
+
+def compile_like(K, model, record):
+    model.compile(optimizer=K.optimizers.deserialize(record["optimizer"]),
+                  loss=record["loss"], loss_weights=record.get("loss_weights"))
+
+
+def build_optimizer(model):
+    """Creates the optimizer's variables (Keras makes them lazily, at the
+    first step), so a checkpoint restore fills them at once."""
+    opt = model.optimizer
+    if hasattr(opt, "build") and not hasattr(opt, "get_slot_names"):
+        opt.build(model.trainable_variables)  # tf_keras >= 2.11 optimizer
+    elif hasattr(opt, "_create_all_weights"):
+        opt._create_all_weights(model.trainable_variables)  # legacy OptimizerV2
+
+
+def restore_optimizer_from_savedmodel(model, path):
+    """tf_keras load_model compiles a SavedModel's model with a fresh
+    optimizer; the optimizer state Keras saved is in the folder's variables
+    checkpoint, under the model's `optimizer` child."""
+    build_optimizer(model)
+    model.load_weights(os.path.join(path, "variables", "variables")).expect_partial()
 
 
 def check(toolkit, path, kind, expected, fixture_dir, checks=None):
     """Runs the checks on @path with @toolkit.  Returns a list of
     (check name, ok, message).  A load failure is a single "load" entry."""
+    if toolkit == TF:
+        return check_tf(path, expected, checks)
     results = []
     try:
         model = load(toolkit, path, kind, expected, fixture_dir)
@@ -148,6 +232,8 @@ def check(toolkit, path, kind, expected, fixture_dir, checks=None):
     want = set(checks) if checks is not None else {"weights", "predictions", "optimizer"}
     if kind == "weights":
         want.discard("optimizer")  # a model built from its config has none
+    if kind == "savedmodel" and checks is None and expected.get("compile"):
+        want.add("compiled")
 
     if "weights" in want:
         names = [variable_name(w) for w in model.weights]
@@ -165,13 +251,108 @@ def check(toolkit, path, kind, expected, fixture_dir, checks=None):
         except Exception as e:
             results.append(("predictions", False, "%s: %s" % (type(e).__name__, e)))
 
+    if "compiled" in want and expected.get("compile"):
+        results.append(("compiled",) + compiled_like(model, expected["compile"]))
+
     if "optimizer" in want and expected.get("optimizer_weights"):
+        if kind == "savedmodel" and getattr(model, "optimizer", None) is not None:
+            try:
+                restore_optimizer_from_savedmodel(model, path)
+            except Exception as e:
+                results.append(("optimizer", False, "restoring %s/variables: %s: %s" % (
+                    path, type(e).__name__, str(e).strip().splitlines()[0][:300])))
+                return results
         variables = optimizer_variables(model)
         ok, msg = compare_arrays("optimizer", expected["optimizer_weights"],
-                                 [np.asarray(v) for v in variables],
+                                 [variable_value(v) for v in variables],
                                  [variable_name(v) for v in variables])
         results.append(("optimizer", ok, msg))
 
+    return results
+
+
+def compiled_like(model, record):
+    """(ok, message): is @model compiled with the optimizer class, learning
+    rate and loss of @record?"""
+    opt = getattr(model, "optimizer", None)
+    if opt is None:
+        return False, "not compiled (expected %s)" % record["optimizer_class"]
+    if type(opt).__name__ != record["optimizer_class"]:
+        return False, "optimizer %s, expected %s" % (type(opt).__name__,
+                                                     record["optimizer_class"])
+    want_lr = record["optimizer"].get("config", {}).get("learning_rate")
+    got_lr = opt.get_config().get("learning_rate")
+    if isinstance(want_lr, float) and not np.isclose(float(got_lr), want_lr, rtol=1e-6, atol=0):
+        return False, "learning rate %r, expected %r" % (got_lr, want_lr)
+    loss = loss_names(model.loss)
+    if loss != record["loss"]:
+        return False, "loss %r, expected %r" % (loss, record["loss"])
+    return True, "%s, learning rate %r, loss %r" % (type(opt).__name__, got_lr, loss)
+
+
+def tf_variables(root):
+    """Every tf.Variable reachable from a tf.saved_model.load object."""
+    import tensorflow as tf
+    seen, found, queue = set(), [], [root]
+    while queue:
+        obj = queue.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, tf.Variable):
+            found.append(obj)
+            continue
+        children = getattr(obj, "_trackable_children", None)
+        if callable(children):
+            try:
+                queue.extend(children(save_type="checkpoint").values())
+            except Exception:  # a revived function or an odd object
+                pass
+    return found
+
+
+def check_tf(path, expected, checks):
+    """TensorFlow on a SavedModel folder: tf.saved_model.load restores
+    every expected weight (matched by dtype, shape and sha256, since
+    TensorFlow knows no Keras order), and saved_model_cli lists it."""
+    import subprocess
+    import sys
+    import tensorflow as tf
+    want = list(checks) if checks is not None else list(TF_CHECKS)
+    results = []
+    if "saved_model_load" in want:
+        try:
+            obj = tf.saved_model.load(path)
+            found = {}
+            for v in tf_variables(obj):
+                rec = array_record(v.name, variable_value(v))
+                key = (rec["dtype"], tuple(rec["shape"]), rec["sha256"])
+                found[key] = found.get(key, 0) + 1
+            missing = []
+            for w in expected["weights"]:
+                key = (w["dtype"], tuple(w["shape"]), w["sha256"])
+                if found.get(key):
+                    found[key] -= 1
+                else:
+                    missing.append(w["name"])
+            results.append(("saved_model_load", not missing,
+                            "no restored variable equals %s" % ", ".join(missing[:5])
+                            if missing else "%d weights restored bitwise"
+                            % len(expected["weights"])))
+        except Exception as e:
+            results.append(("saved_model_load", False, "%s: %s" % (
+                type(e).__name__, str(e).strip().splitlines()[0][:400] if str(e).strip() else "")))
+    if "saved_model_cli" in want:
+        cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+        try:
+            run = subprocess.run([cli, "show", "--all", "--dir", path], capture_output=True,
+                                 text=True, timeout=600)
+            ok = run.returncode == 0 and "tag-set: 'serve'" in run.stdout
+            tail = (run.stderr.strip().splitlines() or [""])[-1][:300]
+            results.append(("saved_model_cli", ok, "lists tag-set 'serve'" if ok else
+                            "exit status %d: %s" % (run.returncode, tail)))
+        except (OSError, subprocess.TimeoutExpired) as e:
+            results.append(("saved_model_cli", False, "%s: %s" % (type(e).__name__, e)))
     return results
 
 

@@ -1,7 +1,8 @@
 /* test-fixtures-read.c: Strata reads every file of tests/fixtures/generated
- * (written by real tf-keras 2.21 and Keras 3.15) and finds the weights and
- * optimizer state that Keras recorded: same count, order, dtype, shape and
- * sha256 of the raw bytes; and every layer name of the config.
+ * (written by real tf-keras 2.21 and Keras 3.15, and, under legacy/, by
+ * TensorFlow 2.0 to 2.15) and finds the weights and optimizer state that
+ * Keras recorded: same count, order, dtype, shape and sha256 of the raw
+ * bytes; and every layer name of the config.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -16,7 +17,8 @@
 typedef struct
 {
   char *path;          /* manifest path, e.g. "keras/recurrent.keras" */
-  char *kind;          /* h5-model, h5-weights, keras-v3, keras-v3-weights */
+  char *kind;          /* h5-model, h5-weights, keras-v3, keras-v3-weights,
+                          tf-savedmodel (a folder), tf-checkpoint (a prefix) */
   char *expected;      /* manifest path of the .expected.json */
 } FixtureCase;
 
@@ -139,12 +141,13 @@ layer_names_match (StrataModel *model,
   return TRUE;
 }
 
-/* The keras-v3 format is an optional module (meson option keras-v3):
- * without it, .keras and .weights.h5 files are skipped, loudly. */
+/* The keras-v3 and tf-savedmodel formats are optional modules (meson
+ * options): without them, their files are skipped, loudly. */
 static gboolean
 skip_without_format (const char *kind)
 {
-  const char *needed = g_str_has_prefix (kind, "keras-v3") ? "keras-v3" : "h5";
+  const char *needed = g_str_has_prefix (kind, "keras-v3") ? "keras-v3"
+                       : g_str_has_prefix (kind, "tf-") ? "tf-savedmodel" : "h5";
 
   if (strata_formats_lookup (needed) != NULL)
     return FALSE;
@@ -168,7 +171,9 @@ test_read_fixture (gconstpointer data)
   g_autofree char *config_path = g_build_filename (toolkit_dir,
       json_object_get_string_member (expected, "config_file"), NULL);
   g_autoptr(GFile) file = g_file_new_for_path (file_path);
-  gboolean weights_only = g_str_has_suffix (fc->kind, "-weights");
+  /* A TF checkpoint (save_weights to a prefix) holds weights only. */
+  gboolean weights_only = g_str_has_suffix (fc->kind, "-weights")
+                          || g_strcmp0 (fc->kind, "tf-checkpoint") == 0;
 
   g_test_message ("reading %s (%s, Keras %s)", file_path, fc->kind,
                   json_object_get_string_member (expected, "keras_version"));
@@ -250,26 +255,14 @@ read_fixture (const FixtureCase *fc,
     }
 }
 
-int
-main (int argc, char **argv)
+/* Adds a test per file of the manifest @folder/manifest.json (paths in it
+ * are relative to @folder, "" for tests/fixtures/generated itself). */
+static void
+add_manifest_cases (GPtrArray  *cases,
+                    const char *folder,
+                    JsonObject *manifest)
 {
-  g_autofree char *manifest_path = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  /* Owned here: GLib frees test data only of the tests that ran. */
-  g_autoptr(GPtrArray) cases = g_ptr_array_new_with_free_func (fixture_case_free);
-  JsonArray *files;
-  int status;
-
-  strata_test_init (&argc, &argv);
-
-  manifest_path = generated_path ("manifest.json");
-  if (!g_file_test (manifest_path, G_FILE_TEST_EXISTS))
-    {
-      g_printerr ("FAIL: %s is missing; tests/fixtures/generate.py writes it\n", manifest_path);
-      return 1;
-    }
-  root = parse_json_file (manifest_path);
-  files = json_object_get_array_member (json_node_get_object (root), "files");
+  JsonArray *files = json_object_get_array_member (manifest, "files");
 
   for (guint i = 0; i < json_array_get_length (files); i++)
     {
@@ -282,13 +275,48 @@ main (int argc, char **argv)
         continue;
 
       fc = g_new0 (FixtureCase, 1);
-      fc->path = g_strdup (json_object_get_string_member (entry, "path"));
+      fc->path = g_build_path ("/", folder, json_object_get_string_member (entry, "path"), NULL);
       fc->kind = g_strdup (kind);
-      fc->expected = g_strdup (json_object_get_string_member (entry, "expected"));
+      fc->expected = g_build_path ("/", folder, json_object_get_string_member (entry, "expected"), NULL);
       test_path = g_strdup_printf ("/fixtures-read/%s", fc->path);
       g_test_add_data_func (test_path, fc, test_read_fixture);
       g_ptr_array_add (cases, fc);
     }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *manifest_path = NULL;
+  g_autofree char *legacy_path = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) legacy_root = NULL;
+  /* Owned here: GLib frees test data only of the tests that ran. */
+  g_autoptr(GPtrArray) cases = g_ptr_array_new_with_free_func (fixture_case_free);
+  int status;
+
+  strata_test_init (&argc, &argv);
+
+  manifest_path = generated_path ("manifest.json");
+  if (!g_file_test (manifest_path, G_FILE_TEST_EXISTS))
+    {
+      g_printerr ("FAIL: %s is missing; tests/fixtures/generate.py writes it\n", manifest_path);
+      return 1;
+    }
+  root = parse_json_file (manifest_path);
+  add_manifest_cases (cases, "", json_node_get_object (root));
+
+  /* SavedModels and checkpoints of older TensorFlow
+   * (tests/fixtures/savedmodel-legacy/generate-legacy.py). */
+  legacy_path = generated_path ("legacy/manifest.json");
+  if (!g_file_test (legacy_path, G_FILE_TEST_EXISTS))
+    {
+      g_printerr ("FAIL: %s is missing; tests/fixtures/savedmodel-legacy/generate-legacy.py "
+                  "writes it\n", legacy_path);
+      return 1;
+    }
+  legacy_root = parse_json_file (legacy_path);
+  add_manifest_cases (cases, "legacy", json_node_get_object (legacy_root));
   g_assert_cmpuint (cases->len, >, 0);
 
   status = g_test_run ();

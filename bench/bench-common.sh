@@ -1,0 +1,62 @@
+# bench-common.sh: shared by bench/run-bench.sh and bench/run-bench-savedmodel.sh
+# (sourced by bash).  measure() runs a command N times under /usr/bin/time
+# and keeps, per row name: median wall time, median CPU time (user+sys,
+# steadier than wall on a busy machine), largest peak RSS, and the medians
+# of the load_s= and save_s= values the command prints on its last line.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+# The caller sets here and root; its first argument is the build folder.
+build=${1:-${STRATA_BUILD_DIR:-$root/build}}
+bench_dir=${BENCH_DIR:-${TMPDIR:-/tmp}/strata-bench}
+reps=${BENCH_REPS:-5}
+inproc_reps=${BENCH_INPROC_REPS:-21}
+venv=$root/tests/.venv
+
+die() { echo "${bench_name:-bench}: ERROR: $*" >&2; exit 1; }
+say() { echo "${bench_name:-bench}: $*" >&2; }
+
+declare -A wall rss inproc saved cpu status
+methods=()
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# ratio A B: A/B with two decimals, or "-".
+ratio() {
+    if [ -n "$1" ] && [ -n "$2" ] && [ "$1" != - ] && [ "$2" != - ]; then
+        awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
+    else
+        echo -
+    fi
+}
+
+# measure NAME REPS CMD...  ($bench_tmp must be a scratch directory)
+measure() {
+    local name=$1 n=$2; shift 2
+    local walls=() cpus=() loads=() saves=() maxrss=0 i out
+    methods+=("$name")
+    for ((i = 0; i < n; i++)); do
+        if ! /usr/bin/time -f '%e %M %U %S' -o "$bench_tmp/time" "$@" > "$bench_tmp/out" 2> "$bench_tmp/err"; then
+            status[$name]="FAILED: $(tail -n 1 "$bench_tmp/err")"
+            say "$name: failed:"; tail -n 5 "$bench_tmp/err" >&2
+            return
+        fi
+        read -r w m u s < <(tail -n 1 "$bench_tmp/time")
+        walls+=("$w"); cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')")
+        [ "$m" -gt "$maxrss" ] && maxrss=$m
+        out=$(tail -n 1 "$bench_tmp/out")
+        [[ $out =~ load_s=([0-9.]+) ]] && loads+=("${BASH_REMATCH[1]}")
+        [[ $out =~ save_s=([0-9.]+) ]] && saves+=("${BASH_REMATCH[1]}")
+        say "$name run $((i + 1))/$n: wall ${w}s, peak RSS $((m / 1024)) MiB; $out"
+    done
+    wall[$name]=$(printf '%s\n' "${walls[@]}" | median)
+    cpu[$name]=$(printf '%s\n' "${cpus[@]}" | median)
+    rss[$name]=$maxrss
+    if [ ${#loads[@]} -gt 0 ]; then
+        inproc[$name]=$(printf '%s\n' "${loads[@]}" | median)
+    fi
+    if [ ${#saves[@]} -gt 0 ]; then
+        saved[$name]=$(printf '%s\n' "${saves[@]}" | median)
+    fi
+    status[$name]=ok
+}

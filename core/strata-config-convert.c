@@ -697,6 +697,36 @@ add_backward_layer (JsonObject *config)
   json_object_set_object_member (config, "backward_layer", backward);
 }
 
+/* Keras 3 writes a Bidirectional's layers under their final names
+ * ("forward_lstm", "backward_lstm") and strips the prefix again when it
+ * reads them; tf-keras writes the wrapped layer's own name and prefixes it
+ * when it reads, so the prefixes must go for tf-keras. */
+static void
+strip_bidirectional_prefixes (JsonObject *config)
+{
+  static const char *const keys[][2] = { { "layer", "forward_" }, { "backward_layer", "backward_" } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      JsonNode *layer = json_object_get_member (config, keys[i][0]);
+      JsonNode *inner;
+      const char *name;
+
+      if (layer == NULL || !JSON_NODE_HOLDS_OBJECT (layer))
+        continue;
+      inner = json_object_get_member (json_node_get_object (layer), "config");
+      if (inner == NULL || !JSON_NODE_HOLDS_OBJECT (inner))
+        continue;
+      name = string_member (json_node_get_object (inner), "name");
+      if (name != NULL && g_str_has_prefix (name, keys[i][1]) && name[strlen (keys[i][1])] != '\0')
+        {
+          g_autofree char *stripped = g_strdup (name + strlen (keys[i][1]));
+
+          json_object_set_string_member (json_node_get_object (inner), "name", stripped);
+        }
+    }
+}
+
 /* Initializer configs hold keys the other side's initializers refuse:
  * tf.keras 2.2-2.3 wrote the "dtype" of the values (weights are loaded, so
  * it means nothing once saved), Keras 3.15 VarianceScaling writes
@@ -768,6 +798,8 @@ keras2_keras3 (Ctx        *ctx,
   else
     {
       apply_rules (ctx, config, keras3_only_keys, G_N_ELEMENTS (keras3_only_keys));
+      if (g_str_equal (ctx->class_name, "Bidirectional"))
+        strip_bidirectional_prefixes (config);
       /* tf-keras MultiHeadAttention.from_config pops the build shapes. */
       if (g_str_equal (ctx->class_name, "MultiHeadAttention"))
         for (guint i = 0; i < 3; i++)

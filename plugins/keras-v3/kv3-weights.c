@@ -536,7 +536,7 @@ keras3_optimizer_state (StrataOptimizer *optimizer)
                     strata_shape_get_rank (strata_tensor_get_shape (first)) == 0 &&
                     strata_tensor_get_dtype (first) == STRATA_DTYPE_INT64 &&
                     strata_shape_get_rank (strata_tensor_get_shape (second)) > 0 &&
-                    strata_json_node_get_double (lr, &lr_value);
+                    lr != NULL && strata_json_node_get_double (lr, &lr_value);
 
   for (guint i = 0; i < weights->len; i++)
     {

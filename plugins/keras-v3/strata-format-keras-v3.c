@@ -451,9 +451,10 @@ keras3_optimizer_config (JsonObject *config)
 
 /* tf-keras SavedModels (and tf-keras 2.x h5 files) keep compiled metrics
  * as {"class_name": "MeanMetricWrapper", "config": {"fn": ...}}, a class
- * Keras 3 does not have: it takes the function's name instead. */
+ * Keras 3 does not have and tf-keras's archives cannot deserialize: both
+ * take the function's name instead, as compile() was given it. */
 static JsonNode *
-keras3_metrics (JsonNode *node)
+archive_metrics (JsonNode *node)
 {
   if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
     {
@@ -462,7 +463,7 @@ keras3_metrics (JsonNode *node)
       JsonNode *list = json_node_new (JSON_NODE_ARRAY);
 
       for (guint i = 0; i < json_array_get_length (in); i++)
-        json_array_add_element (out, keras3_metrics (json_array_get_element (in, i)));
+        json_array_add_element (out, archive_metrics (json_array_get_element (in, i)));
       json_node_take_array (list, out);
       return list;
     }
@@ -568,18 +569,16 @@ compile_config_from (JsonObject *tc, StrataKerasDialect dialect)
     json_object_set_null_member (cc, "optimizer");
   copy_member (cc, "loss", tc, "loss");
   copy_member (cc, "loss_weights", tc, "loss_weights");
+  json_object_set_member (cc, "metrics", archive_metrics (json_object_get_member (tc, "metrics")));
+  json_object_set_member (cc, "weighted_metrics", archive_metrics (json_object_get_member (tc, "weighted_metrics")));
   if (dialect == STRATA_KERAS_DIALECT_KERAS3)
     {
-      json_object_set_member (cc, "metrics", keras3_metrics (json_object_get_member (tc, "metrics")));
-      json_object_set_member (cc, "weighted_metrics", keras3_metrics (json_object_get_member (tc, "weighted_metrics")));
       json_object_set_boolean_member (cc, "run_eagerly", FALSE);
       json_object_set_int_member (cc, "steps_per_execution", 1);
       json_object_set_boolean_member (cc, "jit_compile", FALSE);
     }
   else
     {
-      copy_member (cc, "metrics", tc, "metrics");
-      copy_member (cc, "weighted_metrics", tc, "weighted_metrics");
       /* tf-keras writes the compile() arguments left to their defaults. */
       json_object_set_null_member (cc, "run_eagerly");
       json_object_set_null_member (cc, "steps_per_execution");

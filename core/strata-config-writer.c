@@ -44,7 +44,8 @@ static gint64
 model_node_index (StrataModel        *model,
                   StrataLayer        *layer,
                   guint               node_index,
-                  StrataKerasDialect  dialect)
+                  StrataKerasDialect  dialect,
+                  gboolean            endpoint)
 {
   GPtrArray *nodes = strata_layer_peek_nodes (layer);
   gint64 index = 0;
@@ -52,13 +53,15 @@ model_node_index (StrataModel        *model,
   for (guint i = 0; i < node_index && i < nodes->len; i++)
     if (model == NULL || strata_model_has_node (model, g_ptr_array_index (nodes, i)))
       index++;
-  return index + strata_layer_node_offset (layer, dialect);
+  return index + (endpoint ? strata_layer_endpoint_node_offset (layer, dialect)
+                           : strata_layer_node_offset (layer, dialect));
 }
 
 static JsonNode *
 history_triple (StrataModel        *model,
                 StrataKerasTensor  *tensor,
-                StrataKerasDialect  dialect)
+                StrataKerasDialect  dialect,
+                gboolean            endpoint)
 {
   StrataLayer *layer = strata_keras_tensor_get_layer (tensor);
   JsonArray *array = json_array_new ();
@@ -67,7 +70,7 @@ history_triple (StrataModel        *model,
   json_array_add_string_element (array, strata_layer_get_name (layer));
   json_array_add_int_element (array, model_node_index (model, layer,
                                                        strata_keras_tensor_get_node_index (tensor),
-                                                       dialect));
+                                                       dialect, endpoint));
   json_array_add_int_element (array, strata_keras_tensor_get_tensor_index (tensor));
   json_node_take_array (node, array);
   return node;
@@ -88,7 +91,7 @@ keras3_tensor (StrataModel       *model,
     json_object_set_null_member (config, "shape");
   json_object_set_string_member (config, "dtype", strata_keras_tensor_get_dtype (tensor));
   json_object_set_member (config, "keras_history",
-                          history_triple (model, tensor, STRATA_KERAS_DIALECT_KERAS3));
+                          history_triple (model, tensor, STRATA_KERAS_DIALECT_KERAS3, FALSE));
   json_object_set_string_member (object, "class_name", "__keras_tensor__");
   json_object_set_object_member (object, "config", config);
   json_node_take_object (node, object);
@@ -137,7 +140,7 @@ write_keyword_tensors (KeywordWrite *write,
       tensor = g_ptr_array_index (write->node->inputs, strata_node_n_positional (write->node) + index);
       if (write->dialect == STRATA_KERAS_DIALECT_KERAS3)
         return keras3_tensor (write->model, tensor);
-      return history_triple (write->model, tensor, write->dialect);
+      return history_triple (write->model, tensor, write->dialect, FALSE);
     }
   if (JSON_NODE_HOLDS_ARRAY (value))
     {
@@ -413,7 +416,7 @@ write_node (StrataModel        *model,
 
     for (guint i = 0; i < n_entries; i++)
       {
-        JsonNode *entry = history_triple (model, g_ptr_array_index (node->inputs, i), dialect);
+        JsonNode *entry = history_triple (model, g_ptr_array_index (node->inputs, i), dialect, FALSE);
 
         if (dialect == STRATA_KERAS_DIALECT_KERAS2)
           {
@@ -427,7 +430,7 @@ write_node (StrataModel        *model,
               json_object_remove_member (object, "training");
             for (guint k = 1; style == CALL_ARGUMENTS && k < n_positional; k++)
               json_object_set_member (object, attention_arguments[k],
-                                      history_triple (model, g_ptr_array_index (node->inputs, k), dialect));
+                                      history_triple (model, g_ptr_array_index (node->inputs, k), dialect, FALSE));
             json_array_add_element (json_node_get_array (entry), kwargs);
           }
         json_array_add_element (entries, entry);
@@ -842,11 +845,11 @@ write_endpoints (StrataModel        *model,
   JsonNode *node;
 
   if (dialect == STRATA_KERAS_DIALECT_KERAS3 && tensors->len == 1)
-    return history_triple (model, g_ptr_array_index (tensors, 0), dialect);
+    return history_triple (model, g_ptr_array_index (tensors, 0), dialect, TRUE);
 
   list = json_array_new ();
   for (guint i = 0; i < tensors->len; i++)
-    json_array_add_element (list, history_triple (model, g_ptr_array_index (tensors, i), dialect));
+    json_array_add_element (list, history_triple (model, g_ptr_array_index (tensors, i), dialect, TRUE));
   node = json_node_new (JSON_NODE_ARRAY);
   json_node_take_array (node, list);
   return node;

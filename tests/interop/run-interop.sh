@@ -129,10 +129,16 @@ for kind in $(echo "$kinds" | tr , ' '); do
             [ "$kind" = tf-checkpoint ] && written=$out.index || written=$out ;;
         *)
             tool=${STRATA_TOOL:?STRATA_TOOL is not set}
+            # An .h5 checked against a Keras 3 file is written for Keras 3
+            # (.h5 files are written for tf-keras unless asked).
+            dialect=""
+            case "$kind $like" in
+                "h5-model keras/"*) dialect="--keras=3" ;;
+            esac
             if [ -n "$format" ]; then
-                timeout 300 "$tool" convert --format "$format" "$in" "$out"
+                timeout 300 "$tool" convert $dialect --format "$format" "$in" "$out"
             else
-                timeout 300 "$tool" convert "$in" "$out"
+                timeout 300 "$tool" convert $dialect "$in" "$out"
             fi
             rc=$?
             written=$out ;;

@@ -908,8 +908,8 @@ test_generated_fixtures (void)
           n_files++;
         }
     }
-  /* 9 tf-keras models (.h5 and -weights.h5) and 10 Keras 3 models (.h5). */
-  g_assert_cmpuint (n_files, ==, 2 * 9 + 10);
+  /* 15 tf-keras models (.h5 and -weights.h5) and 16 Keras 3 models (.h5). */
+  g_assert_cmpuint (n_files, ==, 2 * 15 + 16);
 }
 
 int

@@ -182,6 +182,21 @@ assign_layer (TsmLoad *ld, StrataLayer *layer, guint node, const char *path, GEr
   return TRUE;
 }
 
+/* A Sequential's `layer-<i>` edges number its tracked `_layers`. From TF 2.0
+ * to 2.1 that list starts with the auto-generated InputLayer, which
+ * `model.layers` omits; then the graph holds one `layer-` edge more than the
+ * model has layers, and model.layers[i] is `layer-<i+1>`. */
+static guint
+sequential_edge_offset (TsmLoad *ld, StrataModel *model, guint node)
+{
+  g_autofree char *extra = NULL;
+
+  if (!STRATA_IS_SEQUENTIAL (model))
+    return 0;
+  extra = g_strdup_printf ("layer-%u", strata_model_get_n_layers (model));
+  return tsm_graph_child (ld->graph, node, extra) >= 0 ? 1 : 0;
+}
+
 /* model.layers[i] is the object graph's child `layer-<i>` (Sequential and
  * Functional track every layer under that name). */
 static gboolean
@@ -189,11 +204,12 @@ assign_model (TsmLoad *ld, StrataModel *model, guint node, const char *path, gui
               GError **error)
 {
   guint n = strata_model_get_n_layers (model);
+  guint offset = sequential_edge_offset (ld, model, node);
 
   for (guint i = 0; i < n; i++)
     {
       StrataLayer *layer = strata_model_get_layer_at (model, i);
-      g_autofree char *edge = g_strdup_printf ("layer-%u", i);
+      g_autofree char *edge = g_strdup_printf ("layer-%u", i + offset);
       g_autofree char *child_path = g_strconcat (path, ".", edge, NULL);
       int child = tsm_graph_child (ld->graph, node, edge);
       gboolean ok;

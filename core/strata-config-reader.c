@@ -721,6 +721,7 @@ parse_ref (JsonNode    *node,
 static RefStatus
 resolve_ref (Graph              *graph,
              const Ref          *ref,
+             gboolean            endpoint,
              const char         *path,
              StrataKerasTensor **out,
              char              **wait_reason,
@@ -738,7 +739,8 @@ resolve_ref (Graph              *graph,
                     _("refers to layer '%s', which is not in the model"), ref->name);
       return REF_ERROR;
     }
-  offset = strata_layer_node_offset (layer, graph->reader->dialect);
+  offset = endpoint ? strata_layer_endpoint_node_offset (layer, graph->reader->dialect)
+                    : strata_layer_node_offset (layer, graph->reader->dialect);
   index = ref->node_index >= offset ? ref->node_index - offset : ref->node_index;
   nodes = strata_layer_peek_nodes (layer);
   if (index >= nodes->len)
@@ -890,7 +892,7 @@ resolve_refs (Graph       *graph,
 
       if (!parse_ref (g_ptr_array_index (refs, i), g_ptr_array_index (paths, i), &ref, error))
         return REF_ERROR;
-      status = resolve_ref (graph, &ref, g_ptr_array_index (paths, i), &tensor, wait_reason, error);
+      status = resolve_ref (graph, &ref, FALSE, g_ptr_array_index (paths, i), &tensor, wait_reason, error);
       if (status != REF_READY)
         return status;
       g_ptr_array_add (inputs, tensor);
@@ -1113,7 +1115,7 @@ process_node (Graph        *graph,
             }
           if (ref.node_index < 0)
             continue;    /* _CONSTANT_VALUE: not a tensor */
-          status = resolve_ref (graph, &ref, entry_path, &tensor, wait_reason, error);
+          status = resolve_ref (graph, &ref, FALSE, entry_path, &tensor, wait_reason, error);
           if (status != REF_READY)
             return status;
           g_ptr_array_add (inputs, tensor);
@@ -1174,7 +1176,7 @@ collect_endpoints (Graph       *graph,
 
           if (!parse_ref (node, path, &ref, error))
             return FALSE;
-          status = resolve_ref (graph, &ref, path, &tensor, &reason, error);
+          status = resolve_ref (graph, &ref, TRUE, path, &tensor, &reason, error);
           if (status == REF_ERROR)
             return FALSE;
           if (status == REF_WAIT)

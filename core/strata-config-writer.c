@@ -44,7 +44,8 @@ static gint64
 model_node_index (StrataModel        *model,
                   StrataLayer        *layer,
                   guint               node_index,
-                  StrataKerasDialect  dialect)
+                  StrataKerasDialect  dialect,
+                  gboolean            endpoint)
 {
   GPtrArray *nodes = strata_layer_peek_nodes (layer);
   gint64 index = 0;
@@ -52,13 +53,17 @@ model_node_index (StrataModel        *model,
   for (guint i = 0; i < node_index && i < nodes->len; i++)
     if (model == NULL || strata_model_has_node (model, g_ptr_array_index (nodes, i)))
       index++;
-  return index + strata_layer_node_offset (layer, dialect);
+  return index + (endpoint ? strata_layer_endpoint_node_offset (layer, dialect)
+                           : strata_layer_node_offset (layer, dialect));
 }
 
+/* [layer name, node index, tensor index]; @endpoint for the model's
+ * input_layers and output_layers. */
 static JsonNode *
-history_triple (StrataModel        *model,
-                StrataKerasTensor  *tensor,
-                StrataKerasDialect  dialect)
+history_triple_full (StrataModel        *model,
+                     StrataKerasTensor  *tensor,
+                     StrataKerasDialect  dialect,
+                     gboolean            endpoint)
 {
   StrataLayer *layer = strata_keras_tensor_get_layer (tensor);
   JsonArray *array = json_array_new ();
@@ -67,10 +72,18 @@ history_triple (StrataModel        *model,
   json_array_add_string_element (array, strata_layer_get_name (layer));
   json_array_add_int_element (array, model_node_index (model, layer,
                                                        strata_keras_tensor_get_node_index (tensor),
-                                                       dialect));
+                                                       dialect, endpoint));
   json_array_add_int_element (array, strata_keras_tensor_get_tensor_index (tensor));
   json_node_take_array (node, array);
   return node;
+}
+
+static JsonNode *
+history_triple (StrataModel        *model,
+                StrataKerasTensor  *tensor,
+                StrataKerasDialect  dialect)
+{
+  return history_triple_full (model, tensor, dialect, FALSE);
 }
 
 static JsonNode *
@@ -842,11 +855,11 @@ write_endpoints (StrataModel        *model,
   JsonNode *node;
 
   if (dialect == STRATA_KERAS_DIALECT_KERAS3 && tensors->len == 1)
-    return history_triple (model, g_ptr_array_index (tensors, 0), dialect);
+    return history_triple_full (model, g_ptr_array_index (tensors, 0), dialect, TRUE);
 
   list = json_array_new ();
   for (guint i = 0; i < tensors->len; i++)
-    json_array_add_element (list, history_triple (model, g_ptr_array_index (tensors, i), dialect));
+    json_array_add_element (list, history_triple_full (model, g_ptr_array_index (tensors, i), dialect, TRUE));
   node = json_node_new (JSON_NODE_ARRAY);
   json_node_take_array (node, list);
   return node;

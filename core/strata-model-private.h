@@ -99,6 +99,7 @@ void       strata_model_set_layers   (StrataModel *self, GPtrArray *layers);
  * model: 1 for a nested model in Keras 1/2 (its construction node is 0);
  * else 0. */
 guint      strata_layer_node_offset  (StrataLayer *layer, StrataKerasDialect dialect);
+guint      strata_layer_endpoint_node_offset (StrataLayer *layer, StrataKerasDialect dialect);
 
 /* Sequential. */
 StrataLayer *strata_sequential_peek_input_layer  (StrataSequential *self);

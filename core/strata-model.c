@@ -736,6 +736,18 @@ strata_layer_node_offset (StrataLayer        *layer,
   return STRATA_IS_MODEL (layer) ? 1 : 0;
 }
 
+guint
+strata_layer_endpoint_node_offset (StrataLayer        *layer,
+                                   StrataKerasDialect  dialect)
+{
+  /* Keras 3 numbers a model's input_layers/output_layers as Keras 2 does:
+   * a nested Functional (not a Sequential, which is no Functional there)
+   * counts a construction node before its calls. */
+  if (dialect == STRATA_KERAS_DIALECT_KERAS3)
+    return STRATA_IS_MODEL (layer) && !STRATA_IS_SEQUENTIAL (layer) ? 1 : 0;
+  return strata_layer_node_offset (layer, dialect);
+}
+
 /* ---- public API ------------------------------------------------------------ */
 
 /**

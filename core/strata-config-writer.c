@@ -923,6 +923,31 @@ merge_stored (StrataModel *model,
   return config;
 }
 
+/* A model's own dtype policy for Keras 1/2, which take the policy name
+ * where Keras 3 keeps a DTypePolicy object (its layers are converted with
+ * the rest of their config). Goes into @generated, which replaces the
+ * stored key. */
+static void
+write_model_dtype (Writer      *writer,
+                   StrataModel *model,
+                   JsonObject  *generated)
+{
+  JsonNode *dtype = json_object_get_member (strata_layer_peek_config (STRATA_LAYER (model)), "dtype");
+  JsonObject *policy, *policy_config;
+  const char *class_name, *name;
+
+  if (writer->dialect == STRATA_KERAS_DIALECT_KERAS3 || dtype == NULL || !JSON_NODE_HOLDS_OBJECT (dtype))
+    return;
+  policy = json_node_get_object (dtype);
+  class_name = json_object_get_string_member_with_default (policy, "class_name", NULL);
+  policy_config = json_object_has_member (policy, "config") &&
+                  JSON_NODE_HOLDS_OBJECT (json_object_get_member (policy, "config"))
+                  ? json_object_get_object_member (policy, "config") : NULL;
+  name = policy_config != NULL ? json_object_get_string_member_with_default (policy_config, "name", NULL) : NULL;
+  if (class_name != NULL && name != NULL && g_str_has_suffix (class_name, "DTypePolicy"))
+    json_object_set_string_member (generated, "dtype", name);
+}
+
 static JsonNode *
 write_sequential (Writer           *writer,
                   StrataSequential *model,
@@ -956,6 +981,7 @@ write_sequential (Writer           *writer,
   if (json_object_has_member (strata_layer_peek_config (STRATA_LAYER (model)), "trainable"))
     json_object_set_boolean_member (generated, "trainable", strata_layer_get_trainable (STRATA_LAYER (model)));
   json_object_set_array_member (generated, "layers", entries);
+  write_model_dtype (writer, STRATA_MODEL (model), generated);
 
   result = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (result, merge_stored (STRATA_MODEL (model), generated, FALSE));
@@ -983,6 +1009,7 @@ write_functional (Writer      *writer,
                           write_endpoints (model, strata_model_peek_inputs (model), dialect));
   json_object_set_member (generated, "output_layers",
                           write_endpoints (model, strata_model_peek_outputs (model), dialect));
+  write_model_dtype (writer, model, generated);
 
   result = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (result, merge_stored (model, generated, dialect == writer->source));

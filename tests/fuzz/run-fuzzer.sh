@@ -34,9 +34,12 @@ for dir in "$@"; do
         echo "note: seed folder $dir is missing (its replay test reports it)"
         continue
     fi
+    # No globbing: the suffix "*" (any file) must reach find as it is.
+    set -f
     for suffix in $(echo "$suffixes" | tr ',' ' '); do
         find "$dir" -type f -name "*$suffix" -size -$((max_len / 1024 + 1))k -printf '%s %p\n'
     done
+    set +f
 done | sort -u | sort -n -k1,1 >"$tmp/all"
 total=$(wc -l <"$tmp/all")
 step=$(( (total + max_seeds - 1) / max_seeds ))

@@ -29,14 +29,12 @@ typedef struct {
   StrataLoadOptions   *options;
   GCancellable        *cancellable;
   guint                done, total;    /* progress, in layers */
-  GArray              *weight_order;   /* the model's variable nodes, in model.weights order */
 } TsmLoad;
 
 static void
 tsm_load_clear (TsmLoad *ld)
 {
   g_clear_pointer (&ld->map, g_array_unref);
-  g_clear_pointer (&ld->weight_order, g_array_unref);
   g_clear_pointer (&ld->ckpt, tsm_checkpoint_free);
   g_clear_pointer (&ld->sm, tsm_saved_model_free);
 }
@@ -126,9 +124,6 @@ assign_layer (TsmLoad *ld, StrataLayer *layer, guint node, const char *path, GEr
   g_autoptr(GArray) ids = tsm_graph_layer_variables (ld->graph, &ld->kinds, node);
   g_autoptr(GPtrArray) weights = strata_layer_get_weights (layer);
 
-  if (ld->weight_order == NULL)
-    ld->weight_order = g_array_new (FALSE, FALSE, sizeof (int));
-  g_array_append_vals (ld->weight_order, ids->data, ids->len);
   if (weights->len == 0 && ids->len == 0)
     return TRUE;
   if (weights->len == 0 && !STRATA_IS_MODEL (layer) &&
@@ -285,31 +280,6 @@ finish_model (TsmLoad *ld, StrataModel *model, GError **error)
 
 /* ---- optimizer state ---- */
 
-/* Appends the slot variables named @slot_name of @o in the order of their
- * original variables in model.trainable_weights: Keras creates slots while
- * walking the variables it trains. The object graph lists slots by node
- * instead; slots of variables outside the model come last, as listed. */
-static void
-append_slots (TsmLoad *ld, Tsm__SavedObject *o, const char *slot_name, GArray *ids)
-{
-  g_autoptr(GHashTable) taken = g_hash_table_new (NULL, NULL);
-  guint n_order = ld->weight_order != NULL ? ld->weight_order->len : 0;
-
-  for (guint w = 0; w <= n_order; w++)
-    for (gsize i = 0; i < o->n_slot_variables; i++)
-      {
-        Tsm__SlotVariableReference *ref = o->slot_variables[i];
-
-        if (!g_str_equal (ref->slot_name, slot_name) ||
-            g_hash_table_contains (taken, GSIZE_TO_POINTER (i + 1)) ||
-            (w < n_order && ref->original_variable_node_id != g_array_index (ld->weight_order, int, w)) ||
-            !ld->kinds.is_variable (ld->kinds.data, ref->slot_variable_node_id))
-          continue;
-        g_hash_table_add (taken, GSIZE_TO_POINTER (i + 1));
-        g_array_append_val (ids, ref->slot_variable_node_id);
-      }
-}
-
 /* The optimizer's variables in Keras's optimizer.variables() order: new
  * optimizers (tf-keras >= 2.11) list them in `_variables`; legacy
  * OptimizerV2 has `iter` and slot variables, which Keras creates one slot
@@ -338,7 +308,10 @@ optimizer_variables (TsmLoad *ld, int node)
     if (!g_ptr_array_find_with_equal_func (slot_names, o->slot_variables[i]->slot_name, g_str_equal, NULL))
       g_ptr_array_add (slot_names, o->slot_variables[i]->slot_name);
   for (guint s = 0; s < slot_names->len; s++)
-    append_slots (ld, o, g_ptr_array_index (slot_names, s), ids);
+    for (gsize i = 0; i < o->n_slot_variables; i++)
+      if (g_str_equal (o->slot_variables[i]->slot_name, g_ptr_array_index (slot_names, s)) &&
+          ld->kinds.is_variable (ld->kinds.data, o->slot_variables[i]->slot_variable_node_id))
+        g_array_append_val (ids, o->slot_variables[i]->slot_variable_node_id);
   return ids;
 }
 

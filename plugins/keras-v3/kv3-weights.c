@@ -449,6 +449,23 @@ write_dataset (hid_t gid, const char *file, const char *where, const char *name,
   return TRUE;
 }
 
+/* Whether @stem starts with the slot name of a tf-keras 2.11+ optimizer
+ * ("m/dense/kernel"): its state is already kept per variable. */
+static gboolean
+is_new_style_slot (const char *stem)
+{
+  static const char *const slots[] = {
+    "m", "v", "vhat", "u", "momentum", "velocity", "average_gradient", "accumulator",
+    "linear", "accumulated_grad", "accumulated_delta_var",
+  };
+  const char *slash = strchr (stem, '/');
+
+  for (guint i = 0; slash != NULL && i < G_N_ELEMENTS (slots); i++)
+    if ((gsize) (slash - stem) == strlen (slots[i]) && strncmp (stem, slots[i], slash - stem) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /* The slot name of a legacy (tf-keras OptimizerV2) state tensor,
  * "Adam/dense/kernel/m:0" -> "m", with its variable's path in *@variable;
  * NULL for other names. */
@@ -463,9 +480,11 @@ legacy_slot (StrataTensor *tensor, char **variable)
     return NULL;
   stem = g_strndup (name, strlen (name) - 2);
   slash = strrchr (stem, '/');
-  /* new-style names put the slot first: "Adam/m/dense/kernel:0" */
+  /* new-style names put the slot first: "Adam/m/dense/kernel:0", or
+   * "m/dense/kernel:0" as the tf-savedmodel reader names them */
   if (slash == NULL || strchr (stem, '/') == slash ||
-      g_str_has_prefix (strchr (stem, '/') + 1, "m/") || g_str_has_prefix (strchr (stem, '/') + 1, "v/"))
+      g_str_has_prefix (strchr (stem, '/') + 1, "m/") || g_str_has_prefix (strchr (stem, '/') + 1, "v/") ||
+      is_new_style_slot (stem))
     return NULL;
   *variable = g_strndup (stem, slash - stem);
   return g_strdup (slash + 1);

@@ -203,3 +203,33 @@ strata_test_dir_has_unnamed_files (const char *dir)
   close (fd);
   return TRUE;
 }
+
+void
+strata_test_remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_auto(GStrv) names = strata_test_list_dir (path);
+
+      for (guint i = 0; names[i] != NULL; i++)
+        {
+          g_autofree char *child = g_build_filename (path, names[i], NULL);
+          strata_test_remove_tree (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}
+
+StrataModel *
+strata_test_load_model (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  StrataModel *model = strata_load_model (file, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+  return model;
+}

@@ -56,6 +56,11 @@ StrataLayer *strata_test_layer_from_json (const char *json);
 
 /* The names in @dir, sorted. (transfer full) */
 char       **strata_test_list_dir (const char *dir);
+/* The model in the file @path; a load error fails the test. (transfer full) */
+StrataModel *strata_test_load_model (const char *path);
+/* Removes @path, and a directory's contents first; symbolic links are
+ * removed, never followed. Best effort. */
+void         strata_test_remove_tree (const char *path);
 /* Whether saves into @dir write unnamed temporaries (O_TMPFILE): the file
  * system can, and STRATA_NO_O_TMPFILE does not forbid it. */
 gboolean     strata_test_dir_has_unnamed_files (const char *dir);

@@ -66,28 +66,10 @@ assert_dir_holds (const char *dir,
 }
 
 static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_auto(GStrv) names = strata_test_list_dir (path);
-
-      for (guint i = 0; names[i] != NULL; i++)
-        {
-          g_autofree char *child = g_build_filename (path, names[i], NULL);
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  remove_tree (fixture->dir);
+  strata_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->target);
   g_object_unref (fixture->file);
@@ -268,7 +250,7 @@ test_directory_save (Fixture       *fixture,
   g_assert_cmpstr (before, ==, after);
 
   /* A failure leaves the old directory as it was. */
-  remove_tree (target);
+  strata_test_remove_tree (target);
   g_assert_no_errno (g_mkdir (target, 0700));
   g_assert_true (g_file_set_contents (old_file, "old", -1, NULL));
   g_object_set_data (G_OBJECT (options), "strata-test-mode", (gpointer) "fail");
@@ -298,7 +280,7 @@ test_directory_save (Fixture       *fixture,
   g_assert_true (g_file_test (marker, G_FILE_TEST_IS_REGULAR));
 
   /* A directory format cannot replace a file. */
-  remove_tree (target);
+  strata_test_remove_tree (target);
   g_assert_true (g_file_set_contents (target, "a file", -1, NULL));
   g_assert_false (strata_model_save (model, file, options, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);

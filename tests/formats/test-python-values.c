@@ -69,18 +69,6 @@ assert_python_values (StrataModel *model)
   assert_int_member (model, "drop", "rate", 0);
 }
 
-static StrataModel *
-load (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) error = NULL;
-  StrataModel *model = strata_load_model (file, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (model);
-  return model;
-}
-
 static void
 test_fixture (gconstpointer data)
 {
@@ -95,7 +83,7 @@ test_fixture (gconstpointer data)
       g_test_skip ("the keras-v3 format module is not built");
       return;
     }
-  model = load (path);
+  model = strata_test_load_model (path);
   assert_python_values (model);
 
   /* Written back as the file had them: Strata reads its output the same,

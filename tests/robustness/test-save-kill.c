@@ -40,23 +40,11 @@ static const KillCase cases[] = {
 static const KillCase *current;
 
 static StrataModel *
-load (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) error = NULL;
-  StrataModel *model = strata_load_model (file, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (model);
-  return model;
-}
-
-static StrataModel *
 load_fixture (const char *name)
 {
   g_autofree char *path = strata_test_src_path (name);
 
-  return load (path);
+  return strata_test_load_model (path);
 }
 
 /* The model's config and (when the format holds them) weights, as one
@@ -91,24 +79,6 @@ save (StrataModel *model, const char *path)
   g_assert_no_error (error);
 }
 
-static void
-remove_path (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_auto(GStrv) names = strata_test_list_dir (path);
-
-      for (guint i = 0; names[i] != NULL; i++)
-        {
-          g_autofree char *child = g_build_filename (path, names[i], NULL);
-          remove_path (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
 /* The digest of @model as saved to and loaded from @path. */
 static char *
 saved_digest (StrataModel *model, const char *path)
@@ -116,8 +86,8 @@ saved_digest (StrataModel *model, const char *path)
   g_autoptr(StrataModel) loaded = NULL;
 
   save (model, path);
-  loaded = load (path);
-  remove_path (path);
+  loaded = strata_test_load_model (path);
+  strata_test_remove_tree (path);
   return digest (loaded);
 }
 
@@ -157,7 +127,7 @@ kill_once (StrataModel *b, const char *dir, const char *target, const char *base
   g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
 
   /* The target is whole: A or B. */
-  after = load (target);
+  after = strata_test_load_model (target);
   after_digest = digest (after);
   if (g_str_equal (after_digest, digest_a))
     counts->old++;
@@ -244,7 +214,7 @@ test_kill (gconstpointer data)
       if (!named && strata_test_dir_has_unnamed_files (dir))
         g_assert_cmpuint (counts.litter, <=, KILLS / 5);
     }
-  remove_path (target);
+  strata_test_remove_tree (target);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 

@@ -49,25 +49,6 @@ tmp_dir (void)
   return dir;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                                                    G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                                                                    NULL, NULL);
-  GFileInfo *info;
-
-  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-      remove_tree (child);
-      g_object_unref (info);
-    }
-  g_remove (path);
-}
-
 static StrataModel *
 load_path (const char *path, StrataLoadFlags flags, GError **error)
 {
@@ -220,7 +201,7 @@ test_lso_roundtrip (void)
   for (guint i = 0; i < 3; i++)
     g_assert_true (strata_tensor_equal (g_ptr_array_index (strata_optimizer_get_weights (strata_model_get_optimizer (model)), i),
                                         g_ptr_array_index (strata_optimizer_get_weights (strata_model_get_optimizer (back)), i)));
-  remove_tree (dir);
+  strata_test_remove_tree (dir);
 }
 
 static StrataModel *
@@ -340,7 +321,7 @@ test_checkpoint_roundtrip (void)
   report = strata_model_load_weights (other, file, NULL, NULL, &error);
   g_assert_no_error (error);
   assert_same_weights (model, other);
-  remove_tree (dir);
+  strata_test_remove_tree (dir);
 }
 
 /* A weights-only file loads as layers without classes: tf-keras could
@@ -364,7 +345,7 @@ test_weights_only_refused (void)
   g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, "“layers/dense” has no class"));
   g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
-  remove_tree (dir);
+  strata_test_remove_tree (dir);
 }
 
 /* ---- SavedModel to Keras 3 ---- */
@@ -401,7 +382,7 @@ test_lso_to_keras3 (void)
   g_assert_cmpstr (json_object_get_string_member (inner, "class_name"), ==, "SGD");
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_object_get_object_member (inner, "config"),
                                                                  "momentum"), 0.1, 1e-7);
-  remove_tree (dir);
+  strata_test_remove_tree (dir);
 }
 
 /* Adds a state tensor named @name of @n values first, first + 1, ... */
@@ -477,7 +458,7 @@ test_legacy_slots_to_keras3 (void)
       g_assert_no_error (error);
       g_assert_cmpfloat (values[0], ==, expected[i]);
     }
-  remove_tree (dir);
+  strata_test_remove_tree (dir);
 }
 
 /* ---- SavedModels without a Keras model ---- */
@@ -846,7 +827,7 @@ test_writer_structure (void)
   g_assert_no_error (error);
   assert_same_weights (model, back);
   assert_same_config (model, back);
-  remove_tree (dir);
+  strata_test_remove_tree (dir);
 }
 
 /* A save that fails leaves the old folder; a good one replaces it whole. */
@@ -880,7 +861,7 @@ test_writer_atomic (void)
   listing = g_dir_open (dir, 0, &error);
   g_assert_cmpstr (g_dir_read_name (listing), ==, "sm");
   g_assert_null (g_dir_read_name (listing));
-  remove_tree (dir);
+  strata_test_remove_tree (dir);
 }
 
 /* ---- damaged folders ---- */
@@ -915,7 +896,7 @@ assert_patched_fails (Patch patch, const char *expect)
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, expect));
   g_assert_nonnull (strstr (error->message, out));
-  remove_tree (dir);
+  strata_test_remove_tree (dir);
 }
 
 static Tsm__SavedObject *
@@ -1012,7 +993,7 @@ test_damaged_metadata (void)
       g_test_message ("%s", error->message);
       g_assert_nonnull (strstr (error->message, bad[i][1]));
       g_assert_nonnull (strstr (error->message, "keras_metadata.pb"));
-      remove_tree (dir);
+      strata_test_remove_tree (dir);
     }
 }
 
@@ -1051,7 +1032,7 @@ test_deep_saved_model (void)
   g_assert_null (model);
   g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED);
   g_assert_nonnull (strstr (error->message, dir));
-  remove_tree (dir);
+  strata_test_remove_tree (dir);
 }
 
 int

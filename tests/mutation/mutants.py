@@ -23,6 +23,11 @@ def m(name, path, what, old, new, tests, legacy_cases=None):
             "legacy_cases": legacy_cases or []}
 
 
+MERGE_AXIS = ("""          if (!strata_cfg_int (self, -1, &axis, error, "concat_axis", NULL))
+            return NULL;
+          return concatenate_shapes""", """          axis = -1;
+          return concatenate_shapes""")
+
 MUTANTS = [
     # ---- weight conversions (h5-keras1.c, h5-preprocess.c) ----
     m("cudnn-gather-deleted", K1,
@@ -92,10 +97,10 @@ MUTANTS = [
 
     # ---- configs (core/layers, config reader and writer) ----
     m("keras1-merge-axis", "core/layers/strata-layers-merge.c", "Keras 1 Merge: concat_axis ignored (audit)",
-      """          if (!strata_cfg_int (self, -1, &axis, error, "concat_axis", NULL))
-            return NULL;
-          return concatenate_shapes""", """          axis = -1;
-          return concatenate_shapes""", LEGACY),
+      *MERGE_AXIS, LEGACY),
+    # The same bug, against the JSON corpus alone (the audit's 95% threshold let it through).
+    m("keras1-merge-axis-json-corpus", "core/layers/strata-layers-merge.c",
+      "Keras 1 Merge: concat_axis ignored, JSON corpus only", *MERGE_AXIS, ["json-corpus"]),
     m("keras1-dim-ordering", "core/layers/strata-builtin-util.c", "Keras 1 dim_ordering th read as channels_last",
       """*out = g_strcmp0 (ordering, "th") == 0;""", """*out = g_strcmp0 (ordering, "tf") == 0;""", LEGACY),
     m("gru-reset-after-default", "core/layers/strata-layers-rnn.c", "GRU reset_after defaults to true (wrong default)",

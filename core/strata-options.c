@@ -69,7 +69,8 @@ set_string (char       **field,
  * How to load a model or weights (the arguments of Keras `load_model`
  * and `load_weights`): the registry of custom classes, whether to compile,
  * load flags, an explicit format, by-name and skip-mismatch matching of
- * weights, and a progress callback.
+ * weights, the backend to assume for files that record none, and a
+ * progress callback.
  */
 struct _StrataLoadOptions
 {
@@ -81,6 +82,7 @@ struct _StrataLoadOptions
   char            *format;
   gboolean         by_name;
   gboolean         skip_mismatch;
+  char            *assume_backend;
   Progress         progress;
 };
 
@@ -94,6 +96,7 @@ enum {
   LOAD_PROP_FORMAT,
   LOAD_PROP_BY_NAME,
   LOAD_PROP_SKIP_MISMATCH,
+  LOAD_PROP_ASSUME_BACKEND,
   LOAD_N_PROPS
 };
 
@@ -106,6 +109,7 @@ strata_load_options_finalize (GObject *object)
 
   g_clear_object (&self->registry);
   g_clear_pointer (&self->format, g_free);
+  g_clear_pointer (&self->assume_backend, g_free);
   progress_clear (&self->progress);
 
   G_OBJECT_CLASS (strata_load_options_parent_class)->finalize (object);
@@ -139,6 +143,9 @@ strata_load_options_get_property (GObject    *object,
     case LOAD_PROP_SKIP_MISMATCH:
       g_value_set_boolean (value, self->skip_mismatch);
       break;
+    case LOAD_PROP_ASSUME_BACKEND:
+      g_value_set_string (value, self->assume_backend);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -171,6 +178,9 @@ strata_load_options_set_property (GObject      *object,
       break;
     case LOAD_PROP_SKIP_MISMATCH:
       strata_load_options_set_skip_mismatch (self, g_value_get_boolean (value));
+      break;
+    case LOAD_PROP_ASSUME_BACKEND:
+      strata_load_options_set_assume_backend (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -247,6 +257,21 @@ strata_load_options_class_init (StrataLoadOptionsClass *klass)
     g_param_spec_boolean ("skip-mismatch", NULL, NULL,
                           FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * StrataLoadOptions:assume-backend:
+   *
+   * The Keras backend ("theano", "tensorflow"…) that wrote the weights of a
+   * file that does not record one, or %NULL to take the file as it is.
+   * Keras 1 files never record it, and Keras, like Strata by default,
+   * reads their convolution kernels as TensorFlow's: a Keras 1 file written
+   * with Theano then predicts wrongly unless "theano" is set here, which
+   * flips its kernels as Keras 2 does for Theano files that say so.
+   */
+  load_properties[LOAD_PROP_ASSUME_BACKEND] =
+    g_param_spec_string ("assume-backend", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, LOAD_N_PROPS, load_properties);
 }
@@ -482,6 +507,41 @@ strata_load_options_set_skip_mismatch (StrataLoadOptions *self,
     return;
   self->skip_mismatch = skip_mismatch;
   g_object_notify_by_pspec (G_OBJECT (self), load_properties[LOAD_PROP_SKIP_MISMATCH]);
+}
+
+/**
+ * strata_load_options_get_assume_backend:
+ * @self: load options
+ *
+ * Gets the backend assumed for files that record none.
+ *
+ * Returns: (nullable): the backend assumed for files that record none, or
+ *   %NULL
+ */
+const char *
+strata_load_options_get_assume_backend (StrataLoadOptions *self)
+{
+  g_return_val_if_fail (STRATA_IS_LOAD_OPTIONS (self), NULL);
+
+  return self->assume_backend;
+}
+
+/**
+ * strata_load_options_set_assume_backend:
+ * @self: load options
+ * @backend: (nullable): a Keras backend name such as "theano", or %NULL
+ *
+ * Sets the backend assumed to have written a file that records none
+ * (Keras 1 files); see [property@Strata.LoadOptions:assume-backend].
+ */
+void
+strata_load_options_set_assume_backend (StrataLoadOptions *self,
+                                        const char        *backend)
+{
+  g_return_if_fail (STRATA_IS_LOAD_OPTIONS (self));
+
+  if (set_string (&self->assume_backend, backend))
+    g_object_notify_by_pspec (G_OBJECT (self), load_properties[LOAD_PROP_ASSUME_BACKEND]);
 }
 
 /**

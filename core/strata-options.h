@@ -52,6 +52,11 @@ STRATA_AVAILABLE_IN_ALL
 void               strata_load_options_set_skip_mismatch (StrataLoadOptions *self,
                                                           gboolean           skip_mismatch);
 STRATA_AVAILABLE_IN_ALL
+const char        *strata_load_options_get_assume_backend (StrataLoadOptions *self);
+STRATA_AVAILABLE_IN_ALL
+void               strata_load_options_set_assume_backend (StrataLoadOptions *self,
+                                                           const char        *backend);
+STRATA_AVAILABLE_IN_ALL
 void               strata_load_options_set_progress_func (StrataLoadOptions *self,
                                                           StrataProgressFunc func,
                                                           gpointer           user_data,

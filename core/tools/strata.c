@@ -25,6 +25,7 @@ typedef struct
   char     *format;        /* output format (convert) */
   char     *keras;         /* Keras major version the output is for (convert) */
   char     *input_format;  /* input format */
+  char     *assume_backend; /* backend of files that record none */
   gboolean  json;
   gboolean  show_progress;
 } ToolOptions;
@@ -35,6 +36,7 @@ tool_options_clear (ToolOptions *opts)
   g_clear_pointer (&opts->format, g_free);
   g_clear_pointer (&opts->keras, g_free);
   g_clear_pointer (&opts->input_format, g_free);
+  g_clear_pointer (&opts->assume_backend, g_free);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -88,6 +90,7 @@ make_load_options (ToolOptions *opts,
   strata_load_options_set_compile (options, !opts->no_compile);
   if (format != NULL)
     strata_load_options_set_format (options, format);
+  strata_load_options_set_assume_backend (options, opts->assume_backend);
   if (opts->show_progress)
     strata_load_options_set_progress_func (options, progress_bar, (gpointer) _("Loading"), NULL);
   return options;
@@ -124,6 +127,9 @@ add_common_load_entries (GOptionContext *context,
       N_("Drop the optimizer and training config"), NULL },
     { "input-format", 0, 0, G_OPTION_ARG_STRING, &opts->input_format,
       N_("Read the input with this format instead of guessing it"), N_("NAME") },
+    { "assume-backend", 0, 0, G_OPTION_ARG_STRING, &opts->assume_backend,
+      N_("Take a file that records no Keras backend (Keras 1) as written by this one, such as theano"),
+      N_("NAME") },
     { NULL }
   };
 

@@ -65,7 +65,10 @@ h5_load_groups (H5Load *ld, gboolean with_optimizer, GError **error)
   if (!h5k_file_read_groups (ld->file, ld->kf, with_optimizer, error))
     return FALSE;
   ld->convert.version = ld->kf->weights_keras_version != NULL ? ld->kf->weights_keras_version : "1";
-  ld->convert.backend = ld->kf->weights_backend;
+  /* A file that records no backend (Keras 1) is taken as TensorFlow's, as
+   * Keras does, unless the caller knows better. */
+  ld->convert.backend = ld->kf->weights_backend != NULL ? ld->kf->weights_backend
+                                                        : strata_load_options_get_assume_backend (ld->options);
   return TRUE;
 }
 

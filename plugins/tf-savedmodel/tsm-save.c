@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "strata-atomic-private.h"
@@ -1211,6 +1212,48 @@ name_targets_in (StrataSaveTarget **targets, guint n, GError **error)
       strata_save_target_name_target_in (targets[i], *error);
 }
 
+/* A second name, in a temporary folder beside them, for those of @paths
+ * that exist, so that a failure between two moves can put the old files
+ * back. The folder goes when @aside is freed (or, after a kill, with the
+ * next save's clean-up). */
+static StrataSaveTarget *
+keep_old_files (const char *prefix, const char *const *paths, guint n, GError **error)
+{
+  g_autoptr(StrataSaveTarget) aside = strata_save_target_new (prefix, TRUE, NULL, error);
+
+  for (guint i = 0; aside != NULL && i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%u", i);
+      g_autofree char *link_path = g_build_filename (target_path (aside), name, NULL);
+
+      if (link (paths[i], link_path) != 0 && errno != ENOENT)
+        {
+          int saved = errno;
+
+          /* Translators: the first placeholder is a file, the second an error message. */
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Could not replace “%s”: %s"),
+                       paths[i], g_strerror (saved));
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&aside);
+}
+
+/* Puts back the first @n of @paths as keep_old_files kept them; one that
+ * did not exist is removed again. Best effort. */
+static void
+put_back_old_files (StrataSaveTarget *aside, const char *const *paths, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%u", i);
+      g_autofree char *link_path = g_build_filename (target_path (aside), name, NULL);
+
+      if (g_rename (link_path, paths[i]) != 0 && errno == ENOENT)
+        g_unlink (paths[i]);
+    }
+}
+
 gboolean
 tsm_save_weights (StrataModel *model, const char *prefix, StrataSaveOptions *options,
                   GCancellable *cancellable, GError **error)
@@ -1221,13 +1264,13 @@ tsm_save_weights (StrataModel *model, const char *prefix, StrataSaveOptions *opt
   g_autofree char *index = g_strconcat (prefix, ".index", NULL);
   g_autofree char *data = g_strconcat (prefix, ".data-00000-of-00001", NULL);
   g_autofree char *state_path = g_build_filename (dir, "checkpoint", NULL);
+  const char *const paths[] = { data, index, state_path };
   g_autofree char *quoted = NULL;
   g_autofree char *state = NULL;
-  g_autoptr(StrataSaveTarget) data_target = NULL;
-  g_autoptr(StrataSaveTarget) index_target = NULL;
-  g_autoptr(StrataSaveTarget) state_target = NULL;
+  StrataSaveTarget *targets[G_N_ELEMENTS (paths)] = { NULL };
+  g_autoptr(StrataSaveTarget) aside = NULL;
   g_autoptr(TsmBundleWriter) bundle = NULL;
-  StrataSaveTarget *targets[3];
+  guint committed = 0;
   gboolean ok;
 
   if (g_file_test (index, G_FILE_TEST_EXISTS) && options != NULL &&
@@ -1243,30 +1286,33 @@ tsm_save_weights (StrataModel *model, const char *prefix, StrataSaveOptions *opt
     return FALSE;
 
   /* Each file is written to a temporary beside it (which a kill leaves
-   * for the next save to remove), then all are flushed and moved into
-   * place one after the other: the data shard, its index, then the state
-   * file that names them, as tf-keras does. The checkpoint is two files,
-   * which no file system replaces at once: a crash between the two moves
+   * for the next save to remove), then each is flushed and moved into
+   * place: the data shard, its index, then the state file that names
+   * them, as tf-keras does. A failure in between puts the old files back.
+   * No file system replaces two files at once: a kill between the moves
    * leaves the new data under the old index, whose tensor checksums then
    * fail to match. */
   /* tf-keras: update_checkpoint_state_internal(save_relative_paths=True). */
   quoted = g_strescape (base, NULL);
   state = g_strdup_printf ("model_checkpoint_path: \"%s\"\nall_model_checkpoint_paths: \"%s\"\n",
                            quoted, quoted);
-  ok = (data_target = file_target (data, error)) != NULL &&
-       (index_target = file_target (index, error)) != NULL &&
-       (state_target = file_target (state_path, error)) != NULL &&
-       (bundle = tsm_bundle_writer_new_for_files (target_path (data_target),
-                                                  target_path (index_target), error)) != NULL &&
+  ok = TRUE;
+  for (guint i = 0; ok && i < G_N_ELEMENTS (paths); i++)
+    ok = (targets[i] = file_target (paths[i], error)) != NULL;
+  ok = ok &&
+       (bundle = tsm_bundle_writer_new_for_files (target_path (targets[0]),
+                                                  target_path (targets[1]), error)) != NULL &&
        write_bundle (&w, bundle, options, cancellable, error) &&
-       tsm_write_file (target_path (state_target), state, strlen (state), error) &&
+       tsm_write_file (target_path (targets[2]), state, strlen (state), error) &&
        !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-       strata_save_target_commit (data_target, FALSE, error) &&
-       strata_save_target_commit (index_target, FALSE, error) &&
-       strata_save_target_commit (state_target, FALSE, error);
-  targets[0] = data_target;
-  targets[1] = index_target;
-  targets[2] = state_target;
+       (aside = keep_old_files (prefix, paths, G_N_ELEMENTS (paths), error)) != NULL;
+  while (ok && committed < G_N_ELEMENTS (paths))
+    ok = strata_save_target_commit (targets[committed++], FALSE, error);
+  /* Including the one that failed, which may have been moved. */
+  if (!ok && committed > 0)
+    put_back_old_files (aside, paths, committed);
   name_targets_in (targets, G_N_ELEMENTS (targets), error);
+  for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+    g_clear_pointer (&targets[i], strata_save_target_free);
   return ok;
 }

@@ -6,6 +6,12 @@
  * PREFIX.index. An empty tensor still stores the masked CRC of nothing
  * (proto3 would otherwise drop the field, and TF would see a mismatch).
  *
+ * Large tensors are written straight from the caller's memory in chunks,
+ * each checksummed just before it is written, so the bytes are read from
+ * memory once for both. Where the system can, the disk writes of each
+ * chunk are started at once, so that the caller's final flush (an atomic
+ * save syncs) finds little left to write.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
@@ -15,21 +21,31 @@
 #include "tsm-crc32c.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "strata-i18n-private.h"
 
+/* Bytes checksummed and written at a time: small enough to stay in the
+ * cache between the two, large enough to keep system calls few. */
+#define CHUNK_SIZE ((gsize) 1 << 20)
+/* Small writes are gathered into a buffer of this size. */
+#define BUFFER_SIZE ((gsize) 64 << 10)
+
 struct _TsmBundleWriter {
-  char       *prefix;
   char       *data_path;
-  FILE       *data;
-  guint64     offset;
+  char       *index_path;
+  int         fd;           /* the data file, -1 once closed */
+  guint8     *buffer;       /* BUFFER_SIZE bytes not yet written */
+  gsize       buffered;
+  guint64     offset;       /* bytes added to the data file */
+  guint64     flushed;      /* bytes whose disk writes were started */
   GArray     *entries;      /* TsmEntry, in the order added */
   GHashTable *keys;         /* borrowed from entries */
-  gboolean    created;      /* the data file is ours to remove */
+  gboolean    created;      /* the data file is ours to remove on failure */
   gboolean    failed;
   gboolean    finished;
 };
@@ -42,30 +58,102 @@ entry_clear (gpointer data)
   g_clear_pointer (&entry->key, g_free);
 }
 
+static gboolean
+set_errno_error (const char  *path,
+                 int          saved_errno,
+                 GError     **error)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               /* Translators: a file name, then the system's error message */
+               _("Cannot write “%s”: %s"), path, g_strerror (saved_errno));
+  return FALSE;
+}
+
 static void
 set_write_error (TsmBundleWriter  *writer,
                  int               saved_errno,
                  GError          **error)
 {
   writer->failed = TRUE;
-  g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-               /* Translators: a file name, then the system's error message */
-               _("Cannot write “%s”: %s"), writer->data_path, g_strerror (saved_errno));
+  set_errno_error (writer->data_path, saved_errno, error);
+}
+
+/* Writes all of @size bytes to @fd. */
+static gboolean
+write_fd (int            fd,
+          const guint8  *data,
+          gsize          size,
+          int           *saved_errno)
+{
+  while (size > 0)
+    {
+      ssize_t n = write (fd, data, MIN (size, (gsize) G_MAXSSIZE));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          *saved_errno = n < 0 ? errno : ENOSPC;
+          return FALSE;
+        }
+      data += n;
+      size -= (gsize) n;
+    }
+  return TRUE;
+}
+
+gboolean
+tsm_write_file (const char  *path,
+                const void  *data,
+                gsize        size,
+                GError     **error)
+{
+  int saved_errno = 0;
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  gboolean ok;
+
+  if (fd < 0)
+    return set_errno_error (path, errno, error);
+  ok = write_fd (fd, data, size, &saved_errno);
+  if (close (fd) != 0 && ok && errno != EINTR)
+    {
+      ok = FALSE;
+      saved_errno = errno;
+    }
+  return ok || set_errno_error (path, saved_errno, error);
+}
+
+static TsmBundleWriter *
+writer_new (char        *data_path,
+            char        *index_path,
+            gboolean     created,
+            GError     **error)
+{
+  g_autoptr(TsmBundleWriter) writer = g_new0 (TsmBundleWriter, 1);
+
+  writer->data_path = data_path;
+  writer->index_path = index_path;
+  writer->fd = -1;
+  writer->entries = g_array_new (FALSE, TRUE, sizeof (TsmEntry));
+  g_array_set_clear_func (writer->entries, entry_clear);
+  writer->keys = g_hash_table_new (g_str_hash, g_str_equal);
+  writer->buffer = g_malloc (BUFFER_SIZE);
+  writer->fd = g_open (data_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (writer->fd < 0)
+    {
+      set_write_error (writer, errno, error);
+      return NULL;
+    }
+  writer->created = created;
+  return g_steal_pointer (&writer);
 }
 
 TsmBundleWriter *
 tsm_bundle_writer_new (const char  *prefix,
                        GError     **error)
 {
-  g_autoptr(TsmBundleWriter) writer = g_new0 (TsmBundleWriter, 1);
   g_autofree char *dir = g_path_get_dirname (prefix);
   int saved_errno;
-
-  writer->prefix = g_strdup (prefix);
-  writer->data_path = tsm_bundle_shard_path (prefix, 0, 1);
-  writer->entries = g_array_new (FALSE, TRUE, sizeof (TsmEntry));
-  g_array_set_clear_func (writer->entries, entry_clear);
-  writer->keys = g_hash_table_new (g_str_hash, g_str_equal);
 
   /* TF creates the prefix's folder too. */
   if (g_mkdir_with_parents (dir, 0777) != 0)
@@ -76,14 +164,16 @@ tsm_bundle_writer_new (const char  *prefix,
                    _("Cannot create the folder “%s”: %s"), dir, g_strerror (saved_errno));
       return NULL;
     }
-  writer->data = g_fopen (writer->data_path, "wb");
-  if (writer->data == NULL)
-    {
-      set_write_error (writer, errno, error);
-      return NULL;
-    }
-  writer->created = TRUE;
-  return g_steal_pointer (&writer);
+  return writer_new (tsm_bundle_shard_path (prefix, 0, 1), tsm_bundle_index_path (prefix), TRUE,
+                     error);
+}
+
+TsmBundleWriter *
+tsm_bundle_writer_new_for_files (const char  *data_path,
+                                 const char  *index_path,
+                                 GError     **error)
+{
+  return writer_new (g_strdup (data_path), g_strdup (index_path), FALSE, error);
 }
 
 /* Checks @key can be added and records its entry with the current offset. */
@@ -100,7 +190,7 @@ begin_entry (TsmBundleWriter  *writer,
   g_return_val_if_fail (!writer->finished, NULL);
   if (writer->failed)
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    /* Translators: a file name */
                    _("Cannot write “%s”: an earlier write failed"), writer->data_path);
       return NULL;
@@ -148,9 +238,50 @@ end_entry (TsmBundleWriter *writer,
     }
   entry->size = size;
   entry->masked_crc = tsm_crc32c_mask (crc);
-  writer->offset += size;
   g_hash_table_add (writer->keys, entry->key);
   return TRUE;
+}
+
+/* Writes all of @data to the data file. */
+static gboolean
+write_all (TsmBundleWriter  *writer,
+           const guint8     *data,
+           gsize             size,
+           GError          **error)
+{
+  int saved_errno;
+
+  if (write_fd (writer->fd, data, size, &saved_errno))
+    return TRUE;
+  set_write_error (writer, saved_errno, error);
+  return FALSE;
+}
+
+static gboolean
+flush_buffer (TsmBundleWriter  *writer,
+              GError          **error)
+{
+  gsize n = writer->buffered;
+
+  writer->buffered = 0;
+  return write_all (writer, writer->buffer, n, error);
+}
+
+/* Starts the disk writes of what was written since the last call, once
+ * there is a chunk's worth; a hint only, so failures are ignored (the
+ * final flush reports them). */
+static void
+start_writeback (TsmBundleWriter *writer)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+  guint64 written = writer->offset - writer->buffered;
+
+  if (written - writer->flushed < CHUNK_SIZE)
+    return;
+  sync_file_range (writer->fd, (off_t) writer->flushed, (off_t) (written - writer->flushed),
+                   SYNC_FILE_RANGE_WRITE);
+  writer->flushed = written;
+#endif
 }
 
 /* Appends @data to the data file and, if @crc is given, to its CRC. */
@@ -161,13 +292,33 @@ write_bytes (TsmBundleWriter  *writer,
              guint32          *crc,
              GError          **error)
 {
-  if (size > 0 && fwrite (data, 1, size, writer->data) != size)
+  const guint8 *p = data;
+
+  if (size <= BUFFER_SIZE - writer->buffered)
     {
-      set_write_error (writer, errno, error);
-      return FALSE;
+      if (size > 0)
+        memcpy (writer->buffer + writer->buffered, p, size);
+      writer->buffered += size;
+      writer->offset += size;
+      if (crc != NULL)
+        *crc = tsm_crc32c_extend (*crc, p, size);
+      return TRUE;
     }
-  if (crc != NULL)
-    *crc = tsm_crc32c_extend (*crc, data, size);
+  if (!flush_buffer (writer, error))
+    return FALSE;
+  while (size > 0)
+    {
+      gsize n = MIN (size, CHUNK_SIZE);
+
+      if (crc != NULL)
+        *crc = tsm_crc32c_extend (*crc, p, n);
+      if (!write_all (writer, p, n, error))
+        return FALSE;
+      writer->offset += n;
+      start_writeback (writer);
+      p += n;
+      size -= n;
+    }
   return TRUE;
 }
 
@@ -309,34 +460,43 @@ compare_entries (gconstpointer a,
   return strcmp (((const TsmEntry *) a)->key, ((const TsmEntry *) b)->key);
 }
 
+/* Writes the whole index file. */
+static gboolean
+write_index (TsmBundleWriter  *writer,
+             GBytes           *index,
+             GError          **error)
+{
+  gsize length;
+  const void *contents = g_bytes_get_data (index, &length);
+
+  if (tsm_write_file (writer->index_path, contents, length, error))
+    return TRUE;
+  writer->failed = TRUE;
+  return FALSE;
+}
+
 gboolean
 tsm_bundle_writer_finish (TsmBundleWriter  *writer,
                           GError          **error)
 {
   TsmBundleHeader header = { .num_shards = 1, .producer = 1 };
   g_autoptr(GBytes) index = NULL;
-  g_autofree char *index_path = NULL;
-  FILE *data = g_steal_pointer (&writer->data);
-  gconstpointer contents;
-  gsize length;
+  int fd;
 
   g_return_val_if_fail (!writer->finished, FALSE);
   writer->finished = TRUE;
   if (writer->failed)
     {
-      fclose (data);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    /* Translators: a file name */
                    _("Cannot write “%s”: an earlier write failed"), writer->data_path);
       return FALSE;
     }
-  if (fflush (data) != 0 || ferror (data))
-    {
-      set_write_error (writer, errno, error);
-      fclose (data);
-      return FALSE;
-    }
-  if (fclose (data) != 0)
+  if (!flush_buffer (writer, error))
+    return FALSE;
+  fd = writer->fd;
+  writer->fd = -1;
+  if (close (fd) != 0 && errno != EINTR)
     {
       set_write_error (writer, errno, error);
       return FALSE;
@@ -345,15 +505,7 @@ tsm_bundle_writer_finish (TsmBundleWriter  *writer,
   g_array_sort (writer->entries, compare_entries);
   index = tsm_bundle_build_index (&header, (const TsmEntry *) (gconstpointer) writer->entries->data,
                                   writer->entries->len);
-  contents = g_bytes_get_data (index, &length);
-  index_path = tsm_bundle_index_path (writer->prefix);
-  if (!g_file_set_contents_full (index_path, contents, (gssize) length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0666, error))
-    {
-      writer->failed = TRUE;
-      return FALSE;
-    }
-  return TRUE;
+  return write_index (writer, index, error);
 }
 
 void
@@ -361,13 +513,14 @@ tsm_bundle_writer_free (TsmBundleWriter *writer)
 {
   if (writer == NULL)
     return;
-  if (writer->data != NULL)
-    fclose (writer->data);
+  if (writer->fd >= 0)
+    close (writer->fd);
   /* An unfinished or failed bundle leaves no data file behind. */
   if (writer->created && (!writer->finished || writer->failed))
     g_unlink (writer->data_path);
-  g_free (writer->prefix);
   g_free (writer->data_path);
+  g_free (writer->index_path);
+  g_free (writer->buffer);
   g_clear_pointer (&writer->keys, g_hash_table_unref);
   g_clear_pointer (&writer->entries, g_array_unref);
   g_free (writer);

@@ -100,13 +100,19 @@ GPtrArray      *tsm_bundle_read_strings  (TsmBundle       *bundle,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsmBundle, tsm_bundle_free)
 
 /* Writing: one shard, TF's exact byte layout (tf-savedmodel spec §3.8). The
- * caller makes the whole folder atomic; the writer only writes the two
- * files below PREFIX. Tensors are streamed to the data file in the order
+ * caller makes the save atomic and flushes it to disk; the writer only
+ * writes the two files. Tensors are streamed to the data file in the order
  * they are added; the index is written by finish. */
 typedef struct _TsmBundleWriter TsmBundleWriter;
 
 TsmBundleWriter *tsm_bundle_writer_new         (const char      *prefix,
                                                 GError         **error);
+/* The same, writing the data shard and the index to the given paths (an
+ * atomic save's temporaries); the files must exist or be creatable, and
+ * are neither flushed to disk nor removed on failure. */
+TsmBundleWriter *tsm_bundle_writer_new_for_files (const char    *data_path,
+                                                  const char    *index_path,
+                                                  GError       **error);
 /* A numeric or bool tensor: @data is little-endian, C order, and @size is
  * product(@dims) times the element size. */
 gboolean         tsm_bundle_writer_add_tensor  (TsmBundleWriter *writer,
@@ -133,6 +139,13 @@ gboolean         tsm_bundle_writer_add_strings (TsmBundleWriter *writer,
 gboolean         tsm_bundle_writer_finish      (TsmBundleWriter *writer,
                                                 GError         **error);
 void             tsm_bundle_writer_free        (TsmBundleWriter *writer);
+
+/* Creates or truncates @path (which may be /proc/self/fd/N) and writes
+ * @data to it, without flushing it to disk; a G_IO_ERROR names @path. */
+gboolean         tsm_write_file                (const char      *path,
+                                                const void      *data,
+                                                gsize            size,
+                                                GError         **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsmBundleWriter, tsm_bundle_writer_free)
 

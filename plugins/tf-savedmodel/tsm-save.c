@@ -16,8 +16,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "strata-atomic-private.h"
 #include "strata-i18n-private.h"
 #include "tsm-bundle.h"
 #include "tsm-graph.h"
@@ -1084,11 +1086,11 @@ pack_keras_metadata (Writer *w)
 
 /* ---- files ---- */
 
+/* Writes the variables through @bundle (NULL after an error). */
 static gboolean
-write_bundle (Writer *w, const char *prefix, StrataSaveOptions *options, GCancellable *cancellable,
-              GError **error)
+write_bundle (Writer *w, TsmBundleWriter *bundle, StrataSaveOptions *options,
+              GCancellable *cancellable, GError **error)
 {
-  g_autoptr(TsmBundleWriter) bundle = tsm_bundle_writer_new (prefix, error);
   g_autoptr(GBytes) graph = NULL;
   gsize length;
   const void *data;
@@ -1131,13 +1133,15 @@ write_bundle (Writer *w, const char *prefix, StrataSaveOptions *options, GCancel
          tsm_bundle_writer_finish (bundle, error);
 }
 
+/* Writes a whole file of the save's temporary: the save flushes it to
+ * disk and moves it into place. */
 static gboolean
 write_bytes (const char *path, GBytes *bytes, GError **error)
 {
   gsize length;
-  const char *data = g_bytes_get_data (bytes, &length);
+  const void *data = g_bytes_get_data (bytes, &length);
 
-  return g_file_set_contents (path, data != NULL ? data : "", (gssize) length, error);
+  return tsm_write_file (path, data, length, error);
 }
 
 static gboolean
@@ -1163,6 +1167,7 @@ tsm_save_model (StrataModel *model, const char *dir, StrataSaveOptions *options,
   g_autofree char *pb_path = g_build_filename (dir, "saved_model.pb", NULL);
   g_autoptr(GBytes) metadata = NULL;
   g_autoptr(GBytes) saved_model = NULL;
+  g_autoptr(TsmBundleWriter) bundle = NULL;
 
   writer_init (&w, TRUE);
   strata_save_options_report_progress (options, 0.0, _("Building the object graph"));
@@ -1170,47 +1175,83 @@ tsm_save_model (StrataModel *model, const char *dir, StrataSaveOptions *options,
     return FALSE;
   metadata = pack_keras_metadata (&w);
   saved_model = pack_saved_model (&w);
-  /* TensorFlow's order: variables, assets, then saved_model.pb last. */
-  return make_dir (variables, error) &&
-         write_bundle (&w, prefix, options, cancellable, error) &&
+  /* TensorFlow's order: variables, assets, then saved_model.pb last (the
+   * caller makes the whole folder appear at once). */
+  if (!make_dir (variables, error))
+    return FALSE;
+  bundle = tsm_bundle_writer_new (prefix, error);
+  return bundle != NULL &&
+         write_bundle (&w, bundle, options, cancellable, error) &&
          make_dir (assets, error) &&
          write_bytes (metadata_path, metadata, error) &&
          !g_cancellable_set_error_if_cancelled (cancellable, error) &&
          write_bytes (pb_path, saved_model, error);
 }
 
-/* Moves PREFIX_TMP's files over PREFIX's: the data shard, then the index. */
-static gboolean
-move_bundle (const char *from, const char *to, GError **error)
+/* The temporary of one file of a checkpoint, beside it. */
+static StrataSaveTarget *
+file_target (const char *path, GError **error)
 {
-  static const char *const suffixes[] = { ".data-00000-of-00001", ".index" };
+  GStatBuf st;
 
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+  return strata_save_target_new (path, FALSE, g_stat (path, &st) == 0 ? &st : NULL, error);
+}
+
+static const char *
+target_path (StrataSaveTarget *target)
+{
+  return g_file_peek_path (strata_save_target_get_file (target));
+}
+
+/* Messages name the checkpoint's files, not their temporaries. */
+static void
+name_targets_in (StrataSaveTarget **targets, guint n, GError **error)
+{
+  for (guint i = 0; error != NULL && *error != NULL && i < n; i++)
+    if (targets[i] != NULL)
+      strata_save_target_name_target_in (targets[i], *error);
+}
+
+/* A second name, in a temporary folder beside them, for those of @paths
+ * that exist, so that a failure between two moves can put the old files
+ * back. The folder goes when @aside is freed (or, after a kill, with the
+ * next save's clean-up). */
+static StrataSaveTarget *
+keep_old_files (const char *prefix, const char *const *paths, guint n, GError **error)
+{
+  g_autoptr(StrataSaveTarget) aside = strata_save_target_new (prefix, TRUE, NULL, error);
+
+  for (guint i = 0; aside != NULL && i < n; i++)
     {
-      g_autofree char *src = g_strconcat (from, suffixes[i], NULL);
-      g_autofree char *dst = g_strconcat (to, suffixes[i], NULL);
+      g_autofree char *name = g_strdup_printf ("%u", i);
+      g_autofree char *link_path = g_build_filename (target_path (aside), name, NULL);
 
-      if (g_rename (src, dst) != 0)
+      if (link (paths[i], link_path) != 0 && errno != ENOENT)
         {
           int saved = errno;
 
           /* Translators: the first placeholder is a file, the second an error message. */
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("Could not replace “%s”: %s"),
-                       dst, g_strerror (saved));
-          return FALSE;
+                       paths[i], g_strerror (saved));
+          return NULL;
         }
     }
-  return TRUE;
+  return g_steal_pointer (&aside);
 }
 
+/* Puts back the first @n of @paths as keep_old_files kept them; one that
+ * did not exist is removed again. Best effort. */
 static void
-remove_bundle (const char *prefix)
+put_back_old_files (StrataSaveTarget *aside, const char *const *paths, guint n)
 {
-  g_autofree char *index = g_strconcat (prefix, ".index", NULL);
-  g_autofree char *data = g_strconcat (prefix, ".data-00000-of-00001", NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%u", i);
+      g_autofree char *link_path = g_build_filename (target_path (aside), name, NULL);
 
-  g_unlink (index);
-  g_unlink (data);
+      if (g_rename (link_path, paths[i]) != 0 && errno == ENOENT)
+        g_unlink (paths[i]);
+    }
 }
 
 gboolean
@@ -1220,11 +1261,16 @@ tsm_save_weights (StrataModel *model, const char *prefix, StrataSaveOptions *opt
   g_auto(Writer) w = { 0 };
   g_autofree char *dir = g_path_get_dirname (prefix);
   g_autofree char *base = g_path_get_basename (prefix);
-  g_autofree char *tmp = NULL;
   g_autofree char *index = g_strconcat (prefix, ".index", NULL);
+  g_autofree char *data = g_strconcat (prefix, ".data-00000-of-00001", NULL);
   g_autofree char *state_path = g_build_filename (dir, "checkpoint", NULL);
+  const char *const paths[] = { data, index, state_path };
   g_autofree char *quoted = NULL;
   g_autofree char *state = NULL;
+  StrataSaveTarget *targets[G_N_ELEMENTS (paths)] = { NULL };
+  g_autoptr(StrataSaveTarget) aside = NULL;
+  g_autoptr(TsmBundleWriter) bundle = NULL;
+  guint committed = 0;
   gboolean ok;
 
   if (g_file_test (index, G_FILE_TEST_EXISTS) && options != NULL &&
@@ -1238,17 +1284,35 @@ tsm_save_weights (StrataModel *model, const char *prefix, StrataSaveOptions *opt
   writer_init (&w, FALSE);
   if (!build_graph (&w, model, options, FALSE, error))
     return FALSE;
-  /* Written under a temporary prefix next to the target, then renamed. */
-  tmp = g_strdup_printf ("%s/.%s.%08x", dir, base, g_random_int ());
-  ok = write_bundle (&w, tmp, options, cancellable, error) &&
-       !g_cancellable_set_error_if_cancelled (cancellable, error) &&
-       move_bundle (tmp, prefix, error);
-  remove_bundle (tmp);
-  if (!ok)
-    return FALSE;
+
+  /* Each file is written to a temporary beside it (which a kill leaves
+   * for the next save to remove), then each is flushed and moved into
+   * place: the data shard, its index, then the state file that names
+   * them, as tf-keras does. A failure in between puts the old files back.
+   * No file system replaces two files at once: a kill between the moves
+   * leaves the new data under the old index, whose tensor checksums then
+   * fail to match. */
   /* tf-keras: update_checkpoint_state_internal(save_relative_paths=True). */
   quoted = g_strescape (base, NULL);
   state = g_strdup_printf ("model_checkpoint_path: \"%s\"\nall_model_checkpoint_paths: \"%s\"\n",
                            quoted, quoted);
-  return g_file_set_contents (state_path, state, -1, error);
+  ok = TRUE;
+  for (guint i = 0; ok && i < G_N_ELEMENTS (paths); i++)
+    ok = (targets[i] = file_target (paths[i], error)) != NULL;
+  ok = ok &&
+       (bundle = tsm_bundle_writer_new_for_files (target_path (targets[0]),
+                                                  target_path (targets[1]), error)) != NULL &&
+       write_bundle (&w, bundle, options, cancellable, error) &&
+       tsm_write_file (target_path (targets[2]), state, strlen (state), error) &&
+       !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+       (aside = keep_old_files (prefix, paths, G_N_ELEMENTS (paths), error)) != NULL;
+  while (ok && committed < G_N_ELEMENTS (paths))
+    ok = strata_save_target_commit (targets[committed++], FALSE, error);
+  /* Including the one that failed, which may have been moved. */
+  if (!ok && committed > 0)
+    put_back_old_files (aside, paths, committed);
+  name_targets_in (targets, G_N_ELEMENTS (targets), error);
+  for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+    g_clear_pointer (&targets[i], strata_save_target_free);
+  return ok;
 }

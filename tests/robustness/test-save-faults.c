@@ -1,13 +1,14 @@
 /* test-save-faults.c: saves that fail on a full or failing disk
  *
- * Each save (a model and its weights, to .h5, .keras and .weights.h5) is
- * run once to count its writes, then once for every n up to that count
- * with the n-th write failing (ENOSPC, then EIO), through the real format
- * modules, libhdf5, libzip and GIO (fault-injection.c). Every failed save
- * must return a GError naming the target and the system's reason, leave
- * the old target byte-identical and nothing else in the folder, and leave
- * no HDF5 identifier or file descriptor open. Both ways of writing the
- * temporary are tried: unnamed (O_TMPFILE) and named.
+ * Each save (a model and its weights, to .h5, .keras and .weights.h5, a
+ * SavedModel folder and a TF checkpoint) is run once to count its writes,
+ * then once for every n up to that count with the n-th write failing
+ * (ENOSPC, then EIO), through the real format modules, libhdf5, libzip and
+ * GIO (fault-injection.c). Every failed save must return a GError naming
+ * the target and the system's reason, leave the test folder as it was
+ * (every file byte-identical, nothing added), and leave no HDF5 identifier
+ * or file descriptor open. Both ways of writing the temporary are tried:
+ * unnamed (O_TMPFILE) and named.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -25,13 +26,22 @@ typedef struct {
   const char *name;
   const char *target;    /* file name in the test folder */
   gboolean    weights;
+  gboolean    file;      /* the target is one file (which stand-in bytes can be) */
+  /* What a save leaves in the folder: the target, or (a TF checkpoint)
+   * these files; NULL-terminated. */
+  const char *files[4];
 } SaveCase;
 
 static const SaveCase cases[] = {
-  { "h5-model", "model.h5", FALSE },
-  { "h5-weights", "model-weights.h5", TRUE },
-  { "keras-model", "model.keras", FALSE },
-  { "keras-weights", "model.weights.h5", TRUE },
+  { "h5-model", "model.h5", FALSE, TRUE, { "model.h5" } },
+  { "h5-weights", "model-weights.h5", TRUE, TRUE, { "model-weights.h5" } },
+  { "keras-model", "model.keras", FALSE, TRUE, { "model.keras" } },
+  { "keras-weights", "model.weights.h5", TRUE, TRUE, { "model.weights.h5" } },
+#ifdef HAVE_TF_SAVEDMODEL
+  /* No extension: a SavedModel folder, and a TF checkpoint named by a prefix. */
+  { "savedmodel-model", "model", FALSE, FALSE, { "model" } },
+  { "tf-checkpoint", "ckpt", TRUE, FALSE, { "checkpoint", "ckpt.data-00000-of-00001", "ckpt.index" } },
+#endif
 };
 
 typedef struct {
@@ -63,17 +73,15 @@ assert_nothing_left_open (const OpenCounts *before, const char *what)
 }
 
 static StrataModel *
-load_fixture (void)
+load_fixture (const char *name)
 {
-  g_autofree char *path = strata_test_src_path ("fixtures/generated/tf_keras/compiled_adam.h5");
+  g_autofree char *path = strata_test_src_path (name);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
   StrataModel *model = strata_load_model (file, NULL, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (model);
-  /* The optimizer's state is written too. */
-  g_assert_nonnull (strata_model_get_optimizer (model));
   return model;
 }
 
@@ -85,48 +93,132 @@ save (StrataModel *model, const SaveCase *c, GFile *file, GError **error)
 }
 
 static void
-assert_only (const char *dir, const char *name)
+assert_only (const char *dir, const char *const *files)
 {
   g_auto(GStrv) names = strata_test_list_dir (dir);
   g_autofree char *listing = g_strjoinv (", ", names);
+  g_autofree char *expected = g_strjoinv (", ", (char **) files);
 
-  if (g_strv_length (names) != 1 || !g_str_equal (names[0], name))
-    g_error ("%s holds %s; only %s expected", dir, listing, name);
+  if (!g_strv_equal ((const char *const *) names, files))
+    g_error ("%s holds %s; only %s expected", dir, listing, expected);
 }
 
-/* Saves with the n-th write failing for every n; returns the count. */
+/* Every path below @dir with its contents ("" for a folder), one per line. */
+static void
+snapshot_into (GString *out, const char *dir, const char *relative)
+{
+  g_auto(GStrv) names = strata_test_list_dir (dir);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_autofree char *rel = relative != NULL ? g_build_filename (relative, names[i], NULL)
+                                              : g_strdup (names[i]);
+      g_autofree char *contents = NULL;
+      g_autofree char *digest = NULL;
+      gsize length = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          g_string_append_printf (out, "%s/\n", rel);
+          snapshot_into (out, path, rel);
+          continue;
+        }
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+      g_string_append_printf (out, "%s %" G_GSIZE_FORMAT " %s\n", rel, length, digest);
+    }
+}
+
+static char *
+snapshot (const char *dir)
+{
+  GString *out = g_string_new (NULL);
+
+  snapshot_into (out, dir, NULL);
+  return g_string_free (out, FALSE);
+}
+
+/* Whether @message names one of the files the save replaces. */
+static gboolean
+names_target (const char *message, const char *dir, const SaveCase *c)
+{
+  for (guint i = 0; c->files[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, c->files[i], NULL);
+
+      if (strstr (message, path) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* What the failing saves must leave: stand-in bytes over a file, else
+ * @other saved (a folder or a checkpoint cannot be stand-in bytes). */
+static void
+restore_old (StrataModel *other, const SaveCase *c, GFile *file, const char *target,
+             const char *old_bytes)
+{
+  if (c->file)
+    g_assert_true (g_file_set_contents (target, old_bytes, -1, NULL));
+  else
+    g_assert_true (save (other, c, file, NULL));
+}
+
+/* Saves @model with the n-th write failing for every n, over what
+ * restore_old() leaves; returns the count. */
 static guint
-run_case (StrataModel *model, const SaveCase *c, const char *dir, int error_number)
+run_case (StrataModel *model, StrataModel *other, const SaveCase *c, const char *dir,
+          int error_number)
 {
   g_autofree char *target = g_build_filename (dir, c->target, NULL);
   g_autoptr(GFile) file = g_file_new_for_path (target);
   g_autoptr(GError) error = NULL;
   static const char old_bytes[] = "the previous model, which must survive\n";
+  g_autofree char *before_save = NULL;
   OpenCounts before;
   guint n_writes;
 
-  /* A first save counts the writes, and must succeed. */
-  g_assert_true (g_file_set_contents (target, old_bytes, -1, NULL));
+  /* A first save counts the writes, and must succeed. It replaces what
+   * the failing saves replace: stand-in bytes of a file, or a folder or
+   * checkpoint saved before. */
+  if (c->file)
+    g_assert_true (g_file_set_contents (target, old_bytes, -1, NULL));
+  else
+    g_assert_true (save (other, c, file, NULL));
   count_open (&before);
   fault_arm (dir, 0, 0);
-  g_assert_true (save (model, c, file, &error));
+  g_assert_true (save (model, c, file, &error) || error != NULL);
   n_writes = fault_disarm ();
   g_assert_no_error (error);
   g_assert_cmpuint (n_writes, >, 2);
-  assert_only (dir, c->target);
+  assert_only (dir, c->files);
   assert_nothing_left_open (&before, c->name);
 
+  /* The old contents again, unlike what the failing saves write. */
+  restore_old (other, c, file, target, old_bytes);
+  before_save = snapshot (dir);
   for (guint n = 1; n <= n_writes; n++)
     {
       g_autofree char *what = g_strdup_printf ("%s, write %u of %u failing with %s", c->name, n,
                                                n_writes, g_strerror (error_number));
       g_autofree char *after = NULL;
-      gsize length;
 
-      g_assert_true (g_file_set_contents (target, old_bytes, -1, NULL));
       fault_arm (dir, n, error_number);
       if (save (model, c, file, &error))
-        g_error ("%s: the save succeeded", what);
+        {
+          fault_disarm ();
+          /* Replacing a folder recovers when the file system cannot
+           * exchange two names: it then moves the old one aside. */
+          if (c->file)
+            g_error ("%s: the save succeeded", what);
+          g_test_message ("%s: the save recovered", what);
+          assert_only (dir, c->files);
+          restore_old (other, c, file, target, old_bytes);
+          g_free (before_save);
+          before_save = snapshot (dir);
+          continue;
+        }
       fault_disarm ();
       g_assert_true (fault_fired ());
 
@@ -134,18 +226,25 @@ run_case (StrataModel *model, const SaveCase *c, const char *dir, int error_numb
       g_assert_nonnull (error);
       g_assert_true (error->domain == G_IO_ERROR);
       g_assert_cmpint (error->code, ==, g_io_error_from_errno (error_number));
-      if (strstr (error->message, target) == NULL || strstr (error->message, g_strerror (error_number)) == NULL ||
+      if (!names_target (error->message, dir, c) ||
+          strstr (error->message, g_strerror (error_number)) == NULL ||
           strstr (error->message, "/proc/") != NULL || strstr (error->message, "HDF5:") != NULL ||
           strstr (error->message, "errno") != NULL)
         g_error ("%s: the message is “%s”", what, error->message);
       g_clear_error (&error);
 
-      g_assert_true (g_file_get_contents (target, &after, &length, NULL));
-      g_assert_cmpmem (after, length, old_bytes, strlen (old_bytes));
-      assert_only (dir, c->target);
+      /* The folder as it was: the old files, nothing else. */
+      after = snapshot (dir);
+      if (!g_str_equal (after, before_save))
+        g_error ("%s: the folder changed from\n%sto\n%s", what, before_save, after);
       assert_nothing_left_open (&before, what);
     }
-  g_unlink (target);
+  for (guint i = 0; c->files[i] != NULL; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, c->files[i], NULL);
+
+      strata_test_remove_tree (path);
+    }
   return n_writes;
 }
 
@@ -153,9 +252,13 @@ static void
 test_faults (gconstpointer data)
 {
   const SaveCase *c = data;
-  g_autoptr(StrataModel) model = load_fixture ();
+  g_autoptr(StrataModel) model = load_fixture ("fixtures/generated/tf_keras/compiled_adam.h5");
+  g_autoptr(StrataModel) other = load_fixture ("fixtures/generated/tf_keras/long_layer_names.h5");
   g_autofree char *dir = g_dir_make_tmp ("strata-faults-XXXXXX", NULL);
   gboolean unnamed = strata_test_dir_has_unnamed_files (dir);
+
+  /* The optimizer's state is written too. */
+  g_assert_nonnull (strata_model_get_optimizer (model));
 
   for (guint named = 0; named < 2; named++)
     {
@@ -164,7 +267,7 @@ test_faults (gconstpointer data)
       for (guint e = 0; e < 2; e++)
         {
           int error_number = e == 0 ? ENOSPC : EIO;
-          guint n = run_case (model, c, dir, error_number);
+          guint n = run_case (model, other, c, dir, error_number);
 
           g_test_message ("%s, %s temporary, %s: %u writes, each failed once",
                           c->name, named || !unnamed ? "named" : "unnamed",

@@ -6,8 +6,8 @@
  * and weights are A's or B's), and anything else in the folder must be a
  * temporary of the dead child, named so that the next save removes it:
  * which the test's next save must do. Files (.h5, .keras) and folders
- * (the tests' directory format), with unnamed temporaries (O_TMPFILE)
- * and with named ones.
+ * (the tests' directory format, SavedModel), with unnamed temporaries
+ * (O_TMPFILE) and with named ones.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -35,6 +35,9 @@ static const KillCase cases[] = {
   { "h5", "model.h5", TRUE, FALSE },
   { "keras", "model.keras", TRUE, FALSE },
   { "folder", "model.tdir", FALSE, TRUE },
+#ifdef HAVE_TF_SAVEDMODEL
+  { "savedmodel", "model", TRUE, TRUE },   /* no extension: a SavedModel folder */
+#endif
 };
 
 static const KillCase *current;
@@ -170,7 +173,8 @@ test_kill (gconstpointer data)
   g_autoptr(StrataModel) b = load_fixture ("fixtures/generated/tf_keras/long_layer_names.h5");
   g_autofree char *dir = g_dir_make_tmp ("strata-kill-XXXXXX", NULL);
   g_autofree char *target = g_build_filename (dir, c->target, NULL);
-  g_autofree char *reference = g_strdup_printf ("%s/reference.%s", dir, strchr (c->target, '.') + 1);
+  const char *extension = strchr (c->target, '.');
+  g_autofree char *reference = g_strdup_printf ("%s/reference%s", dir, extension != NULL ? extension : "");
   g_autofree char *digest_a = saved_digest (a, reference);
   g_autofree char *digest_b = saved_digest (b, reference);
   gint64 start;

@@ -11,7 +11,10 @@
  * model's output shapes (for Keras 1 files, every layer's) must be those the
  * writing Keras reported.  The
  * converted model saved by Strata (.h5 and .keras) must load back with the
- * same weights: nothing is converted twice.
+ * same weights: nothing is converted twice.  Keras 1 files written on
+ * Theano (k1th_*) record no backend: read as they are, they match Keras
+ * 2.2.4; read with assume-backend "theano", they match what Keras 2.2.4 makes
+ * of a copy marked as Theano's (C.reference.json "as_theano").
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -132,13 +135,13 @@ save_refusal (const char *name, const char *extension, const char **reason)
 }
 
 static StrataModel *
-load_case (JsonObject *expected, GError **error)
+load_case (JsonObject *expected, StrataLoadOptions *options, GError **error)
 {
   const char *file = json_object_get_string_member (expected, "file");
   const char *target = json_object_get_string_member_with_default (expected, "target", NULL);
   g_autofree char *path = legacy_path (target != NULL ? target : file);
   g_autoptr(GFile) gfile = g_file_new_for_path (path);
-  g_autoptr(StrataModel) model = strata_load_model (gfile, NULL, NULL, error);
+  g_autoptr(StrataModel) model = strata_load_model (gfile, options, NULL, error);
 
   if (model == NULL)
     return NULL;
@@ -148,7 +151,7 @@ load_case (JsonObject *expected, GError **error)
        * the target's layers. */
       g_autofree char *weights_path = legacy_path (file);
       g_autoptr(GFile) weights = g_file_new_for_path (weights_path);
-      g_autoptr(StrataWeightsReport) report = strata_model_load_weights (model, weights, NULL, NULL, error);
+      g_autoptr(StrataWeightsReport) report = strata_model_load_weights (model, weights, options, NULL, error);
 
       if (report == NULL)
         return NULL;
@@ -438,6 +441,32 @@ check_saved (StrataModel *model, const char *name, const char *extension, JsonAr
   g_rmdir (dir);
 }
 
+/* A Keras 1 file written with Theano records no backend; told so, Strata
+ * must flip its kernels as Keras 2.2.4 flips those of a file that says
+ * backend = "theano" (whose predictions match the writer's). */
+static void
+check_assume_theano (JsonObject *expected, JsonObject *as_theano)
+{
+  const char *name = json_object_get_string_member (expected, "case");
+  g_autoptr(StrataLoadOptions) options = strata_load_options_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataModel) model = NULL;
+  JsonArray *layers = json_object_get_array_member (as_theano, "layers");
+  const char *who = "Keras 2.2.4 (file marked backend = theano)";
+
+  g_assert_true (json_object_get_boolean_member (as_theano, "agrees_with_writer"));
+  strata_load_options_set_assume_backend (options, "theano");
+  model = load_case (expected, options, &error);
+  if (model == NULL)
+    {
+      g_test_fail_printf ("Strata cannot load %s with assume-backend theano: %s", name, error->message);
+      return;
+    }
+  check_weights (model, layers, who);
+  check_saved (model, name, ".h5", layers, who);
+  check_saved (model, name, ".keras", layers, who);
+}
+
 static void
 test_case (gconstpointer data)
 {
@@ -454,7 +483,7 @@ test_case (gconstpointer data)
   const char *who;
 
   g_test_message ("%s: %s", name, json_object_get_string_member (expected, "description"));
-  model = load_case (expected, &error);
+  model = load_case (expected, NULL, &error);
 
   if (kind == REFERENCE_REFUSED)
     {
@@ -498,6 +527,8 @@ test_case (gconstpointer data)
   check_weights (model, layers, who);
   check_saved (model, name, ".h5", layers, who);
   check_saved (model, name, ".keras", layers, who);
+  if (json_object_has_member (reference, "as_theano"))
+    check_assume_theano (expected, json_object_get_object_member (reference, "as_theano"));
 }
 
 static int
@@ -524,7 +555,7 @@ main (int argc, char **argv)
       g_ptr_array_add (names, g_strndup (entry, strlen (entry) - strlen (".expected.json")));
   g_ptr_array_sort (names, compare_names);
   /* Every case of the generators; a vanished file fails here, not silently. */
-  g_assert_cmpuint (names->len, ==, 32);
+  g_assert_cmpuint (names->len, ==, 37);
   /* No expected refusal is left over from a case that is gone. */
   for (guint i = 0; i < G_N_ELEMENTS (save_refusals); i++)
     if (!g_ptr_array_find_with_equal_func (names, save_refusals[i].name, g_str_equal, NULL))

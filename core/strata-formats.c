@@ -519,7 +519,6 @@ strata_format_info_is_available (StrataFormatInfo  *self,
   g_return_val_if_fail (STRATA_IS_FORMAT_INFO (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  strata_init ();
   g_rec_mutex_lock (&formats_lock);
   ok = ensure_loaded_locked (self);
   if (!ok && error != NULL)
@@ -549,7 +548,6 @@ strata_format_info_get_format (StrataFormatInfo  *self,
   g_return_val_if_fail (STRATA_IS_FORMAT_INFO (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
   g_rec_mutex_lock (&formats_lock);
   if (ensure_loaded_locked (self))
     format = self->format;
@@ -602,7 +600,6 @@ strata_formats_list (void)
 {
   GListStore *store = g_list_store_new (STRATA_TYPE_FORMAT_INFO);
 
-  strata_init ();
   g_rec_mutex_lock (&formats_lock);
   discover_locked ();
   for (guint i = 0; i < current_infos->len; i++)
@@ -627,7 +624,6 @@ strata_formats_lookup (const char *name)
 
   g_return_val_if_fail (name != NULL, NULL);
 
-  strata_init ();
   g_rec_mutex_lock (&formats_lock);
   discover_locked ();
   for (guint i = 0; i < current_infos->len && found == NULL; i++)

@@ -1,4 +1,4 @@
-/* strata-json-config-format.c: the json-config format module
+/* strata-format-json-config.c: the json-config format module
  *
  * Keras model configs as written by `model.to_json()` and read by
  * `model_from_json()`: the architecture only, no weights.

@@ -18,6 +18,7 @@
 #include "strata-i18n-private.h"
 #include "kv3-archive.h"
 #include "kv3-weights.h"
+#include "h5-cudnn.h"
 
 #define STRATA_TYPE_FORMAT_KERAS_V3 (strata_format_keras_v3_get_type ())
 G_DECLARE_FINAL_TYPE (StrataFormatKerasV3, strata_format_keras_v3, STRATA, FORMAT_KERAS_V3, StrataFormat)
@@ -619,9 +620,8 @@ target_dialect (StrataSaveOptions *options)
 }
 
 static gboolean
-strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFile *file,
-                                   StrataSaveOptions *options, GCancellable *cancellable,
-                                   GError **error)
+save_model (StrataModel *model, GFile *file, StrataSaveOptions *options, GCancellable *cancellable,
+            GError **error)
 {
   g_autofree char *path = local_path (file, error);
   g_autofree char *config_text = NULL;
@@ -677,16 +677,28 @@ strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFi
   return ok;
 }
 
+/* Neither Keras that reads .keras files has cuDNN layers. */
+static gboolean
+strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFile *file,
+                                   StrataSaveOptions *options, GCancellable *cancellable,
+                                   GError **error)
+{
+  g_autoptr(StrataModel) native = h5k_model_without_cudnn (model, error);
+
+  return native != NULL && save_model (native, file, options, cancellable, error);
+}
+
 static gboolean
 strata_format_keras_v3_save_weights (StrataFormat *format, StrataModel *model, GFile *file,
                                      StrataSaveOptions *options, GCancellable *cancellable,
                                      GError **error)
 {
   g_autofree char *path = local_path (file, error);
+  g_autoptr(StrataModel) native = path != NULL ? h5k_model_without_cudnn (model, error) : NULL;
 
   /* Keras's save_weights walks the whole model, optimizer included. */
-  return path != NULL && kv3_weights_save (model, -1, path, target_dialect (options), TRUE, options,
-                                           cancellable, error);
+  return native != NULL && kv3_weights_save (native, -1, path, target_dialect (options), TRUE, options,
+                                             cancellable, error);
 }
 
 static void

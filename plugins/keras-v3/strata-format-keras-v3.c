@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
@@ -592,8 +593,9 @@ static char *
 metadata_json (StrataModel *model, StrataKerasDialect dialect)
 {
   const char *version = strata_model_get_keras_version (model);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d@%H:%M:%S");
+  char date[64] = "";
+  time_t now = time (NULL);
+  struct tm local;
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   JsonObject *object = json_object_new ();
   gboolean keras3 = dialect == STRATA_KERAS_DIALECT_KERAS3;
@@ -604,6 +606,11 @@ metadata_json (StrataModel *model, StrataKerasDialect dialect)
       (!keras3 && g_ascii_strtoull (version + 2, NULL, 10) < 13))
     version = keras3 ? DEFAULT_KERAS_VERSION : DEFAULT_TF_KERAS_VERSION;
   json_object_set_string_member (object, "keras_version", version);
+  /* Local time, as Keras writes it. libc rather than GDateTime: GLib's
+   * time-zone cache is guarded by a lock ThreadSanitizer cannot see, and
+   * saves run in many threads at once. */
+  if (localtime_r (&now, &local) != NULL)
+    strftime (date, sizeof date, "%Y-%m-%d@%H:%M:%S", &local);
   json_object_set_string_member (object, "date_saved", date);
   json_node_take_object (node, object);
   return strata_json_to_string (node, FALSE);

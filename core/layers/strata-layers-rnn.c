@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "strata-builtin-private.h"
-#include "strata-model-private.h"
 #include "strata-i18n-private.h"
 
 enum {
@@ -399,12 +398,12 @@ static void adopt_weights (StrataLayer *self, StrataLayer *inner, const char *pr
  * ("step_model/step_dense/kernel"). */
 static void
 adopt_model_weights (StrataLayer *self,
-                     StrataModel *model,
+                     StrataLayer *model,
+                     GPtrArray   *layers,
                      const char  *prefix)
 {
-  GPtrArray *layers = strata_model_peek_layers (model);
   g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
-  g_autofree char *k3_prefix = g_strconcat (strata_layer_get_name (STRATA_LAYER (model)), "/", NULL);
+  g_autofree char *k3_prefix = g_strconcat (strata_layer_get_name (model), "/", NULL);
 
   for (guint l = 0; l < layers->len; l++)
     {
@@ -435,13 +434,14 @@ adopt_weights (StrataLayer *self,
                const char  *prefix,
                const char  *scope)
 {
+  GPtrArray *sublayers = strata_layer_peek_sublayers (inner);
   guint i, n;
 
   if (prefix == NULL)
     prefix = "";
-  if (STRATA_IS_MODEL (inner))
+  if (sublayers != NULL)
     {
-      adopt_model_weights (self, STRATA_MODEL (inner), prefix);
+      adopt_model_weights (self, inner, sublayers, prefix);
       return;
     }
   n = strata_layer_get_n_weights (inner);

@@ -13,6 +13,13 @@
 #include "strata-predict.h"
 #include "strata-predict-private.h"
 
+/**
+ * strata_predict_error_quark:
+ *
+ * Gets the error domain of strata_model_predict(), %STRATA_PREDICT_ERROR.
+ *
+ * Returns: the error domain
+ */
 G_DEFINE_QUARK (strata-predict-error-quark, strata_predict_error)
 
 typedef struct {

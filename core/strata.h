@@ -29,5 +29,6 @@
 #include "strata-formats.h"
 #include "strata-io.h"
 #include "strata-json.h"
+#include "strata-predict.h"
 
 #undef __STRATA_H_INSIDE__

@@ -1,0 +1,408 @@
+/* strata-lower-spatial.c: convolutions, pooling and normalization
+ *
+ * 1D layers run as 2D ops on a height of 1 (as TensorFlow's conv1d does);
+ * channels_first layers are transposed to NHWC and back. Semantics:
+ * ../shared/specs/keras-inference-semantics.md sections 1.2, 3 and 6.1.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "strata-lower-private.h"
+
+#define OK(x) ((x) != G_MAXUINT)
+
+static gboolean
+done (StrataLowerCall *call, guint y)
+{
+  if (!OK (y))
+    return FALSE;
+  call->outputs[0] = y;
+  call->n_outputs = 1;
+  return TRUE;
+}
+
+static gboolean
+channels_first (StrataLowerCall *call)
+{
+  return g_strcmp0 (strata_lower_get_string (call, "data_format", "channels_last"), "channels_first") == 0;
+}
+
+/* NCHW <-> NHWC (and NCW <-> NWC) */
+static guint
+to_channels_last (StrataLowerCall *call, guint x, GError **error)
+{
+  guint rank = strata_lower_value (call, x)->rank, perm[STRATA_PLAN_MAX_RANK] = { 0 };
+
+  for (guint i = 1; i + 1 < rank; i++)
+    perm[i] = i + 1;
+  perm[rank - 1] = 1;
+  return strata_lower_transpose (call, x, perm, error);
+}
+
+static guint
+to_channels_first (StrataLowerCall *call, guint x, GError **error)
+{
+  guint rank = strata_lower_value (call, x)->rank, perm[STRATA_PLAN_MAX_RANK] = { 0 };
+
+  if (!OK (x))
+    return x;
+  perm[1] = rank - 1;
+  for (guint i = 2; i < rank; i++)
+    perm[i] = i - 1;
+  return strata_lower_transpose (call, x, perm, error);
+}
+
+/* (B, T, C) -> (B, 1, T, C) */
+static guint
+add_height (StrataLowerCall *call, guint x, GError **error)
+{
+  const gint64 *d = strata_lower_value (call, x)->dims;
+  gint64 dims[3] = { 1, d[1], d[2] };
+
+  if (d[1] < 0 && d[2] < 0)
+    dims[2] = d[2];
+  return strata_lower_reshape (call, x, 3, dims, error);
+}
+
+static guint
+drop_height (StrataLowerCall *call, guint x, GError **error)
+{
+  const gint64 *d;
+  gint64 dims[2];
+
+  if (!OK (x))
+    return x;
+  d = strata_lower_value (call, x)->dims;
+  dims[0] = d[2];
+  dims[1] = d[3];
+  return strata_lower_reshape (call, x, 2, dims, error);
+}
+
+static StrataPlanPadding
+padding_of (StrataLowerCall *call)
+{
+  const char *p = strata_lower_get_string (call, "padding", "valid");
+
+  return g_ascii_strcasecmp (p, "same") == 0 ? STRATA_PLAN_PADDING_SAME : STRATA_PLAN_PADDING_VALID;
+}
+
+static gboolean
+lower_conv (StrataLowerCall *call, guint n_axes, GError **error)
+{
+  guint x = call->inputs[0], w[2], n, y;
+  gboolean cf = channels_first (call);
+  const char *padding = strata_lower_get_string (call, "padding", "valid");
+  gint64 strides[2] = { 1, 1 }, dilation[2] = { 1, 1 };
+  StrataPlanOp op = { .type = STRATA_OP_CONV2D, .n_inputs = 2 };
+  StrataPlanValue *kv;
+
+  if (strata_lower_value (call, x)->rank != n_axes + 2)
+    return strata_lower_unsupported (call, error, "input of rank %u", strata_lower_value (call, x)->rank);
+  if (strata_lower_get_int (call, "groups", 1) != 1)
+    return strata_lower_unsupported (call, error, "groups");
+  if (!strata_lower_get_ints (call, "strides", n_axes, strides + 2 - n_axes, 1) ||
+      !strata_lower_get_ints (call, "dilation_rate", n_axes, dilation + 2 - n_axes, 1))
+    return strata_lower_unsupported (call, error, "strides or dilation_rate");
+  if (!strata_lower_weights (call, w, 2, &n, error))
+    return FALSE;
+  if (n < 1)
+    return strata_lower_unsupported (call, error, "no kernel");
+  kv = strata_lower_value (call, w[0]);
+  if (kv->rank != n_axes + 2)
+    return strata_lower_unsupported (call, error, "kernel of rank %u", kv->rank);
+
+  if (cf)
+    x = to_channels_last (call, x, error);
+  if (n_axes == 1)
+    {
+      /* The [k, Cin, Cout] kernel viewed as [1, k, Cin, Cout]. */
+      gint64 kdims[4] = { 1, kv->dims[0], kv->dims[1], kv->dims[2] };
+      w[0] = strata_plan_add_const (call->plan, call->name, 4, kdims, kv->data, kv->owner);
+      x = add_height (call, x, error);
+    }
+  if (!OK (x))
+    return FALSE;
+  op.inputs[0] = x;
+  op.inputs[1] = w[0];
+  for (int a = 0; a < 2; a++)
+    {
+      op.attr.conv.strides[a] = (int) strides[a];
+      op.attr.conv.dilations[a] = (int) dilation[a];
+    }
+  if (g_ascii_strcasecmp (padding, "causal") == 0)
+    {
+      gint64 k = strata_lower_value (call, w[0])->dims[1];
+      if (n_axes != 1)
+        return strata_lower_unsupported (call, error, "causal padding");
+      op.attr.conv.padding = STRATA_PLAN_PADDING_EXPLICIT;
+      op.attr.conv.pads[2] = (int) (dilation[1] * (k - 1));
+    }
+  else if (g_ascii_strcasecmp (padding, "same") == 0 || g_ascii_strcasecmp (padding, "valid") == 0)
+    op.attr.conv.padding = padding_of (call);
+  else
+    return strata_lower_unsupported (call, error, "padding “%s”", padding);
+  y = strata_lower_op_full (call, &op, error);
+  if (n_axes == 1)
+    y = drop_height (call, y, error);
+  if (n == 2)
+    y = strata_lower_binary (call, STRATA_OP_BIAS_ADD, y, w[1], error);
+  if (cf)
+    y = to_channels_first (call, y, error);
+  if (!OK (y))
+    return FALSE;
+  return done (call, strata_lower_activation (call, json_object_get_member (call->config, "activation"),
+                                              y, error));
+}
+
+gboolean
+strata_lower_conv (StrataLowerCall *call, GError **error)
+{
+  return lower_conv (call, g_str_equal (call->class_name, "Conv1D") ? 1 : 2, error);
+}
+
+gboolean
+strata_lower_pooling (StrataLowerCall *call, GError **error)
+{
+  const char *cls = call->class_name;
+  guint n_axes = g_str_has_suffix (cls, "1D") ? 1 : 2;
+  guint x = call->inputs[0], rank = strata_lower_value (call, x)->rank;
+  gboolean cf = channels_first (call);
+
+  if (rank != n_axes + 2)
+    return strata_lower_unsupported (call, error, "input of rank %u", rank);
+  if (g_str_has_prefix (cls, "Global"))
+    {
+      StrataPlanOp op = { .type = g_str_has_prefix (cls, "GlobalMax") ? STRATA_OP_MAX : STRATA_OP_MEAN,
+                          .n_inputs = 1, .inputs = { x } };
+      for (guint a = 0; a < n_axes; a++)
+        op.attr.reduce.axes |= 1u << (a + (cf ? 2 : 1));
+      op.attr.reduce.keep_dims = strata_lower_get_bool (call, "keepdims", FALSE);
+      if (call->kwargs != NULL && json_object_has_member (call->kwargs, "mask"))
+        return strata_lower_unsupported (call, error, "call with a mask");
+      return done (call, strata_lower_op_full (call, &op, error));
+    }
+  else
+    {
+      StrataPlanOp op = { .type = g_str_has_prefix (cls, "Max") ? STRATA_OP_MAX_POOL : STRATA_OP_AVG_POOL,
+                          .n_inputs = 1 };
+      gint64 size[2] = { 1, 1 }, strides[2] = { 1, 1 };
+      const char *pool_key = n_axes == 1 && json_object_has_member (call->config, "pool_length")
+                             ? "pool_length" : "pool_size";
+      guint y;
+
+      if (!strata_lower_get_ints (call, pool_key, n_axes, size + 2 - n_axes, 2))
+        return strata_lower_unsupported (call, error, "pool_size");
+      memcpy (strides, size, sizeof strides);
+      if (!strata_lower_get_ints (call, "strides", n_axes, strides + 2 - n_axes, size[1]))
+        return strata_lower_unsupported (call, error, "strides");
+      if (n_axes == 2 && json_object_get_member (call->config, "strides") != NULL &&
+          JSON_NODE_HOLDS_NULL (json_object_get_member (call->config, "strides")))
+        memcpy (strides, size, sizeof strides);
+      if (cf)
+        x = to_channels_last (call, x, error);
+      if (n_axes == 1)
+        x = add_height (call, x, error);
+      if (!OK (x))
+        return FALSE;
+      op.inputs[0] = x;
+      for (int a = 0; a < 2; a++)
+        {
+          op.attr.pool.ksize[a] = (int) size[a];
+          op.attr.pool.strides[a] = (int) strides[a];
+        }
+      op.attr.pool.padding = padding_of (call);
+      y = strata_lower_op_full (call, &op, error);
+      if (n_axes == 1)
+        y = drop_height (call, y, error);
+      if (cf)
+        y = to_channels_first (call, y, error);
+      return done (call, y);
+    }
+}
+
+/* Normalization axes from the config (int or list) as a bit mask. */
+static gboolean
+norm_axes (StrataLowerCall *call, guint rank, guint *mask)
+{
+  JsonNode *node = json_object_get_member (call->config, "axis");
+  JsonArray *list = node != NULL ? strata_json_node_get_list (node) : NULL;
+  guint n = list != NULL ? json_array_get_length (list) : 1;
+  gint64 axes[STRATA_PLAN_MAX_RANK];
+
+  *mask = 0;
+  if (n == 0 || n >= rank || !strata_lower_get_ints (call, "axis", n, axes, -1))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      int a = strata_lower_axis ((int) axes[i], rank);
+      if (a <= 0)
+        return FALSE;
+      *mask |= 1u << a;
+    }
+  return TRUE;
+}
+
+/* Shape of a per-feature constant over the axes in @mask, for
+ * broadcasting against the non-batch axes. */
+static guint
+broadcast_dims (StrataLowerCall *call, guint x, guint mask, gint64 *dims)
+{
+  StrataPlanValue *v = strata_lower_value (call, x);
+  guint first = (guint) g_bit_nth_lsf (mask, -1);
+
+  for (guint i = first; i < v->rank; i++)
+    dims[i - first] = (mask & (1u << i)) ? v->dims[i] : 1;
+  return v->rank - first;
+}
+
+static gboolean
+lower_batch_norm (StrataLowerCall *call, GError **error)
+{
+  guint x = call->inputs[0], rank = strata_lower_value (call, x)->rank, mask, w[4], n, nb;
+  gboolean scale = strata_lower_get_bool (call, "scale", TRUE);
+  gboolean center = strata_lower_get_bool (call, "center", TRUE);
+  double eps = strata_lower_get_double (call, "epsilon", 1e-3);
+  const float *gamma = NULL, *beta = NULL, *mean, *var;
+  g_autofree float *mul = NULL;
+  g_autofree float *add = NULL;
+  gint64 dims[STRATA_PLAN_MAX_RANK];
+  gsize c;
+  guint channel;
+  /* tf-keras runs the fused kernel for rank 4/5 inputs normalised on the
+   * channel axis: (x - mean)·(γ·inv) + β; everything else x·inv' + (β - μ·inv'). */
+  gboolean fused;
+
+  if (!norm_axes (call, rank, &mask) || (mask & (mask - 1)) != 0)
+    return strata_lower_unsupported (call, error, "axis");
+  channel = (guint) g_bit_nth_lsf (mask, -1);
+  fused = !strata_lower_keras3 (call) && (rank == 4 || rank == 5) && (channel == 1 || channel == rank - 1);
+  if (!strata_lower_weights (call, w, 4, &n, error))
+    return FALSE;
+  if (n != 2u + scale + center)
+    return strata_lower_unsupported (call, error, "%u weights", n);
+  nb = 0;
+  if (scale)
+    gamma = strata_lower_value (call, w[nb++])->data;
+  if (center)
+    beta = strata_lower_value (call, w[nb++])->data;
+  mean = strata_lower_value (call, w[nb])->data;
+  var = strata_lower_value (call, w[nb + 1])->data;
+  c = (gsize) strata_lower_value (call, w[nb])->dims[0];
+  if (strata_lower_value (call, x)->dims[channel] >= 0 &&
+      (gsize) strata_lower_value (call, x)->dims[channel] != c)
+    return strata_lower_unsupported (call, error, "weights of %" G_GSIZE_FORMAT " channels", c);
+
+  /* Folded per-channel factors, computed in float32 as TensorFlow does. */
+  mul = g_new (float, c);
+  add = g_new (float, c);
+  for (gsize i = 0; i < c; i++)
+    {
+      float inv = (float) (1.0 / sqrt ((double) (var[i] + (float) eps)));
+      float b = beta != NULL ? beta[i] : 0.0f;
+      mul[i] = gamma != NULL ? inv * gamma[i] : inv;
+      add[i] = fused ? b : b - mean[i] * mul[i];
+    }
+  broadcast_dims (call, x, mask, dims);
+  {
+    guint r = rank - channel;
+    guint m = strata_plan_add_floats (call->plan, call->name, r, dims, mul);
+    guint a = strata_plan_add_floats (call->plan, call->name, r, dims, add);
+    guint y = x;
+    if (fused)
+      y = strata_lower_binary (call, STRATA_OP_SUB, x,
+                               strata_plan_add_floats (call->plan, call->name, r, dims, mean), error);
+    y = strata_lower_binary (call, STRATA_OP_MUL, y, m, error);
+    return done (call, strata_lower_binary (call, STRATA_OP_ADD, y, a, error));
+  }
+}
+
+static gboolean
+lower_layer_norm (StrataLowerCall *call, GError **error)
+{
+  guint x = call->inputs[0], rank = strata_lower_value (call, x)->rank, mask, w[2], n, nb = 0;
+  gboolean scale = strata_lower_get_bool (call, "scale", TRUE);
+  gboolean center = strata_lower_get_bool (call, "center", TRUE);
+  double eps = strata_lower_get_double (call, "epsilon", 1e-3);
+  StrataPlanOp mean_op = { .type = STRATA_OP_MEAN, .n_inputs = 1, .inputs = { x } };
+  StrataPlanOp var_op = { .type = STRATA_OP_MEAN, .n_inputs = 1 };
+  guint gamma = G_MAXUINT, beta = G_MAXUINT, mean, inv, y;
+  gint64 dims[STRATA_PLAN_MAX_RANK];
+  guint r;
+  gboolean trailing, fused;
+
+  if (!norm_axes (call, rank, &mask))
+    return strata_lower_unsupported (call, error, "axis");
+  if (strata_lower_get_bool (call, "rms_scaling", FALSE))
+    return strata_lower_unsupported (call, error, "rms_scaling");
+  trailing = ((mask >> g_bit_nth_lsf (mask, -1)) + 1) == (1u << (rank - g_bit_nth_lsf (mask, -1)));
+  fused = !strata_lower_keras3 (call) && eps >= 1.001e-5 && trailing;
+  if (!strata_lower_weights (call, w, 2, &n, error))
+    return FALSE;
+  if (n != (guint) scale + center)
+    return strata_lower_unsupported (call, error, "%u weights", n);
+  r = broadcast_dims (call, x, mask, dims);
+  /* The weights viewed in the broadcast shape. */
+  if (scale)
+    {
+      StrataPlanValue *g = strata_lower_value (call, w[nb++]);
+      gamma = strata_plan_add_const (call->plan, call->name, r, dims, g->data, g->owner);
+    }
+  if (center)
+    {
+      StrataPlanValue *b = strata_lower_value (call, w[nb]);
+      beta = strata_plan_add_const (call->plan, call->name, r, dims, b->data, b->owner);
+    }
+
+  mean_op.attr.reduce.axes = mask;
+  mean_op.attr.reduce.keep_dims = TRUE;
+  mean = strata_lower_op_full (call, &mean_op, error);
+  var_op.inputs[0] = strata_lower_binary (call, STRATA_OP_SQUARED_DIFF, x, mean, error);
+  if (!OK (var_op.inputs[0]))
+    return FALSE;
+  var_op.attr.reduce = mean_op.attr.reduce;
+  inv = strata_lower_unary (call, STRATA_OP_RSQRT,
+                            strata_lower_binary (call, STRATA_OP_ADD, strata_lower_op_full (call, &var_op, error),
+                                                 strata_plan_add_scalar (call->plan, call->name, (float) eps),
+                                                 error),
+                            error);
+  if (fused)
+    {
+      /* ((x - mean)·inv)·γ + β */
+      y = strata_lower_binary (call, STRATA_OP_MUL, strata_lower_binary (call, STRATA_OP_SUB, x, mean, error),
+                               inv, error);
+      if (scale)
+        y = strata_lower_binary (call, STRATA_OP_MUL, y, gamma, error);
+      if (center)
+        y = strata_lower_binary (call, STRATA_OP_ADD, y, beta, error);
+      return done (call, y);
+    }
+  /* x·inv' + (β - μ·inv') with inv' = inv·γ */
+  if (scale)
+    inv = strata_lower_binary (call, STRATA_OP_MUL, inv, gamma, error);
+  {
+    guint shift = strata_lower_unary (call, STRATA_OP_NEG,
+                                      strata_lower_binary (call, STRATA_OP_MUL, mean, inv, error), error);
+    if (center)
+      shift = strata_lower_binary (call, STRATA_OP_ADD, shift, beta, error);
+    y = strata_lower_binary (call, STRATA_OP_ADD, strata_lower_binary (call, STRATA_OP_MUL, x, inv, error),
+                             shift, error);
+  }
+  return done (call, y);
+}
+
+gboolean
+strata_lower_norm (StrataLowerCall *call, GError **error)
+{
+  if (g_str_equal (call->class_name, "BatchNormalization"))
+    return lower_batch_norm (call, error);
+  return lower_layer_norm (call, error);
+}
+
+gboolean
+strata_lower_rnn (StrataLowerCall *call, GError **error)
+{
+  return strata_lower_unsupported (call, error, "recurrent layers are not implemented yet");
+}

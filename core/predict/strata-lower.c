@@ -1,0 +1,423 @@
+/* strata-lower.c: from a model's graph to a plan
+ *
+ * The model's config is written in the tf-keras dialect, whose node
+ * entries are [layer, node_index, tensor_index, kwargs]; node_index counts
+ * the layer's nodes inside that model. Nested models are lowered inline
+ * (their layers' ops join the plan), shared layers once per call.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "strata-lower-private.h"
+#include "strata-predict-private.h"
+
+/* A value id standing for the output of a layer that cannot run: the
+ * layers downstream are skipped so every unsupported layer is named. */
+#define POISON (G_MAXUINT - 1)
+
+typedef struct {
+  StrataPlan *plan;
+  GPtrArray  *unsupported;   /* "name (Class): why" */
+  int         depth;
+} Lower;
+
+static gboolean lower_model (Lower *lower, StrataModel *model, JsonObject *entry,
+                             guint n_inputs, const guint *inputs, GArray *outputs, GError **error);
+
+static void
+add_unsupported (Lower *lower, const char *name, const char *class_name, const char *why)
+{
+  g_ptr_array_add (lower->unsupported,
+                   why != NULL ? g_strdup_printf ("“%s” (%s: %s)", name, class_name, why)
+                               : g_strdup_printf ("“%s” (%s)", name, class_name));
+}
+
+static JsonObject *
+object_at (JsonArray *array, guint i)
+{
+  JsonNode *node = json_array_get_element (array, i);
+
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static gboolean
+is_model_class (const char *class_name)
+{
+  return g_strcmp0 (class_name, "Sequential") == 0 || g_strcmp0 (class_name, "Functional") == 0 ||
+         g_strcmp0 (class_name, "Model") == 0;
+}
+
+/* Lowers one call of the layer @entry ({class_name, config, ...}). */
+static gboolean
+lower_call (Lower *lower, StrataModel *model, JsonObject *entry, JsonObject *kwargs,
+            guint n_inputs, const guint *inputs, GArray *outputs, GError **error)
+{
+  const char *class_name = (strata_lower_string_member (entry, "class_name") ?: "");
+  JsonObject *config = strata_lower_object_member (entry, "config");
+  const char *name = config != NULL ? (strata_lower_string_member (config, "name") ?: "") : "";
+  StrataLayer *layer = strata_model_get_layer (model, name);
+  StrataLowerCall call = { 0 };
+  StrataLowerFunc func;
+  g_autoptr(GError) local = NULL;
+
+  for (guint i = 0; i < n_inputs; i++)
+    if (inputs[i] == POISON)
+      goto poison;
+  if (layer == NULL || config == NULL)
+    {
+      g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
+                   "Layer “%s” of the config is not in the model", name);
+      return FALSE;
+    }
+  if (is_model_class (class_name) && STRATA_IS_MODEL (layer))
+    return lower_model (lower, STRATA_MODEL (layer), entry, n_inputs, inputs, outputs, error);
+
+  func = strata_lower_lookup (class_name);
+  if (func == NULL)
+    {
+      add_unsupported (lower, name, class_name, NULL);
+      goto poison;
+    }
+  call.plan = lower->plan;
+  call.layer = layer;
+  call.name = name;
+  call.class_name = class_name;
+  call.config = config;
+  call.kwargs = kwargs;
+  call.n_inputs = n_inputs;
+  call.inputs = inputs;
+  if (!func (&call, &local))
+    {
+      if (g_error_matches (local, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_UNSUPPORTED))
+        {
+          add_unsupported (lower, name, class_name, local->message);
+          goto poison;
+        }
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  g_array_append_vals (outputs, call.outputs, call.n_outputs);
+  return TRUE;
+
+poison:
+  for (guint i = 0; i < STRATA_LOWER_MAX_OUTPUTS; i++)
+    {
+      guint p = POISON;
+      g_array_append_val (outputs, p);
+    }
+  return TRUE;
+}
+
+/* A [name, node, tensor, ...] reference. */
+static gboolean
+parse_ref (JsonNode *node, const char **name, gint64 *node_index, gint64 *tensor_index)
+{
+  JsonArray *ref;
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+  ref = json_node_get_array (node);
+  if (json_array_get_length (ref) < 3 ||
+      json_node_get_value_type (json_array_get_element (ref, 0)) != G_TYPE_STRING)
+    return FALSE;
+  *name = json_array_get_string_element (ref, 0);
+  *node_index = json_array_get_int_element (ref, 1);
+  *tensor_index = json_array_get_int_element (ref, 2);
+  return TRUE;
+}
+
+static char *
+node_key (const char *name, gint64 node_index)
+{
+  return g_strdup_printf ("%s\x1f%" G_GINT64_FORMAT, name, node_index);
+}
+
+static GArray *
+new_values (void)
+{
+  return g_array_new (FALSE, FALSE, sizeof (guint));
+}
+
+static gboolean
+lower_sequential (Lower *lower, StrataModel *model, JsonArray *layers, guint input, GArray *outputs,
+                  GError **error)
+{
+  guint x = input;
+
+  for (guint i = 0; i < json_array_get_length (layers); i++)
+    {
+      JsonObject *entry = object_at (layers, i);
+      g_autoptr(GArray) out = new_values ();
+
+      if (entry == NULL)
+        continue;
+      if (g_strcmp0 ((strata_lower_string_member (entry, "class_name") ?: ""),
+                     "InputLayer") == 0)
+        continue;
+      if (!lower_call (lower, model, entry, NULL, 1, &x, out, error))
+        return FALSE;
+      if (out->len == 0)
+        {
+          g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
+                       "A layer of the Sequential model “%s” has no output",
+                       strata_layer_get_name (STRATA_LAYER (model)));
+          return FALSE;
+        }
+      x = g_array_index (out, guint, 0);
+    }
+  g_array_append_val (outputs, x);
+  return TRUE;
+}
+
+/* The inputs of one inbound node, or FALSE when one is not computed yet. */
+static gboolean
+resolve_node (GHashTable *done, JsonArray *node, GArray *values, JsonObject **kwargs)
+{
+  *kwargs = NULL;
+  for (guint j = 0; j < json_array_get_length (node); j++)
+    {
+      JsonNode *ref = json_array_get_element (node, j);
+      const char *name;
+      gint64 node_index, tensor_index;
+      g_autofree char *key = NULL;
+      GArray *out;
+      JsonArray *arr;
+
+      if (!parse_ref (ref, &name, &node_index, &tensor_index))
+        continue;
+      key = node_key (name, node_index);
+      out = g_hash_table_lookup (done, key);
+      if (out == NULL || tensor_index < 0 || (guint) tensor_index >= out->len)
+        return FALSE;
+      g_array_append_val (values, g_array_index (out, guint, tensor_index));
+      arr = json_node_get_array (ref);
+      if (json_array_get_length (arr) > 3 && *kwargs == NULL)
+        *kwargs = object_at (arr, 3);
+    }
+  return TRUE;
+}
+
+static gboolean
+lower_functional (Lower *lower, StrataModel *model, JsonObject *config, guint n_inputs,
+                  const guint *inputs, GArray *outputs, GError **error)
+{
+  g_autoptr(GHashTable) done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify) g_array_unref);
+  JsonArray *layers = strata_lower_array_member (config, "layers");
+  JsonArray *input_layers = strata_lower_array_member (config, "input_layers");
+  JsonArray *output_layers = strata_lower_array_member (config, "output_layers");
+  guint n_layers = layers != NULL ? json_array_get_length (layers) : 0;
+  g_autofree guint *next_node = g_new0 (guint, n_layers);
+  gboolean progress = TRUE;
+
+  if (input_layers == NULL || output_layers == NULL)
+    {
+      g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
+                   "The config of model “%s” has no input or output layers",
+                   strata_layer_get_name (STRATA_LAYER (model)));
+      return FALSE;
+    }
+  if (json_array_get_length (input_layers) != n_inputs)
+    {
+      g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
+                   "Model “%s” takes %u inputs but is called on %u",
+                   strata_layer_get_name (STRATA_LAYER (model)),
+                   json_array_get_length (input_layers), n_inputs);
+      return FALSE;
+    }
+  for (guint i = 0; i < n_inputs; i++)
+    {
+      const char *name;
+      gint64 node_index, tensor_index;
+      GArray *v = new_values ();
+
+      if (!parse_ref (json_array_get_element (input_layers, i), &name, &node_index, &tensor_index))
+        {
+          g_array_unref (v);
+          g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
+                       "Input %u of model “%s” is not a layer reference", i,
+                       strata_layer_get_name (STRATA_LAYER (model)));
+          return FALSE;
+        }
+      g_array_append_val (v, inputs[i]);
+      g_hash_table_replace (done, node_key (name, node_index), v);
+    }
+
+  /* Layers in config order, each node once its inputs are known; repeat
+   * while something moves (configs are mostly but not always sorted). */
+  while (progress)
+    {
+      progress = FALSE;
+      for (guint i = 0; i < n_layers; i++)
+        {
+          JsonObject *entry = object_at (layers, i);
+          JsonArray *nodes = entry != NULL ? strata_lower_array_member (entry, "inbound_nodes") : NULL;
+          const char *name = entry != NULL ? strata_lower_string_member (entry, "name") : NULL;
+
+          if (name == NULL && entry != NULL && strata_lower_object_member (entry, "config") != NULL)
+            name = strata_lower_string_member (strata_lower_object_member (entry, "config"), "name");
+          while (nodes != NULL && name != NULL && next_node[i] < json_array_get_length (nodes))
+            {
+              JsonNode *item = json_array_get_element (nodes, next_node[i]);
+              JsonArray *node = JSON_NODE_HOLDS_ARRAY (item) ? json_node_get_array (item) : NULL;
+              g_autoptr(GArray) in = new_values ();
+              g_autoptr(GArray) out = new_values ();
+              JsonObject *kwargs;
+
+              if (node == NULL || !resolve_node (done, node, in, &kwargs))
+                break;
+              if (!lower_call (lower, model, entry, kwargs, in->len, (const guint *) (void *) in->data,
+                               out, error))
+                return FALSE;
+              /* Nodes of a nested model are numbered from 1: its node 0 is
+               * the one that built it (tf-keras get_network_config). */
+              g_hash_table_replace (done, node_key (name, next_node[i] + (is_model_class (
+                                      strata_lower_string_member (entry, "class_name")) ? 1 : 0)),
+                                    g_steal_pointer (&out));
+              next_node[i]++;
+              progress = TRUE;
+            }
+        }
+    }
+
+  for (guint i = 0; i < json_array_get_length (output_layers); i++)
+    {
+      const char *name;
+      gint64 node_index, tensor_index;
+      g_autofree char *key = NULL;
+      GArray *out;
+
+      if (!parse_ref (json_array_get_element (output_layers, i), &name, &node_index, &tensor_index) ||
+          (key = node_key (name, node_index),
+           out = g_hash_table_lookup (done, key)) == NULL ||
+          tensor_index < 0 || (guint) tensor_index >= out->len)
+        {
+          g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
+                       "Output %u of model “%s” cannot be reached from its inputs", i,
+                       strata_layer_get_name (STRATA_LAYER (model)));
+          return FALSE;
+        }
+      g_array_append_val (outputs, g_array_index (out, guint, tensor_index));
+    }
+  return TRUE;
+}
+
+static gboolean
+lower_model (Lower *lower, StrataModel *model, JsonObject *entry, guint n_inputs,
+             const guint *inputs, GArray *outputs, GError **error)
+{
+  JsonObject *config = strata_lower_object_member (entry, "config");
+  JsonArray *layers = strata_lower_array_member (config, "layers");
+  gboolean ok;
+
+  /* Keras 2.0-2.1 wrote a Sequential's config as the list of its layers. */
+  if (layers == NULL)
+    layers = strata_lower_array_member (entry, "config");
+  if (layers == NULL)
+    {
+      g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
+                   "The config of model “%s” has no layers", strata_layer_get_name (STRATA_LAYER (model)));
+      return FALSE;
+    }
+  if (++lower->depth > 64)
+    {
+      g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
+                   "Models are nested too deeply");
+      return FALSE;
+    }
+  for (guint i = 0; i < n_inputs; i++)
+    if (inputs[i] == POISON)
+      {
+        for (guint j = 0; j < STRATA_LOWER_MAX_OUTPUTS; j++)
+          {
+            guint p = POISON;
+            g_array_append_val (outputs, p);
+          }
+        lower->depth--;
+        return TRUE;
+      }
+  if (g_strcmp0 ((strata_lower_string_member (entry, "class_name") ?: ""), "Sequential") == 0)
+    {
+      if (n_inputs != 1)
+        {
+          g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
+                       "Sequential model “%s” is called on %u inputs",
+                       strata_layer_get_name (STRATA_LAYER (model)), n_inputs);
+          return FALSE;
+        }
+      ok = lower_sequential (lower, model, layers, inputs[0], outputs, error);
+    }
+  else
+    ok = lower_functional (lower, model, config, n_inputs, inputs, outputs, error);
+  lower->depth--;
+  return ok;
+}
+
+StrataPlan *
+strata_plan_lower (StrataModel *model, GError **error)
+{
+  g_autoptr(JsonObject) entry = NULL;
+  g_autoptr(GArray) outputs = new_values ();
+  g_autoptr(GPtrArray) unsupported = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *model_inputs = strata_model_get_inputs (model);
+  g_autofree guint *inputs = NULL;
+  Lower lower = { 0 };
+  StrataPlan *plan;
+
+  entry = strata_model_to_config_object_full (model, STRATA_KERAS_DIALECT_KERAS2,
+                                              STRATA_CONFIG_STYLE_MODEL_JSON, error);
+  if (entry == NULL)
+    return NULL;
+  if (model_inputs == NULL || model_inputs->len == 0)
+    {
+      g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
+                   "Model “%s” has no inputs (it was never built)",
+                   strata_layer_get_name (STRATA_LAYER (model)));
+      return NULL;
+    }
+  plan = strata_plan_new ();
+  plan->keras3 = strata_model_get_dialect (model) == STRATA_KERAS_DIALECT_KERAS3;
+  lower.plan = plan;
+  lower.unsupported = unsupported;
+  inputs = g_new0 (guint, model_inputs->len);
+  for (guint i = 0; i < model_inputs->len; i++)
+    {
+      StrataShape *shape = strata_keras_tensor_get_shape (g_ptr_array_index (model_inputs, i));
+      guint rank;
+      const gint64 *dims = strata_shape_get_dims (shape, &rank);
+
+      if (rank == 0 || rank > STRATA_PLAN_MAX_RANK)
+        {
+          g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_UNSUPPORTED,
+                       "Input %u of model “%s” has rank %u", i,
+                       strata_layer_get_name (STRATA_LAYER (model)), rank);
+          strata_plan_free (plan);
+          return NULL;
+        }
+      inputs[i] = strata_plan_add_input (plan, STRATA_PLAN_F32, rank, dims);
+    }
+  if (!lower_model (&lower, model, entry, model_inputs->len, inputs, outputs, error))
+    {
+      strata_plan_free (plan);
+      return NULL;
+    }
+  if (unsupported->len > 0)
+    {
+      g_autofree char *list = NULL;
+      g_ptr_array_add (unsupported, NULL);
+      list = g_strjoinv (", ", (char **) unsupported->pdata);
+      g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_UNSUPPORTED,
+                   "Model “%s” cannot run: %u layer%s cannot: %s",
+                   strata_layer_get_name (STRATA_LAYER (model)), unsupported->len - 1,
+                   unsupported->len - 1 == 1 ? "" : "s", list);
+      strata_plan_free (plan);
+      return NULL;
+    }
+  for (guint i = 0; i < outputs->len; i++)
+    {
+      guint id = g_array_index (outputs, guint, i);
+      g_array_append_val (plan->outputs, id);
+    }
+  return plan;
+}

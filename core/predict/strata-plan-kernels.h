@@ -1,0 +1,34 @@
+/* strata-plan-kernels.h: float32 CPU kernels of the plan's ops
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "strata-plan.h"
+
+G_BEGIN_DECLS
+
+/* One op's operands with concrete shapes, as the executor hands them over. */
+typedef struct {
+  const StrataPlanOp *op;
+  guint               n_inputs;
+  const void         *in[STRATA_PLAN_MAX_INPUTS];
+  guint               in_rank[STRATA_PLAN_MAX_INPUTS];
+  const gint64       *in_dims[STRATA_PLAN_MAX_INPUTS];
+  void               *out;
+  guint               out_rank;
+  const gint64       *out_dims;
+  void               *scratch;     /* strata_kernel_scratch_size() bytes */
+} StrataKernelArgs;
+
+/* Bytes of scratch memory the op needs for these shapes (0 for most). */
+gsize strata_kernel_scratch_size (const StrataKernelArgs *args);
+void  strata_kernel_run          (const StrataKernelArgs *args);
+
+/* C = op(A)·op(B) (+ C when @accumulate), row-major, through the BLAS when
+ * built with one. */
+void  strata_sgemm (gboolean trans_a, gboolean trans_b, gsize m, gsize n, gsize k,
+                    const float *a, gsize lda, const float *b, gsize ldb,
+                    gboolean accumulate, float *c, gsize ldc);
+
+G_END_DECLS

@@ -10,6 +10,11 @@
  */
 #pragma once
 
+#include "strata-error.h"
+#include "strata-json.h"
+#include "strata-keras-tensor.h"
+#include "strata-layer.h"
+#include "strata-model.h"
 #include "strata-plan.h"
 #include "strata-predict.h"
 
@@ -90,6 +95,8 @@ gboolean strata_lower_rnn         (StrataLowerCall *call, GError **error);
 JsonObject *strata_lower_object_member (JsonObject *object, const char *key);
 JsonArray  *strata_lower_array_member  (JsonObject *object, const char *key);
 const char *strata_lower_string_member (JsonObject *object, const char *key);
+const char *strata_lower_string_or_empty (JsonObject *object, const char *key);
+const char *strata_lower_class_name (JsonObject *entry);
 
 /* Whether the plan computes as Keras 3 (else tf-keras / Keras 2). */
 static inline gboolean

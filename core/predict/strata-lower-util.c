@@ -297,3 +297,19 @@ strata_lower_string_member (JsonObject *object, const char *key)
 
   return node != NULL && json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
 }
+
+/* @object's string member @key, or "" (also for a NULL @object). */
+const char *
+strata_lower_string_or_empty (JsonObject *object, const char *key)
+{
+  const char *value = strata_lower_string_member (object, key);
+
+  return value != NULL ? value : "";
+}
+
+/* The class name of a layer entry ({class_name, config, ...}), or "". */
+const char *
+strata_lower_class_name (JsonObject *entry)
+{
+  return strata_lower_string_or_empty (entry, "class_name");
+}

@@ -53,9 +53,9 @@ static gboolean
 lower_call (Lower *lower, StrataModel *model, JsonObject *entry, JsonObject *kwargs,
             guint n_inputs, const guint *inputs, GArray *outputs, GError **error)
 {
-  const char *class_name = (strata_lower_string_member (entry, "class_name") ?: "");
+  const char *class_name = strata_lower_class_name (entry);
   JsonObject *config = strata_lower_object_member (entry, "config");
-  const char *name = config != NULL ? (strata_lower_string_member (config, "name") ?: "") : "";
+  const char *name = strata_lower_string_or_empty (config, "name");
   StrataLayer *layer = strata_model_get_layer (model, name);
   StrataLowerCall call = { 0 };
   StrataLowerFunc func;
@@ -152,7 +152,7 @@ lower_sequential (Lower *lower, StrataModel *model, JsonArray *layers, guint inp
 
       if (entry == NULL)
         continue;
-      if (g_strcmp0 ((strata_lower_string_member (entry, "class_name") ?: ""),
+      if (g_strcmp0 (strata_lower_class_name (entry),
                      "InputLayer") == 0)
         continue;
       if (!lower_call (lower, model, entry, NULL, 1, &x, out, error))
@@ -337,7 +337,7 @@ lower_model (Lower *lower, StrataModel *model, JsonObject *entry, guint n_inputs
         lower->depth--;
         return TRUE;
       }
-  if (g_strcmp0 ((strata_lower_string_member (entry, "class_name") ?: ""), "Sequential") == 0)
+  if (g_strcmp0 (strata_lower_class_name (entry), "Sequential") == 0)
     {
       if (n_inputs != 1)
         {

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "strata-plan.h"
+#include "strata-predict.h"
 
 static const char *const op_names[STRATA_OP_N_TYPES] = {
   [STRATA_OP_IDENTITY] = "Identity", [STRATA_OP_RESHAPE] = "Reshape",

@@ -24,7 +24,10 @@
  */
 #pragma once
 
-#include "strata.h"
+#include <gio/gio.h>
+
+#include "strata-shape.h"
+#include "strata-tensor.h"
 
 G_BEGIN_DECLS
 

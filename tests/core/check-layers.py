@@ -23,6 +23,7 @@ LAYERS = [
     ("built-in layers", ["strata-builtin*", "strata-layers-*"]),
     ("model", ["strata-model", "strata-model-private", "strata-sequential",
                "strata-optimizer", "strata-config-*", "strata-clone", "strata-summary"]),
+    ("predict", ["predict/*"]),
     ("formats and I/O", ["strata-options*", "strata-load-options", "strata-save-options",
                          "strata-weights-report", "strata-contents",
                          "strata-format", "strata-format-info*", "strata-formats*",

@@ -82,7 +82,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 
     small_graph (&sog, nodes, storage, refs, children);
     tsm_graph_init_saved (&graph, &sog, "fuzz");
-    read = tsm_metadata_read (path, &sog, &graph, &source, NULL);
+    read = tsm_metadata_read (path, &sog, &graph, TSM_METADATA_DECODE_ALL, &source, NULL);
     tsm_graph_clear (&graph);
   }
   return 0;

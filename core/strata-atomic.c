@@ -691,7 +691,6 @@ strata_format_open_scratch_file (GFile   *file,
   g_return_val_if_fail (G_IS_FILE (file), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  strata_init ();
   save_directory = g_object_get_data (G_OBJECT (file), SAVE_DIRECTORY_KEY);
   if (save_directory != NULL)
     dirname = g_strdup (save_directory);

@@ -325,6 +325,5 @@ strata_model_clone (StrataModel      *self,
   g_return_val_if_fail (STRATA_IS_MODEL (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
   return clone_model (self, clone_func, user_data, 0, error);
 }

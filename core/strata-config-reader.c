@@ -1576,7 +1576,6 @@ strata_model_from_config (JsonObject       *object,
   g_return_val_if_fail (registry == NULL || STRATA_IS_REGISTRY (registry), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
   return model_from_config (object, FALSE, registry, flags, error);
 }
 
@@ -1663,7 +1662,6 @@ strata_model_from_json (const char       *json,
   g_return_val_if_fail (json != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
   root = strata_json_parse (json != NULL ? json : "", length, error);
   if (root == NULL)
     return NULL;

@@ -1151,7 +1151,6 @@ strata_model_to_config_object_full (StrataModel        *self,
   g_return_val_if_fail (STRATA_IS_MODEL (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
   writer.source = strata_model_get_dialect (self);
   writer.dialect = strata_model_resolve_dialect (self, dialect);
   writer.style = style;
@@ -1192,7 +1191,6 @@ strata_model_to_config_object (StrataModel        *self,
 
   g_return_val_if_fail (STRATA_IS_MODEL (self), NULL);
 
-  strata_init ();
   writer.source = strata_model_get_dialect (self);
   writer.dialect = strata_model_resolve_dialect (self, dialect);
   writer.style = STRATA_CONFIG_STYLE_MODEL_JSON;

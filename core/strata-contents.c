@@ -622,7 +622,6 @@ strata_inspect_file (GFile         *file,
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
   format = strata_formats_find_for_file (file, format_name, STRATA_FORMAT_CAN_NONE, cancellable, error);
   if (format == NULL)
     return NULL;

@@ -4,7 +4,7 @@
  */
 #include "config.h"
 
-#include "strata.h"
+#include "strata-error.h"
 
 /**
  * strata_config_error_quark:

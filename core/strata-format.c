@@ -177,7 +177,6 @@ prepare_call (StrataFormat              *self,
               GCancellable              *cancellable,
               GError                   **error)
 {
-  strata_init ();
   if (!check_capability (self, needed, vfunc, error))
     return FALSE;
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
@@ -447,7 +446,6 @@ strata_format_inspect (StrataFormat  *self,
   klass = STRATA_FORMAT_GET_CLASS (self);
   if (klass->inspect == NULL)
     {
-      strata_init ();
       /* Translators: the placeholder is a format name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
                    _("The “%s” format cannot describe its files without loading a model"),

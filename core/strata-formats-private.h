@@ -16,6 +16,25 @@ G_BEGIN_DECLS
 void                          strata_format_set_info        (StrataFormat     *self,
                                                              StrataFormatInfo *info);
 
+/* One format module as the loader keeps it; strata-format-info.c is its
+ * type, strata-formats.c fills it and loads the module. */
+struct _StrataFormatInfo
+{
+  GObject parent_instance;
+
+  char               *name;
+  char               *path;
+  gboolean            tried;
+  struct _StrataFormatModule *module;   /* owned, never finalized once used */
+  StrataFormat       *format;
+  GError             *error;
+};
+
+/* The lock of the loader's state, and loading @info's module (once; held lock). */
+void     strata_formats_lock                 (void);
+void     strata_formats_unlock               (void);
+gboolean strata_formats_ensure_loaded_locked (StrataFormatInfo *info);
+
 /* The descriptor of a loaded module, or NULL when it is not loaded (or failed). */
 const StrataFormatDescriptor *strata_format_info_peek_descriptor (StrataFormatInfo *self);
 

@@ -7,6 +7,4 @@
 #include "config.h"
 #include <glib/gi18n-lib.h>
 
-/* Binds the text domain once; every public entry point that can produce a
- * user-visible message calls it (cheap after the first call). */
-void strata_init (void);
+/* The text domain is bound when the library is loaded (strata-init.c). */

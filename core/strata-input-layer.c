@@ -5,8 +5,9 @@
 #include "config.h"
 
 #include "strata-input-layer.h"
-#include "strata-model-private.h"
-#include "strata-builtin-private.h"
+#include "strata-layer-private.h"
+#include "strata-json-private.h"
+#include "strata-shape-private.h"
 #include "strata-i18n-private.h"
 
 /**

@@ -136,7 +136,6 @@ load (StrataModel        *model,
   g_autoptr(GObject) result = NULL;
   StrataFormat *format;
 
-  strata_init ();
   if (options == NULL)
     options = defaults = strata_load_options_new ();
 
@@ -175,7 +174,6 @@ save (StrataModel        *model,
   g_autoptr(StrataSaveOptions) defaults = NULL;
   StrataFormat *format;
 
-  strata_init ();
   if (options == NULL)
     options = defaults = strata_save_options_new ();
 
@@ -391,7 +389,6 @@ io_run_async (gpointer             source_tag,
   g_autoptr(GTask) task = NULL;
   IoData *data = g_new0 (IoData, 1);
 
-  strata_init ();
   task = g_task_new (model, cancellable, callback, user_data);
   g_task_set_source_tag (task, source_tag);
   g_task_set_priority (task, io_priority);

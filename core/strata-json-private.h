@@ -5,7 +5,9 @@
 #pragma once
 
 #include <json-glib/json-glib.h>
-#include "strata.h"
+#include "strata-json.h"
+#include "strata-shape.h"
+#include "strata-error.h"
 
 G_BEGIN_DECLS
 

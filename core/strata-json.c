@@ -492,8 +492,6 @@ strata_json_parse (const char  *data,
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
-
   len = length < 0 ? strlen (data) : (gsize) length;
 
   /* The pre-scan checks UTF-8 on the way (see scan_string()); when it
@@ -1351,8 +1349,6 @@ strata_json_to_shape (JsonNode    *node,
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
-
   if (path == NULL)
     path = "$";
 
@@ -1829,8 +1825,6 @@ strata_json_to_value (JsonNode     *node,
   g_return_val_if_fail (node != NULL, FALSE);
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  strata_init ();
 
   if (path == NULL)
     path = "$";

@@ -5,7 +5,8 @@
 #include "config.h"
 
 #include "strata-i18n-private.h"
-#include "strata-model-private.h"
+#include "strata-layer-private.h"
+#include "strata-json-private.h"
 
 /**
  * StrataKerasTensor:

@@ -1,10 +1,16 @@
-/* strata-layer-private.h: layer internals shared by models, configs and formats
+/* strata-layer-private.h: layer internals shared by layer classes, models, configs and formats
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
-#include "strata.h"
+#include "strata-layer.h"
+#include "strata-keras-tensor.h"
+#include "strata-input-layer.h"
+#include "strata-opaque-layer.h"
+#include "strata-shape.h"
+#include "strata-tensor.h"
+#include "strata-error.h"
 
 G_BEGIN_DECLS
 
@@ -122,5 +128,79 @@ void        strata_layer_class_set_config_backed (StrataLayerClass *klass, gbool
 StrataKerasTensor *strata_keras_tensor_new (StrataLayer *layer, guint node_index,
                                             guint tensor_index, StrataShape *shape,
                                             const char *dtype);
+
+/* Deepest nesting of models inside models (and wrapper layers) accepted. */
+#define STRATA_MODEL_MAX_NESTING 64
+/* Largest single weight a config may make us allocate. */
+#define STRATA_WEIGHT_MAX_BYTES (G_GUINT64_CONSTANT (4) << 30)
+
+/* Keras tensors. A node's own outputs do not own their layer (the layer owns
+ * the node), every other tensor does. */
+StrataKerasTensor *strata_keras_tensor_new_unowned (StrataLayer *layer, guint node_index,
+                                                    guint tensor_index, StrataShape *shape,
+                                                    const char *dtype);
+StrataKerasTensor *strata_keras_tensor_dup         (StrataKerasTensor *self);
+/* The node that produced the tensor, or NULL when the index is stale. */
+StrataNode        *strata_keras_tensor_get_node    (StrataKerasTensor *self);
+
+/* Keyword tensors in a call's keyword arguments as @dialect writes them,
+ * anywhere in lists and objects: Keras 3 {"class_name": "__keras_tensor__"}
+ * objects; Keras 2 lists of 3 or 4 items that start with a string (what
+ * tf-keras reads as [layer, node, tensor], see its convert_inner_node_data).
+ * Keras 1 has none. They are visited in the order Keras flattens the call's
+ * arguments, the order of the node's inputs (Keras 3 sorts dict keys,
+ * tf-keras keeps the top-level keywords in call order).
+ * @func gets each reference, the top-level key it sits under and, when
+ * @path is not NULL, its JSON path below @path. Stops at the first FALSE
+ * of @func. strata_kwargs_is_tensor() tells whether @node is one. */
+gboolean strata_kwargs_is_tensor (JsonNode *node, StrataKerasDialect dialect);
+typedef gboolean (*StrataKeywordTensorFunc) (JsonNode    *reference,
+                                             const char  *keyword,
+                                             const char  *path,
+                                             gpointer     user_data,
+                                             GError     **error);
+gboolean strata_kwargs_foreach_tensor (JsonObject              *kwargs,
+                                       StrataKerasDialect       dialect,
+                                       const char              *path,
+                                       StrataKeywordTensorFunc  func,
+                                       gpointer                 user_data,
+                                       GError                 **error);
+
+/* Load context: what the config reader knows about the whole model when
+ * it creates a layer. Wrappers (Bidirectional, TimeDistributed, RNN cells)
+ * pass it on to the layers they create, so custom classes of a scoped
+ * registry work inside them and Keras 1 defaults apply there too. */
+typedef struct {
+  StrataRegistry     *registry;      /* classes used for loading; NULL: the default registry */
+  StrataKerasDialect  dialect;       /* the dialect the config was read in; AUTO when unknown */
+  const char         *dim_ordering;  /* Keras 1: "th"/"tf", the ordering a config without
+                                        "dim_ordering" means (see the config reader), or NULL */
+  const char         *keras_version; /* the writer's version when the config says, or NULL */
+} StrataLoadContext;
+
+/* Copies @context (the registry is referenced, the strings interned). */
+void                     strata_layer_set_load_context (StrataLayer *self,
+                                                        const StrataLoadContext *context);
+/* (transfer none) never NULL; all fields unset for a layer not loaded by the reader. */
+const StrataLoadContext *strata_layer_get_load_context (StrataLayer *self);
+/* The layers a layer is made of (a model's), whose weights are its
+ * weights; NULL for a leaf layer. (transfer none) */
+GPtrArray               *strata_layer_peek_sublayers (StrataLayer *self);
+/* For a class whose GObject properties (its own and its subclasses') are
+ * not config keys: models keep their config as a graph. */
+void                     strata_layer_class_set_properties_not_config (StrataLayerClass *klass);
+/* Keras 1: the image ordering the layers of a model declare ("th" or "tf"),
+ * NULL when none does or they disagree. @layers are layer entries; nested
+ * models and wrapped layers are searched too. */
+const char              *strata_config_keras1_dim_ordering (JsonArray *layers);
+
+/* Layers. */
+void            strata_layer_set_stored_config (StrataLayer *self, JsonObject *config);
+/* The layer's weights in get_weights order: indices into the slots. */
+GArray         *strata_layer_weight_order      (StrataLayer *self);
+/* Drops a node added last (Sequential.pop). */
+void            strata_layer_remove_last_node  (StrataLayer *self);
+/* Keras' default name for a new layer of this class: "dense", "dense_1"... */
+char           *strata_layer_class_unique_name (StrataLayerClass *klass);
 
 G_END_DECLS

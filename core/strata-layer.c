@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "strata-i18n-private.h"
-#include "strata-model-private.h"
-#include "strata-layers-private.h"
+#include "strata-layer-private.h"
+#include "strata-json-private.h"
+#include "strata-initializers-private.h"
+#include "strata-opaque-layer.h"
 
 /**
  * StrataLayer:
@@ -67,6 +69,7 @@ static GParamSpec *properties[N_PROPS];
 
 static GQuark keras_name_quark;
 static GQuark config_backed_quark;
+static GQuark properties_not_config_quark;
 
 /* Bumped when a named layer is renamed: name indexes start again. */
 static gint rename_serial;
@@ -166,13 +169,24 @@ is_common_key (const char *key)
   return g_strv_contains (common_keys, key);
 }
 
-/* A property declared by a subclass (not by StrataLayer or StrataModel). */
+/* Whether @type or a parent of it set the class flag @quark. */
+static gboolean
+type_flag_inherited (GType  type,
+                     GQuark quark)
+{
+  for (; type != 0; type = g_type_parent (type))
+    if (g_type_get_qdata (type, quark) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* A property declared by a subclass (not by StrataLayer, nor by a class
+ * whose properties are not config keys, such as StrataModel). */
 static gboolean
 is_subclass_property (GParamSpec *pspec)
 {
   return pspec->owner_type != STRATA_TYPE_LAYER &&
-         !g_type_is_a (STRATA_TYPE_MODEL, pspec->owner_type) &&
-         !g_type_is_a (pspec->owner_type, STRATA_TYPE_MODEL);
+         !type_flag_inherited (pspec->owner_type, properties_not_config_quark);
 }
 
 /* The dtype a config value stands for: a string, null, or a Keras 2
@@ -609,6 +623,10 @@ strata_layer_real_set_weights (StrataLayer  *self,
   return TRUE;
 }
 
+static void strata_layer_real_get_weight_context (StrataLayer         *self,
+                                                  StrataKerasDialect  *dialect,
+                                                  const char         **keras_version);
+
 static void
 strata_layer_class_init (StrataLayerClass *klass)
 {
@@ -625,6 +643,7 @@ strata_layer_class_init (StrataLayerClass *klass)
   klass->call = strata_layer_real_call;
   klass->get_weights = strata_layer_real_get_weights;
   klass->set_weights = strata_layer_real_set_weights;
+  klass->get_weight_context = strata_layer_real_get_weight_context;
 
   /**
    * StrataLayer:name:
@@ -654,6 +673,7 @@ strata_layer_class_init (StrataLayerClass *klass)
 
   keras_name_quark = g_quark_from_static_string ("strata-layer-keras-name");
   config_backed_quark = g_quark_from_static_string ("strata-layer-config-backed");
+  properties_not_config_quark = g_quark_from_static_string ("strata-layer-properties-not-config");
 }
 
 static void
@@ -719,10 +739,7 @@ gboolean
 strata_layer_class_is_config_backed (StrataLayerClass *klass)
 {
   /* Inherited: a subclass of a built-in class keeps its stored config. */
-  for (GType type = G_TYPE_FROM_CLASS (klass); type != 0; type = g_type_parent (type))
-    if (g_type_get_qdata (type, config_backed_quark) != NULL)
-      return TRUE;
-  return FALSE;
+  return type_flag_inherited (G_TYPE_FROM_CLASS (klass), config_backed_quark);
 }
 
 void
@@ -731,6 +748,12 @@ strata_layer_class_set_config_backed (StrataLayerClass *klass,
 {
   g_type_set_qdata (G_TYPE_FROM_CLASS (klass), config_backed_quark,
                     backed ? GINT_TO_POINTER (1) : NULL);
+}
+
+void
+strata_layer_class_set_properties_not_config (StrataLayerClass *klass)
+{
+  g_type_set_qdata (G_TYPE_FROM_CLASS (klass), properties_not_config_quark, GINT_TO_POINTER (1));
 }
 
 /**
@@ -1030,11 +1053,23 @@ strata_layer_get_load_context (StrataLayer *self)
   return &priv->context;
 }
 
-StrataRegistry *
-strata_layer_get_load_registry (StrataLayer *self)
+GPtrArray *
+strata_layer_peek_sublayers (StrataLayer *self)
+{
+  StrataLayerClass *klass = STRATA_LAYER_GET_CLASS (self);
+
+  return klass->peek_sublayers != NULL ? klass->peek_sublayers (self) : NULL;
+}
+
+static void
+strata_layer_real_get_weight_context (StrataLayer         *self,
+                                      StrataKerasDialect  *dialect,
+                                      const char         **keras_version)
 {
   StrataLayerPrivate *priv = strata_layer_get_instance_private (self);
-  return priv->context.registry != NULL ? priv->context.registry : strata_registry_get_default ();
+
+  *dialect = priv->context.dialect;
+  *keras_version = priv->context.keras_version;
 }
 
 /**
@@ -1078,12 +1113,12 @@ strata_layer_new_from_config (GType             layer_type,
                               GError          **error)
 {
   g_autoptr(StrataLayer) layer = NULL;
+  StrataLayerClass *klass;
+  StrataLayer *(*new_from_config) (GType, JsonObject *, StrataLoadFlags, GError **);
 
   g_return_val_if_fail (g_type_is_a (layer_type, STRATA_TYPE_LAYER), NULL);
   g_return_val_if_fail (config != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  strata_init ();
 
   if (G_TYPE_IS_ABSTRACT (layer_type))
     {
@@ -1091,9 +1126,12 @@ strata_layer_new_from_config (GType             layer_type,
                    _("Layer type '%s' is abstract"), g_type_name (layer_type));
       return NULL;
     }
-  /* A model's config is a graph: the config reader builds it. */
-  if (g_type_is_a (layer_type, STRATA_TYPE_MODEL))
-    return STRATA_LAYER (strata_config_read_model_config (layer_type, config, NULL, flags, error));
+  /* A class may build itself from its config (a model's is a graph). */
+  klass = g_type_class_ref (layer_type);
+  new_from_config = klass->new_from_config;
+  g_type_class_unref (klass);
+  if (new_from_config != NULL)
+    return new_from_config (layer_type, config, flags, error);
 
   layer = g_object_new (layer_type, NULL);
   strata_layer_set_stored_config (layer, config);
@@ -1580,10 +1618,10 @@ filter_weights (StrataLayer *self,
                 gboolean     want_trainable)
 {
   GPtrArray *result = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *layers = strata_layer_peek_sublayers (self);
 
-  if (STRATA_IS_MODEL (self))
+  if (layers != NULL)
     {
-      GPtrArray *layers = strata_model_peek_layers (STRATA_MODEL (self));
       g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
 
       for (guint i = 0; i < layers->len; i++)
@@ -1680,7 +1718,6 @@ strata_layer_set_weights (StrataLayer  *self,
   g_return_val_if_fail (weights != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  strata_init ();
   if (!STRATA_LAYER_GET_CLASS (self)->set_weights (self, weights, error))
     return FALSE;
   priv = strata_layer_get_instance_private (self);
@@ -1775,11 +1812,10 @@ collect_weight_names (StrataLayer        *self,
                       GHashTable         *seen)
 {
   g_autoptr(GArray) order = NULL;
+  GPtrArray *layers = strata_layer_peek_sublayers (self);
 
-  if (STRATA_IS_MODEL (self))
+  if (layers != NULL)
     {
-      GPtrArray *layers = strata_model_peek_layers (STRATA_MODEL (self));
-
       for (guint i = 0; i < layers->len; i++)
         if (g_hash_table_add (seen, g_ptr_array_index (layers, i)))
           collect_weight_names (g_ptr_array_index (layers, i), naming, names, seen);
@@ -1824,14 +1860,12 @@ strata_layer_get_weight_names_as (StrataLayer        *self,
 char **
 strata_layer_get_weight_names (StrataLayer *self)
 {
-  StrataLayerPrivate *priv;
+  StrataKerasDialect dialect;
+  const char *keras_version;
 
   g_return_val_if_fail (STRATA_IS_LAYER (self), NULL);
-  if (STRATA_IS_MODEL (self))
-    return strata_layer_get_weight_names_as (self, strata_model_get_dialect (STRATA_MODEL (self)),
-                                             strata_model_get_keras_version (STRATA_MODEL (self)));
-  priv = strata_layer_get_instance_private (self);
-  return strata_layer_get_weight_names_as (self, priv->context.dialect, priv->context.keras_version);
+  STRATA_LAYER_GET_CLASS (self)->get_weight_context (self, &dialect, &keras_version);
+  return strata_layer_get_weight_names_as (self, dialect, keras_version);
 }
 
 /**
@@ -1970,7 +2004,6 @@ strata_layer_call_keywords (StrataLayer        *self,
   g_return_val_if_fail (n_keywords <= inputs->len, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
   priv = strata_layer_get_instance_private (self);
   n_positional = inputs->len - n_keywords;
 

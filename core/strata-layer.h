@@ -62,7 +62,20 @@ struct _StrataLayerClass
                                        GError         **error);
 
   /*< private >*/
-  gpointer padding[12];
+  /* Overridden by StrataModel, so that this class knows nothing of its
+   * subclasses: a model is built from its config as a graph, its weights
+   * are those of its layers (NULL: a leaf layer), and its weights are named
+   * after the Keras the whole model came from. */
+  StrataLayer *(*new_from_config)    (GType               layer_type,
+                                      JsonObject         *config,
+                                      StrataLoadFlags     flags,
+                                      GError            **error);
+  GPtrArray   *(*peek_sublayers)     (StrataLayer        *self);
+  void         (*get_weight_context) (StrataLayer        *self,
+                                      StrataKerasDialect *dialect,
+                                      const char        **keras_version);
+
+  gpointer padding[9];
 };
 
 /**

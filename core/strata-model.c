@@ -252,6 +252,32 @@ strata_model_real_set_weights (StrataLayer  *layer,
   return TRUE;
 }
 
+/* A model's config is a graph: the config reader builds it. */
+static StrataLayer *
+strata_model_new_from_config (GType             layer_type,
+                              JsonObject       *config,
+                              StrataLoadFlags   flags,
+                              GError          **error)
+{
+  return STRATA_LAYER (strata_config_read_model_config (layer_type, config, NULL, flags, error));
+}
+
+static GPtrArray *
+strata_model_real_peek_sublayers (StrataLayer *layer)
+{
+  return strata_model_peek_layers (STRATA_MODEL (layer));
+}
+
+/* Weight names follow the Keras the whole model was read from. */
+static void
+strata_model_real_get_weight_context (StrataLayer         *layer,
+                                      StrataKerasDialect  *dialect,
+                                      const char         **keras_version)
+{
+  *dialect = strata_model_get_dialect (STRATA_MODEL (layer));
+  *keras_version = strata_model_get_keras_version (STRATA_MODEL (layer));
+}
+
 static void
 strata_model_class_init (StrataModelClass *klass)
 {
@@ -265,6 +291,11 @@ strata_model_class_init (StrataModelClass *klass)
   layer_class->get_config = strata_model_real_get_config;
   layer_class->get_weights = strata_model_real_get_weights;
   layer_class->set_weights = strata_model_real_set_weights;
+  layer_class->new_from_config = strata_model_new_from_config;
+  layer_class->peek_sublayers = strata_model_real_peek_sublayers;
+  layer_class->get_weight_context = strata_model_real_get_weight_context;
+
+  strata_layer_class_set_properties_not_config (layer_class);
 
   strata_layer_class_set_keras_name (layer_class, "Functional");
 }
@@ -776,7 +807,6 @@ strata_model_new (GPtrArray   *inputs,
   g_return_val_if_fail (outputs != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
   model = g_object_new (STRATA_TYPE_MODEL, NULL);
   if (name != NULL)
     strata_layer_set_name (STRATA_LAYER (model), name);
@@ -1170,7 +1200,6 @@ strata_model_compile (StrataModel  *self,
   g_return_val_if_fail (training_config != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  strata_init ();
   if (!json_object_has_member (training_config, "loss"))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,

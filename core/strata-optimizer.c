@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
-#include "strata.h"
+#include "strata-optimizer.h"
+#include "strata-tensor.h"
+#include "strata-error.h"
 #include "strata-json-private.h"
 
 /**

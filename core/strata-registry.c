@@ -4,11 +4,11 @@
  */
 #include "config.h"
 
-#include "strata.h"
+#include "strata-registry-private.h"
+#include "strata-opaque-layer.h"
+#include "strata-error.h"
 #include "strata-i18n-private.h"
 #include "strata-json-private.h"
-#include "strata-layer-private.h"
-#include "strata-layers-private.h"
 
 /**
  * StrataRegistry:
@@ -142,20 +142,22 @@ strata_registry_get_default (void)
 
   if (g_once_init_enter (&default_registry))
     {
+      /* Filled with the built-in classes when the library is loaded
+       * (strata-init.c), not by itself: the registry knows no classes. */
       StrataRegistry *registry = g_object_new (STRATA_TYPE_REGISTRY, NULL);
-
-      strata_init ();
-      /* First registration wins for get_name_for_type(): a model of
-       * type StrataModel is written as "Functional". */
-      strata_registry_register (registry, "Sequential", STRATA_TYPE_SEQUENTIAL, NULL);
-      strata_registry_register (registry, "Functional", STRATA_TYPE_MODEL, NULL);
-      strata_registry_register (registry, "Model", STRATA_TYPE_MODEL, NULL);
-      strata_builtin_layers_register (registry);
 
       g_once_init_leave (&default_registry, registry);
     }
 
   return default_registry;
+}
+
+StrataRegistry *
+strata_layer_get_load_registry (StrataLayer *self)
+{
+  StrataRegistry *registry = strata_layer_get_load_context (self)->registry;
+
+  return registry != NULL ? registry : strata_registry_get_default ();
 }
 
 /**
@@ -220,8 +222,6 @@ strata_registry_register (StrataRegistry  *self,
 
   g_return_val_if_fail (STRATA_IS_REGISTRY (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  strata_init ();
 
   if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL))
     {
@@ -503,8 +503,6 @@ strata_registry_create_layer (StrataRegistry   *self,
   g_return_val_if_fail (STRATA_IS_REGISTRY (self), NULL);
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  strata_init ();
 
   class_name = object_get_string (object, "class_name");
   if (class_name == NULL)

@@ -83,7 +83,6 @@ strata_sequential_new (const char *name)
 {
   StrataSequential *self;
 
-  strata_init ();
   self = g_object_new (STRATA_TYPE_SEQUENTIAL, NULL);
   if (name != NULL)
     strata_layer_set_name (STRATA_LAYER (self), name);
@@ -397,8 +396,6 @@ strata_sequential_add (StrataSequential  *self,
   g_return_val_if_fail (STRATA_IS_SEQUENTIAL (self), FALSE);
   g_return_val_if_fail (STRATA_IS_LAYER (layer), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  strata_init ();
 
   if (STRATA_LAYER (self) == layer)
     {

@@ -6,7 +6,8 @@
 
 #include <string.h>
 
-#include "strata.h"
+#include "strata-shape-private.h"
+#include "strata-error.h"
 
 /**
  * StrataShape:
@@ -298,4 +299,37 @@ strata_shape_to_string (const StrataShape *shape)
   g_string_append_c (str, ')');
 
   return g_string_free (str, FALSE);
+}
+
+static void
+shape_unref_nullable (gpointer shape)
+{
+  if (shape != NULL)
+    strata_shape_unref (shape);
+}
+
+GPtrArray *
+strata_shapes_new (void)
+{
+  return g_ptr_array_new_with_free_func (shape_unref_nullable);
+}
+
+GPtrArray *
+strata_shapes_one (StrataShape *shape)
+{
+  GPtrArray *shapes;
+
+  if (shape == NULL)
+    return NULL;
+  shapes = g_ptr_array_new_with_free_func (shape_unref_nullable);
+  g_ptr_array_add (shapes, shape);
+  return shapes;
+}
+
+GPtrArray *
+strata_shapes_unknown (void)
+{
+  GPtrArray *shapes = g_ptr_array_new_with_free_func (shape_unref_nullable);
+  g_ptr_array_add (shapes, NULL);
+  return shapes;
 }

@@ -315,7 +315,6 @@ strata_formats_find_for_file (GFile                     *file,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
   if (name != NULL)
     return find_by_name (name, file, needed, error);
 
@@ -464,7 +463,6 @@ strata_formats_find_for_save (GFile                     *file,
   g_return_val_if_fail (G_IS_FILE (file), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
   if (name != NULL)
     return find_by_name (name, file, needed, error);
 

@@ -166,7 +166,6 @@ strata_model_summary (StrataModel *self)
 
   g_return_val_if_fail (STRATA_IS_MODEL (self), NULL);
 
-  strata_init ();
   functional = !STRATA_IS_SEQUENTIAL (self);
   positions = functional ? fn_positions : seq_positions;
   n_fields = functional ? 4 : 3;

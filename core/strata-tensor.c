@@ -9,7 +9,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "strata.h"
+#include "strata-tensor.h"
+#include "strata-enum-types.h"
+#include "strata-shape.h"
+#include "strata-error.h"
 #include "strata-i18n-private.h"
 
 /**
@@ -630,8 +633,6 @@ strata_tensor_new (StrataDType   dtype,
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
-
   if (!compute_n_bytes (dtype, shape, &n_bytes, error))
     return NULL;
 
@@ -668,8 +669,6 @@ strata_tensor_new_zeros (StrataDType   dtype,
 
   g_return_val_if_fail (shape != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  strata_init ();
 
   if (!compute_n_bytes (dtype, shape, &n_bytes, error))
     return NULL;
@@ -710,8 +709,6 @@ strata_tensor_new_from_floats (StrataShape  *shape,
   g_return_val_if_fail (shape != NULL, NULL);
   g_return_val_if_fail (values != NULL || n_values == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  strata_init ();
 
   if (!compute_n_bytes (STRATA_DTYPE_FLOAT32, shape, &n_bytes, error))
     return NULL;
@@ -989,8 +986,6 @@ strata_tensor_cast (StrataTensor  *self,
   g_return_val_if_fail (STRATA_IS_TENSOR (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  strata_init ();
-
   if (!check_has_data (self, error))
     return NULL;
   if (!compute_n_bytes (dtype, self->shape, &n_bytes, error))
@@ -1044,8 +1039,6 @@ strata_tensor_to_floats (StrataTensor  *self,
 
   g_return_val_if_fail (STRATA_IS_TENSOR (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  strata_init ();
 
   if (!check_has_data (self, error))
     return NULL;

@@ -3,8 +3,8 @@
 # is missing: Debian packages, then the real-Keras venv for the interop tests.
 # Runs the suite in three builds: a -Werror build (then the README's example
 # command on it), an ASan+UBSan build, and a clang-14 libFuzzer build that
-# fuzzes each target for STRATA_FUZZ_SECONDS (default 30); with STRATA_TSAN=1
-# also the threads test in a ThreadSanitizer build.
+# fuzzes each target for STRATA_FUZZ_SECONDS (default 30), and the threads
+# test in a ThreadSanitizer build (STRATA_TSAN=0 leaves it out).
 # Ends with "N passed, N failed, N skipped", counted over all of them.
 #
 # Under CI=true (.ci/run) nothing may be skipped: every fixture, tool and
@@ -91,13 +91,11 @@ else
   status=1
 fi
 
-# ThreadSanitizer, on request (STRATA_TSAN=1): only the test that loads and
-# saves from eight threads (the rest of the suite is single-threaded), and
-# only what it needs is built. Strata serializes every call into libhdf5
-# (plugins/h5/h5-common.c); tests/tsan.supp says what TSan cannot see.
-# Not run by default: GLib's own futex locks are invisible to TSan, and the
-# .keras save path reports races inside GLib's type and time-zone code.
-if [ "${STRATA_TSAN:-0}" = 1 ]; then
+# ThreadSanitizer: only the test that loads and saves from eight threads
+# (the rest of the suite is single-threaded), and only what it needs is
+# built. Strata serializes every call into libhdf5 (plugins/h5/h5-common.c);
+# tests/tsan.supp says what TSan cannot see.
+if [ "${STRATA_TSAN:-1}" = 1 ]; then
   unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp"
   export G_SLICE=always-malloc
@@ -114,7 +112,7 @@ if [ "${STRATA_TSAN:-0}" = 1 ]; then
 fi
 
 tsan_log=()
-[ "${STRATA_TSAN:-0}" = 1 ] && tsan_log=("$tsandir")
+[ "${STRATA_TSAN:-1}" = 1 ] && tsan_log=("$tsandir")
 /usr/bin/python3 - "$extra" "$builddir" "$asandir" "$fuzzdir" "${tsan_log[@]}" <<'PY'
 import json, sys, os
 passed = failed = skipped = 0

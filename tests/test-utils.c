@@ -151,6 +151,10 @@ strata_test_weight_name_matches (const char *strata_name,
 
   if (found_last == NULL || want_last == NULL || !g_str_equal (found_last, want_last))
     return FALSE;
+  /* Keras names the weights of a model inside a wrapper (TimeDistributed)
+   * by the model's layers only ("step_dense/kernel:0"). */
+  if (g_str_equal (strata_name + strlen (layer) + 1, want))
+    return TRUE;
   return g_strv_contains ((const char * const *) parts, layer);
 }
 

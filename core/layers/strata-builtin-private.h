@@ -19,8 +19,16 @@
  */
 #pragma once
 
-#include "strata.h"
+#include "strata-layer.h"
+#include "strata-shape.h"
+#include "strata-tensor.h"
+#include "strata-registry.h"
+#include "strata-input-layer.h"
+#include "strata-opaque-layer.h"
+#include "strata-error.h"
 #include "strata-layer-private.h"
+#include "strata-registry-private.h"
+#include "strata-shape-private.h"
 #include "strata-json-private.h"
 #include "strata-layers-private.h"
 
@@ -153,9 +161,6 @@ gboolean  strata_builtin_known_dim (StrataLayer *self, StrataShape *shape, int a
 gboolean  strata_builtin_any_unknown (GPtrArray *input_shapes);
 
 /* Output-shape arrays: (element-type StrataShape) with strata_shape_unref. */
-GPtrArray *strata_shapes_new       (void);
-GPtrArray *strata_shapes_one       (StrataShape *shape);   /* takes ownership; NULL in, NULL out */
-GPtrArray *strata_shapes_unknown   (void);                 /* one NULL shape */
 GPtrArray *strata_shapes_same      (StrataLayer *self, const StrataLayerRow *row,
                                     GPtrArray *input_shapes, GError **error);
 /* Shapes computed from configs: a size below -1 (a negative config value

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "strata-builtin-private.h"
-#include "strata-model-private.h"
 #include "strata-i18n-private.h"
 
 void
@@ -475,39 +474,6 @@ strata_builtin_known_dim (StrataLayer *self,
     }
   *out = strata_shape_get_dim (shape, a);
   return TRUE;
-}
-
-static void
-shape_unref_nullable (gpointer shape)
-{
-  if (shape != NULL)
-    strata_shape_unref (shape);
-}
-
-GPtrArray *
-strata_shapes_new (void)
-{
-  return g_ptr_array_new_with_free_func (shape_unref_nullable);
-}
-
-GPtrArray *
-strata_shapes_one (StrataShape *shape)
-{
-  GPtrArray *shapes;
-
-  if (shape == NULL)
-    return NULL;
-  shapes = g_ptr_array_new_with_free_func (shape_unref_nullable);
-  g_ptr_array_add (shapes, shape);
-  return shapes;
-}
-
-GPtrArray *
-strata_shapes_unknown (void)
-{
-  GPtrArray *shapes = g_ptr_array_new_with_free_func (shape_unref_nullable);
-  g_ptr_array_add (shapes, NULL);
-  return shapes;
 }
 
 GPtrArray *

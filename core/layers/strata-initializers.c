@@ -14,7 +14,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "strata-builtin-private.h"
+#include "strata-initializers-private.h"
+#include "strata-json-private.h"
+#include "strata-error.h"
 #include "strata-i18n-private.h"
 
 /* Refuse to allocate more than this many elements for one weight (16 GiB of

@@ -4,22 +4,16 @@
  */
 #pragma once
 
-#include "strata.h"
+#include "strata-layer.h"
+#include "strata-shape.h"
+#include "strata-tensor.h"
+#include "strata-registry.h"
+#include "strata-initializers-private.h"
 
 G_BEGIN_DECLS
 
 /* Registers every built-in Keras layer class and its aliases (Keras 1
  * names, "keras.layers>Dense" style names) in @registry. */
 void          strata_builtin_layers_register (StrataRegistry *registry);
-
-/* Runs a Keras initializer (string, Keras 2 {class_name, config} or
- * Keras 3 {module, class_name, config, registered_name}) for @shape.
- * Unknown initializers fail with STRATA_CONFIG_ERROR_UNSUPPORTED. */
-/* The name of a Keras initializer (a custom function's own name). */
-char         *strata_initializer_get_name (JsonNode *initializer);
-StrataTensor *strata_initializer_run (JsonNode     *initializer,
-                                      StrataShape  *shape,
-                                      StrataDType   dtype,
-                                      GError      **error);
 
 G_END_DECLS

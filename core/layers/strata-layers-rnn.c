@@ -390,16 +390,61 @@ bidirectional_layers (StrataLayer  *self,
  * ("forward_lstm/", nullable) as @inner names it. @scope (nullable) is
  * where tf-keras 2.3+ and Keras 3 build @inner ("stacked_rnn_cells/"
  * "lstm_cell_1/" for a cell of a generic RNN), absent in the legacy names. */
+static void adopt_weights (StrataLayer *self, StrataLayer *inner, const char *prefix, const char *scope);
+
+/* A model wrapped whole (TimeDistributed(Sequential([...]))): the weights
+ * of its layers, each under its layer's name ("step_dense/kernel", as
+ * tf-keras names them), Keras 3 naming them under the model too
+ * ("step_model/step_dense/kernel"). */
+static void
+adopt_model_weights (StrataLayer *self,
+                     StrataLayer *model,
+                     GPtrArray   *layers,
+                     const char  *prefix)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autofree char *k3_prefix = g_strconcat (strata_layer_get_name (model), "/", NULL);
+
+  for (guint l = 0; l < layers->len; l++)
+    {
+      StrataLayer *layer = g_ptr_array_index (layers, l);
+      g_autofree char *layer_prefix = NULL;
+      guint first = strata_layer_get_n_weights (self);
+
+      if (!g_hash_table_add (seen, layer))
+        continue;    /* a layer called twice */
+      layer_prefix = g_strconcat (prefix, strata_layer_get_name (layer), "/", NULL);
+      adopt_weights (self, layer, layer_prefix, NULL);
+      for (guint i = first; i < strata_layer_get_n_weights (self); i++)
+        {
+          const char *tf = strata_layer_get_weight_name_as (self, i, STRATA_WEIGHT_NAMING_TF_KERAS);
+          g_autofree char *tf_name = g_strdup (tf);
+          g_autofree char *k3_name = g_strconcat (k3_prefix, strata_layer_get_weight_name_as (self, i, STRATA_WEIGHT_NAMING_KERAS3), NULL);
+
+          strata_layer_set_weight_scoped_names (self, i,
+                                                g_str_equal (tf_name, strata_layer_get_weight_name_as (self, i, STRATA_WEIGHT_NAMING_LEGACY)) ? NULL : tf_name,
+                                                k3_name);
+        }
+    }
+}
+
 static void
 adopt_weights (StrataLayer *self,
                StrataLayer *inner,
                const char  *prefix,
                const char  *scope)
 {
-  guint i, n = strata_layer_get_n_weights (inner);
+  GPtrArray *sublayers = strata_layer_peek_sublayers (inner);
+  guint i, n;
 
   if (prefix == NULL)
     prefix = "";
+  if (sublayers != NULL)
+    {
+      adopt_model_weights (self, inner, sublayers, prefix);
+      return;
+    }
+  n = strata_layer_get_n_weights (inner);
   for (i = 0; i < n; i++)
     {
       guint index = strata_layer_get_n_weights (self);

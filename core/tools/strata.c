@@ -692,7 +692,6 @@ main (int    argc,
 
   setlocale (LC_ALL, "");
   g_set_prgname ("strata");
-  strata_init ();
   textdomain (GETTEXT_PACKAGE);
 
   /* The command is the first argument; everything after it belongs to it. */

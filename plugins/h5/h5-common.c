@@ -161,8 +161,15 @@ h5k_set_error (GError **error, int code, const char *format, ...)
 void
 h5k_close_id (hid_t id)
 {
+  hid_t stack = H5I_INVALID_HID;
+
   if (id < 0)
     return;
+  /* Every libhdf5 call clears the thread's error stack: the stack of a
+   * failure must survive the closing of what the failed code had open
+   * (H5K_AUTO_ID) until h5k_set_error() reports it. */
+  if (H5Eget_num (H5E_DEFAULT) > 0)
+    stack = H5Eget_current_stack ();
   switch (H5Iget_type (id))
     {
     case H5I_FILE: H5Fclose (id); break;
@@ -174,6 +181,8 @@ h5k_close_id (hid_t id)
     case H5I_GENPROP_LST: H5Pclose (id); break;
     default: break;
     }
+  if (stack >= 0)
+    H5Eset_current_stack (stack);
 }
 
 gboolean

@@ -9,6 +9,7 @@
 
 #include "h5-plugin.h"
 #include "h5-writer.h"
+#include "h5-cudnn.h"
 
 #include <string.h>
 
@@ -183,9 +184,9 @@ keras_version_for (StrataModel *model, StrataKerasDialect dialect)
   return dialect == STRATA_KERAS_DIALECT_KERAS3 ? "3.15.1" : "2.15.0";
 }
 
-gboolean
-h5_save (StrataModel *model, GFile *file, StrataSaveOptions *options, gboolean weights_only,
-         GCancellable *cancellable, GError **error)
+static gboolean
+save_model (StrataModel *model, GFile *file, StrataSaveOptions *options, gboolean weights_only,
+            GCancellable *cancellable, GError **error)
 {
   g_autofree char *path = g_file_get_path (file);
   g_autofree char *model_config = NULL;
@@ -283,4 +284,14 @@ h5_save (StrataModel *model, GFile *file, StrataSaveOptions *options, gboolean w
     return FALSE;
   strata_save_options_report_progress (options, 1.0, NULL);
   return TRUE;
+}
+
+gboolean
+h5_save (StrataModel *model, GFile *file, StrataSaveOptions *options, gboolean weights_only,
+         GCancellable *cancellable, GError **error)
+{
+  /* No Keras that reads what we write has cuDNN layers. */
+  g_autoptr(StrataModel) native = h5k_model_without_cudnn (model, error);
+
+  return native != NULL && save_model (native, file, options, weights_only, cancellable, error);
 }

@@ -291,6 +291,46 @@ plan_rnn (LayerCtx *ctx, JsonObject *config, const char *base, GArray *slots)
     }
 }
 
+/* A model wrapped whole (TimeDistributed(Sequential(...))): Keras tracks
+ * its layers as a nested model does, "layers/<snake_case(class)>[_n]";
+ * each takes the slots named under it ("step_dense/kernel", or under the
+ * model too in Keras 3's naming, "step_model/step_dense/kernel"). */
+static void
+plan_wrapped_model (LayerCtx *ctx, JsonObject *entry, const char *base, GArray *slots)
+{
+  JsonNode *node = json_object_get_member (entry_config (entry), "layers");
+  JsonArray *layers = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  gboolean sequential = g_strcmp0 (entry_class (entry), "Sequential") == 0;
+  g_autoptr(GHashTable) counters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; layers != NULL && i < json_array_get_length (layers); i++)
+    {
+      JsonNode *element = json_array_get_element (layers, i);
+      JsonObject *le = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      const char *name = entry_name (le);
+      g_autofree char *snake = kv3_snake_case (entry_class (le));
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (counters, snake));
+      g_autofree char *path = NULL;
+      g_autoptr(GArray) mine = g_array_new (FALSE, FALSE, sizeof (guint));
+
+      if (sequential && g_strcmp0 (entry_class (le), "InputLayer") == 0)
+        continue;
+      g_hash_table_insert (counters, g_strdup (snake), GUINT_TO_POINTER (count + 1));
+      path = count == 0 ? g_strdup_printf ("%s/layers/%s", base, snake)
+                        : g_strdup_printf ("%s/layers/%s_%u", base, snake, count);
+      for (guint k = 0; k < slots->len; k++)
+        {
+          GStrv parts = g_ptr_array_index (ctx->parts, g_array_index (slots, guint, k));
+          guint n = g_strv_length (parts);
+
+          if ((n > 1 && g_str_equal (parts[0], name)) ||
+              (n > 2 && g_str_equal (parts[0], entry_name (entry)) && g_str_equal (parts[1], name)))
+            g_array_append_val (mine, g_array_index (slots, guint, k));
+        }
+      plan_object (ctx, le, path, name, mine);
+    }
+}
+
 /* Plans the Keras object described by @entry (class_name + config; NULL
  * for a plain layer) at @base, which holds the weight @slots of the layer
  * being planned. */
@@ -315,6 +355,8 @@ plan_object (LayerCtx *ctx, JsonObject *entry, const char *base, const char *nam
     }
   else if (g_strcmp0 (class_name, "RNN") == 0)
     plan_rnn (ctx, config, base, slots);
+  else if (config != NULL && json_object_has_member (config, "layers"))
+    plan_wrapped_model (ctx, entry, base, slots);
   else if (holds_cell (class_name))
     {
       /* Keras names the cell after its class: LSTMCell "lstm_cell",

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
@@ -18,6 +19,7 @@
 #include "strata-i18n-private.h"
 #include "kv3-archive.h"
 #include "kv3-weights.h"
+#include "h5-cudnn.h"
 
 #define STRATA_TYPE_FORMAT_KERAS_V3 (strata_format_keras_v3_get_type ())
 G_DECLARE_FINAL_TYPE (StrataFormatKerasV3, strata_format_keras_v3, STRATA, FORMAT_KERAS_V3, StrataFormat)
@@ -591,8 +593,9 @@ static char *
 metadata_json (StrataModel *model, StrataKerasDialect dialect)
 {
   const char *version = strata_model_get_keras_version (model);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d@%H:%M:%S");
+  char date[64] = "";
+  time_t now = time (NULL);
+  struct tm local;
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   JsonObject *object = json_object_new ();
   gboolean keras3 = dialect == STRATA_KERAS_DIALECT_KERAS3;
@@ -603,6 +606,11 @@ metadata_json (StrataModel *model, StrataKerasDialect dialect)
       (!keras3 && g_ascii_strtoull (version + 2, NULL, 10) < 13))
     version = keras3 ? DEFAULT_KERAS_VERSION : DEFAULT_TF_KERAS_VERSION;
   json_object_set_string_member (object, "keras_version", version);
+  /* Local time, as Keras writes it. libc rather than GDateTime: GLib's
+   * time-zone cache is guarded by a lock ThreadSanitizer cannot see, and
+   * saves run in many threads at once. */
+  if (localtime_r (&now, &local) != NULL)
+    strftime (date, sizeof date, "%Y-%m-%d@%H:%M:%S", &local);
   json_object_set_string_member (object, "date_saved", date);
   json_node_take_object (node, object);
   return strata_json_to_string (node, FALSE);
@@ -619,9 +627,8 @@ target_dialect (StrataSaveOptions *options)
 }
 
 static gboolean
-strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFile *file,
-                                   StrataSaveOptions *options, GCancellable *cancellable,
-                                   GError **error)
+save_model (StrataModel *model, GFile *file, StrataSaveOptions *options, GCancellable *cancellable,
+            GError **error)
 {
   g_autofree char *path = local_path (file, error);
   g_autofree char *config_text = NULL;
@@ -677,16 +684,28 @@ strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFi
   return ok;
 }
 
+/* Neither Keras that reads .keras files has cuDNN layers. */
+static gboolean
+strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFile *file,
+                                   StrataSaveOptions *options, GCancellable *cancellable,
+                                   GError **error)
+{
+  g_autoptr(StrataModel) native = h5k_model_without_cudnn (model, error);
+
+  return native != NULL && save_model (native, file, options, cancellable, error);
+}
+
 static gboolean
 strata_format_keras_v3_save_weights (StrataFormat *format, StrataModel *model, GFile *file,
                                      StrataSaveOptions *options, GCancellable *cancellable,
                                      GError **error)
 {
   g_autofree char *path = local_path (file, error);
+  g_autoptr(StrataModel) native = path != NULL ? h5k_model_without_cudnn (model, error) : NULL;
 
   /* Keras's save_weights walks the whole model, optimizer included. */
-  return path != NULL && kv3_weights_save (model, -1, path, target_dialect (options), TRUE, options,
-                                           cancellable, error);
+  return native != NULL && kv3_weights_save (native, -1, path, target_dialect (options), TRUE, options,
+                                             cancellable, error);
 }
 
 static void

@@ -29,12 +29,14 @@ typedef struct {
   StrataLoadOptions   *options;
   GCancellable        *cancellable;
   guint                done, total;    /* progress, in layers */
+  GHashTable          *weight_rank;    /* variable node -> 1 + its place in model.weights */
 } TsmLoad;
 
 static void
 tsm_load_clear (TsmLoad *ld)
 {
   g_clear_pointer (&ld->map, g_array_unref);
+  g_clear_pointer (&ld->weight_rank, g_hash_table_unref);
   g_clear_pointer (&ld->ckpt, tsm_checkpoint_free);
   g_clear_pointer (&ld->sm, tsm_saved_model_free);
 }
@@ -124,6 +126,14 @@ assign_layer (TsmLoad *ld, StrataLayer *layer, guint node, const char *path, GEr
   g_autoptr(GArray) ids = tsm_graph_layer_variables (ld->graph, &ld->kinds, node);
   g_autoptr(GPtrArray) weights = strata_layer_get_weights (layer);
 
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gpointer key = GINT_TO_POINTER (g_array_index (ids, int, i));
+
+      if (!g_hash_table_contains (ld->weight_rank, key))
+        g_hash_table_insert (ld->weight_rank, key,
+                             GUINT_TO_POINTER (g_hash_table_size (ld->weight_rank) + 1));
+    }
   if (weights->len == 0 && ids->len == 0)
     return TRUE;
   if (weights->len == 0 && !STRATA_IS_MODEL (layer) &&
@@ -280,6 +290,48 @@ finish_model (TsmLoad *ld, StrataModel *model, GError **error)
 
 /* ---- optimizer state ---- */
 
+typedef struct {
+  guint rank;      /* of the slot's variable in model.weights; G_MAXUINT: not the model's */
+  guint listed;    /* its place in the object graph's list */
+  int   node;
+} SlotRef;
+
+static int
+compare_slots (gconstpointer a, gconstpointer b)
+{
+  const SlotRef *x = a, *y = b;
+
+  if (x->rank != y->rank)
+    return x->rank < y->rank ? -1 : 1;
+  return x->listed < y->listed ? -1 : x->listed > y->listed;
+}
+
+/* Appends the slot variables named @slot_name of optimizer @o in the order
+ * of their variables in model.trainable_weights, the order in which Keras
+ * creates them and lists them in optimizer.weights (and .h5 files). The
+ * object graph lists slots by node instead (TF 2.0-2.8 put the layers of a
+ * nested model after the outer model's own), so the order is taken from
+ * each slot's original_variable_node_id, which keeps every slot attached
+ * to its variable; slots of variables outside the model come last. */
+static void
+append_slots (TsmLoad *ld, Tsm__SavedObject *o, const char *slot_name, GArray *ids)
+{
+  g_autoptr(GArray) refs = g_array_new (FALSE, FALSE, sizeof (SlotRef));
+
+  for (gsize i = 0; i < o->n_slot_variables; i++)
+    {
+      Tsm__SlotVariableReference *ref = o->slot_variables[i];
+      gpointer rank = g_hash_table_lookup (ld->weight_rank, GINT_TO_POINTER (ref->original_variable_node_id));
+      SlotRef r = { rank != NULL ? GPOINTER_TO_UINT (rank) : G_MAXUINT, (guint) i, ref->slot_variable_node_id };
+
+      if (g_str_equal (ref->slot_name, slot_name) && ld->kinds.is_variable (ld->kinds.data, r.node))
+        g_array_append_val (refs, r);
+    }
+  g_array_sort (refs, compare_slots);
+  for (guint i = 0; i < refs->len; i++)
+    g_array_append_val (ids, g_array_index (refs, SlotRef, i).node);
+}
+
 /* The optimizer's variables in Keras's optimizer.variables() order: new
  * optimizers (tf-keras >= 2.11) list them in `_variables`; legacy
  * OptimizerV2 has `iter` and slot variables, which Keras creates one slot
@@ -308,10 +360,7 @@ optimizer_variables (TsmLoad *ld, int node)
     if (!g_ptr_array_find_with_equal_func (slot_names, o->slot_variables[i]->slot_name, g_str_equal, NULL))
       g_ptr_array_add (slot_names, o->slot_variables[i]->slot_name);
   for (guint s = 0; s < slot_names->len; s++)
-    for (gsize i = 0; i < o->n_slot_variables; i++)
-      if (g_str_equal (o->slot_variables[i]->slot_name, g_ptr_array_index (slot_names, s)) &&
-          ld->kinds.is_variable (ld->kinds.data, o->slot_variables[i]->slot_variable_node_id))
-        g_array_append_val (ids, o->slot_variables[i]->slot_variable_node_id);
+    append_slots (ld, o, g_ptr_array_index (slot_names, s), ids);
   return ids;
 }
 
@@ -471,6 +520,7 @@ tsm_load_model (const char *dir, StrataLoadOptions *options, GCancellable *cance
   JsonNode *tc;
 
   ld.where = dir;
+  ld.weight_rank = g_hash_table_new (NULL, NULL);
   ld.options = options;
   ld.cancellable = cancellable;
   ld.metadata_only = (flags & STRATA_LOAD_METADATA_ONLY) != 0;
@@ -576,6 +626,7 @@ tsm_load_weights (StrataModel *model, const char *path, StrataLoadOptions *optio
       return NULL;
     }
   ld.where = prefix;
+  ld.weight_rank = g_hash_table_new (NULL, NULL);
   ld.options = options;
   ld.cancellable = cancellable;
   ld.report = report;

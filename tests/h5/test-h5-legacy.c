@@ -11,7 +11,10 @@
  * model's output shapes (for Keras 1 files, every layer's) must be those the
  * writing Keras reported.  The
  * converted model saved by Strata (.h5 and .keras) must load back with the
- * same weights: nothing is converted twice.
+ * same weights: nothing is converted twice.  Keras 1 files written on
+ * Theano (k1th_*) record no backend: read as they are, they match Keras
+ * 2.2.4; read with assume-backend "theano", they match what Keras 2.2.4 makes
+ * of a copy marked as Theano's (C.reference.json "as_theano").
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -29,10 +32,6 @@
   "recurrent_activation \"hard_sigmoid\" is clip(0.2x + 0.5, 0, 1) in Keras 1/2; Keras 3's is " \
   "relu6(x + 3) / 6, and no Keras 3 activation computes clip(0.2x + 0.5, 0, 1)"
 #define MERGE_COS "Keras 1 Merge mode \"cos\": no Keras 2 or Keras 3 layer computes it"
-#define CUDNN_KERAS2 "tf-keras 2 has no CuDNNLSTM/CuDNNGRU layer (Strata writes .h5 for tf-keras)"
-#define CUDNN_LAYOUT \
-  "Keras 3 has no cuDNN layer; the model holds cuDNN-layout weights (separate input and recurrent " \
-  "biases), and writing them as LSTM/GRU needs a weight re-layout Strata's writers do not do yet"
 
 /* What is expected where Keras 2.2.4 has no reference of its own. */
 typedef enum {
@@ -62,8 +61,7 @@ static const struct {
 
 /* Saves that Strata must refuse (in each format's default dialect: tf-keras
  * for .h5, Keras 3 for .keras), with the layer the error names: the target
- * Keras has no layer computing the same thing, or Strata cannot yet write it
- * without changing its weights. */
+ * Keras has no layer computing the same thing. */
 static const struct {
   const char *name;
   const char *extension;
@@ -78,12 +76,6 @@ static const struct {
   { "k2th_convlstm2d", ".keras", "conv_lst_m2d_1", HARD_SIGMOID },
   { "k1_merge", ".h5", "merge_cos", MERGE_COS },
   { "k1_merge", ".keras", "merge_cos", MERGE_COS },
-  { "k2_lstm_to_cudnn", ".h5", "cu_dnnlstm_1", CUDNN_KERAS2 },
-  { "k2_lstm_to_cudnn", ".keras", "cu_dnnlstm_1", CUDNN_LAYOUT },
-  { "k2_gru_to_cudnn", ".h5", "cu_dnngru_1", CUDNN_KERAS2 },
-  { "k2_gru_to_cudnn", ".keras", "cu_dnngru_1", CUDNN_LAYOUT },
-  { "k2_bidirectional_to_cudnn", ".h5", "cu_dnnlstm_1", CUDNN_KERAS2 },
-  { "k2_bidirectional_to_cudnn", ".keras", "cu_dnnlstm_1", CUDNN_LAYOUT },
 };
 
 static char *
@@ -132,13 +124,13 @@ save_refusal (const char *name, const char *extension, const char **reason)
 }
 
 static StrataModel *
-load_case (JsonObject *expected, GError **error)
+load_case (JsonObject *expected, StrataLoadOptions *options, GError **error)
 {
   const char *file = json_object_get_string_member (expected, "file");
   const char *target = json_object_get_string_member_with_default (expected, "target", NULL);
   g_autofree char *path = legacy_path (target != NULL ? target : file);
   g_autoptr(GFile) gfile = g_file_new_for_path (path);
-  g_autoptr(StrataModel) model = strata_load_model (gfile, NULL, NULL, error);
+  g_autoptr(StrataModel) model = strata_load_model (gfile, options, NULL, error);
 
   if (model == NULL)
     return NULL;
@@ -148,7 +140,7 @@ load_case (JsonObject *expected, GError **error)
        * the target's layers. */
       g_autofree char *weights_path = legacy_path (file);
       g_autoptr(GFile) weights = g_file_new_for_path (weights_path);
-      g_autoptr(StrataWeightsReport) report = strata_model_load_weights (model, weights, NULL, NULL, error);
+      g_autoptr(StrataWeightsReport) report = strata_model_load_weights (model, weights, options, NULL, error);
 
       if (report == NULL)
         return NULL;
@@ -175,15 +167,36 @@ first_difference (StrataTensor *tensor, JsonArray *values)
   return g_strdup ("");
 }
 
-static void
-check_weights (StrataModel *model, JsonArray *layers, const char *who)
+/* The layers of @model that hold weights, in order. */
+static GPtrArray *
+layers_with_weights (StrataModel *model)
 {
+  GPtrArray *layers = g_ptr_array_new ();
+
+  for (guint i = 0; i < strata_model_get_n_layers (model); i++)
+    if (strata_layer_get_n_weights (strata_model_get_layer_at (model, i)) > 0)
+      g_ptr_array_add (layers, strata_model_get_layer_at (model, i));
+  return layers;
+}
+
+/* @layers (the reference's) are matched by name, or with @by_position by
+ * their place among the model's layers that hold weights (the reference
+ * is another model of the same structure). */
+static void
+check_weights_full (StrataModel *model, JsonArray *layers, const char *who, gboolean by_position)
+{
+  g_autoptr(GPtrArray) holding = layers_with_weights (model);
+
+  if (by_position && holding->len != json_array_get_length (layers))
+    g_test_fail_printf ("Strata's model has %u layers with weights, %s's %u", holding->len, who,
+                        json_array_get_length (layers));
   for (guint l = 0; l < json_array_get_length (layers); l++)
     {
       JsonObject *ref = json_array_get_object_element (layers, l);
       const char *name = json_object_get_string_member (ref, "name");
       JsonArray *weights = json_object_get_array_member (ref, "weights");
-      StrataLayer *layer = strata_model_get_layer (model, name);
+      StrataLayer *layer = !by_position ? strata_model_get_layer (model, name)
+                           : l < holding->len ? g_ptr_array_index (holding, l) : NULL;
       g_autoptr(GPtrArray) tensors = NULL;
 
       if (layer == NULL)
@@ -232,6 +245,12 @@ check_weights (StrataModel *model, JsonArray *layers, const char *who)
             }
         }
     }
+}
+
+static void
+check_weights (StrataModel *model, JsonArray *layers, const char *who)
+{
+  check_weights_full (model, layers, who, FALSE);
 }
 
 /* Whether @shape is @want, a shape Keras reported (None as null). */
@@ -383,10 +402,11 @@ check_layer_shapes (StrataModel *model, JsonObject *reported)
 }
 
 /* Strata's own file of the converted model holds the converted weights and
- * says so (no second conversion on load). */
+ * says so (no second conversion on load). With @by_position, @layers are
+ * those of another model of the same structure (see check_weights_full()). */
 static void
 check_saved (StrataModel *model, const char *name, const char *extension, JsonArray *layers,
-             const char *who)
+             const char *who, gboolean by_position)
 {
   const char *refusal = NULL;
   const char *refused_layer = save_refusal (name, extension, &refusal);
@@ -432,10 +452,48 @@ check_saved (StrataModel *model, const char *name, const char *extension, JsonAr
   else
     {
       g_autofree char *what = g_strdup_printf ("%s (after a Strata %s round trip)", who, extension);
-      check_weights (back, layers, what);
+      check_weights_full (back, layers, what, by_position);
     }
   g_unlink (path);
   g_rmdir (dir);
+}
+
+/* A Keras 1 file written with Theano records no backend; told so, Strata
+ * must flip its kernels as Keras 2.2.4 flips those of a file that says
+ * backend = "theano" (whose predictions match the writer's). */
+static void
+check_assume_theano (JsonObject *expected, JsonObject *as_theano)
+{
+  const char *name = json_object_get_string_member (expected, "case");
+  g_autoptr(StrataLoadOptions) options = strata_load_options_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataModel) model = NULL;
+  JsonArray *layers = json_object_get_array_member (as_theano, "layers");
+  const char *who = "Keras 2.2.4 (file marked backend = theano)";
+
+  g_assert_true (json_object_get_boolean_member (as_theano, "agrees_with_writer"));
+  strata_load_options_set_assume_backend (options, "theano");
+  model = load_case (expected, options, &error);
+  if (model == NULL)
+    {
+      g_test_fail_printf ("Strata cannot load %s with assume-backend theano: %s", name, error->message);
+      return;
+    }
+  check_weights (model, layers, who);
+  check_saved (model, name, ".h5", layers, who, FALSE);
+  check_saved (model, name, ".keras", layers, who, FALSE);
+}
+
+/* Whether the case's model (its target's, when it has one) holds cuDNN layers. */
+static gboolean
+holds_cudnn (JsonObject *expected)
+{
+  JsonArray *conversions = json_object_get_array_member (expected, "conversions");
+
+  for (guint i = 0; i < json_array_get_length (conversions); i++)
+    if (g_str_has_suffix (json_array_get_string_element (conversions, i), "-to-cudnn"))
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -454,7 +512,7 @@ test_case (gconstpointer data)
   const char *who;
 
   g_test_message ("%s: %s", name, json_object_get_string_member (expected, "description"));
-  model = load_case (expected, &error);
+  model = load_case (expected, NULL, &error);
 
   if (kind == REFERENCE_REFUSED)
     {
@@ -496,8 +554,18 @@ test_case (gconstpointer data)
       who = "Keras 2.2.4";
     }
   check_weights (model, layers, who);
-  check_saved (model, name, ".h5", layers, who);
-  check_saved (model, name, ".keras", layers, who);
+  if (holds_cudnn (expected))
+    {
+      /* No Keras that Strata writes for has cuDNN layers: the model is
+       * saved as LSTM/GRU(reset_after=True), with the native weights the
+       * writer itself held before Keras converted them to cuDNN's layout. */
+      layers = json_object_get_array_member (expected, "weights");
+      who = "the writing Keras (native layout)";
+    }
+  check_saved (model, name, ".h5", layers, who, holds_cudnn (expected));
+  check_saved (model, name, ".keras", layers, who, holds_cudnn (expected));
+  if (json_object_has_member (reference, "as_theano"))
+    check_assume_theano (expected, json_object_get_object_member (reference, "as_theano"));
 }
 
 static int
@@ -524,7 +592,7 @@ main (int argc, char **argv)
       g_ptr_array_add (names, g_strndup (entry, strlen (entry) - strlen (".expected.json")));
   g_ptr_array_sort (names, compare_names);
   /* Every case of the generators; a vanished file fails here, not silently. */
-  g_assert_cmpuint (names->len, ==, 32);
+  g_assert_cmpuint (names->len, ==, 37);
   /* No expected refusal is left over from a case that is gone. */
   for (guint i = 0; i < G_N_ELEMENTS (save_refusals); i++)
     if (!g_ptr_array_find_with_equal_func (names, save_refusals[i].name, g_str_equal, NULL))

@@ -728,6 +728,79 @@ test_truncated (void)
   g_unlink (cut);
 }
 
+/* A damaged file fails to load with one sentence; libhdf5's raw error
+ * stack (function, source line, major and minor numbers) is debug output,
+ * printed only under G_MESSAGES_DEBUG, and libhdf5 itself never prints
+ * (HDF5-DIAG). A child loads a file cut in half, with debug output on
+ * (as G_MESSAGES_DEBUG=all does) and off; the parent's own environment and
+ * output stay as they are, since its stdout is TAP. (The stack must also
+ * outlive the closing of what the failed call had open: every libhdf5 call
+ * clears it.) */
+static void
+load_damaged_copy (const char *real)
+{
+  g_autofree char *cut = tmp_path ("damaged.h5");
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataModel) model = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (real, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (cut, contents, length / 2, NULL));
+  model = load (cut, STRATA_LOAD_ALLOW_UNKNOWN, TRUE, &error);
+  g_assert_null (model);
+  g_assert_nonnull (error);
+  g_printerr ("load failed: %s\n", error->message);
+  g_unlink (cut);
+}
+
+static void
+test_error_stack_debug_only (void)
+{
+  g_autofree char *real = strata_test_real_fixture_path (
+      "dl4j-test-resources/keras/examples/simple_lstm/simple_lstm_tf_keras_2_model.h5");
+
+  if (real == NULL)
+    return;
+  if (g_test_subprocess ())
+    {
+      /* Debug output on in the child only: G_MESSAGES_DEBUG=all. */
+      g_log_set_debug_enabled (TRUE);
+      load_damaged_copy (real);
+      return;
+    }
+  g_test_trap_subprocess ("/h5/roundtrip/error-stack-debug-only/subprocess/quiet", 0,
+                          G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*load failed: *damaged.h5*");
+  g_test_trap_assert_stderr_unmatched ("*error stack*");
+  g_test_trap_assert_stderr_unmatched ("*#0 H5*");
+  g_test_trap_assert_stderr_unmatched ("*HDF5-DIAG*");
+  g_test_trap_assert_stdout_unmatched ("*error stack*");
+  g_test_trap_assert_stdout_unmatched ("*HDF5-DIAG*");
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*load failed: *damaged.h5*");
+  /* GLib prints debug messages on stdout. */
+  g_test_trap_assert_stdout ("*libhdf5's error stack:*#0 H5*");
+}
+
+static void
+test_error_stack_quiet (void)
+{
+  g_autofree char *real = strata_test_real_fixture_path (
+      "dl4j-test-resources/keras/examples/simple_lstm/simple_lstm_tf_keras_2_model.h5");
+
+  /* Only ever run as the child of test_error_stack_debug_only(). */
+  if (real != NULL && g_test_subprocess ())
+    {
+      g_unsetenv ("G_MESSAGES_DEBUG");   /* the child's output is not TAP */
+      g_log_set_debug_enabled (FALSE);
+      load_damaged_copy (real);
+    }
+}
+
 static const char *thread_files[] = {
   "dl4j-test-resources/keras/examples/simple_lstm/simple_lstm_tf_keras_2_model.h5",
   "dl4j-test-resources/keras/examples/simple_lstm/simple_lstm_tf_keras_1_model.h5",
@@ -908,9 +981,9 @@ test_generated_fixtures (void)
           n_files++;
         }
     }
-  /* 15 tf-keras models (.h5 and -weights.h5) and 16 Keras 3 models (.h5):
+  /* 16 tf-keras models (.h5 and -weights.h5) and 17 Keras 3 models (.h5):
    * MODELS of tests/fixtures/generate.py, non_ascii_names by Keras 3 only. */
-  g_assert_cmpuint (n_files, ==, 2 * 15 + 16);
+  g_assert_cmpuint (n_files, ==, 2 * 16 + 17);
 }
 
 int
@@ -929,6 +1002,8 @@ main (int argc, char **argv)
   g_test_add_func ("/h5/roundtrip/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/h5/roundtrip/cancelled-save", test_cancelled_save);
   g_test_add_func ("/h5/roundtrip/truncated", test_truncated);
+  g_test_add_func ("/h5/roundtrip/error-stack-debug-only", test_error_stack_debug_only);
+  g_test_add_func ("/h5/roundtrip/error-stack-debug-only/subprocess/quiet", test_error_stack_quiet);
   g_test_add_func ("/h5/roundtrip/threads", test_threads);
   g_test_add_func ("/h5/roundtrip/generated-fixtures", test_generated_fixtures);
   return g_test_run ();

@@ -4,7 +4,7 @@
 # Run inside tests/.venv:
 #   check_keras_loads.py FILE EXPECTED.json [--kind model|weights]
 #                        [--toolkit tf_keras --toolkit keras]
-#                        [--checks weights,predictions,optimizer]
+#                        [--checks weights,predictions,optimizer,optimizer-slots]
 #   check_keras_loads.py FILE --manifest MANIFEST.json --like PATH
 #                        [--kind KIND] [--require keras:weights,predictions ...]
 #
@@ -12,7 +12,8 @@
 # tf-keras 2.21 (`tf_keras`) and/or Keras 3.15 (`keras`), or, as toolkit
 # `tf`, with tf.saved_model.load and saved_model_cli; compares get_weights()
 # bitwise (dtype, shape, sha256 of the raw bytes) with the expected weights,
-# the predictions on the stored inputs to 1e-5, the optimizer state and how
+# the predictions on the stored inputs to 1e-5, the optimizer state (as a
+# list, or per weight across toolkits: optimizer-slots) and how
 # the model is compiled, and prints one PASS/FAIL line per check.
 #
 # With --manifest and --like, the toolkits and checks are those real Keras
@@ -69,7 +70,7 @@ def main():
     parser.add_argument("--toolkit", action="append",
                         choices=keras_check.TOOLKITS + (keras_check.TF,))
     parser.add_argument("--checks", default=None,
-                        help="comma-separated: weights,predictions,optimizer")
+                        help="comma-separated: weights,predictions,optimizer,optimizer-slots")
     parser.add_argument("--require", action="append", metavar="TOOLKIT:CHECKS",
                         help="with --manifest/--like: these checks must pass with this "
                              "toolkit against LIKE's expected values (repeatable)")

@@ -13,6 +13,12 @@
 #             loads out.h5 and predicts;
 #   keras     (Keras 2 files) `strata convert C.h5 out.keras`; Keras 3.15
 #             loads out.keras and predicts.
+# Keras 1 files written on Theano (k1th_*) record no backend, and no Keras
+# flips their kernels unless told: they are checked through
+# `strata convert --assume-backend theano` to .h5 (tf-keras) and .keras
+# (Keras 3).
+# h5 and keras also run for cuDNN sources, converted as they are: Strata
+# saves CuDNNLSTM/CuDNNGRU as LSTM/GRU(reset_after=True).
 # The predictions must match those of the Keras that wrote the file (for
 # cuDNN sources, which cannot predict on a CPU, those of Keras 2.2.4 after
 # its own conversion to LSTM/GRU): all finite and np.allclose both ways
@@ -62,10 +68,13 @@ KERAS3_REFUSED = {
 }
 
 # Keras 3 checks left out, and why.
+CHANNELS_FIRST = ("Keras 3.15 on TensorFlow cannot convolve channels_first on a CPU, and with XLA it "
+                  "computes other values from the same weights (tf-keras agrees with the writer; "
+                  "so does Keras 3 on k1th_conv2d_th's weights laid out channels_last)")
 KERAS3_NOT_CHECKED = {
-    "k2th_conv2d_cf": "Keras 3.15 on TensorFlow cannot convolve channels_first on a CPU, and with XLA "
-                      "it computes other values from the same weights (tf-keras and tf.nn.conv2d agree "
-                      "with the writer)",
+    "k2th_conv2d_cf": CHANNELS_FIRST,
+    "k1th_conv2d_th": CHANNELS_FIRST,
+    "k1th_conv3d_th": CHANNELS_FIRST,
 }
 
 
@@ -139,11 +148,11 @@ def check_weights(case, expected, reference, data, tmp):
     return predict(model, arrays(expected["inputs"]))
 
 
-def check_converted(case, expected, data, tmp, extension):
-    """`strata convert C.h5 out.EXTENSION`, loaded by tf-keras (.h5) or
-    Keras 3 (.keras), predicts."""
+def check_converted(case, expected, data, tmp, extension, options=()):
+    """`strata convert [OPTIONS] C.h5 out.EXTENSION`, loaded by tf-keras (.h5)
+    or Keras 3 (.keras), predicts."""
     out = os.path.join(tmp, case + "-strata" + extension)
-    run([os.environ["STRATA_TOOL"], "convert", os.path.join(data, expected["file"]), out])
+    run([os.environ["STRATA_TOOL"], "convert"] + list(options) + [os.path.join(data, expected["file"]), out])
     if extension == ".h5":
         import tf_keras as toolkit
         load = toolkit.models.load_model
@@ -193,7 +202,21 @@ def main():
         else:
             want, by = arrays(reference["predictions"]), "Keras 2.2.4 after its own conversion"
         checks = [("weights", lambda c=case, e=expected, r=reference: check_weights(c, e, r, data, tmp))]
-        if expected["writer"]["keras"].startswith("2.") and "target" not in expected:
+        if expected["writer"]["keras"].startswith("1.") and expected["writer"]["backend"] == "theano":
+            theano = ["--assume-backend=theano"]
+            exts = [".h5"]
+            if case in KERAS3_NOT_CHECKED:
+                print("# %s: Keras 3 not checked: %s" % (case, KERAS3_NOT_CHECKED[case]))
+            else:
+                exts.append(".keras")
+            checks = [(ext[1:] + " --assume-backend=theano",
+                       lambda c=case, e=expected, x=ext: check_converted(c, e, data, tmp, x, theano))
+                      for ext in exts]
+        # A cuDNN source (CuDNNLSTM/CuDNNGRU in C.h5) is converted as it is:
+        # no Keras that Strata writes for has cuDNN layers, so Strata saves
+        # them as LSTM/GRU, which must predict what Keras 2.2.4 did.
+        cudnn_source = any(c.startswith("cudnn-to-") for c in expected["conversions"])
+        if expected["writer"]["keras"].startswith("2.") and ("target" not in expected or cudnn_source):
             checks += [("h5", lambda c=case, e=expected: check_converted(c, e, data, tmp, ".h5"))]
             if case in KERAS3_REFUSED:
                 layer, why = KERAS3_REFUSED[case]

@@ -128,6 +128,57 @@ def compare_arrays(label, expected, arrays, names):
     return True, "%d arrays bitwise equal" % len(arrays)
 
 
+def _owner(slot, weights):
+    """The index in @weights (names without ":0") of the variable that the
+    optimizer variable @slot belongs to, or None: tf-keras names slots
+    "Opt/var/slot" (OptimizerV2) or "Opt/slot/var" (2.11+), Keras 3
+    "var_path_with_underscores_slot"; the longest match wins."""
+    best, best_len = None, 0
+    for i, w in enumerate(weights):
+        if (slot.startswith(w + "/") or slot.endswith("/" + w) or
+                slot.startswith(w.replace("/", "_") + "_")) and len(w) > best_len:
+            best, best_len = i, len(w)
+    return best
+
+
+def slots_by_variable(records, weight_names):
+    """{weight index: [sha256 of its slots, in order]} and the records
+    attached to no weight, for optimizer state records (name, sha256)."""
+    weights = [n[:-2] if n.endswith(":0") else n for n in weight_names]
+    slots, loose = {}, []
+    for r in records:
+        name = r["name"][:-2] if r["name"].endswith(":0") else r["name"]
+        rest = name.split("/", 1)[1] if "/" in name else name
+        owner = _owner(rest, weights)
+        if owner is None:
+            loose.append(r)
+        else:
+            slots.setdefault(owner, []).append(r["sha256"])
+    return slots, loose
+
+
+def compare_slots(expected, model):
+    """(ok, message): does @model's optimizer hold, for every weight, the
+    slot values of @expected's optimizer state, whatever the toolkit's
+    order of optimizer variables (tf-keras OptimizerV2 lists one slot name
+    at a time, Keras 3 the slots of each variable together), and the same
+    iteration count?"""
+    variables = optimizer_variables(model)
+    records = [array_record(variable_name(v), variable_value(v)) for v in variables]
+    want, want_loose = slots_by_variable(expected["optimizer_weights"],
+                                         [w["name"] for w in expected["weights"]])
+    got, _ = slots_by_variable(records, [variable_name(w) for w in model.weights])
+    if got != want:
+        bad = sorted(i for i in set(got) | set(want) if got.get(i) != want.get(i))
+        return False, "slots of weight(s) %s differ (%d weights with slots expected, %d found)" % (
+            ", ".join(expected["weights"][i]["name"] for i in bad[:5]), len(want), len(got))
+    iterations = [r for r in want_loose if r["dtype"] == "int64" and r["shape"] == []]
+    step = int(variable_value(model.optimizer.iterations))
+    if iterations and array_record("", np.int64(step))["sha256"] != iterations[0]["sha256"]:
+        return False, "iterations %d, expected the value of %s" % (step, iterations[0]["name"])
+    return True, "slots of %d weights bitwise equal, iterations %d" % (len(got), step)
+
+
 def config_path(toolkit, expected, fixture_dir):
     """The to_json config of the fixture's model as @toolkit wrote it: the
     generator writes the same model with both toolkits, in sibling folders
@@ -267,6 +318,9 @@ def check(toolkit, path, kind, expected, fixture_dir, checks=None):
                                  [variable_value(v) for v in variables],
                                  [variable_name(v) for v in variables])
         results.append(("optimizer", ok, msg))
+
+    if "optimizer-slots" in want and expected.get("optimizer_weights"):
+        results.append(("optimizer-slots",) + compare_slots(expected, model))
 
     return results
 

@@ -163,20 +163,6 @@ static void
 test_read_fixture (gconstpointer data)
 {
   const FixtureCase *fc = data;
-  /* Known bug (issue 8): TF 2.0-2.8 list SGD momentum slots by node, not in
-   * the order Keras made them; reported as TODO until the plugin maps them. */
-  static const char *const known_bugs[] = {
-    "legacy/tf2.0/compiled_sgd_momentum.savedmodel", "legacy/tf2.1/compiled_sgd_momentum.savedmodel",
-    "legacy/tf2.3/compiled_sgd_momentum.savedmodel", "legacy/tf2.4/compiled_sgd_momentum.savedmodel",
-    "legacy/tf2.5/compiled_sgd_momentum.savedmodel", "legacy/tf2.8/compiled_sgd_momentum.savedmodel",
-    NULL,
-  };
-
-  if (g_strv_contains (known_bugs, fc->path))
-    {
-      g_test_incomplete ("known bug: legacy SGD momentum slots come out in node order");
-      return;
-    }
   g_autofree char *file_path = generated_path (fc->path);
   g_autofree char *expected_path = generated_path (fc->expected);
   g_autoptr(JsonNode) expected_root = parse_json_file (expected_path);

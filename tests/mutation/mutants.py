@@ -94,6 +94,9 @@ MUTANTS = [
       """ld->convert.version = ld->kf->weights_keras_version != NULL ? ld->kf->weights_keras_version : "1";""",
       """ld->convert.version = ld->kf->weights_keras_version != NULL ? ld->kf->weights_keras_version : "2";""",
       LEGACY),
+    m("assume-backend-ignored", "plugins/h5/h5-load.c", "assume-backend ignored: Keras 1 Theano kernels not flipped",
+      """: strata_load_options_get_assume_backend (ld->options);""", """: NULL;""",
+      LEGACY + LEGACY_PREDICT, ["k1th_conv1d"]),
 
     # ---- configs (core/layers, config reader and writer) ----
     m("keras1-merge-axis", "core/layers/strata-layers-merge.c", "Keras 1 Merge: concat_axis ignored (audit)",

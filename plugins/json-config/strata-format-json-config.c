@@ -1,4 +1,4 @@
-/* strata-json-config-format.c: the json-config format module
+/* strata-format-json-config.c: the json-config format module
  *
  * Keras model configs as written by `model.to_json()` and read by
  * `model_from_json()`: the architecture only, no weights.
@@ -12,16 +12,16 @@
 #include "strata-i18n-private.h"
 #include "json-config-io.h"
 
-#define STRATA_TYPE_JSON_CONFIG_FORMAT (strata_json_config_format_get_type ())
-G_DECLARE_FINAL_TYPE (StrataJsonConfigFormat, strata_json_config_format,
-                      STRATA, JSON_CONFIG_FORMAT, StrataFormat)
+#define STRATA_TYPE_FORMAT_JSON_CONFIG (strata_format_json_config_get_type ())
+G_DECLARE_FINAL_TYPE (StrataFormatJsonConfig, strata_format_json_config,
+                      STRATA, FORMAT_JSON_CONFIG, StrataFormat)
 
-struct _StrataJsonConfigFormat
+struct _StrataFormatJsonConfig
 {
   StrataFormat parent_instance;
 };
 
-G_DEFINE_DYNAMIC_TYPE (StrataJsonConfigFormat, strata_json_config_format, STRATA_TYPE_FORMAT)
+G_DEFINE_DYNAMIC_TYPE (StrataFormatJsonConfig, strata_format_json_config, STRATA_TYPE_FORMAT)
 
 static char *
 local_path (GFile   *file,
@@ -39,7 +39,7 @@ local_path (GFile   *file,
 }
 
 static int
-strata_json_config_format_probe (StrataFormat *format,
+strata_format_json_config_probe (StrataFormat *format,
                                  GFile        *file,
                                  GBytes       *head)
 {
@@ -53,7 +53,7 @@ strata_json_config_format_probe (StrataFormat *format,
 }
 
 static StrataModel *
-strata_json_config_format_load_model (StrataFormat       *format,
+strata_format_json_config_load_model (StrataFormat       *format,
                                       GFile              *file,
                                       StrataLoadOptions  *options,
                                       GCancellable       *cancellable,
@@ -84,7 +84,7 @@ strata_json_config_format_load_model (StrataFormat       *format,
 }
 
 static gboolean
-strata_json_config_format_save_model (StrataFormat       *format,
+strata_format_json_config_save_model (StrataFormat       *format,
                                       StrataModel        *model,
                                       GFile              *file,
                                       StrataSaveOptions  *options,
@@ -114,30 +114,30 @@ strata_json_config_format_save_model (StrataFormat       *format,
 }
 
 static void
-strata_json_config_format_class_init (StrataJsonConfigFormatClass *klass)
+strata_format_json_config_class_init (StrataFormatJsonConfigClass *klass)
 {
   StrataFormatClass *format_class = STRATA_FORMAT_CLASS (klass);
 
-  format_class->probe = strata_json_config_format_probe;
-  format_class->load_model = strata_json_config_format_load_model;
-  format_class->save_model = strata_json_config_format_save_model;
+  format_class->probe = strata_format_json_config_probe;
+  format_class->load_model = strata_format_json_config_load_model;
+  format_class->save_model = strata_format_json_config_save_model;
 }
 
 static void
-strata_json_config_format_class_finalize (StrataJsonConfigFormatClass *klass)
+strata_format_json_config_class_finalize (StrataFormatJsonConfigClass *klass)
 {
 }
 
 static void
-strata_json_config_format_init (StrataJsonConfigFormat *self)
+strata_format_json_config_init (StrataFormatJsonConfig *self)
 {
 }
 
 static GType
 json_config_register_type (GTypeModule *module)
 {
-  strata_json_config_format_register_type (module);
-  return STRATA_TYPE_JSON_CONFIG_FORMAT;
+  strata_format_json_config_register_type (module);
+  return STRATA_TYPE_FORMAT_JSON_CONFIG;
 }
 
 static const char * const json_config_extensions[] = { "json", NULL };

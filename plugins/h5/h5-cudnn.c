@@ -1,0 +1,244 @@
+/* h5-cudnn.c: cuDNN RNN layers saved as the LSTM / GRU every Keras has
+ *
+ * Keras 2.0-2.2's CuDNNLSTM and CuDNNGRU exist in neither tf-keras 2.x nor
+ * Keras 3 (nor can they run without a GPU). A model holding them is saved
+ * as the model Keras 2.2.4 loads their weights into: LSTM, and GRU with
+ * reset_after=True, both with the activations cuDNN computes (tanh and
+ * sigmoid), their weights re-laid out as Keras 2.2.4's
+ * preprocess_weights_for_loading does (h5-keras1.c).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "h5-cudnn.h"
+#include "h5-keras1.h"
+
+#include <string.h>
+
+#include "strata-i18n-private.h"
+
+/* The native class of a cuDNN class, else NULL. */
+static const char *
+native_class (const char *class_name)
+{
+  if (g_strcmp0 (class_name, "CuDNNLSTM") == 0)
+    return "LSTM";
+  if (g_strcmp0 (class_name, "CuDNNGRU") == 0)
+    return "GRU";
+  return NULL;
+}
+
+static const char *
+object_class (JsonObject *config, const char *key)
+{
+  JsonNode *member = config != NULL ? json_object_get_member (config, key) : NULL;
+
+  if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+    return NULL;
+  return json_object_get_string_member_with_default (json_node_get_object (member), "class_name", NULL);
+}
+
+/* The classes of the cuDNN layers whose weights @layer holds, in order
+ * (a cuDNN layer, or a wrapper of cuDNN layers); NULL when none. */
+static GPtrArray *
+cudnn_parts (StrataLayer *layer)
+{
+  const char *class_name = strata_layer_get_class_name (layer);
+  g_autoptr(JsonObject) config = NULL;
+  GPtrArray *parts;
+  const char *inner;
+
+  if (native_class (class_name) != NULL)
+    {
+      parts = g_ptr_array_new ();
+      g_ptr_array_add (parts, (gpointer) native_class (class_name));
+      return parts;
+    }
+  if (g_strcmp0 (class_name, "Bidirectional") != 0 && g_strcmp0 (class_name, "TimeDistributed") != 0)
+    return NULL;
+  config = strata_layer_get_config (layer);
+  inner = object_class (config, "layer");
+  if (native_class (inner) == NULL &&
+      native_class (object_class (config, "backward_layer")) == NULL)
+    return NULL;
+  parts = g_ptr_array_new ();
+  g_ptr_array_add (parts, (gpointer) native_class (inner));
+  if (g_str_equal (class_name, "Bidirectional"))
+    {
+      const char *backward = object_class (config, "backward_layer");
+
+      g_ptr_array_add (parts, (gpointer) native_class (backward != NULL ? backward : inner));
+    }
+  return parts;
+}
+
+/* A cuDNN layer's config as its native class takes it. */
+static void
+convert_config (JsonObject *object)
+{
+  const char *native = native_class (json_object_get_string_member_with_default (object, "class_name", NULL));
+  JsonNode *member = json_object_get_member (object, "config");
+  JsonObject *config;
+
+  if (native == NULL || member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+    return;
+  config = json_node_get_object (member);
+  json_object_set_string_member (object, "class_name", native);
+  /* What cuDNN computes; Keras 2.2.4's own defaults differ (hard_sigmoid). */
+  json_object_set_string_member (config, "activation", "tanh");
+  json_object_set_string_member (config, "recurrent_activation", "sigmoid");
+  json_object_set_boolean_member (config, "use_bias", TRUE);
+  if (g_str_equal (native, "GRU"))
+    json_object_set_boolean_member (config, "reset_after", TRUE);
+}
+
+/* strata_model_clone()'s layer function: cuDNN layers and wrappers of
+ * them become unbuilt native layers; the rest are copied as usual. */
+static StrataLayer *
+clone_layer (StrataLayer *layer, gpointer user_data)
+{
+  g_autoptr(GPtrArray) parts = cudnn_parts (layer);
+  GError **error = user_data;
+  g_autoptr(JsonObject) config = NULL;
+  const char *class_name = strata_layer_get_class_name (layer);
+  GType type;
+
+  if (parts == NULL || *error != NULL)
+    return NULL;
+  config = strata_layer_get_config (layer);
+  if (native_class (class_name) != NULL)
+    {
+      g_autoptr(JsonObject) object = json_object_new ();
+
+      json_object_set_string_member (object, "class_name", class_name);
+      json_object_set_object_member (object, "config", json_object_ref (config));
+      convert_config (object);
+      class_name = native_class (class_name);
+    }
+  else
+    {
+      static const char *const keys[] = { "layer", "backward_layer" };
+
+      for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
+        if (object_class (config, keys[k]) != NULL)
+          convert_config (json_object_get_object_member (config, keys[k]));
+    }
+  type = strata_registry_lookup (strata_registry_get_default (), class_name);
+  return strata_layer_new_from_config (type, config, STRATA_LOAD_NONE, error);
+}
+
+/* @weights (3 per cuDNN layer of @parts, owned) re-laid out in place. */
+static gboolean
+convert_weights (StrataLayer *layer, GPtrArray *parts, GPtrArray *weights, GError **error)
+{
+  if (weights->len != 3 * parts->len)
+    {
+      g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   _("Layer “%s” has %u weights, expected %u for its cuDNN layers"),
+                   strata_layer_get_name (layer), weights->len, 3 * parts->len);
+      return FALSE;
+    }
+  for (guint p = 0; p < parts->len; p++)
+    {
+      g_autoptr(GPtrArray) arrays = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_array_free);
+      H5kLayerInfo info = { strata_layer_get_name (layer), g_ptr_array_index (parts, p), FALSE, TRUE, -1, -1, 0, { 0 } };
+
+      for (guint i = 0; i < 3; i++)
+        {
+          StrataTensor *t = g_ptr_array_index (weights, 3 * p + i);
+          guint rank = 0;
+          const gint64 *dims = strata_shape_get_dims (strata_tensor_get_shape (t), &rank);
+
+          g_ptr_array_add (arrays, h5k_array_new (strata_tensor_get_name (t), strata_tensor_get_dtype (t),
+                                                  rank, dims, strata_tensor_get_data (t)));
+        }
+      if (!h5k_preprocess_weights (&info, arrays, "2.2.4", "tensorflow", error))
+        return FALSE;
+      for (guint i = 0; i < 3; i++)
+        {
+          H5kArray *a = g_ptr_array_index (arrays, i);
+          g_autoptr(StrataShape) shape = strata_shape_new (a->rank, a->dims);
+          StrataTensor *t = a->data != NULL ? strata_tensor_new (a->dtype, shape, a->data, error)
+                                            : strata_tensor_new_metadata (a->dtype, shape);
+
+          if (t == NULL)
+            return FALSE;
+          g_object_unref (g_ptr_array_index (weights, 3 * p + i));
+          g_ptr_array_index (weights, 3 * p + i) = t;
+        }
+    }
+  return TRUE;
+}
+
+/* Gives the layers of @to (a clone of @from) the weights of @from. */
+static gboolean
+copy_weights (StrataLayer *from, StrataLayer *to, GError **error)
+{
+  g_autoptr(GPtrArray) weights = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) held = NULL;
+  g_autoptr(GPtrArray) parts = NULL;
+
+  if (STRATA_IS_MODEL (from))
+    {
+      for (guint i = 0; i < strata_model_get_n_layers (STRATA_MODEL (from)); i++)
+        if (!copy_weights (strata_model_get_layer_at (STRATA_MODEL (from), i),
+                           strata_model_get_layer_at (STRATA_MODEL (to), i), error))
+          return FALSE;
+      return TRUE;
+    }
+  held = strata_layer_get_weights (from);
+  for (guint i = 0; i < held->len; i++)
+    g_ptr_array_add (weights, g_object_ref (g_ptr_array_index (held, i)));
+  parts = cudnn_parts (from);
+  if (parts != NULL && !convert_weights (from, parts, weights, error))
+    return FALSE;
+  return weights->len == 0 || strata_layer_set_weights (to, weights, error);
+}
+
+static gboolean
+holds_cudnn (StrataModel *model)
+{
+  for (guint i = 0; i < strata_model_get_n_layers (model); i++)
+    {
+      StrataLayer *layer = strata_model_get_layer_at (model, i);
+      g_autoptr(GPtrArray) parts = cudnn_parts (layer);
+
+      if (parts != NULL || (STRATA_IS_MODEL (layer) && holds_cudnn (STRATA_MODEL (layer))))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+StrataModel *
+h5k_model_without_cudnn (StrataModel *model, GError **error)
+{
+  g_autoptr(StrataModel) copy = NULL;
+  GError *local = NULL;
+  StrataOptimizer *optimizer;
+
+  if (!holds_cudnn (model))
+    return g_object_ref (model);
+  copy = strata_model_clone (model, clone_layer, &local, error);
+  if (local != NULL)
+    {
+      g_clear_object (&copy);
+      g_propagate_error (error, local);
+      return NULL;
+    }
+  if (copy == NULL || !copy_weights (STRATA_LAYER (model), STRATA_LAYER (copy), error))
+    return NULL;
+  /* The optimizer restarts: the state of the cuDNN weights has other
+   * shapes, and Keras itself skips state that does not fit. */
+  optimizer = strata_model_get_optimizer (model);
+  if (optimizer != NULL)
+    {
+      g_autoptr(StrataOptimizer) fresh = strata_optimizer_new (strata_optimizer_get_class_name (optimizer),
+                                                               strata_optimizer_get_config (optimizer));
+
+      strata_model_set_optimizer (copy, fresh);
+    }
+  if (strata_model_get_training_config (model) != NULL)
+    strata_model_set_training_config (copy, strata_model_get_training_config (model));
+  return g_steal_pointer (&copy);
+}

@@ -149,7 +149,8 @@ describe_root (StrataContents *contents, TsmSavedModel *sm)
       strata_contents_set_kind (contents, _("TensorFlow 1 graph"));
       return;
     }
-  nodes = tsm_metadata_read (metadata_path, sm->sog, &sm->graph, &source, &local);
+  nodes = tsm_metadata_read (metadata_path, sm->sog, &sm->graph, TSM_METADATA_ROOT_ONLY, &source,
+                            &local);
   for (guint i = 0; nodes != NULL && i < nodes->len; i++)
     {
       TsmKerasNode *node = g_ptr_array_index (nodes, i);

@@ -530,7 +530,9 @@ tsm_load_model (const char *dir, StrataLoadOptions *options, GCancellable *cance
     return NULL;
   if (ld.sm->sog == NULL)
     return no_keras_model (ld.sm, error), NULL;
-  nodes = tsm_metadata_read (metadata_path, ld.sm->sog, &ld.sm->graph, &source, error);
+  nodes = tsm_metadata_read (metadata_path, ld.sm->sog, &ld.sm->graph,
+                            ld.metadata_only ? TSM_METADATA_ROOT_ONLY : TSM_METADATA_CHECK_OTHERS,
+                            &source, error);
   if (nodes == NULL)
     return NULL;
   if (source == TSM_METADATA_NONE)

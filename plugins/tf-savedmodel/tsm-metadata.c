@@ -40,48 +40,66 @@ class_name_of (JsonObject *object)
   return json_node_get_string (node);
 }
 
-/* A copy of @node with the json_utils encodings replaced by plain values.
+static gboolean
+is_encoded_sequence (JsonObject *object, JsonNode **items)
+{
+  const char *class_name;
+
+  if (json_object_get_size (object) != 2 || (class_name = class_name_of (object)) == NULL ||
+      !(g_str_equal (class_name, "__tuple__") || g_str_equal (class_name, "TensorShape")))
+    return FALSE;
+  *items = json_object_get_member (object, "items");
+  return *items != NULL && (JSON_NODE_HOLDS_ARRAY (*items) || JSON_NODE_HOLDS_NULL (*items));
+}
+
+/* Replaces the json_utils encodings in @node by plain values, in place
+ * (a copy would double the cost of the largest document, the root's).
  * strata_json_parse() bounds the depth. */
-static JsonNode *
+static void
 decode_node (JsonNode *node)
 {
+  JsonNode *items;
+
+  while (JSON_NODE_HOLDS_OBJECT (node) && is_encoded_sequence (json_node_get_object (node), &items))
+    {
+      g_autoptr(JsonArray) array = JSON_NODE_HOLDS_ARRAY (items) ?
+                                   json_array_ref (json_node_get_array (items)) : NULL;
+
+      /* json_node_init() leaves the union pointing to the object it
+       * released: clear it first. */
+      json_node_set_object (node, NULL);
+      if (array == NULL)
+        json_node_init_null (node);
+      else
+        json_node_init_array (node, array);
+    }
   if (JSON_NODE_HOLDS_ARRAY (node))
     {
       JsonArray *array = json_node_get_array (node);
-      JsonArray *copy = json_array_sized_new (json_array_get_length (array));
+      guint n = json_array_get_length (array);
 
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        json_array_add_element (copy, decode_node (json_array_get_element (array, i)));
-      return tsm_json_take_array (copy);
+      for (guint i = 0; i < n; i++)
+        decode_node (json_array_get_element (array, i));
     }
-  if (JSON_NODE_HOLDS_OBJECT (node))
+  else if (JSON_NODE_HOLDS_OBJECT (node))
     {
-      JsonObject *object = json_node_get_object (node);
-      const char *class_name = class_name_of (object);
-      JsonNode *items = json_object_get_member (object, "items");
-      g_autoptr(GList) members = NULL;
-      JsonObject *copy;
+      JsonObjectIter iter;
+      JsonNode *member;
 
-      if (class_name != NULL && items != NULL && json_object_get_size (object) == 2 &&
-          (g_str_equal (class_name, "__tuple__") || g_str_equal (class_name, "TensorShape")) &&
-          (JSON_NODE_HOLDS_ARRAY (items) || JSON_NODE_HOLDS_NULL (items)))
-        return decode_node (items);
-      copy = json_object_new ();
-      members = json_object_get_members (object);
-      for (GList *l = members; l != NULL; l = l->next)
-        json_object_set_member (copy, l->data, decode_node (json_object_get_member (object, l->data)));
-      return tsm_json_take_object (copy);
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, NULL, &member))
+        decode_node (member);
     }
-  return json_node_copy (node);
 }
 
-JsonObject *
-tsm_metadata_decode (const char *text, gsize length, const char *what, const char *where,
-                     GError **error)
+/* The parsed, not yet decoded metadata JSON: an object. */
+static JsonNode *
+parse_metadata (const char *text, gsize length, const char *what, const char *where,
+                GError **error)
 {
   g_autoptr(GError) local = NULL;
   g_autoptr(JsonNode) node = strata_json_parse (text, (gssize) length, &local);
-  g_autoptr(JsonNode) decoded = NULL;
+
   if (node == NULL)
     {
       /* Translators: the placeholders are: what the JSON is (“the metadata of
@@ -98,8 +116,44 @@ tsm_metadata_decode (const char *text, gsize length, const char *what, const cha
                    _("The Keras metadata of “%s” in “%s” is not a JSON object"), what, where);
       return NULL;
     }
-  decoded = decode_node (node);
-  return json_object_ref (json_node_get_object (decoded));
+  return g_steal_pointer (&node);
+}
+
+JsonObject *
+tsm_metadata_decode (const char *text, gsize length, const char *what, const char *where,
+                     GError **error)
+{
+  g_autoptr(JsonNode) node = parse_metadata (text, length, what, where, error);
+
+  JsonObjectIter iter;
+  JsonNode *member;
+
+  if (node == NULL)
+    return NULL;
+  /* The members: the document itself stays an object. */
+  json_object_iter_init (&iter, json_node_get_object (node));
+  while (json_object_iter_next (&iter, NULL, &member))
+    decode_node (member);
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* Fills @node->metadata as @mode asks; FALSE with an error when the JSON
+ * had to be read and is not an object. */
+static gboolean
+read_node_metadata (TsmKerasNode *node, const char *text, TsmMetadataMode mode,
+                    const char *where, GError **error)
+{
+  g_autoptr(JsonNode) parsed = NULL;
+
+  if (mode == TSM_METADATA_DECODE_ALL || node->node_id == 0)
+    {
+      node->metadata = tsm_metadata_decode (text, strlen (text), node->node_path, where, error);
+      return node->metadata != NULL;
+    }
+  if (mode == TSM_METADATA_ROOT_ONLY)
+    return TRUE;
+  parsed = parse_metadata (text, strlen (text), node->node_path, where, error);
+  return parsed != NULL;
 }
 
 static gboolean
@@ -116,7 +170,8 @@ check_node_id (int node_id, gsize n_nodes, const char *node_path, const char *fi
 }
 
 static GPtrArray *
-read_file (const char *path, Tsm__SavedObjectGraph *sog, const TsmGraph *graph, GError **error)
+read_file (const char *path, Tsm__SavedObjectGraph *sog, const TsmGraph *graph,
+           TsmMetadataMode mode, GError **error)
 {
   g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) tsm_keras_node_free);
   Tsm__SavedMetadata *md;
@@ -156,8 +211,7 @@ read_file (const char *path, Tsm__SavedObjectGraph *sog, const TsmGraph *graph, 
       node->node_id = o->node_id;
       node->node_path = g_strdup (node_path);
       node->identifier = g_strdup (o->identifier);
-      node->metadata = tsm_metadata_decode (o->metadata, strlen (o->metadata), node_path, path, error);
-      if (node->metadata == NULL)
+      if (!read_node_metadata (node, o->metadata, mode, path, error))
         break;
     }
   protobuf_c_message_free_unpacked (&md->base, NULL);
@@ -169,7 +223,8 @@ read_file (const char *path, Tsm__SavedObjectGraph *sog, const TsmGraph *graph, 
 /* Before TF 2.5: the metadata of every Keras object is in its
  * SavedUserObject; paths as tf-keras generates them. */
 static GPtrArray *
-read_legacy (Tsm__SavedObjectGraph *sog, const TsmGraph *graph, GError **error)
+read_legacy (Tsm__SavedObjectGraph *sog, const TsmGraph *graph, TsmMetadataMode mode,
+             GError **error)
 {
   g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) tsm_keras_node_free);
   g_autoptr(GPtrArray) paths = tsm_graph_node_paths (graph);
@@ -199,10 +254,7 @@ read_legacy (Tsm__SavedObjectGraph *sog, const TsmGraph *graph, GError **error)
       node->node_id = (int) i;
       node->node_path = g_strdup (path);
       node->identifier = g_strdup (o->user_object->identifier);
-      node->metadata = tsm_metadata_decode (o->user_object->metadata,
-                                            strlen (o->user_object->metadata), path,
-                                            graph->file, error);
-      if (node->metadata == NULL)
+      if (!read_node_metadata (node, o->user_object->metadata, mode, graph->file, error))
         return NULL;
     }
   return g_steal_pointer (&nodes);
@@ -210,18 +262,19 @@ read_legacy (Tsm__SavedObjectGraph *sog, const TsmGraph *graph, GError **error)
 
 GPtrArray *
 tsm_metadata_read (const char *keras_metadata_path, Tsm__SavedObjectGraph *sog,
-                   const TsmGraph *graph, TsmMetadataSource *source, GError **error)
+                   const TsmGraph *graph, TsmMetadataMode mode, TsmMetadataSource *source,
+                   GError **error)
 {
   GPtrArray *nodes;
 
   if (keras_metadata_path != NULL && g_file_test (keras_metadata_path, G_FILE_TEST_EXISTS))
     {
-      nodes = read_file (keras_metadata_path, sog, graph, error);
+      nodes = read_file (keras_metadata_path, sog, graph, mode, error);
       *source = TSM_METADATA_FILE;
     }
   else
     {
-      nodes = read_legacy (sog, graph, error);
+      nodes = read_legacy (sog, graph, mode, error);
       *source = TSM_METADATA_LEGACY;
     }
   if (nodes != NULL && nodes->len == 0)

@@ -22,7 +22,7 @@ typedef struct {
   int         node_id;      /* SavedObjectGraph node */
   char       *node_path;    /* "root.layer_with_weights-0" */
   char       *identifier;   /* "_tf_keras_layer" ... */
-  JsonObject *metadata;     /* decoded */
+  JsonObject *metadata;     /* decoded; NULL when the mode skipped it */
 } TsmKerasNode;
 
 void tsm_keras_node_free (TsmKerasNode *node);
@@ -33,14 +33,29 @@ typedef enum {
   TSM_METADATA_LEGACY,      /* SavedUserObject.metadata (TF < 2.5) */
 } TsmMetadataSource;
 
+/* How much of the metadata JSON tsm_metadata_read() reads. Only the
+ * root's (node 0: the model, with its whole config) is needed to build a
+ * model; a layer's repeats its part of the root's. The root's JSON is about
+ * half of keras_metadata.pb, the layers' the other half. */
+typedef enum {
+  TSM_METADATA_DECODE_ALL,    /* every node's JSON decoded */
+  TSM_METADATA_CHECK_OTHERS,  /* the root's decoded; the others' parsed to check
+                               * that they are JSON objects (a corrupt one
+                               * fails, as in tf-keras), metadata left NULL */
+  TSM_METADATA_ROOT_ONLY,     /* the root's decoded; the others' not read at
+                               * all (metadata-only opens, inspection) */
+} TsmMetadataMode;
+
 /* The Keras nodes of a SavedModel, root first when there is one.
  * @keras_metadata_path is the path of keras_metadata.pb (read when it
  * exists), @sog the SavedObjectGraph and @graph its checked edges.
  * Returns (element-type TsmKerasNode) or NULL with an error; *@source says
- * where they came from. Keras objects without metadata fail. */
+ * where they came from. Keras objects without metadata fail. Every node's
+ * id and path are checked whatever @mode says. */
 GPtrArray *tsm_metadata_read   (const char             *keras_metadata_path,
                                 Tsm__SavedObjectGraph  *sog,
                                 const TsmGraph         *graph,
+                                TsmMetadataMode         mode,
                                 TsmMetadataSource      *source,
                                 GError                **error);
 

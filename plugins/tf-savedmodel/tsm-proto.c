@@ -24,6 +24,7 @@ typedef struct {
   const char *what;
   guint64     allocated;
   guint64     budget;
+  guint64     n_fields;
 } Scan;
 
 static gboolean
@@ -121,6 +122,7 @@ scan_message (Scan *scan, const ProtobufCMessageDescriptor *desc, const guint8 *
           /* Groups (3, 4) are not used by any TensorFlow message. */
           return corrupt (scan, base + start, error);
         }
+      scan->n_fields++;
       field = protobuf_c_message_descriptor_get_field (desc, (unsigned) (tag >> 3));
       if (field == NULL)
         {
@@ -143,6 +145,101 @@ scan_message (Scan *scan, const ProtobufCMessageDescriptor *desc, const guint8 *
   return TRUE;
 }
 
+/* ---- arenas ---- */
+
+/* protobuf-c's own scratch memory: per message with more than 16 fields,
+ * slabs of 32-byte records of them, at most twice the fields in all. */
+#define SCANNED_MEMBER_BYTES 64
+#define ARENA_ALIGN          16
+#define ARENA_MIN_CHUNK      (64 << 10)
+
+struct _TsmProtoArena {
+  GPtrArray *chunks;
+  guint8    *next;
+  gsize      left;
+  guint64    used;
+  guint64    limit;     /* no allocation beyond what the scan allows */
+};
+
+static void *
+arena_alloc (void *data, size_t size)
+{
+  TsmProtoArena *arena = data;
+  gsize need = (size + ARENA_ALIGN - 1) & ~(gsize) (ARENA_ALIGN - 1);
+  void *p;
+
+  if (need < size)
+    return NULL;
+  if (need > arena->left)
+    {
+      /* Chunks grow with the arena: few of them, little slack. */
+      gsize chunk = MAX (need, MAX (ARENA_MIN_CHUNK, arena->used));
+      guint8 *block;
+
+      if (chunk > arena->limit - MIN (arena->used, arena->limit))
+        chunk = need;
+      if (arena->used + chunk > arena->limit || (block = g_try_malloc (chunk)) == NULL)
+        return NULL;
+      g_ptr_array_add (arena->chunks, block);
+      arena->used += chunk;
+      arena->next = block;
+      arena->left = chunk;
+    }
+  p = arena->next;
+  arena->next += need;
+  arena->left -= need;
+  return p;
+}
+
+/* Everything is freed with the arena. */
+static void
+arena_free (void *data, void *pointer)
+{
+}
+
+void
+tsm_proto_arena_free (TsmProtoArena *arena)
+{
+  if (arena == NULL)
+    return;
+  g_ptr_array_unref (arena->chunks);
+  g_free (arena);
+}
+
+/* ---- unpacking ---- */
+
+static ProtobufCMessage *
+unpack (const ProtobufCMessageDescriptor *descriptor, const guint8 *data, gsize length,
+        const char *file, const char *what, TsmProtoArena **arena, GError **error)
+{
+  Scan scan = { file, what, 0, (guint64) length * ALLOC_BUDGET_FACTOR + ALLOC_BUDGET_BASE, 0 };
+  g_autoptr(TsmProtoArena) owned = NULL;
+  ProtobufCAllocator allocator = { arena_alloc, arena_free, NULL };
+  ProtobufCMessage *message;
+
+  if (!scan_message (&scan, descriptor, data, length, 0, 0, error))
+    return NULL;
+  if (arena != NULL)
+    {
+      owned = g_new0 (TsmProtoArena, 1);
+      owned->chunks = g_ptr_array_new_with_free_func (g_free);
+      /* The scan's estimate is close, not exact (packed arrays, alignment). */
+      owned->limit = 2 * scan.budget + scan.n_fields * SCANNED_MEMBER_BYTES;
+      allocator.allocator_data = owned;
+    }
+  message = protobuf_c_message_unpack (descriptor, arena != NULL ? &allocator : NULL, length, data);
+  if (message == NULL)
+    {
+      /* Translators: the first placeholder is what the file is, the second its path. */
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("The %s “%s” is not a valid protocol buffer"), what, file);
+      return NULL;
+    }
+  if (arena != NULL)
+    *arena = g_steal_pointer (&owned);
+  return message;
+}
+
 ProtobufCMessage *
 tsm_proto_unpack (const ProtobufCMessageDescriptor *descriptor,
                   const guint8                     *data,
@@ -151,29 +248,123 @@ tsm_proto_unpack (const ProtobufCMessageDescriptor *descriptor,
                   const char                       *what,
                   GError                          **error)
 {
-  Scan scan = { file, what, 0, (guint64) length * ALLOC_BUDGET_FACTOR + ALLOC_BUDGET_BASE };
-  ProtobufCMessage *message;
-
-  if (!scan_message (&scan, descriptor, data, length, 0, 0, error))
-    return NULL;
-  message = protobuf_c_message_unpack (descriptor, NULL, length, data);
-  if (message == NULL)
-    {
-      /* Translators: the first placeholder is what the file is, the second its path. */
-      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   _("The %s “%s” is not a valid protocol buffer"), what, file);
-      return NULL;
-    }
-  return message;
+  return unpack (descriptor, data, length, file, what, NULL, error);
 }
 
 ProtobufCMessage *
-tsm_proto_read_file (const ProtobufCMessageDescriptor *descriptor,
-                     const char                       *path,
-                     const char                       *what,
-                     GError                          **error)
+tsm_proto_unpack_in_arena (const ProtobufCMessageDescriptor *descriptor,
+                           const guint8                     *data,
+                           gsize                             length,
+                           const char                       *file,
+                           const char                       *what,
+                           TsmProtoArena                   **arena,
+                           GError                          **error)
 {
-  g_autoptr(GMappedFile) mapped = NULL;
+  g_return_val_if_fail (arena != NULL, NULL);
+  *arena = NULL;
+  return unpack (descriptor, data, length, file, what, arena, error);
+}
+
+/* ---- leaving fields out ---- */
+
+/* The next field of @data at *@pos: its number, and for a length-delimited
+ * one its payload; FALSE at the end or on a field that does not parse. */
+static gboolean
+next_field (const guint8 *data, gsize length, gsize *pos, guint64 *number,
+            const guint8 **payload, gsize *payload_length)
+{
+  guint64 tag, value;
+
+  if (*pos >= length || !read_varint (data, length, pos, &tag))
+    return FALSE;
+  *number = tag >> 3;
+  *payload = NULL;
+  switch (tag & 7)
+    {
+    case 0:
+      return read_varint (data, length, pos, &value);
+    case 1:
+    case 5:
+      value = (tag & 7) == 1 ? 8 : 4;
+      break;
+    case 2:
+      if (!read_varint (data, length, pos, &value) || value > length - *pos)
+        return FALSE;
+      *payload = data + *pos;
+      *payload_length = (gsize) value;
+      break;
+    default:
+      return FALSE;
+    }
+  if (value > length - *pos)
+    return FALSE;
+  *pos += (gsize) value;
+  return TRUE;
+}
+
+static void
+append_varint (GByteArray *out, guint64 value)
+{
+  guint8 b;
+
+  do
+    {
+      b = (value & 0x7f) | (value > 0x7f ? 0x80 : 0);
+      g_byte_array_append (out, &b, 1);
+      value >>= 7;
+    }
+  while (value != 0);
+}
+
+GBytes *
+tsm_proto_drop_nested (const guint8 *data, gsize length, guint outer_field, guint inner_field)
+{
+  g_autoptr(GByteArray) out = g_byte_array_sized_new (length);
+  g_autoptr(GByteArray) inner = g_byte_array_new ();
+  gsize pos = 0, start = 0;
+  gboolean dropped = FALSE;
+
+  while (pos < length)
+    {
+      const guint8 *payload;
+      gsize payload_length = 0, ipos = 0, istart = 0;
+      guint64 number;
+
+      start = pos;
+      if (!next_field (data, length, &pos, &number, &payload, &payload_length))
+        return NULL;
+      if (number != outer_field || payload == NULL)
+        {
+          g_byte_array_append (out, data + start, (guint) (pos - start));
+          continue;
+        }
+      g_byte_array_set_size (inner, 0);
+      while (ipos < payload_length)
+        {
+          const guint8 *ipayload;
+          gsize ilength;
+          guint64 inumber;
+
+          istart = ipos;
+          if (!next_field (payload, payload_length, &ipos, &inumber, &ipayload, &ilength))
+            return NULL;
+          if (inumber == inner_field && ipayload != NULL)
+            dropped = TRUE;
+          else
+            g_byte_array_append (inner, payload + istart, (guint) (ipos - istart));
+        }
+      append_varint (out, (guint64) outer_field << 3 | 2);
+      append_varint (out, inner->len);
+      g_byte_array_append (out, inner->data, inner->len);
+    }
+  if (!dropped)
+    return NULL;
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+GMappedFile *
+tsm_proto_map_file (const char *path, const char *what, GError **error)
+{
   GStatBuf st;
 
   if (g_stat (path, &st) == 0 && (guint64) st.st_size > TSM_PROTO_MAX_FILE_SIZE)
@@ -183,7 +374,17 @@ tsm_proto_read_file (const ProtobufCMessageDescriptor *descriptor,
                    _("The %s “%s” is larger than 2 GiB, the limit of protocol buffers"), what, path);
       return NULL;
     }
-  mapped = g_mapped_file_new (path, FALSE, error);
+  return g_mapped_file_new (path, FALSE, error);
+}
+
+ProtobufCMessage *
+tsm_proto_read_file (const ProtobufCMessageDescriptor *descriptor,
+                     const char                       *path,
+                     const char                       *what,
+                     GError                          **error)
+{
+  g_autoptr(GMappedFile) mapped = tsm_proto_map_file (path, what, error);
+
   if (mapped == NULL)
     return NULL;
   return tsm_proto_unpack (descriptor, (const guint8 *) g_mapped_file_get_contents (mapped),

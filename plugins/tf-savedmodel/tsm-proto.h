@@ -30,7 +30,42 @@ ProtobufCMessage *tsm_proto_unpack (const ProtobufCMessageDescriptor *descriptor
                                     const char                       *what,
                                     GError                          **error);
 
-/* Maps @path (at most TSM_PROTO_MAX_FILE_SIZE bytes) and unpacks it. */
+/* Memory that one unpacked message and all its parts live in, freed at
+ * once: protobuf-c allocates per field, and a SavedModel's object graphs
+ * have tens of thousands of them, whose malloc() and free() cost more than
+ * the unpacking itself. A message unpacked into an arena must not be given
+ * to protobuf_c_message_free_unpacked(). */
+typedef struct _TsmProtoArena TsmProtoArena;
+
+void              tsm_proto_arena_free (TsmProtoArena *arena);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsmProtoArena, tsm_proto_arena_free)
+
+/* tsm_proto_unpack() into a new arena, returned in @arena with the
+ * message (NULL with it on error). */
+ProtobufCMessage *tsm_proto_unpack_in_arena (const ProtobufCMessageDescriptor *descriptor,
+                                             const guint8                     *data,
+                                             gsize                             length,
+                                             const char                       *file,
+                                             const char                       *what,
+                                             TsmProtoArena                   **arena,
+                                             GError                          **error);
+
+/* A copy of the message @data with the length-delimited fields
+ * @inner_field of its fields @outer_field left out, each @outer_field
+ * shortened to match; NULL when there are none or when @data does not
+ * parse so far (unpacking it reports that). For fields that are large and
+ * not needed, which protobuf-c would otherwise copy as unknown fields. */
+GBytes           *tsm_proto_drop_nested (const guint8 *data,
+                                         gsize         length,
+                                         guint         outer_field,
+                                         guint         inner_field);
+
+/* Maps @path, at most TSM_PROTO_MAX_FILE_SIZE bytes. */
+GMappedFile      *tsm_proto_map_file  (const char                       *path,
+                                       const char                       *what,
+                                       GError                          **error);
+
+/* Maps @path and unpacks it. */
 ProtobufCMessage *tsm_proto_read_file (const ProtobufCMessageDescriptor *descriptor,
                                        const char                       *path,
                                        const char                       *what,

@@ -20,8 +20,7 @@ tsm_checkpoint_free (TsmCheckpoint *ckpt)
   if (ckpt == NULL)
     return;
   tsm_graph_clear (&ckpt->graph);
-  if (ckpt->tog != NULL)
-    protobuf_c_message_free_unpacked (&ckpt->tog->base, NULL);
+  g_clear_pointer (&ckpt->arena, tsm_proto_arena_free);
   g_clear_pointer (&ckpt->bundle, tsm_bundle_free);
   g_free (ckpt);
 }
@@ -65,8 +64,9 @@ tsm_checkpoint_open (const char *prefix, gboolean need_graph, GError **error)
   payload = g_ptr_array_index (strings, 0);
   data = g_bytes_get_data (payload, &length);
   ckpt->tog = (Tsm__TrackableObjectGraph *)
-    tsm_proto_unpack (&tsm__trackable_object_graph__descriptor, data != NULL ? data : (const guint8 *) "",
-                      length, index, TSM_OBJECT_GRAPH_KEY, error);
+    tsm_proto_unpack_in_arena (&tsm__trackable_object_graph__descriptor,
+                               data != NULL ? data : (const guint8 *) "", length, index,
+                               TSM_OBJECT_GRAPH_KEY, &ckpt->arena, error);
   if (ckpt->tog == NULL)
     return NULL;
   tsm_graph_init_trackable (&ckpt->graph, ckpt->tog, index);
@@ -169,8 +169,7 @@ tsm_saved_model_free (TsmSavedModel *model)
   if (model == NULL)
     return;
   tsm_graph_clear (&model->graph);
-  if (model->sm != NULL)
-    protobuf_c_message_free_unpacked (&model->sm->base, NULL);
+  g_clear_pointer (&model->arena, tsm_proto_arena_free);
   g_free (model->dir);
   g_free (model->pb_path);
   g_free (model);
@@ -180,6 +179,10 @@ TsmSavedModel *
 tsm_saved_model_open (const char *dir, GError **error)
 {
   g_autoptr(TsmSavedModel) model = g_new0 (TsmSavedModel, 1);
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GBytes) stripped = NULL;
+  const guint8 *data;
+  gsize length;
 
   model->dir = g_strdup (dir);
   model->pb_path = g_build_filename (dir, "saved_model.pb", NULL);
@@ -198,8 +201,19 @@ tsm_saved_model_open (const char *dir, GError **error)
                      _("“%s” has no saved_model.pb"), dir);
       return NULL;
     }
-  model->sm = (Tsm__SavedModel *) tsm_proto_read_file (&tsm__saved_model__descriptor,
-                                                       model->pb_path, "saved_model.pb", error);
+  mapped = tsm_proto_map_file (model->pb_path, "saved_model.pb", error);
+  if (mapped == NULL)
+    return NULL;
+  data = (const guint8 *) g_mapped_file_get_contents (mapped);
+  length = g_mapped_file_get_length (mapped);
+  /* SavedModel.meta_graphs (2) without MetaGraphDef.graph_def (2). */
+  stripped = tsm_proto_drop_nested (data, length, 2, 2);
+  if (stripped != NULL)
+    data = g_bytes_get_data (stripped, &length);
+  model->sm = (Tsm__SavedModel *) tsm_proto_unpack_in_arena (&tsm__saved_model__descriptor,
+                                                             data, length, model->pb_path,
+                                                             "saved_model.pb", &model->arena,
+                                                             error);
   if (model->sm == NULL)
     return NULL;
   if (model->sm->n_meta_graphs == 0)

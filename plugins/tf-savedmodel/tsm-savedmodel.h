@@ -13,6 +13,7 @@
 #include <glib.h>
 #include "tsm-bundle.h"
 #include "tsm-graph.h"
+#include "tsm-proto.h"
 #include "tsm_saved_model.pb-c.h"
 
 G_BEGIN_DECLS
@@ -22,6 +23,7 @@ G_BEGIN_DECLS
 /* A bundle with its object graph. */
 typedef struct {
   TsmBundle                 *bundle;
+  TsmProtoArena             *arena;    /* holds @tog */
   Tsm__TrackableObjectGraph *tog;      /* NULL for a TF 1 bundle without one */
   TsmGraph                   graph;    /* edges of @tog, checked */
 } TsmCheckpoint;
@@ -42,13 +44,16 @@ char          *tsm_checkpoint_resolve_prefix (const char *path);
 typedef struct {
   char                  *dir;
   char                  *pb_path;          /* DIR/saved_model.pb */
-  Tsm__SavedModel       *sm;
+  TsmProtoArena         *arena;            /* holds @sm */
+  Tsm__SavedModel       *sm;               /* graph_def left out: see tsm_saved_model_open() */
   Tsm__MetaGraphDef     *meta_graph;       /* the one with the object graph, else the first */
   Tsm__SavedObjectGraph *sog;              /* NULL for a TF 1 export */
   TsmGraph               graph;            /* edges of @sog, checked */
 } TsmSavedModel;
 
-/* Reads and checks DIR/saved_model.pb. */
+/* Reads and checks DIR/saved_model.pb. The MetaGraphDefs' graph_def (the
+ * traced functions, most of the file) is left out: Strata runs none of
+ * it, and protobuf-c would copy it whole as unknown fields. */
 TsmSavedModel *tsm_saved_model_open (const char *dir, GError **error);
 void           tsm_saved_model_free (TsmSavedModel *model);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TsmSavedModel, tsm_saved_model_free)

@@ -4,7 +4,8 @@
  * An input is a keras_metadata.pb (bit 0 of the first byte clear) or one
  * metadata JSON text (bit 0 set), after that byte. A keras_metadata.pb is
  * read against a small fixed object graph (so node paths resolve or not),
- * every node's JSON decoded; a JSON text is decoded alone. Any outcome but
+ * its nodes' JSON read as bits 1-2 choose (TsmMetadataMode); a JSON text is
+ * decoded alone. Any outcome but
  * a crash, a sanitizer report or a leak is fine.
  *
  *   /work/build-fuzz/tests/tf-savedmodel/fuzz-metadata -max_total_time=600 \
@@ -82,7 +83,9 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 
     small_graph (&sog, nodes, storage, refs, children);
     tsm_graph_init_saved (&graph, &sog, "fuzz");
-    read = tsm_metadata_read (path, &sog, &graph, &source, NULL);
+    /* Bits 1 and 2: how much of the JSON is read. */
+    read = tsm_metadata_read (path, &sog, &graph, (TsmMetadataMode) ((data[0] >> 1) % 3), &source,
+                              NULL);
     tsm_graph_clear (&graph);
   }
   return 0;

@@ -3,7 +3,8 @@
  *
  * An input is a saved_model.pb (bit 0 of the first byte clear) or a
  * checkpoint's TrackableObjectGraph (bit 0 set), after that byte. It is
- * unpacked with the bounded unpacker; a graph that passes the checks is
+ * unpacked with the bounded unpacker (a saved_model.pb with bit 1 set as
+ * tsm_saved_model_open() reads it: without graph_def, into an arena); a graph that passes the checks is
  * walked as the loader walks it: tf-keras node paths, each path resolved
  * again, every node's Keras variables, `variables` lists, checkpoint keys
  * and the child names a model's layers have. Any outcome but a crash, a
@@ -72,9 +73,23 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
     return 0;
   if ((data[0] & 1) == 0)
     {
-      Tsm__SavedModel *sm = (Tsm__SavedModel *) tsm_proto_unpack (&tsm__saved_model__descriptor, data + 1,
-                                                                  size - 1, "fuzz", "saved_model.pb", &error);
+      /* Bit 1: as tsm_saved_model_open() reads it, without graph_def, into an arena. */
+      gboolean as_open = (data[0] & 2) != 0;
+      g_autoptr(GBytes) dropped = as_open ? tsm_proto_drop_nested (data + 1, size - 1, 2, 2) : NULL;
+      g_autoptr(TsmProtoArena) arena = NULL;
+      const guint8 *bytes = data + 1;
+      gsize length = size - 1;
+      Tsm__SavedModel *sm;
       Tsm__SavedObjectGraph *sog;
+
+      if (dropped != NULL)
+        bytes = g_bytes_get_data (dropped, &length);
+      if (as_open)
+        sm = (Tsm__SavedModel *) tsm_proto_unpack_in_arena (&tsm__saved_model__descriptor, bytes, length,
+                                                            "fuzz", "saved_model.pb", &arena, &error);
+      else
+        sm = (Tsm__SavedModel *) tsm_proto_unpack (&tsm__saved_model__descriptor, bytes, length,
+                                                   "fuzz", "saved_model.pb", &error);
 
       if (sm == NULL)
         return 0;
@@ -95,7 +110,8 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
             }
           tsm_graph_clear (&graph);
         }
-      protobuf_c_message_free_unpacked (&sm->base, NULL);
+      if (!as_open)
+        protobuf_c_message_free_unpacked (&sm->base, NULL);
     }
   else
     {

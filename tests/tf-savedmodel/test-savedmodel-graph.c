@@ -113,7 +113,7 @@ test_legacy_metadata (void)
   g_assert_true (tsm_graph_check (&graph, &error));
   g_assert_no_error (error);
   nodes = tsm_metadata_read ("/nonexistent/keras_metadata.pb", sm->meta_graphs[0]->object_graph_def,
-                             &graph, &source, &error);
+                             &graph, TSM_METADATA_DECODE_ALL, &source, &error);
   g_assert_no_error (error);
   g_assert_cmpint (source, ==, TSM_METADATA_LEGACY);
   md = node_metadata (nodes, 0);
@@ -388,7 +388,7 @@ test_keras_metadata (void)
 
   small_graph_init (&g);
   tsm_graph_init_saved (&graph, &g.sog, "x/saved_model.pb");
-  nodes = tsm_metadata_read (path, &g.sog, &graph, &source, &error);
+  nodes = tsm_metadata_read (path, &g.sog, &graph, TSM_METADATA_DECODE_ALL, &source, &error);
   g_assert_no_error (error);
   g_assert_cmpint (source, ==, TSM_METADATA_FILE);
   g_assert_cmpuint (nodes->len, ==, 2);
@@ -405,6 +405,51 @@ test_keras_metadata (void)
   g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (node_metadata (nodes, 1), "build_input_shape")));
   remove_file_and_dir (path);
   tsm_graph_clear (&graph);
+}
+
+/* A layer's bad JSON fails unless only the root's is read. */
+static void
+test_metadata_modes (void)
+{
+  static const struct { TsmMetadataMode mode; gboolean ok; } cases[] = {
+    { TSM_METADATA_DECODE_ALL, FALSE },
+    { TSM_METADATA_CHECK_OTHERS, FALSE },
+    { TSM_METADATA_ROOT_ONLY, TRUE },
+  };
+  static const char *const layers[] = { "{\"a\": ", "[1]" };
+
+  for (guint l = 0; l < G_N_ELEMENTS (layers); l++)
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        SmallGraph g;
+        TsmGraph graph;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GPtrArray) nodes = NULL;
+        g_autofree char *path = write_keras_metadata (
+          "{\"s\": {\"class_name\": \"__tuple__\", \"items\": [1]}}", layers[l],
+          "root.layer_with_weights-0");
+        TsmMetadataSource source;
+
+        small_graph_init (&g);
+        tsm_graph_init_saved (&graph, &g.sog, "x/saved_model.pb");
+        nodes = tsm_metadata_read (path, &g.sog, &graph, cases[i].mode, &source, &error);
+        if (cases[i].ok)
+          {
+            g_assert_no_error (error);
+            g_assert_cmpuint (nodes->len, ==, 2);
+            g_assert_null (node_metadata (nodes, 1));
+            g_assert_cmpuint (json_array_get_length (json_object_get_array_member (node_metadata (nodes, 0), "s")), ==, 1);
+          }
+        else
+          {
+            g_assert_null (nodes);
+            g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT);
+            g_assert_nonnull (strstr (error->message, "root.layer_with_weights-0"));
+            g_assert_nonnull (strstr (error->message, "keras_metadata.pb"));
+          }
+        remove_file_and_dir (path);
+        tsm_graph_clear (&graph);
+      }
 }
 
 static void
@@ -428,7 +473,7 @@ test_bad_metadata (void)
 
       small_graph_init (&g);
       tsm_graph_init_saved (&graph, &g.sog, "x/saved_model.pb");
-      nodes = tsm_metadata_read (path, &g.sog, &graph, &source, &error);
+      nodes = tsm_metadata_read (path, &g.sog, &graph, TSM_METADATA_DECODE_ALL, &source, &error);
       g_assert_null (nodes);
       g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT);
       g_test_message ("%s", error->message);
@@ -506,6 +551,48 @@ test_truncated_proto (void)
   g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT);
 }
 
+/* saved_model.pb without its graph_def, unpacked into an arena, as
+ * tsm_saved_model_open() reads it. */
+static void
+test_drop_graph_def (void)
+{
+  g_autofree char *path = strata_test_real_fixture_path ("tf-keras-testdata/lso_savedmodel_tf2.2/saved_model.pb");
+  static const guint8 truncated[] = { 0x12, 0x10, 0x0a, 0x02 };
+  static const guint8 no_graph_def[] = { 0x08, 0x01, 0x12, 0x02, 0x0a, 0x00 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsmProtoArena) arena = NULL;
+  g_autoptr(GBytes) dropped = NULL;
+  g_autofree char *contents = NULL;
+  gsize length, dropped_length;
+  const guint8 *data;
+  Tsm__SavedModel *sm, *full;
+
+  g_assert_null (tsm_proto_drop_nested (truncated, sizeof truncated, 2, 2));
+  g_assert_null (tsm_proto_drop_nested (no_graph_def, sizeof no_graph_def, 2, 2));
+  if (path == NULL)
+    return;
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  dropped = tsm_proto_drop_nested ((const guint8 *) contents, length, 2, 2);
+  g_assert_nonnull (dropped);
+  data = g_bytes_get_data (dropped, &dropped_length);
+  g_assert_cmpuint (dropped_length, <, length);
+  sm = (Tsm__SavedModel *) tsm_proto_unpack_in_arena (&tsm__saved_model__descriptor, data,
+                                                      dropped_length, path, "saved_model.pb",
+                                                      &arena, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (arena);
+  g_assert_cmpint (sm->saved_model_schema_version, ==, 1);
+  g_assert_cmpuint (sm->n_meta_graphs, ==, 1);
+  g_assert_null (sm->meta_graphs[0]->graph_def);
+  g_assert_cmpstr (sm->meta_graphs[0]->meta_info_def->tags[0], ==, "serve");
+  g_assert_cmpuint (sm->meta_graphs[0]->object_graph_def->n_nodes, ==, 45);
+  full = read_saved_model ("tf-keras-testdata/lso_savedmodel_tf2.2/saved_model.pb");
+  g_assert_nonnull (full->meta_graphs[0]->graph_def);
+  g_assert_cmpuint (sm->meta_graphs[0]->n_signature_def, ==, full->meta_graphs[0]->n_signature_def);
+  g_assert_cmpuint (sm->meta_graphs[0]->n_asset_file_def, ==, full->meta_graphs[0]->n_asset_file_def);
+  protobuf_c_message_free_unpacked (&full->base, NULL);
+}
+
 /* Many empty records: refused before protobuf-c allocates for them. */
 static void
 test_allocation_budget (void)
@@ -540,6 +627,8 @@ main (int argc, char **argv)
   g_test_add_func ("/tsm-graph/dangling", test_dangling);
   g_test_add_func ("/tsm-graph/unresolved-path", test_unresolved_path);
   g_test_add_func ("/tsm-graph/bad-metadata", test_bad_metadata);
+  g_test_add_func ("/tsm-graph/metadata-modes", test_metadata_modes);
+  g_test_add_func ("/tsm-graph/drop-graph-def", test_drop_graph_def);
   g_test_add_func ("/tsm-graph/deep-nesting", test_deep_nesting);
   g_test_add_func ("/tsm-graph/truncated", test_truncated_proto);
   g_test_add_func ("/tsm-graph/allocation-budget", test_allocation_budget);

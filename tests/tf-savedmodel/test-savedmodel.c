@@ -951,13 +951,16 @@ test_damaged_graph (void)
   assert_patched_fails (patch_dangling, "→ 100000");
 }
 
-/* keras_metadata.pb with bad JSON or a path that leads nowhere. */
+/* keras_metadata.pb with bad JSON or a path that leads nowhere. A layer's
+ * bad JSON fails a full load; a metadata-only open reads only the root's. */
 static void
 test_damaged_metadata (void)
 {
-  static const char *const bad[][2] = {
-    { "{\"class_name\": \"Sequential\", ", "not valid JSON" },
-    { NULL, "does not resolve" },
+  static const struct { guint node; const char *json, *expect; } bad[] = {
+    { 0, "{\"class_name\": \"Sequential\", ", "not valid JSON" },
+    { 1, "{\"class_name\": \"Dense\", ", "not valid JSON" },
+    { 1, "[1, 2]", "not a JSON object" },
+    { 1, NULL, "does not resolve" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
@@ -967,6 +970,7 @@ test_damaged_metadata (void)
       g_autofree char *path = g_build_filename (out, "keras_metadata.pb", NULL);
       g_autoptr(StrataModel) model = NULL;
       g_autoptr(StrataModel) back = NULL;
+      g_autoptr(StrataModel) meta = NULL;
       g_autoptr(GError) error = NULL;
       g_autoptr(GBytes) bytes = NULL;
       Tsm__SavedMetadata *md;
@@ -975,15 +979,16 @@ test_damaged_metadata (void)
       g_assert_true (save_path (model, out, NULL, &error));
       md = (Tsm__SavedMetadata *) tsm_proto_read_file (&tsm__saved_metadata__descriptor, path, "keras_metadata.pb", &error);
       g_assert_no_error (error);
-      if (bad[i][0] != NULL)
+      g_assert_cmpuint (md->n_nodes, >, bad[i].node);
+      if (bad[i].json != NULL)
         {
-          g_free (md->nodes[0]->metadata);
-          md->nodes[0]->metadata = g_strdup (bad[i][0]);
+          g_free (md->nodes[bad[i].node]->metadata);
+          md->nodes[bad[i].node]->metadata = g_strdup (bad[i].json);
         }
       else
         {
-          g_free (md->nodes[1]->node_path);
-          md->nodes[1]->node_path = g_strdup ("root.layer-0.no_such_child");
+          g_free (md->nodes[bad[i].node]->node_path);
+          md->nodes[bad[i].node]->node_path = g_strdup ("root.layer-0.no_such_child");
         }
       bytes = tsm_proto_pack (&md->base);
       protobuf_c_message_free_unpacked (&md->base, NULL);
@@ -991,8 +996,17 @@ test_damaged_metadata (void)
       back = load_path (out, STRATA_LOAD_NONE, &error);
       g_assert_null (back);
       g_test_message ("%s", error->message);
-      g_assert_nonnull (strstr (error->message, bad[i][1]));
+      g_assert_nonnull (strstr (error->message, bad[i].expect));
       g_assert_nonnull (strstr (error->message, "keras_metadata.pb"));
+      g_clear_error (&error);
+      meta = load_path (out, STRATA_LOAD_METADATA_ONLY, &error);
+      if (bad[i].node == 0 || bad[i].json == NULL)
+        g_assert_null (meta);
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_cmpuint (strata_model_get_n_layers (meta), ==, strata_model_get_n_layers (model));
+        }
       strata_test_remove_tree (dir);
     }
 }

@@ -12,11 +12,15 @@
  * StrataFormatInfo:
  *
  * What Strata knows about one format module: its name (from the file
- * name), its path and, once the module is loaded, its descriptor and
- * #StrataFormat instance, or the error that stopped it from loading.
+ * name), its path, what its metadata file declares and, once the module
+ * is loaded, its #StrataFormat instance, or the error that stopped it from
+ * loading.
  *
  * Infos are created by discovery (strata_formats_list()) and live as long
- * as the process. Getters that need the descriptor load the module.
+ * as the process. The getters of the format's details read the metadata
+ * file `libstrata-format-NAME.format` beside the module and load nothing;
+ * the module is loaded when its format is used, and is checked then
+ * against its metadata file.
  */
 
 G_DEFINE_FINAL_TYPE (StrataFormatInfo, strata_format_info, G_TYPE_OBJECT)
@@ -30,6 +34,8 @@ strata_format_info_finalize (GObject *object)
    * that never loaded their module. */
   g_free (self->name);
   g_free (self->path);
+  g_free (self->metadata_path);
+  g_clear_pointer (&self->metadata, strata_format_metadata_free);
   g_clear_error (&self->error);
   G_OBJECT_CLASS (strata_format_info_parent_class)->finalize (object);
 }
@@ -65,10 +71,11 @@ strata_format_info_get_name (StrataFormatInfo *self)
  * strata_format_info_get_description:
  * @self: a #StrataFormatInfo
  *
- * Gets the one-line description of the format, loading the module.
+ * Gets the one-line description of the format from its metadata file,
+ * without loading the module.
  *
  * Returns: (transfer none) (nullable): the translated description, or
- *   %NULL when the module cannot be loaded
+ *   %NULL when the module has none or cannot be loaded
  */
 const char *
 strata_format_info_get_description (StrataFormatInfo *self)
@@ -76,7 +83,7 @@ strata_format_info_get_description (StrataFormatInfo *self)
   const StrataFormatDescriptor *descriptor;
 
   g_return_val_if_fail (STRATA_IS_FORMAT_INFO (self), NULL);
-  descriptor = strata_format_info_peek_descriptor (self);
+  descriptor = strata_format_info_peek_metadata (self);
   if (descriptor == NULL || descriptor->description == NULL)
     return NULL;
   /* Strata's own modules mark their descriptions with N_(); other modules'
@@ -90,8 +97,8 @@ static const char * const no_strings[] = { NULL };
  * strata_format_info_get_extensions:
  * @self: a #StrataFormatInfo
  *
- * Gets the file name extensions of the format (without the dot), loading
- * the module.
+ * Gets the file name extensions of the format (without the dot) from its
+ * metadata file, without loading the module.
  *
  * Returns: (transfer none) (array zero-terminated=1): the extensions; empty
  *   when the module cannot be loaded
@@ -102,7 +109,7 @@ strata_format_info_get_extensions (StrataFormatInfo *self)
   const StrataFormatDescriptor *descriptor;
 
   g_return_val_if_fail (STRATA_IS_FORMAT_INFO (self), no_strings);
-  descriptor = strata_format_info_peek_descriptor (self);
+  descriptor = strata_format_info_peek_metadata (self);
   return descriptor != NULL && descriptor->extensions != NULL ? descriptor->extensions : no_strings;
 }
 
@@ -110,7 +117,8 @@ strata_format_info_get_extensions (StrataFormatInfo *self)
  * strata_format_info_get_mime_types:
  * @self: a #StrataFormatInfo
  *
- * Gets the MIME types of the format, loading the module.
+ * Gets the MIME types of the format from its metadata file, without
+ * loading the module.
  *
  * Returns: (transfer none) (array zero-terminated=1): the MIME types;
  *   empty when there are none or the module cannot be loaded
@@ -121,7 +129,7 @@ strata_format_info_get_mime_types (StrataFormatInfo *self)
   const StrataFormatDescriptor *descriptor;
 
   g_return_val_if_fail (STRATA_IS_FORMAT_INFO (self), no_strings);
-  descriptor = strata_format_info_peek_descriptor (self);
+  descriptor = strata_format_info_peek_metadata (self);
   return descriptor != NULL && descriptor->mime_types != NULL ? descriptor->mime_types : no_strings;
 }
 
@@ -129,7 +137,8 @@ strata_format_info_get_mime_types (StrataFormatInfo *self)
  * strata_format_info_get_capabilities:
  * @self: a #StrataFormatInfo
  *
- * Gets what the format can do, loading the module.
+ * Gets what the format can do from its metadata file, without loading the
+ * module.
  *
  * Returns: the capabilities, or %STRATA_FORMAT_CAN_NONE when the module
  *   cannot be loaded
@@ -140,7 +149,7 @@ strata_format_info_get_capabilities (StrataFormatInfo *self)
   const StrataFormatDescriptor *descriptor;
 
   g_return_val_if_fail (STRATA_IS_FORMAT_INFO (self), STRATA_FORMAT_CAN_NONE);
-  descriptor = strata_format_info_peek_descriptor (self);
+  descriptor = strata_format_info_peek_metadata (self);
   return descriptor != NULL ? descriptor->capabilities : STRATA_FORMAT_CAN_NONE;
 }
 
@@ -157,6 +166,36 @@ strata_format_info_get_module_path (StrataFormatInfo *self)
 {
   g_return_val_if_fail (STRATA_IS_FORMAT_INFO (self), NULL);
   return self->path;
+}
+
+/**
+ * strata_format_info_has_details:
+ * @self: a #StrataFormatInfo
+ * @error: return location for the error that makes the details unknown
+ *
+ * Checks, without loading the module, whether the format's details are
+ * known: they are not when its metadata file is missing or invalid, or
+ * when loading the module already failed (for example because the module
+ * does not match its metadata file). The error has the domain
+ * %STRATA_FORMAT_ERROR and the code %STRATA_FORMAT_ERROR_PLUGIN.
+ *
+ * Returns: %TRUE if the getters of the details return the module's
+ */
+gboolean
+strata_format_info_has_details (StrataFormatInfo  *self,
+                                GError           **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (STRATA_IS_FORMAT_INFO (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  strata_formats_lock ();
+  ok = self->error == NULL;
+  if (!ok && error != NULL)
+    *error = g_error_copy (self->error);
+  strata_formats_unlock ();
+  return ok;
 }
 
 /**

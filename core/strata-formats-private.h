@@ -6,6 +6,7 @@
 
 #include "strata.h"
 #include "strata-plugin.h"
+#include "strata-format-metadata-private.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,8 @@ struct _StrataFormatInfo
 
   char               *name;
   char               *path;
+  char               *metadata_path;
+  StrataFormatMetadata *metadata;       /* the side-car's, NULL when it failed */
   gboolean            tried;
   struct _StrataFormatModule *module;   /* owned, never finalized once used */
   StrataFormat       *format;
@@ -35,8 +38,9 @@ void     strata_formats_lock                 (void);
 void     strata_formats_unlock               (void);
 gboolean strata_formats_ensure_loaded_locked (StrataFormatInfo *info);
 
-/* The descriptor of a loaded module, or NULL when it is not loaded (or failed). */
-const StrataFormatDescriptor *strata_format_info_peek_descriptor (StrataFormatInfo *self);
+/* What the module's side-car declares (register_type is NULL), without
+ * loading it; NULL when the side-car or the module failed. */
+const StrataFormatDescriptor *strata_format_info_peek_metadata (StrataFormatInfo *self);
 
 /* Reads up to STRATA_SNIFF_HEAD_SIZE bytes of @file; a directory gives
  * %TRUE with *@head = NULL and *@is_dir = TRUE. */

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,6 +31,8 @@ struct _StrataFormatModule
 
   char                         *path;
   char                         *expected_name;
+  const StrataFormatMetadata   *metadata;      /* the side-car's, owned by the info */
+  const char                   *metadata_path;
   GModule                      *gmodule;
   const StrataFormatDescriptor *descriptor;
   GType                         format_type;
@@ -58,11 +61,17 @@ strata_format_module_load (GTypeModule *type_module)
 {
   StrataFormatModule *self = STRATA_FORMAT_MODULE (type_module);
   g_autoptr(GError) local = NULL;
+  g_autofree char *real_path = NULL;
   gpointer symbol = NULL;
   const StrataFormatDescriptor *descriptor;
   GType type;
 
-  self->gmodule = g_module_open_full (self->path, G_MODULE_BIND_LOCAL | G_MODULE_BIND_LAZY, &local);
+  /* A module reached through a link (as in the build tree's format folder)
+   * is opened at its real path, so that the $ORIGIN of its run path is
+   * where it was built or installed. */
+  real_path = realpath (self->path, NULL);
+  self->gmodule = g_module_open_full (real_path != NULL ? real_path : self->path,
+                                      G_MODULE_BIND_LOCAL | G_MODULE_BIND_LAZY, &local);
   if (self->gmodule == NULL)
     return format_module_fail (self, g_strdup (local->message));
 
@@ -87,6 +96,17 @@ strata_format_module_load (GTypeModule *type_module)
     return format_module_fail (self, g_strdup (_("its descriptor has no register_type function")));
   if (descriptor->extensions == NULL)
     return format_module_fail (self, g_strdup (_("its descriptor has no extension list")));
+  {
+    g_autoptr(StrataFormatMetadata) declared = strata_format_metadata_new_from_descriptor (descriptor);
+    const char *key = strata_format_metadata_differs (self->metadata, declared);
+
+    if (key != NULL)
+      /* TRANSLATORS: the first %s is the path of a module's metadata file,
+       * the second a key of that file (such as Extensions) */
+      return format_module_fail (self, g_strdup_printf (_("its metadata file “%s” does not match "
+                                                          "the module: the module declares another %s"),
+                                                        self->metadata_path, key));
+  }
 
   /* From here on the module may have registered types: it must stay. */
   g_module_make_resident (self->gmodule);
@@ -192,6 +212,32 @@ list_module_files (const char *dir)
   return names;
 }
 
+/* A new info, with its side-car read: a module whose side-car fails keeps
+ * that error and is never opened. */
+static StrataFormatInfo *
+format_info_new (const char *dir,
+                 const char *file,
+                 const char *name,
+                 const char *path)
+{
+  StrataFormatInfo *info = g_object_new (STRATA_TYPE_FORMAT_INFO, NULL);
+  g_autofree char *stem = g_strndup (file, strlen (file) - strlen (MODULE_SUFFIX));
+  g_autofree char *sidecar = g_strconcat (stem, STRATA_FORMAT_METADATA_SUFFIX, NULL);
+  g_autoptr(GError) local = NULL;
+
+  info->name = g_strdup (name);
+  info->path = g_strdup (path);
+  info->metadata_path = g_build_filename (dir, sidecar, NULL);
+  info->metadata = strata_format_metadata_load (info->metadata_path, name, &local);
+  if (info->metadata == NULL)
+    {
+      info->tried = TRUE;
+      info->error = g_error_new (STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+                                 _("Could not load the format module “%s”: %s"), path, local->message);
+    }
+  return info;
+}
+
 static StrataFormatInfo *
 find_loaded (GPtrArray  *infos,
              const char *name)
@@ -248,9 +294,7 @@ discover_locked (void)
               info = g_hash_table_lookup (all_infos, path);
               if (info == NULL)
                 {
-                  info = g_object_new (STRATA_TYPE_FORMAT_INFO, NULL);
-                  info->name = g_strdup (name);
-                  info->path = g_strdup (path);
+                  info = format_info_new (dir, file, name, path);
                   g_hash_table_insert (all_infos, g_strdup (path), info);
                 }
             }
@@ -276,6 +320,8 @@ strata_formats_ensure_loaded_locked (StrataFormatInfo *self)
   module = g_object_new (STRATA_TYPE_FORMAT_MODULE, NULL);
   module->path = g_strdup (self->path);
   module->expected_name = g_strdup (self->name);
+  module->metadata = self->metadata;
+  module->metadata_path = self->metadata_path;
   g_type_module_set_name (G_TYPE_MODULE (module), self->path);
   self->module = module;
 
@@ -306,23 +352,16 @@ strata_formats_unlock (void)
   g_rec_mutex_unlock (&formats_lock);
 }
 
-static gboolean
-ensure_loaded (StrataFormatInfo *self)
+const StrataFormatDescriptor *
+strata_format_info_peek_metadata (StrataFormatInfo *self)
 {
-  gboolean ok;
+  const StrataFormatDescriptor *descriptor = NULL;
 
   g_rec_mutex_lock (&formats_lock);
-  ok = strata_formats_ensure_loaded_locked (self);
+  if (self->metadata != NULL && self->error == NULL)
+    descriptor = &self->metadata->descriptor;
   g_rec_mutex_unlock (&formats_lock);
-  return ok;
-}
-
-const StrataFormatDescriptor *
-strata_format_info_peek_descriptor (StrataFormatInfo *self)
-{
-  if (!ensure_loaded (self))
-    return NULL;
-  return self->module->descriptor;
+  return descriptor;
 }
 
 /* ---- strata_formats_* ----------------------------------------------------- */
@@ -357,8 +396,9 @@ strata_formats_add_search_path (const char *path)
  * strata_formats_list:
  *
  * Lists the format modules found in the search path, in search order, one
- * per name. Listing does not load modules; the getters of
- * #StrataFormatInfo that need a descriptor do.
+ * per name. Listing loads no module: what the getters of #StrataFormatInfo
+ * return comes from each module's metadata file
+ * (`libstrata-format-NAME.format`, beside the module).
  *
  * Returns: (transfer full): a new #GListModel of #StrataFormatInfo, a
  *   snapshot that does not change

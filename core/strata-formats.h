@@ -32,6 +32,9 @@ StrataFormatCapabilities strata_format_info_get_capabilities (StrataFormatInfo *
 STRATA_AVAILABLE_IN_ALL
 const char              *strata_format_info_get_module_path  (StrataFormatInfo *self);
 STRATA_AVAILABLE_IN_ALL
+gboolean                 strata_format_info_has_details      (StrataFormatInfo *self,
+                                                              GError          **error);
+STRATA_AVAILABLE_IN_ALL
 gboolean                 strata_format_info_is_loaded        (StrataFormatInfo *self);
 STRATA_AVAILABLE_IN_ALL
 gboolean                 strata_format_info_is_available     (StrataFormatInfo *self,

@@ -8,6 +8,10 @@
 #include "strata-json.h"
 #include "strata-shape.h"
 #include "strata-error.h"
+/* Typed access with Python's coercions, and GValue <-> JSON, have their
+ * own headers; most users want all of them. */
+#include "strata-json-access-private.h"
+#include "strata-json-value-private.h"
 
 G_BEGIN_DECLS
 
@@ -17,63 +21,10 @@ G_BEGIN_DECLS
 
 /* strata_json_parse() and strata_json_to_string() are public: strata-json.h. */
 
-/* A JSON path such as "$.config.layers[3].config" built while walking. */
-typedef struct _StrataJsonPath StrataJsonPath;
-StrataJsonPath *strata_json_path_new   (void);
-void            strata_json_path_free  (StrataJsonPath *path);
-void            strata_json_path_push_member (StrataJsonPath *path, const char *member);
-void            strata_json_path_push_index  (StrataJsonPath *path, guint index);
-void            strata_json_path_pop   (StrataJsonPath *path);
-const char     *strata_json_path_get   (StrataJsonPath *path);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (StrataJsonPath, strata_json_path_free)
-
-/* "a string", "an integer", "null"... for "expected X, found Y" messages. */
-const char *strata_json_describe_node (JsonNode *node);
-
-/* Every typed read of a config goes through Python's coercions
- * (strata_json_node_get_int() and its siblings, public in strata-json.h),
- * so that Strata accepts what Keras accepts. The config itself is never
- * rewritten: a value is coerced when read and written back as the file
- * had it. */
-
-/* Typed member access with these coercions; a missing member gives the
- * default, and so does a JSON null (which Keras writes for unset options)
- * except for a boolean, where null is false as in Python. A member of the
- * wrong type fails with STRATA_CONFIG_ERROR_INVALID naming @path.@member.
- * @path NULL is "$". */
-gboolean strata_json_get_int     (JsonObject *object, const char *member, const char *path,
-                                  gint64 default_value, gint64 *out, GError **error);
-gboolean strata_json_get_double  (JsonObject *object, const char *member, const char *path,
-                                  double default_value, double *out, GError **error);
-gboolean strata_json_get_boolean (JsonObject *object, const char *member, const char *path,
-                                  gboolean default_value, gboolean *out, GError **error);
-/* Returns a pointer into @object (or @default_value); NULL for a JSON null. */
-gboolean strata_json_get_string  (JsonObject *object, const char *member, const char *path,
-                                  const char *default_value, const char **out, GError **error);
-/* Reads an int or a list of ints (Keras tuples, also tf-keras
- * {"class_name": "__tuple__", "items": [...]}) into @out (@n_out entries);
- * a single int is repeated @n_out times. JSON null gives STRATA_DIM_UNKNOWN
- * when @allow_null. A missing member (or null without @allow_null) leaves
- * @out untouched, so fill it with the defaults first. */
-gboolean strata_json_get_int_tuple (JsonObject *object, const char *member, const char *path,
-                                    guint n_out, gboolean allow_null, gint64 *out, GError **error);
-/* A shape list such as [null, 28, 28, 1]; fails on non-integers, negative
- * sizes and ranks above STRATA_MAX_RANK. */
-StrataShape *strata_json_to_shape (JsonNode *node, const char *path, GError **error);
-JsonNode    *strata_json_from_shape (StrataShape *shape);
-
 /* Deep copies (json_node_copy() shares containers). */
 JsonObject *strata_json_object_copy (JsonObject *object);
+JsonArray  *strata_json_array_copy  (JsonArray *array);
 JsonNode   *strata_json_node_copy   (JsonNode *node);
 gboolean    strata_json_equal       (JsonNode *a, JsonNode *b);
-
-/* GValue <-> JSON for layer properties (bool, ints, doubles, strings,
- * strv, enums by nick, boxed JsonNode/JsonObject/JsonArray/StrataShape). */
-JsonNode *strata_json_from_value (const GValue *value);
-gboolean  strata_json_to_value   (JsonNode *node, GValue *value, const char *path, GError **error);
-
-/* "pool_size" <-> "pool-size". */
-char *strata_json_key_to_property (const char *key);
-char *strata_json_property_to_key (const char *property);
 
 G_END_DECLS

@@ -229,32 +229,68 @@ typedef struct
   gboolean rejected;  /* its hints matched, and then its probe said 0 */
 } Verdict;
 
-/* Magic bytes, marker files and the extension only decide whether the
- * probe is asked: a format whose hints exist but do not match is not
- * asked, unless the extension is its own. When a format has a probe, the
- * probe's score is final, even against matching hints. A format without
- * a probe scores MAGIC_SCORE when its hints match. */
+/* The round in which sniffing asks a format, from its metadata alone:
+ * first the formats whose hints (magic bytes for a regular file, marker
+ * files for a directory) and extension both match, then those whose hints
+ * or extension match, last those that declare no hints for this kind of
+ * input. 0: not asked, since its hints exist and do not match and the
+ * extension is not its own. */
+static int
+round_of (const StrataFormatDescriptor *descriptor,
+          gboolean                      hinted,
+          gboolean                      is_dir,
+          gsize                         ext)
+{
+  if (hinted && ext > 0)
+    return 1;
+  if (hinted || ext > 0)
+    return 2;
+  return has_hints (descriptor, is_dir) ? 0 : 3;
+}
+
+/* When a format has a probe, the probe's score is final, even against
+ * matching hints. A format without a probe scores MAGIC_SCORE when its
+ * hints match. */
 static Verdict
-judge (StrataFormat                 *format,
-       const StrataFormatDescriptor *descriptor,
-       GFile                        *file,
-       GBytes                       *head,
-       gboolean                      is_dir,
-       gsize                         ext)
+judge (StrataFormat *format,
+       GFile        *file,
+       GBytes       *head,
+       gboolean      hinted)
 {
   Verdict verdict = { 0, FALSE };
-  gboolean hinted = strata_sniff_descriptor_matches (descriptor, file, head);
 
   if (STRATA_FORMAT_GET_CLASS (format)->probe == NULL)
     {
       verdict.score = hinted ? MAGIC_SCORE : 0;
       return verdict;
     }
-  if (!hinted && ext == 0 && has_hints (descriptor, is_dir))
-    return verdict;
   verdict.score = strata_format_probe (format, file, head);
   verdict.rejected = hinted && verdict.score == 0;
   return verdict;
+}
+
+/* The formats for error messages, those whose module is broken marked. */
+static char *
+describe_tried (GListModel *infos)
+{
+  GString *names = g_string_new (NULL);
+  guint n = g_list_model_get_n_items (infos);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(StrataFormatInfo) info = g_list_model_get_item (infos, i);
+
+      if (strata_format_info_has_details (info, NULL))
+        append_name (names, strata_format_info_get_name (info));
+      else
+        {
+          /* TRANSLATORS: %s is a format name, in a list of formats */
+          g_autofree char *label = g_strdup_printf (_("%s (cannot be loaded)"),
+                                                    strata_format_info_get_name (info));
+          append_name (names, label);
+        }
+    }
+  return g_string_free (names, FALSE);
 }
 
 /**
@@ -282,8 +318,13 @@ judge (StrataFormat                 *format,
  * `ckpt.index`): it is offered to the formats with
  * %STRATA_FORMAT_WEIGHTS_PREFIX, whose probe gets an empty @head.
  *
- * Modules are loaded as sniffing needs them. A module that fails to load
- * is skipped (strata_format_info_is_available() tells why).
+ * Hints and extensions come from the modules' metadata files, so a module
+ * is loaded only when sniffing asks it. Formats are asked in rounds: first
+ * those whose hints and extension both match, then those whose hints or
+ * extension match, last those that declare no hints for this kind of
+ * input (a JSON config has no magic bytes); the first round that finds a
+ * format that can do @needed decides. A module that fails to load is
+ * skipped (strata_format_info_is_available() tells why).
  *
  * Returns: (transfer none): the format, which lives as long as the
  *   process, or %NULL with @error set: %STRATA_FORMAT_ERROR_UNKNOWN_FORMAT
@@ -302,7 +343,7 @@ strata_formats_find_for_file (GFile                     *file,
 {
   g_autoptr(GBytes) head = NULL;
   g_autoptr(GListModel) infos = NULL;
-  g_autoptr(GString) tried = g_string_new (NULL);
+  g_autofree char *tried = NULL;
   g_autofree char *basename = NULL;
   g_autoptr(GError) missing = NULL;
   gboolean is_dir;
@@ -332,66 +373,65 @@ strata_formats_find_for_file (GFile                     *file,
   basename = g_file_get_basename (file);
   infos = strata_formats_list ();
   n = g_list_model_get_n_items (infos);
-  for (guint i = 0; i < n; i++)
+  for (int round = 1; round <= 3; round++)
     {
-      g_autoptr(StrataFormatInfo) info = g_list_model_get_item (infos, i);
-      const StrataFormatDescriptor *descriptor;
-      StrataFormat *format;
-      Verdict verdict;
-      gsize ext;
-      gboolean capable;
-
-      format = strata_format_info_get_format (info, NULL);
-      if (format == NULL)
+      for (guint i = 0; i < n; i++)
         {
-          g_autofree char *label = g_strdup_printf (_("%s (cannot be loaded)"),
-                                                    strata_format_info_get_name (info));
-          append_name (tried, label);
-          continue;
-        }
-      append_name (tried, strata_format_info_get_name (info));
-      descriptor = strata_format_info_peek_descriptor (info);
-      if (!offers (descriptor->capabilities, is_dir) ||
-          (missing != NULL && !(descriptor->capabilities & STRATA_FORMAT_WEIGHTS_PREFIX)))
-        continue;
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return NULL;
+          g_autoptr(StrataFormatInfo) info = g_list_model_get_item (infos, i);
+          const StrataFormatDescriptor *descriptor = strata_format_info_peek_metadata (info);
+          StrataFormat *format;
+          Verdict verdict;
+          gsize ext;
+          gboolean capable, hinted;
 
-      capable = (descriptor->capabilities & needed) == needed;
-      ext = strata_sniff_extension_match (descriptor->extensions, basename);
-      verdict = judge (format, descriptor, file, head, is_dir, ext);
-      if (verdict.rejected)
-        {
-          if (rejecting == NULL)
-            rejecting = format;
-          continue;
-        }
+          if (descriptor == NULL || !offers (descriptor->capabilities, is_dir) ||
+              (missing != NULL && !(descriptor->capabilities & STRATA_FORMAT_WEIGHTS_PREFIX)))
+            continue;
+          ext = strata_sniff_extension_match (descriptor->extensions, basename);
+          hinted = strata_sniff_descriptor_matches (descriptor, file, head);
+          if (round_of (descriptor, hinted, is_dir, ext) != round)
+            continue;
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return NULL;
+          format = strata_format_info_get_format (info, NULL);
+          if (format == NULL)
+            continue;
 
-      if (!capable)
-        {
-          if (verdict.score > best_incapable_score)
+          capable = (descriptor->capabilities & needed) == needed;
+          verdict = judge (format, file, head, hinted);
+          if (verdict.rejected)
             {
-              best_incapable = format;
-              best_incapable_score = verdict.score;
+              if (rejecting == NULL)
+                rejecting = format;
+              continue;
             }
-          continue;
+
+          if (!capable)
+            {
+              if (verdict.score > best_incapable_score)
+                {
+                  best_incapable = format;
+                  best_incapable_score = verdict.score;
+                }
+              continue;
+            }
+          if (verdict.score > best_score ||
+              (verdict.score > 0 && verdict.score == best_score && ext > best_ext))
+            {
+              best = format;
+              best_score = verdict.score;
+              best_ext = ext;
+            }
+          if (ext > by_extension_len)
+            {
+              by_extension = format;
+              by_extension_len = ext;
+            }
         }
-      if (verdict.score > best_score ||
-          (verdict.score > 0 && verdict.score == best_score && ext > best_ext))
-        {
-          best = format;
-          best_score = verdict.score;
-          best_ext = ext;
-        }
-      if (ext > by_extension_len)
-        {
-          by_extension = format;
-          by_extension_len = ext;
-        }
+      if (best != NULL && best_score >= best_incapable_score)
+        return best;
     }
 
-  if (best != NULL && best_score >= best_incapable_score)
-    return best;
   if (missing != NULL && (best_incapable == NULL || best_incapable_score == 0))
     {
       g_propagate_error (error, g_steal_pointer (&missing));
@@ -408,6 +448,7 @@ strata_formats_find_for_file (GFile                     *file,
   if (by_extension != NULL)
     return by_extension;
 
+  tried = describe_tried (infos);
   if (rejecting != NULL)
     {
       StrataFormatInfo *info = strata_format_get_info (rejecting);
@@ -419,14 +460,14 @@ strata_formats_find_for_file (GFile                     *file,
                      "other format that can %s does (formats tried: %s)"),
                    g_file_peek_path (file), strata_format_get_name (rejecting),
                    description != NULL ? description : strata_format_get_name (rejecting),
-                   describe_capability (needed), tried->str);
+                   describe_capability (needed), tried);
       return NULL;
     }
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
                _("Could not tell the format of “%s”: no format that can %s recognises its "
                  "content or its extension (formats tried: %s)"),
                g_file_peek_path (file), describe_capability (needed),
-               tried->len > 0 ? tried->str : _("none installed"));
+               tried[0] != '\0' ? tried : _("none installed"));
   return NULL;
 }
 
@@ -456,8 +497,8 @@ strata_formats_find_for_save (GFile                     *file,
   g_autoptr(GListModel) infos = NULL;
   g_autoptr(GString) tried = g_string_new (NULL);
   g_autofree char *basename = NULL;
-  StrataFormat *best = NULL, *best_incapable = NULL;
-  gsize best_len = 0, best_incapable_len = 0;
+  StrataFormatInfo *best, *best_incapable, *chosen;
+  gsize best_len, best_incapable_len;
   guint n;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
@@ -469,36 +510,44 @@ strata_formats_find_for_save (GFile                     *file,
   basename = g_file_get_basename (file);
   infos = strata_formats_list ();
   n = g_list_model_get_n_items (infos);
-  for (guint i = 0; i < n; i++)
+  /* Chosen from the metadata files; only the chosen module is loaded, and
+   * one that fails is passed over for the next best. */
+  do
     {
-      g_autoptr(StrataFormatInfo) info = g_list_model_get_item (infos, i);
-      StrataFormat *format = strata_format_info_get_format (info, NULL);
-      StrataFormatCapabilities caps;
-      gsize ext;
+      best = best_incapable = NULL;
+      best_len = best_incapable_len = 0;
+      g_string_truncate (tried, 0);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(StrataFormatInfo) info = g_list_model_get_item (infos, i);
+          const StrataFormatDescriptor *descriptor = strata_format_info_peek_metadata (info);
+          gsize ext;
 
-      if (format == NULL)
-        continue;
-      caps = strata_format_info_get_capabilities (info);
-      ext = strata_sniff_extension_match (strata_format_info_get_extensions (info), basename);
-      if ((caps & needed) != needed)
-        {
-          if (ext > best_incapable_len)
+          if (descriptor == NULL)
+            continue;
+          ext = strata_sniff_extension_match (descriptor->extensions, basename);
+          if ((descriptor->capabilities & needed) != needed)
             {
-              best_incapable = format;
-              best_incapable_len = ext;
+              if (ext > best_incapable_len)
+                {
+                  best_incapable = info;
+                  best_incapable_len = ext;
+                }
+              continue;
             }
-          continue;
+          append_name (tried, strata_format_info_get_name (info));
+          if (ext > best_len)
+            {
+              best = info;
+              best_len = ext;
+            }
         }
-      append_name (tried, strata_format_info_get_name (info));
-      if (ext > best_len)
-        {
-          best = format;
-          best_len = ext;
-        }
+      chosen = best != NULL && best_len >= best_incapable_len ? best : best_incapable;
     }
+  while (chosen != NULL && strata_format_info_get_format (chosen, NULL) == NULL);
 
   if (best != NULL && best_len >= best_incapable_len)
-    return best;
+    return strata_format_info_get_format (best, NULL);
   if (best == NULL && best_incapable == NULL)
     {
       /* tf-keras: a name without .h5 or .keras is a SavedModel (model.save)
@@ -513,7 +562,7 @@ strata_formats_find_for_save (GFile                     *file,
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
                    _("The extension of “%s” selects the “%s” format, which cannot %s"),
-                   g_file_peek_path (file), strata_format_get_name (best_incapable),
+                   g_file_peek_path (file), strata_format_info_get_name (best_incapable),
                    describe_capability (needed));
       return NULL;
     }

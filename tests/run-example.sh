@@ -17,7 +17,7 @@ bash .ci/install-deps.sh
 ninja -C "$builddir"
 
 case $builddir in /*) ;; *) builddir=$root/$builddir ;; esac
-export STRATA_FORMAT_PATH=$(ls -d "$builddir"/plugins/*/ | tr '\n' ':')
+export STRATA_FORMAT_PATH="$builddir/plugins"
 strata="$builddir/core/tools/strata"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -15,6 +15,7 @@
 #include "strata.h"
 #include "strata-i18n-private.h"
 #include "strata-json-private.h"
+#include "strata-format-metadata-private.h"
 
 #define EXIT_ERROR 1
 
@@ -28,11 +29,14 @@ typedef struct
   char     *assume_backend; /* backend of files that record none */
   gboolean  json;
   gboolean  show_progress;
+  gboolean  check;
+  char     *describe;
 } ToolOptions;
 
 static void
 tool_options_clear (ToolOptions *opts)
 {
+  g_clear_pointer (&opts->describe, g_free);
   g_clear_pointer (&opts->format, g_free);
   g_clear_pointer (&opts->keras, g_free);
   g_clear_pointer (&opts->input_format, g_free);
@@ -392,14 +396,48 @@ print_capabilities (StrataFormatCapabilities caps)
   g_print ("%s\n", first ? _("none") : "");
 }
 
+/* Prints the metadata file of the module at @path, read from the
+ * module's descriptor: what the build installs beside the module. */
+static int
+describe_module (const char *path)
+{
+  GModule *module = g_module_open (path, G_MODULE_BIND_LOCAL | G_MODULE_BIND_LAZY);
+  gpointer symbol = NULL;
+  const StrataFormatDescriptor *descriptor;
+  g_autoptr(StrataFormatMetadata) metadata = NULL;
+  g_autofree char *data = NULL;
+
+  if (module == NULL)
+    return fail (g_error_new (STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN, "%s", g_module_error ()));
+  if (!g_module_symbol (module, STRATA_FORMAT_ENTRY_POINT, &symbol) || symbol == NULL ||
+      (descriptor = ((StrataFormatQueryFunc) symbol) ()) == NULL)
+    {
+      g_module_close (module);
+      /* TRANSLATORS: the first %s is a module's path, the second the name of a C function */
+      return fail (g_error_new (STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+                                _("The module “%s” does not give a descriptor through %s"),
+                                path, STRATA_FORMAT_ENTRY_POINT));
+    }
+  metadata = strata_format_metadata_new_from_descriptor (descriptor);
+  data = strata_format_metadata_to_data (metadata);
+  g_print ("%s", data);
+  g_module_close (module);
+  return 0;
+}
+
 static int
 cmd_formats (ToolOptions *opts,
              int          argc,
              char       **argv)
 {
-  g_autoptr(GListModel) infos = strata_formats_list ();
-  guint n = g_list_model_get_n_items (infos);
+  g_autoptr(GListModel) infos = NULL;
+  guint n;
 
+  if (opts->describe != NULL)
+    return describe_module (opts->describe);
+
+  infos = strata_formats_list ();
+  n = g_list_model_get_n_items (infos);
   if (n == 0)
     {
       g_print (_("No format modules found.\n"));
@@ -412,7 +450,9 @@ cmd_formats (ToolOptions *opts,
 
       if (i > 0)
         g_print ("\n");
-      if (!strata_format_info_is_available (info, &error))
+      /* The details come from the metadata files; only --check loads. */
+      if (!strata_format_info_has_details (info, &error) ||
+          (opts->check && !strata_format_info_is_available (info, &error)))
         {
           g_print ("%s\n", strata_format_info_get_name (info));
           g_print ("  %s %s\n", _("Module:"), strata_format_info_get_module_path (info));
@@ -641,6 +681,18 @@ run_command (const Command *command,
           N_("Write the model for this Keras: 2 (tf-keras) or 3 (Keras 3); by default, .keras and "
              ".weights.h5 files are for Keras 3, HDF5 files for tf-keras, JSON configs for the Keras "
              "the model came from"), N_("2|3") },
+        { NULL }
+      };
+      g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+    }
+  if (command->run == cmd_formats)
+    {
+      const GOptionEntry entries[] = {
+        { "check", 0, 0, G_OPTION_ARG_NONE, &opts.check,
+          N_("Load each module and report the ones that fail (listing alone loads none)"), NULL },
+        { "describe", 0, 0, G_OPTION_ARG_FILENAME, &opts.describe,
+          N_("Print the metadata file of the format module MODULE, read from the module itself"),
+          N_("MODULE") },
         { NULL }
       };
       g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

@@ -26,7 +26,7 @@ LAYERS = [
     ("predict", ["predict/*"]),
     ("formats and I/O", ["strata-options*", "strata-load-options", "strata-save-options",
                          "strata-weights-report", "strata-contents",
-                         "strata-format", "strata-format-info*", "strata-formats*",
+                         "strata-format", "strata-format-info*", "strata-format-metadata*", "strata-formats*",
                          "strata-sniff", "strata-atomic*", "strata-io", "strata-plugin", "strata"]),
     ("library", ["strata-init"]),
     ("tools", ["tools/*"]),

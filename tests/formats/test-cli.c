@@ -82,6 +82,11 @@ static void
 test_formats (void)
 {
   g_auto(Run) run;
+  g_auto(Run) checked;
+  g_auto(Run) described;
+  g_autofree char *module = g_build_filename (TEST_MODULES_DIR, "libstrata-format-testfmt." G_MODULE_SUFFIX, NULL);
+  g_autofree char *sidecar = g_build_filename (TEST_MODULES_DIR, "libstrata-format-testfmt.format", NULL);
+  g_autofree char *expected = NULL;
 
   run_tool (&run, "formats", NULL);
   g_assert_cmpint (exit_status (&run), ==, 0);
@@ -90,11 +95,27 @@ test_formats (void)
   g_assert_nonnull (strstr (run.out, ".json"));
   g_assert_nonnull (strstr (run.out, "load model, save model"));
   g_assert_nonnull (strstr (run.out, "testfmt — Test format"));
-  /* ...and the broken ones with their errors. */
+  /* ...the ones whose metadata file is broken with their errors... */
   g_assert_nonnull (strstr (run.out, "badabi\n"));
   g_assert_nonnull (strstr (run.out, "ABI version 99"));
-  g_assert_nonnull (strstr (run.out, "strata_format_module_query_v1"));
+  /* ...and, since listing loads nothing, a module without its entry point
+   * with the details of its metadata file. */
+  g_assert_nonnull (strstr (run.out, "noentry — "));
+  g_assert_null (strstr (run.out, "strata_format_module_query_v1"));
   g_assert_cmpstr (run.err, ==, "");
+
+  /* --check loads every module. */
+  run_tool (&checked, "formats", "--check", NULL);
+  g_assert_cmpint (exit_status (&checked), ==, 0);
+  g_assert_nonnull (strstr (checked.out, "noentry\n"));
+  g_assert_nonnull (strstr (checked.out, "strata_format_module_query_v1"));
+  g_assert_nonnull (strstr (checked.out, "testfmt — Test format"));
+
+  /* --describe writes what the build installs beside a module. */
+  run_tool (&described, "formats", "--describe", module, NULL);
+  g_assert_cmpint (exit_status (&described), ==, 0);
+  g_assert_true (g_file_get_contents (sidecar, &expected, NULL, NULL));
+  g_assert_cmpstr (described.out, ==, expected);
 }
 
 static void

@@ -62,12 +62,89 @@ test_discovery_is_lazy (void)
   g_assert_true (strata_formats_lookup ("testfmt") == info);
   g_assert_false (strata_format_info_is_loaded (info));
 
-  /* Details load it. */
+  /* Details come from the metadata file: they do not load it. */
+  g_assert_true (strata_format_info_has_details (info, NULL));
   g_assert_cmpstr (strata_format_info_get_description (info), ==, "Test format");
-  g_assert_true (strata_format_info_is_loaded (info));
   g_assert_cmpstr (strata_format_info_get_extensions (info)[0], ==, "stt");
   g_assert_null (strata_format_info_get_extensions (info)[1]);
   g_assert_cmpint (strata_format_info_get_capabilities (info) & STRATA_FORMAT_CAN_SAVE_WEIGHTS, !=, 0);
+  g_assert_false (strata_format_info_is_loaded (info));
+  /* Using it does, and the module agrees with its metadata file. */
+  g_assert_true (strata_format_info_is_available (info, NULL));
+  g_assert_true (strata_format_info_is_loaded (info));
+}
+
+/* How many format modules this process has loaded. */
+static guint
+count_loaded (void)
+{
+  g_autoptr(GListModel) list = strata_formats_list ();
+  guint loaded = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(StrataFormatInfo) info = g_list_model_get_item (list, i);
+      loaded += strata_format_info_is_loaded (info);
+    }
+  return loaded;
+}
+
+/* Runs in a fresh process: listing every format with its details loads no
+ * module. */
+static void
+test_listing_loads_none (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GListModel) list = strata_formats_list ();
+
+      g_assert_cmpuint (g_list_model_get_n_items (list), >, 4);
+      for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+        {
+          g_autoptr(StrataFormatInfo) info = g_list_model_get_item (list, i);
+
+          strata_format_info_has_details (info, NULL);
+          strata_format_info_get_description (info);
+          strata_format_info_get_extensions (info);
+          strata_format_info_get_mime_types (info);
+          strata_format_info_get_capabilities (info);
+        }
+      g_assert_cmpuint (count_loaded (), ==, 0);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* Runs in a fresh process: loading an .h5 file without naming its format
+ * loads the h5 module and no other, though keras-v3 shares its magic and
+ * json-config and tf-savedmodel declare none. */
+static void
+test_h5_loads_one (void)
+{
+  g_autofree char *path = strata_test_src_path ("fixtures/generated/keras/compiled_adam.h5");
+
+  if (path == NULL)
+    return;
+  if (strata_formats_lookup ("h5") == NULL)
+    {
+      strata_test_skip ("the h5 format module is not built");
+      return;
+    }
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(StrataModel) model = strata_load_model (file, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (model);
+      g_assert_true (strata_format_info_is_loaded (strata_formats_lookup ("h5")));
+      g_assert_cmpuint (count_loaded (), ==, 1);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
 }
 
 static void
@@ -121,6 +198,25 @@ test_misnamed (void)
   check_broken ("misnamed", "“json-config”");
   /* The real json-config is unaffected. */
   g_assert_true (strata_format_info_is_available (strata_formats_lookup ("json-config"), NULL));
+}
+
+static void
+test_metadata_mismatch (void)
+{
+  check_broken ("mismatch", "does not match the module: the module declares another Extensions");
+}
+
+static void
+test_no_metadata (void)
+{
+  StrataFormatInfo *info = strata_formats_lookup ("nometa");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (info);
+  g_assert_false (strata_format_info_has_details (info, &error));
+  g_assert_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN);
+  g_assert_nonnull (strstr (error->message, "libstrata-format-nometa.format"));
+  check_broken ("nometa", "cannot be read");
 }
 
 static void
@@ -553,6 +649,10 @@ main (int argc, char **argv)
   g_test_add_func ("/formats/no-entry-point", test_no_entry_point);
   g_test_add_func ("/formats/misnamed", test_misnamed);
   g_test_add_func ("/formats/wrong-type", test_wrong_type);
+  g_test_add_func ("/formats/metadata-mismatch", test_metadata_mismatch);
+  g_test_add_func ("/formats/no-metadata", test_no_metadata);
+  g_test_add_func ("/formats/listing-loads-none", test_listing_loads_none);
+  g_test_add_func ("/formats/h5-loads-one", test_h5_loads_one);
   g_test_add_func ("/formats/unknown-name", test_unknown_name);
   g_test_add_func ("/formats/capabilities", test_capabilities);
   g_test_add_func ("/formats/save-by-extension", test_save_by_extension);

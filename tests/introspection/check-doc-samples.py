@@ -63,10 +63,18 @@ MODEL_JSON = ('{"class_name": "Sequential", "config": {"name": "doc_model", "lay
 
 
 def check_format_module(strata, name, folder, env, where):
-    """A format module of a guide: `strata formats` lists it from
+    """A format module of a guide: its metadata file is written as the
+    guide says (`strata formats --describe`), `strata formats` lists it from
     STRATA_FORMAT_PATH and `strata convert --format NAME` uses it."""
     env = dict(env, LANGUAGE='C', STRATA_FORMAT_PATH=os.pathsep.join(
         [folder, env.get('STRATA_FORMAT_PATH', '')]))
+    module = os.path.join(folder, 'libstrata-format-%s.so' % name)
+    proc = subprocess.run([strata, 'formats', '--describe', module], cwd=folder, env=env,
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return 'the metadata file of the module of %s cannot be written:\n%s' % (where, proc.stderr)
+    with open(os.path.join(folder, 'libstrata-format-%s.format' % name), 'w') as f:
+        f.write(proc.stdout)
     proc = subprocess.run([strata, 'formats'], cwd=folder, env=env, capture_output=True, text=True)
     listed = re.search(r'^%s\b' % re.escape(name), proc.stdout, re.MULTILINE)
     if proc.returncode != 0 or not listed or 'Error:' in proc.stdout:

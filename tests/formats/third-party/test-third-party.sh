@@ -46,10 +46,22 @@ ${CC:-cc} -std=c11 -Wall -Wextra -Werror -Wno-unused-parameter -shared -fPIC -fv
   -o "$tmp/plugins/libstrata-format-demo.so" "$src/strata-format-demo.c" \
   $(pkg-config --cflags --libs strata-1.0) || fail "the third-party module does not build"
 
+# Its metadata file, written by hand, goes beside it, as the installed
+# modules' files are beside them.
+cp "$src/libstrata-format-demo.format" "$tmp/plugins/"
+for module in "$formatdir"/libstrata-format-*.so; do
+  [ -f "${module%.so}.format" ] || fail "no metadata file was installed beside $module"
+done
+
 # 3. Use it through the installed tool and library.
 export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export STRATA_FORMAT_PATH="$tmp/plugins"
 export STRATA_FORMAT_SYSTEM_PATH="$formatdir"
+
+# The hand-written file says what the module says.
+"$tool" formats --check >"$tmp/checked.txt" || fail "strata formats --check failed"
+grep -q '^demo — Demo format from a third-party module$' "$tmp/checked.txt" ||
+  { cat "$tmp/checked.txt" >&2; fail "the demo module does not match its metadata file"; }
 
 "$tool" formats >"$tmp/formats.txt" || fail "strata formats failed"
 grep -q '^demo — Demo format from a third-party module$' "$tmp/formats.txt" ||
@@ -85,5 +97,13 @@ strip_random "$tmp/a.json" >"$tmp/a-stripped.json"
 n_random=$(count '"sha256": "RANDOM"' "$tmp/a-stripped.json")
 [ "$n_kernels" -gt 0 ] && [ "$n_random" -eq "$n_kernels" ] ||
   fail "$n_random kernel digests left out of the comparison, for $n_kernels kernels"
+
+# A metadata file that disagrees with the module fails the module's load.
+mkdir "$tmp/wrong"
+cp "$tmp/plugins/libstrata-format-demo.so" "$tmp/wrong/"
+sed 's/^Extensions=demo;$/Extensions=dmo;/' "$src/libstrata-format-demo.format" >"$tmp/wrong/libstrata-format-demo.format"
+STRATA_FORMAT_PATH="$tmp/wrong" "$tool" formats --check >"$tmp/wrong.txt" || fail "strata formats --check failed"
+grep -q 'does not match the module: the module declares another Extensions' "$tmp/wrong.txt" ||
+  { cat "$tmp/wrong.txt" >&2; fail "a mismatched metadata file was not reported"; }
 
 echo "third-party module: ok"

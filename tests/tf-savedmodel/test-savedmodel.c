@@ -704,6 +704,149 @@ parse (const char *text)
   return json_object_ref (json_node_get_object (node));
 }
 
+/* A generated fixture (tests/fixtures/generated). */
+static char *
+generated_path (const char *relative)
+{
+  return g_test_build_filename (G_TEST_DIST, "fixtures", "generated", relative, NULL);
+}
+
+static char *
+entry_sha256 (TsmBundle *bundle, const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  const TsmEntry *entry = tsm_bundle_lookup (bundle, key, &error);
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_assert_no_error (error);
+  bytes = tsm_bundle_read_tensor (bundle, entry, &error);
+  g_assert_no_error (error);
+  return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+}
+
+static const char *
+tog_key (Tsm__TrackableObjectGraph *tog, int node)
+{
+  g_assert_cmpint (node, >=, 0);
+  g_assert_cmpint (node, <, (int) tog->n_nodes);
+  g_assert_cmpuint (tog->nodes[node]->n_attributes, ==, 1);
+  return tog->nodes[node]->attributes[0]->checkpoint_key;
+}
+
+/* The optimizer of the checkpoint @prefix as sorted lines: each variable
+ * it tracks ("child iter optimizer/iter/... <sha256>") and each slot
+ * variable by the SHA-256 of its weight's value and of its own ("slot
+ * <weight sha256> m <sha256>"); a slot must be keyed below its weight
+ * (TF 2.0 keys a nested model's weights under the root's `variables`
+ * list, which Strata does not write). When @sog is given, the
+ * SavedModel's object graph must list the same slots. */
+static char *
+describe_optimizer (const char *prefix, Tsm__SavedObjectGraph *sog)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsmBundle) bundle = tsm_bundle_open (prefix, &error);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  Tsm__TrackableObjectGraph *tog;
+  Tsm__TrackableObject *opt = NULL;
+  int id = -1;
+  char *out;
+
+  g_assert_no_error (error);
+  tog = read_tog (bundle);
+  for (gsize c = 0; c < tog->nodes[0]->n_children; c++)
+    if (g_str_equal (tog->nodes[0]->children[c]->local_name, "optimizer"))
+      id = tog->nodes[0]->children[c]->node_id;
+  g_assert_cmpint (id, >, 0);
+  opt = tog->nodes[id];
+  for (gsize c = 0; c < opt->n_children; c++)
+    {
+      const char *key = tog_key (tog, opt->children[c]->node_id);
+      g_autofree char *sha = entry_sha256 (bundle, key);
+
+      g_ptr_array_add (lines, g_strdup_printf ("child %s %s %s", opt->children[c]->local_name, key, sha));
+    }
+  for (gsize i = 0; i < opt->n_slot_variables; i++)
+    {
+      Tsm__SlotVariableReference *ref = opt->slot_variables[i];
+      const char *key = tog_key (tog, ref->slot_variable_node_id);
+      const char *weight_key = tog_key (tog, ref->original_variable_node_id);
+      g_autofree char *weight = g_strndup (weight_key, strlen (weight_key) - strlen ("/.ATTRIBUTES/VARIABLE_VALUE"));
+      g_autofree char *want_key = g_strdup_printf ("%s/.OPTIMIZER_SLOT/optimizer/%s/.ATTRIBUTES/VARIABLE_VALUE",
+                                                   weight, ref->slot_name);
+      g_autofree char *weight_sha = entry_sha256 (bundle, weight_key);
+      g_autofree char *sha = entry_sha256 (bundle, key);
+
+      g_assert_true (g_str_has_suffix (weight_key, "/.ATTRIBUTES/VARIABLE_VALUE"));
+      g_assert_cmpstr (key, ==, want_key);
+      g_ptr_array_add (lines, g_strdup_printf ("slot %s %s %s", weight_sha, ref->slot_name, sha));
+    }
+  if (sog != NULL)
+    {
+      /* TensorFlow numbers the checkpoint's nodes as the SavedModel's */
+      g_assert_cmpuint (sog->nodes[id]->n_slot_variables, ==, opt->n_slot_variables);
+      for (gsize i = 0; i < opt->n_slot_variables; i++)
+        {
+          g_assert_cmpint (sog->nodes[id]->slot_variables[i]->original_variable_node_id, ==,
+                           opt->slot_variables[i]->original_variable_node_id);
+          g_assert_cmpstr (sog->nodes[id]->slot_variables[i]->slot_name, ==, opt->slot_variables[i]->slot_name);
+          g_assert_cmpint (sog->nodes[id]->slot_variables[i]->slot_variable_node_id, ==,
+                           opt->slot_variables[i]->slot_variable_node_id);
+        }
+    }
+  protobuf_c_message_free_unpacked (&tog->base, NULL);
+  out = sorted_lines (lines);
+  return out;
+}
+
+/* Legacy (OptimizerV2) state re-saved by Strata as TF 2.0 wrote it: the
+ * optimizer tracks `iter` and its hyperparameters, and every slot is
+ * linked to its weight in both object graphs, with the same keys and
+ * values as in TensorFlow's SavedModel and checkpoint (a nested model in
+ * the SGD case). */
+static void
+test_writer_legacy_optimizer (gconstpointer data)
+{
+  const char *name = data;
+  g_autofree char *relative = g_strdup_printf ("legacy/tf2.0/%s.savedmodel", name);
+  g_autofree char *ckpt_relative = g_strdup_printf ("legacy/tf2.0/%s.ckpt/ckpt", name);
+  g_autofree char *path = generated_path (relative);
+  g_autofree char *real_ckpt = generated_path (ckpt_relative);
+  g_autofree char *real_prefix = g_build_filename (path, "variables", "variables", NULL);
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *out = g_build_filename (dir, "sm", NULL);
+  g_autofree char *prefix = g_build_filename (out, "variables", "variables", NULL);
+  g_autofree char *ckpt = g_build_filename (dir, "ckpt", NULL);
+  g_autoptr(GFile) ckpt_file = g_file_new_for_path (ckpt);
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  Tsm__SavedModel *real_sm, *sm;
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *want_ckpt = NULL;
+  g_autofree char *got_ckpt = NULL;
+
+  model = load_path (path, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (save_path (model, out, "tf-savedmodel", &error));
+  g_assert_no_error (error);
+  real_sm = read_pb (path);
+  sm = read_pb (out);
+  want = describe_optimizer (real_prefix, real_sm->meta_graphs[0]->object_graph_def);
+  got = describe_optimizer (prefix, sm->meta_graphs[0]->object_graph_def);
+  g_assert_nonnull (strstr (want, "child iter optimizer/iter/.ATTRIBUTES/VARIABLE_VALUE"));
+  g_assert_nonnull (strstr (want, "\nslot "));
+  g_assert_cmpstr (got, ==, want);
+
+  g_assert_true (strata_model_save_weights (model, ckpt_file, NULL, NULL, &error));
+  g_assert_no_error (error);
+  want_ckpt = describe_optimizer (real_ckpt, NULL);
+  got_ckpt = describe_optimizer (ckpt, NULL);
+  g_assert_cmpstr (got_ckpt, ==, want_ckpt);
+  protobuf_c_message_free_unpacked (&real_sm->base, NULL);
+  protobuf_c_message_free_unpacked (&sm->base, NULL);
+  strata_test_remove_tree (dir);
+}
+
 /* §9.17-19: the invariants of a Tier A SavedModel. */
 static void
 test_writer_structure (void)
@@ -1057,6 +1200,10 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/savedmodel/writer/structure", test_writer_structure);
   g_test_add_func ("/savedmodel/writer/atomic", test_writer_atomic);
+  g_test_add_data_func ("/savedmodel/writer/legacy-optimizer/adam", "compiled_adam",
+                        test_writer_legacy_optimizer);
+  g_test_add_data_func ("/savedmodel/writer/legacy-optimizer/sgd-momentum", "compiled_sgd_momentum",
+                        test_writer_legacy_optimizer);
   g_test_add_func ("/savedmodel/damaged/variable", test_damaged_variable);
   g_test_add_func ("/savedmodel/damaged/graph", test_damaged_graph);
   g_test_add_func ("/savedmodel/damaged/metadata", test_damaged_metadata);

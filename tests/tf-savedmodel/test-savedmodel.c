@@ -121,6 +121,36 @@ resave (StrataModel *model, const char *out, const char *format)
 
 /* ---- real files written by TensorFlow ---- */
 
+static gint64
+int64_value (StrataTensor *tensor)
+{
+  g_assert_cmpint (strata_tensor_get_dtype (tensor), ==, STRATA_DTYPE_INT64);
+  g_assert_cmpuint (strata_shape_get_rank (strata_tensor_get_shape (tensor)), ==, 0);
+  return *(const gint64 *) g_bytes_get_data (strata_tensor_get_data (tensor), NULL);
+}
+
+static float
+float_value (StrataTensor *tensor)
+{
+  g_assert_cmpint (strata_tensor_get_dtype (tensor), ==, STRATA_DTYPE_FLOAT32);
+  g_assert_cmpuint (strata_shape_get_rank (strata_tensor_get_shape (tensor)), ==, 0);
+  return *(const float *) g_bytes_get_data (strata_tensor_get_data (tensor), NULL);
+}
+
+/* The loss scale of the TF 2.2 fixtures, apart from SGD's state:
+ * current_loss_scale 32768 and good_steps 1. */
+static void
+assert_loss_scale (StrataOptimizer *optimizer)
+{
+  GPtrArray *wrapper = strata_optimizer_get_wrapper_weights (optimizer);
+
+  g_assert_cmpuint (wrapper->len, ==, 2);
+  g_assert_cmpstr (strata_tensor_get_name (g_ptr_array_index (wrapper, 0)), ==, "current_loss_scale:0");
+  g_assert_cmpfloat (float_value (g_ptr_array_index (wrapper, 0)), ==, 32768.0f);
+  g_assert_cmpstr (strata_tensor_get_name (g_ptr_array_index (wrapper, 1)), ==, "good_steps:0");
+  g_assert_cmpint (int64_value (g_ptr_array_index (wrapper, 1)), ==, 1);
+}
+
 static void
 test_lso_load (void)
 {
@@ -153,6 +183,7 @@ test_lso_load (void)
   g_assert_cmpint (*(const gint64 *) g_bytes_get_data (strata_tensor_get_data (g_ptr_array_index (state, 0)), NULL), ==, 1);
   g_assert_cmpstr (strata_tensor_get_name (g_ptr_array_index (state, 1)), ==, "SGD/sequential/dense/kernel/momentum:0");
   g_assert_cmpstr (strata_tensor_get_name (g_ptr_array_index (state, 2)), ==, "SGD/sequential/dense/bias/momentum:0");
+  assert_loss_scale (optimizer);
 }
 
 /* A metadata-only load reads no weight bytes but knows every shape. */
@@ -228,6 +259,24 @@ lso_model (void)
                                                          &error));
       g_assert_true (strata_layer_set_weights (dense, zeros, &error));
     }
+  /* and of the optimizer's state, with no loss scale */
+  {
+    StrataOptimizer *optimizer = strata_model_get_optimizer (model);
+    g_autoptr(GPtrArray) state = g_ptr_array_copy (strata_optimizer_get_weights (optimizer),
+                                                   (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+
+    g_ptr_array_set_free_func (state, g_object_unref);
+    strata_optimizer_clear_weights (optimizer);
+    for (guint i = 0; i < state->len; i++)
+      {
+        StrataTensor *t = g_ptr_array_index (state, i);
+        g_autoptr(StrataTensor) zero = strata_tensor_new_zeros (strata_tensor_get_dtype (t),
+                                                                strata_tensor_get_shape (t), &error);
+
+        g_assert_no_error (error);
+        strata_optimizer_add_weight (optimizer, zero);
+      }
+  }
   return model;
 }
 
@@ -258,6 +307,20 @@ test_lso_checkpoint (void)
       dense = strata_model_get_layer_at (model, 0);
       assert_floats (strata_layer_get_weight (dense, "kernel"), lso_kernel, 4);
       assert_floats (strata_layer_get_weight (dense, "bias"), lso_bias, 2);
+      /* the compiled model's optimizer state too, as tf-keras restores it:
+       * SGD's count and momentum slots (the bias's gradient was the bias
+       * of the one step) */
+      {
+        StrataOptimizer *optimizer = strata_model_get_optimizer (model);
+        GPtrArray *state = strata_optimizer_get_weights (optimizer);
+        static const float kernel_momentum[] = { 10.049943f, 9.917691f, 10.049943f, 9.917691f };
+
+        g_assert_cmpuint (state->len, ==, 3);
+        g_assert_cmpint (int64_value (g_ptr_array_index (state, 0)), ==, 1);
+        assert_floats (g_ptr_array_index (state, 1), kernel_momentum, 4);
+        assert_floats (g_ptr_array_index (state, 2), lso_bias, 2);
+        assert_loss_scale (optimizer);
+      }
     }
 }
 
@@ -382,6 +445,24 @@ test_lso_to_keras3 (void)
   g_assert_cmpstr (json_object_get_string_member (inner, "class_name"), ==, "SGD");
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_object_get_object_member (inner, "config"),
                                                                  "momentum"), 0.1, 1e-7);
+  /* optimizer/vars as Keras 3.15 saves a LossScaleOptimizer's: its own
+   * iteration and learning rate (never updated), step_counter (TF's
+   * good_steps), dynamic_scale (current_loss_scale), then SGD's
+   * iteration, learning rate and momentum slots */
+  {
+    GPtrArray *state = strata_optimizer_get_weights (strata_model_get_optimizer (back));
+    static const float kernel_momentum[] = { 10.049943f, 9.917691f, 10.049943f, 9.917691f };
+
+    g_assert_cmpuint (state->len, ==, 8);
+    g_assert_cmpint (int64_value (g_ptr_array_index (state, 0)), ==, 0);
+    g_assert_cmpfloat (float_value (g_ptr_array_index (state, 1)), ==, 0.0f);
+    g_assert_cmpint (int64_value (g_ptr_array_index (state, 2)), ==, 1);
+    g_assert_cmpfloat (float_value (g_ptr_array_index (state, 3)), ==, 32768.0f);
+    g_assert_cmpint (int64_value (g_ptr_array_index (state, 4)), ==, 1);
+    g_assert_cmpfloat (float_value (g_ptr_array_index (state, 5)), ==, 0.1f);
+    assert_floats (g_ptr_array_index (state, 6), kernel_momentum, 4);
+    assert_floats (g_ptr_array_index (state, 7), lso_bias, 2);
+  }
   strata_test_remove_tree (dir);
 }
 

@@ -16,6 +16,9 @@
  * written ("Adam", or "Custom>Adam" for tf.keras 2.11+), its config, and
  * its state (slot variables and the iteration count) as an ordered list
  * of named tensors, such as "Adam/iter:0" or "adam/m/dense_kernel".
+ * A LossScaleOptimizer's own variables (its loss scale and step count)
+ * are kept apart, as wrapper weights: formats that store only the wrapped
+ * optimizer's state ignore them.
  * Strata does not train, so it keeps the state only to write it back.
  */
 struct _StrataOptimizer
@@ -25,6 +28,7 @@ struct _StrataOptimizer
   char       *class_name;
   JsonObject *config;
   GPtrArray  *weights;
+  GPtrArray  *wrapper_weights;
 };
 
 G_DEFINE_FINAL_TYPE (StrataOptimizer, strata_optimizer, G_TYPE_OBJECT)
@@ -46,6 +50,7 @@ strata_optimizer_finalize (GObject *object)
   g_clear_pointer (&self->class_name, g_free);
   g_clear_pointer (&self->config, json_object_unref);
   g_clear_pointer (&self->weights, g_ptr_array_unref);
+  g_clear_pointer (&self->wrapper_weights, g_ptr_array_unref);
 
   G_OBJECT_CLASS (strata_optimizer_parent_class)->finalize (object);
 }
@@ -134,6 +139,7 @@ static void
 strata_optimizer_init (StrataOptimizer *self)
 {
   self->weights = g_ptr_array_new_with_free_func (g_object_unref);
+  self->wrapper_weights = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /**
@@ -227,7 +233,7 @@ strata_optimizer_add_weight (StrataOptimizer *self,
  * strata_optimizer_clear_weights:
  * @self: an optimizer
  *
- * Removes all the state tensors.
+ * Removes all the state tensors, the wrapper weights included.
  */
 void
 strata_optimizer_clear_weights (StrataOptimizer *self)
@@ -235,4 +241,43 @@ strata_optimizer_clear_weights (StrataOptimizer *self)
   g_return_if_fail (STRATA_IS_OPTIMIZER (self));
 
   g_ptr_array_set_size (self->weights, 0);
+  g_ptr_array_set_size (self->wrapper_weights, 0);
+}
+
+/**
+ * strata_optimizer_get_wrapper_weights:
+ * @self: an optimizer
+ *
+ * Gets the state of a wrapping optimizer itself, apart from that of the
+ * optimizer it wraps (strata_optimizer_get_weights()): a
+ * LossScaleOptimizer's loss scale and count of good steps, named as the
+ * file names them ("current_loss_scale:0", "good_steps:0").
+ *
+ * Returns: (transfer none) (element-type StrataTensor): the wrapper's own
+ *   state tensors in the order they are stored, owned by @self
+ */
+GPtrArray *
+strata_optimizer_get_wrapper_weights (StrataOptimizer *self)
+{
+  g_return_val_if_fail (STRATA_IS_OPTIMIZER (self), NULL);
+
+  return self->wrapper_weights;
+}
+
+/**
+ * strata_optimizer_add_wrapper_weight:
+ * @self: an optimizer
+ * @weight: a state tensor of the wrapping optimizer, named as the file
+ *   names it
+ *
+ * Appends @weight to the wrapper's own state.
+ */
+void
+strata_optimizer_add_wrapper_weight (StrataOptimizer *self,
+                                     StrataTensor    *weight)
+{
+  g_return_if_fail (STRATA_IS_OPTIMIZER (self));
+  g_return_if_fail (STRATA_IS_TENSOR (weight));
+
+  g_ptr_array_add (self->wrapper_weights, g_object_ref (weight));
 }

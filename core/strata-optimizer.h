@@ -32,5 +32,10 @@ void             strata_optimizer_add_weight     (StrataOptimizer *self,
                                                   StrataTensor    *weight);
 STRATA_AVAILABLE_IN_ALL
 void             strata_optimizer_clear_weights  (StrataOptimizer *self);
+STRATA_AVAILABLE_IN_ALL
+GPtrArray       *strata_optimizer_get_wrapper_weights (StrataOptimizer *self);
+STRATA_AVAILABLE_IN_ALL
+void             strata_optimizer_add_wrapper_weight  (StrataOptimizer *self,
+                                                       StrataTensor    *weight);
 
 G_END_DECLS

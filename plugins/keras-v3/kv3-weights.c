@@ -538,15 +538,15 @@ interleave_legacy_slots (GPtrArray *weights)
 
 /* Keras 3 keeps the learning rate as optimizer variable 1; tf-keras 2.11+
  * saves the iteration and then the slots (same interleaving). The missing
- * variable is put back from the config so Keras 3 finds the count it
- * expects instead of dropping the state. */
+ * variable is put back from @config (the config of the optimizer that
+ * owns @state) so Keras 3 finds the count it expects instead of dropping
+ * the state. */
 static GPtrArray *
-keras3_optimizer_state (StrataOptimizer *optimizer)
+keras3_optimizer_state (GPtrArray *state, JsonObject *config)
 {
-  g_autoptr(GPtrArray) interleaved = interleave_legacy_slots (strata_optimizer_get_weights (optimizer));
-  GPtrArray *weights = interleaved != NULL ? interleaved : strata_optimizer_get_weights (optimizer);
+  g_autoptr(GPtrArray) interleaved = interleave_legacy_slots (state);
+  GPtrArray *weights = interleaved != NULL ? interleaved : state;
   GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
-  JsonObject *config = strata_optimizer_get_config (optimizer);
   JsonNode *lr = config != NULL ? json_object_get_member (config, "learning_rate") : NULL;
   double lr_value = 0.0;
   StrataTensor *first = weights->len > 1 ? g_ptr_array_index (weights, 0) : NULL;
@@ -592,6 +592,107 @@ tf_keras_optimizer_state (StrataOptimizer *optimizer)
     if (!(drop && i == 1))
       g_ptr_array_add (out, g_object_ref (g_ptr_array_index (weights, i)));
   return out;
+}
+
+/* A scalar of @dtype named @leaf (with any scope and ":0") among @weights. */
+static StrataTensor *
+find_scalar (GPtrArray *weights, const char *leaf, StrataDType dtype)
+{
+  for (guint i = 0; i < weights->len; i++)
+    {
+      StrataTensor *tensor = g_ptr_array_index (weights, i);
+      const char *name = strata_tensor_get_name (tensor);
+      const char *slash = name != NULL ? strrchr (name, '/') : NULL;
+      const char *base = slash != NULL ? slash + 1 : name;
+
+      if (base != NULL && g_str_has_prefix (base, leaf) &&
+          (base[strlen (leaf)] == '\0' || g_str_equal (base + strlen (leaf), ":0")) &&
+          strata_tensor_get_dtype (tensor) == dtype &&
+          strata_shape_get_rank (strata_tensor_get_shape (tensor)) == 0)
+        return tensor;
+    }
+  return NULL;
+}
+
+static StrataTensor *
+scalar_tensor (StrataDType dtype, double value)
+{
+  g_autoptr(StrataShape) scalar = strata_shape_new_scalar ();
+  float f = (float) value;
+
+  if (dtype == STRATA_DTYPE_FLOAT32)
+    return strata_tensor_new_from_floats (scalar, &f, 1, NULL);
+  return strata_tensor_new_zeros (dtype, scalar, NULL);
+}
+
+/* The state of a LossScaleOptimizer as Keras 3 saves it: its own
+ * variables (iteration and learning rate, which it never updates, 0 and
+ * 0.0, then step_counter and dynamic_scale) followed by the inner
+ * optimizer's, in *@outer; the inner optimizer's alone in *@inner, with
+ * its class in *@inner_class. tf-keras's good_steps and current_loss_scale
+ * are Keras 3's step_counter and dynamic_scale. FALSE when @optimizer is
+ * not a LossScaleOptimizer with that state. */
+static gboolean
+loss_scale_state (StrataOptimizer *optimizer, GPtrArray **outer, GPtrArray **inner,
+                  const char **inner_class)
+{
+  GPtrArray *wrapper = strata_optimizer_get_wrapper_weights (optimizer);
+  JsonObject *config = strata_optimizer_get_config (optimizer);
+  /* "inner_optimizer" since TF 2.4, "optimizer" in TF 2.2 and 2.3 */
+  JsonNode *node = config == NULL ? NULL :
+                   json_object_has_member (config, "inner_optimizer") ?
+                   json_object_get_member (config, "inner_optimizer") :
+                   json_object_get_member (config, "optimizer");
+  JsonObject *wrapped = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  JsonNode *wrapped_config = wrapped != NULL ? json_object_get_member (wrapped, "config") : NULL;
+  StrataTensor *steps = find_scalar (wrapper, "good_steps", STRATA_DTYPE_INT64);
+  StrataTensor *scale = find_scalar (wrapper, "current_loss_scale", STRATA_DTYPE_FLOAT32);
+  const char *class_name = strata_optimizer_get_class_name (optimizer);
+
+  if (!g_str_has_suffix (class_name, "LossScaleOptimizer") || steps == NULL || scale == NULL ||
+      wrapped_config == NULL || !JSON_NODE_HOLDS_OBJECT (wrapped_config) ||
+      !json_object_has_member (wrapped, "class_name"))
+    return FALSE;
+  *inner_class = json_object_get_string_member (wrapped, "class_name");
+  *inner = keras3_optimizer_state (strata_optimizer_get_weights (optimizer),
+                                   json_node_get_object (wrapped_config));
+  *outer = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (*outer, scalar_tensor (STRATA_DTYPE_INT64, 0));
+  g_ptr_array_add (*outer, scalar_tensor (STRATA_DTYPE_FLOAT32, 0.0));
+  g_ptr_array_add (*outer, g_object_ref (steps));
+  g_ptr_array_add (*outer, g_object_ref (scale));
+  for (guint i = 0; i < (*inner)->len; i++)
+    g_ptr_array_add (*outer, g_object_ref (g_ptr_array_index (*inner, i)));
+  return TRUE;
+}
+
+/* The group @vars ("optimizer/vars") holding @weights as "0", "1"...,
+ * named after the optimizer class @class_name as Keras names it. */
+static gboolean
+write_optimizer_vars (hid_t fid, const char *path, const char *vars, const char *class_name,
+                      GPtrArray *weights, GError **error)
+{
+  H5K_AUTO_ID hid_t gid = create_group (fid, vars);
+  g_autofree char *oname = NULL;
+
+  if (g_str_has_prefix (class_name, "Custom>"))
+    class_name += strlen ("Custom>");
+  oname = kv3_snake_case (class_name);
+  if (gid < 0 || !h5k_attr_write_string (gid, "name", oname, H5T_CSET_UTF8, error))
+    {
+      if (gid < 0)
+        h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the group %s in “%s”"),
+                       vars, path);
+      return FALSE;
+    }
+  for (guint i = 0; i < weights->len; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%u", i);
+
+      if (!write_dataset (gid, path, vars, name, g_ptr_array_index (weights, i), error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -644,30 +745,18 @@ write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gbool
     }
   if (with_optimizer && optimizer != NULL && strata_optimizer_get_weights (optimizer)->len > 0)
     {
-      g_autoptr(GPtrArray) weights = plan->tf_keras ? tf_keras_optimizer_state (optimizer)
-                                                    : keras3_optimizer_state (optimizer);
       const char *class_name = strata_optimizer_get_class_name (optimizer);
-      H5K_AUTO_ID hid_t gid = create_group (fid, "optimizer/vars");
-      g_autofree char *oname = NULL;
+      g_autoptr(GPtrArray) outer = NULL;
+      g_autoptr(GPtrArray) inner = NULL;
+      const char *inner_class = NULL;
 
-      if (g_str_has_prefix (class_name, "Custom>"))
-        class_name += strlen ("Custom>");
-      oname = kv3_snake_case (class_name);
-
-      if (gid < 0 || !h5k_attr_write_string (gid, "name", oname, H5T_CSET_UTF8, error))
-        {
-          if (gid < 0)
-            h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the group %s in “%s”"),
-                           "optimizer/vars", path);
-          return FALSE;
-        }
-      for (guint i = 0; i < weights->len; i++)
-        {
-          g_autofree char *name = g_strdup_printf ("%u", i);
-
-          if (!write_dataset (gid, path, "optimizer/vars", name, g_ptr_array_index (weights, i), error))
-            return FALSE;
-        }
+      if (!plan->tf_keras && loss_scale_state (optimizer, &outer, &inner, &inner_class))
+        return write_optimizer_vars (fid, path, "optimizer/vars", class_name, outer, error) &&
+               write_optimizer_vars (fid, path, "optimizer/inner_optimizer/vars", inner_class, inner, error);
+      outer = plan->tf_keras ? tf_keras_optimizer_state (optimizer)
+                             : keras3_optimizer_state (strata_optimizer_get_weights (optimizer),
+                                                       strata_optimizer_get_config (optimizer));
+      return write_optimizer_vars (fid, path, "optimizer/vars", class_name, outer, error);
     }
   return TRUE;
 }

@@ -314,13 +314,14 @@ compare_slots (gconstpointer a, gconstpointer b)
  * each slot's original_variable_node_id, which keeps every slot attached
  * to its variable; slots of variables outside the model come last. */
 static void
-append_slots (TsmLoad *ld, Tsm__SavedObject *o, const char *slot_name, GArray *ids)
+append_slots (TsmLoad *ld, gsize n_slots, Tsm__SlotVariableReference **slots, const char *slot_name,
+              GArray *ids)
 {
   g_autoptr(GArray) refs = g_array_new (FALSE, FALSE, sizeof (SlotRef));
 
-  for (gsize i = 0; i < o->n_slot_variables; i++)
+  for (gsize i = 0; i < n_slots; i++)
     {
-      Tsm__SlotVariableReference *ref = o->slot_variables[i];
+      Tsm__SlotVariableReference *ref = slots[i];
       gpointer rank = g_hash_table_lookup (ld->weight_rank, GINT_TO_POINTER (ref->original_variable_node_id));
       SlotRef r = { rank != NULL ? GPOINTER_TO_UINT (rank) : G_MAXUINT, (guint) i, ref->slot_variable_node_id };
 
@@ -339,7 +340,8 @@ append_slots (TsmLoad *ld, Tsm__SavedObject *o, const char *slot_name, GArray *i
 static GArray *
 optimizer_variables (TsmLoad *ld, int node)
 {
-  Tsm__SavedObject *o;
+  gsize n_slots;
+  Tsm__SlotVariableReference **slots;
   GArray *ids;
   int base = tsm_graph_child (ld->graph, (guint) node, "base_optimizer");
   int iter;
@@ -354,27 +356,43 @@ optimizer_variables (TsmLoad *ld, int node)
   iter = tsm_graph_child (ld->graph, (guint) node, "iter");
   if (iter >= 0 && ld->kinds.is_variable (ld->kinds.data, iter))
     g_array_append_val (ids, iter);
-  o = ld->sm->sog->nodes[node];
+  /* a SavedModel's or a checkpoint's graph (load_weights) */
+  n_slots = ld->sm != NULL ? ld->sm->sog->nodes[node]->n_slot_variables : ld->ckpt->tog->nodes[node]->n_slot_variables;
+  slots = ld->sm != NULL ? ld->sm->sog->nodes[node]->slot_variables : ld->ckpt->tog->nodes[node]->slot_variables;
   slot_names = g_ptr_array_new ();
-  for (gsize i = 0; i < o->n_slot_variables; i++)
-    if (!g_ptr_array_find_with_equal_func (slot_names, o->slot_variables[i]->slot_name, g_str_equal, NULL))
-      g_ptr_array_add (slot_names, o->slot_variables[i]->slot_name);
+  for (gsize i = 0; i < n_slots; i++)
+    if (!g_ptr_array_find_with_equal_func (slot_names, slots[i]->slot_name, g_str_equal, NULL))
+      g_ptr_array_add (slot_names, slots[i]->slot_name);
   for (guint s = 0; s < slot_names->len; s++)
-    append_slots (ld, o, g_ptr_array_index (slot_names, s), ids);
+    append_slots (ld, n_slots, slots, g_ptr_array_index (slot_names, s), ids);
   return ids;
 }
 
-static gboolean
-load_optimizer_state (TsmLoad *ld, StrataModel *model, GError **error)
+/* A LossScaleOptimizer's own variables (tf-keras, any version: its
+ * `loss_scale` object's current_loss_scale and good_steps), which Keras 3
+ * keeps as dynamic_scale and step_counter. */
+static GArray *
+loss_scale_variables (TsmLoad *ld, int node)
 {
-  StrataOptimizer *optimizer = strata_model_get_optimizer (model);
-  int node = tsm_graph_child (ld->graph, 0, "optimizer");
-  g_autoptr(GArray) ids = NULL;
+  static const char *const names[] = { "current_loss_scale", "good_steps" };
+  int scale = tsm_graph_child (ld->graph, (guint) node, "loss_scale");
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (int));
+
+  for (guint i = 0; scale >= 0 && i < G_N_ELEMENTS (names); i++)
+    {
+      int id = tsm_graph_child (ld->graph, (guint) scale, names[i]);
+
+      if (id >= 0 && ld->kinds.is_variable (ld->kinds.data, id))
+        g_array_append_val (ids, id);
+    }
+  return ids;
+}
+
+static GPtrArray *
+read_nodes (TsmLoad *ld, GArray *ids, GError **error)
+{
   g_autoptr(GPtrArray) tensors = g_ptr_array_new_with_free_func (g_object_unref);
 
-  if (optimizer == NULL || node < 0 || !ld->kinds.is_object (ld->kinds.data, node))
-    return TRUE;
-  ids = optimizer_variables (ld, node);
   for (guint i = 0; i < ids->len; i++)
     {
       StrataTensor *tensor = read_node (ld, g_array_index (ids, int, i), error);
@@ -382,13 +400,70 @@ load_optimizer_state (TsmLoad *ld, StrataModel *model, GError **error)
       if (tensor == NULL)
         {
           g_prefix_error (error, _("The optimizer state of “%s”: "), ld->where);
-          return FALSE;
+          return NULL;
+        }
+      /* a checkpoint's variables have the name their object graph gives */
+      if (strata_tensor_get_name (tensor) == NULL && ld->sm == NULL)
+        {
+          Tsm__TrackableObject *o = ld->ckpt->tog->nodes[g_array_index (ids, int, i)];
+
+          if (o->n_attributes > 0 && o->attributes[0]->full_name[0] != '\0')
+            {
+              g_autofree char *name = g_strconcat (o->attributes[0]->full_name, ":0", NULL);
+
+              strata_tensor_set_name (tensor, name);
+            }
         }
       g_ptr_array_add (tensors, tensor);
     }
+  return g_steal_pointer (&tensors);
+}
+
+/* Whether @tensors have the count, dtypes and shapes of @current. */
+static gboolean
+same_layout (GPtrArray *current, GPtrArray *tensors)
+{
+  if (current->len != tensors->len)
+    return FALSE;
+  for (guint i = 0; i < current->len; i++)
+    {
+      StrataTensor *a = g_ptr_array_index (current, i), *b = g_ptr_array_index (tensors, i);
+
+      if (strata_tensor_get_dtype (a) != strata_tensor_get_dtype (b) ||
+          !strata_shape_equal (strata_tensor_get_shape (a), strata_tensor_get_shape (b)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads the optimizer state into the model's optimizer. With @restore
+ * (load_weights), only into state of the same layout, as TensorFlow
+ * restores a checkpoint into the optimizer's variables: a model compiled
+ * with another optimizer keeps its own. */
+static gboolean
+load_optimizer_state (TsmLoad *ld, StrataModel *model, gboolean restore, GError **error)
+{
+  StrataOptimizer *optimizer = strata_model_get_optimizer (model);
+  int node = tsm_graph_child (ld->graph, 0, "optimizer");
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GArray) wrapper_ids = NULL;
+  g_autoptr(GPtrArray) tensors = NULL;
+  g_autoptr(GPtrArray) wrapper = NULL;
+
+  if (optimizer == NULL || node < 0 || !ld->kinds.is_object (ld->kinds.data, node))
+    return TRUE;
+  ids = optimizer_variables (ld, node);
+  wrapper_ids = loss_scale_variables (ld, node);
+  if ((tensors = read_nodes (ld, ids, error)) == NULL ||
+      (wrapper = read_nodes (ld, wrapper_ids, error)) == NULL)
+    return FALSE;
+  if (restore && !same_layout (strata_optimizer_get_weights (optimizer), tensors))
+    return TRUE;
   strata_optimizer_clear_weights (optimizer);
   for (guint i = 0; i < tensors->len; i++)
     strata_optimizer_add_weight (optimizer, g_ptr_array_index (tensors, i));
+  for (guint i = 0; i < wrapper->len; i++)
+    strata_optimizer_add_wrapper_weight (optimizer, g_ptr_array_index (wrapper, i));
   return TRUE;
 }
 
@@ -582,7 +657,7 @@ tsm_load_model (const char *dir, StrataLoadOptions *options, GCancellable *cance
           g_prefix_error (error, _("Cannot compile the model from the training config of “%s”: "), dir);
           return NULL;
         }
-      if (!load_optimizer_state (&ld, model, error))
+      if (!load_optimizer_state (&ld, model, FALSE, error))
         return NULL;
     }
   strata_load_options_report_progress (options, 1.0, NULL);
@@ -653,6 +728,9 @@ tsm_load_weights (StrataModel *model, const char *path, StrataLoadOptions *optio
           return NULL;
         }
     }
+  /* tf-keras's load_weights restores a compiled model's optimizer too */
+  if (strata_model_is_compiled (model) && !load_optimizer_state (&ld, model, TRUE, error))
+    return NULL;
   strata_load_options_report_progress (options, 1.0, NULL);
   return g_steal_pointer (&report);
 }

@@ -33,6 +33,13 @@ typedef struct {
   guint  child;
 } Edge;
 
+/* A legacy optimizer's slot variable and the weight it belongs to. */
+typedef struct {
+  guint  original;
+  char  *slot_name;
+  guint  slot;
+} SlotLink;
+
 typedef struct {
   gboolean      is_variable;
   const char   *identifier;
@@ -45,6 +52,7 @@ typedef struct {
   int           aggregation;
   char         *key;             /* its checkpoint path ("layer-0/kernel"), "" for the root */
   char         *node_path;       /* "root.layer-0" */
+  GArray       *slots;           /* SlotLink, a legacy optimizer's; NULL for others */
 } WNode;
 
 typedef struct {
@@ -60,6 +68,7 @@ typedef struct {
   GPtrArray          *nodes;     /* WNode */
   GPtrArray          *metas;     /* WMeta */
   GHashTable         *layers;    /* StrataLayer -> node + 1 */
+  GHashTable         *variables; /* StrataTensor -> node + 1 */
   gboolean            with_metadata;
   StrataKerasDialect  dialect;
 } Writer;
@@ -70,6 +79,9 @@ wnode_free (WNode *node)
   for (guint i = 0; i < node->edges->len; i++)
     g_free (g_array_index (node->edges, Edge, i).name);
   g_array_unref (node->edges);
+  for (guint i = 0; node->slots != NULL && i < node->slots->len; i++)
+    g_free (g_array_index (node->slots, SlotLink, i).slot_name);
+  g_clear_pointer (&node->slots, g_array_unref);
   g_clear_object (&node->tensor);
   g_free (node->var_name);
   g_free (node->key);
@@ -90,6 +102,7 @@ writer_clear (Writer *w)
   g_clear_pointer (&w->nodes, g_ptr_array_unref);
   g_clear_pointer (&w->metas, g_ptr_array_unref);
   g_clear_pointer (&w->layers, g_hash_table_unref);
+  g_clear_pointer (&w->variables, g_hash_table_unref);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Writer, writer_clear)
 
@@ -99,6 +112,7 @@ writer_init (Writer *w, gboolean with_metadata)
   w->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) wnode_free);
   w->metas = g_ptr_array_new_with_free_func ((GDestroyNotify) wmeta_free);
   w->layers = g_hash_table_new (NULL, NULL);
+  w->variables = g_hash_table_new (NULL, NULL);
   w->with_metadata = with_metadata;
   w->dialect = STRATA_KERAS_DIALECT_KERAS2;
 }
@@ -140,6 +154,8 @@ add_variable (Writer *w, StrataTensor *tensor, const char *name, gboolean traina
   node->tensor = g_object_ref (tensor);
   node->var_name = g_str_has_suffix (name, ":0") ? g_strndup (name, strlen (name) - 2) : g_strdup (name);
   node->trainable = trainable;
+  if (!g_hash_table_contains (w->variables, tensor))
+    g_hash_table_insert (w->variables, tensor, GUINT_TO_POINTER (id + 1));
   leaf = leaf != NULL ? leaf + 1 : name;
   /* BatchNormalization's moving statistics, as TensorFlow declares them. */
   if (!trainable && (g_str_has_prefix (leaf, "moving_mean") || g_str_has_prefix (leaf, "moving_variance")))
@@ -800,9 +816,165 @@ has_keras3_learning_rate (StrataModel *model, StrataOptimizer *optimizer)
          lr != NULL && JSON_NODE_HOLDS_VALUE (lr);
 }
 
+/* Whether tf-keras revives the optimizer of the training config written
+ * for @model as a legacy OptimizerV2: tf_keras.optimizers.deserialize does
+ * when a non-empty config has no is_legacy_optimizer or sets it. A
+ * LossScaleOptimizer keeps its state as it was read (base optimizer only). */
+static gboolean
+revives_legacy_optimizer (StrataModel *model)
+{
+  JsonObject *tc = strata_model_get_training_config (model);
+  g_autoptr(JsonObject) written = tc != NULL ? keras2_training_config (tc) : NULL;
+  JsonObject *opt = member_object (written, "optimizer_config");
+  JsonObject *config = member_object (opt, "config");
+  const char *class_name = member_string (opt, "class_name");
+  JsonNode *flag = config != NULL ? json_object_get_member (config, "is_legacy_optimizer") : NULL;
+
+  if (config == NULL || json_object_get_size (config) == 0 ||
+      class_name == NULL || g_str_has_suffix (class_name, "LossScaleOptimizer"))
+    return FALSE;
+  return flag == NULL ||
+         (JSON_NODE_HOLDS_VALUE (flag) && json_node_get_value_type (flag) == G_TYPE_BOOLEAN &&
+          json_node_get_boolean (flag));
+}
+
+/* The last component of a state tensor's name, without ":0"
+ * ("Adam/dense/kernel/m:0" -> "m"); NULL for a name with no scope. */
+static char *
+name_leaf (StrataTensor *tensor)
+{
+  const char *name = strata_tensor_get_name (tensor);
+  const char *slash = name != NULL ? strrchr (name, '/') : NULL;
+
+  if (slash == NULL || slash[1] == '\0')
+    return NULL;
+  return g_str_has_suffix (slash + 1, ":0") ? g_strndup (slash + 1, strlen (slash + 1) - 2) :
+         g_strdup (slash + 1);
+}
+
+/* The slot names of legacy OptimizerV2 state @weights as Strata keeps it:
+ * the iteration count, then one group per slot name holding the slot of
+ * each of @trainable in order ("Adam/dense/kernel/m:0"...). NULL when the
+ * state has another form. */
+static GPtrArray *
+legacy_slot_names (GPtrArray *weights, GPtrArray *trainable)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  guint n = trainable->len;
+
+  if (weights->len == 0 || !is_scalar_of (g_ptr_array_index (weights, 0), STRATA_DTYPE_INT64) ||
+      (weights->len > 1 && (n == 0 || (weights->len - 1) % n != 0)))
+    return NULL;
+  for (guint s = 0; n > 0 && s < (weights->len - 1) / n; s++)
+    {
+      g_autofree char *slot = NULL;
+
+      for (guint k = 0; k < n; k++)
+        {
+          StrataTensor *tensor = g_ptr_array_index (weights, 1 + s * n + k);
+          g_autofree char *leaf = name_leaf (tensor);
+
+          if (leaf == NULL || (slot != NULL && !g_str_equal (slot, leaf)) ||
+              !strata_shape_equal (strata_tensor_get_shape (tensor),
+                                   strata_tensor_get_shape (g_ptr_array_index (trainable, k))))
+            return NULL;
+          if (slot == NULL)
+            slot = g_steal_pointer (&leaf);
+        }
+      if (g_ptr_array_find_with_equal_func (names, slot, g_str_equal, NULL))
+        return NULL;
+      g_ptr_array_add (names, g_steal_pointer (&slot));
+    }
+  return g_steal_pointer (&names);
+}
+
+/* A variable OptimizerV2.add_weight makes (the count, the hyperparameters). */
+static guint
+add_optimizer_weight (Writer *w, StrataTensor *tensor, const char *name)
+{
+  guint id = add_variable (w, tensor, name, FALSE);
+
+  node_at (w, id)->aggregation = 3;   /* ONLY_FIRST_REPLICA */
+  return id;
+}
+
+/* Legacy OptimizerV2 state, as TF 2.0-2.10 write it: the optimizer tracks
+ * `iter` and a variable per numeric hyperparameter (_create_hypers, sorted
+ * by name), and lists its slot variables, each with the weight it belongs
+ * to; slots are keyed below their weight. Returns FALSE, adding nothing,
+ * when @weights is not legacy state of @model's trainable weights. */
+static gboolean
+add_legacy_optimizer (Writer *w, StrataModel *model, StrataOptimizer *optimizer, GPtrArray *weights)
+{
+  /* every hyperparameter of tf-keras's legacy optimizers, sorted */
+  static const char *const hypers[] = {
+    "beta", "beta_1", "beta_2", "decay", "l1_regularization_strength",
+    "l2_regularization_strength", "learning_rate", "learning_rate_power", "momentum", "rho",
+  };
+  g_autoptr(GPtrArray) trainable = strata_layer_get_trainable_weights (STRATA_LAYER (model));
+  g_autoptr(GPtrArray) slot_names = legacy_slot_names (weights, trainable);
+  JsonObject *config = strata_optimizer_get_config (optimizer);
+  StrataTensor *iter;
+  const char *iter_name;
+  g_autofree char *scope = NULL;
+  g_autofree char *iter_fallback = NULL;
+  guint id, n = trainable->len;
+  GArray *links;
+
+  if (slot_names == NULL)
+    return FALSE;
+  for (guint k = 0; k < n; k++)
+    if (!g_hash_table_contains (w->variables, g_ptr_array_index (trainable, k)))
+      return FALSE;
+  iter = g_ptr_array_index (weights, 0);
+  iter_name = strata_tensor_get_name (iter);
+  scope = iter_name != NULL && strrchr (iter_name, '/') != NULL ?
+          g_strndup (iter_name, strrchr (iter_name, '/') - iter_name) :
+          g_strdup (strata_optimizer_get_class_name (optimizer));
+  iter_fallback = g_strconcat (scope, "/iter", NULL);
+  id = add_object (w, "optimizer", 2);
+  add_edge (w, 0, "optimizer", id);
+  add_edge (w, id, "iter", add_optimizer_weight (w, iter, iter_name != NULL ? iter_name : iter_fallback));
+  for (guint i = 0; i < G_N_ELEMENTS (hypers); i++)
+    {
+      JsonNode *value = config != NULL ? json_object_get_member (config, hypers[i]) : NULL;
+      g_autoptr(StrataShape) scalar = strata_shape_new_scalar ();
+      g_autoptr(StrataTensor) tensor = NULL;
+      g_autofree char *name = g_strconcat (scope, "/", hypers[i], NULL);
+      double number;
+      float f;
+
+      /* Keras before 2.3 wrote the learning rate as "lr", which tf-keras takes */
+      if (value == NULL && g_str_equal (hypers[i], "learning_rate") && config != NULL)
+        value = json_object_get_member (config, "lr");
+      /* a schedule (an object) is no variable */
+      if (value == NULL || !strata_json_node_get_double (value, &number))
+        continue;
+      f = (float) number;
+      tensor = strata_tensor_new_from_floats (scalar, &f, 1, NULL);
+      if (tensor != NULL)
+        add_edge (w, id, hypers[i], add_optimizer_weight (w, tensor, name));
+    }
+  links = node_at (w, id)->slots = g_array_new (FALSE, FALSE, sizeof (SlotLink));
+  for (guint s = 0; s < slot_names->len; s++)
+    for (guint k = 0; k < n; k++)
+      {
+        StrataTensor *tensor = g_ptr_array_index (weights, 1 + s * n + k);
+        SlotLink link = {
+          GPOINTER_TO_UINT (g_hash_table_lookup (w->variables, g_ptr_array_index (trainable, k))) - 1,
+          g_strdup (g_ptr_array_index (slot_names, s)),
+          add_variable (w, tensor, strata_tensor_get_name (tensor), FALSE),
+        };
+
+        g_array_append_val (links, link);
+      }
+  return TRUE;
+}
+
 /* tf-keras >= 2.11 optimizers keep their variables in `_variables`
- * (iterations first); older state (OptimizerV2 slots) is kept the same way,
- * in Keras's optimizer.weights order. */
+ * (iterations first); legacy state that tf-keras revives as such is
+ * written as TF 2.0-2.10 did (add_legacy_optimizer), other state in the
+ * first layout, in Keras's optimizer.weights order. */
 static void
 add_optimizer (Writer *w, StrataModel *model, StrataOptimizer *optimizer)
 {
@@ -813,6 +985,8 @@ add_optimizer (Writer *w, StrataModel *model, StrataOptimizer *optimizer)
   if (has_keras3_learning_rate (model, optimizer))
     g_ptr_array_remove_index (weights, 1);
   if (weights->len == 0)
+    return;
+  if (revives_legacy_optimizer (model) && add_legacy_optimizer (w, model, optimizer, weights))
     return;
   id = add_object (w, "experimentalOptimizer", 2);
   add_edge (w, 0, "optimizer", id);
@@ -865,6 +1039,28 @@ assign_paths (Writer *w)
     }
 }
 
+/* Slot variables hang from no edge: TensorFlow keys each below its
+ * weight, "<weight>/.OPTIMIZER_SLOT/<optimizer>/<slot name>". */
+static void
+assign_slot_paths (Writer *w)
+{
+  for (guint i = 0; i < w->nodes->len; i++)
+    {
+      WNode *node = node_at (w, i);
+
+      for (guint s = 0; node->slots != NULL && s < node->slots->len; s++)
+        {
+          SlotLink *link = &g_array_index (node->slots, SlotLink, s);
+          g_autofree char *escaped = tsm_graph_escape_local_name (link->slot_name);
+
+          g_free (node_at (w, link->slot)->key);
+          node_at (w, link->slot)->key = g_strdup_printf ("%s/.OPTIMIZER_SLOT/%s/%s",
+                                                          node_at (w, link->original)->key,
+                                                          node->key, escaped);
+        }
+    }
+}
+
 static gboolean
 build_graph (Writer *w, StrataModel *model, StrataSaveOptions *options, gboolean with_signatures,
              GError **error)
@@ -890,6 +1086,7 @@ build_graph (Writer *w, StrataModel *model, StrataSaveOptions *options, gboolean
   if (with_signatures)
     add_edge (w, 0, "signatures", add_object (w, "signature_map", 1));
   assign_paths (w);
+  assign_slot_paths (w);
   return TRUE;
 }
 
@@ -923,6 +1120,27 @@ references (Writer *w, Arena *a, WNode *node)
       refs[e]->node_id = (int32_t) edge->child;
       refs[e]->local_name = edge->name;
     }
+  return refs;
+}
+
+/* A legacy optimizer's slot_variables (none for other nodes). */
+static Tsm__SlotVariableReference **
+slot_references (Arena *a, WNode *node, size_t *n)
+{
+  guint len = node->slots != NULL ? node->slots->len : 0;
+  Tsm__SlotVariableReference **refs = arena_new (a, sizeof *refs * MAX (len, 1));
+
+  for (guint s = 0; s < len; s++)
+    {
+      SlotLink *link = &g_array_index (node->slots, SlotLink, s);
+
+      refs[s] = arena_new (a, sizeof **refs);
+      tsm__slot_variable_reference__init (refs[s]);
+      refs[s]->original_variable_node_id = (int32_t) link->original;
+      refs[s]->slot_name = link->slot_name;
+      refs[s]->slot_variable_node_id = (int32_t) link->slot;
+    }
+  *n = len;
   return refs;
 }
 
@@ -972,6 +1190,7 @@ pack_trackable_graph (Writer *w)
       tsm__trackable_object__init (o);
       o->n_children = node->edges->len;
       o->children = references (w, &a, node);
+      o->slot_variables = slot_references (&a, node, &o->n_slot_variables);
       o->has_checkpoint_values = arena_new (&a, sizeof (Tsm__BoolValue));
       tsm__bool_value__init (o->has_checkpoint_values);
       o->has_checkpoint_values->value = TRUE;
@@ -1028,6 +1247,7 @@ pack_saved_model (Writer *w)
       tsm__saved_object__init (o);
       o->n_children = node->edges->len;
       o->children = references (w, &a, node);
+      o->slot_variables = slot_references (&a, node, &o->n_slot_variables);
       if (node->is_variable)
         {
           Tsm__SavedVariable *v = arena_new (&a, sizeof *v);

@@ -413,3 +413,61 @@ def check_tf(path, expected, checks):
 def load_json(path):
     with open(path, encoding="utf-8") as f:
         return json.load(f)
+
+
+def checkpoint_values(prefix):
+    """{full_name: value} of every variable of the TF checkpoint @prefix,
+    and its object graph (TensorFlow's own reader)."""
+    import tensorflow as tf
+    from tensorflow.core.protobuf import trackable_object_graph_pb2
+    reader = tf.train.load_checkpoint(prefix)
+    graph = trackable_object_graph_pb2.TrackableObjectGraph()
+    graph.ParseFromString(reader.get_tensor("_CHECKPOINTABLE_OBJECT_GRAPH"))
+    values = {}
+    for node in graph.nodes:
+        for attr in node.attributes:
+            if attr.name == "VARIABLE_VALUE":
+                values[attr.full_name] = reader.get_tensor(attr.checkpoint_key)
+    return values, graph
+
+
+def compare_loss_scale_state(model, prefix):
+    """[(check, ok, message)]: does Keras 3 @model's LossScaleOptimizer hold
+    the state of tf-keras's in the TF checkpoint @prefix: step_counter and
+    dynamic_scale (good_steps, current_loss_scale), the inner optimizer's
+    iteration count, learning rate and every slot of every weight?  Keras 3
+    names a slot "<weight path with _>_<slot name>"."""
+    values, graph = checkpoint_values(prefix)
+    opt = model.optimizer
+    results = []
+
+    def same(label, got, want):
+        ok = array_record("", got)["sha256"] == array_record("", want)["sha256"]
+        results.append((label, ok, "%s, expected %s" % (np.asarray(got).ravel()[:4],
+                                                       np.asarray(want).ravel()[:4])))
+
+    if type(opt).__name__ != "LossScaleOptimizer":
+        return [("loss-scale", False, "optimizer %s, not LossScaleOptimizer" % type(opt).__name__)]
+    same("step_counter", variable_value(opt.step_counter), values["good_steps"])
+    same("dynamic_scale", variable_value(opt.dynamic_scale), values["current_loss_scale"])
+    inner = opt.inner_optimizer
+    by_suffix = {n.rsplit("/", 1)[-1]: v for n, v in values.items() if "/" in n}
+    same("inner iterations", variable_value(inner.iterations), by_suffix["iter"])
+    same("inner learning_rate", variable_value(inner.learning_rate), by_suffix["learning_rate"])
+    inner_vars = {variable_name(v).rsplit("/", 1)[-1]: v for v in inner.variables}
+    full_names = {i: a.full_name for i, n in enumerate(graph.nodes) for a in n.attributes}
+    n_slots = 0
+    for node in graph.nodes:
+        for ref in node.slot_variables:
+            weight = full_names[ref.original_variable_node_id]
+            name = "%s_%s" % (weight.replace("/", "_"), ref.slot_name)
+            if name not in inner_vars:
+                results.append(("slot " + name, False, "missing from %s" % sorted(inner_vars)))
+                continue
+            same("slot " + name, variable_value(inner_vars[name]),
+                 values[full_names[ref.slot_variable_node_id]])
+            n_slots += 1
+    results.append(("slots", n_slots > 0, "%d slots compared" % n_slots))
+    for w in model.weights:
+        same("weight " + variable_name(w), variable_value(w), values[variable_name(w)])
+    return results

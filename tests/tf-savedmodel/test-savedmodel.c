@@ -121,6 +121,36 @@ resave (StrataModel *model, const char *out, const char *format)
 
 /* ---- real files written by TensorFlow ---- */
 
+static gint64
+int64_value (StrataTensor *tensor)
+{
+  g_assert_cmpint (strata_tensor_get_dtype (tensor), ==, STRATA_DTYPE_INT64);
+  g_assert_cmpuint (strata_shape_get_rank (strata_tensor_get_shape (tensor)), ==, 0);
+  return *(const gint64 *) g_bytes_get_data (strata_tensor_get_data (tensor), NULL);
+}
+
+static float
+float_value (StrataTensor *tensor)
+{
+  g_assert_cmpint (strata_tensor_get_dtype (tensor), ==, STRATA_DTYPE_FLOAT32);
+  g_assert_cmpuint (strata_shape_get_rank (strata_tensor_get_shape (tensor)), ==, 0);
+  return *(const float *) g_bytes_get_data (strata_tensor_get_data (tensor), NULL);
+}
+
+/* The loss scale of the TF 2.2 fixtures, apart from SGD's state:
+ * current_loss_scale 32768 and good_steps 1. */
+static void
+assert_loss_scale (StrataOptimizer *optimizer)
+{
+  GPtrArray *wrapper = strata_optimizer_get_wrapper_weights (optimizer);
+
+  g_assert_cmpuint (wrapper->len, ==, 2);
+  g_assert_cmpstr (strata_tensor_get_name (g_ptr_array_index (wrapper, 0)), ==, "current_loss_scale:0");
+  g_assert_cmpfloat (float_value (g_ptr_array_index (wrapper, 0)), ==, 32768.0f);
+  g_assert_cmpstr (strata_tensor_get_name (g_ptr_array_index (wrapper, 1)), ==, "good_steps:0");
+  g_assert_cmpint (int64_value (g_ptr_array_index (wrapper, 1)), ==, 1);
+}
+
 static void
 test_lso_load (void)
 {
@@ -153,6 +183,7 @@ test_lso_load (void)
   g_assert_cmpint (*(const gint64 *) g_bytes_get_data (strata_tensor_get_data (g_ptr_array_index (state, 0)), NULL), ==, 1);
   g_assert_cmpstr (strata_tensor_get_name (g_ptr_array_index (state, 1)), ==, "SGD/sequential/dense/kernel/momentum:0");
   g_assert_cmpstr (strata_tensor_get_name (g_ptr_array_index (state, 2)), ==, "SGD/sequential/dense/bias/momentum:0");
+  assert_loss_scale (optimizer);
 }
 
 /* A metadata-only load reads no weight bytes but knows every shape. */
@@ -228,6 +259,24 @@ lso_model (void)
                                                          &error));
       g_assert_true (strata_layer_set_weights (dense, zeros, &error));
     }
+  /* and of the optimizer's state, with no loss scale */
+  {
+    StrataOptimizer *optimizer = strata_model_get_optimizer (model);
+    g_autoptr(GPtrArray) state = g_ptr_array_copy (strata_optimizer_get_weights (optimizer),
+                                                   (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+
+    g_ptr_array_set_free_func (state, g_object_unref);
+    strata_optimizer_clear_weights (optimizer);
+    for (guint i = 0; i < state->len; i++)
+      {
+        StrataTensor *t = g_ptr_array_index (state, i);
+        g_autoptr(StrataTensor) zero = strata_tensor_new_zeros (strata_tensor_get_dtype (t),
+                                                                strata_tensor_get_shape (t), &error);
+
+        g_assert_no_error (error);
+        strata_optimizer_add_weight (optimizer, zero);
+      }
+  }
   return model;
 }
 
@@ -258,6 +307,20 @@ test_lso_checkpoint (void)
       dense = strata_model_get_layer_at (model, 0);
       assert_floats (strata_layer_get_weight (dense, "kernel"), lso_kernel, 4);
       assert_floats (strata_layer_get_weight (dense, "bias"), lso_bias, 2);
+      /* the compiled model's optimizer state too, as tf-keras restores it:
+       * SGD's count and momentum slots (the bias's gradient was the bias
+       * of the one step) */
+      {
+        StrataOptimizer *optimizer = strata_model_get_optimizer (model);
+        GPtrArray *state = strata_optimizer_get_weights (optimizer);
+        static const float kernel_momentum[] = { 10.049943f, 9.917691f, 10.049943f, 9.917691f };
+
+        g_assert_cmpuint (state->len, ==, 3);
+        g_assert_cmpint (int64_value (g_ptr_array_index (state, 0)), ==, 1);
+        assert_floats (g_ptr_array_index (state, 1), kernel_momentum, 4);
+        assert_floats (g_ptr_array_index (state, 2), lso_bias, 2);
+        assert_loss_scale (optimizer);
+      }
     }
 }
 
@@ -382,6 +445,24 @@ test_lso_to_keras3 (void)
   g_assert_cmpstr (json_object_get_string_member (inner, "class_name"), ==, "SGD");
   g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_object_get_object_member (inner, "config"),
                                                                  "momentum"), 0.1, 1e-7);
+  /* optimizer/vars as Keras 3.15 saves a LossScaleOptimizer's: its own
+   * iteration and learning rate (never updated), step_counter (TF's
+   * good_steps), dynamic_scale (current_loss_scale), then SGD's
+   * iteration, learning rate and momentum slots */
+  {
+    GPtrArray *state = strata_optimizer_get_weights (strata_model_get_optimizer (back));
+    static const float kernel_momentum[] = { 10.049943f, 9.917691f, 10.049943f, 9.917691f };
+
+    g_assert_cmpuint (state->len, ==, 8);
+    g_assert_cmpint (int64_value (g_ptr_array_index (state, 0)), ==, 0);
+    g_assert_cmpfloat (float_value (g_ptr_array_index (state, 1)), ==, 0.0f);
+    g_assert_cmpint (int64_value (g_ptr_array_index (state, 2)), ==, 1);
+    g_assert_cmpfloat (float_value (g_ptr_array_index (state, 3)), ==, 32768.0f);
+    g_assert_cmpint (int64_value (g_ptr_array_index (state, 4)), ==, 1);
+    g_assert_cmpfloat (float_value (g_ptr_array_index (state, 5)), ==, 0.1f);
+    assert_floats (g_ptr_array_index (state, 6), kernel_momentum, 4);
+    assert_floats (g_ptr_array_index (state, 7), lso_bias, 2);
+  }
   strata_test_remove_tree (dir);
 }
 
@@ -702,6 +783,149 @@ parse (const char *text)
 
   g_assert_no_error (error);
   return json_object_ref (json_node_get_object (node));
+}
+
+/* A generated fixture (tests/fixtures/generated). */
+static char *
+generated_path (const char *relative)
+{
+  return g_test_build_filename (G_TEST_DIST, "fixtures", "generated", relative, NULL);
+}
+
+static char *
+entry_sha256 (TsmBundle *bundle, const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  const TsmEntry *entry = tsm_bundle_lookup (bundle, key, &error);
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_assert_no_error (error);
+  bytes = tsm_bundle_read_tensor (bundle, entry, &error);
+  g_assert_no_error (error);
+  return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+}
+
+static const char *
+tog_key (Tsm__TrackableObjectGraph *tog, int node)
+{
+  g_assert_cmpint (node, >=, 0);
+  g_assert_cmpint (node, <, (int) tog->n_nodes);
+  g_assert_cmpuint (tog->nodes[node]->n_attributes, ==, 1);
+  return tog->nodes[node]->attributes[0]->checkpoint_key;
+}
+
+/* The optimizer of the checkpoint @prefix as sorted lines: each variable
+ * it tracks ("child iter optimizer/iter/... <sha256>") and each slot
+ * variable by the SHA-256 of its weight's value and of its own ("slot
+ * <weight sha256> m <sha256>"); a slot must be keyed below its weight
+ * (TF 2.0 keys a nested model's weights under the root's `variables`
+ * list, which Strata does not write). When @sog is given, the
+ * SavedModel's object graph must list the same slots. */
+static char *
+describe_optimizer (const char *prefix, Tsm__SavedObjectGraph *sog)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TsmBundle) bundle = tsm_bundle_open (prefix, &error);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  Tsm__TrackableObjectGraph *tog;
+  Tsm__TrackableObject *opt = NULL;
+  int id = -1;
+  char *out;
+
+  g_assert_no_error (error);
+  tog = read_tog (bundle);
+  for (gsize c = 0; c < tog->nodes[0]->n_children; c++)
+    if (g_str_equal (tog->nodes[0]->children[c]->local_name, "optimizer"))
+      id = tog->nodes[0]->children[c]->node_id;
+  g_assert_cmpint (id, >, 0);
+  opt = tog->nodes[id];
+  for (gsize c = 0; c < opt->n_children; c++)
+    {
+      const char *key = tog_key (tog, opt->children[c]->node_id);
+      g_autofree char *sha = entry_sha256 (bundle, key);
+
+      g_ptr_array_add (lines, g_strdup_printf ("child %s %s %s", opt->children[c]->local_name, key, sha));
+    }
+  for (gsize i = 0; i < opt->n_slot_variables; i++)
+    {
+      Tsm__SlotVariableReference *ref = opt->slot_variables[i];
+      const char *key = tog_key (tog, ref->slot_variable_node_id);
+      const char *weight_key = tog_key (tog, ref->original_variable_node_id);
+      g_autofree char *weight = g_strndup (weight_key, strlen (weight_key) - strlen ("/.ATTRIBUTES/VARIABLE_VALUE"));
+      g_autofree char *want_key = g_strdup_printf ("%s/.OPTIMIZER_SLOT/optimizer/%s/.ATTRIBUTES/VARIABLE_VALUE",
+                                                   weight, ref->slot_name);
+      g_autofree char *weight_sha = entry_sha256 (bundle, weight_key);
+      g_autofree char *sha = entry_sha256 (bundle, key);
+
+      g_assert_true (g_str_has_suffix (weight_key, "/.ATTRIBUTES/VARIABLE_VALUE"));
+      g_assert_cmpstr (key, ==, want_key);
+      g_ptr_array_add (lines, g_strdup_printf ("slot %s %s %s", weight_sha, ref->slot_name, sha));
+    }
+  if (sog != NULL)
+    {
+      /* TensorFlow numbers the checkpoint's nodes as the SavedModel's */
+      g_assert_cmpuint (sog->nodes[id]->n_slot_variables, ==, opt->n_slot_variables);
+      for (gsize i = 0; i < opt->n_slot_variables; i++)
+        {
+          g_assert_cmpint (sog->nodes[id]->slot_variables[i]->original_variable_node_id, ==,
+                           opt->slot_variables[i]->original_variable_node_id);
+          g_assert_cmpstr (sog->nodes[id]->slot_variables[i]->slot_name, ==, opt->slot_variables[i]->slot_name);
+          g_assert_cmpint (sog->nodes[id]->slot_variables[i]->slot_variable_node_id, ==,
+                           opt->slot_variables[i]->slot_variable_node_id);
+        }
+    }
+  protobuf_c_message_free_unpacked (&tog->base, NULL);
+  out = sorted_lines (lines);
+  return out;
+}
+
+/* Legacy (OptimizerV2) state re-saved by Strata as TF 2.0 wrote it: the
+ * optimizer tracks `iter` and its hyperparameters, and every slot is
+ * linked to its weight in both object graphs, with the same keys and
+ * values as in TensorFlow's SavedModel and checkpoint (a nested model in
+ * the SGD case). */
+static void
+test_writer_legacy_optimizer (gconstpointer data)
+{
+  const char *name = data;
+  g_autofree char *relative = g_strdup_printf ("legacy/tf2.0/%s.savedmodel", name);
+  g_autofree char *ckpt_relative = g_strdup_printf ("legacy/tf2.0/%s.ckpt/ckpt", name);
+  g_autofree char *path = generated_path (relative);
+  g_autofree char *real_ckpt = generated_path (ckpt_relative);
+  g_autofree char *real_prefix = g_build_filename (path, "variables", "variables", NULL);
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *out = g_build_filename (dir, "sm", NULL);
+  g_autofree char *prefix = g_build_filename (out, "variables", "variables", NULL);
+  g_autofree char *ckpt = g_build_filename (dir, "ckpt", NULL);
+  g_autoptr(GFile) ckpt_file = g_file_new_for_path (ckpt);
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  Tsm__SavedModel *real_sm, *sm;
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *want_ckpt = NULL;
+  g_autofree char *got_ckpt = NULL;
+
+  model = load_path (path, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (save_path (model, out, "tf-savedmodel", &error));
+  g_assert_no_error (error);
+  real_sm = read_pb (path);
+  sm = read_pb (out);
+  want = describe_optimizer (real_prefix, real_sm->meta_graphs[0]->object_graph_def);
+  got = describe_optimizer (prefix, sm->meta_graphs[0]->object_graph_def);
+  g_assert_nonnull (strstr (want, "child iter optimizer/iter/.ATTRIBUTES/VARIABLE_VALUE"));
+  g_assert_nonnull (strstr (want, "\nslot "));
+  g_assert_cmpstr (got, ==, want);
+
+  g_assert_true (strata_model_save_weights (model, ckpt_file, NULL, NULL, &error));
+  g_assert_no_error (error);
+  want_ckpt = describe_optimizer (real_ckpt, NULL);
+  got_ckpt = describe_optimizer (ckpt, NULL);
+  g_assert_cmpstr (got_ckpt, ==, want_ckpt);
+  protobuf_c_message_free_unpacked (&real_sm->base, NULL);
+  protobuf_c_message_free_unpacked (&sm->base, NULL);
+  strata_test_remove_tree (dir);
 }
 
 /* §9.17-19: the invariants of a Tier A SavedModel. */
@@ -1071,6 +1295,10 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/savedmodel/writer/structure", test_writer_structure);
   g_test_add_func ("/savedmodel/writer/atomic", test_writer_atomic);
+  g_test_add_data_func ("/savedmodel/writer/legacy-optimizer/adam", "compiled_adam",
+                        test_writer_legacy_optimizer);
+  g_test_add_data_func ("/savedmodel/writer/legacy-optimizer/sgd-momentum", "compiled_sgd_momentum",
+                        test_writer_legacy_optimizer);
   g_test_add_func ("/savedmodel/damaged/variable", test_damaged_variable);
   g_test_add_func ("/savedmodel/damaged/graph", test_damaged_graph);
   g_test_add_func ("/savedmodel/damaged/metadata", test_damaged_metadata);

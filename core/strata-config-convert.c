@@ -616,7 +616,9 @@ keras1_to_keras2 (Ctx        *ctx,
     {
       static const char *const modes[] = { "\"cpu\"", "\"mem\"", "\"gpu\"" };
 
-      for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+      /* As Keras 2's own conversion: SimpleRNN has no implementation (Keras
+       * 2 warns and drops it, Keras 3 refuses it). */
+      for (guint i = 0; i < G_N_ELEMENTS (modes) && !g_str_equal (class_name, "SimpleRNN"); i++)
         if (value_is (node, modes[i]) && !json_object_has_member (config, "implementation"))
           json_object_set_int_member (config, "implementation", i);
       json_object_remove_member (config, "consume_less");

@@ -9,10 +9,11 @@
 #             real tf-keras 2.21 builds the model from the config Keras
 #             2.2.4 made of it (C.reference.json "keras2_config"), loads
 #             Strata's weights and predicts on the case's inputs;
-#   h5        (Keras 2 files) `strata convert C.h5 out.h5`; tf-keras 2.21
-#             loads out.h5 and predicts;
-#   keras     (Keras 2 files) `strata convert C.h5 out.keras`; Keras 3.15
-#             loads out.keras and predicts.
+#   h5        `strata convert C.h5 out.h5`; tf-keras 2.21 loads out.h5 and
+#             predicts (Keras 1 files: the Keras 1 config is renamed to the
+#             Keras 2 one on the way);
+#   keras     `strata convert C.h5 out.keras`; Keras 3.15 loads out.keras
+#             and predicts.
 # Keras 1 files written on Theano (k1th_*) record no backend, and no Keras
 # flips their kernels unless told: they are checked through
 # `strata convert --assume-backend theano` to .h5 (tf-keras) and .keras
@@ -61,10 +62,15 @@ NOT_CHECKED = {
 
 
 # Conversions to .keras that Strata must refuse: the layer the error names, and why.
+HARD_SIGMOID = ("Keras 3's hard_sigmoid (the layer's recurrent_activation) is relu6(x + 3) / 6, "
+                "Keras 2's clip(0.2 x + 0.5, 0, 1), and no Keras 3 activation computes the latter")
 KERAS3_REFUSED = {
-    "k2th_convlstm2d": ("conv_lst_m2d_1",
-                        "Keras 3's hard_sigmoid (the layer's recurrent_activation) is relu6(x + 3) / 6, "
-                        "Keras 2's clip(0.2 x + 0.5, 0, 1), and no Keras 3 activation computes the latter"),
+    "k1_bidirectional": ("lstm_1", HARD_SIGMOID),
+    "k1_convlstm2d_tf": ("convlstm2d_1", HARD_SIGMOID),
+    "k1_gru": ("gru_1", HARD_SIGMOID),
+    "k1_lstm": ("lstm_1", HARD_SIGMOID),
+    "k1_lstm_gpu": ("lstm_1", HARD_SIGMOID),
+    "k2th_convlstm2d": ("conv_lst_m2d_1", HARD_SIGMOID),
 }
 
 # Keras 3 checks left out, and why.
@@ -75,6 +81,8 @@ KERAS3_NOT_CHECKED = {
     "k2th_conv2d_cf": CHANNELS_FIRST,
     "k1th_conv2d_th": CHANNELS_FIRST,
     "k1th_conv3d_th": CHANNELS_FIRST,
+    "k1_conv2d_th": CHANNELS_FIRST,
+    "k1_conv3d_th": CHANNELS_FIRST,
 }
 
 
@@ -202,7 +210,8 @@ def main():
         else:
             want, by = arrays(reference["predictions"]), "Keras 2.2.4 after its own conversion"
         checks = [("weights", lambda c=case, e=expected, r=reference: check_weights(c, e, r, data, tmp))]
-        if expected["writer"]["keras"].startswith("1.") and expected["writer"]["backend"] == "theano":
+        theano1 = expected["writer"]["keras"].startswith("1.") and expected["writer"]["backend"] == "theano"
+        if theano1:
             theano = ["--assume-backend=theano"]
             exts = [".h5"]
             if case in KERAS3_NOT_CHECKED:
@@ -216,7 +225,7 @@ def main():
         # no Keras that Strata writes for has cuDNN layers, so Strata saves
         # them as LSTM/GRU, which must predict what Keras 2.2.4 did.
         cudnn_source = any(c.startswith("cudnn-to-") for c in expected["conversions"])
-        if expected["writer"]["keras"].startswith("2.") and ("target" not in expected or cudnn_source):
+        if not theano1 and ("target" not in expected or cudnn_source):
             checks += [("h5", lambda c=case, e=expected: check_converted(c, e, data, tmp, ".h5"))]
             if case in KERAS3_REFUSED:
                 layer, why = KERAS3_REFUSED[case]

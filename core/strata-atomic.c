@@ -686,6 +686,7 @@ strata_format_open_scratch_file (GFile   *file,
   const char *save_directory;
   g_autofree char *dirname = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *base = NULL;
   int fd;
 
   g_return_val_if_fail (G_IS_FILE (file), -1);
@@ -711,7 +712,11 @@ strata_format_open_scratch_file (GFile   *file,
         return fd;
     }
 #endif
-  path = temp_path (dirname, "scratch", "tmp");
+  /* Named after the target, so that a kill in the instant before the
+   * unlink leaves litter that says whose it is (and that the next save
+   * removes, like any temporary of a dead process). */
+  base = g_file_get_basename (file);
+  path = temp_path (dirname, base != NULL ? base : "scratch", "tmp");
   fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0)
     {

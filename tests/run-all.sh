@@ -104,7 +104,7 @@ if [ "${STRATA_TSAN:-1}" = 1 ]; then
       -Dintrospection=disabled -Dvapi=disabled -Ddocs=disabled -Dbuildtype=debug || status=1
   fi
   if ninja -C "$tsandir" tests/robustness/test-threads \
-       $(ninja -C "$tsandir" -t targets all | grep -E '^plugins/[^/:]+/[^/:]+\.so: ' | cut -d: -f1); then
+       $(ninja -C "$tsandir" -t targets all | grep -E '^plugins/([^/:]+/)?[^/:]+\.(so|format): ' | cut -d: -f1); then
     meson test -C "$tsandir" --no-rebuild --print-errorlogs --timeout-multiplier 3 threads || status=1
   else
     status=1

@@ -204,7 +204,8 @@ check_vlen_attributes (H5kCheck *ck, GError **error)
 /* A local heap (group member names): libhdf5 allocates the data size it
  * declares before reading it. */
 static gboolean
-check_local_heap (const guchar *data, guint64 size, guint64 offset, const char *path, GError **error)
+check_local_heap (const guchar *data, guint64 size, guint64 base, guint64 offset, const char *path,
+                  GError **error)
 {
   const guchar *p;
   guint64 length, address;
@@ -224,6 +225,17 @@ check_local_heap (const guchar *data, guint64 size, guint64 offset, const char *
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
                    _("“%s” is damaged: the local heap at offset %" PRIu64 " declares "
                      "%" PRIu64 " bytes"), path, offset, length);
+      return FALSE;
+    }
+  /* Names are NUL-terminated strings that libhdf5 compares with strcmp;
+   * a segment whose last byte is 0 keeps every one of them inside it (a
+   * free block at its end ends with the high byte of its size). */
+  if (address != G_MAXUINT64 && length > 0 && base <= size - address - length &&
+      data[base + address + length - 1] != 0)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   _("“%s” is damaged: the names of the local heap at offset %" PRIu64
+                     " do not end within it"), path, offset);
       return FALSE;
     }
   return TRUE;
@@ -345,7 +357,7 @@ check_heap_headers (H5kCheck *ck, GError **error)
     {
       if (size - offset < 32)
         break;
-      if (!check_local_heap (data, size, offset, path, error))
+      if (!check_local_heap (data, size, ck->base, offset, path, error))
         return FALSE;
     }
   return TRUE;
@@ -614,7 +626,7 @@ h5k_check_object_header (const guchar *data, guint64 size, guint64 base, guint64
             case 0x0011:   /* symbol table: {B-tree, local heap} */
               if (n < 16)
                 return header_error (error, path, header, _("a short symbol table message"));
-              if (!check_local_heap (data, size, base + read_le (data + body + 8, 8), path, error) ||
+              if (!check_local_heap (data, size, base, base + read_le (data + body + 8, 8), path, error) ||
                   !check_group_btree (data, size, base, header, read_le (data + body, 8), path, error))
                 return FALSE;
               info->kind = H5K_OBJECT_GROUP;

@@ -10,8 +10,6 @@
 
 #include "strata-lower-private.h"
 
-#define OK(x) ((x) != G_MAXUINT)
-
 static guint
 scalar (StrataLowerCall *call, float v)
 {
@@ -32,7 +30,7 @@ clip (StrataLowerCall *call, guint x, float lo, float hi, GError **error)
 {
   StrataPlanOp op = { .type = STRATA_OP_CLIP, .n_inputs = 1, .inputs = { x } };
 
-  if (!OK (x))
+  if (!STRATA_LOWER_OK (x))
     return x;
   op.attr.clip.lo = lo;
   op.attr.clip.hi = hi;
@@ -81,7 +79,7 @@ strata_lower_softmax (StrataLowerCall *call, guint x, guint axes, gboolean log, 
       max.attr.reduce.keep_dims = TRUE;
       m = strata_lower_op_full (call, &max, error);
       e = strata_lower_unary (call, STRATA_OP_EXP, strata_lower_binary (call, STRATA_OP_SUB, x, m, error), error);
-      if (!OK (e))
+      if (!STRATA_LOWER_OK (e))
         return e;
       sum.inputs[0] = e;
       sum.attr.reduce = max.attr.reduce;
@@ -254,16 +252,6 @@ strata_lower_activation (StrataLowerCall *call, JsonNode *activation, guint x, G
   return G_MAXUINT;
 }
 
-static gboolean
-done (StrataLowerCall *call, guint y)
-{
-  if (!OK (y))
-    return FALSE;
-  call->outputs[0] = y;
-  call->n_outputs = 1;
-  return TRUE;
-}
-
 gboolean
 strata_lower_activations (StrataLowerCall *call, GError **error)
 {
@@ -274,14 +262,14 @@ strata_lower_activations (StrataLowerCall *call, GError **error)
   if (call->kwargs != NULL && json_object_has_member (call->kwargs, "mask"))
     return strata_lower_unsupported (call, error, "call with a mask");
   if (g_str_equal (cls, "Activation"))
-    return done (call, strata_lower_activation (call, json_object_get_member (call->config, "activation"),
+    return strata_lower_done (call, strata_lower_activation (call, json_object_get_member (call->config, "activation"),
                                                 x, error));
   if (g_str_equal (cls, "ReLU"))
     {
       JsonNode *max = json_object_get_member (call->config, "max_value");
       double m = 0.0;
       gboolean has_max = max != NULL && strata_json_node_get_double (max, &m);
-      return done (call, strata_lower_relu (call, x, strata_lower_get_double (call, "negative_slope", 0.0),
+      return strata_lower_done (call, strata_lower_relu (call, x, strata_lower_get_double (call, "negative_slope", 0.0),
                                             has_max, m, strata_lower_get_double (call, "threshold", 0.0),
                                             error));
     }
@@ -289,25 +277,25 @@ strata_lower_activations (StrataLowerCall *call, GError **error)
     {
       double alpha = strata_lower_get_double (call, "alpha",
                                               strata_lower_get_double (call, "negative_slope", 0.3));
-      return done (call, leaky (call, x, (float) alpha, error));
+      return strata_lower_done (call, leaky (call, x, (float) alpha, error));
     }
   if (g_str_equal (cls, "ELU"))
     {
       double alpha = strata_lower_get_double (call, "alpha", 1.0);
       guint e = strata_lower_unary (call, STRATA_OP_ELU, x, error);
       guint in[3];
-      if (alpha == 1.0 || !OK (e))
-        return done (call, e);
+      if (alpha == 1.0 || !STRATA_LOWER_OK (e))
+        return strata_lower_done (call, e);
       /* where(x > 0, elu(x), alpha elu(x)), as tf-keras's backend.elu */
       in[0] = x;
       in[1] = e;
       in[2] = times (call, e, scalar (call, (float) alpha), error);
-      return OK (in[2]) && done (call, strata_lower_op (call, STRATA_OP_SELECT_POS, 3, in, error));
+      return STRATA_LOWER_OK (in[2]) && strata_lower_done (call, strata_lower_op (call, STRATA_OP_SELECT_POS, 3, in, error));
     }
   if (g_str_equal (cls, "ThresholdedReLU"))
     {
       float theta = (float) strata_lower_get_double (call, "theta", 1.0);
-      return done (call, times (call, x,
+      return strata_lower_done (call, times (call, x,
                                 strata_lower_binary (call, STRATA_OP_GREATER, x, scalar (call, theta), error),
                                 error));
     }
@@ -327,7 +315,7 @@ strata_lower_activations (StrataLowerCall *call, GError **error)
             return strata_lower_unsupported (call, error, "axis %" G_GINT64_FORMAT, axes[i]);
           mask |= 1u << a;
         }
-      return done (call, strata_lower_softmax (call, x, mask, FALSE, error));
+      return strata_lower_done (call, strata_lower_softmax (call, x, mask, FALSE, error));
     }
   if (g_str_equal (cls, "PReLU"))
     {
@@ -337,7 +325,7 @@ strata_lower_activations (StrataLowerCall *call, GError **error)
       if (n != 1)
         return strata_lower_unsupported (call, error, "no alpha weight");
       /* relu(x) - alpha relu(-x) */
-      return done (call, strata_lower_binary (call, STRATA_OP_SUB,
+      return strata_lower_done (call, strata_lower_binary (call, STRATA_OP_SUB,
                                               strata_lower_unary (call, STRATA_OP_RELU, x, error),
                                               times (call, w[0],
                                                      strata_lower_unary (call, STRATA_OP_RELU,

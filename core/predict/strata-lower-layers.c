@@ -11,18 +11,6 @@
 
 #include "strata-lower-private.h"
 
-#define OK(x) ((x) != G_MAXUINT)
-
-static gboolean
-done (StrataLowerCall *call, guint y)
-{
-  if (!OK (y))
-    return FALSE;
-  call->outputs[0] = y;
-  call->n_outputs = 1;
-  return TRUE;
-}
-
 static guint
 rank_of (StrataLowerCall *call, guint x)
 {
@@ -77,9 +65,9 @@ lower_dense (StrataLowerCall *call, GError **error)
   y = strata_lower_binary (call, STRATA_OP_MATMUL, call->inputs[0], w[0], error);
   if (n == 2)
     y = strata_lower_binary (call, STRATA_OP_BIAS_ADD, y, w[1], error);
-  if (!OK (y))
+  if (!STRATA_LOWER_OK (y))
     return FALSE;
-  return done (call, strata_lower_activation (call, json_object_get_member (call->config, "activation"),
+  return strata_lower_done (call, strata_lower_activation (call, json_object_get_member (call->config, "activation"),
                                               y, error));
 }
 
@@ -95,7 +83,7 @@ lower_embedding (StrataLowerCall *call, GError **error)
   if (n != 1)
     return strata_lower_unsupported (call, error, "no embeddings weight");
   ids = strata_lower_unary (call, STRATA_OP_CAST, call->inputs[0], error);
-  return done (call, strata_lower_binary (call, STRATA_OP_GATHER, w[0], ids, error));
+  return strata_lower_done (call, strata_lower_binary (call, STRATA_OP_GATHER, w[0], ids, error));
 }
 
 gboolean
@@ -111,14 +99,14 @@ strata_lower_core (StrataLowerCall *call, GError **error)
     {
       guint scale = config_constant (call, "scale", 1.0f);
       guint offset = config_constant (call, "offset", 0.0f);
-      return done (call, strata_lower_binary (call, STRATA_OP_ADD,
+      return strata_lower_done (call, strata_lower_binary (call, STRATA_OP_ADD,
                                               strata_lower_binary (call, STRATA_OP_MUL, call->inputs[0],
                                                                    scale, error),
                                               offset, error));
     }
   /* InputLayer, Dropout family, noise, ActivityRegularization, Identity:
    * identity at inference. */
-  return done (call, strata_lower_unary (call, STRATA_OP_IDENTITY, call->inputs[0], error));
+  return strata_lower_done (call, strata_lower_unary (call, STRATA_OP_IDENTITY, call->inputs[0], error));
 }
 
 /* Merge layers: lower-rank inputs get new axes at axis 1 (base_merge.py). */
@@ -143,7 +131,7 @@ l2_normalize (StrataLowerCall *call, guint x, int axis, GError **error)
   guint s;
 
   sum.inputs[0] = strata_lower_binary (call, STRATA_OP_MUL, x, x, error);
-  if (!OK (sum.inputs[0]))
+  if (!STRATA_LOWER_OK (sum.inputs[0]))
     return G_MAXUINT;
   sum.attr.reduce.axes = 1u << axis;
   sum.attr.reduce.keep_dims = TRUE;
@@ -180,25 +168,25 @@ lower_dot (StrataLowerCall *call, GError **error)
     {
       a = l2_normalize (call, a, xa, error);
       b = l2_normalize (call, b, xb, error);
-      if (!OK (a) || !OK (b))
+      if (!STRATA_LOWER_OK (a) || !STRATA_LOWER_OK (b))
         return FALSE;
     }
   if (ra == 2 && rb == 2)
     {
       StrataPlanOp sum = { .type = STRATA_OP_SUM, .n_inputs = 1 };
       sum.inputs[0] = strata_lower_binary (call, STRATA_OP_MUL, a, b, error);
-      if (!OK (sum.inputs[0]))
+      if (!STRATA_LOWER_OK (sum.inputs[0]))
         return FALSE;
       sum.attr.reduce.axes = 2;
       sum.attr.reduce.keep_dims = TRUE;
-      return done (call, strata_lower_op_full (call, &sum, error));
+      return strata_lower_done (call, strata_lower_op_full (call, &sum, error));
     }
   if (ra == 3 && rb == 3)
     {
       StrataPlanOp mm = { .type = STRATA_OP_BATCH_MATMUL, .n_inputs = 2, .inputs = { a, b } };
       mm.attr.batch_matmul.adj_x = xa == 1;
       mm.attr.batch_matmul.adj_y = xb == 2;
-      return done (call, strata_lower_op_full (call, &mm, error));
+      return strata_lower_done (call, strata_lower_op_full (call, &mm, error));
     }
   return strata_lower_unsupported (call, error, "inputs of rank %u and %u", ra, rb);
 }
@@ -229,22 +217,22 @@ strata_lower_merge (StrataLowerCall *call, GError **error)
               StrataPlanOp step = { .type = STRATA_OP_CONCAT, .n_inputs = 2, .inputs = { acc, call->inputs[i] } };
               step.attr.axis.axis = axis;
               acc = strata_lower_op_full (call, &step, error);
-              if (!OK (acc))
+              if (!STRATA_LOWER_OK (acc))
                 return FALSE;
             }
-          return done (call, acc);
+          return strata_lower_done (call, acc);
         }
       if (axis <= 0)
         return strata_lower_unsupported (call, error, "axis");
       memcpy (op.inputs, call->inputs, call->n_inputs * sizeof (guint));
       op.attr.axis.axis = axis;
-      return done (call, strata_lower_op_full (call, &op, error));
+      return strata_lower_done (call, strata_lower_op_full (call, &op, error));
     }
 
   for (guint i = 0; i < call->n_inputs; i++)
     rank = MAX (rank, rank_of (call, call->inputs[i]));
   for (guint i = 0; i < call->n_inputs; i++)
-    if (!OK (in[i] = expand_to (call, call->inputs[i], rank, error)))
+    if (!STRATA_LOWER_OK (in[i] = expand_to (call, call->inputs[i], rank, error)))
       return FALSE;
   if (g_str_equal (cls, "Subtract"))
     {
@@ -266,7 +254,7 @@ strata_lower_merge (StrataLowerCall *call, GError **error)
   if (g_str_equal (cls, "Average"))
     y = strata_lower_binary (call, STRATA_OP_DIV, y,
                              strata_plan_add_scalar (call->plan, call->name, (float) call->n_inputs), error);
-  return done (call, y);
+  return strata_lower_done (call, y);
 }
 
 /* Spatial axes of a 1D/2D layer's input, honouring data_format. */
@@ -335,7 +323,7 @@ lower_pad_crop (StrataLowerCall *call, guint n_axes, gboolean crop, GError **err
           op.attr.pad.after[axis] = amount[a][1];
         }
     }
-  return done (call, strata_lower_op_full (call, &op, error));
+  return strata_lower_done (call, strata_lower_op_full (call, &op, error));
 }
 
 static gboolean
@@ -357,7 +345,7 @@ lower_upsampling (StrataLowerCall *call, guint n_axes, GError **error)
     op.attr.upsample.factors[i] = 1;
   for (guint a = 0; a < n_axes; a++)
     op.attr.upsample.factors[axis0 + a] = (int) size[a];
-  return done (call, strata_lower_op_full (call, &op, error));
+  return strata_lower_done (call, strata_lower_op_full (call, &op, error));
 }
 
 gboolean
@@ -377,7 +365,7 @@ strata_lower_reshaping (StrataLowerCall *call, GError **error)
           perm[rank - 1] = 1;
           x = strata_lower_transpose (call, x, perm, error);
         }
-      return done (call, strata_lower_reshape (call, x, 1, &all, error));
+      return strata_lower_done (call, strata_lower_reshape (call, x, 1, &all, error));
     }
   if (g_str_equal (cls, "Reshape"))
     {
@@ -387,7 +375,7 @@ strata_lower_reshaping (StrataLowerCall *call, GError **error)
       if (target == NULL || n + 1 > STRATA_PLAN_MAX_RANK ||
           !strata_lower_get_ints (call, "target_shape", n, dims, -1))
         return strata_lower_unsupported (call, error, "target_shape");
-      return done (call, strata_lower_reshape (call, x, n, dims, error));
+      return strata_lower_done (call, strata_lower_reshape (call, x, n, dims, error));
     }
   if (g_str_equal (cls, "Permute"))
     {
@@ -401,7 +389,7 @@ strata_lower_reshaping (StrataLowerCall *call, GError **error)
             return strata_lower_unsupported (call, error, "dims");
           perm[i] = (guint) dims[i - 1];
         }
-      return done (call, strata_lower_transpose (call, x, perm, error));
+      return strata_lower_done (call, strata_lower_transpose (call, x, perm, error));
     }
   if (g_str_equal (cls, "RepeatVector"))
     {
@@ -410,12 +398,12 @@ strata_lower_reshaping (StrataLowerCall *call, GError **error)
       if (rank != 2)
         return strata_lower_unsupported (call, error, "input of rank %u", rank);
       tile.inputs[0] = strata_lower_reshape (call, x, 2, shape, error);
-      if (!OK (tile.inputs[0]))
+      if (!STRATA_LOWER_OK (tile.inputs[0]))
         return FALSE;
       tile.attr.tile.multiples[0] = 1;
       tile.attr.tile.multiples[1] = strata_lower_get_int (call, "n", 1);
       tile.attr.tile.multiples[2] = 1;
-      return done (call, strata_lower_op_full (call, &tile, error));
+      return strata_lower_done (call, strata_lower_op_full (call, &tile, error));
     }
   if (g_str_equal (cls, "ZeroPadding1D"))
     return lower_pad_crop (call, 1, FALSE, error);

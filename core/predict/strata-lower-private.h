@@ -22,6 +22,9 @@ G_BEGIN_DECLS
 
 #define STRATA_LOWER_MAX_OUTPUTS 8
 
+/* Whether a value id is one (op builders return G_MAXUINT on error). */
+#define STRATA_LOWER_OK(x) ((x) != G_MAXUINT)
+
 typedef struct {
   StrataPlan  *plan;
   StrataLayer *layer;        /* the layer object: its weights */
@@ -97,6 +100,8 @@ JsonArray  *strata_lower_array_member  (JsonObject *object, const char *key);
 const char *strata_lower_string_member (JsonObject *object, const char *key);
 const char *strata_lower_string_or_empty (JsonObject *object, const char *key);
 const char *strata_lower_class_name (JsonObject *entry);
+/* Ends a lowering with one output @y; FALSE when @y is no value. */
+gboolean    strata_lower_done (StrataLowerCall *call, guint y);
 
 /* Whether the plan computes as Keras 3 (else tf-keras / Keras 2). */
 static inline gboolean

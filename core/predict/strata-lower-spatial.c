@@ -12,18 +12,6 @@
 
 #include "strata-lower-private.h"
 
-#define OK(x) ((x) != G_MAXUINT)
-
-static gboolean
-done (StrataLowerCall *call, guint y)
-{
-  if (!OK (y))
-    return FALSE;
-  call->outputs[0] = y;
-  call->n_outputs = 1;
-  return TRUE;
-}
-
 static gboolean
 channels_first (StrataLowerCall *call)
 {
@@ -47,7 +35,7 @@ to_channels_first (StrataLowerCall *call, guint x, GError **error)
 {
   guint rank = strata_lower_value (call, x)->rank, perm[STRATA_PLAN_MAX_RANK] = { 0 };
 
-  if (!OK (x))
+  if (!STRATA_LOWER_OK (x))
     return x;
   perm[1] = rank - 1;
   for (guint i = 2; i < rank; i++)
@@ -73,7 +61,7 @@ drop_height (StrataLowerCall *call, guint x, GError **error)
   const gint64 *d;
   gint64 dims[2];
 
-  if (!OK (x))
+  if (!STRATA_LOWER_OK (x))
     return x;
   d = strata_lower_value (call, x)->dims;
   dims[0] = d[2];
@@ -123,7 +111,7 @@ lower_conv (StrataLowerCall *call, guint n_axes, GError **error)
       w[0] = strata_plan_add_const (call->plan, call->name, 4, kdims, kv->data, kv->owner);
       x = add_height (call, x, error);
     }
-  if (!OK (x))
+  if (!STRATA_LOWER_OK (x))
     return FALSE;
   op.inputs[0] = x;
   op.inputs[1] = w[0];
@@ -151,9 +139,9 @@ lower_conv (StrataLowerCall *call, guint n_axes, GError **error)
     y = strata_lower_binary (call, STRATA_OP_BIAS_ADD, y, w[1], error);
   if (cf)
     y = to_channels_first (call, y, error);
-  if (!OK (y))
+  if (!STRATA_LOWER_OK (y))
     return FALSE;
-  return done (call, strata_lower_activation (call, json_object_get_member (call->config, "activation"),
+  return strata_lower_done (call, strata_lower_activation (call, json_object_get_member (call->config, "activation"),
                                               y, error));
 }
 
@@ -182,7 +170,7 @@ strata_lower_pooling (StrataLowerCall *call, GError **error)
       op.attr.reduce.keep_dims = strata_lower_get_bool (call, "keepdims", FALSE);
       if (call->kwargs != NULL && json_object_has_member (call->kwargs, "mask"))
         return strata_lower_unsupported (call, error, "call with a mask");
-      return done (call, strata_lower_op_full (call, &op, error));
+      return strata_lower_done (call, strata_lower_op_full (call, &op, error));
     }
   else
     {
@@ -205,7 +193,7 @@ strata_lower_pooling (StrataLowerCall *call, GError **error)
         x = to_channels_last (call, x, error);
       if (n_axes == 1)
         x = add_height (call, x, error);
-      if (!OK (x))
+      if (!STRATA_LOWER_OK (x))
         return FALSE;
       op.inputs[0] = x;
       for (int a = 0; a < 2; a++)
@@ -219,7 +207,7 @@ strata_lower_pooling (StrataLowerCall *call, GError **error)
         y = drop_height (call, y, error);
       if (cf)
         y = to_channels_first (call, y, error);
-      return done (call, y);
+      return strata_lower_done (call, y);
     }
 }
 
@@ -315,7 +303,7 @@ lower_batch_norm (StrataLowerCall *call, GError **error)
       y = strata_lower_binary (call, STRATA_OP_SUB, x,
                                strata_plan_add_floats (call->plan, call->name, r, dims, mean), error);
     y = strata_lower_binary (call, STRATA_OP_MUL, y, m, error);
-    return done (call, strata_lower_binary (call, STRATA_OP_ADD, y, a, error));
+    return strata_lower_done (call, strata_lower_binary (call, STRATA_OP_ADD, y, a, error));
   }
 }
 
@@ -360,7 +348,7 @@ lower_layer_norm (StrataLowerCall *call, GError **error)
   mean_op.attr.reduce.keep_dims = TRUE;
   mean = strata_lower_op_full (call, &mean_op, error);
   var_op.inputs[0] = strata_lower_binary (call, STRATA_OP_SQUARED_DIFF, x, mean, error);
-  if (!OK (var_op.inputs[0]))
+  if (!STRATA_LOWER_OK (var_op.inputs[0]))
     return FALSE;
   var_op.attr.reduce = mean_op.attr.reduce;
   inv = strata_lower_unary (call, STRATA_OP_RSQRT,
@@ -377,7 +365,7 @@ lower_layer_norm (StrataLowerCall *call, GError **error)
         y = strata_lower_binary (call, STRATA_OP_MUL, y, gamma, error);
       if (center)
         y = strata_lower_binary (call, STRATA_OP_ADD, y, beta, error);
-      return done (call, y);
+      return strata_lower_done (call, y);
     }
   /* x·inv' + (β - μ·inv') with inv' = inv·γ */
   if (scale)
@@ -390,7 +378,7 @@ lower_layer_norm (StrataLowerCall *call, GError **error)
     y = strata_lower_binary (call, STRATA_OP_ADD, strata_lower_binary (call, STRATA_OP_MUL, x, inv, error),
                              shift, error);
   }
-  return done (call, y);
+  return strata_lower_done (call, y);
 }
 
 gboolean

@@ -313,3 +313,13 @@ strata_lower_class_name (JsonObject *entry)
 {
   return strata_lower_string_or_empty (entry, "class_name");
 }
+
+gboolean
+strata_lower_done (StrataLowerCall *call, guint y)
+{
+  if (!STRATA_LOWER_OK (y))
+    return FALSE;
+  call->outputs[0] = y;
+  call->n_outputs = 1;
+  return TRUE;
+}

@@ -26,6 +26,18 @@ n_elements (guint rank, const gint64 *dims)
   return n;
 }
 
+/* Advances the row-major multi-index @idx over @dims (rank @rank). */
+static inline void
+next_index (gsize *idx, guint rank, const gint64 *dims)
+{
+  for (int k = (int) rank - 1; k >= 0; k--)
+    {
+      if (++idx[k] < (gsize) dims[k])
+        break;
+      idx[k] = 0;
+    }
+}
+
 /* Row-major strides of @dims, aligned to the right of an output of rank
  * @out_rank, 0 on broadcast axes. */
 static void
@@ -141,12 +153,8 @@ run_broadcast (const StrataKernelArgs *a)
           else
             out[base + t] = binary (op->type, x, y);
         }
-      for (int d = (int) r - 2; d >= 0; d--)
-        {
-          if (++idx[d] < (gsize) a->out_dims[d])
-            break;
-          idx[d] = 0;
-        }
+      if (r > 0)   /* every axis but the innermost, which t walks */
+        next_index (idx, r - 1, a->out_dims);
     }
 }
 
@@ -213,12 +221,7 @@ run_reduce (const StrataKernelArgs *a)
         acc[o] = (x[i] > acc[o] || isnan (x[i])) ? x[i] : acc[o];
       else
         acc[o] += x[i];
-      for (int k = (int) r - 1; k >= 0; k--)
-        {
-          if (++idx[k] < (gsize) d[k])
-            break;
-          idx[k] = 0;
-        }
+      next_index (idx, r, d);
     }
   for (gsize i = 0; i < n_out; i++)
     y[i] = (float) (op->type == STRATA_OP_MEAN ? acc[i] / (double) count : acc[i]);
@@ -247,12 +250,7 @@ run_transpose (const StrataKernelArgs *a)
       for (guint k = 0; k < r; k++)
         o += idx[k] * strides[k];
       y[i] = x[o];
-      for (int k = (int) r - 1; k >= 0; k--)
-        {
-          if (++idx[k] < (gsize) a->out_dims[k])
-            break;
-          idx[k] = 0;
-        }
+      next_index (idx, r, a->out_dims);
     }
 }
 
@@ -295,12 +293,7 @@ run_index_map (const StrataKernelArgs *a)
             o += (gsize) j * in_strides[k];
         }
       y[i] = zero ? 0 : x[o];
-      for (int k = (int) r - 1; k >= 0; k--)
-        {
-          if (++idx[k] < (gsize) a->out_dims[k])
-            break;
-          idx[k] = 0;
-        }
+      next_index (idx, r, a->out_dims);
     }
 }
 

@@ -142,6 +142,7 @@ for d in sys.argv[2:]:
             skipped += 1
         else:
             failed += 1
+            print(f"run-all: {d}: {test['name']} {r}")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 sys.exit(1 if failed else 0)
 PY

@@ -1,7 +1,7 @@
 /* strata.c: the command-line tool
  *
  * strata info FILE, strata convert IN OUT, strata formats,
- * strata dump --json FILE.
+ * strata dump --json FILE, strata predict MODEL INPUT.npy… -o OUT.npz.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -16,6 +16,7 @@
 #include "strata-i18n-private.h"
 #include "strata-json-private.h"
 #include "strata-format-metadata-private.h"
+#include "strata-tool-predict.h"
 
 #define EXIT_ERROR 1
 
@@ -31,12 +32,15 @@ typedef struct
   gboolean  show_progress;
   gboolean  check;
   char     *describe;
+  char     *output;        /* predict */
+  gint64    batch_size;    /* predict */
 } ToolOptions;
 
 static void
 tool_options_clear (ToolOptions *opts)
 {
   g_clear_pointer (&opts->describe, g_free);
+  g_clear_pointer (&opts->output, g_free);
   g_clear_pointer (&opts->format, g_free);
   g_clear_pointer (&opts->keras, g_free);
   g_clear_pointer (&opts->input_format, g_free);
@@ -368,6 +372,28 @@ cmd_convert (ToolOptions *opts,
   return 0;
 }
 
+/* ---- predict -------------------------------------------------------------- */
+
+static int
+cmd_predict (ToolOptions *opts,
+             int          argc,
+             char       **argv)
+{
+  g_autoptr(StrataModel) model = NULL;
+  const char *format_name = NULL;
+  GError *error = NULL;
+
+  if (opts->output == NULL)
+    {
+      g_printerr ("%s\n", _("strata: predict needs an output file: -o OUTPUT.npz"));
+      return EXIT_ERROR;
+    }
+  model = load (opts, argv[0], &format_name, &error);
+  if (model == NULL || !strata_tool_predict (model, argv + 1, argc - 1, opts->output, opts->batch_size, &error))
+    return fail (error);
+  return 0;
+}
+
 /* ---- formats -------------------------------------------------------------- */
 
 static void
@@ -640,6 +666,9 @@ static const Command commands[] = {
   { "convert", N_("INPUT OUTPUT"), N_("Convert a model from one file format to another"), 2, TRUE, cmd_convert },
   { "formats", "", N_("List the format modules and their capabilities"), 0, FALSE, cmd_formats },
   { "dump", N_("FILE"), N_("Print a model's layers, configs and weight digests as one JSON object"), 1, TRUE, cmd_dump },
+  /* n_args -2: at least two. */
+  { "predict", N_("MODEL INPUT.npy…"), N_("Run a model on NumPy arrays and write its outputs as an .npz archive"),
+    -2, TRUE, cmd_predict },
 };
 
 static char *
@@ -697,6 +726,18 @@ run_command (const Command *command,
       };
       g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
     }
+  if (command->run == cmd_predict)
+    {
+      const GOptionEntry entries[] = {
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts.output,
+          N_("Write the outputs to this .npz archive, as output_0, output_1, … in the model's output order"),
+          N_("OUTPUT.npz") },
+        { "batch-size", 0, 0, G_OPTION_ARG_INT64, &opts.batch_size,
+          N_("Run the inputs N rows at a time (default: all at once)"), N_("N") },
+        { NULL }
+      };
+      g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+    }
   if (command->run == cmd_dump)
     {
       const GOptionEntry entries[] = {
@@ -714,12 +755,21 @@ run_command (const Command *command,
       return status;
     }
   /* argv[0] is the command name. */
-  if (argc - 1 != command->n_args)
+  if (command->n_args < 0 ? argc - 1 < -command->n_args : argc - 1 != command->n_args)
     {
-      g_autofree char *message = g_strdup_printf (ngettext ("“%s” takes %d argument, %d given",
-                                                            "“%s” takes %d arguments, %d given",
-                                                            command->n_args),
-                                                  command->name, command->n_args, argc - 1);
+      int n = ABS (command->n_args);
+      g_autofree char *message = NULL;
+
+      if (command->n_args < 0)
+        /* Translators: a command name, then two counts */
+        message = g_strdup_printf (ngettext ("“%s” takes at least %d argument, %d given",
+                                             "“%s” takes at least %d arguments, %d given", n),
+                                   command->name, n, argc - 1);
+      else
+        /* Translators: a command name, then two counts */
+        message = g_strdup_printf (ngettext ("“%s” takes %d argument, %d given",
+                                             "“%s” takes %d arguments, %d given", n),
+                                   command->name, n, argc - 1);
       tool_options_clear (&opts);
       return usage_error (context, message);
     }

@@ -54,8 +54,8 @@ typedef struct {
 static gboolean
 corrupt (GError **error, const char *name, const char *what)
 {
-  /* Translators: a file name, then what is wrong with its NumPy header */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               /* Translators: a file name, then what is wrong with its NumPy header */
                _("“%s” is not a valid .npy file: %s"), name, what);
   return FALSE;
 }
@@ -307,8 +307,8 @@ strata_npy_encode (StrataTensor *tensor, GError **error)
       descr = &element_types[i].kind;
   if (descr == NULL || data == NULL)
     {
-      /* Translators: a tensor name, then its dtype */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: a tensor name, then its dtype */
                    _("The tensor “%s” of dtype %s cannot be written as a NumPy array"),
                    strata_tensor_get_name (tensor), strata_dtype_to_string (dtype));
       return NULL;
@@ -398,8 +398,8 @@ strata_npz_write (const char *path, const char **names, GPtrArray *tensors, GErr
 gboolean
 strata_npz_write (const char *path, const char **names, GPtrArray *tensors, GError **error)
 {
-  /* Translators: a file name */
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               /* Translators: a file name */
                _("Cannot write “%s”: Strata was built without libzip"), path);
   return FALSE;
 }

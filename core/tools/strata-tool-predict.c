@@ -40,8 +40,8 @@ check_input (StrataTensor *t, const char *path, StrataKerasTensor *spec, GError 
   if (dtype != STRATA_DTYPE_FLOAT32 && dtype != STRATA_DTYPE_FLOAT64 &&
       dtype != STRATA_DTYPE_INT32 && dtype != STRATA_DTYPE_INT64)
     {
-      /* Translators: a file name, its dtype, then the name of a model input */
       g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INPUT,
+                   /* Translators: a file name, its dtype, then the name of a model input */
                    _("“%s” holds %s values; the model input “%s” takes float32, float64, int32 or int64"),
                    path, strata_dtype_to_string (dtype), input);
       return FALSE;
@@ -53,16 +53,16 @@ check_input (StrataTensor *t, const char *path, StrataKerasTensor *spec, GError 
       g_autofree char *got = shape_text (rank, dims);
       g_autofree char *expected = strata_shape_to_string (want);
 
-      /* Translators: a file name, its array's shape, a model input's name, then the shape it takes */
       g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INPUT,
+                   /* Translators: a file name, its array's shape, a model input's name, then the shape it takes */
                    _("“%s” has the shape %s; the model input “%s” expects %s"),
                    path, got, input, expected);
       return FALSE;
     }
   if (rank == 0)
     {
-      /* Translators: a file name */
       g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INPUT,
+                   /* Translators: a file name */
                    _("“%s” holds a scalar; inputs need a batch axis"), path);
       return FALSE;
     }
@@ -120,8 +120,8 @@ gather_outputs (GPtrArray *full, GPtrArray *part, gint64 start, gint64 total, GE
 
       if (rank == 0 || rank > G_N_ELEMENTS (out->dims))
         {
-          /* Translators: the number of a model output */
           g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
+                       /* Translators: the number of a model output */
                        _("Output %u has no batch axis, so the inputs cannot be split into batches"), o);
           return FALSE;
         }
@@ -176,8 +176,8 @@ strata_tool_predict (StrataModel  *model,
 
   if (n_inputs != specs->len)
     {
-      /* Translators: a model name, how many inputs it takes, how many files were given */
       g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INPUT,
+                   /* Translators: a model name, how many inputs it takes, how many files were given */
                    g_dngettext (GETTEXT_PACKAGE, "The model “%s” takes %u input, %u .npy files were given",
                                 "The model “%s” takes %u inputs, %u .npy files were given", specs->len),
                    strata_layer_get_name (STRATA_LAYER (model)), specs->len, n_inputs);
@@ -199,8 +199,8 @@ strata_tool_predict (StrataModel  *model,
           g_autofree char *got = g_strdup_printf ("%" G_GINT64_FORMAT, n);
           g_autofree char *first = g_strdup_printf ("%" G_GINT64_FORMAT, total);
 
-          /* Translators: a file name, its number of rows, the first file's name, then its number */
           g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INPUT,
+                       /* Translators: a file name, its number of rows, the first file's name, then its number */
                        _("“%s” has %s rows, but “%s” has %s"), input_paths[i], got, input_paths[0], first);
           return FALSE;
         }

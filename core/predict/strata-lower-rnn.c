@@ -206,15 +206,15 @@ lower_recurrent (StrataLowerCall *call, const Rnn *rnn, GError **error)
 }
 
 /* The initial states of a call: the node's extra inputs (tf-keras
- * appends them) or its initial_state keyword. */
+ * appends them; the walker appends Keras 3's initial_state keyword). */
 static gboolean
 initial_states (StrataLowerCall *call, guint *n_init, const guint **init, GError **error)
 {
+  JsonNode *mask = call->kwargs != NULL ? json_object_get_member (call->kwargs, "mask") : NULL;
+
   *n_init = call->n_inputs - 1;
   *init = call->inputs + 1;
-  if (call->kwargs != NULL && json_object_has_member (call->kwargs, "initial_state") && *n_init == 0)
-    return strata_lower_unsupported (call, error, "an initial_state that is not among the call's inputs");
-  if (call->kwargs != NULL && json_object_has_member (call->kwargs, "mask"))
+  if (mask != NULL && !JSON_NODE_HOLDS_NULL (mask))
     return strata_lower_unsupported (call, error, "a call with an explicit mask");
   if (*n_init > STRATA_LOWER_MAX_OUTPUTS)
     return strata_lower_unsupported (call, error, "%u initial states", *n_init);

@@ -76,7 +76,7 @@ static const char *const mask_passing[] = {
   "InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU",
   "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
   "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Identity", "BatchNormalization",
-  "LayerNormalization", "Rescaling", "TimeDistributed",
+  "LayerNormalization", "TimeDistributed",
 };
 
 gboolean

@@ -213,31 +213,49 @@ lower_sequential (Lower *lower, StrataModel *model, JsonArray *layers, guint inp
   return TRUE;
 }
 
-/* The inputs of one inbound node, or FALSE when one is not computed yet. */
+/* Appends the value @ref refers to; FALSE when it is not computed yet. */
+static gboolean
+resolve_ref (GHashTable *done, JsonNode *ref, GArray *values)
+{
+  const char *name;
+  gint64 node_index, tensor_index;
+  g_autofree char *key = NULL;
+  GArray *out;
+
+  if (!parse_ref (ref, &name, &node_index, &tensor_index))
+    return TRUE;
+  key = node_key (name, node_index);
+  out = g_hash_table_lookup (done, key);
+  if (out == NULL || tensor_index < 0 || (guint) tensor_index >= out->len)
+    return FALSE;
+  g_array_append_val (values, g_array_index (out, guint, tensor_index));
+  return TRUE;
+}
+
+/* The inputs of one inbound node, or FALSE when one is not computed yet.
+ * The tensors of an initial_state keyword (Keras 3) follow the inputs,
+ * where tf-keras puts them. */
 static gboolean
 resolve_node (GHashTable *done, JsonArray *node, GArray *values, JsonObject **kwargs)
 {
+  JsonArray *states;
+
   *kwargs = NULL;
   for (guint j = 0; j < json_array_get_length (node); j++)
     {
       JsonNode *ref = json_array_get_element (node, j);
-      const char *name;
-      gint64 node_index, tensor_index;
-      g_autofree char *key = NULL;
-      GArray *out;
       JsonArray *arr;
 
-      if (!parse_ref (ref, &name, &node_index, &tensor_index))
-        continue;
-      key = node_key (name, node_index);
-      out = g_hash_table_lookup (done, key);
-      if (out == NULL || tensor_index < 0 || (guint) tensor_index >= out->len)
+      if (!resolve_ref (done, ref, values))
         return FALSE;
-      g_array_append_val (values, g_array_index (out, guint, tensor_index));
-      arr = json_node_get_array (ref);
-      if (json_array_get_length (arr) > 3 && *kwargs == NULL)
+      arr = JSON_NODE_HOLDS_ARRAY (ref) ? json_node_get_array (ref) : NULL;
+      if (arr != NULL && json_array_get_length (arr) > 3 && *kwargs == NULL)
         *kwargs = object_at (arr, 3);
     }
+  states = strata_lower_array_member (*kwargs, "initial_state");
+  for (guint j = 0; states != NULL && j < json_array_get_length (states); j++)
+    if (!resolve_ref (done, json_array_get_element (states, j), values))
+      return FALSE;
   return TRUE;
 }
 

@@ -11,6 +11,8 @@
 
 #include "strata-lower-private.h"
 #include "strata-predict-private.h"
+#include "strata-model-cudnn-private.h"
+#include "strata-model-private.h"
 
 /* A value id standing for the output of a layer that cannot run: the
  * layers downstream are skipped so every unsupported layer is named. */
@@ -419,16 +421,22 @@ StrataPlan *
 strata_plan_lower (StrataModel *model, GError **error)
 {
   g_autoptr(JsonObject) entry = NULL;
+  /* cuDNN layers compute as LSTM / GRU(reset_after=True); the plan keeps
+   * references to the re-laid-out weights, not to this copy. */
+  g_autoptr(StrataModel) native = strata_model_without_cudnn (model, error);
   g_autoptr(GArray) outputs = new_values ();
   g_autoptr(GPtrArray) unsupported = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) masks = g_hash_table_new (NULL, NULL);
-  GPtrArray *model_inputs = strata_model_get_inputs (model);
+  GPtrArray *model_inputs = NULL;
   g_autofree guint *inputs = NULL;
   Lower lower = { 0 };
   StrataPlan *plan;
 
-  entry = strata_model_to_config_object_full (model, STRATA_KERAS_DIALECT_KERAS2,
-                                              STRATA_CONFIG_STYLE_MODEL_JSON, error);
+  if (native == NULL)
+    return NULL;
+  model = native;
+  model_inputs = strata_model_get_inputs (model);
+  entry = strata_model_to_predict_config (model, error);
   if (entry == NULL)
     return NULL;
   if (model_inputs == NULL || model_inputs->len == 0)

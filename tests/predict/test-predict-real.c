@@ -33,12 +33,6 @@ static const struct {
 } expected_failures[] = {
   { "keras/examples/simple_lstm/simple_lstm_tf_keras_2_inputs_and_outputs.h5",
     "the file holds no predictions, only inputs and training targets (MANIFEST.md)" },
-  { "dense_hard_sigmoid-k3.vectors.h5",
-    "the planner walks the tf-keras dialect of the config, which has no Keras 3 hard_sigmoid" },
-  { "lstm_back_hard_sigmoid-k3.vectors.h5",
-    "the planner walks the tf-keras dialect of the config, which has no Keras 3 hard_sigmoid" },
-  { "cudnn_lstm_gru-tk.vectors.h5",
-    "the planner walks the tf-keras dialect of the config, and its conversion refuses CuDNNLSTM/CuDNNGRU" },
   { "rnn_mask_embedding-k3.vectors.h5",
     "Keras 3 writes the mask as NotEqual operation nodes, which the loader does not register" },
   { "rnn_masking-k3.vectors.h5",

@@ -15,6 +15,7 @@
 
 #include "strata-i18n-private.h"
 #include "strata-npy.h"
+#include "strata-tool-progress.h"
 
 static char *
 shape_text (guint rank, const gint64 *dims)
@@ -166,6 +167,7 @@ strata_tool_predict (StrataModel  *model,
                      guint         n_inputs,
                      const char   *output,
                      gint64        batch_size,
+                     gboolean      show_progress,
                      GError      **error)
 {
   g_autoptr(GPtrArray) specs = strata_model_get_inputs (model);
@@ -227,6 +229,8 @@ strata_tool_predict (StrataModel  *model,
           result = strata_model_predict (model, part, NULL, error);
           if (result == NULL || !gather_outputs (full, result, start, total, error))
             return FALSE;
+          if (show_progress)
+            strata_tool_progress_report ((double) (start + count) / (double) total, NULL, (gpointer) _("Predicting"));
         }
       outputs = output_tensors (full);
     }

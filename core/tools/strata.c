@@ -17,6 +17,7 @@
 #include "strata-json-private.h"
 #include "strata-format-metadata-private.h"
 #include "strata-tool-predict.h"
+#include "strata-tool-progress.h"
 
 #define EXIT_ERROR 1
 
@@ -67,24 +68,6 @@ usage_error (GOptionContext *context,
   return EXIT_ERROR;
 }
 
-static void
-progress_bar (double      fraction,
-              const char *stage,
-              gpointer    user_data)
-{
-  const int width = 30;
-  int filled = (int) (CLAMP (fraction, 0.0, 1.0) * width + 0.5);
-  char bar[64];
-
-  memset (bar, '#', filled);
-  memset (bar + filled, ' ', width - filled);
-  bar[width] = '\0';
-  g_printerr ("\r%s [%s] %3d%% %-30.30s", (const char *) user_data, bar,
-              (int) (CLAMP (fraction, 0.0, 1.0) * 100 + 0.5), stage != NULL ? stage : "");
-  if (fraction >= 1.0)
-    g_printerr ("\n");
-}
-
 static StrataLoadOptions *
 make_load_options (ToolOptions *opts,
                    const char  *format)
@@ -100,7 +83,7 @@ make_load_options (ToolOptions *opts,
     strata_load_options_set_format (options, format);
   strata_load_options_set_assume_backend (options, opts->assume_backend);
   if (opts->show_progress)
-    strata_load_options_set_progress_func (options, progress_bar, (gpointer) _("Loading"), NULL);
+    strata_load_options_set_progress_func (options, strata_tool_progress_report, (gpointer) _("Loading"), NULL);
   return options;
 }
 
@@ -366,7 +349,7 @@ cmd_convert (ToolOptions *opts,
   if (opts->format != NULL)
     strata_save_options_set_format (options, opts->format);
   if (opts->show_progress)
-    strata_save_options_set_progress_func (options, progress_bar, (gpointer) _("Saving"), NULL);
+    strata_save_options_set_progress_func (options, strata_tool_progress_report, (gpointer) _("Saving"), NULL);
   if (!strata_model_save (model, out, options, NULL, &error))
     return fail (error);
   return 0;
@@ -389,7 +372,8 @@ cmd_predict (ToolOptions *opts,
       return EXIT_ERROR;
     }
   model = load (opts, argv[0], &format_name, &error);
-  if (model == NULL || !strata_tool_predict (model, argv + 1, argc - 1, opts->output, opts->batch_size, &error))
+  if (model == NULL || !strata_tool_predict (model, argv + 1, argc - 1, opts->output, opts->batch_size,
+                                             opts->show_progress, &error))
     return fail (error);
   return 0;
 }
@@ -636,7 +620,12 @@ cmd_dump (ToolOptions *opts,
   layers = json_array_new ();
   n = strata_model_get_n_layers (model);
   for (guint i = 0; i < n; i++)
-    json_array_add_element (layers, layer_to_json (strata_model_get_layer_at (model, i)));
+    {
+      /* Hashing reads every weight byte: the long part on big models. */
+      json_array_add_element (layers, layer_to_json (strata_model_get_layer_at (model, i)));
+      if (opts->show_progress)
+        strata_tool_progress_report ((double) (i + 1) / n, NULL, (gpointer) _("Hashing weights"));
+    }
   json_object_set_array_member (object, "layers", layers);
   json_object_set_member (object, "optimizer", optimizer_to_json (strata_model_get_optimizer (model)));
   json_object_set_member (object, "training_config",
@@ -773,7 +762,8 @@ run_command (const Command *command,
       tool_options_clear (&opts);
       return usage_error (context, message);
     }
-  opts.show_progress = command->run == cmd_convert && isatty (STDERR_FILENO);
+  opts.show_progress = strata_tool_progress_enabled () &&
+                       (command->run == cmd_convert || command->run == cmd_dump || command->run == cmd_predict);
   status = command->run (&opts, argc - 1, argv + 1);
   tool_options_clear (&opts);
   return status;
@@ -794,6 +784,7 @@ main (int    argc,
 
   setlocale (LC_ALL, "");
   g_set_prgname ("strata");
+  strata_tool_progress_start ();
   textdomain (GETTEXT_PACKAGE);
 
   /* The command is the first argument; everything after it belongs to it. */

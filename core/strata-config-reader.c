@@ -319,10 +319,10 @@ check_unknown_classes (Reader      *reader,
 
           if (i > 0)
             g_string_append (list, ", ");
-          g_string_append_printf (list, "'%s' (%s ", class_name,
+          g_string_append_printf (list, "“%s” (%s ", class_name,
                                   names->len == 1 ? _("layer") : _("layers"));
           for (guint j = 0; j < names->len; j++)
-            g_string_append_printf (list, "%s'%s'", j > 0 ? ", " : "",
+            g_string_append_printf (list, "%s“%s”", j > 0 ? ", " : "",
                                     (const char *) g_ptr_array_index (names, j));
           g_string_append_c (list, ')');
         }
@@ -736,7 +736,7 @@ resolve_ref (Graph              *graph,
   if (layer == NULL)
     {
       set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, path,
-                    _("refers to layer '%s', which is not in the model"), ref->name);
+                    _("refers to layer “%s”, which is not in the model"), ref->name);
       return REF_ERROR;
     }
   offset = endpoint ? strata_layer_endpoint_node_offset (layer, graph->reader->dialect)
@@ -748,7 +748,7 @@ resolve_ref (Graph              *graph,
       if (wait_reason != NULL)
         {
           g_free (*wait_reason);
-          *wait_reason = g_strdup_printf (_("call %lld of layer '%s'"),
+          *wait_reason = g_strdup_printf (_("call %lld of layer “%s”"),
                                           (long long) ref->node_index, ref->name);
         }
       return REF_WAIT;
@@ -767,7 +767,7 @@ resolve_ref (Graph              *graph,
       else
         {
           set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, path,
-                        _("tensor %lld of layer '%s' does not exist (the call has %u outputs)"),
+                        _("tensor %lld of layer “%s” does not exist (the call has %u outputs)"),
                         (long long) ref->tensor_index, ref->name, node->outputs->len);
           return REF_ERROR;
         }
@@ -1131,7 +1131,7 @@ process_node (Graph        *graph,
   else
     {
       set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
-                    _("expected a call (a list of inputs or an {\"args\", \"kwargs\"} object), found %s"),
+                    _("expected a call (a list of inputs or an {“args”, “kwargs”} object), found %s"),
                     strata_json_describe_node (data));
       return REF_ERROR;
     }
@@ -1317,7 +1317,7 @@ read_functional (Reader      *reader,
       if (g_hash_table_contains (by_name, name))
         {
           set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, child,
-                        _("the name '%s' is used by more than one layer; layer names must be unique"),
+                        _("the name “%s” is used by more than one layer; layer names must be unique"),
                         name);
           return NULL;
         }
@@ -1398,7 +1398,7 @@ read_functional (Reader      *reader,
                 }
             }
           set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, stuck_path,
-                        _("layer '%s' needs %s, which is never made (a missing call or a cycle)"),
+                        _("layer “%s” needs %s, which is never made (a missing call or a cycle)"),
                         strata_layer_get_name (stuck_layer), reason != NULL ? reason : "?");
           return NULL;
         }
@@ -1618,11 +1618,11 @@ model_from_config (JsonObject       *object,
     {
       if (type == G_TYPE_INVALID && !(flags & STRATA_LOAD_ALLOW_UNKNOWN))
         set_error_at (error, STRATA_CONFIG_ERROR_UNKNOWN_CLASS, "$.class_name",
-                      _("1 class is not registered: '%s' (model); pass it in a StrataRegistry"),
+                      _("1 class is not registered: “%s” (model); pass it in a StrataRegistry"),
                       json_node_get_string (class_node));
       else
         set_error_at (error, STRATA_CONFIG_ERROR_INVALID, "$.class_name",
-                      _("'%s' is not a model class"), json_node_get_string (class_node));
+                      _("“%s” is not a model class"), json_node_get_string (class_node));
       return NULL;
     }
 

@@ -412,11 +412,11 @@ set_range_error (StrataLayer *self,
 
   if (range != NULL)
     g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                 _("Layer '%s' (%s): config key '%s' must be in the range %s, found %s"),
+                 _("Layer “%s” (%s): config key “%s” must be in the range %s, found %s"),
                  strata_layer_get_name (self), strata_layer_get_class_name (self), key, range, found);
   else
     g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                 _("Layer '%s' (%s): config key '%s' does not accept %s"),
+                 _("Layer “%s” (%s): config key “%s” does not accept %s"),
                  strata_layer_get_name (self), strata_layer_get_class_name (self), key, found);
 }
 
@@ -495,7 +495,7 @@ strata_layer_real_set_config (StrataLayer      *self,
           if (flags & STRATA_LOAD_STRICT)
             {
               g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                           _("Layer '%s' (%s) does not know the config key '%s'"),
+                           _("Layer “%s” (%s) does not know the config key “%s”"),
                            strata_layer_get_name (self), strata_layer_get_class_name (self), key);
               return FALSE;
             }
@@ -510,7 +510,7 @@ strata_layer_real_set_config (StrataLayer      *self,
           /* name the layer and, for scalars, the value ("NaN", "1e+300") */
           g_autofree char *found = JSON_NODE_HOLDS_VALUE (node) ? strata_json_to_string (node, FALSE) : NULL;
           g_set_error (error, local_error->domain, local_error->code,
-                       found != NULL ? _("Layer '%s' (%s): %s (%s)") : _("Layer '%s' (%s): %s%s"),
+                       found != NULL ? _("Layer “%s” (%s): %s (%s)") : _("Layer “%s” (%s): %s%s"),
                        strata_layer_get_name (self), strata_layer_get_class_name (self),
                        local_error->message, found != NULL ? found : "");
           return FALSE;
@@ -533,7 +533,7 @@ strata_layer_real_call (StrataLayer  *self,
                         GError      **error)
 {
   g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
-               _("Layer '%s' (%s) cannot compute outputs"),
+               _("Layer “%s” (%s) cannot compute outputs"),
                strata_layer_get_name (self), strata_layer_get_class_name (self));
   return NULL;
 }
@@ -582,7 +582,7 @@ strata_layer_real_set_weights (StrataLayer  *self,
   if (weights->len != order->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                   _("You called set_weights on layer '%s' with a list of %u weights, "
+                   _("You called set_weights on layer “%s” with a list of %u weights, "
                      "but the layer expects %u"),
                    strata_layer_get_name (self), weights->len, order->len);
       return FALSE;
@@ -599,7 +599,7 @@ strata_layer_real_set_weights (StrataLayer  *self,
       if (!STRATA_IS_TENSOR (tensor))
         {
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_DTYPE,
-                       _("Layer '%s' weight %u (%s): not a tensor"),
+                       _("Layer “%s” weight %u (%s): not a tensor"),
                        strata_layer_get_name (self), i, slot->name);
           return FALSE;
         }
@@ -610,7 +610,7 @@ strata_layer_real_set_weights (StrataLayer  *self,
           g_autofree char *f = strata_shape_to_string (found);
 
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                       _("Layer '%s' weight %u (%s): expected shape %s, found %s"),
+                       _("Layer “%s” weight %u (%s): expected shape %s, found %s"),
                        strata_layer_get_name (self), i, slot->name, e, f);
           return FALSE;
         }
@@ -1123,7 +1123,7 @@ strata_layer_new_from_config (GType             layer_type,
   if (G_TYPE_IS_ABSTRACT (layer_type))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
-                   _("Layer type '%s' is abstract"), g_type_name (layer_type));
+                   _("Layer type “%s” is abstract"), g_type_name (layer_type));
       return NULL;
     }
   /* A class may build itself from its config (a model's is a graph). */
@@ -1303,7 +1303,7 @@ strata_layer_add_weight (StrataLayer  *self,
       g_autofree char *shape_str = strata_shape_to_string (shape);
 
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   _("Layer '%s' weight '%s': shape %s is not fully defined"),
+                   _("Layer “%s” weight “%s”: shape %s is not fully defined"),
                    strata_layer_get_name (self), name, shape_str);
       return NULL;
     }
@@ -1311,7 +1311,7 @@ strata_layer_add_weight (StrataLayer  *self,
   if (item_size == 0)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   _("Layer '%s' weight '%s': invalid dtype"),
+                   _("Layer “%s” weight “%s”: invalid dtype"),
                    strata_layer_get_name (self), name);
       return NULL;
     }
@@ -1321,7 +1321,7 @@ strata_layer_add_weight (StrataLayer  *self,
       g_autofree char *shape_str = strata_shape_to_string (shape);
 
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                   _("Layer '%s' weight '%s': shape %s is larger than the limit of %llu bytes"),
+                   _("Layer “%s” weight “%s”: shape %s is larger than the limit of %llu bytes"),
                    strata_layer_get_name (self), name, shape_str, (unsigned long long) STRATA_WEIGHT_MAX_BYTES);
       return NULL;
     }
@@ -1351,7 +1351,7 @@ strata_layer_add_weight (StrataLayer  *self,
     g_propagate_error (error, g_steal_pointer (&local_error));
   if (tensor == NULL)
     {
-      g_prefix_error (error, _("Layer '%s' weight '%s': "), strata_layer_get_name (self), name);
+      g_prefix_error (error, _("Layer “%s” weight “%s”: "), strata_layer_get_name (self), name);
       return NULL;
     }
   strata_layer_append_weight (self, name, tensor, trainable);
@@ -1523,7 +1523,7 @@ strata_layer_replace_weight (StrataLayer   *self,
       g_autofree char *f = strata_shape_to_string (strata_tensor_get_shape (tensor));
 
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                   _("Layer '%s' weight %u (%s): expected shape %s, found %s"),
+                   _("Layer “%s” weight %u (%s): expected shape %s, found %s"),
                    strata_layer_get_name (self), index, slot->name, e, f);
       return FALSE;
     }
@@ -1534,7 +1534,7 @@ strata_layer_replace_weight (StrataLayer   *self,
       cast = strata_tensor_cast (tensor, dtype, error);
       if (cast == NULL)
         {
-          g_prefix_error (error, _("Layer '%s' weight %u (%s): "),
+          g_prefix_error (error, _("Layer “%s” weight %u (%s): "),
                           strata_layer_get_name (self), index, slot->name);
           return FALSE;
         }

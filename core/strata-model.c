@@ -201,7 +201,7 @@ strata_model_real_set_weights (StrataLayer  *layer,
   if (weights->len != current->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                   _("You called set_weights with a list of %u weights, but the model '%s' expects %u"),
+                   _("You called set_weights with a list of %u weights, but the model “%s” expects %u"),
                    weights->len, strata_layer_get_name (layer), current->len);
       return FALSE;
     }
@@ -226,7 +226,7 @@ strata_model_real_set_weights (StrataLayer  *layer,
               g_autoptr(GArray) order = strata_layer_weight_order (leaf);
 
               g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                           _("Layer '%s' weight %u (%s): expected shape %s, found %s"),
+                           _("Layer “%s” weight %u (%s): expected shape %s, found %s"),
                            strata_layer_get_name (leaf), j,
                            j < order->len ? strata_layer_get_weight_short_name (leaf, g_array_index (order, guint, j)) : "?",
                            e, f);
@@ -335,7 +335,7 @@ node_of (StrataKerasTensor  *tensor,
 
   if (node == NULL)
     g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                 _("Tensor of layer '%s' refers to call %u, which does not exist"),
+                 _("Tensor of layer “%s” refers to call %u, which does not exist"),
                  strata_layer_get_name (strata_keras_tensor_get_layer (tensor)),
                  strata_keras_tensor_get_node_index (tensor));
   return node;
@@ -352,7 +352,7 @@ enter_node (GraphMap    *map,
   if (g_hash_table_contains (map->in_progress, node))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                   _("The graph has a cycle through layer '%s'"),
+                   _("The graph has a cycle through layer “%s”"),
                    strata_layer_get_name (node->layer));
       return FALSE;
     }
@@ -492,7 +492,7 @@ strata_model_init_graph (StrataModel  *self,
   if (outputs->len == 0)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                   _("Model '%s' has no outputs"), strata_layer_get_name (STRATA_LAYER (self)));
+                   _("Model “%s” has no outputs"), strata_layer_get_name (STRATA_LAYER (self)));
       return FALSE;
     }
   for (guint i = 0; i < inputs->len; i++)
@@ -500,7 +500,7 @@ strata_model_init_graph (StrataModel  *self,
         strata_keras_tensor_get_node (g_ptr_array_index (inputs, i)) == NULL)
       {
         g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                     _("Input %u of model '%s' is not a Keras tensor of a layer call"),
+                     _("Input %u of model “%s” is not a Keras tensor of a layer call"),
                      i, strata_layer_get_name (STRATA_LAYER (self)));
         return FALSE;
       }
@@ -510,7 +510,7 @@ strata_model_init_graph (StrataModel  *self,
       if (!STRATA_IS_KERAS_TENSOR (g_ptr_array_index (outputs, i)))
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                       _("Output %u of model '%s' is not a Keras tensor"),
+                       _("Output %u of model “%s” is not a Keras tensor"),
                        i, strata_layer_get_name (STRATA_LAYER (self)));
           return FALSE;
         }
@@ -571,7 +571,7 @@ strata_model_init_graph (StrataModel  *self,
       if (!g_hash_table_add (names, (gpointer) name))
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                       _("The name '%s' is used by more than one layer of model '%s'; "
+                       _("The name “%s” is used by more than one layer of model “%s”; "
                          "layer names must be unique"),
                        name, strata_layer_get_name (STRATA_LAYER (self)));
           return FALSE;
@@ -606,8 +606,8 @@ strata_model_init_graph (StrataModel  *self,
             if (!g_hash_table_contains (computable, &k))
               {
                 g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                             _("Graph disconnected: cannot obtain the value of input %u of layer '%s' "
-                               "(an output of layer '%s') from the inputs of model '%s'"),
+                             _("Graph disconnected: cannot obtain the value of input %u of layer “%s” "
+                               "(an output of layer “%s”) from the inputs of model “%s”"),
                              j, strata_layer_get_name (node->layer),
                              strata_layer_get_name (strata_keras_tensor_get_layer (input)),
                              strata_layer_get_name (STRATA_LAYER (self)));
@@ -666,7 +666,7 @@ strata_model_append_node (StrataModel        *self,
       if (clash)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                       _("The name '%s' is used by more than one layer of model '%s'; "
+                       _("The name “%s” is used by more than one layer of model “%s”; "
                          "layer names must be unique"),
                        name, strata_layer_get_name (STRATA_LAYER (self)));
           return FALSE;
@@ -1203,7 +1203,7 @@ strata_model_compile (StrataModel  *self,
   if (!json_object_has_member (training_config, "loss"))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   _("$.training_config: the required key 'loss' is missing"));
+                   _("$.training_config: the required key “loss” is missing"));
       return FALSE;
     }
   optimizer_node = json_object_get_member (training_config, "optimizer_config");

@@ -199,7 +199,7 @@ call_in_stack (StrataSequential  *self,
       strata_layer_remove_last_node (layer);
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
                    _("All layers in a Sequential model should have a single output tensor; "
-                     "layer '%s' has %u"),
+                     "layer “%s” has %u"),
                    strata_layer_get_name (layer), outputs->len);
       return NULL;
     }
@@ -338,7 +338,7 @@ strata_sequential_build_for_shape (StrataSequential  *self,
   if (input == NULL)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   _("Sequential model '%s': cannot create an input layer"),
+                   _("Sequential model “%s”: cannot create an input layer"),
                    strata_layer_get_name (STRATA_LAYER (self)));
       return FALSE;
     }
@@ -400,14 +400,14 @@ strata_sequential_add (StrataSequential  *self,
   if (STRATA_LAYER (self) == layer)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                   _("Sequential model '%s' cannot contain itself"), strata_layer_get_name (layer));
+                   _("Sequential model “%s” cannot contain itself"), strata_layer_get_name (layer));
       return FALSE;
     }
   if (strata_layer_name_index_contains (self->names, self->stack, strata_layer_get_name (layer)))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
                    _("All layers added to a Sequential model should have unique names; "
-                     "'%s' is already used in model '%s'"),
+                     "“%s” is already used in model “%s”"),
                    strata_layer_get_name (layer), strata_layer_get_name (STRATA_LAYER (self)));
       return FALSE;
     }
@@ -417,7 +417,7 @@ strata_sequential_add (StrataSequential  *self,
       if (self->input_layer != NULL || self->stack->len > 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                       _("An input layer can only be the first layer of Sequential model '%s'"),
+                       _("An input layer can only be the first layer of Sequential model “%s”"),
                        strata_layer_get_name (STRATA_LAYER (self)));
           return FALSE;
         }
@@ -431,7 +431,7 @@ strata_sequential_add (StrataSequential  *self,
       declared = declared_input_shape (layer, error);
       if (declared == NULL && error != NULL && *error != NULL)
         {
-          g_prefix_error (error, _("Layer '%s': "), strata_layer_get_name (layer));
+          g_prefix_error (error, _("Layer “%s”: "), strata_layer_get_name (layer));
           return FALSE;
         }
     }

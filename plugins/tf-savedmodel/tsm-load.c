@@ -518,7 +518,7 @@ no_keras_model (TsmSavedModel *sm, GError **error)
   /* Translators: the first placeholder is a folder, the second describes
    * what it holds (“a TensorFlow 1.14.0 graph export, tags “serve”, …”). */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-               _("The SavedModel “%s” holds no Keras model: it holds %s. `strata info` shows its "
+               _("The SavedModel “%s” holds no Keras model: it holds %s. “strata info” shows its "
                  "signatures and variables"), sm->dir, contents);
   return FALSE;
 }
@@ -696,7 +696,7 @@ tsm_load_weights (StrataModel *model, const char *path, StrataLoadOptions *optio
     {
       /* Translators: the placeholder is a path. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   _("“%s” is not a TensorFlow checkpoint: there is no “%s.index”, no `checkpoint` "
+                   _("“%s” is not a TensorFlow checkpoint: there is no “%s.index”, no “checkpoint” "
                      "file naming one, and no SavedModel variables/ folder"), path, path);
       return NULL;
     }

@@ -161,7 +161,7 @@ test_forward_reference_and_cycle (void)
                        DENSE ("b", "3", "[[[\"a\", 0, 0, {}]]]"),
                        "[[\"in\", 0, 0]]", "[[\"b\", 0, 0]]"),
                 STRATA_LOAD_NONE, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                "$.config.layers[1].inbound_nodes[0]:", "layer 'a'", "call 0 of layer 'b'", "cycle", NULL);
+                "$.config.layers[1].inbound_nodes[0]:", "layer “a”", "call 0 of layer “b”", "cycle", NULL);
 }
 
 static char *
@@ -264,8 +264,8 @@ test_unknown_classes (void)
   g_autofree char *again = NULL;
 
   expect_error (json, STRATA_LOAD_NONE, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS,
-                "3 classes are not registered", "'MyLayer' (layers 'a', 'b')", "'Lambda' (layer 'c')",
-                "'MyCell' (layer 'cell')", "$.config.layers[1]", NULL);
+                "3 classes are not registered", "“MyLayer” (layers “a”, “b”)", "“Lambda” (layer “c”)",
+                "“MyCell” (layer “cell”)", "$.config.layers[1]", NULL);
 
   /* Allowed: unknown classes load as opaque layers and re-save unchanged. */
   model = strata_model_from_json (json, -1, NULL, STRATA_LOAD_ALLOW_UNKNOWN, &error);

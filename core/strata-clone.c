@@ -44,6 +44,7 @@ clone_layer (StrataLayer      *layer,
           if (!STRATA_IS_LAYER (copy))
             {
               g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                           /* Translators: %s is a layer name. */
                            _("The clone function returned something else than a layer for layer “%s”"),
                            strata_layer_get_name (layer));
               return NULL;
@@ -67,6 +68,7 @@ clone_layer (StrataLayer      *layer,
                                            error);
       if (copy == NULL)
         {
+          /* Translators: %s is a layer name. */
           g_prefix_error (error, _("Cannot clone layer “%s”: "), strata_layer_get_name (layer));
           return NULL;
         }
@@ -229,6 +231,7 @@ clone_functional (StrataModel      *self,
                                                      node->kwargs, error);
           if (call_outputs == NULL)
             {
+              /* Translators: %s is a layer name. */
               g_prefix_error (error, _("Cannot clone layer “%s”: "), strata_layer_get_name (node->layer));
               return NULL;
             }
@@ -248,6 +251,7 @@ clone_functional (StrataModel      *self,
       if (!progress)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                       /* Translators: the first %s is a model name, the second %s a layer name. */
                        _("Cannot clone model “%s”: the call of layer “%s” has inputs outside the model"),
                        strata_layer_get_name (STRATA_LAYER (self)),
                        strata_layer_get_name (((StrataNode *) g_ptr_array_index (todo, 0))->layer));
@@ -268,6 +272,7 @@ clone_functional (StrataModel      *self,
           if (mapped == NULL)
             {
               g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                           /* Translators: %s is a model name. */
                            _("Cannot clone model “%s”: a model input or output is not part of its graph"),
                            strata_layer_get_name (STRATA_LAYER (self)));
               return NULL;
@@ -293,6 +298,7 @@ clone_model (StrataModel      *self,
   if (depth > STRATA_MODEL_MAX_NESTING)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                   /* Translators: %s is a model name, %u a nesting limit. */
                    _("Cannot clone model “%s”: models are nested more than %u levels deep"),
                    strata_layer_get_name (STRATA_LAYER (self)), STRATA_MODEL_MAX_NESTING);
       return NULL;

@@ -146,22 +146,27 @@ check_capability (StrataFormat             *self,
     {
     case STRATA_FORMAT_CAN_LOAD_MODEL:
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a format name. */
                    _("The “%s” format cannot load models"), name);
       break;
     case STRATA_FORMAT_CAN_SAVE_MODEL:
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a format name. */
                    _("The “%s” format cannot save models"), name);
       break;
     case STRATA_FORMAT_CAN_LOAD_WEIGHTS:
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a format name. */
                    _("The “%s” format cannot load weights"), name);
       break;
     case STRATA_FORMAT_CAN_SAVE_WEIGHTS:
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a format name. */
                    _("The “%s” format cannot save weights"), name);
       break;
     default:
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a format name. */
                    _("The “%s” format does not support this operation"), name);
       break;
     }
@@ -206,6 +211,7 @@ finish_call (StrataFormat  *self,
   g_warning ("%s failed on %s without setting an error",
              G_OBJECT_TYPE_NAME (self), g_file_peek_path (file));
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+               /* Translators: the first %s is a format name, the second %s a file name. */
                _("The “%s” format failed on “%s” without saying why"),
                strata_format_get_name (self), g_file_peek_path (file));
   return FALSE;
@@ -448,6 +454,7 @@ strata_format_inspect (StrataFormat  *self,
     {
       /* Translators: the placeholder is a format name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a format name. */
                    _("The “%s” format cannot describe its files without loading a model"),
                    strata_format_get_name (self));
       return NULL;

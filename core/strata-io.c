@@ -39,6 +39,7 @@ save_atomically (StrataFormat      *format,
     {
       g_autofree char *uri = g_file_get_uri (file);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   /* Translators: %s is a file name. */
                    _("Cannot save to “%s”: only local files can be written atomically"), uri);
       return FALSE;
     }
@@ -62,6 +63,7 @@ save_atomically (StrataFormat      *format,
       if (target_is_dir && !is_dir_format)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                       /* Translators: the first %s is a format name, the second %s a file name. */
                        _("Cannot save a “%s” file over the directory “%s”"),
                        strata_format_get_name (format), path);
           return FALSE;
@@ -69,6 +71,7 @@ save_atomically (StrataFormat      *format,
       if (!target_is_dir && is_dir_format)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                       /* Translators: the first %s is a format name, the second %s a file name. */
                        _("Cannot save a “%s” directory over the file “%s”"),
                        strata_format_get_name (format), path);
           return FALSE;

@@ -221,6 +221,7 @@ dtype_from_node (JsonNode    *node,
         }
     }
   g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+               /* Translators: %s is what was found instead, such as “a string” or “null”. */
                _("dtype: expected a string or a dtype policy, found %s"),
                strata_json_describe_node (node));
   return FALSE;
@@ -412,10 +413,15 @@ set_range_error (StrataLayer *self,
 
   if (range != NULL)
     g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                 /* Translators: the first %s is a layer name, the second %s a class name, the third
+                  * %s a config key, the fourth %s the range, the fifth %s a description of the
+                  * value found. */
                  _("Layer “%s” (%s): config key “%s” must be in the range %s, found %s"),
                  strata_layer_get_name (self), strata_layer_get_class_name (self), key, range, found);
   else
     g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                 /* Translators: the first %s is a layer name, the second %s a class name, the third
+                  * %s a config key, the fourth %s a description of the value found. */
                  _("Layer “%s” (%s): config key “%s” does not accept %s"),
                  strata_layer_get_name (self), strata_layer_get_class_name (self), key, found);
 }
@@ -495,6 +501,8 @@ strata_layer_real_set_config (StrataLayer      *self,
           if (flags & STRATA_LOAD_STRICT)
             {
               g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                           /* Translators: the first %s is a layer name, the second %s a class name,
+                            * the third %s a config key. */
                            _("Layer “%s” (%s) does not know the config key “%s”"),
                            strata_layer_get_name (self), strata_layer_get_class_name (self), key);
               return FALSE;
@@ -510,7 +518,13 @@ strata_layer_real_set_config (StrataLayer      *self,
           /* name the layer and, for scalars, the value ("NaN", "1e+300") */
           g_autofree char *found = JSON_NODE_HOLDS_VALUE (node) ? strata_json_to_string (node, FALSE) : NULL;
           g_set_error (error, local_error->domain, local_error->code,
-                       found != NULL ? _("Layer “%s” (%s): %s (%s)") : _("Layer “%s” (%s): %s%s"),
+                       found != NULL
+                       /* Translators: the first %s is a layer name, the second %s its class name,
+                        * the third %s the reason, the fourth %s the value found, such as “NaN”. */
+                       ? _("Layer “%s” (%s): %s (%s)")
+                       /* Translators: the first %s is a layer name, the second %s its class name,
+                        * the third %s the reason; the fourth %s is empty. */
+                       : _("Layer “%s” (%s): %s%s"),
                        strata_layer_get_name (self), strata_layer_get_class_name (self),
                        local_error->message, found != NULL ? found : "");
           return FALSE;
@@ -533,6 +547,7 @@ strata_layer_real_call (StrataLayer  *self,
                         GError      **error)
 {
   g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
+               /* Translators: the first %s is a layer name, the second %s a class name. */
                _("Layer “%s” (%s) cannot compute outputs"),
                strata_layer_get_name (self), strata_layer_get_class_name (self));
   return NULL;
@@ -582,6 +597,8 @@ strata_layer_real_set_weights (StrataLayer  *self,
   if (weights->len != order->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   /* Translators: %s is a layer name, the first %u a count, the second %u a count.
+                    * */
                    _("You called set_weights on layer “%s” with a list of %u weights, "
                      "but the layer expects %u"),
                    strata_layer_get_name (self), weights->len, order->len);
@@ -599,6 +616,8 @@ strata_layer_real_set_weights (StrataLayer  *self,
       if (!STRATA_IS_TENSOR (tensor))
         {
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_DTYPE,
+                       /* Translators: the first %s is a layer name, %u an index, the second %s a
+                        * weight name. */
                        _("Layer “%s” weight %u (%s): not a tensor"),
                        strata_layer_get_name (self), i, slot->name);
           return FALSE;
@@ -610,6 +629,9 @@ strata_layer_real_set_weights (StrataLayer  *self,
           g_autofree char *f = strata_shape_to_string (found);
 
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                       /* Translators: the first %s is a layer name, %u an index, the second %s a
+                        * weight name, the third %s a shape such as (None, 3), the fourth %s a shape
+                        * such as (None, 3). */
                        _("Layer “%s” weight %u (%s): expected shape %s, found %s"),
                        strata_layer_get_name (self), i, slot->name, e, f);
           return FALSE;
@@ -1123,6 +1145,7 @@ strata_layer_new_from_config (GType             layer_type,
   if (G_TYPE_IS_ABSTRACT (layer_type))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a GType name. */
                    _("Layer type “%s” is abstract"), g_type_name (layer_type));
       return NULL;
     }
@@ -1303,6 +1326,8 @@ strata_layer_add_weight (StrataLayer  *self,
       g_autofree char *shape_str = strata_shape_to_string (shape);
 
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: the first %s is a layer name, the second %s a weight name, the
+                    * third %s a shape such as (None, 3). */
                    _("Layer “%s” weight “%s”: shape %s is not fully defined"),
                    strata_layer_get_name (self), name, shape_str);
       return NULL;
@@ -1311,6 +1336,7 @@ strata_layer_add_weight (StrataLayer  *self,
   if (item_size == 0)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: the first %s is a layer name, the second %s a weight name. */
                    _("Layer “%s” weight “%s”: invalid dtype"),
                    strata_layer_get_name (self), name);
       return NULL;
@@ -1321,6 +1347,8 @@ strata_layer_add_weight (StrataLayer  *self,
       g_autofree char *shape_str = strata_shape_to_string (shape);
 
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                   /* Translators: the first %s is a layer name, the second %s a weight name, the
+                    * third %s a shape such as (None, 3), %llu a limit. */
                    _("Layer “%s” weight “%s”: shape %s is larger than the limit of %llu bytes"),
                    strata_layer_get_name (self), name, shape_str, (unsigned long long) STRATA_WEIGHT_MAX_BYTES);
       return NULL;
@@ -1351,6 +1379,7 @@ strata_layer_add_weight (StrataLayer  *self,
     g_propagate_error (error, g_steal_pointer (&local_error));
   if (tensor == NULL)
     {
+      /* Translators: the first %s is a layer name, the second %s a weight name. */
       g_prefix_error (error, _("Layer “%s” weight “%s”: "), strata_layer_get_name (self), name);
       return NULL;
     }
@@ -1523,6 +1552,9 @@ strata_layer_replace_weight (StrataLayer   *self,
       g_autofree char *f = strata_shape_to_string (strata_tensor_get_shape (tensor));
 
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: the first %s is a layer name, %u an index, the second %s a weight
+                    * name, the third %s a shape such as (None, 3), the fourth %s a shape such as
+                    * (None, 3). */
                    _("Layer “%s” weight %u (%s): expected shape %s, found %s"),
                    strata_layer_get_name (self), index, slot->name, e, f);
       return FALSE;
@@ -1534,6 +1566,7 @@ strata_layer_replace_weight (StrataLayer   *self,
       cast = strata_tensor_cast (tensor, dtype, error);
       if (cast == NULL)
         {
+          /* Translators: the first %s is a layer name, %u an index, the second %s a weight name. */
           g_prefix_error (error, _("Layer “%s” weight %u (%s): "),
                           strata_layer_get_name (self), index, slot->name);
           return FALSE;

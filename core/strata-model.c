@@ -201,6 +201,8 @@ strata_model_real_set_weights (StrataLayer  *layer,
   if (weights->len != current->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   /* Translators: the first %u is a count, %s a model name, the second %u a count.
+                    * */
                    _("You called set_weights with a list of %u weights, but the model “%s” expects %u"),
                    weights->len, strata_layer_get_name (layer), current->len);
       return FALSE;
@@ -226,6 +228,9 @@ strata_model_real_set_weights (StrataLayer  *layer,
               g_autoptr(GArray) order = strata_layer_weight_order (leaf);
 
               g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                           /* Translators: the first %s is a layer name, %u an index, the second %s
+                            * a weight name, the third %s a shape such as (None, 3), the fourth %s a
+                            * shape such as (None, 3). */
                            _("Layer “%s” weight %u (%s): expected shape %s, found %s"),
                            strata_layer_get_name (leaf), j,
                            j < order->len ? strata_layer_get_weight_short_name (leaf, g_array_index (order, guint, j)) : "?",
@@ -335,6 +340,7 @@ node_of (StrataKerasTensor  *tensor,
 
   if (node == NULL)
     g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                 /* Translators: %s is a layer name, %u an index. */
                  _("Tensor of layer “%s” refers to call %u, which does not exist"),
                  strata_layer_get_name (strata_keras_tensor_get_layer (tensor)),
                  strata_keras_tensor_get_node_index (tensor));
@@ -352,6 +358,7 @@ enter_node (GraphMap    *map,
   if (g_hash_table_contains (map->in_progress, node))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                   /* Translators: %s is a layer name. */
                    _("The graph has a cycle through layer “%s”"),
                    strata_layer_get_name (node->layer));
       return FALSE;
@@ -492,6 +499,7 @@ strata_model_init_graph (StrataModel  *self,
   if (outputs->len == 0)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                   /* Translators: %s is a model name. */
                    _("Model “%s” has no outputs"), strata_layer_get_name (STRATA_LAYER (self)));
       return FALSE;
     }
@@ -500,6 +508,7 @@ strata_model_init_graph (StrataModel  *self,
         strata_keras_tensor_get_node (g_ptr_array_index (inputs, i)) == NULL)
       {
         g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                     /* Translators: %u is an index, %s a model name. */
                      _("Input %u of model “%s” is not a Keras tensor of a layer call"),
                      i, strata_layer_get_name (STRATA_LAYER (self)));
         return FALSE;
@@ -510,6 +519,7 @@ strata_model_init_graph (StrataModel  *self,
       if (!STRATA_IS_KERAS_TENSOR (g_ptr_array_index (outputs, i)))
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                       /* Translators: %u is an index, %s a model name. */
                        _("Output %u of model “%s” is not a Keras tensor"),
                        i, strata_layer_get_name (STRATA_LAYER (self)));
           return FALSE;
@@ -571,6 +581,7 @@ strata_model_init_graph (StrataModel  *self,
       if (!g_hash_table_add (names, (gpointer) name))
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                       /* Translators: the first %s is a layer name, the second %s a model name. */
                        _("The name “%s” is used by more than one layer of model “%s”; "
                          "layer names must be unique"),
                        name, strata_layer_get_name (STRATA_LAYER (self)));
@@ -606,6 +617,8 @@ strata_model_init_graph (StrataModel  *self,
             if (!g_hash_table_contains (computable, &k))
               {
                 g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                             /* Translators: %u is an index, the first %s a layer name, the second
+                              * %s a layer name, the third %s a model name. */
                              _("Graph disconnected: cannot obtain the value of input %u of layer “%s” "
                                "(an output of layer “%s”) from the inputs of model “%s”"),
                              j, strata_layer_get_name (node->layer),
@@ -666,6 +679,7 @@ strata_model_append_node (StrataModel        *self,
       if (clash)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                       /* Translators: the first %s is a layer name, the second %s a model name. */
                        _("The name “%s” is used by more than one layer of model “%s”; "
                          "layer names must be unique"),
                        name, strata_layer_get_name (STRATA_LAYER (self)));
@@ -1210,6 +1224,7 @@ strata_model_compile (StrataModel  *self,
   if (optimizer_node == NULL || !JSON_NODE_HOLDS_OBJECT (optimizer_node))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is what was found instead, such as “a string” or “null”. */
                    _("$.training_config.optimizer_config: expected an object, found %s"),
                    optimizer_node != NULL ? strata_json_describe_node (optimizer_node) : _("nothing"));
       return FALSE;
@@ -1220,6 +1235,7 @@ strata_model_compile (StrataModel  *self,
       json_node_get_value_type (class_node) != G_TYPE_STRING)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is what was found instead, such as “a string” or “null”. */
                    _("$.training_config.optimizer_config.class_name: expected a string, found %s"),
                    class_node != NULL ? strata_json_describe_node (class_node) : _("nothing"));
       return FALSE;
@@ -1228,6 +1244,7 @@ strata_model_compile (StrataModel  *self,
   if (config_node != NULL && !JSON_NODE_HOLDS_OBJECT (config_node))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is what was found instead, such as “a string” or “null”. */
                    _("$.training_config.optimizer_config.config: expected an object, found %s"),
                    strata_json_describe_node (config_node));
       return FALSE;

@@ -232,6 +232,7 @@ strata_registry_register (StrataRegistry  *self,
   if (name[0] == '>' || g_str_has_suffix (name, ">"))
     {
       g_set_error (error, STRATA_REGISTRY_ERROR, STRATA_REGISTRY_ERROR_INVALID_NAME,
+                   /* Translators: %s is a name. */
                    _("Invalid class name “%s”: expected “Name” or “package>Name”"), name);
       return FALSE;
     }
@@ -245,6 +246,7 @@ strata_registry_register (StrataRegistry  *self,
   if (type == G_TYPE_INVALID || !g_type_is_a (type, STRATA_TYPE_LAYER))
     {
       g_set_error (error, STRATA_REGISTRY_ERROR, STRATA_REGISTRY_ERROR_INVALID_TYPE,
+                   /* Translators: the first %s is a name, the second %s a GType name. */
                    _("Cannot register “%s”: type %s is not a StrataLayer"),
                    name, type == G_TYPE_INVALID ? "(invalid)" : g_type_name (type));
       return FALSE;
@@ -252,6 +254,7 @@ strata_registry_register (StrataRegistry  *self,
   if (G_TYPE_IS_ABSTRACT (type))
     {
       g_set_error (error, STRATA_REGISTRY_ERROR, STRATA_REGISTRY_ERROR_INVALID_TYPE,
+                   /* Translators: the first %s is a name, the second %s a GType name. */
                    _("Cannot register “%s”: type %s is abstract"), name, g_type_name (type));
       return FALSE;
     }
@@ -509,6 +512,8 @@ strata_registry_create_layer (StrataRegistry   *self,
     {
       JsonNode *node = json_object_get_member (object, "class_name");
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: the first %s is a layer name, the second %s what was found
+                    * instead, such as “a string” or “null”. */
                    _("Layer “%s”: expected “class_name” to be a string, found %s"),
                    entry_layer_name (object), strata_json_describe_node (node));
       return NULL;
@@ -519,6 +524,7 @@ strata_registry_create_layer (StrataRegistry   *self,
       if ((flags & STRATA_LOAD_ALLOW_UNKNOWN) == 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSAFE,
+                       /* Translators: %s is a layer name. */
                        _("Lambda layer “%s” holds Python code, which Strata never runs; "
                          "load with STRATA_LOAD_ALLOW_UNKNOWN to keep it as an opaque layer"),
                        entry_layer_name (object));
@@ -534,6 +540,7 @@ strata_registry_create_layer (StrataRegistry   *self,
         return STRATA_LAYER (strata_opaque_layer_new (object));
 
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS,
+                   /* Translators: the first %s is a class name, the second %s a layer name. */
                    _("Unknown layer class “%s” (layer “%s”): register it in the StrataRegistry "
                      "passed as custom objects"),
                    class_name, entry_layer_name (object));
@@ -544,6 +551,8 @@ strata_registry_create_layer (StrataRegistry   *self,
   if (config == NULL || !JSON_NODE_HOLDS_OBJECT (config))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: the first %s is a layer name, the second %s a class name, the
+                    * third %s what was found instead, such as “a string” or “null”. */
                    _("Layer “%s” of class “%s”: expected “config” to be an object, found %s"),
                    entry_layer_name (object), class_name, strata_json_describe_node (config));
       return NULL;

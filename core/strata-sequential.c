@@ -198,6 +198,7 @@ call_in_stack (StrataSequential  *self,
     {
       strata_layer_remove_last_node (layer);
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                   /* Translators: %s is a layer name, %u a count. */
                    _("All layers in a Sequential model should have a single output tensor; "
                      "layer “%s” has %u"),
                    strata_layer_get_name (layer), outputs->len);
@@ -253,6 +254,7 @@ declared_input_shape (StrataLayer  *layer,
       if (rank >= STRATA_MAX_RANK)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                       /* Translators: the first %u is a rank, the second %u a limit. */
                        _("config.input_shape: rank %u is above the limit of %u"), rank + 1, STRATA_MAX_RANK);
           return NULL;
         }
@@ -270,6 +272,7 @@ declared_input_shape (StrataLayer  *layer,
       if (input_dim < 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                       /* Translators: %lld is the value found. */
                        _("config.input_dim: expected a size, found %lld"), (long long) input_dim);
           return NULL;
         }
@@ -338,6 +341,7 @@ strata_sequential_build_for_shape (StrataSequential  *self,
   if (input == NULL)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is a model name. */
                    _("Sequential model “%s”: cannot create an input layer"),
                    strata_layer_get_name (STRATA_LAYER (self)));
       return FALSE;
@@ -400,12 +404,14 @@ strata_sequential_add (StrataSequential  *self,
   if (STRATA_LAYER (self) == layer)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                   /* Translators: %s is a model name. */
                    _("Sequential model “%s” cannot contain itself"), strata_layer_get_name (layer));
       return FALSE;
     }
   if (strata_layer_name_index_contains (self->names, self->stack, strata_layer_get_name (layer)))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                   /* Translators: the first %s is a layer name, the second %s a model name. */
                    _("All layers added to a Sequential model should have unique names; "
                      "“%s” is already used in model “%s”"),
                    strata_layer_get_name (layer), strata_layer_get_name (STRATA_LAYER (self)));
@@ -417,6 +423,7 @@ strata_sequential_add (StrataSequential  *self,
       if (self->input_layer != NULL || self->stack->len > 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                       /* Translators: %s is a model name. */
                        _("An input layer can only be the first layer of Sequential model “%s”"),
                        strata_layer_get_name (STRATA_LAYER (self)));
           return FALSE;
@@ -431,6 +438,7 @@ strata_sequential_add (StrataSequential  *self,
       declared = declared_input_shape (layer, error);
       if (declared == NULL && error != NULL && *error != NULL)
         {
+          /* Translators: %s is a layer name. */
           g_prefix_error (error, _("Layer “%s”: "), strata_layer_get_name (layer));
           return FALSE;
         }

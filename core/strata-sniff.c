@@ -166,6 +166,8 @@ check_capabilities (StrataFormat              *format,
   if ((strata_format_get_capabilities (format) & needed) == needed)
     return TRUE;
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+               /* Translators: the first %s is a format name, the second %s a file name, the third
+                * %s an action such as “load models”. */
                _("The “%s” format, chosen for “%s”, cannot %s"),
                strata_format_get_name (format), g_file_peek_path (file),
                describe_capability (needed));
@@ -187,6 +189,7 @@ find_by_name (const char                *name,
       g_autofree char *names = describe_formats (infos);
 
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
+                   /* Translators: the first %s is a name, the second %s a name. */
                    _("There is no format named “%s” (formats found: %s)"), name, names);
       return NULL;
     }
@@ -285,6 +288,7 @@ describe_tried (GListModel *infos)
       else
         {
           /* TRANSLATORS: %s is a format name, in a list of formats */
+          /* Translators: %s is a format name. */
           g_autofree char *label = g_strdup_printf (_("%s (cannot be loaded)"),
                                                     strata_format_info_get_name (info));
           append_name (names, label);
@@ -440,6 +444,8 @@ strata_formats_find_for_file (GFile                     *file,
   if (best_incapable != NULL)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the first %s is a file name, the second %s a format name, the
+                    * third %s an action such as “load models”. */
                    _("“%s” is a “%s” file, and that format cannot %s"),
                    g_file_peek_path (file), strata_format_get_name (best_incapable),
                    describe_capability (needed));
@@ -455,6 +461,9 @@ strata_formats_find_for_file (GFile                     *file,
       const char *description = info != NULL ? strata_format_info_get_description (info) : NULL;
 
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
+                   /* Translators: the first %s is a file name, the second %s a format name, the
+                    * third %s a format name, the fourth %s an action such as “load models”, the
+                    * fifth %s a list of format names. */
                    _("Could not tell the format of “%s”: it has the signature of the “%s” "
                      "format (%s), but that format does not recognise its content, and no "
                      "other format that can %s does (formats tried: %s)"),
@@ -464,6 +473,8 @@ strata_formats_find_for_file (GFile                     *file,
       return NULL;
     }
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
+               /* Translators: the first %s is a file name, the second %s an action such as “load
+                * models”, the third %s the installed. */
                _("Could not tell the format of “%s”: no format that can %s recognises its "
                  "content or its extension (formats tried: %s)"),
                g_file_peek_path (file), describe_capability (needed),
@@ -561,12 +572,16 @@ strata_formats_find_for_save (GFile                     *file,
   if (best_incapable != NULL)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the first %s is a file name, the second %s a format name, the
+                    * third %s an action such as “load models”. */
                    _("The extension of “%s” selects the “%s” format, which cannot %s"),
                    g_file_peek_path (file), strata_format_info_get_name (best_incapable),
                    describe_capability (needed));
       return NULL;
     }
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
+               /* Translators: the first %s is a file name, the second %s an action such as “load
+                * models”, the third %s a list of format names. */
                _("Cannot tell which format to write “%s” in from its extension; pass a format "
                  "name (formats that can %s: %s)"),
                g_file_peek_path (file), describe_capability (needed),

@@ -580,6 +580,7 @@ compute_n_bytes (StrataDType   dtype,
   if (!dtype_is_valid (dtype))
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_DTYPE,
+                   /* Translators: %d is a number. */
                    _("Invalid tensor dtype %d"), (int) dtype);
       return FALSE;
     }
@@ -588,6 +589,7 @@ compute_n_bytes (StrataDType   dtype,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: %s is the str. */
                    _("A tensor with data needs a fully defined shape, not %s"), str);
       return FALSE;
     }
@@ -598,6 +600,8 @@ compute_n_bytes (StrataDType   dtype,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: the first %s is a dtype name, the second %s a shape such as
+                    * (None, 3). */
                    _("A %s tensor of shape %s is too large"),
                    strata_dtype_to_string (dtype), str);
       return FALSE;
@@ -640,6 +644,8 @@ strata_tensor_new (StrataDType   dtype,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: the first %zu is a size, the first %s a dtype name, the second %s
+                    * a shape such as (None, 3), the second %zu a size. */
                    _("Tensor data holds %zu bytes, but a %s tensor of shape %s needs %zu"),
                    g_bytes_get_size (data), strata_dtype_to_string (dtype), str, n_bytes);
       return NULL;
@@ -678,6 +684,8 @@ strata_tensor_new_zeros (StrataDType   dtype,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: %zu is a size, the first %s a dtype name, the second %s a shape
+                    * such as (None, 3). */
                    _("Cannot allocate %zu bytes for a %s tensor of shape %s"),
                    n_bytes, strata_dtype_to_string (dtype), str);
       return NULL;
@@ -717,6 +725,8 @@ strata_tensor_new_from_floats (StrataShape  *shape,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: the first %zu is a count, %s a shape such as (None, 3), the
+                    * second %zu a size. */
                    _("%zu values given, but shape %s holds %zu"),
                    n_values, str, n_bytes / 4);
       return NULL;
@@ -952,6 +962,7 @@ check_has_data (StrataTensor  *self,
     return TRUE;
 
   g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_NOT_BUILT,
+               /* Translators: %s is a name. */
                _("Tensor “%s” holds no data (it was loaded as metadata only)"),
                self->name != NULL ? self->name : "");
   return FALSE;
@@ -998,6 +1009,7 @@ strata_tensor_cast (StrataTensor  *self,
   if (dst == NULL)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: %zu is a size, %s a dtype name. */
                    _("Cannot allocate %zu bytes to cast a tensor to %s"),
                    n_bytes, strata_dtype_to_string (dtype));
       return NULL;
@@ -1047,6 +1059,7 @@ strata_tensor_to_floats (StrataTensor  *self,
   if (n > G_MAXSIZE / sizeof (float))
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: %<PRIu64> is a count. */
                    _("A tensor of %" PRIu64 " elements is too large to convert"), n);
       return NULL;
     }
@@ -1054,6 +1067,7 @@ strata_tensor_to_floats (StrataTensor  *self,
   if (values == NULL)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: %<PRIu64> is a count. */
                    _("Cannot allocate %" PRIu64 " floats"), n);
       return NULL;
     }

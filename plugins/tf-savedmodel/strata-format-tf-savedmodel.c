@@ -77,6 +77,7 @@ strata_format_tf_savedmodel_load_model (StrataFormat *format, GFile *file, Strat
     {
       /* Translators: the placeholder is a path. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a file name. */
                    _("“%s” is a TensorFlow checkpoint, which holds weights but no model: load a "
                      "model and use load_weights"), path);
       return NULL;

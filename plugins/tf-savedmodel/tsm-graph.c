@@ -59,6 +59,9 @@ dangling (const TsmGraph *graph, guint node, const char *name, int target, GErro
    * ("saved_model.pb"), the file, a node number, an edge name, a node number,
    * the number of nodes. */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               /* Translators: the first %s is what is being read, such as “saved_model.pb”, the
+                * second %s a file name, the first %u an index, the third %s a name, %d a number,
+                * the second %u a node number. */
                _("The object graph of %s in “%s”: node %u has a child “%s” → %d, but the graph "
                  "has %u nodes"), graph->what, graph->file, node, name, target, graph->n_nodes);
   return FALSE;
@@ -74,6 +77,8 @@ tsm_graph_check (const TsmGraph *graph, GError **error)
     {
       /* Translators: the first placeholder is the graph's name, the second the file. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first %s is what is being read, such as “saved_model.pb”, the
+                    * second %s a file name. */
                    _("The object graph of %s in “%s” has no nodes"), graph->what, graph->file);
       return FALSE;
     }
@@ -117,6 +122,10 @@ tsm_graph_check (const TsmGraph *graph, GError **error)
                   /* Translators: the placeholders are: the graph's name, the
                    * file, a node number, an edge name, a node number. */
                   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                               /* Translators: the first %s is what is being read, such as
+                                * “saved_model.pb”, the second %s a file name, the first %u an
+                                * index, the third %s a name, %d a node number, the second %u an
+                                * index. */
                                _("The object graph of %s in “%s” has a cycle: node %u has a "
                                  "child “%s” → %d, which contains node %u"),
                                graph->what, graph->file, node, ref->local_name, ref->node_id, node);
@@ -176,6 +185,7 @@ tsm_graph_resolve_path (const TsmGraph *graph, const char *node_path, GError **e
       /* Translators: the first placeholder is a node path such as
        * “root.layer-0”, the second a file. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first %s is a file name, the second %s a file name. */
                    _("The Keras node path “%s” in “%s” does not start at “root”"),
                    node_path, graph->file);
       return -1;
@@ -189,6 +199,8 @@ tsm_graph_resolve_path (const TsmGraph *graph, const char *node_path, GError **e
           /* Translators: the placeholders are: a node path, a file, an edge
            * name, a node number. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: the first %s is a file name, the second %s a file name, %d an
+                        * index, the third %s the i. */
                        _("The Keras node path “%s” in “%s” does not resolve: node %d has no "
                          "child “%s”"), node_path, graph->file, node, parts[i]);
           return -1;
@@ -436,6 +448,7 @@ tsm_graph_checkpoint_key (Tsm__TrackableObjectGraph *tog, guint node, const char
       return o->attributes[i]->checkpoint_key;
   /* Translators: the first placeholder is a node number, the second a file. */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               /* Translators: %u is a node number, %s a file name. */
                _("Node %u of the checkpoint object graph in “%s” is a variable without a "
                  "VARIABLE_VALUE checkpoint key"), node, file);
   return NULL;

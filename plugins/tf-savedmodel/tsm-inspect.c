@@ -190,6 +190,7 @@ inspect_checkpoint (const char *path, GCancellable *cancellable, GError **error)
     {
       /* Translators: the placeholder is a path. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: %s is a file name. */
                    _("“%s” is neither a SavedModel folder nor a TensorFlow checkpoint"), path);
       return NULL;
     }

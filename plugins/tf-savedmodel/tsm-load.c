@@ -60,6 +60,8 @@ read_node (TsmLoad *ld, int node, GError **error)
         {
           /* Translators: the placeholders are: a variable name, a node number, a folder. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: the first %s is a name, %d an index, the second %s a JSON
+                        * path such as $.config.layers[0]. */
                        _("The variable “%s” (node %d) of the SavedModel “%s” has no value in "
                          "variables/: the checkpoint's object graph does not reach it"),
                        variable != NULL ? variable->name : "", node, ld->where);
@@ -144,6 +146,9 @@ assign_layer (TsmLoad *ld, StrataLayer *layer, guint node, const char *path, GEr
       /* Translators: the placeholders are: a layer name, a node path, a
        * folder, two numbers. */
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   /* Translators: the first %s is a layer name, the second %s a file name, the
+                    * third %s a JSON path such as $.config.layers[0], the first %u a count, the
+                    * second %u a count. */
                    _("Layer “%s” (“%s” in “%s”) has %u weight(s), but the object graph holds %u "
                      "variable(s) for it"), name, path, ld->where, weights->len, ids->len);
       return FALSE;
@@ -163,6 +168,10 @@ assign_layer (TsmLoad *ld, StrataLayer *layer, guint node, const char *path, GEr
           /* Translators: the placeholders are: a layer name, a node path, a
            * folder, a weight number, two shapes, a variable name. */
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                       /* Translators: the first %s is a layer name, the second %s a file name, the
+                        * third %s a JSON path such as $.config.layers[0], %u an index, the fourth
+                        * %s a shape such as (None, 3), the fifth %s a name, the sixth %s a shape
+                        * such as (None, 3). */
                        _("Layer “%s” (“%s” in “%s”): weight %u expects shape %s, but the variable "
                          "“%s” has shape %s"), name, path, ld->where, i, e,
                        strata_tensor_get_name (tensor) != NULL ? strata_tensor_get_name (tensor) : "",
@@ -240,6 +249,8 @@ assign_model (TsmLoad *ld, StrataModel *model, guint node, const char *path, gui
             }
           /* Translators: the placeholders are: a node path, a folder, a layer name. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: the first %s is a JSON path such as $.config.layers[0], the
+                        * second %s a file name, the third %s a layer name. */
                        _("The object graph of “%s” has no node “%s” for the layer “%s”"),
                        ld->where, child_path, strata_layer_get_name (layer));
           return FALSE;
@@ -280,6 +291,8 @@ finish_model (TsmLoad *ld, StrataModel *model, GError **error)
       {
         /* Translators: the placeholders are: a folder, a weight name, a model name. */
         g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                     /* Translators: the first %s is a JSON path such as $.config.layers[0], the
+                      * second %s a weight name, the third %s a model name. */
                      _("“%s” holds no value for the weight “%s” of the model “%s”"), ld->where,
                      strata_tensor_get_name (g_ptr_array_index (weights, i)),
                      strata_layer_get_name (STRATA_LAYER (model)));
@@ -399,6 +412,7 @@ read_nodes (TsmLoad *ld, GArray *ids, GError **error)
 
       if (tensor == NULL)
         {
+          /* Translators: %s is a JSON path such as $.config.layers[0]. */
           g_prefix_error (error, _("The optimizer state of “%s”: "), ld->where);
           return NULL;
         }
@@ -518,6 +532,8 @@ no_keras_model (TsmSavedModel *sm, GError **error)
   /* Translators: the first placeholder is a folder, the second describes
    * what it holds (“a TensorFlow 1.14.0 graph export, tags “serve”, …”). */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+               /* Translators: the first %s is a file name, the second %s a description of what the
+                * SavedModel holds. */
                _("The SavedModel “%s” holds no Keras model: it holds %s. “strata info” shows its "
                  "signatures and variables"), sm->dir, contents);
   return FALSE;
@@ -549,6 +565,7 @@ model_config (TsmKerasNode *root, const char *dir, GError **error)
     {
       /* Translators: the first placeholder is a folder, the second an identifier. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the first %s is a file name, the second %s the identifier. */
                    _("The Keras model in “%s” (%s) was saved without its config; only its traced "
                      "functions could revive it, which Strata does not run"), dir, root->identifier);
       return NULL;
@@ -558,6 +575,7 @@ model_config (TsmKerasNode *root, const char *dir, GError **error)
     {
       /* Translators: the first placeholder is a folder, the second an identifier. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the first %s is a file name, the second %s the identifier. */
                    _("The SavedModel “%s” holds a single Keras layer (%s), not a model"), dir,
                    root->identifier);
       return NULL;
@@ -617,6 +635,7 @@ tsm_load_model (const char *dir, StrataLoadOptions *options, GCancellable *cance
     {
       /* Translators: the placeholder is a folder. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a file name. */
                    _("The SavedModel “%s” holds Keras layers, but its root object is not a Keras "
                      "model"), dir);
       return NULL;
@@ -679,6 +698,7 @@ tsm_load_weights (StrataModel *model, const char *path, StrataLoadOptions *optio
       /* tf-keras refuses it too (Model.load_weights, TensorFlow format). */
       /* Translators: the placeholder is a path. */
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   /* Translators: %s is a file name. */
                    _("Weights may only be loaded based on topology into Models when loading "
                      "TensorFlow-formatted weights (got by_name=True to load_weights for “%s”)"),
                    path);
@@ -688,6 +708,7 @@ tsm_load_weights (StrataModel *model, const char *path, StrataLoadOptions *optio
     {
       /* Translators: the placeholder is a path. */
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   /* Translators: %s is a file name. */
                    _("When calling model.load_weights, skip_mismatch can only be set to True when "
                      "by_name is True (“%s”)"), path);
       return NULL;
@@ -696,6 +717,7 @@ tsm_load_weights (StrataModel *model, const char *path, StrataLoadOptions *optio
     {
       /* Translators: the placeholder is a path. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first %s is a file name, the second %s a file name. */
                    _("“%s” is not a TensorFlow checkpoint: there is no “%s.index”, no “checkpoint” "
                      "file naming one, and no SavedModel variables/ folder"), path, path);
       return NULL;
@@ -723,6 +745,7 @@ tsm_load_weights (StrataModel *model, const char *path, StrataLoadOptions *optio
           /* tf-keras: status.assert_nontrivial_match(). */
           /* Translators: the first placeholder is a checkpoint prefix, the second a model name. */
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                       /* Translators: the first %s is a file name, the second %s a model name. */
                        _("The checkpoint “%s” holds no value for any weight of the model “%s”"),
                        prefix, strata_layer_get_name (STRATA_LAYER (model)));
           return NULL;

@@ -55,6 +55,8 @@ corrupt (Scan *scan, gsize offset, GError **error)
   /* Translators: the first placeholder is what the file is ("saved_model.pb"),
    * the second its path, the third a byte offset. */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               /* Translators: the first %s is what is being read, such as “saved_model.pb”, the
+                * second %s a file name, %llu a byte offset. */
                _("The %s “%s” is not a valid protocol buffer (bad field at byte %llu)"),
                scan->what, scan->file, (unsigned long long) offset);
   return FALSE;
@@ -68,6 +70,8 @@ charge (Scan *scan, guint64 bytes, GError **error)
     return TRUE;
   /* Translators: the first placeholder is what the file is, the second its path. */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+               /* Translators: the first %s is what is being read, such as “saved_model.pb”, the
+                * second %s a file name. */
                _("The %s “%s” holds more structure than its size allows (too many empty records)"),
                scan->what, scan->file);
   return FALSE;
@@ -84,6 +88,8 @@ scan_message (Scan *scan, const ProtobufCMessageDescriptor *desc, const guint8 *
       /* Translators: the first placeholder is what the file is, the second
        * its path, the third a number. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: the first %s is what is being read, such as “saved_model.pb”, the
+                    * second %s a file name, %u a nesting limit. */
                    _("The %s “%s” nests messages more than %u levels deep"),
                    scan->what, scan->file, (guint) TSM_PROTO_MAX_DEPTH);
       return FALSE;
@@ -232,6 +238,7 @@ unpack (const ProtobufCMessageDescriptor *descriptor, const guint8 *data, gsize 
     {
       /* Translators: the first placeholder is what the file is, the second its path. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first %s is the reason, the second %s a file name. */
                    _("The %s “%s” is not a valid protocol buffer"), what, file);
       return NULL;
     }
@@ -371,6 +378,7 @@ tsm_proto_map_file (const char *path, const char *what, GError **error)
     {
       /* Translators: the first placeholder is what the file is, the second its path. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: the first %s is the reason, the second %s a file name. */
                    _("The %s “%s” is larger than 2 GiB, the limit of protocol buffers"), what, path);
       return NULL;
     }

@@ -648,6 +648,7 @@ add_layer (Writer *w, StrataLayer *layer, JsonObject *entry, guint depth, guint 
     {
       /* Translators: the placeholder is a layer name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a layer name. */
                    _("The layer “%s” has no class (it was read from a file without a model config) and cannot be written to a SavedModel"),
                    strata_layer_get_name (layer));
       return FALSE;
@@ -679,6 +680,7 @@ add_layer (Writer *w, StrataLayer *layer, JsonObject *entry, guint depth, guint 
         {
           /* Translators: the first placeholder is a weight name, the second a layer name. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                       /* Translators: the first %s is a weight name, the second %s a layer name. */
                        _("The weight “%s” of “%s” has no data (the model was loaded with metadata "
                          "only); it cannot be saved"), name, strata_layer_get_name (layer));
           return FALSE;
@@ -760,6 +762,7 @@ add_model (Writer *w, StrataModel *model, JsonObject *entry, guint depth, gboole
     {
       /* Translators: the placeholder is a model name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: %s is a model name. */
                    _("The model “%s” nests models too deeply to be saved"),
                    strata_layer_get_name (STRATA_LAYER (model)));
       return FALSE;
@@ -1073,6 +1076,7 @@ build_graph (Writer *w, StrataModel *model, StrataSaveOptions *options, gboolean
     {
       /* Translators: the placeholder is a model name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a model name. */
                    _("The config of the model “%s” cannot be written"),
                    strata_layer_get_name (STRATA_LAYER (model)));
       return FALSE;
@@ -1339,6 +1343,7 @@ write_bundle (Writer *w, TsmBundleWriter *bundle, StrataSaveOptions *options,
         {
           /* Translators: the placeholder is a variable name. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                       /* Translators: %s is a weight name. */
                        _("The variable “%s” has no data (the model was loaded with metadata only); "
                          "it cannot be saved"), node->var_name);
           return FALSE;

@@ -47,6 +47,7 @@ tsm_checkpoint_open (const char *prefix, gboolean need_graph, GError **error)
         return g_steal_pointer (&ckpt);
       /* Translators: the placeholder is a file name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: %s is the index. */
                    _("The checkpoint “%s” has no object graph (_CHECKPOINTABLE_OBJECT_GRAPH): it "
                      "was not written by TensorFlow 2"), index);
       return NULL;
@@ -55,6 +56,7 @@ tsm_checkpoint_open (const char *prefix, gboolean need_graph, GError **error)
     {
       /* Translators: the placeholder is a file name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: %s is the index. */
                    _("The object graph entry of the checkpoint “%s” is not a string scalar"), index);
       return NULL;
     }
@@ -193,11 +195,13 @@ tsm_saved_model_open (const char *dir, GError **error)
       if (g_file_test (pbtxt, G_FILE_TEST_IS_REGULAR))
         /* Translators: the placeholder is a folder. */
         g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                     /* Translators: %s is a file name. */
                      _("The SavedModel “%s” is stored as text (saved_model.pbtxt), which Strata "
                        "does not read"), dir);
       else
         /* Translators: the placeholder is a folder. */
         g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: %s is a file name. */
                      _("“%s” has no saved_model.pb"), dir);
       return NULL;
     }
@@ -220,6 +224,7 @@ tsm_saved_model_open (const char *dir, GError **error)
     {
       /* Translators: the placeholder is a file. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: %s is a file name. */
                    _("“%s” holds no MetaGraphDef"), model->pb_path);
       return NULL;
     }
@@ -333,6 +338,9 @@ check_declared (TsmCheckpoint *ckpt, const TsmEntry *entry, guint tog_node,
       /* Translators: the placeholders are: a variable name, a node number,
        * a checkpoint prefix, two dtypes, a checkpoint key. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first %s is a name, %u an index, the second %s the index, the
+                    * third %s a dtype name, the fourth %s a config key, the fifth %s a dtype name.
+                    * */
                    _("The variable “%s” (node %u) of the SavedModel at “%s” is declared %s, but "
                      "its value “%s” in the checkpoint is %s"),
                    variable->name, tog_node, index, tsm_dtype_name (variable->dtype),
@@ -356,6 +364,9 @@ check_declared (TsmCheckpoint *ckpt, const TsmEntry *entry, guint tog_node,
       /* Translators: the placeholders are: a variable name, a node number,
        * a checkpoint prefix, two shapes, a checkpoint key. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first %s is a name, %u an index, the second %s the index, the
+                    * third %s a shape such as (None, 3), the fourth %s a config key, the fifth %s a
+                    * shape such as (None, 3). */
                    _("The variable “%s” (node %u) of the SavedModel at “%s” is declared with "
                      "shape %s, but its value “%s” in the checkpoint has shape %s"),
                    variable->name, tog_node, index, declared, entry->key, stored);
@@ -386,6 +397,8 @@ tsm_read_variable (TsmCheckpoint *ckpt, guint tog_node, const Tsm__SavedVariable
       /* Translators: the placeholders are: a checkpoint key, a checkpoint
        * prefix, a TensorFlow dtype name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the first %s is a config key, the second %s the index, the third
+                    * %s a dtype name. */
                    _("The value “%s” in the checkpoint “%s” has the dtype %s, which Keras weights "
                      "do not use"), key, index, tsm_dtype_name (entry->dtype));
       return NULL;

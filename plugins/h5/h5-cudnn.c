@@ -135,6 +135,8 @@ convert_weights (StrataLayer *layer, GPtrArray *parts, GPtrArray *weights, GErro
   if (weights->len != 3 * parts->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   /* Translators: %s is a layer name, the first %u a count, the second %u a count.
+                    * */
                    _("Layer “%s” has %u weights, expected %u for its cuDNN layers"),
                    strata_layer_get_name (layer), weights->len, 3 * parts->len);
       return FALSE;

@@ -349,6 +349,7 @@ write_locked (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
     {
       /* Translators: the file being written */
       h5k_set_error (error, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                     /* Translators: %s is a name. */
                      _("Cannot set up libhdf5 to write “%s”"), name);
       return FALSE;
     }
@@ -378,6 +379,8 @@ write_locked (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
     {
       /* Translators: the file being written, then the system's reason */
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (sink.saved_errno),
+                   /* Translators: the first %s is a file name, the second %s the system's error
+                    * message. */
                    _("Cannot write the HDF5 file “%s”: %s"), name, g_strerror (sink.saved_errno));
       ok = FALSE;
     }
@@ -401,6 +404,8 @@ h5k_write_fd (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
 
       /* Translators: the file being written, then the system's reason */
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   /* Translators: the first %s is a name, the second %s the system's error message.
+                    * */
                    _("Cannot open “%s” for writing: %s"), name, g_strerror (saved_errno));
       return FALSE;
     }
@@ -411,6 +416,8 @@ h5k_write_fd (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
 
       /* Translators: the file being written, then the system's reason */
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   /* Translators: the first %s is a file name, the second %s the system's error
+                    * message. */
                    _("Cannot write the HDF5 file “%s”: %s"), name, g_strerror (saved_errno));
       ok = FALSE;
     }

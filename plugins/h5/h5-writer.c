@@ -57,6 +57,8 @@ write_dataset (hid_t group, const char *file, const char *where, const H5kOutWei
   if (data == NULL || size != n * strata_dtype_get_size (w->dtype))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the first %s is a weight name, the second %s a JSON path such as
+                    * $.config.layers[0], %zu a size, %<PRIu64> a count. */
                    _("The weight “%s” of “%s” has no data or the wrong amount of data "
                      "(%zu bytes for %" PRIu64 " elements)"),
                    w->name, where, size, n);
@@ -71,6 +73,8 @@ write_dataset (hid_t group, const char *file, const char *where, const H5kOutWei
     {
       /* Translators: a weight, its layer (or group), the file */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: the first %s is a weight name, the second %s a JSON path such
+                      * as $.config.layers[0], the third %s a file name. */
                      _("Cannot write the weight “%s” of “%s” to “%s”"), w->name, where, file);
       return FALSE;
     }
@@ -90,6 +94,8 @@ write_group (hid_t parent, const char *file, const char *name, GPtrArray *weight
     {
       /* Translators: a layer's (or group's) name, the file */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: the first %s is an HDF5 group path, the second %s a file name.
+                      * */
                      _("Cannot create the group “%s” in “%s”"), name, file);
       return FALSE;
     }
@@ -159,6 +165,7 @@ write_contents (hid_t fid, gpointer user_data, GError **error)
     }
   if (weights < 0)
     {
+      /* Translators: %s is a file name. */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the weights group in “%s”"), data->name);
       return FALSE;
     }

@@ -314,7 +314,7 @@ clone_model (StrataModel      *self,
  * @clone_func: (scope call) (nullable): called for each layer; returns the
  *   layer to use, or %NULL for a fresh copy
  * @user_data: data for @clone_func
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Clones the model as Keras `clone_model()` does: every layer is re-created
  * from its config (unless @clone_func supplies one), connected into the same

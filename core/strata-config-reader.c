@@ -1597,7 +1597,7 @@ strata_config_read_model_config (GType             type,
  * @registry: (nullable): the classes to use (custom objects), or %NULL for
  *   the default registry
  * @flags: load flags
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a model from its config, like Keras `model_from_config()`. All
  * Keras dialects are read (Keras 1, 2 and 3). Before anything is built,
@@ -1688,10 +1688,10 @@ model_from_config (JsonObject       *object,
  * @length: the length of @json, or -1 when it is nul-terminated
  * @registry: (nullable): the classes to use, or %NULL for the default registry
  * @flags: load flags
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a model from JSON, like Keras `model_from_json()`. Python's
- * `NaN`/`Infinity` tokens are accepted. See strata_model_from_config().
+ * `NaN`/`Infinity` tokens are accepted. See [func@Strata.Model.from_config].
  *
  * Returns: (transfer full): the model, or %NULL with @error set
  */

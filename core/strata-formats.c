@@ -405,11 +405,11 @@ strata_formats_add_search_path (const char *path)
  * strata_formats_list:
  *
  * Lists the format modules found in the search path, in search order, one
- * per name. Listing loads no module: what the getters of #StrataFormatInfo
+ * per name. Listing loads no module: what the getters of [class@Strata.FormatInfo]
  * return comes from each module's metadata file
  * (`libstrata-format-NAME.format`, beside the module).
  *
- * Returns: (transfer full): a new #GListModel of #StrataFormatInfo, a
+ * Returns: (transfer full): a new [iface@Gio.ListModel] of [class@Strata.FormatInfo], a
  *   snapshot that does not change
  */
 GListModel *

@@ -471,7 +471,7 @@ set_parse_error (GError     **error,
  * strata_json_parse:
  * @data: (array length=length) (element-type guint8): JSON text in UTF-8
  * @length: the length of @data in bytes, or -1 if it is nul-terminated
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Parses JSON the way Python's json module writes it, as Keras stores
  * configs: the bare tokens `NaN`, `Infinity` and `-Infinity` are accepted

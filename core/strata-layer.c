@@ -21,8 +21,8 @@
  * kept, so a round trip loses nothing), weights in Keras order and the
  * calls ("nodes") that connect it to other layers in a model.
  *
- * Subclasses implement #StrataLayerClass.build and
- * #StrataLayerClass.compute_output_shapes. A subclass written in Python or
+ * Subclasses implement [struct@Strata.LayerClass].build and
+ * [struct@Strata.LayerClass].compute_output_shapes. A subclass written in Python or
  * Vala gets its config for free: its readable GObject properties are written
  * to the config (property `pool-size` is key `pool_size`) and matching keys
  * are set back on load.
@@ -1118,13 +1118,13 @@ strata_layer_get_config (StrataLayer *self)
 
 /**
  * strata_layer_new_from_config:
- * @layer_type: a #StrataLayer subtype
+ * @layer_type: a [class@Strata.Layer] subtype
  * @config: the layer's config (the "config" member of its entry)
  * @flags: load flags; %STRATA_LOAD_STRICT refuses keys the class does not know
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a layer from its config, like Keras `Layer.from_config()`. The
- * whole config is kept, so strata_layer_get_config() gives it back.
+ * whole config is kept, so [method@Strata.Layer.get_config] gives it back.
  *
  * Returns: (transfer full): the new layer, or %NULL with @error set
  */
@@ -1169,7 +1169,7 @@ strata_layer_new_from_config (GType             layer_type,
  * @self: a layer
  * @input_shapes: (element-type StrataShape): the shapes of the inputs,
  *   batch dimension included
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates the layer's weights for inputs of the given shapes, once.
  *
@@ -1263,7 +1263,7 @@ strata_layer_set_built (StrataLayer *self,
  * strata_layer_compute_output_shapes:
  * @self: a layer
  * @input_shapes: (element-type StrataShape): the shapes of the inputs
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Computes the shapes of the layer's outputs for inputs of the given shapes, without building the layer.
  *
@@ -1291,10 +1291,10 @@ strata_layer_compute_output_shapes (StrataLayer  *self,
  * @initializer: (nullable): a Keras initializer (string or object), or
  *   %NULL for zeros
  * @trainable: whether training updates the weight
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a weight, like Keras `add_weight()`, and appends it to the
- * layer's weights. Called from #StrataLayerClass.build. A weight larger
+ * layer's weights. Called from [struct@Strata.LayerClass].build. A weight larger
  * than 4 GiB fails with %STRATA_CONFIG_ERROR_LIMIT.
  *
  * Returns: (transfer none): the new weight, or %NULL with @error set
@@ -1457,7 +1457,7 @@ strata_layer_get_uninitialized_weights (StrataLayer *self)
  * @name: the short name of a weight ("kernel")
  *
  * The initializer that @name could not be initialised with (see
- * strata_layer_get_uninitialized_weights()): a custom function's name or
+ * [method@Strata.Layer.get_uninitialized_weights]): a custom function's name or
  * a custom class name.
  *
  * Returns: (nullable): the initializer's name, or %NULL when @name holds
@@ -1728,8 +1728,8 @@ strata_layer_get_non_trainable_weights (StrataLayer *self)
  * strata_layer_set_weights:
  * @self: a layer
  * @weights: (element-type StrataTensor): the new weights, in the order of
- *   strata_layer_get_weights()
- * @error: return location for a #GError
+ *   [method@Strata.Layer.get_weights]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Replaces the weights, like Keras `set_weights()`. The count and every
  * shape are checked before anything changes; a mismatch fails naming the
@@ -1881,9 +1881,9 @@ strata_layer_get_weight_names_as (StrataLayer        *self,
  * @self: a layer
  *
  * Returns the weight names as Keras shows them ("dense_1/kernel:0"), in the
- * order of strata_layer_get_weights(). They follow the Keras version the
- * model was read from (strata_model_get_dialect(),
- * strata_model_get_keras_version()): tf-keras 2.3+ and Keras 3 name RNN
+ * order of [method@Strata.Layer.get_weights]. They follow the Keras version the
+ * model was read from ([method@Strata.Model.get_dialect],
+ * [method@Strata.Model.get_keras_version]): tf-keras 2.3+ and Keras 3 name RNN
  * weights through the cell ("lstm/lstm_cell/kernel:0"), older Keras does
  * not ("lstm_1/kernel:0"). A layer outside a model uses what its config
  * said.
@@ -1990,7 +1990,7 @@ strata_layer_remove_last_node (StrataLayer *self)
  * @self: a layer
  * @inputs: (element-type StrataKerasTensor): the input tensors
  * @kwargs: (nullable): call arguments other than tensors (Keras kwargs)
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Calls the layer on symbolic tensors, as calling a Keras layer does while
  * building a functional model: builds the layer from the input shapes if

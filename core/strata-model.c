@@ -11,7 +11,7 @@
  * StrataModel:
  *
  * A functional Keras model: a graph of layer calls from input tensors to
- * output tensors. The model is a #GListModel of its layers, in the order
+ * output tensors. The model is a [iface@Gio.ListModel] of its layers, in the order
  * Keras computes (`model.layers`). A model is a layer too, so it can be
  * called inside another model.
  */
@@ -797,10 +797,10 @@ strata_layer_endpoint_node_offset (StrataLayer        *layer,
 
 /**
  * strata_model_new:
- * @inputs: (element-type StrataKerasTensor): the input tensors (from strata_input())
+ * @inputs: (element-type StrataKerasTensor): the input tensors (from [func@Strata.input])
  * @outputs: (element-type StrataKerasTensor): the output tensors
  * @name: (nullable): the model's name, or %NULL for a default one
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a functional model from the graph of layer calls between @inputs
  * and @outputs, like `keras.Model(inputs, outputs)`. Layers are ordered as
@@ -1156,7 +1156,7 @@ strata_model_dup_training_config (StrataModel        *self,
  * @self: a model
  * @training_config: (nullable): a training config
  *
- * Stores a training config as is (see strata_model_compile() to check it).
+ * Stores a training config as is (see [method@Strata.Model.compile] to check it).
  */
 void
 strata_model_set_training_config (StrataModel *self,
@@ -1194,7 +1194,7 @@ strata_model_is_compiled (StrataModel *self)
  * @self: a model
  * @training_config: a Keras training config, with at least
  *   `optimizer_config` (`{"class_name", "config"}`) and `loss`
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Compiles the model as Keras does when it loads a file with a training
  * config: checks the required keys and creates the optimizer.

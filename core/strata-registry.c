@@ -13,9 +13,9 @@
 /**
  * StrataRegistry:
  *
- * Maps Keras class names ("Dense", "Custom>MyLayer") to #StrataLayer
+ * Maps Keras class names ("Dense", "Custom>MyLayer") to [class@Strata.Layer]
  * types. The default registry holds the built-in layers; a registry made
- * with strata_registry_new() is a scope on top of a parent, the
+ * with [ctor@Strata.Registry.new] is a scope on top of a parent, the
  * counterpart of Keras `custom_objects`: lookups try it first, then its
  * parents.
  *
@@ -131,7 +131,7 @@ strata_registry_init (StrataRegistry *self)
  * Gets the process-wide registry of the built-in Keras layers
  * (including "Sequential", "Functional" and "Model"). Classes registered
  * here are visible to every load; prefer a scoped registry made with
- * strata_registry_new() for custom classes.
+ * [ctor@Strata.Registry.new] for custom classes.
  *
  * Returns: (transfer none): the default registry
  */
@@ -163,7 +163,7 @@ strata_layer_get_load_registry (StrataLayer *self)
 /**
  * strata_registry_new: (constructor)
  * @parent: (nullable): the registry to fall back on, usually
- *   strata_registry_get_default()
+ *   [func@Strata.Registry.get_default]
  *
  * Creates a registry for custom classes (Keras `custom_objects`). Names
  * registered in it hide the same names in @parent.
@@ -198,13 +198,13 @@ strata_registry_get_parent (StrataRegistry *self)
  * strata_registry_register:
  * @self: a registry
  * @name: the Keras class name, plain ("Dense") or "package>Name"
- * @type: a #StrataLayer type (models included)
- * @error: return location for a #GError
+ * @type: a [class@Strata.Layer] type (models included)
+ * @error: return location for a [struct@GLib.Error]
  *
  * Registers @type under @name. Registering a name again replaces its
  * type. A type may be registered under several names (aliases such as
  * "Convolution2D" and "Conv2D"); the first one is its canonical name,
- * see strata_registry_get_name_for_type().
+ * see [method@Strata.Registry.get_name_for_type].
  *
  * "Lambda" cannot be registered: Lambda layers hold Python code and only
  * ever load as opaque layers.
@@ -475,16 +475,16 @@ entry_layer_name (JsonObject *object)
  *   any other keys of its entry (Keras 3 `module`, `registered_name`,
  *   `build_config`...)
  * @flags: load flags
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a layer from its serialized form (Keras `deserialize`). The
- * class comes from strata_registry_lookup_object(); the extra keys of the
+ * class comes from [method@Strata.Registry.lookup_object]; the extra keys of the
  * entry are kept on the layer for a lossless round trip.
  *
  * Lambda layers and unregistered classes fail with
  * %STRATA_CONFIG_ERROR_UNSAFE or %STRATA_CONFIG_ERROR_UNKNOWN_CLASS
  * unless @flags has %STRATA_LOAD_ALLOW_UNKNOWN; then they load as
- * #StrataOpaqueLayer objects. No Python code is ever run.
+ * [class@Strata.OpaqueLayer] objects. No Python code is ever run.
  *
  * Returns: (transfer full) (nullable): the new layer, or %NULL with @error set
  */

@@ -378,7 +378,7 @@ strata_sequential_real_build (StrataLayer  *layer,
  * strata_sequential_add:
  * @self: a Sequential model
  * @layer: the layer to add on top
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Adds a layer on top of the stack, like `Sequential.add()`. The first
  * layer may be an input layer, or carry `batch_input_shape`, `input_shape`

@@ -302,8 +302,8 @@ describe_tried (GListModel *infos)
  * @file: an existing file or directory
  * @name: (nullable): the name of the format to use, or %NULL to choose one
  * @needed: the capabilities the format must have
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Chooses the format to read @file with. A @name wins; otherwise the
  * content decides. A regular file is offered to the file formats, a
@@ -328,7 +328,7 @@ describe_tried (GListModel *infos)
  * extension match, last those that declare no hints for this kind of
  * input (a JSON config has no magic bytes); the first round that finds a
  * format that can do @needed decides. A module that fails to load is
- * skipped (strata_format_info_is_available() tells why).
+ * skipped ([method@Strata.FormatInfo.is_available] tells why).
  *
  * Returns: (transfer none): the format, which lives as long as the
  *   process, or %NULL with @error set: %STRATA_FORMAT_ERROR_UNKNOWN_FORMAT
@@ -336,7 +336,7 @@ describe_tried (GListModel *infos)
  *   tried, or the format whose signature the file has but whose probe
  *   rejected it), %STRATA_FORMAT_ERROR_UNSUPPORTED when the format found
  *   lacks @needed, %STRATA_FORMAT_ERROR_PLUGIN when the named module
- *   cannot be loaded, or a #GIOError when @file cannot be read
+ *   cannot be loaded, or a [error@Gio.IOErrorEnum] when @file cannot be read
  */
 StrataFormat *
 strata_formats_find_for_file (GFile                     *file,
@@ -488,7 +488,7 @@ strata_formats_find_for_file (GFile                     *file,
  * @name: (nullable): the name of the format to use, or %NULL to choose by
  *   the extension of @file
  * @needed: the capabilities the format must have
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Chooses the format to write @file with: @name if given, otherwise the
  * format whose extension ends the file name (the longest match wins). A

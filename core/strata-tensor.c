@@ -19,10 +19,10 @@
  * StrataTensor:
  *
  * An n-dimensional array: a dtype, a shape and the data, little-endian in
- * C (row-major) order. The data is an immutable #GBytes, which may be a
+ * C (row-major) order. The data is an immutable [struct@GLib.Bytes], which may be a
  * slice of a mapped file; tensors share it instead of copying it.
  *
- * A metadata tensor (strata_tensor_new_metadata()) has a dtype and a shape
+ * A metadata tensor ([ctor@Strata.Tensor.new_metadata]) has a dtype and a shape
  * but no data; it is what a metadata-only load produces.
  */
 struct _StrataTensor
@@ -617,7 +617,7 @@ compute_n_bytes (StrataDType   dtype,
  * @shape: a fully defined shape
  * @data: the elements, little-endian in C order; the tensor keeps a
  *   reference and never copies them
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a tensor. The size of @data must be exactly the number of
  * elements of @shape times the size of @dtype.
@@ -658,7 +658,7 @@ strata_tensor_new (StrataDType   dtype,
  * strata_tensor_new_zeros:
  * @dtype: the element type
  * @shape: a fully defined shape
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a tensor filled with zeros. The memory is allocated with a
  * check, so an absurd shape fails instead of aborting.
@@ -699,7 +699,7 @@ strata_tensor_new_zeros (StrataDType   dtype,
  * @shape: a fully defined shape
  * @values: (array length=n_values): the elements in C order
  * @n_values: the number of elements, which must match @shape
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a float32 tensor from an array of floats.
  *
@@ -749,7 +749,7 @@ strata_tensor_new_from_floats (StrataShape  *shape,
  *
  * Creates a tensor without data, as a metadata-only load does.
  *
- * Returns: (transfer full): a new tensor whose #StrataTensor:has-data is %FALSE
+ * Returns: (transfer full): a new tensor whose [property@Strata.Tensor:has-data] is %FALSE
  */
 StrataTensor *
 strata_tensor_new_metadata (StrataDType  dtype,
@@ -972,7 +972,7 @@ check_has_data (StrataTensor  *self,
  * strata_tensor_cast:
  * @self: a tensor with data
  * @dtype: the element type of the result
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Converts the elements to @dtype as NumPy's `astype` does: floats round
  * to nearest even (float16 and bfloat16 included, with infinities and NaN
@@ -1031,13 +1031,13 @@ strata_tensor_cast (StrataTensor  *self,
  * strata_tensor_to_floats:
  * @self: a tensor with data
  * @n_values: (out) (optional): the number of values
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Converts every element to a float in host byte order (float64 and
  * large integers round to nearest).
  *
  * Returns: (array length=n_values) (transfer full) (nullable): the values,
- *   or %NULL with @error set; free with g_free()
+ *   or %NULL with @error set; free with [func@GLib.free]
  */
 float *
 strata_tensor_to_floats (StrataTensor  *self,

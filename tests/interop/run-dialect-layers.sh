@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run-dialect-layers.sh: models built by tf-keras / Keras 3 with the layer
 # classes whose configs differ between them; Strata writes each config in
 # the other dialect and the other toolkit must build the same model (see

@@ -9,7 +9,7 @@
 
 #include "h5-plugin.h"
 #include "h5-writer.h"
-#include "h5-cudnn.h"
+#include "strata-model-cudnn-private.h"
 
 #include <string.h>
 
@@ -294,7 +294,7 @@ h5_save (StrataModel *model, GFile *file, StrataSaveOptions *options, gboolean w
          GCancellable *cancellable, GError **error)
 {
   /* No Keras that reads what we write has cuDNN layers. */
-  g_autoptr(StrataModel) native = h5k_model_without_cudnn (model, error);
+  g_autoptr(StrataModel) native = strata_model_without_cudnn (model, error);
 
   return native != NULL && save_model (native, file, options, weights_only, cancellable, error);
 }

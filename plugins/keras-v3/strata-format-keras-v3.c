@@ -19,7 +19,7 @@
 #include "strata-i18n-private.h"
 #include "kv3-archive.h"
 #include "kv3-weights.h"
-#include "h5-cudnn.h"
+#include "strata-model-cudnn-private.h"
 
 #define STRATA_TYPE_FORMAT_KERAS_V3 (strata_format_keras_v3_get_type ())
 G_DECLARE_FINAL_TYPE (StrataFormatKerasV3, strata_format_keras_v3, STRATA, FORMAT_KERAS_V3, StrataFormat)
@@ -697,7 +697,7 @@ strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFi
                                    StrataSaveOptions *options, GCancellable *cancellable,
                                    GError **error)
 {
-  g_autoptr(StrataModel) native = h5k_model_without_cudnn (model, error);
+  g_autoptr(StrataModel) native = strata_model_without_cudnn (model, error);
 
   return native != NULL && save_model (native, file, options, cancellable, error);
 }
@@ -708,7 +708,7 @@ strata_format_keras_v3_save_weights (StrataFormat *format, StrataModel *model, G
                                      GError **error)
 {
   g_autofree char *path = local_path (file, error);
-  g_autoptr(StrataModel) native = path != NULL ? h5k_model_without_cudnn (model, error) : NULL;
+  g_autoptr(StrataModel) native = path != NULL ? strata_model_without_cudnn (model, error) : NULL;
 
   /* Keras's save_weights walks the whole model, optimizer included. */
   return native != NULL && kv3_weights_save (native, -1, path, target_dialect (options), TRUE, options,

@@ -10,6 +10,7 @@
 #include "strata.h"
 #include "strata-plugin.h"
 #include "strata-i18n-private.h"
+#include "strata-model-cudnn-private.h"
 #include "tsm-inspect.h"
 #include "tsm-load.h"
 #include "tsm-save.h"
@@ -101,8 +102,10 @@ strata_format_tf_savedmodel_save_model (StrataFormat *format, StrataModel *model
                                         GError **error)
 {
   g_autofree char *path = local_path (file, error);
+  /* tf-keras has no cuDNN layers. */
+  g_autoptr(StrataModel) native = path != NULL ? strata_model_without_cudnn (model, error) : NULL;
 
-  return path != NULL && tsm_save_model (model, path, options, cancellable, error);
+  return native != NULL && tsm_save_model (native, path, options, cancellable, error);
 }
 
 static gboolean
@@ -111,8 +114,9 @@ strata_format_tf_savedmodel_save_weights (StrataFormat *format, StrataModel *mod
                                           GError **error)
 {
   g_autofree char *path = local_path (file, error);
+  g_autoptr(StrataModel) native = path != NULL ? strata_model_without_cudnn (model, error) : NULL;
 
-  return path != NULL && tsm_save_weights (model, path, options, cancellable, error);
+  return native != NULL && tsm_save_weights (native, path, options, cancellable, error);
 }
 
 static StrataContents *

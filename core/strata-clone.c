@@ -298,7 +298,7 @@ clone_model (StrataModel      *self,
   if (depth > STRATA_MODEL_MAX_NESTING)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                   /* Translators: %s is a model name, %u a nesting limit. */
+                   /* Translators: a model name, then the nesting limit */
                    _("Cannot clone model “%s”: models are nested more than %u levels deep"),
                    strata_layer_get_name (STRATA_LAYER (self)), STRATA_MODEL_MAX_NESTING);
       return NULL;

@@ -622,8 +622,7 @@ read_sequential (Reader      *reader,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
           set_error_at (error, STRATA_CONFIG_ERROR_INVALID, child,
-                        /* Translators: %s is what was found instead, such as “a string” or “null”.
-                         * */
+                        /* Translators: %s is what was found instead, such as “a string” or “null”. */
                         _("expected a layer object, found %s"), strata_json_describe_node (node));
           return NULL;
         }
@@ -695,8 +694,7 @@ parse_ref (JsonNode    *node,
   if (!node_is_string (json_array_get_element (array, 0)))
     {
       set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, "[0]",
-                       /* Translators: %s is what was found instead, such as “a string” or “null”.
-                        * */
+                       /* Translators: %s is what was found instead, such as “a string” or “null”. */
                        _("expected a layer name, found %s"),
                     strata_json_describe_node (json_array_get_element (array, 0)));
       return FALSE;
@@ -1062,8 +1060,7 @@ process_node (Graph        *graph,
       if (args != NULL && !JSON_NODE_HOLDS_ARRAY (args))
         {
           set_error_at (error, STRATA_CONFIG_ERROR_INVALID, args_path,
-                        /* Translators: %s is what was found instead, such as “a string” or “null”.
-                         * */
+                        /* Translators: %s is what was found instead, such as “a string” or “null”. */
                         _("expected a list, found %s"), strata_json_describe_node (args));
           return REF_ERROR;
         }
@@ -1072,8 +1069,7 @@ process_node (Graph        *graph,
           g_autofree char *kwargs_path = g_strdup_printf ("%s.kwargs", path);
 
           set_error_at (error, STRATA_CONFIG_ERROR_INVALID, kwargs_path,
-                        /* Translators: %s is what was found instead, such as “a string” or “null”.
-                         * */
+                        /* Translators: %s is what was found instead, such as “a string” or “null”. */
                         _("expected an object, found %s"), strata_json_describe_node (kwargs_node));
           return REF_ERROR;
         }
@@ -1282,8 +1278,7 @@ read_functional (Reader      *reader,
   if (!JSON_NODE_HOLDS_OBJECT (config_node))
     {
       set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".config",
-                       /* Translators: %s is what was found instead, such as “a string” or “null”.
-                        * */
+                       /* Translators: %s is what was found instead, such as “a string” or “null”. */
                        _("expected an object, found %s"), strata_json_describe_node (config_node));
       return NULL;
     }
@@ -1292,8 +1287,7 @@ read_functional (Reader      *reader,
   if (layers_node == NULL || !JSON_NODE_HOLDS_ARRAY (layers_node))
     {
       set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".config.layers",
-                       /* Translators: %s is what was found instead, such as “a string” or “null”.
-                        * */
+                       /* Translators: %s is what was found instead, such as “a string” or “null”. */
                        _("expected a list of layers, found %s"),
                     layers_node != NULL ? strata_json_describe_node (layers_node) : _("nothing"));
       return NULL;
@@ -1314,8 +1308,7 @@ read_functional (Reader      *reader,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
           set_error_at (error, STRATA_CONFIG_ERROR_INVALID, child,
-                        /* Translators: %s is what was found instead, such as “a string” or “null”.
-                         * */
+                        /* Translators: %s is what was found instead, such as “a string” or “null”. */
                         _("expected a layer object, found %s"), strata_json_describe_node (node));
           return NULL;
         }
@@ -1487,7 +1480,7 @@ read_model (Reader      *reader,
   if (depth > STRATA_MODEL_MAX_NESTING)
     {
       set_error_at (error, STRATA_CONFIG_ERROR_LIMIT, path,
-                    /* Translators: %u is a nesting limit. */
+                    /* Translators: the nesting limit */
                     _("models are nested more than %u levels deep"), STRATA_MODEL_MAX_NESTING);
       return NULL;
     }
@@ -1495,8 +1488,7 @@ read_model (Reader      *reader,
                           (JSON_NODE_HOLDS_ARRAY (config) && g_type_is_a (type, STRATA_TYPE_SEQUENTIAL))))
     {
       set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".config",
-                       /* Translators: %s is what was found instead, such as “a string” or “null”.
-                        * */
+                       /* Translators: %s is what was found instead, such as “a string” or “null”. */
                        _("expected an object, found %s"),
                        config != NULL ? strata_json_describe_node (config) : _("nothing"));
       return NULL;
@@ -1531,8 +1523,7 @@ read_entry (Reader      *reader,
   if (!node_is_string (class_node))
     {
       set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".class_name",
-                       /* Translators: %s is what was found instead, such as “a string” or “null”.
-                        * */
+                       /* Translators: %s is what was found instead, such as “a string” or “null”. */
                        _("expected a string, found %s"),
                     class_node != NULL ? strata_json_describe_node (class_node) : _("nothing"));
       return NULL;
@@ -1666,7 +1657,7 @@ model_from_config (JsonObject       *object,
                       json_node_get_string (class_node));
       else
         set_error_at (error, STRATA_CONFIG_ERROR_INVALID, "$.class_name",
-                      /* Translators: %s is the class node. */
+                      /* Translators: a class name */
                       _("“%s” is not a model class"), json_node_get_string (class_node));
       return NULL;
     }

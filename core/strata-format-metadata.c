@@ -221,7 +221,7 @@ bad:
   /* TRANSLATORS: %s is a magic pattern read from a module's metadata
    * file; OFFSET:HEX must stay as it is */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
-               /* Translators: %s is the text. */
+               /* Translators: the magic pattern as written in the metadata file */
                _("its metadata has the magic pattern “%s”, which is not OFFSET:HEX"), text);
   return FALSE;
 }
@@ -273,8 +273,8 @@ strata_format_metadata_load (const char  *path,
     {
       /* TRANSLATORS: both %u are format ABI version numbers */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
-                   /* Translators: the first %u is a version number, the second %u a version number.
-                    * */
+                   /* Translators: the format ABI version the module was built for, then the one of
+                    * this Strata */
                    _("it was built for format ABI version %u, but this Strata uses version %u"),
                    (guint) MIN (abi, G_MAXUINT), (guint) STRATA_FORMAT_ABI_VERSION);
       return NULL;
@@ -287,7 +287,8 @@ strata_format_metadata_load (const char  *path,
       /* TRANSLATORS: the first %s is the format name a module's metadata
        * file declares, the second the one its file name gives */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
-                   /* Translators: the first %s is a format name, the second %s a name. */
+                   /* Translators: the format name in the metadata file, then the one its file name
+                    * gives */
                    _("its metadata names the format “%s”, but its file name says “%s”"),
                    self->name ? self->name : "(null)", expected_name);
       return NULL;

@@ -452,7 +452,6 @@ strata_format_inspect (StrataFormat  *self,
   klass = STRATA_FORMAT_GET_CLASS (self);
   if (klass->inspect == NULL)
     {
-      /* Translators: the placeholder is a format name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
                    /* Translators: %s is a format name. */
                    _("The “%s” format cannot describe its files without loading a model"),

@@ -77,7 +77,7 @@ strata_format_module_load (GTypeModule *type_module)
     return format_module_fail (self, g_strdup (local->message));
 
   if (!g_module_symbol (self->gmodule, STRATA_FORMAT_ENTRY_POINT, &symbol) || symbol == NULL)
-    /* Translators: %s is a function name. */
+    /* Translators: the name of a C function */
     return format_module_fail (self, g_strdup_printf (_("it does not export the entry point %s"),
                                                       STRATA_FORMAT_ENTRY_POINT));
 
@@ -85,13 +85,13 @@ strata_format_module_load (GTypeModule *type_module)
   if (descriptor == NULL)
     return format_module_fail (self, g_strdup (_("its entry point returned no descriptor")));
   if (descriptor->abi_version != STRATA_FORMAT_ABI_VERSION)
-    /* Translators: the first %u is a version number, the second %u a version number. */
+    /* Translators: the format ABI version the module was built for, then the one of this Strata */
     return format_module_fail (self, g_strdup_printf (_("it was built for format ABI version %u, "
                                                         "but this Strata uses version %u"),
                                                       (guint) descriptor->abi_version,
                                                       (guint) STRATA_FORMAT_ABI_VERSION));
   if (descriptor->name == NULL || g_strcmp0 (descriptor->name, self->expected_name) != 0)
-    /* Translators: the first %s is a format name, the second %s a name. */
+    /* Translators: the format name in the module's descriptor, then the one its file name gives */
     return format_module_fail (self, g_strdup_printf (_("its descriptor names the format “%s”, "
                                                         "but its file name says “%s”"),
                                                       descriptor->name ? descriptor->name : "(null)",

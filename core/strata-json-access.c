@@ -467,7 +467,7 @@ strata_json_get_int_tuple (JsonObject  *object,
   array = strata_json_node_get_list (node);
   if (array == NULL)
     {
-      /* Translators: %u is a count. */
+      /* Translators: a number of integers */
       g_autofree char *expected = g_strdup_printf (_("an integer or a list of %u integers"), n_out);
       return strata_json_set_type_error (error, full, expected, node);
     }
@@ -475,8 +475,8 @@ strata_json_get_int_tuple (JsonObject  *object,
   if (json_array_get_length (array) != n_out)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   /* Translators: %s is a JSON path such as $.config.layers[0], the first %u a
-                    * count, the second %u the value found. */
+                   /* Translators: a JSON path such as $.config.layers[0], the number of integers
+                    * expected, then the number found */
                    _("%s: expected a list of %u integers, found %u elements"),
                    full, n_out, json_array_get_length (array));
       return FALSE;
@@ -526,8 +526,8 @@ strata_json_to_shape (JsonNode    *node,
   if (rank > STRATA_MAX_RANK)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                   /* Translators: %s is a JSON path such as $.config.layers[0], %u a rank, %d a
-                    * limit. */
+                   /* Translators: a JSON path such as $.config.layers[0], a rank, then the rank
+                    * limit */
                    _("%s: a shape of rank %u is above the limit of %d"),
                    path, rank, STRATA_MAX_RANK);
       return NULL;
@@ -551,8 +551,8 @@ strata_json_to_shape (JsonNode    *node,
       if (dims[i] < 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                       /* Translators: %s is a JSON path such as $.config.layers[0], %u an index,
-                        * %<PRId64> an index. */
+                       /* Translators: a JSON path such as $.config.layers[0], an index in the
+                        * shape, then the dimension found */
                        _("%s[%u]: a dimension cannot be negative (%" PRId64 ")"),
                        path, i, dims[i]);
           return NULL;

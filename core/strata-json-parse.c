@@ -303,8 +303,7 @@ prescan (const char  *data,
           if (depth == STRATA_JSON_MAX_DEPTH)
             {
               g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                           /* Translators: %d is a nesting limit, the first %u a line number, the
-                            * second %u a column number. */
+                           /* Translators: the nesting limit, then a line and a column number */
                            _("JSON nesting deeper than %d levels at line %u, column %u"),
                            STRATA_JSON_MAX_DEPTH, line, column);
               return FALSE;

@@ -151,9 +151,8 @@ check_int_range (JsonNode    *node,
   if (*out < min || *out > max)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   /* Translators: %s is a JSON path such as $.config.layers[0], the first %<PRId64>
-                    * a number, the second %<PRId64> a limit, the third %<PRId64> the value found.
-                    * */
+                   /* Translators: a JSON path such as $.config.layers[0], the smallest and largest
+                    * values allowed, then the value found */
                    _("%s: expected an integer from %" PRId64 " to %" PRId64
                      ", found %" PRId64),
                    path, min, max, *out);
@@ -213,8 +212,8 @@ flags_from_nicks (GType        type,
       if (fv == NULL)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                       /* Translators: the first %s is a JSON path such as $.config.layers[0], the
-                        * second %s the node. */
+                       /* Translators: a JSON path such as $.config.layers[0], then the flag name
+                        * found */
                        _("%s: unknown flag “%s”"), path, json_node_get_string (node));
           return FALSE;
         }
@@ -238,8 +237,8 @@ flags_from_nicks (GType        type,
       if (fv == NULL)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                       /* Translators: the first %s is a JSON path such as $.config.layers[0], the
-                        * second %s the element. */
+                       /* Translators: a JSON path such as $.config.layers[0], then the flag name
+                        * found */
                        _("%s: unknown flag “%s”"), element_path, json_node_get_string (element));
           return FALSE;
         }

@@ -597,8 +597,8 @@ strata_layer_real_set_weights (StrataLayer  *self,
   if (weights->len != order->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                   /* Translators: %s is a layer name, the first %u a count, the second %u a count.
-                    * */
+                   /* Translators: a layer name, the number of weights given, then the number
+                    * expected */
                    _("You called set_weights on layer “%s” with a list of %u weights, "
                      "but the layer expects %u"),
                    strata_layer_get_name (self), weights->len, order->len);

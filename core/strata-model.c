@@ -201,8 +201,8 @@ strata_model_real_set_weights (StrataLayer  *layer,
   if (weights->len != current->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                   /* Translators: the first %u is a count, %s a model name, the second %u a count.
-                    * */
+                   /* Translators: the number of weights given, a model name, then the number
+                    * expected */
                    _("You called set_weights with a list of %u weights, but the model “%s” expects %u"),
                    weights->len, strata_layer_get_name (layer), current->len);
       return FALSE;

@@ -232,7 +232,7 @@ strata_registry_register (StrataRegistry  *self,
   if (name[0] == '>' || g_str_has_suffix (name, ">"))
     {
       g_set_error (error, STRATA_REGISTRY_ERROR, STRATA_REGISTRY_ERROR_INVALID_NAME,
-                   /* Translators: %s is a name. */
+                   /* Translators: the class name given */
                    _("Invalid class name “%s”: expected “Name” or “package>Name”"), name);
       return FALSE;
     }
@@ -246,7 +246,7 @@ strata_registry_register (StrataRegistry  *self,
   if (type == G_TYPE_INVALID || !g_type_is_a (type, STRATA_TYPE_LAYER))
     {
       g_set_error (error, STRATA_REGISTRY_ERROR, STRATA_REGISTRY_ERROR_INVALID_TYPE,
-                   /* Translators: the first %s is a name, the second %s a GType name. */
+                   /* Translators: a class name, then a GType name */
                    _("Cannot register “%s”: type %s is not a StrataLayer"),
                    name, type == G_TYPE_INVALID ? "(invalid)" : g_type_name (type));
       return FALSE;
@@ -254,7 +254,7 @@ strata_registry_register (StrataRegistry  *self,
   if (G_TYPE_IS_ABSTRACT (type))
     {
       g_set_error (error, STRATA_REGISTRY_ERROR, STRATA_REGISTRY_ERROR_INVALID_TYPE,
-                   /* Translators: the first %s is a name, the second %s a GType name. */
+                   /* Translators: a class name, then a GType name */
                    _("Cannot register “%s”: type %s is abstract"), name, g_type_name (type));
       return FALSE;
     }

@@ -198,7 +198,7 @@ call_in_stack (StrataSequential  *self,
     {
       strata_layer_remove_last_node (layer);
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                   /* Translators: %s is a layer name, %u a count. */
+                   /* Translators: a layer name, then its number of output tensors */
                    _("All layers in a Sequential model should have a single output tensor; "
                      "layer “%s” has %u"),
                    strata_layer_get_name (layer), outputs->len);

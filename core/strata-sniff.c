@@ -189,7 +189,7 @@ find_by_name (const char                *name,
       g_autofree char *names = describe_formats (infos);
 
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
-                   /* Translators: the first %s is a name, the second %s a name. */
+                   /* Translators: the format name given, then a list of format names */
                    _("There is no format named “%s” (formats found: %s)"), name, names);
       return NULL;
     }
@@ -287,8 +287,7 @@ describe_tried (GListModel *infos)
         append_name (names, strata_format_info_get_name (info));
       else
         {
-          /* TRANSLATORS: %s is a format name, in a list of formats */
-          /* Translators: %s is a format name. */
+          /* Translators: a format name, in a list of formats */
           g_autofree char *label = g_strdup_printf (_("%s (cannot be loaded)"),
                                                     strata_format_info_get_name (info));
           append_name (names, label);
@@ -473,8 +472,8 @@ strata_formats_find_for_file (GFile                     *file,
       return NULL;
     }
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
-               /* Translators: the first %s is a file name, the second %s an action such as “load
-                * models”, the third %s the installed. */
+               /* Translators: a file name, an action such as “load models”, then a list of format
+                * names (or “none installed”) */
                _("Could not tell the format of “%s”: no format that can %s recognises its "
                  "content or its extension (formats tried: %s)"),
                g_file_peek_path (file), describe_capability (needed),

@@ -580,7 +580,7 @@ compute_n_bytes (StrataDType   dtype,
   if (!dtype_is_valid (dtype))
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_DTYPE,
-                   /* Translators: %d is a number. */
+                   /* Translators: the number of an unknown dtype */
                    _("Invalid tensor dtype %d"), (int) dtype);
       return FALSE;
     }
@@ -589,7 +589,7 @@ compute_n_bytes (StrataDType   dtype,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                   /* Translators: %s is the str. */
+                   /* Translators: a shape such as (None, 3) */
                    _("A tensor with data needs a fully defined shape, not %s"), str);
       return FALSE;
     }
@@ -962,7 +962,7 @@ check_has_data (StrataTensor  *self,
     return TRUE;
 
   g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_NOT_BUILT,
-               /* Translators: %s is a name. */
+               /* Translators: a tensor (weight) name */
                _("Tensor “%s” holds no data (it was loaded as metadata only)"),
                self->name != NULL ? self->name : "");
   return FALSE;
@@ -1059,7 +1059,7 @@ strata_tensor_to_floats (StrataTensor  *self,
   if (n > G_MAXSIZE / sizeof (float))
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                   /* Translators: %<PRIu64> is a count. */
+                   /* Translators: a number of elements */
                    _("A tensor of %" PRIu64 " elements is too large to convert"), n);
       return NULL;
     }
@@ -1067,7 +1067,7 @@ strata_tensor_to_floats (StrataTensor  *self,
   if (values == NULL)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                   /* Translators: %<PRIu64> is a count. */
+                   /* Translators: a number of values */
                    _("Cannot allocate %" PRIu64 " floats"), n);
       return NULL;
     }

@@ -26,8 +26,7 @@ strata_builtin_set_error (GError     **error,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  /* Translators: the first %s is a layer name, the second %s a class name, the third %s the reason.
-   * */
+  /* Translators: a layer name, its class name, then what is wrong */
   g_set_error (error, STRATA_CONFIG_ERROR, code, _("Layer “%s” (%s): %s"),
                name != NULL ? name : "?", strata_layer_get_class_name (self), message);
 }
@@ -111,11 +110,9 @@ cfg_type_error (StrataLayer  *self,
 {
   g_autofree char *text = strata_builtin_describe_value (node);
 
-  /* Translators: the first %s is a config key, the second what it must be
-   * ("an integer"), the third the value found. */
   strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                            /* Translators: the first %s is a config key, the second %s what was
-                             * expected, the third %s the text. */
+                            /* Translators: a config key, what it must be (“an integer”), then a
+                             * description of the value found */
                             _("config key “%s” must be %s, found %s"), key, expected, text);
   return FALSE;
 }
@@ -457,8 +454,7 @@ strata_builtin_input (StrataLayer *self,
     {
       g_autofree char *found = shape != NULL ? strata_shape_to_string (shape) : g_strdup ("?");
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                /* Translators: %u is a rank, %s a description of the value found.
-                                 * */
+                                /* Translators: a rank, then a description of the input found */
                                 _("expected an input of rank %u or more (batch axis included), found %s"),
                                 min_rank, found);
       return NULL;
@@ -679,8 +675,8 @@ strata_builtin_create_sublayer (StrataLayer *self,
   if (depth > STRATA_MODEL_MAX_NESTING || count > MAX_SUBLAYERS)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_LIMIT,
-                                /* Translators: the first %d is a nesting limit, the second %d a
-                                 * limit. */
+                                /* Translators: the nesting limit, then the limit on the number of
+                                 * wrapped layers */
                                 _("wrapped layers nest deeper than %d levels or number more than %d"),
                                 STRATA_MODEL_MAX_NESTING, MAX_SUBLAYERS);
       return NULL;

@@ -278,7 +278,7 @@ run_orthogonal (InitState   *state,
   if (q == NULL)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                   /* Translators: %<PRIu64> is a count. */
+                   /* Translators: the number of elements of the weight */
                    _("Not enough memory to initialize a weight of %" PRIu64 " elements"),
                    state->n);
       return FALSE;
@@ -371,7 +371,8 @@ run_kind (InitState      *state,
           if (json_array_get_length (values) != state->n)
             {
               g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
-                           /* Translators: %u is a count, %<PRIu64> a count. */
+                           /* Translators: the number of values in the list, then the number of
+                            * elements of the weight */
                            _("The Constant initializer's list of %u values does not fill %" PRIu64 " elements"),
                            json_array_get_length (values), state->n);
               return FALSE;
@@ -543,7 +544,7 @@ strata_initializer_run (JsonNode     *initializer,
   if (state.values == NULL || floats == NULL)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                   /* Translators: %<PRIu64> is a count. */
+                   /* Translators: the number of elements of the weight */
                    _("Not enough memory to initialize a weight of %" PRIu64 " elements"),
                    state.n);
       g_rand_free (state.rand);

@@ -209,9 +209,8 @@ conv_build (StrataLayer          *self,
       if (in % p.groups != 0 || p.filters % p.groups != 0)
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                    /* Translators: the first %<PRId64> is a number, the second
-                                     * %<PRId64> a number of filters, the third %<PRId64> a number
-                                     * of groups. */
+                                    /* Translators: the number of input channels, the number of
+                                     * filters, then the number of groups */
                                     _("%" PRId64 " input channels and %" PRId64 " filters are not divisible by %" PRId64 " groups"),
                                     in, p.filters, p.groups);
           return FALSE;
@@ -318,7 +317,7 @@ conv_build (StrataLayer          *self,
                    strata_builtin_add_bias (self, strata_builtin_shape (self, error, n + 1, b), error);
           }
         strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_UNSUPPORTED,
-                                  /* Translators: %<PRId64> is a number. */
+                                  /* Translators: the “implementation” number found in the config */
                                   _("implementation %" PRId64 " of locally connected layers is not supported"),
                                   implementation);
         return FALSE;

@@ -153,8 +153,7 @@ embedding_build (StrataLayer          *self,
   if (input_dim <= 0 || output_dim <= 0)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                /* Translators: the first %<PRId64> is the value found, the second
-                                 * %<PRId64> the value found. */
+                                /* Translators: the input_dim found, then the output_dim found */
                                 _("“input_dim” and “output_dim” must be positive, found %" PRId64 " and %" PRId64),
                                 input_dim, output_dim);
       return FALSE;

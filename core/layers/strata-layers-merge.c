@@ -269,7 +269,7 @@ merge_shapes (StrataLayer          *self,
           g_str_equal (mode, "max"))
         return elementwise_shapes (self, input_shapes, error);
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_UNSUPPORTED,
-                                /* Translators: %s is a mode name. */
+                                /* Translators: the “mode” of a Keras 1 Merge layer, as found */
                                 _("unknown Merge mode “%s”"), mode);
       return NULL;
     default:

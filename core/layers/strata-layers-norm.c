@@ -177,8 +177,8 @@ layer_norm_build (StrataLayer          *self,
       if (groups <= 0 || dims[0] % groups != 0)
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
-                                    /* Translators: the first %<PRId64> is a number, the second
-                                     * %<PRId64> a number of groups. */
+                                    /* Translators: the number of channels, then the number of
+                                     * groups */
                                     _("%" PRId64 " channels cannot be split into %" PRId64 " groups"),
                                     dims[0], groups);
           return FALSE;

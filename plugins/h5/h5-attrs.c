@@ -77,8 +77,8 @@ read_strings (hid_t attr, const char *where, const char *name, GError **error)
       if ((hsize_t) n > storage)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                       /* Translators: the first %s is an attribute name, the second %s an HDF5 object
-                        * path, %<PRId64> a count, %<PRIu64> a number. */
+                       /* Translators: an attribute name, an HDF5 object path, a number of strings,
+                        * then a size in bytes */
                        _("The attribute “%s” of “%s” declares %" PRId64
                          " strings in %" PRIu64 " bytes"),
                        name, where, (gint64) n, (guint64) storage);

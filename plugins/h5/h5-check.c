@@ -162,8 +162,8 @@ check_vlen_attribute (H5kCheck *ck, guint64 name_at, const char *name, GError **
       if (length > size)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       /* Translators: the first %s is a file name, the second %s an attribute name,
-                        * the first %<PRIu64> a byte offset, the second %<PRIu64> a count. */
+                       /* Translators: a file name, an attribute name, a byte offset, then a length
+                        * in bytes */
                        _("“%s” is damaged: the attribute “%s” at offset %" PRIu64
                          " declares a string of %" PRIu64 " bytes"),
                        path, name, e, length);
@@ -230,8 +230,7 @@ check_local_heap (const guchar *data, guint64 size, guint64 base, guint64 offset
   if (length > size || (address != G_MAXUINT64 && (address > size || length > size - address)))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   /* Translators: %s is a file name, the first %<PRIu64> a byte offset, the second
-                    * %<PRIu64> a count. */
+                   /* Translators: a file name, a byte offset, then a size in bytes */
                    _("“%s” is damaged: the local heap at offset %" PRIu64 " declares "
                      "%" PRIu64 " bytes"), path, offset, length);
       return FALSE;

@@ -399,8 +399,8 @@ convert_rnn (const H5kLayerInfo *layer, const char *cls, GPtrArray *arrays, cons
       if (source == 2 || target == 2)
         {
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                       /* Translators: the first %s is a layer name, the second %s a name, the third
-                        * %s a name. */
+                       /* Translators: a layer name, then two weight layouts, such as “CuDNNLSTM”
+                        * and “LSTM” */
                        _("Layer “%s”: %s is not compatible with %s"), name, names[source],
                        names[target]);
           return FALSE;

@@ -198,8 +198,8 @@ assign_layer (H5Load *ld, StrataLayer *layer, guint k, const char *file_name, GP
       if (skip_mismatch && by_name)
         {
           g_autofree char *reason = g_strdup_printf (
-              /* Translators: the first %u is an index, %s a name, the second %u a count, the third
-               * %u a count. */
+              /* Translators: a layer index, a layer name, the number of weights expected, then the
+               * number saved */
               _("Skipping loading of weights for layer #%u (named %s) due to mismatch in number "
                 "of weights. Layer expects %u weight(s). Received %u saved weight(s)"),
               k, name, legacy->len, arrays->len);
@@ -208,14 +208,14 @@ assign_layer (H5Load *ld, StrataLayer *layer, guint k, const char *file_name, GP
         }
       if (by_name)
         g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                     /* Translators: the first %u is an index, %s a name, the second %u a count, the
-                      * third %u a count. */
+                     /* Translators: a layer index, a layer name, the number of weights expected,
+                      * then the number saved */
                      _("Weight count mismatch for layer #%u (named %s). Layer expects %u weight(s). "
                        "Received %u saved weight(s)"), k, name, legacy->len, arrays->len);
       else
         g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                     /* Translators: the first %u is an index, the first %s a name, the second %s a
-                      * file name, the second %u a count, the third %u a count. */
+                     /* Translators: a layer index, the layer's name in the model, its name in the
+                      * file, the number of weights expected, then the number saved */
                      _("Weight count mismatch for layer #%u (named %s in the current model, %s in "
                        "the save file). Layer expects %u weight(s). Received %u saved weight(s)"),
                      k, name, file_name, legacy->len, arrays->len);
@@ -238,17 +238,16 @@ assign_layer (H5Load *ld, StrataLayer *layer, guint k, const char *file_name, GP
           if (skip_mismatch)
             {
               g_autofree char *reason = g_strdup_printf (
-                  /* Translators: %u is an index, the first %s a name, the second %s an index, the
-                   * third %s a shape such as (None, 3), the fourth %s a shape such as (None, 3). */
+                  /* Translators: a layer index, a layer name, a weight name, the expected shape,
+                   * then the saved shape; shapes look like (None, 3) */
                   _("Shape mismatch in layer #%u (named %s) for weight %s. Weight expects shape %s. "
                     "Received saved weight with shape %s"), k, name, a->name, e, r);
               strata_weights_report_add_skipped (report, name, reason);
               continue;
             }
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                       /* Translators: %u is an index, the first %s a name, the second %s an index,
-                        * the third %s a shape such as (None, 3), the fourth %s a shape such as
-                        * (None, 3), the fifth %s a file name. */
+                       /* Translators: a layer index, a layer name, a weight name, the expected
+                        * shape, the saved shape, then a file name; shapes look like (None, 3) */
                        _("Shape mismatch in layer #%u (named %s) for weight %s. Weight expects shape "
                          "%s. Received saved weight with shape %s (in “%s”)"),
                        k, name, a->name, e, r, h5k_file_get_path (ld->file));
@@ -269,7 +268,7 @@ assign_layer (H5Load *ld, StrataLayer *layer, guint k, const char *file_name, GP
 
   if (changed && !strata_layer_set_weights (layer, current, error))
     {
-      /* Translators: %u is an index, %s a name. */
+      /* Translators: a layer index, then a layer name */
       g_prefix_error (error, _("Layer #%u (named %s): "), k, name);
       return FALSE;
     }
@@ -313,7 +312,7 @@ load_top_level (H5Load *ld, StrataModel *model, GError **error)
     {
       /* Strata models own no variables of their own (Keras model.add_weight). */
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                   /* Translators: %u is a nesting limit. */
+                   /* Translators: the number of top-level weights saved */
                    _("Weight count mismatch for top-level weights when loading weights from file. "
                      "Model expects 0 top-level weight(s). Received %u saved top-level weight(s)"),
                    ld->kf->top_level->weights->len);
@@ -354,8 +353,8 @@ load_topological (H5Load *ld, StrataModel *model, gboolean skip_mismatch,
   if (layers->len != groups->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                   /* Translators: the first %u is a number of groups, the second %u a count, %s a
-                    * file name, the third %u a count, the fourth %u the value found. */
+                   /* Translators: the number of layers in the file, the number in the model, a file
+                    * name, then these two numbers again (as Keras words it) */
                    _("You are trying to load a weight file containing %u layers into a model with "
                      "%u layers. Layer count mismatch when loading weights from “%s”: model "
                      "expected %u layers, found %u saved layers."),
@@ -424,8 +423,7 @@ load_by_name (H5Load *ld, StrataModel *model, gboolean skip_mismatch, gboolean a
       if (!found && !adopt_unknown && group->weights->len > 0 && report == NULL)
         {
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                       /* Translators: the first %s is a file name, the second %s an HDF5 object
-                        * path. */
+                       /* Translators: a file name, then a layer name */
                        _("“%s” holds weights for a layer named “%s”, which the model does not have"),
                        h5k_file_get_path (ld->file), group->name);
           return FALSE;

@@ -233,8 +233,7 @@ walk_group (H5kWalk *w, hid_t group, const char *path, guint depth)
   if (depth > H5K_MAX_DEPTH)
     {
       g_set_error (w->error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                   /* Translators: the first %s is a file name, %d a nesting limit, the second %s a
-                    * file name. */
+                   /* Translators: a file name, the nesting limit, then an HDF5 group path */
                    _("“%s” nests groups deeper than %d levels (at “%s”)"), w->file->path,
                    H5K_MAX_DEPTH, path);
       w->failed = TRUE;
@@ -421,8 +420,7 @@ usable (H5kFile *file, const H5kObjectInfo *info, const char *path, H5I_type_t t
   if (type == H5I_DATASET && !info->datatype_ok)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                   /* Translators: the first %s is an HDF5 object path, the second %s a file name.
-                    * */
+                   /* Translators: the first %s is an HDF5 object path, the second %s a file name. */
                    _("The weight dataset “%s” in “%s” has an HDF5 type that Strata does not read "
                      "(the file is damaged or was not written by Keras)"), path, file->path);
       return FALSE;
@@ -430,7 +428,7 @@ usable (H5kFile *file, const H5kObjectInfo *info, const char *path, H5I_type_t t
   if (type != H5I_DATASET && !info->attributes_ok)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                   /* Translators: the first %s is a file name, the second %s a file name. */
+                   /* Translators: an HDF5 object path, then a file name */
                    _("“%s” in “%s” has an attribute of an HDF5 type that Strata does not read "
                      "(the file is damaged or was not written by Keras)"), path, file->path);
       return FALSE;
@@ -502,7 +500,7 @@ open_path (H5kFile *file, const char *path, H5I_type_t type, GError **error)
         return H5I_INVALID_HID;
     }
   if (obj < 0)
-    /* Translators: the first %s is a file name, the second %s a file name. */
+    /* Translators: a file name, then an HDF5 object path */
     h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("“%s” has no object “%s”"),
                    file->path, path);
   return obj;
@@ -574,8 +572,7 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
   if (ds < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
-                     /* Translators: the first %s is an HDF5 object path, the second %s a file name.
-                      * */
+                     /* Translators: the first %s is an HDF5 object path, the second %s a file name. */
                      _("Cannot open the weight dataset “%s” in “%s”"), path, file->path);
       return NULL;
     }
@@ -671,7 +668,7 @@ read_group (H5kFile *file, hid_t parent, const char *parent_path, const char *na
   if (group < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
-                     /* Translators: the first %s is a file name, the second %s a file name. */
+                     /* Translators: an HDF5 object path, then a file name */
                      _("“%s” in “%s” is not a group"), path, file->path);
       return NULL;
     }
@@ -892,8 +889,8 @@ read_raw (H5kFile *file, const H5kWeight *weight, GError **error)
         {
           int saved_errno = errno;
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       /* Translators: the first %s is a file name, the second %s a file name, the
-                        * third %s the system's error message. */
+                       /* Translators: an HDF5 dataset path, a file name, then the system's error
+                        * message */
                        _("Cannot read the data of “%s” in “%s”: %s"), weight->path, file->path,
                        n < 0 ? g_strerror (saved_errno) : _("the file is shorter than it was"));
           return NULL;
@@ -913,7 +910,7 @@ h5k_file_read_weight (H5kFile *file, const H5kWeight *weight, GError **error)
       if (weight->offset > file->size || weight->n_bytes > file->size - weight->offset)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       /* Translators: the first %s is a file name, the second %s a file name. */
+                       /* Translators: an HDF5 dataset path, then a file name */
                        _("The data of “%s” lie beyond the end of “%s”"), weight->path, file->path);
           return NULL;
         }
@@ -929,8 +926,7 @@ h5k_file_read_weight (H5kFile *file, const H5kWeight *weight, GError **error)
   if (weight->n_bytes > file->size && weight->n_bytes > 1032 * (guint64) file->size)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                   /* Translators: the first %s is an HDF5 object path, the second %s a file name.
-                    * */
+                   /* Translators: the first %s is an HDF5 object path, the second %s a file name. */
                    _("The weight dataset “%s” declares more data than “%s” can hold"),
                    weight->path, file->path);
       return NULL;

@@ -43,7 +43,7 @@ out_weight_new (const char *name, StrataTensor *tensor, const char *where, GErro
   if (!strata_tensor_has_data (tensor))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                   /* Translators: the first %s is a weight name, the second %s an HDF5 object path. */
+                   /* Translators: a weight name, then a layer name */
                    _("The weight “%s” of “%s” has no data (the model was loaded with metadata "
                      "only); it cannot be saved"), name, where);
       return NULL;
@@ -51,7 +51,7 @@ out_weight_new (const char *name, StrataTensor *tensor, const char *where, GErro
   if (rank > H5K_MAX_RANK)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                   /* Translators: the first %s is a weight name, the second %s an HDF5 object path. */
+                   /* Translators: a weight name, then a layer name */
                    _("The weight “%s” of “%s” has too many dimensions"), name, where);
       return NULL;
     }

@@ -57,8 +57,8 @@ write_dataset (hid_t group, const char *file, const char *where, const H5kOutWei
   if (data == NULL || size != n * strata_dtype_get_size (w->dtype))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                   /* Translators: the first %s is a weight name, the second %s a JSON path such as
-                    * $.config.layers[0], %zu a size, %<PRIu64> a count. */
+                   /* Translators: a weight name, a layer name, a size in bytes, then a number of
+                    * elements */
                    _("The weight “%s” of “%s” has no data or the wrong amount of data "
                      "(%zu bytes for %" PRIu64 " elements)"),
                    w->name, where, size, n);
@@ -71,10 +71,8 @@ write_dataset (hid_t group, const char *file, const char *where, const H5kOutWei
   if (ds < 0 || (n > 0 && H5Dwrite (ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) ||
       h5k_fd_current_errno () != 0)
     {
-      /* Translators: a weight, its layer (or group), the file */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
-                     /* Translators: the first %s is a weight name, the second %s a JSON path such
-                      * as $.config.layers[0], the third %s a file name. */
+                     /* Translators: a weight, its layer (or group), the file */
                      _("Cannot write the weight “%s” of “%s” to “%s”"), w->name, where, file);
       return FALSE;
     }
@@ -92,10 +90,8 @@ write_group (hid_t parent, const char *file, const char *name, GPtrArray *weight
   group = H5Gcreate2 (parent, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
   if (group < 0)
     {
-      /* Translators: a layer's (or group's) name, the file */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
-                     /* Translators: the first %s is an HDF5 group path, the second %s a file name.
-                      * */
+                     /* Translators: a layer's (or group's) name, the file */
                      _("Cannot create the group “%s” in “%s”"), name, file);
       return FALSE;
     }

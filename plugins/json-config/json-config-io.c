@@ -107,10 +107,8 @@ json_config_write_file (const char  *path,
 
 failed:
   saved_errno = errno;
-  /* Translators: the file being written, then the system's reason */
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               /* Translators: the first %s is a file name, the second %s the system's error
-                * message. */
+               /* Translators: the file being written, then the system's reason */
                _("Could not write “%s”: %s"), path, g_strerror (saved_errno));
   return FALSE;
 }

@@ -55,7 +55,7 @@ read_dir_member (const char *dir, const char *name, gboolean required,
       if (!required)
         return TRUE;
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   /* Translators: the first %s is a file name, the second %s a name. */
+                   /* Translators: a folder name, then a file name such as config.json */
                    _("The Keras directory “%s” has no %s"), dir, name);
       return FALSE;
     }
@@ -82,7 +82,7 @@ open_directory (const char *dir, Kv3Archive *archive, GError **error)
   if (!g_file_test (weights, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   /* Translators: the first %s is a file name, the second %s a file name. */
+                   /* Translators: a folder name, then a file name such as model.weights.h5 */
                    _("The Keras directory “%s” has no %s"), dir, WEIGHTS_NAME);
       return FALSE;
     }
@@ -148,8 +148,8 @@ read_member (zip_t *za, zip_uint64_t index, const char *path, const char *name,
         {
           zip_fclose (zf);
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       /* Translators: the first %s is a name, the second %s a file name, %<PRIu64>
-                        * a size. */
+                       /* Translators: a member (file) name in the archive, an archive file name,
+                        * then a size in bytes */
                        _("The member %s of “%s” holds more than the %" PRIu64 " bytes it declares"),
                        name, path, size);
           return FALSE;
@@ -160,8 +160,8 @@ read_member (zip_t *za, zip_uint64_t index, const char *path, const char *name,
         {
           zip_fclose (zf);
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                       /* Translators: the first %s is a name, the second %s a file name, the third
-                        * %s the system's error message. */
+                       /* Translators: a member (file) name in the archive, an archive file name,
+                        * then the system's error message */
                        _("Cannot extract %s of “%s”: %s"), name, path, g_strerror (errno));
           return FALSE;
         }
@@ -171,8 +171,8 @@ read_member (zip_t *za, zip_uint64_t index, const char *path, const char *name,
   if (done != size)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   /* Translators: the first %s is a name, the second %s a file name, the first
-                    * %<PRIu64> a number, the second %<PRIu64> a size. */
+                   /* Translators: a member (file) name in the archive, an archive file name, the
+                    * bytes read, then the bytes declared */
                    _("The member %s of “%s” is truncated: %" PRIu64 " of %" PRIu64 " bytes"),
                    name, path, done, size);
       return FALSE;
@@ -201,8 +201,7 @@ extract_weights (zip_t *za, zip_uint64_t index, const char *path, guint64 size,
   if (out == NULL)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                   /* Translators: the first %s is the target, the second %s the system's error
-                    * message. */
+                   /* Translators: a file name, then the system's error message */
                    _("Cannot create “%s”: %s"), target, g_strerror (errno));
       return FALSE;
     }
@@ -279,7 +278,7 @@ open_zip (const char *path, Kv3Archive *archive, GError **error)
       if (unsafe_name (zs.name))
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       /* Translators: the first %s is a file name, the second %s a name. */
+                       /* Translators: an archive file name, then a member (file) name in it */
                        _("“%s” has a member named “%s”, which points outside the archive"),
                        path, zs.name);
           return FALSE;
@@ -290,8 +289,8 @@ open_zip (const char *path, Kv3Archive *archive, GError **error)
           (zs.size > (1 << 20) && zs.size / KV3_MAX_RATIO > archive_size))
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                       /* Translators: the first %s is a name, the second %s a file name, the first
-                        * %<PRIu64> a size, the second %<PRIu64> a size. */
+                       /* Translators: a member (file) name in the archive, an archive file name,
+                        * the size it declares, then the size of the archive, in bytes */
                        _("The member “%s” of “%s” declares %" PRIu64 " bytes, too many for an "
                          "archive of %" PRIu64 " bytes (zip bomb?)"),
                        zs.name, path, (guint64) zs.size, archive_size);
@@ -517,10 +516,8 @@ kv3_archive_write (GOutputStream *out, const char *name, const char *metadata, c
     }
   if (za == NULL)
     {
-      /* Translators: the archive, then libzip's reason */
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   /* Translators: the first %s is a file name, the second %s the system's error
-                    * message. */
+                   /* Translators: the archive, then libzip's reason */
                    _("Cannot create the .keras archive “%s”: %s"), name, zip_error_strerror (&zerr));
       zip_error_fini (&zerr);
       zip_error_fini (&sink.zerr);
@@ -558,9 +555,9 @@ kv3_archive_write (GOutputStream *out, const char *name, const char *metadata, c
   if (!ok || zip_close (za) != 0)
     {
       if (sink.error != NULL)
-        /* Translators: the archive, then why writing it failed ("No space left on device") */
         g_set_error (error, sink.error->domain, sink.error->code,
-                     /* Translators: the first %s is a file name, the second %s the reason. */
+                     /* Translators: the archive, then why writing it failed ("No space left on
+                      * device") */
                      _("Cannot write the .keras archive “%s”: %s"), name, sink.error->message);
       else
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,

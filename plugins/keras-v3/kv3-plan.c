@@ -475,8 +475,7 @@ plan_model (Kv3Plan *plan, GHashTable *seen, StrataModel *model, JsonObject *ent
       if (layer == NULL)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       /* Translators: %u is an index, the first %s a name, the second %s a model
-                        * name. */
+                       /* Translators: a layer index, a layer name, then a model name */
                        _("Layer %u (%s) of model “%s” is not in the model"),
                        i, name != NULL ? name : "?", strata_layer_get_name (STRATA_LAYER (model)));
           return FALSE;

@@ -164,14 +164,16 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
     {
       H5Eclear2 (H5E_DEFAULT);
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   /* Translators: the first %s is a file name, the second %s a file name. */
+                   /* Translators: a file name, then an HDF5 dataset path such as
+                    * /layers/dense/vars/0 */
                    _("“%s” has no weight dataset %s"), file_path, path);
       return NULL;
     }
   did = H5Dopen2 (fid, path, H5P_DEFAULT);
   if (did < 0)
     {
-      /* Translators: %s is a JSON path such as $.config.layers[0]. */
+      /* Translators: a file name and an HDF5 dataset path, such as
+       * model.weights.h5:/layers/dense/vars/0 */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot open the dataset %s"), where);
       return NULL;
     }
@@ -189,7 +191,8 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
   rank = H5Sget_simple_extent_ndims (space);
   if (rank < 0 || rank > H5K_MAX_RANK || H5Sget_simple_extent_dims (space, dims, NULL) < 0)
     {
-      /* Translators: %s is a JSON path such as $.config.layers[0]. */
+      /* Translators: a file name and an HDF5 dataset path, such as
+       * model.weights.h5:/layers/dense/vars/0 */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("The dataset %s has an invalid shape"), where);
       return NULL;
     }
@@ -199,7 +202,8 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
       if (dims[d] > G_MAXINT64 || (dims[d] != 0 && n_bytes > G_MAXUINT64 / dims[d]))
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                       /* Translators: %s is a JSON path such as $.config.layers[0]. */
+                       /* Translators: a file name and an HDF5 dataset path, such as
+                        * model.weights.h5:/layers/dense/vars/0 */
                        _("The dataset %s is too large"), where);
           return NULL;
         }
@@ -213,8 +217,8 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
     if (n_bytes > file_size)
       {
         g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                     /* Translators: %s is a JSON path such as $.config.layers[0], %<PRIu64> a size.
-                      * */
+                     /* Translators: a file name and an HDF5 dataset path, such as
+                      * model.weights.h5:/layers/dense/vars/0, then a size in bytes */
                      _("The dataset %s declares %" PRIu64 " bytes, more than the file holds"),
                      where, n_bytes);
         return NULL;
@@ -225,7 +229,8 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
   if (n_bytes > 0 && H5Dread (did, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer) < 0)
     {
       g_free (buffer);
-      /* Translators: %s is a JSON path such as $.config.layers[0]. */
+      /* Translators: a file name and an HDF5 dataset path, such as
+       * model.weights.h5:/layers/dense/vars/0 */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot read the dataset %s"), where);
       return NULL;
     }
@@ -439,8 +444,8 @@ write_dataset (hid_t gid, const char *file, const char *where, const char *name,
   if (data == NULL || rank > H5K_MAX_RANK)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                   /* Translators: the first %s is a JSON path such as $.config.layers[0], the
-                    * second %s a name. */
+                   /* Translators: an HDF5 group path such as layers/dense/vars, then a dataset name
+                    * such as 0 */
                    _("The weight %s/%s has no data to save"), where, name);
       return FALSE;
     }

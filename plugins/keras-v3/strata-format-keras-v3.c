@@ -195,15 +195,15 @@ parse_object (const char *text, gssize length, const char *what, const char *pat
   if (node == NULL)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   /* Translators: the first %s is the reason, the second %s a file name, the third
-                    * %s the reason. */
+                   /* Translators: what is parsed, such as config.json, a file name, then the
+                    * parser's error message */
                    _("The %s of “%s” is not valid JSON: %s"), what, path, local->message);
       return NULL;
     }
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   /* Translators: the first %s is the reason, the second %s a file name. */
+                   /* Translators: what is parsed, such as config.json, then a file name */
                    _("The %s of “%s” is not a JSON object"), what, path);
       return NULL;
     }

@@ -646,9 +646,8 @@ add_layer (Writer *w, StrataLayer *layer, JsonObject *entry, guint depth, guint 
    * weights-only file has none */
   if (class_name == NULL)
     {
-      /* Translators: the placeholder is a layer name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                   /* Translators: %s is a layer name. */
+                   /* Translators: the placeholder is a layer name. */
                    _("The layer “%s” has no class (it was read from a file without a model config) and cannot be written to a SavedModel"),
                    strata_layer_get_name (layer));
       return FALSE;
@@ -678,9 +677,9 @@ add_layer (Writer *w, StrataLayer *layer, JsonObject *entry, guint depth, guint 
 
       if (!strata_tensor_has_data (tensor))
         {
-          /* Translators: the first placeholder is a weight name, the second a layer name. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                       /* Translators: the first %s is a weight name, the second %s a layer name. */
+                       /* Translators: the first placeholder is a weight name, the second a layer
+                        * name. */
                        _("The weight “%s” of “%s” has no data (the model was loaded with metadata "
                          "only); it cannot be saved"), name, strata_layer_get_name (layer));
           return FALSE;
@@ -760,9 +759,8 @@ add_model (Writer *w, StrataModel *model, JsonObject *entry, guint depth, gboole
 
   if (depth > MAX_NESTING)
     {
-      /* Translators: the placeholder is a model name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                   /* Translators: %s is a model name. */
+                   /* Translators: the placeholder is a model name. */
                    _("The model “%s” nests models too deeply to be saved"),
                    strata_layer_get_name (STRATA_LAYER (model)));
       return FALSE;
@@ -1074,9 +1072,8 @@ build_graph (Writer *w, StrataModel *model, StrataSaveOptions *options, gboolean
 
   if (entry == NULL)
     {
-      /* Translators: the placeholder is a model name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                   /* Translators: %s is a model name. */
+                   /* Translators: the placeholder is a model name. */
                    _("The config of the model “%s” cannot be written"),
                    strata_layer_get_name (STRATA_LAYER (model)));
       return FALSE;
@@ -1341,9 +1338,8 @@ write_bundle (Writer *w, TsmBundleWriter *bundle, StrataSaveOptions *options,
       dtype = tsm_dtype_from_strata (strata_tensor_get_dtype (node->tensor));
       if (bytes == NULL)
         {
-          /* Translators: the placeholder is a variable name. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                       /* Translators: %s is a weight name. */
+                       /* Translators: the placeholder is a variable name. */
                        _("The variable “%s” has no data (the model was loaded with metadata only); "
                          "it cannot be saved"), node->var_name);
           return FALSE;

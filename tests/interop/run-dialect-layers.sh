@@ -26,7 +26,7 @@ rc=$?
 if [ $rc -ne 0 ]; then
     echo "-- Keras log (last 30 lines):" >&2
     tail -n 30 "$log" >&2
-    [ $rc -eq 124 ] && echo "FAIL: the Keras check timed out" >&2
+    [ $rc -eq 124 ] && echo "not ok - the Keras check timed out"
     exit 1
 fi
 exit 0

@@ -449,6 +449,7 @@ typedef struct {
   StrataKerasDialect source;
   StrataConfigStyle  style;
   GError            *refusal;
+  gboolean           for_predict;
 } Writer;
 
 /* The entry keys of serialize_keras_object (Keras 3, and tf-keras's own
@@ -654,7 +655,7 @@ write_layer_config (Writer       *writer,
   JsonObject *config = strata_layer_get_config (layer);
   StrataConversion conversion = {
     writer->source, writer->dialect, strata_layer_get_load_context (layer)->dim_ordering,
-    &writer->refusal,
+    &writer->refusal, writer->for_predict,
   };
 
   *class_name = strata_layer_get_class_name (layer);
@@ -1114,6 +1115,21 @@ write_top (Writer      *writer,
   return top;
 }
 
+/* write_top(), or NULL with the first refusal. */
+static JsonObject *
+write_checked (Writer *writer, StrataModel *self, GError **error)
+{
+  JsonObject *top = write_top (writer, self);
+
+  if (writer->refusal != NULL)
+    {
+      g_propagate_error (error, writer->refusal);
+      json_object_unref (top);
+      return NULL;
+    }
+  return top;
+}
+
 /**
  * strata_model_to_config_object_full:
  * @self: a model
@@ -1146,23 +1162,22 @@ strata_model_to_config_object_full (StrataModel        *self,
                                     GError            **error)
 {
   Writer writer;
-  JsonObject *top;
 
   g_return_val_if_fail (STRATA_IS_MODEL (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  writer.source = strata_model_get_dialect (self);
-  writer.dialect = strata_model_resolve_dialect (self, dialect);
-  writer.style = style;
-  writer.refusal = NULL;
-  top = write_top (&writer, self);
-  if (writer.refusal != NULL)
-    {
-      g_propagate_error (error, writer.refusal);
-      json_object_unref (top);
-      return NULL;
-    }
-  return top;
+  writer = (Writer) { strata_model_resolve_dialect (self, dialect), strata_model_get_dialect (self), style,
+                      NULL, FALSE };
+  return write_checked (&writer, self, error);
+}
+
+JsonObject *
+strata_model_to_predict_config (StrataModel *self, GError **error)
+{
+  Writer writer = { STRATA_KERAS_DIALECT_KERAS2, strata_model_get_dialect (self),
+                    STRATA_CONFIG_STYLE_MODEL_JSON, NULL, TRUE };
+
+  return write_checked (&writer, self, error);
 }
 
 /**

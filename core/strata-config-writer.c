@@ -1137,7 +1137,7 @@ write_checked (Writer *writer, StrataModel *self, GError **error)
  *   one the model was read in (Keras 2 for a model made in code)
  * @style: the serialization the config is for: `to_json()`, HDF5 and
  *   SavedModel files, or the `config.json` of a `.keras` archive
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Serializes the model for the Keras of @dialect, as that Keras writes it
  * in @style. This is the one entry point format writers use: the dialect
@@ -1193,7 +1193,7 @@ strata_model_to_predict_config (StrataModel *self, GError **error)
  *
  * A layer that has no exact equivalent in @dialect is written as well as
  * it can be (the target Keras may refuse it or build another layer);
- * strata_model_to_config_object_full() refuses such models instead.
+ * [method@Strata.Model.to_config_object_full] refuses such models instead.
  *
  * Returns: (transfer full): the serialized model
  */
@@ -1218,7 +1218,7 @@ strata_model_to_config_object (StrataModel        *self,
 /**
  * strata_model_to_json:
  * @self: a model
- * @dialect: the Keras dialect to write (see strata_model_to_config_object())
+ * @dialect: the Keras dialect to write (see [method@Strata.Model.to_config_object])
  * @pretty: whether to indent the output
  *
  * Serializes the model to JSON as Keras `model.to_json()` does (Python

@@ -192,7 +192,7 @@ convert_weights (StrataLayer *layer, GPtrArray *parts, GPtrArray *weights, GErro
   if (weights->len != 3 * parts->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                   /* Translators: a layer name and two counts */
+                   /* Translators: a layer name, the number of weights it has, then the number expected */
                    _("Layer “%s” has %u weights, expected %u for its cuDNN layers"),
                    strata_layer_get_name (layer), weights->len, 3 * parts->len);
       return FALSE;

@@ -172,16 +172,21 @@ print_contents (StrataContents *contents)
   GPtrArray *signatures = strata_contents_get_signatures (contents);
   GPtrArray *variables = strata_contents_get_variables (contents);
 
+  /* Translators: %s is a format name. */
   g_print (_("Format: %s\n"), strata_contents_get_format_name (contents));
   if (strata_contents_get_kind (contents) != NULL)
+    /* Translators: %s is a description of the value found. */
     g_print (_("Contents: %s (no Keras model)\n"), strata_contents_get_kind (contents));
   if (strata_contents_get_producer (contents) != NULL)
+    /* Translators: the program that wrote the file, such as “Keras 3.15.0” */
     g_print (_("Written by: %s\n"), strata_contents_get_producer (contents));
   if (tags[0] != NULL)
     {
       g_autofree char *joined = g_strjoinv (", ", (char **) tags);
+      /* Translators: a list of SavedModel tags such as “serve” */
       g_print (_("Tags: %s\n"), joined);
     }
+  /* Translators: a number of signatures */
   g_print (_("Signatures: %u\n"), signatures->len);
   for (guint i = 0; i < signatures->len; i++)
     {
@@ -193,6 +198,7 @@ print_contents (StrataContents *contents)
       print_specs (_("input"), strata_signature_get_inputs (signature));
       print_specs (_("output"), strata_signature_get_outputs (signature));
     }
+  /* Translators: a number of variables */
   g_print (_("Variables: %u\n"), variables->len);
   for (guint i = 0; i < variables->len; i++)
     {
@@ -301,18 +307,22 @@ cmd_info (ToolOptions *opts,
   g_print ("%s", summary);
   if (summary[0] != '\0' && !g_str_has_suffix (summary, "\n"))
     g_print ("\n");
+  /* Translators: %s is a format name. */
   g_print (_("Format: %s\n"), format_name);
+  /* Translators: a Keras version such as 2.21.0, or “unknown” */
   g_print (_("Keras version: %s\n"),
            strata_model_get_keras_version (model) ? strata_model_get_keras_version (model) : _("unknown"));
   optimizer = strata_model_get_optimizer (model);
   if (optimizer != NULL)
     {
       GPtrArray *weights = strata_optimizer_get_weights (optimizer);
+      /* Translators: an optimizer class name such as Adam, then a number of tensors */
       g_print (_("Optimizer: %s (%u state tensors)\n"),
                strata_optimizer_get_class_name (optimizer), weights != NULL ? weights->len : 0);
     }
   else
     g_print (_("Optimizer: none\n"));
+  /* Translators: “yes” or “no” */
   g_print (_("Compiled: %s\n"), strata_model_is_compiled (model) ? _("yes") : _("no"));
   return 0;
 }
@@ -425,6 +435,7 @@ describe_module (const char *path)
       g_module_close (module);
       /* TRANSLATORS: the first %s is a module's path, the second the name of a C function */
       return fail (g_error_new (STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+                                /* Translators: a file name, then the name of a C function */
                                 _("The module “%s” does not give a descriptor through %s"),
                                 path, STRATA_FORMAT_ENTRY_POINT));
     }
@@ -750,12 +761,14 @@ run_command (const Command *command,
       g_autofree char *message = NULL;
 
       if (command->n_args < 0)
-        /* Translators: a command name, then two counts */
+        /* Translators: a command name such as “convert”, the least number of arguments it
+         * takes, then the number given */
         message = g_strdup_printf (ngettext ("“%s” takes at least %d argument, %d given",
                                              "“%s” takes at least %d arguments, %d given", n),
                                    command->name, n, argc - 1);
       else
-        /* Translators: a command name, then two counts */
+        /* Translators: a command name such as “convert”, the number of arguments it takes,
+         * then the number given */
         message = g_strdup_printf (ngettext ("“%s” takes %d argument, %d given",
                                              "“%s” takes %d arguments, %d given", n),
                                    command->name, n, argc - 1);
@@ -817,6 +830,7 @@ main (int    argc,
   if (argc < 2)
     return usage_error (context, _("No command given"));
   {
+    /* Translators: the command name given */
     g_autofree char *message = g_strdup_printf (_("Unknown command “%s”"), argv[1]);
     return usage_error (context, message);
   }

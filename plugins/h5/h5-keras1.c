@@ -200,6 +200,7 @@ concat_last (GPtrArray *arrays, const guint *order, guint n, const char *layer, 
 
 mismatch:
   g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+               /* Translators: %s is a layer name. */
                _("Cannot regroup the Keras 1 per-gate weights of layer “%s”: their shapes or "
                  "dtypes do not fit together"), layer);
   return NULL;
@@ -308,6 +309,7 @@ sum_or_split_bias (GPtrArray *arrays, gboolean from_cudnn, const char *layer, GE
   if (b->dtype != STRATA_DTYPE_FLOAT32 && b->dtype != STRATA_DTYPE_FLOAT64)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_DTYPE,
+                   /* Translators: the first %s is a layer name, the second %s a dtype name. */
                    _("Cannot convert the cuDNN bias of layer “%s”: its dtype is %s"),
                    layer, strata_dtype_to_string (b->dtype));
       h5k_array_free (out);
@@ -397,6 +399,8 @@ convert_rnn (const H5kLayerInfo *layer, const char *cls, GPtrArray *arrays, cons
       if (source == 2 || target == 2)
         {
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                       /* Translators: a layer name, then two weight layouts, such as “CuDNNLSTM”
+                        * and “LSTM” */
                        _("Layer “%s”: %s is not compatible with %s"), name, names[source],
                        names[target]);
           return FALSE;
@@ -413,6 +417,8 @@ invalid_bias:
   {
     g_autofree char *shape = h5k_dims_to_string (b->rank, b->dims);
     g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                 /* Translators: the first %s is a layer name, the second %s a shape such as (None,
+                  * 3), %u a number of units. */
                  _("Layer “%s”: invalid bias shape %s for %u units"), name, shape, (guint) units);
   }
   return FALSE;

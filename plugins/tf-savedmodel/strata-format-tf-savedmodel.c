@@ -76,8 +76,8 @@ strata_format_tf_savedmodel_load_model (StrataFormat *format, GFile *file, Strat
     return NULL;
   if (!g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      /* Translators: the placeholder is a path. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the placeholder is a path. */
                    _("“%s” is a TensorFlow checkpoint, which holds weights but no model: load a "
                      "model and use load_weights"), path);
       return NULL;

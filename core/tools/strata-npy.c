@@ -266,8 +266,9 @@ strata_npy_parse (GBytes *bytes, const char *name, GError **error)
     }
   if (info.big_endian)
     {
-      guint8 *copy = g_memdup2 (data + offset, MAX (n * element, 1));
+      guint8 *copy = g_malloc (MAX (n * element, 1));
 
+      memcpy (copy, data + offset, n * element);
       swap_elements (copy, n, element);
       payload = g_bytes_new_take (copy, n * element);
     }

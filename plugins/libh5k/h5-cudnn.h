@@ -5,6 +5,7 @@
 #pragma once
 
 #include "strata.h"
+#include "h5-export.h"
 
 G_BEGIN_DECLS
 
@@ -12,6 +13,7 @@ G_BEGIN_DECLS
  * layer (nested models and wrappers included), else a copy in which they
  * are LSTM / GRU(reset_after=True) with their weights re-laid out, the
  * training config kept and the optimizer without its state. */
+H5K_EXPORT
 StrataModel *h5k_model_without_cudnn (StrataModel *model, GError **error);
 
 G_END_DECLS

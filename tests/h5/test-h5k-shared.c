@@ -93,9 +93,9 @@ test_one_lock (void)
     "fixtures/generated/tf_keras/sequential_dense.h5",
     "fixtures/generated/keras/sequential_dense.keras",
   };
-  g_autofree char *file = NULL;
-  LockFunc lock = module_symbol ("h5", "h5k_lock", &file);
-  LockFunc unlock = module_symbol ("h5", "h5k_unlock", &file);
+  g_autofree char *lock_file = NULL, *unlock_file = NULL;
+  LockFunc lock = module_symbol ("h5", "h5k_lock", &lock_file);
+  LockFunc unlock = module_symbol ("h5", "h5k_unlock", &unlock_file);
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {

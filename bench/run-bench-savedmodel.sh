@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run-bench-savedmodel.sh: load and save benchmark for a ~1 GiB SavedModel.
 #
 # Usage: bench/run-bench-savedmodel.sh [BUILD_DIR]   (default: ./build or $STRATA_BUILD_DIR)

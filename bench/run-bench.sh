@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run-bench.sh: load benchmark for a ~1 GiB Keras HDF5 model.
 #
 # Usage: bench/run-bench.sh [BUILD_DIR]     (default: ./build or $STRATA_BUILD_DIR)

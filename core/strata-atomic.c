@@ -663,9 +663,9 @@ strata_save_target_free (StrataSaveTarget *self)
  * strata_format_open_scratch_file:
  * @file: the file a format was given to save into (the @file argument of
  *   the `save_model` and `save_weights` virtual functions of
- *   #StrataFormatClass), or any file in the folder where scratch data
+ *   [struct@Strata.FormatClass]), or any file in the folder where scratch data
  *   should go
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Opens a new temporary file for a format's intermediate data (a `.keras`
  * archive's weights before they are zipped, say), on the same file system

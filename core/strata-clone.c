@@ -44,7 +44,8 @@ clone_layer (StrataLayer      *layer,
           if (!STRATA_IS_LAYER (copy))
             {
               g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                           _("The clone function returned something else than a layer for layer '%s'"),
+                           /* Translators: %s is a layer name. */
+                           _("The clone function returned something else than a layer for layer “%s”"),
                            strata_layer_get_name (layer));
               return NULL;
             }
@@ -67,7 +68,8 @@ clone_layer (StrataLayer      *layer,
                                            error);
       if (copy == NULL)
         {
-          g_prefix_error (error, _("Cannot clone layer '%s': "), strata_layer_get_name (layer));
+          /* Translators: %s is a layer name. */
+          g_prefix_error (error, _("Cannot clone layer “%s”: "), strata_layer_get_name (layer));
           return NULL;
         }
       /* Wrappers create their inner layers later, from this context: a
@@ -229,7 +231,8 @@ clone_functional (StrataModel      *self,
                                                      node->kwargs, error);
           if (call_outputs == NULL)
             {
-              g_prefix_error (error, _("Cannot clone layer '%s': "), strata_layer_get_name (node->layer));
+              /* Translators: %s is a layer name. */
+              g_prefix_error (error, _("Cannot clone layer “%s”: "), strata_layer_get_name (node->layer));
               return NULL;
             }
           copy_node = g_ptr_array_index (strata_layer_peek_nodes (layer_copy),
@@ -248,7 +251,8 @@ clone_functional (StrataModel      *self,
       if (!progress)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                       _("Cannot clone model '%s': the call of layer '%s' has inputs outside the model"),
+                       /* Translators: the first %s is a model name, the second %s a layer name. */
+                       _("Cannot clone model “%s”: the call of layer “%s” has inputs outside the model"),
                        strata_layer_get_name (STRATA_LAYER (self)),
                        strata_layer_get_name (((StrataNode *) g_ptr_array_index (todo, 0))->layer));
           return NULL;
@@ -268,7 +272,8 @@ clone_functional (StrataModel      *self,
           if (mapped == NULL)
             {
               g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                           _("Cannot clone model '%s': a model input or output is not part of its graph"),
+                           /* Translators: %s is a model name. */
+                           _("Cannot clone model “%s”: a model input or output is not part of its graph"),
                            strata_layer_get_name (STRATA_LAYER (self)));
               return NULL;
             }
@@ -293,7 +298,8 @@ clone_model (StrataModel      *self,
   if (depth > STRATA_MODEL_MAX_NESTING)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                   _("Cannot clone model '%s': models are nested more than %u levels deep"),
+                   /* Translators: a model name, then the nesting limit */
+                   _("Cannot clone model “%s”: models are nested more than %u levels deep"),
                    strata_layer_get_name (STRATA_LAYER (self)), STRATA_MODEL_MAX_NESTING);
       return NULL;
     }
@@ -308,7 +314,7 @@ clone_model (StrataModel      *self,
  * @clone_func: (scope call) (nullable): called for each layer; returns the
  *   layer to use, or %NULL for a fresh copy
  * @user_data: data for @clone_func
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Clones the model as Keras `clone_model()` does: every layer is re-created
  * from its config (unless @clone_func supplies one), connected into the same

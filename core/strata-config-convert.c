@@ -350,7 +350,8 @@ check_activations (Ctx        *ctx,
 {
   static const char *const keys[] = { "activation", "recurrent_activation", "inner_activation" };
 
-  if ((ctx->conversion->from == STRATA_KERAS_DIALECT_KERAS3) == (ctx->conversion->to == STRATA_KERAS_DIALECT_KERAS3))
+  if ((ctx->conversion->from == STRATA_KERAS_DIALECT_KERAS3) == (ctx->conversion->to == STRATA_KERAS_DIALECT_KERAS3) ||
+      ctx->conversion->for_predict)
     return;
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {

@@ -319,15 +319,18 @@ check_unknown_classes (Reader      *reader,
 
           if (i > 0)
             g_string_append (list, ", ");
-          g_string_append_printf (list, "'%s' (%s ", class_name,
+          g_string_append_printf (list, "“%s” (%s ", class_name,
                                   names->len == 1 ? _("layer") : _("layers"));
           for (guint j = 0; j < names->len; j++)
-            g_string_append_printf (list, "%s'%s'", j > 0 ? ", " : "",
+            g_string_append_printf (list, "%s“%s”", j > 0 ? ", " : "",
                                     (const char *) g_ptr_array_index (names, j));
           g_string_append_c (list, ')');
         }
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS,
                    g_dngettext (GETTEXT_PACKAGE,
+                                /* Translators: the first %s is a JSON path such as $.config.layers[1],
+                                 * %u the number of classes, the second %s the list of classes with
+                                 * their layers, such as “MyLayer” (layers “a”, “b”). */
                                 "%s: %u class is not registered: %s; pass it in a StrataRegistry "
                                 "or allow unknown classes",
                                 "%s: %u classes are not registered: %s; pass them in a StrataRegistry "
@@ -595,6 +598,8 @@ read_sequential (Reader      *reader,
       if (layers_node == NULL || !JSON_NODE_HOLDS_ARRAY (layers_node))
         {
           set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".config.layers",
+                           /* Translators: %s is what was found instead, such as “a string” or
+                            * “null”. */
                            _("expected a list of layers, found %s"),
                         layers_node != NULL ? strata_json_describe_node (layers_node) : _("nothing"));
           return NULL;
@@ -617,6 +622,7 @@ read_sequential (Reader      *reader,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
           set_error_at (error, STRATA_CONFIG_ERROR_INVALID, child,
+                        /* Translators: %s is what was found instead, such as “a string” or “null”. */
                         _("expected a layer object, found %s"), strata_json_describe_node (node));
           return NULL;
         }
@@ -679,6 +685,7 @@ parse_ref (JsonNode    *node,
   if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (json_node_get_array (node)) < 3)
     {
       set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                    /* Translators: %s is what was found instead, such as “a string” or “null”. */
                     _("expected a [layer name, node index, tensor index] list, found %s"),
                     strata_json_describe_node (node));
       return FALSE;
@@ -687,6 +694,7 @@ parse_ref (JsonNode    *node,
   if (!node_is_string (json_array_get_element (array, 0)))
     {
       set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, "[0]",
+                       /* Translators: %s is what was found instead, such as “a string” or “null”. */
                        _("expected a layer name, found %s"),
                     strata_json_describe_node (json_array_get_element (array, 0)));
       return FALSE;
@@ -707,6 +715,8 @@ parse_ref (JsonNode    *node,
           g_autofree char *suffix = g_strdup_printf ("[%u]", k);
 
           set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, suffix,
+                           /* Translators: %s is what was found instead, such as “a string” or
+                            * “null”. */
                            _("expected an index, found %s"), strata_json_describe_node (index));
           return FALSE;
         }
@@ -736,7 +746,8 @@ resolve_ref (Graph              *graph,
   if (layer == NULL)
     {
       set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, path,
-                    _("refers to layer '%s', which is not in the model"), ref->name);
+                    /* Translators: %s is a layer name. */
+                    _("refers to layer “%s”, which is not in the model"), ref->name);
       return REF_ERROR;
     }
   offset = endpoint ? strata_layer_endpoint_node_offset (layer, graph->reader->dialect)
@@ -748,7 +759,8 @@ resolve_ref (Graph              *graph,
       if (wait_reason != NULL)
         {
           g_free (*wait_reason);
-          *wait_reason = g_strdup_printf (_("call %lld of layer '%s'"),
+          /* Translators: %lld is an index, %s a layer name. */
+          *wait_reason = g_strdup_printf (_("call %lld of layer “%s”"),
                                           (long long) ref->node_index, ref->name);
         }
       return REF_WAIT;
@@ -767,7 +779,8 @@ resolve_ref (Graph              *graph,
       else
         {
           set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, path,
-                        _("tensor %lld of layer '%s' does not exist (the call has %u outputs)"),
+                        /* Translators: %lld is an index, %s a layer name, %u a node number. */
+                        _("tensor %lld of layer “%s” does not exist (the call has %u outputs)"),
                         (long long) ref->tensor_index, ref->name, node->outputs->len);
           return REF_ERROR;
         }
@@ -1047,6 +1060,7 @@ process_node (Graph        *graph,
       if (args != NULL && !JSON_NODE_HOLDS_ARRAY (args))
         {
           set_error_at (error, STRATA_CONFIG_ERROR_INVALID, args_path,
+                        /* Translators: %s is what was found instead, such as “a string” or “null”. */
                         _("expected a list, found %s"), strata_json_describe_node (args));
           return REF_ERROR;
         }
@@ -1055,6 +1069,7 @@ process_node (Graph        *graph,
           g_autofree char *kwargs_path = g_strdup_printf ("%s.kwargs", path);
 
           set_error_at (error, STRATA_CONFIG_ERROR_INVALID, kwargs_path,
+                        /* Translators: %s is what was found instead, such as “a string” or “null”. */
                         _("expected an object, found %s"), strata_json_describe_node (kwargs_node));
           return REF_ERROR;
         }
@@ -1105,6 +1120,8 @@ process_node (Graph        *graph,
               if (!JSON_NODE_HOLDS_OBJECT (kw))
                 {
                   set_error_below (error, STRATA_CONFIG_ERROR_INVALID, entry_path, "[3]",
+                                   /* Translators: %s is what was found instead, such as “a string”
+                                    * or “null”. */
                                    _("expected the call's keyword arguments (an object), found %s"),
                                 strata_json_describe_node (kw));
                   return REF_ERROR;
@@ -1131,7 +1148,8 @@ process_node (Graph        *graph,
   else
     {
       set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
-                    _("expected a call (a list of inputs or an {\"args\", \"kwargs\"} object), found %s"),
+                    /* Translators: %s is what was found instead, such as “a string” or “null”. */
+                    _("expected a call (a list of inputs or an {“args”, “kwargs”} object), found %s"),
                     strata_json_describe_node (data));
       return REF_ERROR;
     }
@@ -1182,6 +1200,7 @@ collect_endpoints (Graph       *graph,
           if (status == REF_WAIT)
             {
               set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, path,
+                            /* Translators: %s is the reason. */
                             _("refers to %s, which does not exist"), reason);
               return FALSE;
             }
@@ -1212,6 +1231,7 @@ collect_endpoints (Graph       *graph,
       return TRUE;
     }
   set_error_at (error, STRATA_CONFIG_ERROR_INVALID, path,
+                /* Translators: %s is what was found instead, such as “a string” or “null”. */
                 _("expected [layer name, node index, tensor index] lists, found %s"),
                 strata_json_describe_node (node));
   return FALSE;
@@ -1258,6 +1278,7 @@ read_functional (Reader      *reader,
   if (!JSON_NODE_HOLDS_OBJECT (config_node))
     {
       set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".config",
+                       /* Translators: %s is what was found instead, such as “a string” or “null”. */
                        _("expected an object, found %s"), strata_json_describe_node (config_node));
       return NULL;
     }
@@ -1266,6 +1287,7 @@ read_functional (Reader      *reader,
   if (layers_node == NULL || !JSON_NODE_HOLDS_ARRAY (layers_node))
     {
       set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".config.layers",
+                       /* Translators: %s is what was found instead, such as “a string” or “null”. */
                        _("expected a list of layers, found %s"),
                     layers_node != NULL ? strata_json_describe_node (layers_node) : _("nothing"));
       return NULL;
@@ -1286,6 +1308,7 @@ read_functional (Reader      *reader,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
           set_error_at (error, STRATA_CONFIG_ERROR_INVALID, child,
+                        /* Translators: %s is what was found instead, such as “a string” or “null”. */
                         _("expected a layer object, found %s"), strata_json_describe_node (node));
           return NULL;
         }
@@ -1294,6 +1317,8 @@ read_functional (Reader      *reader,
       if (name_node != NULL && !node_is_string (name_node))
         {
           set_error_below (error, STRATA_CONFIG_ERROR_INVALID, child, ".name",
+                           /* Translators: %s is what was found instead, such as “a string” or
+                            * “null”. */
                            _("expected a string, found %s"), strata_json_describe_node (name_node));
           return NULL;
         }
@@ -1301,6 +1326,8 @@ read_functional (Reader      *reader,
       if (inbound != NULL && !JSON_NODE_HOLDS_ARRAY (inbound) && !JSON_NODE_HOLDS_NULL (inbound))
         {
           set_error_below (error, STRATA_CONFIG_ERROR_INVALID, child, ".inbound_nodes",
+                           /* Translators: %s is what was found instead, such as “a string” or
+                            * “null”. */
                            _("expected a list, found %s"), strata_json_describe_node (inbound));
           return NULL;
         }
@@ -1317,7 +1344,8 @@ read_functional (Reader      *reader,
       if (g_hash_table_contains (by_name, name))
         {
           set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, child,
-                        _("the name '%s' is used by more than one layer; layer names must be unique"),
+                        /* Translators: %s is a layer name. */
+                        _("the name “%s” is used by more than one layer; layer names must be unique"),
                         name);
           return NULL;
         }
@@ -1398,7 +1426,9 @@ read_functional (Reader      *reader,
                 }
             }
           set_error_at (error, STRATA_CONFIG_ERROR_GRAPH, stuck_path,
-                        _("layer '%s' needs %s, which is never made (a missing call or a cycle)"),
+                        /* Translators: the first %s is a layer name, the second %s an error
+                         * message. */
+                        _("layer “%s” needs %s, which is never made (a missing call or a cycle)"),
                         strata_layer_get_name (stuck_layer), reason != NULL ? reason : "?");
           return NULL;
         }
@@ -1450,6 +1480,7 @@ read_model (Reader      *reader,
   if (depth > STRATA_MODEL_MAX_NESTING)
     {
       set_error_at (error, STRATA_CONFIG_ERROR_LIMIT, path,
+                    /* Translators: the nesting limit */
                     _("models are nested more than %u levels deep"), STRATA_MODEL_MAX_NESTING);
       return NULL;
     }
@@ -1457,6 +1488,7 @@ read_model (Reader      *reader,
                           (JSON_NODE_HOLDS_ARRAY (config) && g_type_is_a (type, STRATA_TYPE_SEQUENTIAL))))
     {
       set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".config",
+                       /* Translators: %s is what was found instead, such as “a string” or “null”. */
                        _("expected an object, found %s"),
                        config != NULL ? strata_json_describe_node (config) : _("nothing"));
       return NULL;
@@ -1491,6 +1523,7 @@ read_entry (Reader      *reader,
   if (!node_is_string (class_node))
     {
       set_error_below (error, STRATA_CONFIG_ERROR_INVALID, path, ".class_name",
+                       /* Translators: %s is what was found instead, such as “a string” or “null”. */
                        _("expected a string, found %s"),
                     class_node != NULL ? strata_json_describe_node (class_node) : _("nothing"));
       return NULL;
@@ -1555,7 +1588,7 @@ strata_config_read_model_config (GType             type,
  * @registry: (nullable): the classes to use (custom objects), or %NULL for
  *   the default registry
  * @flags: load flags
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a model from its config, like Keras `model_from_config()`. All
  * Keras dialects are read (Keras 1, 2 and 3). Before anything is built,
@@ -1604,6 +1637,7 @@ model_from_config (JsonObject       *object,
   if (!node_is_string (class_node))
     {
       set_error_at (error, STRATA_CONFIG_ERROR_INVALID, "$.class_name",
+                    /* Translators: %s is what was found instead, such as “a string” or “null”. */
                     _("expected a string, found %s"),
                     class_node != NULL ? strata_json_describe_node (class_node) : _("nothing"));
       return NULL;
@@ -1618,11 +1652,13 @@ model_from_config (JsonObject       *object,
     {
       if (type == G_TYPE_INVALID && !(flags & STRATA_LOAD_ALLOW_UNKNOWN))
         set_error_at (error, STRATA_CONFIG_ERROR_UNKNOWN_CLASS, "$.class_name",
-                      _("1 class is not registered: '%s' (model); pass it in a StrataRegistry"),
+                      /* Translators: %s is a class name. */
+                      _("1 class is not registered: “%s” (model); pass it in a StrataRegistry"),
                       json_node_get_string (class_node));
       else
         set_error_at (error, STRATA_CONFIG_ERROR_INVALID, "$.class_name",
-                      _("'%s' is not a model class"), json_node_get_string (class_node));
+                      /* Translators: a class name */
+                      _("“%s” is not a model class"), json_node_get_string (class_node));
       return NULL;
     }
 
@@ -1643,10 +1679,10 @@ model_from_config (JsonObject       *object,
  * @length: the length of @json, or -1 when it is nul-terminated
  * @registry: (nullable): the classes to use, or %NULL for the default registry
  * @flags: load flags
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a model from JSON, like Keras `model_from_json()`. Python's
- * `NaN`/`Infinity` tokens are accepted. See strata_model_from_config().
+ * `NaN`/`Infinity` tokens are accepted. See [func@Strata.Model.from_config].
  *
  * Returns: (transfer full): the model, or %NULL with @error set
  */
@@ -1668,6 +1704,7 @@ strata_model_from_json (const char       *json,
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       set_error_at (error, STRATA_CONFIG_ERROR_INVALID, "$",
+                    /* Translators: %s is what was found instead, such as “a string” or “null”. */
                     _("expected a model object, found %s"), strata_json_describe_node (root));
       return NULL;
     }

@@ -449,6 +449,7 @@ typedef struct {
   StrataKerasDialect source;
   StrataConfigStyle  style;
   GError            *refusal;
+  gboolean           for_predict;
 } Writer;
 
 /* The entry keys of serialize_keras_object (Keras 3, and tf-keras's own
@@ -654,7 +655,7 @@ write_layer_config (Writer       *writer,
   JsonObject *config = strata_layer_get_config (layer);
   StrataConversion conversion = {
     writer->source, writer->dialect, strata_layer_get_load_context (layer)->dim_ordering,
-    &writer->refusal,
+    &writer->refusal, writer->for_predict,
   };
 
   *class_name = strata_layer_get_class_name (layer);
@@ -1114,6 +1115,21 @@ write_top (Writer      *writer,
   return top;
 }
 
+/* write_top(), or NULL with the first refusal. */
+static JsonObject *
+write_checked (Writer *writer, StrataModel *self, GError **error)
+{
+  JsonObject *top = write_top (writer, self);
+
+  if (writer->refusal != NULL)
+    {
+      g_propagate_error (error, writer->refusal);
+      json_object_unref (top);
+      return NULL;
+    }
+  return top;
+}
+
 /**
  * strata_model_to_config_object_full:
  * @self: a model
@@ -1121,7 +1137,7 @@ write_top (Writer      *writer,
  *   one the model was read in (Keras 2 for a model made in code)
  * @style: the serialization the config is for: `to_json()`, HDF5 and
  *   SavedModel files, or the `config.json` of a `.keras` archive
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Serializes the model for the Keras of @dialect, as that Keras writes it
  * in @style. This is the one entry point format writers use: the dialect
@@ -1146,23 +1162,22 @@ strata_model_to_config_object_full (StrataModel        *self,
                                     GError            **error)
 {
   Writer writer;
-  JsonObject *top;
 
   g_return_val_if_fail (STRATA_IS_MODEL (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  writer.source = strata_model_get_dialect (self);
-  writer.dialect = strata_model_resolve_dialect (self, dialect);
-  writer.style = style;
-  writer.refusal = NULL;
-  top = write_top (&writer, self);
-  if (writer.refusal != NULL)
-    {
-      g_propagate_error (error, writer.refusal);
-      json_object_unref (top);
-      return NULL;
-    }
-  return top;
+  writer = (Writer) { strata_model_resolve_dialect (self, dialect), strata_model_get_dialect (self), style,
+                      NULL, FALSE };
+  return write_checked (&writer, self, error);
+}
+
+JsonObject *
+strata_model_to_predict_config (StrataModel *self, GError **error)
+{
+  Writer writer = { STRATA_KERAS_DIALECT_KERAS2, strata_model_get_dialect (self),
+                    STRATA_CONFIG_STYLE_MODEL_JSON, NULL, TRUE };
+
+  return write_checked (&writer, self, error);
 }
 
 /**
@@ -1178,7 +1193,7 @@ strata_model_to_config_object_full (StrataModel        *self,
  *
  * A layer that has no exact equivalent in @dialect is written as well as
  * it can be (the target Keras may refuse it or build another layer);
- * strata_model_to_config_object_full() refuses such models instead.
+ * [method@Strata.Model.to_config_object_full] refuses such models instead.
  *
  * Returns: (transfer full): the serialized model
  */
@@ -1203,7 +1218,7 @@ strata_model_to_config_object (StrataModel        *self,
 /**
  * strata_model_to_json:
  * @self: a model
- * @dialect: the Keras dialect to write (see strata_model_to_config_object())
+ * @dialect: the Keras dialect to write (see [method@Strata.Model.to_config_object])
  * @pretty: whether to indent the output
  *
  * Serializes the model to JSON as Keras `model.to_json()` does (Python

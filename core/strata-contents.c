@@ -12,10 +12,10 @@
  *
  * A tensor described by its name, dtype and shape, and for stored values
  * the SHA-256 digest of their bytes: a signature's input or output, or a
- * variable of a file (see #StrataContents).
+ * variable of a file (see [class@Strata.Contents]).
  *
  * The dtype is a string, because files hold tensors that no Keras weight
- * has: the #StrataDType names (`float32`, `int64`...) for those that
+ * has: the [enum@Strata.DType] names (`float32`, `int64`...) for those that
  * exist, the file format's own name otherwise (`DT_STRING`).
  */
 struct _StrataTensorSpec
@@ -61,7 +61,7 @@ strata_tensor_spec_init (StrataTensorSpec *self)
  *
  * Creates a tensor description.
  *
- * Returns: (transfer full): a new #StrataTensorSpec
+ * Returns: (transfer full): a new [class@Strata.TensorSpec]
  */
 StrataTensorSpec *
 strata_tensor_spec_new (const char  *name,
@@ -101,7 +101,7 @@ strata_tensor_spec_get_name (StrataTensorSpec *self)
  *
  * Gets the dtype of the tensor description.
  *
- * Returns: the tensor's dtype: a #StrataDType name when there is one,
+ * Returns: the tensor's dtype: a [enum@Strata.DType] name when there is one,
  *   the file format's own name otherwise
  */
 const char *
@@ -208,7 +208,7 @@ strata_signature_init (StrataSignature *self)
  *
  * Creates a signature without inputs or outputs.
  *
- * Returns: (transfer full): a new #StrataSignature
+ * Returns: (transfer full): a new [class@Strata.Signature]
  */
 StrataSignature *
 strata_signature_new (const char *name,
@@ -325,8 +325,8 @@ strata_signature_add_output (StrataSignature  *self,
  * producer, what kind of object it stores, and for files that are more
  * than a Keras model (a TensorFlow SavedModel of a `tf.Module`, an
  * Estimator or TensorFlow 1 export) their tags, signatures and variables.
- * strata_inspect_file() makes one; formats fill it in their `inspect`
- * virtual function (see #StrataFormatClass).
+ * [func@Strata.inspect_file] makes one; formats fill it in their `inspect`
+ * virtual function (see [struct@Strata.FormatClass]).
  */
 struct _StrataContents
 {
@@ -377,7 +377,7 @@ strata_contents_init (StrataContents *self)
  *
  * Creates an empty description, for formats to fill.
  *
- * Returns: (transfer full): a new #StrataContents
+ * Returns: (transfer full): a new [class@Strata.Contents]
  */
 StrataContents *
 strata_contents_new (const char *format_name)
@@ -477,7 +477,7 @@ strata_contents_set_kind (StrataContents *self,
  *
  * Gets the has keras model of the file description.
  *
- * Returns: whether strata_load_model() can read a Keras model from the file
+ * Returns: whether [func@Strata.load_model] can read a Keras model from the file
  */
 gboolean
 strata_contents_get_has_keras_model (StrataContents *self)
@@ -601,8 +601,8 @@ strata_contents_add_variable (StrataContents   *self,
  * @file: a file or folder
  * @format_name: (nullable): the format to read it with, or %NULL to
  *   choose by its content
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Describes what @file holds without building a model: also files that
  * hold no Keras model, such as a TensorFlow SavedModel of a `tf.Module`

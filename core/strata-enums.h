@@ -29,7 +29,7 @@ G_BEGIN_DECLS
  * @STRATA_DTYPE_UINT64: unsigned 64-bit integer
  * @STRATA_DTYPE_BOOL: boolean, one byte per element
  *
- * The element type of a #StrataTensor. Tensor data is always stored
+ * The element type of a [class@Strata.Tensor]. Tensor data is always stored
  * little-endian in C (row-major) order.
  */
 typedef enum {
@@ -86,7 +86,7 @@ typedef enum {
  * StrataLoadFlags:
  * @STRATA_LOAD_NONE: no flags: safe mode, unknown classes refused, weights read
  * @STRATA_LOAD_ALLOW_UNKNOWN: load classes that are not registered (and Lambda
- *   layers) as #StrataOpaqueLayer objects that keep their config and weights
+ *   layers) as [class@Strata.OpaqueLayer] objects that keep their config and weights
  * @STRATA_LOAD_METADATA_ONLY: read the architecture and the weights' names,
  *   dtypes and shapes, but no weight data
  * @STRATA_LOAD_STRICT: refuse config keys that a layer class does not know
@@ -125,7 +125,7 @@ typedef enum /*< flags >*/ {
  *
  * What a format can do.
  *
- * Sniffing (strata_formats_find_for_file()) offers a directory to the
+ * Sniffing ([func@Strata.formats_find_for_file]) offers a directory to the
  * formats with %STRATA_FORMAT_IS_DIRECTORY or
  * %STRATA_FORMAT_FILE_OR_DIRECTORY, and a regular file to the formats
  * without %STRATA_FORMAT_IS_DIRECTORY or with

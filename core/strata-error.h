@@ -17,7 +17,7 @@ G_BEGIN_DECLS
  * STRATA_CONFIG_ERROR:
  *
  * Error domain for model and layer configs (JSON). Errors in this domain
- * are from the #StrataConfigError enumeration.
+ * are from the [error@Strata.ConfigError] enumeration.
  */
 #define STRATA_CONFIG_ERROR (strata_config_error_quark ())
 
@@ -49,7 +49,7 @@ typedef enum {
  * STRATA_WEIGHTS_ERROR:
  *
  * Error domain for weights that do not fit a model. Errors in this domain
- * are from the #StrataWeightsError enumeration.
+ * are from the [error@Strata.WeightsError] enumeration.
  */
 #define STRATA_WEIGHTS_ERROR (strata_weights_error_quark ())
 
@@ -73,7 +73,7 @@ typedef enum {
  * STRATA_FORMAT_ERROR:
  *
  * Error domain for files and format plugins. Errors in this domain are
- * from the #StrataFormatError enumeration.
+ * from the [enum@Strata.FormatError] enumeration.
  */
 #define STRATA_FORMAT_ERROR (strata_format_error_quark ())
 
@@ -99,13 +99,13 @@ typedef enum {
  * STRATA_REGISTRY_ERROR:
  *
  * Error domain for the class registry. Errors in this domain are from the
- * #StrataRegistryError enumeration.
+ * [enum@Strata.RegistryError] enumeration.
  */
 #define STRATA_REGISTRY_ERROR (strata_registry_error_quark ())
 
 /**
  * StrataRegistryError:
- * @STRATA_REGISTRY_ERROR_INVALID_TYPE: the type is not a #StrataLayer
+ * @STRATA_REGISTRY_ERROR_INVALID_TYPE: the type is not a [class@Strata.Layer]
  * @STRATA_REGISTRY_ERROR_INVALID_NAME: the name is empty or malformed
  *
  * Registry errors. May be extended.

@@ -13,10 +13,10 @@
  *
  * What Strata knows about one format module: its name (from the file
  * name), its path, what its metadata file declares and, once the module
- * is loaded, its #StrataFormat instance, or the error that stopped it from
+ * is loaded, its [class@Strata.Format] instance, or the error that stopped it from
  * loading.
  *
- * Infos are created by discovery (strata_formats_list()) and live as long
+ * Infos are created by discovery ([func@Strata.formats_list]) and live as long
  * as the process. The getters of the format's details read the metadata
  * file `libstrata-format-NAME.format` beside the module and load nothing;
  * the module is loaded when its format is used, and is checked then
@@ -53,7 +53,7 @@ strata_format_info_init (StrataFormatInfo *self)
 
 /**
  * strata_format_info_get_name:
- * @self: a #StrataFormatInfo
+ * @self: a [class@Strata.FormatInfo]
  *
  * Gets the format's name, taken from the module's file name
  * (`libstrata-format-NAME.so`). It does not load the module.
@@ -69,7 +69,7 @@ strata_format_info_get_name (StrataFormatInfo *self)
 
 /**
  * strata_format_info_get_description:
- * @self: a #StrataFormatInfo
+ * @self: a [class@Strata.FormatInfo]
  *
  * Gets the one-line description of the format from its metadata file,
  * without loading the module.
@@ -95,7 +95,7 @@ static const char * const no_strings[] = { NULL };
 
 /**
  * strata_format_info_get_extensions:
- * @self: a #StrataFormatInfo
+ * @self: a [class@Strata.FormatInfo]
  *
  * Gets the file name extensions of the format (without the dot) from its
  * metadata file, without loading the module.
@@ -115,7 +115,7 @@ strata_format_info_get_extensions (StrataFormatInfo *self)
 
 /**
  * strata_format_info_get_mime_types:
- * @self: a #StrataFormatInfo
+ * @self: a [class@Strata.FormatInfo]
  *
  * Gets the MIME types of the format from its metadata file, without
  * loading the module.
@@ -135,7 +135,7 @@ strata_format_info_get_mime_types (StrataFormatInfo *self)
 
 /**
  * strata_format_info_get_capabilities:
- * @self: a #StrataFormatInfo
+ * @self: a [class@Strata.FormatInfo]
  *
  * Gets what the format can do from its metadata file, without loading the
  * module.
@@ -155,7 +155,7 @@ strata_format_info_get_capabilities (StrataFormatInfo *self)
 
 /**
  * strata_format_info_get_module_path:
- * @self: a #StrataFormatInfo
+ * @self: a [class@Strata.FormatInfo]
  *
  * Gets the path of the module file.
  *
@@ -170,7 +170,7 @@ strata_format_info_get_module_path (StrataFormatInfo *self)
 
 /**
  * strata_format_info_has_details:
- * @self: a #StrataFormatInfo
+ * @self: a [class@Strata.FormatInfo]
  * @error: return location for the error that makes the details unknown
  *
  * Checks, without loading the module, whether the format's details are
@@ -200,7 +200,7 @@ strata_format_info_has_details (StrataFormatInfo  *self,
 
 /**
  * strata_format_info_is_loaded:
- * @self: a #StrataFormatInfo
+ * @self: a [class@Strata.FormatInfo]
  *
  * Checks whether the module has been loaded successfully. It does not try
  * to load it.
@@ -222,7 +222,7 @@ strata_format_info_is_loaded (StrataFormatInfo *self)
 
 /**
  * strata_format_info_is_available:
- * @self: a #StrataFormatInfo
+ * @self: a [class@Strata.FormatInfo]
  * @error: return location for the error that stopped the module from loading
  *
  * Loads the module if needed and reports whether that worked. A module
@@ -250,11 +250,11 @@ strata_format_info_is_available (StrataFormatInfo  *self,
 
 /**
  * strata_format_info_get_format:
- * @self: a #StrataFormatInfo
- * @error: return location for a #GError
+ * @self: a [class@Strata.FormatInfo]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Gets the format of the module, loading it if needed. Each module has one
- * #StrataFormat instance that lives as long as the process.
+ * [class@Strata.Format] instance that lives as long as the process.
  *
  * Returns: (transfer none): the format, or %NULL with @error set (domain
  *   %STRATA_FORMAT_ERROR, code %STRATA_FORMAT_ERROR_PLUGIN) when the

@@ -139,6 +139,7 @@ capabilities_from_list (char                    **nicks,
           /* TRANSLATORS: %s is a capability name read from a module's
            * metadata file, such as can-load-model */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+                       /* Translators: %s is a capability name. */
                        _("its metadata names the unknown capability “%s”"), nicks[i]);
           return FALSE;
         }
@@ -220,6 +221,7 @@ bad:
   /* TRANSLATORS: %s is a magic pattern read from a module's metadata
    * file; OFFSET:HEX must stay as it is */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+               /* Translators: the magic pattern as written in the metadata file */
                _("its metadata has the magic pattern “%s”, which is not OFFSET:HEX"), text);
   return FALSE;
 }
@@ -253,6 +255,7 @@ strata_format_metadata_load (const char  *path,
       /* TRANSLATORS: the first %s is the path of a module's metadata
        * file, the second why it could not be read */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+                   /* Translators: the first %s is a file name, the second %s the reason. */
                    _("its metadata file “%s” cannot be read: %s"), path, local->message);
       return NULL;
     }
@@ -262,6 +265,7 @@ strata_format_metadata_load (const char  *path,
     {
       /* TRANSLATORS: %s is the path of a module's metadata file; AbiVersion is a key name */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+                   /* Translators: %s is a file name. */
                    _("its metadata file “%s” has no valid AbiVersion"), path);
       return NULL;
     }
@@ -269,6 +273,8 @@ strata_format_metadata_load (const char  *path,
     {
       /* TRANSLATORS: both %u are format ABI version numbers */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+                   /* Translators: the format ABI version the module was built for, then the one of
+                    * this Strata */
                    _("it was built for format ABI version %u, but this Strata uses version %u"),
                    (guint) MIN (abi, G_MAXUINT), (guint) STRATA_FORMAT_ABI_VERSION);
       return NULL;
@@ -281,6 +287,8 @@ strata_format_metadata_load (const char  *path,
       /* TRANSLATORS: the first %s is the format name a module's metadata
        * file declares, the second the one its file name gives */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+                   /* Translators: the format name in the metadata file, then the one its file name
+                    * gives */
                    _("its metadata names the format “%s”, but its file name says “%s”"),
                    self->name ? self->name : "(null)", expected_name);
       return NULL;
@@ -292,6 +300,7 @@ strata_format_metadata_load (const char  *path,
     {
       /* TRANSLATORS: %s is the path of a module's metadata file; Extensions is a key name */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+                   /* Translators: %s is a file name. */
                    _("its metadata file “%s” has no Extensions key"), path);
       return NULL;
     }

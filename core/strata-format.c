@@ -16,9 +16,9 @@
  * A file format: the abstract class a format module subclasses.
  *
  * Format modules (`libstrata-format-NAME.so`) register one subclass and
- * describe it with a #StrataFormatDescriptor; applications get instances
- * from strata_formats_lookup() or strata_formats_find_for_file() and
- * normally use them through strata_load_model() and strata_model_save().
+ * describe it with a `StrataFormatDescriptor`; applications get instances
+ * from [func@Strata.formats_lookup] or [func@Strata.formats_find_for_file] and
+ * normally use them through [func@Strata.load_model] and [method@Strata.Model.save].
  *
  * The wrappers check the format's capabilities first, so a format that
  * cannot (for example) save weights fails with
@@ -53,11 +53,11 @@ strata_format_set_info (StrataFormat     *self,
 
 /**
  * strata_format_get_info:
- * @self: a #StrataFormat
+ * @self: a [class@Strata.Format]
  *
  * Gets the module information of @self.
  *
- * Returns: (transfer none) (nullable): the #StrataFormatInfo of the module
+ * Returns: (transfer none) (nullable): the [class@Strata.FormatInfo] of the module
  *   that provides @self, or %NULL for a format that was not loaded from a
  *   module
  */
@@ -74,7 +74,7 @@ strata_format_get_info (StrataFormat *self)
 
 /**
  * strata_format_get_name:
- * @self: a #StrataFormat
+ * @self: a [class@Strata.Format]
  *
  * Gets the name users pass to select @self, such as `h5` or `json-config`.
  * A format that does not come from a module is named after its type.
@@ -96,7 +96,7 @@ strata_format_get_name (StrataFormat *self)
 
 /**
  * strata_format_get_capabilities:
- * @self: a #StrataFormat
+ * @self: a [class@Strata.Format]
  *
  * Gets what @self can do. For a format loaded from a module these are the
  * capabilities of its descriptor; otherwise they follow from the virtual
@@ -146,22 +146,27 @@ check_capability (StrataFormat             *self,
     {
     case STRATA_FORMAT_CAN_LOAD_MODEL:
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a format name. */
                    _("The “%s” format cannot load models"), name);
       break;
     case STRATA_FORMAT_CAN_SAVE_MODEL:
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a format name. */
                    _("The “%s” format cannot save models"), name);
       break;
     case STRATA_FORMAT_CAN_LOAD_WEIGHTS:
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a format name. */
                    _("The “%s” format cannot load weights"), name);
       break;
     case STRATA_FORMAT_CAN_SAVE_WEIGHTS:
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a format name. */
                    _("The “%s” format cannot save weights"), name);
       break;
     default:
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a format name. */
                    _("The “%s” format does not support this operation"), name);
       break;
     }
@@ -206,6 +211,7 @@ finish_call (StrataFormat  *self,
   g_warning ("%s failed on %s without setting an error",
              G_OBJECT_TYPE_NAME (self), g_file_peek_path (file));
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+               /* Translators: the first %s is a format name, the second %s a file name. */
                _("The “%s” format failed on “%s” without saying why"),
                strata_format_get_name (self), g_file_peek_path (file));
   return FALSE;
@@ -213,12 +219,12 @@ finish_call (StrataFormat  *self,
 
 /**
  * strata_format_probe:
- * @self: a #StrataFormat
+ * @self: a [class@Strata.Format]
  * @file: the file or directory to look at
  * @head: (nullable): the first bytes of @file, or %NULL for a directory
  *
  * Asks @self how sure it is that @file is one of its files. Unlike
- * sniffing (strata_formats_find_for_file()), this always calls the probe,
+ * sniffing ([func@Strata.formats_find_for_file]), this always calls the probe,
  * whatever the format's magic bytes say.
  *
  * Returns: a score from 0 (not at all) to 100 (certain); 0 for a format
@@ -242,13 +248,13 @@ strata_format_probe (StrataFormat *self,
 
 /**
  * strata_format_load_model:
- * @self: a #StrataFormat
+ * @self: a [class@Strata.Format]
  * @file: the file to read
  * @options: (nullable): load options
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
- * Reads a model with @self. Most callers want strata_load_model(), which
+ * Reads a model with @self. Most callers want [func@Strata.load_model], which
  * also chooses the format and applies the `compile` option.
  *
  * Returns: (transfer full): the model, or %NULL with @error set
@@ -284,14 +290,14 @@ strata_format_load_model (StrataFormat      *self,
 
 /**
  * strata_format_save_model:
- * @self: a #StrataFormat
+ * @self: a [class@Strata.Format]
  * @model: the model to write
  * @file: where to write it
  * @options: (nullable): save options
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
- * Writes @model with @self, straight to @file. Unlike strata_model_save()
+ * Writes @model with @self, straight to @file. Unlike [method@Strata.Model.save]
  * this is not atomic and does not check the `overwrite` option.
  *
  * Returns: %TRUE on success
@@ -328,12 +334,12 @@ strata_format_save_model (StrataFormat      *self,
 
 /**
  * strata_format_load_weights:
- * @self: a #StrataFormat
+ * @self: a [class@Strata.Format]
  * @model: the model whose weights are replaced
  * @file: the file to read
  * @options: (nullable): load options (`by_name`, `skip_mismatch`)
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Reads weights with @self into @model.
  *
@@ -373,15 +379,15 @@ strata_format_load_weights (StrataFormat      *self,
 
 /**
  * strata_format_save_weights:
- * @self: a #StrataFormat
+ * @self: a [class@Strata.Format]
  * @model: the model whose weights are written
  * @file: where to write them
  * @options: (nullable): save options
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Writes the weights of @model with @self, straight to @file (not
- * atomically; see strata_model_save_weights()).
+ * atomically; see [method@Strata.Model.save_weights]).
  *
  * Returns: %TRUE on success
  */
@@ -417,13 +423,13 @@ strata_format_save_weights (StrataFormat      *self,
 
 /**
  * strata_format_inspect:
- * @self: a #StrataFormat
+ * @self: a [class@Strata.Format]
  * @file: the file or folder to describe
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Describes what @file holds with @self, without building a model (see
- * strata_inspect_file()). Fails with %STRATA_FORMAT_ERROR_UNSUPPORTED when
+ * [func@Strata.inspect_file]). Fails with %STRATA_FORMAT_ERROR_UNSUPPORTED when
  * the format does not implement the `inspect` virtual function.
  *
  * Returns: (transfer full): the description, or %NULL with @error set
@@ -446,8 +452,8 @@ strata_format_inspect (StrataFormat  *self,
   klass = STRATA_FORMAT_GET_CLASS (self);
   if (klass->inspect == NULL)
     {
-      /* Translators: the placeholder is a format name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a format name. */
                    _("The “%s” format cannot describe its files without loading a model"),
                    strata_format_get_name (self));
       return NULL;

@@ -39,13 +39,13 @@ G_DECLARE_DERIVABLE_TYPE (StrataFormat, strata_format, STRATA, FORMAT, GObject)
  *   the target for %STRATA_FORMAT_IS_DIRECTORY formats, else an empty
  *   file, which has no name of its own where the system allows it (on
  *   Linux @file is then `/proc/self/fd/N`). Write into @file in place
- *   (open it, or g_file_open_readwrite()); put intermediate data in
- *   strata_format_open_scratch_file(), not beside @file
+ *   (open it, or [method@Gio.File.open_readwrite]); put intermediate data in
+ *   [func@Strata.Format.open_scratch_file], not beside @file
  * @load_weights: reads weights from @file into @model
  * @save_weights: writes @model's weights to @file (a temporary path, as
  *   for @save_model)
  * @inspect: describes what @file holds without building a model (see
- *   strata_inspect_file()); optional. Since: 0.1
+ *   [func@Strata.inspect_file]); optional. Since: 0.1
  *
  * The virtual functions of a format. Formats report progress and check
  * cancellation through the options they are given.

@@ -47,6 +47,7 @@ format_module_fail (StrataFormatModule *self,
                     char               *message)
 {
   g_set_error (&self->error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+               /* Translators: the first %s is a file name, the second %s the reason. */
                _("Could not load the format module “%s”: %s"), self->path, message);
   g_free (message);
   /* A module that may have registered types is resident and stays open. */
@@ -76,6 +77,7 @@ strata_format_module_load (GTypeModule *type_module)
     return format_module_fail (self, g_strdup (local->message));
 
   if (!g_module_symbol (self->gmodule, STRATA_FORMAT_ENTRY_POINT, &symbol) || symbol == NULL)
+    /* Translators: the name of a C function */
     return format_module_fail (self, g_strdup_printf (_("it does not export the entry point %s"),
                                                       STRATA_FORMAT_ENTRY_POINT));
 
@@ -83,11 +85,13 @@ strata_format_module_load (GTypeModule *type_module)
   if (descriptor == NULL)
     return format_module_fail (self, g_strdup (_("its entry point returned no descriptor")));
   if (descriptor->abi_version != STRATA_FORMAT_ABI_VERSION)
+    /* Translators: the format ABI version the module was built for, then the one of this Strata */
     return format_module_fail (self, g_strdup_printf (_("it was built for format ABI version %u, "
                                                         "but this Strata uses version %u"),
                                                       (guint) descriptor->abi_version,
                                                       (guint) STRATA_FORMAT_ABI_VERSION));
   if (descriptor->name == NULL || g_strcmp0 (descriptor->name, self->expected_name) != 0)
+    /* Translators: the format name in the module's descriptor, then the one its file name gives */
     return format_module_fail (self, g_strdup_printf (_("its descriptor names the format “%s”, "
                                                         "but its file name says “%s”"),
                                                       descriptor->name ? descriptor->name : "(null)",
@@ -103,6 +107,7 @@ strata_format_module_load (GTypeModule *type_module)
     if (key != NULL)
       /* TRANSLATORS: the first %s is the path of a module's metadata file,
        * the second a key of that file (such as Extensions) */
+      /* Translators: the first %s is a file name, the second %s a config key. */
       return format_module_fail (self, g_strdup_printf (_("its metadata file “%s” does not match "
                                                           "the module: the module declares another %s"),
                                                         self->metadata_path, key));
@@ -113,6 +118,7 @@ strata_format_module_load (GTypeModule *type_module)
   self->resident = TRUE;
   type = descriptor->register_type (type_module);
   if (type == G_TYPE_INVALID || !g_type_is_a (type, STRATA_TYPE_FORMAT) || G_TYPE_IS_ABSTRACT (type))
+    /* Translators: %s is a GType name. */
     return format_module_fail (self, g_strdup_printf (_("it registered “%s”, which is not a "
                                                         "concrete subclass of StrataFormat"),
                                                       type != G_TYPE_INVALID ? g_type_name (type) : "(invalid)"));
@@ -233,6 +239,8 @@ format_info_new (const char *dir,
     {
       info->tried = TRUE;
       info->error = g_error_new (STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+                                 /* Translators: the first %s is a file name, the second %s the
+                                  * reason. */
                                  _("Could not load the format module “%s”: %s"), path, local->message);
     }
   return info;
@@ -331,6 +339,7 @@ strata_formats_ensure_loaded_locked (StrataFormatInfo *self)
       self->error = g_steal_pointer (&module->error);
       if (self->error == NULL)
         self->error = g_error_new (STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+                                   /* Translators: %s is a file name. */
                                    _("Could not load the format module “%s”"), self->path);
       return FALSE;
     }
@@ -396,11 +405,11 @@ strata_formats_add_search_path (const char *path)
  * strata_formats_list:
  *
  * Lists the format modules found in the search path, in search order, one
- * per name. Listing loads no module: what the getters of #StrataFormatInfo
+ * per name. Listing loads no module: what the getters of [class@Strata.FormatInfo]
  * return comes from each module's metadata file
  * (`libstrata-format-NAME.format`, beside the module).
  *
- * Returns: (transfer full): a new #GListModel of #StrataFormatInfo, a
+ * Returns: (transfer full): a new [iface@Gio.ListModel] of [class@Strata.FormatInfo], a
  *   snapshot that does not change
  */
 GListModel *

@@ -148,12 +148,14 @@ strata_input_layer_set_config (StrataLayer     *layer,
       self->batch_shape = strata_json_to_shape (node, path, error);
       if (self->batch_shape == NULL)
         {
+          /* Translators: %s is a layer name. */
           g_prefix_error (error, _("Input layer “%s”: "), strata_layer_get_name (layer));
           return FALSE;
         }
       if (strata_shape_get_rank (self->batch_shape) == 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                       /* Translators: %s is a layer name. */
                        _("Input layer “%s”: the batch shape needs a batch axis, found []"),
                        strata_layer_get_name (layer));
           return FALSE;

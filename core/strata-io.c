@@ -39,6 +39,7 @@ save_atomically (StrataFormat      *format,
     {
       g_autofree char *uri = g_file_get_uri (file);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   /* Translators: %s is a file name. */
                    _("Cannot save to “%s”: only local files can be written atomically"), uri);
       return FALSE;
     }
@@ -62,6 +63,7 @@ save_atomically (StrataFormat      *format,
       if (target_is_dir && !is_dir_format)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                       /* Translators: the first %s is a format name, the second %s a file name. */
                        _("Cannot save a “%s” file over the directory “%s”"),
                        strata_format_get_name (format), path);
           return FALSE;
@@ -69,6 +71,7 @@ save_atomically (StrataFormat      *format,
       if (!target_is_dir && is_dir_format)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY,
+                       /* Translators: the first %s is a format name, the second %s a file name. */
                        _("Cannot save a “%s” directory over the file “%s”"),
                        strata_format_get_name (format), path);
           return FALSE;
@@ -193,8 +196,8 @@ save (StrataModel        *model,
  * @file: the file or directory to read
  * @options: (nullable): load options, or %NULL for the defaults (safe
  *   mode, compile, format chosen from the content)
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Loads a model, as Keras' `load_model()`. The format is the one named in
  * @options, else the one that recognises the content, else the one of the
@@ -227,8 +230,8 @@ strata_load_model (GFile              *file,
  * @file: where to save it
  * @options: (nullable): save options, or %NULL for the defaults
  *   (overwrite, include the optimizer, format from the extension)
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Saves @model, as Keras' `model.save()`. The format is the one named in
  * @options, else the one of the extension of @file.
@@ -267,11 +270,11 @@ strata_model_save (StrataModel        *model,
  * @file: the weights file to read
  * @options: (nullable): load options (`by_name`, `skip_mismatch`, format),
  *   or %NULL for the defaults
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Loads weights into @model, as Keras' `model.load_weights()`. The format
- * is chosen as for strata_load_model().
+ * is chosen as for [func@Strata.load_model].
  *
  * Returns: (transfer full): what was matched, skipped and missing, or
  *   %NULL with @error set
@@ -297,11 +300,11 @@ strata_model_load_weights (StrataModel        *model,
  * @model: the model whose weights are saved
  * @file: where to save them
  * @options: (nullable): save options, or %NULL for the defaults
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Saves the weights of @model, as Keras' `model.save_weights()`. The
- * format is chosen as for strata_model_save(), and saving is atomic in the
+ * format is chosen as for [method@Strata.Model.save], and saving is atomic in the
  * same way.
  *
  * Returns: %TRUE on success
@@ -406,11 +409,11 @@ io_run_async (gpointer             source_tag,
  * @file: the file or directory to read
  * @options: (nullable): load options
  * @io_priority: the I/O priority of the request
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the model is loaded
  * @user_data: data for @callback
  *
- * Loads a model in a worker thread; see strata_load_model(). The progress
+ * Loads a model in a worker thread; see [func@Strata.load_model]. The progress
  * function of @options is called in that thread. Do not change @options
  * until @callback runs.
  */
@@ -432,10 +435,10 @@ strata_load_model_async (GFile               *file,
 
 /**
  * strata_load_model_finish:
- * @result: the #GAsyncResult given to the callback
- * @error: return location for a #GError
+ * @result: the [iface@Gio.AsyncResult] given to the callback
+ * @error: return location for a [struct@GLib.Error]
  *
- * Finishes strata_load_model_async().
+ * Finishes [func@Strata.load_model_async].
  *
  * Returns: (transfer full): the model, or %NULL with @error set
  */
@@ -455,11 +458,11 @@ strata_load_model_finish (GAsyncResult  *result,
  * @file: where to save it
  * @options: (nullable): save options
  * @io_priority: the I/O priority of the request
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the model is saved
  * @user_data: data for @callback
  *
- * Saves @model in a worker thread; see strata_model_save().
+ * Saves @model in a worker thread; see [method@Strata.Model.save].
  *
  * The worker reads @model while it runs: do not change @model (its layers,
  * weights, optimizer or config) or @options until @callback runs, or the
@@ -486,10 +489,10 @@ strata_model_save_async (StrataModel         *model,
 /**
  * strata_model_save_finish:
  * @model: the model that was saved
- * @result: the #GAsyncResult given to the callback
- * @error: return location for a #GError
+ * @result: the [iface@Gio.AsyncResult] given to the callback
+ * @error: return location for a [struct@GLib.Error]
  *
- * Finishes strata_model_save_async(). From now on @model may be changed.
+ * Finishes [method@Strata.Model.save_async]. From now on @model may be changed.
  *
  * Returns: %TRUE on success
  */
@@ -510,12 +513,12 @@ strata_model_save_finish (StrataModel   *model,
  * @file: the weights file to read
  * @options: (nullable): load options
  * @io_priority: the I/O priority of the request
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the weights are loaded
  * @user_data: data for @callback
  *
  * Loads weights into @model in a worker thread; see
- * strata_model_load_weights(). Do not use or change @model until
+ * [method@Strata.Model.load_weights]. Do not use or change @model until
  * @callback runs.
  */
 void
@@ -539,10 +542,10 @@ strata_model_load_weights_async (StrataModel         *model,
 /**
  * strata_model_load_weights_finish:
  * @model: the model
- * @result: the #GAsyncResult given to the callback
- * @error: return location for a #GError
+ * @result: the [iface@Gio.AsyncResult] given to the callback
+ * @error: return location for a [struct@GLib.Error]
  *
- * Finishes strata_model_load_weights_async().
+ * Finishes [method@Strata.Model.load_weights_async].
  *
  * Returns: (transfer full): the report, or %NULL with @error set
  */
@@ -563,12 +566,12 @@ strata_model_load_weights_finish (StrataModel   *model,
  * @file: where to save them
  * @options: (nullable): save options
  * @io_priority: the I/O priority of the request
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the weights are saved
  * @user_data: data for @callback
  *
  * Saves the weights of @model in a worker thread; see
- * strata_model_save_weights(). Do not change @model or @options until
+ * [method@Strata.Model.save_weights]. Do not change @model or @options until
  * @callback runs.
  */
 void
@@ -592,10 +595,10 @@ strata_model_save_weights_async (StrataModel         *model,
 /**
  * strata_model_save_weights_finish:
  * @model: the model
- * @result: the #GAsyncResult given to the callback
- * @error: return location for a #GError
+ * @result: the [iface@Gio.AsyncResult] given to the callback
+ * @error: return location for a [struct@GLib.Error]
  *
- * Finishes strata_model_save_weights_async().
+ * Finishes [method@Strata.Model.save_weights_async].
  *
  * Returns: %TRUE on success
  */

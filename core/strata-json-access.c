@@ -163,6 +163,9 @@ strata_json_set_type_error (GError     **error,
                 JsonNode    *found)
 {
   g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+               /* Translators: the first %s is a JSON path such as $.config.layers[0], the second %s
+                * what was expected, the third %s what was found instead, such as “a string” or
+                * “null”. */
                _("%s: expected %s, found %s"), path, expected, strata_json_describe_node (found));
   return FALSE;
 }
@@ -464,6 +467,7 @@ strata_json_get_int_tuple (JsonObject  *object,
   array = strata_json_node_get_list (node);
   if (array == NULL)
     {
+      /* Translators: a number of integers */
       g_autofree char *expected = g_strdup_printf (_("an integer or a list of %u integers"), n_out);
       return strata_json_set_type_error (error, full, expected, node);
     }
@@ -471,6 +475,8 @@ strata_json_get_int_tuple (JsonObject  *object,
   if (json_array_get_length (array) != n_out)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: a JSON path such as $.config.layers[0], the number of integers
+                    * expected, then the number found */
                    _("%s: expected a list of %u integers, found %u elements"),
                    full, n_out, json_array_get_length (array));
       return FALSE;
@@ -520,6 +526,8 @@ strata_json_to_shape (JsonNode    *node,
   if (rank > STRATA_MAX_RANK)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                   /* Translators: a JSON path such as $.config.layers[0], a rank, then the rank
+                    * limit */
                    _("%s: a shape of rank %u is above the limit of %d"),
                    path, rank, STRATA_MAX_RANK);
       return NULL;
@@ -543,6 +551,8 @@ strata_json_to_shape (JsonNode    *node,
       if (dims[i] < 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                       /* Translators: a JSON path such as $.config.layers[0], an index in the
+                        * shape, then the dimension found */
                        _("%s[%u]: a dimension cannot be negative (%" PRId64 ")"),
                        path, i, dims[i]);
           return NULL;
@@ -556,6 +566,7 @@ strata_json_to_shape (JsonNode    *node,
         (!g_uint64_checked_mul (&product, product, (guint64) dims[i]) || product > G_MAXINT64))
       {
         g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                     /* Translators: %s is a JSON path such as $.config.layers[0]. */
                      _("%s: the dimensions of the shape multiply to more than 2^63"), path);
         return NULL;
       }

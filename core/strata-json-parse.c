@@ -57,6 +57,8 @@ set_error_at (GError     **error,
               const char  *what)
 {
   g_set_error (error, STRATA_CONFIG_ERROR, code,
+               /* Translators: the first %u is a line number, the second %u a column number, %s the
+                * reason. */
                _("Invalid JSON at line %u, column %u: %s"), line, column, what);
 }
 
@@ -235,6 +237,8 @@ check_number (const char  *p,
   if (is_integer && !g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, NULL, NULL))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                   /* Translators: the first %u is a line number, the second %u a column number, %s
+                    * the number as written. */
                    _("Invalid JSON at line %u, column %u: the integer %s does not fit in 64 bits"),
                    line, column, token);
       return FALSE;
@@ -243,6 +247,7 @@ check_number (const char  *p,
 
 invalid:
   {
+    /* Translators: %s is the number as written. */
     g_autofree char *what = g_strdup_printf (_("invalid number “%s”"), token);
     set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column, what);
   }
@@ -298,6 +303,7 @@ prescan (const char  *data,
           if (depth == STRATA_JSON_MAX_DEPTH)
             {
               g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                           /* Translators: the nesting limit, then a line and a column number */
                            _("JSON nesting deeper than %d levels at line %u, column %u"),
                            STRATA_JSON_MAX_DEPTH, line, column);
               return FALSE;
@@ -324,7 +330,9 @@ prescan (const char  *data,
             {
               /* Comments, single quotes and the like: json-glib takes some. */
               g_autofree char *what = g_ascii_isprint (c) ?
+                /* Translators: %c is a character. */
                 g_strdup_printf (_("unexpected character “%c”"), c) :
+                /* Translators: %02x is a byte value in hexadecimal. */
                 g_strdup_printf (_("unexpected byte 0x%02x"), (guchar) c);
               set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column, what);
               return FALSE;
@@ -454,6 +462,7 @@ set_parse_error (GError     **error,
     }
   else
     g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                 /* Translators: %s is the reason. */
                  _("Invalid JSON: %s"), message);
 }
 
@@ -461,7 +470,7 @@ set_parse_error (GError     **error,
  * strata_json_parse:
  * @data: (array length=length) (element-type guint8): JSON text in UTF-8
  * @length: the length of @data in bytes, or -1 if it is nul-terminated
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Parses JSON the way Python's json module writes it, as Keras stores
  * configs: the bare tokens `NaN`, `Infinity` and `-Infinity` are accepted

@@ -151,6 +151,8 @@ check_int_range (JsonNode    *node,
   if (*out < min || *out > max)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: a JSON path such as $.config.layers[0], the smallest and largest
+                    * values allowed, then the value found */
                    _("%s: expected an integer from %" PRId64 " to %" PRId64
                      ", found %" PRId64),
                    path, min, max, *out);
@@ -186,6 +188,8 @@ enum_from_nick (GType        type,
   for (guint i = 0; i < klass->n_values; i++)
     g_string_append_printf (choices, "%s“%s”", i > 0 ? ", " : "", klass->values[i].value_nick);
   g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+               /* Translators: the first %s is a JSON path such as $.config.layers[0], the second %s
+                * a list of the allowed values, the third %s the value found. */
                _("%s: expected one of %s, found “%s”"), path, choices->str, nick);
   return FALSE;
 }
@@ -208,6 +212,8 @@ flags_from_nicks (GType        type,
       if (fv == NULL)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                       /* Translators: a JSON path such as $.config.layers[0], then the flag name
+                        * found */
                        _("%s: unknown flag “%s”"), path, json_node_get_string (node));
           return FALSE;
         }
@@ -231,6 +237,8 @@ flags_from_nicks (GType        type,
       if (fv == NULL)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                       /* Translators: a JSON path such as $.config.layers[0], then the flag name
+                        * found */
                        _("%s: unknown flag “%s”"), element_path, json_node_get_string (element));
           return FALSE;
         }
@@ -401,6 +409,8 @@ strata_json_to_value (JsonNode     *node,
     }
 
   g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
+               /* Translators: the first %s is a JSON path such as $.config.layers[0], the second %s
+                * a GType name. */
                _("%s: values of type %s cannot be read from JSON"), path, g_type_name (type));
   return FALSE;
 }

@@ -12,8 +12,8 @@
  * StrataKerasTensor:
  *
  * A symbolic tensor: the output @tensor_index of call @node_index of a
- * layer. Calling layers on Keras tensors (strata_layer_call()) records the
- * graph that strata_model_new() turns into a functional model, as
+ * layer. Calling layers on Keras tensors ([method@Strata.Layer.call]) records the
+ * graph that [ctor@Strata.Model.new] turns into a functional model, as
  * `keras.Input` and layer calls do in Python.
  */
 struct _StrataKerasTensor

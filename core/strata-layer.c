@@ -21,8 +21,8 @@
  * kept, so a round trip loses nothing), weights in Keras order and the
  * calls ("nodes") that connect it to other layers in a model.
  *
- * Subclasses implement #StrataLayerClass.build and
- * #StrataLayerClass.compute_output_shapes. A subclass written in Python or
+ * Subclasses implement [struct@Strata.LayerClass].build and
+ * [struct@Strata.LayerClass].compute_output_shapes. A subclass written in Python or
  * Vala gets its config for free: its readable GObject properties are written
  * to the config (property `pool-size` is key `pool_size`) and matching keys
  * are set back on load.
@@ -221,6 +221,7 @@ dtype_from_node (JsonNode    *node,
         }
     }
   g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+               /* Translators: %s is what was found instead, such as “a string” or “null”. */
                _("dtype: expected a string or a dtype policy, found %s"),
                strata_json_describe_node (node));
   return FALSE;
@@ -412,11 +413,16 @@ set_range_error (StrataLayer *self,
 
   if (range != NULL)
     g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                 _("Layer '%s' (%s): config key '%s' must be in the range %s, found %s"),
+                 /* Translators: the first %s is a layer name, the second %s a class name, the third
+                  * %s a config key, the fourth %s the range, the fifth %s a description of the
+                  * value found. */
+                 _("Layer “%s” (%s): config key “%s” must be in the range %s, found %s"),
                  strata_layer_get_name (self), strata_layer_get_class_name (self), key, range, found);
   else
     g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                 _("Layer '%s' (%s): config key '%s' does not accept %s"),
+                 /* Translators: the first %s is a layer name, the second %s a class name, the third
+                  * %s a config key, the fourth %s a description of the value found. */
+                 _("Layer “%s” (%s): config key “%s” does not accept %s"),
                  strata_layer_get_name (self), strata_layer_get_class_name (self), key, found);
 }
 
@@ -495,7 +501,9 @@ strata_layer_real_set_config (StrataLayer      *self,
           if (flags & STRATA_LOAD_STRICT)
             {
               g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                           _("Layer '%s' (%s) does not know the config key '%s'"),
+                           /* Translators: the first %s is a layer name, the second %s a class name,
+                            * the third %s a config key. */
+                           _("Layer “%s” (%s) does not know the config key “%s”"),
                            strata_layer_get_name (self), strata_layer_get_class_name (self), key);
               return FALSE;
             }
@@ -510,7 +518,13 @@ strata_layer_real_set_config (StrataLayer      *self,
           /* name the layer and, for scalars, the value ("NaN", "1e+300") */
           g_autofree char *found = JSON_NODE_HOLDS_VALUE (node) ? strata_json_to_string (node, FALSE) : NULL;
           g_set_error (error, local_error->domain, local_error->code,
-                       found != NULL ? _("Layer '%s' (%s): %s (%s)") : _("Layer '%s' (%s): %s%s"),
+                       found != NULL
+                       /* Translators: the first %s is a layer name, the second %s its class name,
+                        * the third %s the reason, the fourth %s the value found, such as “NaN”. */
+                       ? _("Layer “%s” (%s): %s (%s)")
+                       /* Translators: the first %s is a layer name, the second %s its class name,
+                        * the third %s the reason; the fourth %s is empty. */
+                       : _("Layer “%s” (%s): %s%s"),
                        strata_layer_get_name (self), strata_layer_get_class_name (self),
                        local_error->message, found != NULL ? found : "");
           return FALSE;
@@ -533,7 +547,8 @@ strata_layer_real_call (StrataLayer  *self,
                         GError      **error)
 {
   g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
-               _("Layer '%s' (%s) cannot compute outputs"),
+               /* Translators: the first %s is a layer name, the second %s a class name. */
+               _("Layer “%s” (%s) cannot compute outputs"),
                strata_layer_get_name (self), strata_layer_get_class_name (self));
   return NULL;
 }
@@ -582,7 +597,9 @@ strata_layer_real_set_weights (StrataLayer  *self,
   if (weights->len != order->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                   _("You called set_weights on layer '%s' with a list of %u weights, "
+                   /* Translators: a layer name, the number of weights given, then the number
+                    * expected */
+                   _("You called set_weights on layer “%s” with a list of %u weights, "
                      "but the layer expects %u"),
                    strata_layer_get_name (self), weights->len, order->len);
       return FALSE;
@@ -599,7 +616,9 @@ strata_layer_real_set_weights (StrataLayer  *self,
       if (!STRATA_IS_TENSOR (tensor))
         {
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_DTYPE,
-                       _("Layer '%s' weight %u (%s): not a tensor"),
+                       /* Translators: the first %s is a layer name, %u an index, the second %s a
+                        * weight name. */
+                       _("Layer “%s” weight %u (%s): not a tensor"),
                        strata_layer_get_name (self), i, slot->name);
           return FALSE;
         }
@@ -610,7 +629,10 @@ strata_layer_real_set_weights (StrataLayer  *self,
           g_autofree char *f = strata_shape_to_string (found);
 
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                       _("Layer '%s' weight %u (%s): expected shape %s, found %s"),
+                       /* Translators: the first %s is a layer name, %u an index, the second %s a
+                        * weight name, the third %s a shape such as (None, 3), the fourth %s a shape
+                        * such as (None, 3). */
+                       _("Layer “%s” weight %u (%s): expected shape %s, found %s"),
                        strata_layer_get_name (self), i, slot->name, e, f);
           return FALSE;
         }
@@ -1096,13 +1118,13 @@ strata_layer_get_config (StrataLayer *self)
 
 /**
  * strata_layer_new_from_config:
- * @layer_type: a #StrataLayer subtype
+ * @layer_type: a [class@Strata.Layer] subtype
  * @config: the layer's config (the "config" member of its entry)
  * @flags: load flags; %STRATA_LOAD_STRICT refuses keys the class does not know
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a layer from its config, like Keras `Layer.from_config()`. The
- * whole config is kept, so strata_layer_get_config() gives it back.
+ * whole config is kept, so [method@Strata.Layer.get_config] gives it back.
  *
  * Returns: (transfer full): the new layer, or %NULL with @error set
  */
@@ -1123,7 +1145,8 @@ strata_layer_new_from_config (GType             layer_type,
   if (G_TYPE_IS_ABSTRACT (layer_type))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
-                   _("Layer type '%s' is abstract"), g_type_name (layer_type));
+                   /* Translators: %s is a GType name. */
+                   _("Layer type “%s” is abstract"), g_type_name (layer_type));
       return NULL;
     }
   /* A class may build itself from its config (a model's is a graph). */
@@ -1146,7 +1169,7 @@ strata_layer_new_from_config (GType             layer_type,
  * @self: a layer
  * @input_shapes: (element-type StrataShape): the shapes of the inputs,
  *   batch dimension included
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates the layer's weights for inputs of the given shapes, once.
  *
@@ -1240,7 +1263,7 @@ strata_layer_set_built (StrataLayer *self,
  * strata_layer_compute_output_shapes:
  * @self: a layer
  * @input_shapes: (element-type StrataShape): the shapes of the inputs
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Computes the shapes of the layer's outputs for inputs of the given shapes, without building the layer.
  *
@@ -1268,10 +1291,10 @@ strata_layer_compute_output_shapes (StrataLayer  *self,
  * @initializer: (nullable): a Keras initializer (string or object), or
  *   %NULL for zeros
  * @trainable: whether training updates the weight
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a weight, like Keras `add_weight()`, and appends it to the
- * layer's weights. Called from #StrataLayerClass.build. A weight larger
+ * layer's weights. Called from [struct@Strata.LayerClass].build. A weight larger
  * than 4 GiB fails with %STRATA_CONFIG_ERROR_LIMIT.
  *
  * Returns: (transfer none): the new weight, or %NULL with @error set
@@ -1303,7 +1326,9 @@ strata_layer_add_weight (StrataLayer  *self,
       g_autofree char *shape_str = strata_shape_to_string (shape);
 
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   _("Layer '%s' weight '%s': shape %s is not fully defined"),
+                   /* Translators: the first %s is a layer name, the second %s a weight name, the
+                    * third %s a shape such as (None, 3). */
+                   _("Layer “%s” weight “%s”: shape %s is not fully defined"),
                    strata_layer_get_name (self), name, shape_str);
       return NULL;
     }
@@ -1311,7 +1336,8 @@ strata_layer_add_weight (StrataLayer  *self,
   if (item_size == 0)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   _("Layer '%s' weight '%s': invalid dtype"),
+                   /* Translators: the first %s is a layer name, the second %s a weight name. */
+                   _("Layer “%s” weight “%s”: invalid dtype"),
                    strata_layer_get_name (self), name);
       return NULL;
     }
@@ -1321,7 +1347,9 @@ strata_layer_add_weight (StrataLayer  *self,
       g_autofree char *shape_str = strata_shape_to_string (shape);
 
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                   _("Layer '%s' weight '%s': shape %s is larger than the limit of %llu bytes"),
+                   /* Translators: the first %s is a layer name, the second %s a weight name, the
+                    * third %s a shape such as (None, 3), %llu a limit. */
+                   _("Layer “%s” weight “%s”: shape %s is larger than the limit of %llu bytes"),
                    strata_layer_get_name (self), name, shape_str, (unsigned long long) STRATA_WEIGHT_MAX_BYTES);
       return NULL;
     }
@@ -1351,7 +1379,8 @@ strata_layer_add_weight (StrataLayer  *self,
     g_propagate_error (error, g_steal_pointer (&local_error));
   if (tensor == NULL)
     {
-      g_prefix_error (error, _("Layer '%s' weight '%s': "), strata_layer_get_name (self), name);
+      /* Translators: the first %s is a layer name, the second %s a weight name. */
+      g_prefix_error (error, _("Layer “%s” weight “%s”: "), strata_layer_get_name (self), name);
       return NULL;
     }
   strata_layer_append_weight (self, name, tensor, trainable);
@@ -1428,7 +1457,7 @@ strata_layer_get_uninitialized_weights (StrataLayer *self)
  * @name: the short name of a weight ("kernel")
  *
  * The initializer that @name could not be initialised with (see
- * strata_layer_get_uninitialized_weights()): a custom function's name or
+ * [method@Strata.Layer.get_uninitialized_weights]): a custom function's name or
  * a custom class name.
  *
  * Returns: (nullable): the initializer's name, or %NULL when @name holds
@@ -1523,7 +1552,10 @@ strata_layer_replace_weight (StrataLayer   *self,
       g_autofree char *f = strata_shape_to_string (strata_tensor_get_shape (tensor));
 
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                   _("Layer '%s' weight %u (%s): expected shape %s, found %s"),
+                   /* Translators: the first %s is a layer name, %u an index, the second %s a weight
+                    * name, the third %s a shape such as (None, 3), the fourth %s a shape such as
+                    * (None, 3). */
+                   _("Layer “%s” weight %u (%s): expected shape %s, found %s"),
                    strata_layer_get_name (self), index, slot->name, e, f);
       return FALSE;
     }
@@ -1534,7 +1566,8 @@ strata_layer_replace_weight (StrataLayer   *self,
       cast = strata_tensor_cast (tensor, dtype, error);
       if (cast == NULL)
         {
-          g_prefix_error (error, _("Layer '%s' weight %u (%s): "),
+          /* Translators: the first %s is a layer name, %u an index, the second %s a weight name. */
+          g_prefix_error (error, _("Layer “%s” weight %u (%s): "),
                           strata_layer_get_name (self), index, slot->name);
           return FALSE;
         }
@@ -1695,8 +1728,8 @@ strata_layer_get_non_trainable_weights (StrataLayer *self)
  * strata_layer_set_weights:
  * @self: a layer
  * @weights: (element-type StrataTensor): the new weights, in the order of
- *   strata_layer_get_weights()
- * @error: return location for a #GError
+ *   [method@Strata.Layer.get_weights]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Replaces the weights, like Keras `set_weights()`. The count and every
  * shape are checked before anything changes; a mismatch fails naming the
@@ -1848,9 +1881,9 @@ strata_layer_get_weight_names_as (StrataLayer        *self,
  * @self: a layer
  *
  * Returns the weight names as Keras shows them ("dense_1/kernel:0"), in the
- * order of strata_layer_get_weights(). They follow the Keras version the
- * model was read from (strata_model_get_dialect(),
- * strata_model_get_keras_version()): tf-keras 2.3+ and Keras 3 name RNN
+ * order of [method@Strata.Layer.get_weights]. They follow the Keras version the
+ * model was read from ([method@Strata.Model.get_dialect],
+ * [method@Strata.Model.get_keras_version]): tf-keras 2.3+ and Keras 3 name RNN
  * weights through the cell ("lstm/lstm_cell/kernel:0"), older Keras does
  * not ("lstm_1/kernel:0"). A layer outside a model uses what its config
  * said.
@@ -1957,7 +1990,7 @@ strata_layer_remove_last_node (StrataLayer *self)
  * @self: a layer
  * @inputs: (element-type StrataKerasTensor): the input tensors
  * @kwargs: (nullable): call arguments other than tensors (Keras kwargs)
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Calls the layer on symbolic tensors, as calling a Keras layer does while
  * building a functional model: builds the layer from the input shapes if

@@ -23,7 +23,7 @@ G_DECLARE_DERIVABLE_TYPE (StrataLayer, strata_layer, STRATA, LAYER, GObject)
  * StrataLayerClass:
  * @parent_class: the parent class
  * @build: creates the layer's weights for @input_shapes with
- *   strata_layer_add_weight(), in Keras order
+ *   [method@Strata.Layer.add_weight], in Keras order
  * @compute_output_shapes: returns the shapes of the outputs for @input_shapes
  * @get_config: writes the layer's hyper-parameters into @config; keys that
  *   are already there (unknown to the class) must be kept
@@ -82,7 +82,7 @@ struct _StrataLayerClass
  * StrataLayerClass::call:
  * @self: a layer
  * @inputs: (element-type StrataTensor): the input tensors
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Computes the outputs of the layer for concrete @inputs (used by predict).
  *

@@ -261,7 +261,7 @@ strata_load_options_get_registry (StrataLoadOptions *self)
 /**
  * strata_load_options_set_registry:
  * @self: load options
- * @registry: (nullable): a registry, usually made with strata_registry_new()
+ * @registry: (nullable): a registry, usually made with [ctor@Strata.Registry.new]
  *   on top of the default one; %NULL for the default registry
  *
  * Sets the registry that resolves class names.

@@ -51,6 +51,12 @@ gboolean     strata_sequential_build_for_shape   (StrataSequential *self, Strata
 StrataModel *strata_config_read_model_config (GType type, JsonObject *config, StrataRegistry *registry,
                                               StrataLoadFlags flags, GError **error);
 
+/* The tf-keras form of @self's config that predict lowers, in which
+ * activation names keep the meaning of the dialect the model was read in
+ * (Keras 3's hard_sigmoid is not tf-keras's; Keras 3's own activations
+ * stay), so no layer is refused for them. */
+JsonObject *strata_model_to_predict_config (StrataModel *self, GError **error);
+
 /* Config conversion between dialects (strata-config-convert.c). */
 #define STRATA_RNN_CLASSES "SimpleRNN LSTM GRU RNN ConvLSTM1D ConvLSTM2D ConvLSTM3D"
 /* Whether @class_name is one of the space-separated @classes. */
@@ -63,6 +69,7 @@ typedef struct {
   const char         *dim_ordering;  /* Keras 1: the model-wide image ordering, or NULL */
   GError            **refusal;       /* nullable: set (once) by the first layer the
                                         target cannot build to compute the same */
+  gboolean            for_predict;   /* activations keep the names, and meaning, of @from */
 } StrataConversion;
 
 /* Rewrites @config, a layer of @class_name read in conversion->from, so

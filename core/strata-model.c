@@ -11,7 +11,7 @@
  * StrataModel:
  *
  * A functional Keras model: a graph of layer calls from input tensors to
- * output tensors. The model is a #GListModel of its layers, in the order
+ * output tensors. The model is a [iface@Gio.ListModel] of its layers, in the order
  * Keras computes (`model.layers`). A model is a layer too, so it can be
  * called inside another model.
  */
@@ -201,7 +201,9 @@ strata_model_real_set_weights (StrataLayer  *layer,
   if (weights->len != current->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
-                   _("You called set_weights with a list of %u weights, but the model '%s' expects %u"),
+                   /* Translators: the number of weights given, a model name, then the number
+                    * expected */
+                   _("You called set_weights with a list of %u weights, but the model “%s” expects %u"),
                    weights->len, strata_layer_get_name (layer), current->len);
       return FALSE;
     }
@@ -226,7 +228,10 @@ strata_model_real_set_weights (StrataLayer  *layer,
               g_autoptr(GArray) order = strata_layer_weight_order (leaf);
 
               g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
-                           _("Layer '%s' weight %u (%s): expected shape %s, found %s"),
+                           /* Translators: the first %s is a layer name, %u an index, the second %s
+                            * a weight name, the third %s a shape such as (None, 3), the fourth %s a
+                            * shape such as (None, 3). */
+                           _("Layer “%s” weight %u (%s): expected shape %s, found %s"),
                            strata_layer_get_name (leaf), j,
                            j < order->len ? strata_layer_get_weight_short_name (leaf, g_array_index (order, guint, j)) : "?",
                            e, f);
@@ -335,7 +340,8 @@ node_of (StrataKerasTensor  *tensor,
 
   if (node == NULL)
     g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                 _("Tensor of layer '%s' refers to call %u, which does not exist"),
+                 /* Translators: %s is a layer name, %u an index. */
+                 _("Tensor of layer “%s” refers to call %u, which does not exist"),
                  strata_layer_get_name (strata_keras_tensor_get_layer (tensor)),
                  strata_keras_tensor_get_node_index (tensor));
   return node;
@@ -352,7 +358,8 @@ enter_node (GraphMap    *map,
   if (g_hash_table_contains (map->in_progress, node))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                   _("The graph has a cycle through layer '%s'"),
+                   /* Translators: %s is a layer name. */
+                   _("The graph has a cycle through layer “%s”"),
                    strata_layer_get_name (node->layer));
       return FALSE;
     }
@@ -492,7 +499,8 @@ strata_model_init_graph (StrataModel  *self,
   if (outputs->len == 0)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                   _("Model '%s' has no outputs"), strata_layer_get_name (STRATA_LAYER (self)));
+                   /* Translators: %s is a model name. */
+                   _("Model “%s” has no outputs"), strata_layer_get_name (STRATA_LAYER (self)));
       return FALSE;
     }
   for (guint i = 0; i < inputs->len; i++)
@@ -500,7 +508,8 @@ strata_model_init_graph (StrataModel  *self,
         strata_keras_tensor_get_node (g_ptr_array_index (inputs, i)) == NULL)
       {
         g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                     _("Input %u of model '%s' is not a Keras tensor of a layer call"),
+                     /* Translators: %u is an index, %s a model name. */
+                     _("Input %u of model “%s” is not a Keras tensor of a layer call"),
                      i, strata_layer_get_name (STRATA_LAYER (self)));
         return FALSE;
       }
@@ -510,7 +519,8 @@ strata_model_init_graph (StrataModel  *self,
       if (!STRATA_IS_KERAS_TENSOR (g_ptr_array_index (outputs, i)))
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                       _("Output %u of model '%s' is not a Keras tensor"),
+                       /* Translators: %u is an index, %s a model name. */
+                       _("Output %u of model “%s” is not a Keras tensor"),
                        i, strata_layer_get_name (STRATA_LAYER (self)));
           return FALSE;
         }
@@ -571,7 +581,8 @@ strata_model_init_graph (StrataModel  *self,
       if (!g_hash_table_add (names, (gpointer) name))
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                       _("The name '%s' is used by more than one layer of model '%s'; "
+                       /* Translators: the first %s is a layer name, the second %s a model name. */
+                       _("The name “%s” is used by more than one layer of model “%s”; "
                          "layer names must be unique"),
                        name, strata_layer_get_name (STRATA_LAYER (self)));
           return FALSE;
@@ -606,8 +617,10 @@ strata_model_init_graph (StrataModel  *self,
             if (!g_hash_table_contains (computable, &k))
               {
                 g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                             _("Graph disconnected: cannot obtain the value of input %u of layer '%s' "
-                               "(an output of layer '%s') from the inputs of model '%s'"),
+                             /* Translators: %u is an index, the first %s a layer name, the second
+                              * %s a layer name, the third %s a model name. */
+                             _("Graph disconnected: cannot obtain the value of input %u of layer “%s” "
+                               "(an output of layer “%s”) from the inputs of model “%s”"),
                              j, strata_layer_get_name (node->layer),
                              strata_layer_get_name (strata_keras_tensor_get_layer (input)),
                              strata_layer_get_name (STRATA_LAYER (self)));
@@ -666,7 +679,8 @@ strata_model_append_node (StrataModel        *self,
       if (clash)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                       _("The name '%s' is used by more than one layer of model '%s'; "
+                       /* Translators: the first %s is a layer name, the second %s a model name. */
+                       _("The name “%s” is used by more than one layer of model “%s”; "
                          "layer names must be unique"),
                        name, strata_layer_get_name (STRATA_LAYER (self)));
           return FALSE;
@@ -783,10 +797,10 @@ strata_layer_endpoint_node_offset (StrataLayer        *layer,
 
 /**
  * strata_model_new:
- * @inputs: (element-type StrataKerasTensor): the input tensors (from strata_input())
+ * @inputs: (element-type StrataKerasTensor): the input tensors (from [func@Strata.input])
  * @outputs: (element-type StrataKerasTensor): the output tensors
  * @name: (nullable): the model's name, or %NULL for a default one
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a functional model from the graph of layer calls between @inputs
  * and @outputs, like `keras.Model(inputs, outputs)`. Layers are ordered as
@@ -1142,7 +1156,7 @@ strata_model_dup_training_config (StrataModel        *self,
  * @self: a model
  * @training_config: (nullable): a training config
  *
- * Stores a training config as is (see strata_model_compile() to check it).
+ * Stores a training config as is (see [method@Strata.Model.compile] to check it).
  */
 void
 strata_model_set_training_config (StrataModel *self,
@@ -1180,7 +1194,7 @@ strata_model_is_compiled (StrataModel *self)
  * @self: a model
  * @training_config: a Keras training config, with at least
  *   `optimizer_config` (`{"class_name", "config"}`) and `loss`
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Compiles the model as Keras does when it loads a file with a training
  * config: checks the required keys and creates the optimizer.
@@ -1203,13 +1217,14 @@ strata_model_compile (StrataModel  *self,
   if (!json_object_has_member (training_config, "loss"))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   _("$.training_config: the required key 'loss' is missing"));
+                   _("$.training_config: the required key “loss” is missing"));
       return FALSE;
     }
   optimizer_node = json_object_get_member (training_config, "optimizer_config");
   if (optimizer_node == NULL || !JSON_NODE_HOLDS_OBJECT (optimizer_node))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is what was found instead, such as “a string” or “null”. */
                    _("$.training_config.optimizer_config: expected an object, found %s"),
                    optimizer_node != NULL ? strata_json_describe_node (optimizer_node) : _("nothing"));
       return FALSE;
@@ -1220,6 +1235,7 @@ strata_model_compile (StrataModel  *self,
       json_node_get_value_type (class_node) != G_TYPE_STRING)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is what was found instead, such as “a string” or “null”. */
                    _("$.training_config.optimizer_config.class_name: expected a string, found %s"),
                    class_node != NULL ? strata_json_describe_node (class_node) : _("nothing"));
       return FALSE;
@@ -1228,6 +1244,7 @@ strata_model_compile (StrataModel  *self,
   if (config_node != NULL && !JSON_NODE_HOLDS_OBJECT (config_node))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is what was found instead, such as “a string” or “null”. */
                    _("$.training_config.optimizer_config.config: expected an object, found %s"),
                    strata_json_describe_node (config_node));
       return FALSE;

@@ -34,9 +34,9 @@ struct _StrataModelClass
 /**
  * StrataCloneFunc:
  * @layer: the layer of the original model
- * @user_data: data passed to strata_model_clone()
+ * @user_data: data passed to [method@Strata.Model.clone]
  *
- * Called by strata_model_clone() for each layer (Keras `clone_function`).
+ * Called by [method@Strata.Model.clone] for each layer (Keras `clone_function`).
  *
  * Returns: (transfer full) (nullable): the layer to use in the clone, or
  *   %NULL to make a fresh copy of @layer as Keras does by default

@@ -249,7 +249,7 @@ strata_optimizer_clear_weights (StrataOptimizer *self)
  * @self: an optimizer
  *
  * Gets the state of a wrapping optimizer itself, apart from that of the
- * optimizer it wraps (strata_optimizer_get_weights()): a
+ * optimizer it wraps ([method@Strata.Optimizer.get_weights]): a
  * LossScaleOptimizer's loss scale and count of good steps, named as the
  * file names them ("current_loss_scale:0", "good_steps:0").
  *

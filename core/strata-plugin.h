@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 /**
  * STRATA_FORMAT_ABI_VERSION:
  *
- * The version of #StrataFormatDescriptor and of the #StrataFormat class
+ * The version of `StrataFormatDescriptor` and of the [class@Strata.Format] class
  * layout. A module built for another version is refused.
  */
 #define STRATA_FORMAT_ABI_VERSION 1
@@ -23,7 +23,7 @@ G_BEGIN_DECLS
  * STRATA_FORMAT_ENTRY_POINT:
  *
  * The name of the function every format module exports. Its type is
- * #StrataFormatQueryFunc.
+ * `StrataFormatQueryFunc`.
  */
 #define STRATA_FORMAT_ENTRY_POINT "strata_format_module_query_v1"
 
@@ -50,7 +50,7 @@ typedef struct {
  * @mime_types: (array zero-terminated=1) (nullable): MIME types
  * @magic: (array length=n_magic) (nullable): byte patterns that mark the
  *   format's regular files: a cheap hint that decides whether sniffing asks
- *   the format's probe, which has the final word (see #StrataFormatClass);
+ *   the format's probe, which has the final word (see [struct@Strata.FormatClass]);
  *   for a format without a probe, a match is the score
  * @n_magic: length of @magic
  * @marker_files: (array zero-terminated=1) (nullable): for formats that
@@ -58,7 +58,7 @@ typedef struct {
  *   %STRATA_FORMAT_FILE_OR_DIRECTORY), files inside the directory that
  *   mark it; a hint like @magic
  * @capabilities: what the format can do
- * @register_type: registers the #StrataFormat subclass in @module and returns its type
+ * @register_type: registers the [class@Strata.Format] subclass in @module and returns its type
  *
  * The constant description a format module returns. Fields may only be
  * added at the end, with a new ABI version.
@@ -82,7 +82,7 @@ typedef const StrataFormatDescriptor *(*StrataFormatQueryFunc) (void);
 
 /**
  * STRATA_FORMAT_DEFINE_MODULE:
- * @descriptor: the name of a static #StrataFormatDescriptor
+ * @descriptor: the name of a static `StrataFormatDescriptor`
  *
  * Defines the module's entry point.
  */

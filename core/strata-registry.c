@@ -13,9 +13,9 @@
 /**
  * StrataRegistry:
  *
- * Maps Keras class names ("Dense", "Custom>MyLayer") to #StrataLayer
+ * Maps Keras class names ("Dense", "Custom>MyLayer") to [class@Strata.Layer]
  * types. The default registry holds the built-in layers; a registry made
- * with strata_registry_new() is a scope on top of a parent, the
+ * with [ctor@Strata.Registry.new] is a scope on top of a parent, the
  * counterpart of Keras `custom_objects`: lookups try it first, then its
  * parents.
  *
@@ -131,7 +131,7 @@ strata_registry_init (StrataRegistry *self)
  * Gets the process-wide registry of the built-in Keras layers
  * (including "Sequential", "Functional" and "Model"). Classes registered
  * here are visible to every load; prefer a scoped registry made with
- * strata_registry_new() for custom classes.
+ * [ctor@Strata.Registry.new] for custom classes.
  *
  * Returns: (transfer none): the default registry
  */
@@ -163,7 +163,7 @@ strata_layer_get_load_registry (StrataLayer *self)
 /**
  * strata_registry_new: (constructor)
  * @parent: (nullable): the registry to fall back on, usually
- *   strata_registry_get_default()
+ *   [func@Strata.Registry.get_default]
  *
  * Creates a registry for custom classes (Keras `custom_objects`). Names
  * registered in it hide the same names in @parent.
@@ -198,13 +198,13 @@ strata_registry_get_parent (StrataRegistry *self)
  * strata_registry_register:
  * @self: a registry
  * @name: the Keras class name, plain ("Dense") or "package>Name"
- * @type: a #StrataLayer type (models included)
- * @error: return location for a #GError
+ * @type: a [class@Strata.Layer] type (models included)
+ * @error: return location for a [struct@GLib.Error]
  *
  * Registers @type under @name. Registering a name again replaces its
  * type. A type may be registered under several names (aliases such as
  * "Convolution2D" and "Conv2D"); the first one is its canonical name,
- * see strata_registry_get_name_for_type().
+ * see [method@Strata.Registry.get_name_for_type].
  *
  * "Lambda" cannot be registered: Lambda layers hold Python code and only
  * ever load as opaque layers.
@@ -232,6 +232,7 @@ strata_registry_register (StrataRegistry  *self,
   if (name[0] == '>' || g_str_has_suffix (name, ">"))
     {
       g_set_error (error, STRATA_REGISTRY_ERROR, STRATA_REGISTRY_ERROR_INVALID_NAME,
+                   /* Translators: the class name given */
                    _("Invalid class name “%s”: expected “Name” or “package>Name”"), name);
       return FALSE;
     }
@@ -245,6 +246,7 @@ strata_registry_register (StrataRegistry  *self,
   if (type == G_TYPE_INVALID || !g_type_is_a (type, STRATA_TYPE_LAYER))
     {
       g_set_error (error, STRATA_REGISTRY_ERROR, STRATA_REGISTRY_ERROR_INVALID_TYPE,
+                   /* Translators: a class name, then a GType name */
                    _("Cannot register “%s”: type %s is not a StrataLayer"),
                    name, type == G_TYPE_INVALID ? "(invalid)" : g_type_name (type));
       return FALSE;
@@ -252,6 +254,7 @@ strata_registry_register (StrataRegistry  *self,
   if (G_TYPE_IS_ABSTRACT (type))
     {
       g_set_error (error, STRATA_REGISTRY_ERROR, STRATA_REGISTRY_ERROR_INVALID_TYPE,
+                   /* Translators: a class name, then a GType name */
                    _("Cannot register “%s”: type %s is abstract"), name, g_type_name (type));
       return FALSE;
     }
@@ -472,16 +475,16 @@ entry_layer_name (JsonObject *object)
  *   any other keys of its entry (Keras 3 `module`, `registered_name`,
  *   `build_config`...)
  * @flags: load flags
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a layer from its serialized form (Keras `deserialize`). The
- * class comes from strata_registry_lookup_object(); the extra keys of the
+ * class comes from [method@Strata.Registry.lookup_object]; the extra keys of the
  * entry are kept on the layer for a lossless round trip.
  *
  * Lambda layers and unregistered classes fail with
  * %STRATA_CONFIG_ERROR_UNSAFE or %STRATA_CONFIG_ERROR_UNKNOWN_CLASS
  * unless @flags has %STRATA_LOAD_ALLOW_UNKNOWN; then they load as
- * #StrataOpaqueLayer objects. No Python code is ever run.
+ * [class@Strata.OpaqueLayer] objects. No Python code is ever run.
  *
  * Returns: (transfer full) (nullable): the new layer, or %NULL with @error set
  */
@@ -509,6 +512,8 @@ strata_registry_create_layer (StrataRegistry   *self,
     {
       JsonNode *node = json_object_get_member (object, "class_name");
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: the first %s is a layer name, the second %s what was found
+                    * instead, such as “a string” or “null”. */
                    _("Layer “%s”: expected “class_name” to be a string, found %s"),
                    entry_layer_name (object), strata_json_describe_node (node));
       return NULL;
@@ -519,6 +524,7 @@ strata_registry_create_layer (StrataRegistry   *self,
       if ((flags & STRATA_LOAD_ALLOW_UNKNOWN) == 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSAFE,
+                       /* Translators: %s is a layer name. */
                        _("Lambda layer “%s” holds Python code, which Strata never runs; "
                          "load with STRATA_LOAD_ALLOW_UNKNOWN to keep it as an opaque layer"),
                        entry_layer_name (object));
@@ -534,6 +540,7 @@ strata_registry_create_layer (StrataRegistry   *self,
         return STRATA_LAYER (strata_opaque_layer_new (object));
 
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS,
+                   /* Translators: the first %s is a class name, the second %s a layer name. */
                    _("Unknown layer class “%s” (layer “%s”): register it in the StrataRegistry "
                      "passed as custom objects"),
                    class_name, entry_layer_name (object));
@@ -544,6 +551,8 @@ strata_registry_create_layer (StrataRegistry   *self,
   if (config == NULL || !JSON_NODE_HOLDS_OBJECT (config))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: the first %s is a layer name, the second %s a class name, the
+                    * third %s what was found instead, such as “a string” or “null”. */
                    _("Layer “%s” of class “%s”: expected “config” to be an object, found %s"),
                    entry_layer_name (object), class_name, strata_json_describe_node (config));
       return NULL;

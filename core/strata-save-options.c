@@ -331,7 +331,7 @@ strata_save_options_set_dialect (StrataSaveOptions  *self,
  * strata_save_options_resolve_dialect:
  * @self: save options
  * @native: the dialect the format writes when none is asked for (see
- *   #StrataSaveOptions:dialect)
+ *   [property@Strata.SaveOptions:dialect])
  *
  * Gives the dialect a format writes with these options: the one set, else
  * @native. Used by formats.

@@ -198,8 +198,9 @@ call_in_stack (StrataSequential  *self,
     {
       strata_layer_remove_last_node (layer);
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                   /* Translators: a layer name, then its number of output tensors */
                    _("All layers in a Sequential model should have a single output tensor; "
-                     "layer '%s' has %u"),
+                     "layer “%s” has %u"),
                    strata_layer_get_name (layer), outputs->len);
       return NULL;
     }
@@ -253,6 +254,7 @@ declared_input_shape (StrataLayer  *layer,
       if (rank >= STRATA_MAX_RANK)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                       /* Translators: the first %u is a rank, the second %u a limit. */
                        _("config.input_shape: rank %u is above the limit of %u"), rank + 1, STRATA_MAX_RANK);
           return NULL;
         }
@@ -270,6 +272,7 @@ declared_input_shape (StrataLayer  *layer,
       if (input_dim < 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                       /* Translators: %lld is the value found. */
                        _("config.input_dim: expected a size, found %lld"), (long long) input_dim);
           return NULL;
         }
@@ -338,7 +341,8 @@ strata_sequential_build_for_shape (StrataSequential  *self,
   if (input == NULL)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                   _("Sequential model '%s': cannot create an input layer"),
+                   /* Translators: %s is a model name. */
+                   _("Sequential model “%s”: cannot create an input layer"),
                    strata_layer_get_name (STRATA_LAYER (self)));
       return FALSE;
     }
@@ -374,7 +378,7 @@ strata_sequential_real_build (StrataLayer  *layer,
  * strata_sequential_add:
  * @self: a Sequential model
  * @layer: the layer to add on top
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Adds a layer on top of the stack, like `Sequential.add()`. The first
  * layer may be an input layer, or carry `batch_input_shape`, `input_shape`
@@ -400,14 +404,16 @@ strata_sequential_add (StrataSequential  *self,
   if (STRATA_LAYER (self) == layer)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                   _("Sequential model '%s' cannot contain itself"), strata_layer_get_name (layer));
+                   /* Translators: %s is a model name. */
+                   _("Sequential model “%s” cannot contain itself"), strata_layer_get_name (layer));
       return FALSE;
     }
   if (strata_layer_name_index_contains (self->names, self->stack, strata_layer_get_name (layer)))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
+                   /* Translators: the first %s is a layer name, the second %s a model name. */
                    _("All layers added to a Sequential model should have unique names; "
-                     "'%s' is already used in model '%s'"),
+                     "“%s” is already used in model “%s”"),
                    strata_layer_get_name (layer), strata_layer_get_name (STRATA_LAYER (self)));
       return FALSE;
     }
@@ -417,7 +423,8 @@ strata_sequential_add (StrataSequential  *self,
       if (self->input_layer != NULL || self->stack->len > 0)
         {
           g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                       _("An input layer can only be the first layer of Sequential model '%s'"),
+                       /* Translators: %s is a model name. */
+                       _("An input layer can only be the first layer of Sequential model “%s”"),
                        strata_layer_get_name (STRATA_LAYER (self)));
           return FALSE;
         }
@@ -431,7 +438,8 @@ strata_sequential_add (StrataSequential  *self,
       declared = declared_input_shape (layer, error);
       if (declared == NULL && error != NULL && *error != NULL)
         {
-          g_prefix_error (error, _("Layer '%s': "), strata_layer_get_name (layer));
+          /* Translators: %s is a layer name. */
+          g_prefix_error (error, _("Layer “%s”: "), strata_layer_get_name (layer));
           return FALSE;
         }
     }

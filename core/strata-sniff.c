@@ -166,6 +166,8 @@ check_capabilities (StrataFormat              *format,
   if ((strata_format_get_capabilities (format) & needed) == needed)
     return TRUE;
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+               /* Translators: the first %s is a format name, the second %s a file name, the third
+                * %s an action such as “load models”. */
                _("The “%s” format, chosen for “%s”, cannot %s"),
                strata_format_get_name (format), g_file_peek_path (file),
                describe_capability (needed));
@@ -187,6 +189,7 @@ find_by_name (const char                *name,
       g_autofree char *names = describe_formats (infos);
 
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
+                   /* Translators: the format name given, then a list of format names */
                    _("There is no format named “%s” (formats found: %s)"), name, names);
       return NULL;
     }
@@ -284,7 +287,7 @@ describe_tried (GListModel *infos)
         append_name (names, strata_format_info_get_name (info));
       else
         {
-          /* TRANSLATORS: %s is a format name, in a list of formats */
+          /* Translators: a format name, in a list of formats */
           g_autofree char *label = g_strdup_printf (_("%s (cannot be loaded)"),
                                                     strata_format_info_get_name (info));
           append_name (names, label);
@@ -298,8 +301,8 @@ describe_tried (GListModel *infos)
  * @file: an existing file or directory
  * @name: (nullable): the name of the format to use, or %NULL to choose one
  * @needed: the capabilities the format must have
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Chooses the format to read @file with. A @name wins; otherwise the
  * content decides. A regular file is offered to the file formats, a
@@ -324,7 +327,7 @@ describe_tried (GListModel *infos)
  * extension match, last those that declare no hints for this kind of
  * input (a JSON config has no magic bytes); the first round that finds a
  * format that can do @needed decides. A module that fails to load is
- * skipped (strata_format_info_is_available() tells why).
+ * skipped ([method@Strata.FormatInfo.is_available] tells why).
  *
  * Returns: (transfer none): the format, which lives as long as the
  *   process, or %NULL with @error set: %STRATA_FORMAT_ERROR_UNKNOWN_FORMAT
@@ -332,7 +335,7 @@ describe_tried (GListModel *infos)
  *   tried, or the format whose signature the file has but whose probe
  *   rejected it), %STRATA_FORMAT_ERROR_UNSUPPORTED when the format found
  *   lacks @needed, %STRATA_FORMAT_ERROR_PLUGIN when the named module
- *   cannot be loaded, or a #GIOError when @file cannot be read
+ *   cannot be loaded, or a [error@Gio.IOErrorEnum] when @file cannot be read
  */
 StrataFormat *
 strata_formats_find_for_file (GFile                     *file,
@@ -440,6 +443,8 @@ strata_formats_find_for_file (GFile                     *file,
   if (best_incapable != NULL)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the first %s is a file name, the second %s a format name, the
+                    * third %s an action such as “load models”. */
                    _("“%s” is a “%s” file, and that format cannot %s"),
                    g_file_peek_path (file), strata_format_get_name (best_incapable),
                    describe_capability (needed));
@@ -455,6 +460,9 @@ strata_formats_find_for_file (GFile                     *file,
       const char *description = info != NULL ? strata_format_info_get_description (info) : NULL;
 
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
+                   /* Translators: the first %s is a file name, the second %s a format name, the
+                    * third %s a format name, the fourth %s an action such as “load models”, the
+                    * fifth %s a list of format names. */
                    _("Could not tell the format of “%s”: it has the signature of the “%s” "
                      "format (%s), but that format does not recognise its content, and no "
                      "other format that can %s does (formats tried: %s)"),
@@ -464,6 +472,8 @@ strata_formats_find_for_file (GFile                     *file,
       return NULL;
     }
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
+               /* Translators: a file name, an action such as “load models”, then a list of format
+                * names (or “none installed”) */
                _("Could not tell the format of “%s”: no format that can %s recognises its "
                  "content or its extension (formats tried: %s)"),
                g_file_peek_path (file), describe_capability (needed),
@@ -477,7 +487,7 @@ strata_formats_find_for_file (GFile                     *file,
  * @name: (nullable): the name of the format to use, or %NULL to choose by
  *   the extension of @file
  * @needed: the capabilities the format must have
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Chooses the format to write @file with: @name if given, otherwise the
  * format whose extension ends the file name (the longest match wins). A
@@ -561,12 +571,16 @@ strata_formats_find_for_save (GFile                     *file,
   if (best_incapable != NULL)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the first %s is a file name, the second %s a format name, the
+                    * third %s an action such as “load models”. */
                    _("The extension of “%s” selects the “%s” format, which cannot %s"),
                    g_file_peek_path (file), strata_format_info_get_name (best_incapable),
                    describe_capability (needed));
       return NULL;
     }
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNKNOWN_FORMAT,
+               /* Translators: the first %s is a file name, the second %s an action such as “load
+                * models”, the third %s a list of format names. */
                _("Cannot tell which format to write “%s” in from its extension; pass a format "
                  "name (formats that can %s: %s)"),
                g_file_peek_path (file), describe_capability (needed),

@@ -19,10 +19,10 @@
  * StrataTensor:
  *
  * An n-dimensional array: a dtype, a shape and the data, little-endian in
- * C (row-major) order. The data is an immutable #GBytes, which may be a
+ * C (row-major) order. The data is an immutable [struct@GLib.Bytes], which may be a
  * slice of a mapped file; tensors share it instead of copying it.
  *
- * A metadata tensor (strata_tensor_new_metadata()) has a dtype and a shape
+ * A metadata tensor ([ctor@Strata.Tensor.new_metadata]) has a dtype and a shape
  * but no data; it is what a metadata-only load produces.
  */
 struct _StrataTensor
@@ -580,6 +580,7 @@ compute_n_bytes (StrataDType   dtype,
   if (!dtype_is_valid (dtype))
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_DTYPE,
+                   /* Translators: the number of an unknown dtype */
                    _("Invalid tensor dtype %d"), (int) dtype);
       return FALSE;
     }
@@ -588,6 +589,7 @@ compute_n_bytes (StrataDType   dtype,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: a shape such as (None, 3) */
                    _("A tensor with data needs a fully defined shape, not %s"), str);
       return FALSE;
     }
@@ -598,6 +600,8 @@ compute_n_bytes (StrataDType   dtype,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: the first %s is a dtype name, the second %s a shape such as
+                    * (None, 3). */
                    _("A %s tensor of shape %s is too large"),
                    strata_dtype_to_string (dtype), str);
       return FALSE;
@@ -613,7 +617,7 @@ compute_n_bytes (StrataDType   dtype,
  * @shape: a fully defined shape
  * @data: the elements, little-endian in C order; the tensor keeps a
  *   reference and never copies them
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a tensor. The size of @data must be exactly the number of
  * elements of @shape times the size of @dtype.
@@ -640,6 +644,8 @@ strata_tensor_new (StrataDType   dtype,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: the first %zu is a size, the first %s a dtype name, the second %s
+                    * a shape such as (None, 3), the second %zu a size. */
                    _("Tensor data holds %zu bytes, but a %s tensor of shape %s needs %zu"),
                    g_bytes_get_size (data), strata_dtype_to_string (dtype), str, n_bytes);
       return NULL;
@@ -652,7 +658,7 @@ strata_tensor_new (StrataDType   dtype,
  * strata_tensor_new_zeros:
  * @dtype: the element type
  * @shape: a fully defined shape
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a tensor filled with zeros. The memory is allocated with a
  * check, so an absurd shape fails instead of aborting.
@@ -678,6 +684,8 @@ strata_tensor_new_zeros (StrataDType   dtype,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: %zu is a size, the first %s a dtype name, the second %s a shape
+                    * such as (None, 3). */
                    _("Cannot allocate %zu bytes for a %s tensor of shape %s"),
                    n_bytes, strata_dtype_to_string (dtype), str);
       return NULL;
@@ -691,7 +699,7 @@ strata_tensor_new_zeros (StrataDType   dtype,
  * @shape: a fully defined shape
  * @values: (array length=n_values): the elements in C order
  * @n_values: the number of elements, which must match @shape
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Creates a float32 tensor from an array of floats.
  *
@@ -717,6 +725,8 @@ strata_tensor_new_from_floats (StrataShape  *shape,
     {
       g_autofree char *str = strata_shape_to_string (shape);
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: the first %zu is a count, %s a shape such as (None, 3), the
+                    * second %zu a size. */
                    _("%zu values given, but shape %s holds %zu"),
                    n_values, str, n_bytes / 4);
       return NULL;
@@ -739,7 +749,7 @@ strata_tensor_new_from_floats (StrataShape  *shape,
  *
  * Creates a tensor without data, as a metadata-only load does.
  *
- * Returns: (transfer full): a new tensor whose #StrataTensor:has-data is %FALSE
+ * Returns: (transfer full): a new tensor whose [property@Strata.Tensor:has-data] is %FALSE
  */
 StrataTensor *
 strata_tensor_new_metadata (StrataDType  dtype,
@@ -952,6 +962,7 @@ check_has_data (StrataTensor  *self,
     return TRUE;
 
   g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_NOT_BUILT,
+               /* Translators: a tensor (weight) name */
                _("Tensor “%s” holds no data (it was loaded as metadata only)"),
                self->name != NULL ? self->name : "");
   return FALSE;
@@ -961,7 +972,7 @@ check_has_data (StrataTensor  *self,
  * strata_tensor_cast:
  * @self: a tensor with data
  * @dtype: the element type of the result
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Converts the elements to @dtype as NumPy's `astype` does: floats round
  * to nearest even (float16 and bfloat16 included, with infinities and NaN
@@ -998,6 +1009,7 @@ strata_tensor_cast (StrataTensor  *self,
   if (dst == NULL)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: %zu is a size, %s a dtype name. */
                    _("Cannot allocate %zu bytes to cast a tensor to %s"),
                    n_bytes, strata_dtype_to_string (dtype));
       return NULL;
@@ -1019,13 +1031,13 @@ strata_tensor_cast (StrataTensor  *self,
  * strata_tensor_to_floats:
  * @self: a tensor with data
  * @n_values: (out) (optional): the number of values
- * @error: return location for a #GError
+ * @error: return location for a [struct@GLib.Error]
  *
  * Converts every element to a float in host byte order (float64 and
  * large integers round to nearest).
  *
  * Returns: (array length=n_values) (transfer full) (nullable): the values,
- *   or %NULL with @error set; free with g_free()
+ *   or %NULL with @error set; free with [func@GLib.free]
  */
 float *
 strata_tensor_to_floats (StrataTensor  *self,
@@ -1047,6 +1059,7 @@ strata_tensor_to_floats (StrataTensor  *self,
   if (n > G_MAXSIZE / sizeof (float))
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: a number of elements */
                    _("A tensor of %" PRIu64 " elements is too large to convert"), n);
       return NULL;
     }
@@ -1054,6 +1067,7 @@ strata_tensor_to_floats (StrataTensor  *self,
   if (values == NULL)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                   /* Translators: a number of values */
                    _("Cannot allocate %" PRIu64 " floats"), n);
       return NULL;
     }

@@ -114,7 +114,7 @@ strata_weights_report_class_init (StrataWeightsReportClass *klass)
   /**
    * StrataWeightsReport:skip-reasons:
    *
-   * Why each layer of #StrataWeightsReport:skipped was skipped, in the
+   * Why each layer of [property@Strata.WeightsReport:skipped] was skipped, in the
    * same order.
    */
   report_properties[REPORT_PROP_SKIP_REASONS] =
@@ -251,10 +251,10 @@ strata_weights_report_get_skipped (StrataWeightsReport *self)
  * @self: a report
  *
  * Gets why each skipped layer was skipped, in the order of
- * strata_weights_report_get_skipped().
+ * [method@Strata.WeightsReport.get_skipped].
  *
  * Returns: (transfer none) (array zero-terminated=1): why each skipped
- *   layer was skipped, in the order of strata_weights_report_get_skipped()
+ *   layer was skipped, in the order of [method@Strata.WeightsReport.get_skipped]
  */
 const char * const *
 strata_weights_report_get_skip_reasons (StrataWeightsReport *self)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Regenerates po/POTFILES: every C source that marks strings for translation.
 # Run from anywhere; then `ninja -C BUILD strata-1.0-update-po`.
 cd "$(dirname "$0")/.." || exit 1

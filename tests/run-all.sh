@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Builds Strata and runs every test on a Debian 12 machine, installing what
 # is missing: Debian packages, then the real-Keras venv for the interop tests.
 # Runs the suite in three builds: a -Werror build (then the README's example

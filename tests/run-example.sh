@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The main job on a bundled example: inspect a model written by real Keras,
 # convert it to another format and back, and print its weights' digests.
 # The default example is a functional model with two inputs, a Concatenate

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Creates (idempotently) the Python environment used by the fixture
 # generator, the interop suite and the load benchmark: tests/.venv with
 # the packages pinned in tests/fixtures/requirements.txt.

@@ -4,19 +4,20 @@
 #   . "$STRATA_SOURCE_ROOT/tests/skip.sh"; strata_skip "why"   (in a test script)
 #   skip.sh "why"        (the program of a test whose tool meson did not find)
 #
-# Prints "SKIPPED: why" and exits 77, meson's "skipped". Under CI=true,
-# where every fixture, tool, format module and the Keras venv exist, a test
-# that cannot run has failed: it prints the reason and exits 1 instead.
+# Prints the TAP plan "1..0 # SKIP why" (meson's "skipped"; every test is
+# protocol 'tap') and exits 0. Under CI=true, where every fixture, tool,
+# format module and the Keras venv exist, a test that cannot run has
+# failed: it prints a failed case with the reason and exits 1 instead.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 strata_skip () {
     if [ "${CI:-}" = true ]; then
-        echo "FAIL (CI=true, where nothing may be skipped): $*" >&2
+        printf '1..1\nnot ok 1 - CI=true, where nothing may be skipped: %s\n' "$*"
         exit 1
     fi
-    echo "SKIPPED: $*" >&2
-    exit 77
+    echo "1..0 # SKIP $*"
+    exit 0
 }
 
 # Sets $venv to the Keras venv (STRATA_VENV, or tests/.venv) or skips.

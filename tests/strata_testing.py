@@ -2,10 +2,12 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Meson reads TAP from multi-case tests and exit status 77 as "skipped"
-# from single-case ones.  Under CI=true every fixture, tool, format module
-# and the Keras venv exists, so a test that cannot run there has failed:
-# skip() and Tap.skip() turn into failures, with the same reason.
+# Every test speaks TAP (meson protocol 'tap'): Tap prints one line per
+# case and the plan; skip() ends a test that cannot run at all with the
+# plan "1..0 # SKIP reason", which meson counts as skipped.  Under CI=true
+# every fixture, tool, format module and the Keras venv exists, so a test
+# that cannot run there has failed: skip() and Tap.skip() turn into
+# failures, with the same reason.
 # compare_close() is the one numeric comparison of the Python checks.
 #
 # Scripts outside tests/ import it after
@@ -16,21 +18,20 @@ import sys
 import traceback
 import unittest
 
-SKIP_STATUS = 77  # meson's "skipped" exit status
-
-
 def in_ci():
     """Whether the tests run under CI=true."""
     return os.environ.get("CI") == "true"
 
 
 def skip(reason):
-    """Ends a single-case test that cannot run: exit 77, or 1 under CI=true."""
+    """Ends a test that cannot run, before any TAP line: "1..0 # SKIP", or
+    a failed case under CI=true."""
+    reason = " ".join(str(reason).split())
     if in_ci():
-        print("FAIL (CI=true, where nothing may be skipped): %s" % reason, file=sys.stderr)
+        print("1..1\nnot ok 1 - CI=true, where nothing may be skipped: %s" % reason, flush=True)
         sys.exit(1)
-    print("SKIPPED: %s" % reason, file=sys.stderr)
-    sys.exit(SKIP_STATUS)
+    print("1..0 # SKIP %s" % reason, flush=True)
+    sys.exit(0)
 
 
 def compare_close(got, expected, rtol, atol):
@@ -82,6 +83,14 @@ class Tap:
     def fail(self, name, diagnostics=None):
         self.failed += 1
         self._line("not ok", name, diagnostics)
+
+    def check(self, passed, name, diagnostics=None):
+        """ok when passed, else not ok with the diagnostics; returns passed."""
+        if passed:
+            self.ok(name)
+        else:
+            self.fail(name, diagnostics)
+        return bool(passed)
 
     def skip(self, name, reason):
         if in_ci():

@@ -304,6 +304,8 @@ builtin_set_config (StrataLayer     *self,
         {
           g_autofree char *found = strata_builtin_describe_value (node);
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: a config key, what it must be (“an integer”),
+                                     * then a description of the value found */
                                     _("config key “%s” must be %s, found %s"),
                                     key, kind_describe (spec->kind), found);
           return FALSE;
@@ -314,6 +316,8 @@ builtin_set_config (StrataLayer     *self,
         {
           g_autofree char *found = strata_builtin_describe_value (node);
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: the first %s is a config key, the second %s a
+                                     * description of the value found. */
                                     _("config key “%s” is out of the property’s range, found %s"),
                                     key, found);
           return FALSE;

@@ -26,6 +26,7 @@ strata_builtin_set_error (GError     **error,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
+  /* Translators: a layer name, its class name, then what is wrong */
   g_set_error (error, STRATA_CONFIG_ERROR, code, _("Layer “%s” (%s): %s"),
                name != NULL ? name : "?", strata_layer_get_class_name (self), message);
 }
@@ -109,9 +110,9 @@ cfg_type_error (StrataLayer  *self,
 {
   g_autofree char *text = strata_builtin_describe_value (node);
 
-  /* Translators: the first %s is a config key, the second what it must be
-   * ("an integer"), the third the value found. */
   strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                            /* Translators: a config key, what it must be (“an integer”), then a
+                             * description of the value found */
                             _("config key “%s” must be %s, found %s"), key, expected, text);
   return FALSE;
 }
@@ -283,6 +284,7 @@ strata_cfg_channels_first (StrataLayer *self,
       else if (!g_str_equal (format, "channels_last"))
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: %s is the value found. */
                                     _("data_format must be “channels_last” or “channels_first”, found “%s”"),
                                     format);
           return FALSE;
@@ -318,6 +320,7 @@ strata_cfg_padding (StrataLayer *self,
         return TRUE;
       }
   strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                            /* Translators: %s is the value found. */
                             _("padding must be “valid”, “same” or “causal”, found “%s”"),
                             padding != NULL ? padding : "null");
   return FALSE;
@@ -431,11 +434,15 @@ strata_builtin_input (StrataLayer *self,
       g_autofree char *found = strata_shapes_to_string (input_shapes);
       if (max_inputs == min_inputs)
         strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                  /* Translators: the first %u is a count, the second %u the value
+                                   * found, %s a description of the value found. */
                                   g_dngettext (GETTEXT_PACKAGE, "expected %u input, found %u: %s",
                                                "expected %u inputs, found %u: %s", min_inputs),
                                   min_inputs, input_shapes->len, found);
       else
         strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                  /* Translators: the first %u is a count, the second %u the value
+                                   * found, %s a description of the value found. */
                                   _("expected at least %u inputs, found %u: %s"),
                                   min_inputs, input_shapes->len, found);
       return NULL;
@@ -447,6 +454,7 @@ strata_builtin_input (StrataLayer *self,
     {
       g_autofree char *found = shape != NULL ? strata_shape_to_string (shape) : g_strdup ("?");
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: a rank, then a description of the input found */
                                 _("expected an input of rank %u or more (batch axis included), found %s"),
                                 min_rank, found);
       return NULL;
@@ -468,6 +476,7 @@ strata_builtin_known_dim (StrataLayer *self,
     {
       g_autofree char *found = strata_shape_to_string (shape);
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %s is a shape such as (None, 3), %d an axis. */
                                 _("the input shape %s has no known size on axis %d"),
                                 found, axis);
       return FALSE;
@@ -538,6 +547,7 @@ strata_builtin_shape (StrataLayer  *self,
   if (rank > STRATA_MAX_RANK)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_LIMIT,
+                                /* Translators: %d is a limit. */
                                 _("the shape would have more than %d axes"), STRATA_MAX_RANK);
       return NULL;
     }
@@ -546,9 +556,11 @@ strata_builtin_shape (StrataLayer  *self,
       {
         if (dims[i] == STRATA_DIM_OVERFLOW)
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_LIMIT,
+                                    /* Translators: %u is an axis. */
                                     _("a size on axis %u is too large"), i);
         else
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: %u is an axis. */
                                     _("the config gives a negative size on axis %u"), i);
         return NULL;
       }
@@ -663,6 +675,8 @@ strata_builtin_create_sublayer (StrataLayer *self,
   if (depth > STRATA_MODEL_MAX_NESTING || count > MAX_SUBLAYERS)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_LIMIT,
+                                /* Translators: the nesting limit, then the limit on the number of
+                                 * wrapped layers */
                                 _("wrapped layers nest deeper than %d levels or number more than %d"),
                                 STRATA_MODEL_MAX_NESTING, MAX_SUBLAYERS);
       return NULL;
@@ -725,6 +739,8 @@ strata_builtin_create_inner (StrataLayer *self,
       !json_object_has_member (json_node_get_object (node), "class_name"))
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: the first %s is a config key, the second %s what was
+                                 * found instead, such as “a string” or “null”. */
                                 _("config key “%s” must be a layer object with “class_name” and “config”, found %s"),
                                 key, strata_json_describe_node (node));
       return NULL;
@@ -755,6 +771,7 @@ strata_builtin_create_inner (StrataLayer *self,
 
   inner = strata_builtin_create_sublayer (self, object, error);
   if (inner == NULL)
+    /* Translators: %s is a layer name. */
     g_prefix_error (error, _("Layer “%s”, wrapped layer: "), strata_layer_get_name (self));
   return inner;
 }

@@ -194,6 +194,7 @@ run_variance_scaling (InitState      *state,
   else
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is the value found. */
                    _("VarianceScaling mode must be “fan_in”, “fan_out” or “fan_avg”, found “%s”"),
                    mode);
       return FALSE;
@@ -222,6 +223,7 @@ run_variance_scaling (InitState      *state,
   else
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is the value found. */
                    _("VarianceScaling distribution must be “uniform”, “truncated_normal” or “untruncated_normal”, found “%s”"),
                    distribution);
       return FALSE;
@@ -246,6 +248,7 @@ run_orthogonal (InitState   *state,
     {
       g_autofree char *s = strata_shape_to_string (shape);
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is a shape such as (None, 3). */
                    _("The Orthogonal initializer needs a shape of rank 2 or more, found %s"), s);
       return FALSE;
     }
@@ -265,6 +268,7 @@ run_orthogonal (InitState   *state,
     {
       g_autofree char *s = strata_shape_to_string (shape);
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                   /* Translators: %s is a shape such as (None, 3). */
                    _("The Orthogonal initializer for shape %s is too large"), s);
       return FALSE;
     }
@@ -274,6 +278,7 @@ run_orthogonal (InitState   *state,
   if (q == NULL)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                   /* Translators: the number of elements of the weight */
                    _("Not enough memory to initialize a weight of %" PRIu64 " elements"),
                    state->n);
       return FALSE;
@@ -326,6 +331,7 @@ run_identity (InitState   *state,
     {
       g_autofree char *s = strata_shape_to_string (shape);
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is a shape such as (None, 3). */
                    _("The Identity initializer needs a shape of rank 2, found %s"), s);
       return FALSE;
     }
@@ -365,6 +371,8 @@ run_kind (InitState      *state,
           if (json_array_get_length (values) != state->n)
             {
               g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
+                           /* Translators: the number of values in the list, then the number of
+                            * elements of the weight */
                            _("The Constant initializer's list of %u values does not fill %" PRIu64 " elements"),
                            json_array_get_length (values), state->n);
               return FALSE;
@@ -433,6 +441,7 @@ parse_initializer (JsonNode    *initializer,
   if (initializer == NULL || !JSON_NODE_HOLDS_OBJECT (initializer))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is what was found instead, such as “a string” or “null”. */
                    _("An initializer must be a name or an object with “class_name”, found %s"),
                    strata_json_describe_node (initializer));
       return FALSE;
@@ -442,6 +451,7 @@ parse_initializer (JsonNode    *initializer,
   if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: %s is what was found instead, such as “a string” or “null”. */
                    _("An initializer object needs a string “class_name”, found %s"),
                    strata_json_describe_node (member));
       return FALSE;
@@ -461,6 +471,8 @@ parse_initializer (JsonNode    *initializer,
   else if (member != NULL && !JSON_NODE_HOLDS_NULL (member))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: the first %s is an initializer name, the second %s what was found
+                    * instead, such as “a string” or “null”. */
                    _("The config of initializer “%s” must be an object, found %s"),
                    *name, strata_json_describe_node (member));
       return FALSE;
@@ -504,6 +516,7 @@ strata_initializer_run (JsonNode     *initializer,
       /* A custom initializer (function or class): only Keras with the
        * custom objects can run it. */
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS,
+                   /* Translators: %s is an initializer name. */
                    _("Unknown initializer “%s”"), name);
       return NULL;
     }
@@ -512,6 +525,7 @@ strata_initializer_run (JsonNode     *initializer,
     {
       g_autofree char *s = strata_shape_to_string (shape);
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                   /* Translators: %s is a shape such as (None, 3). */
                    _("Cannot initialize a weight of shape %s"), s);
       return NULL;
     }
@@ -530,6 +544,7 @@ strata_initializer_run (JsonNode     *initializer,
   if (state.values == NULL || floats == NULL)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                   /* Translators: the number of elements of the weight */
                    _("Not enough memory to initialize a weight of %" PRIu64 " elements"),
                    state.n);
       g_rand_free (state.rand);
@@ -539,6 +554,7 @@ strata_initializer_run (JsonNode     *initializer,
 
   if (!run_kind (&state, init, config, shape, error))
     {
+      /* Translators: %s is an initializer name. */
       g_prefix_error (error, _("Initializer “%s”: "), name);
       g_rand_free (state.rand);
       g_free (state.values);

@@ -111,6 +111,7 @@ read_conv_params (StrataLayer          *self,
   if (row->variant != CONV_DEPTHWISE && p->filters <= 0)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %<PRId64> is the value found. */
                                 _("“filters” must be a positive integer, found %" PRId64),
                                 p->filters);
       return FALSE;
@@ -141,6 +142,7 @@ spatial_input (StrataLayer *self, GPtrArray *input_shapes, guint rank, GError **
     {
       g_autofree char *s = strata_shape_to_string (input);
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %u is a rank, %s a shape such as (None, 3). */
                                 _("expected an input of rank %u, found %s"), rank + 2, s);
       return NULL;
     }
@@ -207,6 +209,8 @@ conv_build (StrataLayer          *self,
       if (in % p.groups != 0 || p.filters % p.groups != 0)
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: the number of input channels, the number of
+                                     * filters, then the number of groups */
                                     _("%" PRId64 " input channels and %" PRId64 " filters are not divisible by %" PRId64 " groups"),
                                     in, p.filters, p.groups);
           return FALSE;
@@ -267,6 +271,7 @@ conv_build (StrataLayer          *self,
               {
                 g_autofree char *s = strata_shape_to_string (input);
                 strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                          /* Translators: %s is a shape such as (None, 3). */
                                           _("locally connected layers need known spatial sizes, found %s"),
                                           s);
                 return FALSE;
@@ -312,6 +317,7 @@ conv_build (StrataLayer          *self,
                    strata_builtin_add_bias (self, strata_builtin_shape (self, error, n + 1, b), error);
           }
         strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_UNSUPPORTED,
+                                  /* Translators: the “implementation” number found in the config */
                                   _("implementation %" PRId64 " of locally connected layers is not supported"),
                                   implementation);
         return FALSE;
@@ -351,6 +357,7 @@ conv_shapes (StrataLayer          *self,
         {
           g_autofree char *s = strata_shape_to_string (shape);
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: %s is a shape such as (None, 3), %u a rank. */
                                     _("“output_shape” %s does not have rank %u"), s, rank);
           return NULL;
         }
@@ -492,6 +499,8 @@ read_pairs (StrataLayer *self,
 
 invalid:
   strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                            /* Translators: the first %s is a config key, %u a rank, the second %s
+                             * what was found instead, such as “a string” or “null”. */
                             _("“%s” must be an integer or %u (before, after) pairs, found %s"),
                             key, rank, strata_json_describe_node (node));
   return FALSE;
@@ -501,6 +510,7 @@ check:
     if (pairs[i][0] < 0 || pairs[i][1] < 0)
       {
         strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                  /* Translators: %s is a config key. */
                                   _("“%s” must not be negative"), key);
         return FALSE;
       }

@@ -34,6 +34,7 @@ get_units (StrataLayer *self, gint64 *units, GError **error)
   if (*units <= 0)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %<PRId64> is the value found. */
                                 _("“units” must be a positive integer, found %" PRId64),
                                 *units);
       return FALSE;
@@ -152,6 +153,7 @@ embedding_build (StrataLayer          *self,
   if (input_dim <= 0 || output_dim <= 0)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: the input_dim found, then the output_dim found */
                                 _("“input_dim” and “output_dim” must be positive, found %" PRId64 " and %" PRId64),
                                 input_dim, output_dim);
       return FALSE;
@@ -180,6 +182,7 @@ embedding_shapes (StrataLayer          *self,
   if (rank >= STRATA_MAX_RANK)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_LIMIT,
+                                /* Translators: %d is a limit. */
                                 _("the output would have more than %d axes"), STRATA_MAX_RANK);
       return NULL;
     }
@@ -229,6 +232,7 @@ prelu_build (StrataLayer          *self,
           if (axes[i] < 1 || axes[i] >= (gint64) rank)
             {
               strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                        /* Translators: %<PRId64> is an axis, %u a rank. */
                                         _("shared axis %" PRId64 " is outside the input of rank %u"),
                                         axes[i], rank);
               return FALSE;
@@ -299,6 +303,8 @@ reshape_shapes (StrataLayer          *self,
   if (list == NULL || (n = json_array_get_length (list)) > STRATA_MAX_RANK - 1)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %d is a limit, %s what was found instead, such as “a
+                                 * string” or “null”. */
                                 _("“target_shape” must be a list of at most %d sizes, found %s"),
                                 STRATA_MAX_RANK - 1, strata_json_describe_node (target));
       return NULL;
@@ -343,6 +349,8 @@ reshape_shapes (StrataLayer          *self,
         {
           g_autofree char *to = strata_json_to_string (target, FALSE);
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: the first %s is a shape such as (None, 3), the
+                                     * second %s a shape such as (None, 3). */
                                     _("cannot reshape an input of shape %s to %s"), from, to);
           return NULL;
         }
@@ -375,6 +383,7 @@ permute_shapes (StrataLayer          *self,
         {
           g_autofree char *s = strata_shape_to_string (input);
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: %u is a rank, %s a shape such as (None, 3). */
                                     _("“dims” must be a permutation of 1..%u for the input %s"),
                                     rank - 1, s);
           return NULL;
@@ -400,6 +409,7 @@ repeat_vector_shapes (StrataLayer          *self,
     {
       g_autofree char *s = strata_shape_to_string (input);
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %s is a shape such as (None, 3). */
                                 _("expected an input of rank 2, found %s"), s);
       return NULL;
     }
@@ -434,6 +444,7 @@ image_resize_shapes (StrataLayer          *self,
     {
       g_autofree char *s = strata_shape_to_string (input);
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %s is a shape such as (None, 3). */
                                 _("expected images of rank 3 or 4, found %s"), s);
       return NULL;
     }

@@ -123,6 +123,7 @@ analyze (StrataLayer *self,
   if (equation == NULL || !parse_equation (equation, e))
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %s is the value found. */
                                 _("“equation” must look like “ab,bc->ac”, “...b,bc->...c” or “ab...,bc->ac...”, found “%s”"),
                                 equation != NULL ? equation : "null");
       return FALSE;
@@ -131,6 +132,8 @@ analyze (StrataLayer *self,
     {
       g_autofree char *s = strata_shape_to_string (input);
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: the first %s is an einsum equation, the second %s a
+                                 * shape such as (None, 3). */
                                 _("the equation “%s” does not fit the input %s"), equation, s);
       return FALSE;
     }
@@ -139,6 +142,8 @@ analyze (StrataLayer *self,
     {
       g_autofree char *s = strata_shape_to_string (input);
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: the first %s is an einsum equation, the second %s a
+                                 * shape such as (None, 3). */
                                 _("the equation “%s” does not fit the input %s"), equation, s);
       return FALSE;
     }
@@ -199,6 +204,9 @@ analyze (StrataLayer *self,
         {
           g_autofree char *s = strata_shape_to_string (input);
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: %c is an axis letter of the equation, the first
+                                     * %<PRId64> an axis, the second %<PRId64> a number, %s a shape
+                                     * such as (None, 3). */
                                     _("the output axis “%c” has size %" PRId64 " in “output_shape” but %" PRId64 " in the input %s"),
                                     e->output[i], e->out_dims[out_axis], d, s);
           return FALSE;
@@ -208,6 +216,8 @@ analyze (StrataLayer *self,
 
 bad_output:
   strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                            /* Translators: %s is what was found instead, such as “a string” or
+                             * “null”. */
                             _("“output_shape” must be a size or a list of sizes that fits the equation, found %s"),
                             strata_json_describe_node (output_shape));
   return FALSE;
@@ -242,6 +252,7 @@ einsum_build (StrataLayer          *self,
       if (d == STRATA_DIM_OVERFLOW)
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: %c is an axis letter of the equation. */
                                     _("the weight axis “%c” is neither an input nor an output axis"),
                                     e.weight[i]);
           return FALSE;
@@ -250,6 +261,8 @@ einsum_build (StrataLayer          *self,
         {
           g_autofree char *s = strata_shape_to_string (input);
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: %c is an axis letter of the equation, %s a shape
+                                     * such as (None, 3). */
                                     _("the weight axis “%c” has no known size for the input %s"),
                                     e.weight[i], s);
           return FALSE;
@@ -274,6 +287,7 @@ einsum_build (StrataLayer          *self,
         if (p == NULL)
           {
             strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                      /* Translators: %c is an axis letter of the equation. */
                                       _("the bias axis “%c” is not an output axis"), bias_axes[i]);
             return FALSE;
           }

@@ -24,6 +24,8 @@ set_shapes_error (GError    **error,
 {
   g_autofree char *found = strata_shapes_to_string (input_shapes);
   strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                            /* Translators: the first %s is a description of the value found, the
+                             * second %s the reason. */
                             _("incompatible input shapes %s: %s"), found, why);
 }
 
@@ -267,6 +269,7 @@ merge_shapes (StrataLayer          *self,
           g_str_equal (mode, "max"))
         return elementwise_shapes (self, input_shapes, error);
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_UNSUPPORTED,
+                                /* Translators: the “mode” of a Keras 1 Merge layer, as found */
                                 _("unknown Merge mode “%s”"), mode);
       return NULL;
     default:
@@ -367,6 +370,8 @@ read_mha (StrataLayer *self, StrataShape *query, MhaParams *p, GError **error)
       if (!one_int (output_shape, &p->out_dim))
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_UNSUPPORTED,
+                                    /* Translators: %s is what was found instead, such as “a string”
+                                     * or “null”. */
                                     _("“output_shape” must be one size, found %s"),
                                     strata_json_describe_node (output_shape));
           return FALSE;

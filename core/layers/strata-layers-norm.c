@@ -32,6 +32,7 @@ read_axes (StrataLayer *self,
   if (n == 0 || n > rank)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %u is a rank. */
                                 _("“axis” must name between 1 and %u axes"), rank);
       return FALSE;
     }
@@ -48,6 +49,7 @@ read_axes (StrataLayer *self,
         {
           g_autofree char *s = strata_shape_to_string (input);
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: %s is a shape such as (None, 3). */
                                     _("“axis” is outside the input %s (or is the batch axis)"), s);
           return FALSE;
         }
@@ -175,6 +177,8 @@ layer_norm_build (StrataLayer          *self,
       if (groups <= 0 || dims[0] % groups != 0)
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: the number of channels, then the number of
+                                     * groups */
                                     _("%" PRId64 " channels cannot be split into %" PRId64 " groups"),
                                     dims[0], groups);
           return FALSE;

@@ -54,6 +54,7 @@ get_units (StrataLayer *self, const char *key, gint64 *units, GError **error)
   if (*units <= 0)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %s is a config key, %<PRId64> the value found. */
                                 _("“%s” must be a positive integer, found %" PRId64),
                                 key, *units);
       return FALSE;
@@ -255,6 +256,7 @@ read_conv_lstm (StrataLayer          *self,
     {
       g_autofree char *s = strata_shape_to_string (*input);
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %u is a rank, %s a shape such as (None, 3). */
                                 _("expected an input of rank %u, found %s"), row->rank + 3, s);
       return FALSE;
     }
@@ -273,6 +275,7 @@ read_conv_lstm (StrataLayer          *self,
   if (p->filters <= 0)
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %<PRId64> is the value found. */
                                 _("“filters” must be a positive integer, found %" PRId64),
                                 p->filters);
       return FALSE;
@@ -544,6 +547,7 @@ bidirectional_shapes (StrataLayer          *self,
   else
     {
       strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                /* Translators: %s is the value found. */
                                 _("“merge_mode” must be “concat”, “sum”, “mul”, “ave” or null, found “%s”"),
                                 merge_mode);
       return NULL;
@@ -690,6 +694,8 @@ rnn_cells (StrataLayer *self,
       if (cell == NULL || !JSON_NODE_HOLDS_OBJECT (cell))
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: %s is what was found instead, such as “a string”
+                                     * or “null”. */
                                     _("a cell must be a layer object, found %s"),
                                     strata_json_describe_node (cell));
           return NULL;
@@ -801,6 +807,7 @@ generic_rnn_shapes (StrataLayer          *self,
         {
           if (cell_row == NULL)
             strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_UNSUPPORTED,
+                                      /* Translators: %s is a class name. */
                                       _("the cell class “%s” is not a built-in cell"),
                                       strata_layer_get_class_name (cell));
           return NULL;

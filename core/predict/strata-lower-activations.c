@@ -146,25 +146,34 @@ times (StrataLowerCall *call, guint x, guint y, GError **error)
   return strata_lower_binary (call, STRATA_OP_MUL, x, y, error);
 }
 
+/* A name, or a serialized function ({"class_name": "function", "config": name}). */
+const char *
+strata_lower_activation_name (JsonNode *activation)
+{
+  if (activation == NULL || JSON_NODE_HOLDS_NULL (activation))
+    return "linear";
+  if (json_node_get_value_type (activation) == G_TYPE_STRING)
+    return json_node_get_string (activation);
+  if (JSON_NODE_HOLDS_OBJECT (activation))
+    {
+      JsonObject *object = json_node_get_object (activation);
+      const char *name = strata_lower_string_member (object, "class_name");
+      if (g_strcmp0 (name, "function") == 0 && strata_lower_object_member (object, "config") == NULL)
+        name = strata_lower_string_member (object, "config");
+      return name;
+    }
+  return NULL;
+}
+
 guint
 strata_lower_activation (StrataLowerCall *call, JsonNode *activation, guint x, GError **error)
 {
-  const char *name = NULL;
-  JsonObject *config = NULL;
+  const char *name;
   guint rank = strata_lower_value (call, x)->rank;
 
   if (activation == NULL || JSON_NODE_HOLDS_NULL (activation))
     return x;
-  if (json_node_get_value_type (activation) == G_TYPE_STRING)
-    name = json_node_get_string (activation);
-  else if (JSON_NODE_HOLDS_OBJECT (activation))
-    {
-      JsonObject *object = json_node_get_object (activation);
-      name = strata_lower_string_member (object, "class_name");
-      config = strata_lower_object_member (object, "config");
-      if (g_strcmp0 (name, "function") == 0 && config == NULL)
-        name = strata_lower_string_member (object, "config");
-    }
+  name = strata_lower_activation_name (activation);
   if (name == NULL)
     {
       strata_lower_unsupported (call, error, "activation that is not a name");

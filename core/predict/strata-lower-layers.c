@@ -76,12 +76,20 @@ lower_embedding (StrataLowerCall *call, GError **error)
 {
   guint w[1], n, ids;
 
-  if (strata_lower_get_bool (call, "mask_zero", FALSE))
-    return strata_lower_unsupported (call, error, "mask_zero (masks are not implemented yet)");
   if (!strata_lower_weights (call, w, 1, &n, error))
     return FALSE;
   if (n != 1)
     return strata_lower_unsupported (call, error, "no embeddings weight");
+  if (strata_lower_get_bool (call, "mask_zero", FALSE))
+    {
+      /* the mask ids != 0, on the ids as given (before the cast) */
+      call->out_masks[0] = strata_lower_binary (call, STRATA_OP_NOT_EQUAL, call->inputs[0],
+                                                strata_plan_add_scalar (call->plan, call->name, 0.0f),
+                                                error);
+      if (!STRATA_LOWER_OK (call->out_masks[0]))
+        return FALSE;
+      call->masks_set = TRUE;
+    }
   ids = strata_lower_unary (call, STRATA_OP_CAST, call->inputs[0], error);
   return strata_lower_done (call, strata_lower_binary (call, STRATA_OP_GATHER, w[0], ids, error));
 }

@@ -34,8 +34,19 @@ typedef struct {
   JsonObject  *kwargs;       /* the call's keyword arguments, or NULL */
   guint        n_inputs;
   const guint *inputs;       /* value ids */
+  const guint *masks;        /* per input: the id of its Keras mask ([B, T], 0/1), or G_MAXUINT */
   guint        n_outputs;
   guint        outputs[STRATA_LOWER_MAX_OUTPUTS];
+  /* The output masks, when the function sets masks_set. Otherwise the
+   * walker passes the first input's mask on for the layers that do so in
+   * Keras (strata_lower_passes_mask) and refuses other layers that
+   * receive one. */
+  guint        out_masks[STRATA_LOWER_MAX_OUTPUTS];
+  gboolean     masks_set;
+  /* Weights the function reads: [weights_first, weights_first + n_weights)
+   * of the layer's (a wrapper's inner layer uses a part). */
+  guint        weights_first;
+  guint        n_weights;    /* G_MAXUINT: to the end */
 } StrataLowerCall;
 
 /* Returns FALSE with @error set; STRATA_PREDICT_ERROR_UNSUPPORTED marks an
@@ -44,6 +55,8 @@ typedef gboolean (*StrataLowerFunc) (StrataLowerCall *call, GError **error);
 
 /* The lowering function of a Keras class, NULL when it cannot run. */
 StrataLowerFunc strata_lower_lookup (const char *class_name);
+/* Whether Keras passes a layer's input mask on unchanged. */
+gboolean        strata_lower_passes_mask (const char *class_name);
 
 /* Helpers for lowering functions (strata-lower-util.c). */
 gboolean    strata_lower_unsupported (StrataLowerCall *call, GError **error, const char *format, ...)
@@ -74,6 +87,7 @@ guint       strata_lower_transpose   (StrataLowerCall *call, guint x, const guin
 int         strata_lower_axis        (int axis, guint rank);
 
 /* Activations by config name or serialized object (strata-lower-activations.c). */
+const char *strata_lower_activation_name (JsonNode *activation);
 guint       strata_lower_activation  (StrataLowerCall *call, JsonNode *activation, guint x,
                                       GError **error);
 /* The ReLU of tf-keras backend.relu / Keras 3 ReLU (spec 2.2). */
@@ -92,7 +106,7 @@ gboolean strata_lower_reshaping   (StrataLowerCall *call, GError **error);
 gboolean strata_lower_conv        (StrataLowerCall *call, GError **error);
 gboolean strata_lower_pooling     (StrataLowerCall *call, GError **error);
 gboolean strata_lower_norm        (StrataLowerCall *call, GError **error);
-gboolean strata_lower_rnn         (StrataLowerCall *call, GError **error);
+gboolean strata_lower_rnn         (StrataLowerCall *call, GError **error);  /* and Masking, wrappers */
 
 /* Members of a given type, NULL when absent or of another type. */
 JsonObject *strata_lower_object_member (JsonObject *object, const char *key);

@@ -388,9 +388,3 @@ strata_lower_norm (StrataLowerCall *call, GError **error)
     return lower_batch_norm (call, error);
   return lower_layer_norm (call, error);
 }
-
-gboolean
-strata_lower_rnn (StrataLowerCall *call, GError **error)
-{
-  return strata_lower_unsupported (call, error, "recurrent layers are not implemented yet");
-}

@@ -60,7 +60,33 @@ static const struct {
   { "GlobalAveragePooling2D", strata_lower_pooling },
   { "BatchNormalization", strata_lower_norm },
   { "LayerNormalization", strata_lower_norm },
+  { "SimpleRNN", strata_lower_rnn },
+  { "LSTM", strata_lower_rnn },
+  { "GRU", strata_lower_rnn },
+  { "CuDNNLSTM", strata_lower_rnn },
+  { "CuDNNGRU", strata_lower_rnn },
+  { "Bidirectional", strata_lower_rnn },
+  { "TimeDistributed", strata_lower_rnn },
+  { "Masking", strata_lower_rnn },
 };
+
+/* Layers whose Keras compute_mask returns the input mask unchanged
+ * (supports_masking without a compute_mask of their own). */
+static const char *const mask_passing[] = {
+  "InputLayer", "Dense", "Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "ThresholdedReLU",
+  "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
+  "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Identity", "BatchNormalization",
+  "LayerNormalization", "TimeDistributed",
+};
+
+gboolean
+strata_lower_passes_mask (const char *class_name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (mask_passing); i++)
+    if (g_strcmp0 (mask_passing[i], class_name) == 0)
+      return TRUE;
+  return FALSE;
+}
 
 StrataLowerFunc
 strata_lower_lookup (const char *class_name)
@@ -157,8 +183,10 @@ gboolean
 strata_lower_weights (StrataLowerCall *call, guint *ids, guint max, guint *n_weights, GError **error)
 {
   g_autoptr(GPtrArray) weights = strata_layer_get_weights (call->layer);
+  guint all = weights != NULL ? weights->len : 0;
+  guint first = MIN (call->weights_first, all);
 
-  *n_weights = weights != NULL ? weights->len : 0;
+  *n_weights = MIN (all - first, call->n_weights);
   if (*n_weights > max)
     {
       g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
@@ -167,7 +195,7 @@ strata_lower_weights (StrataLowerCall *call, guint *ids, guint max, guint *n_wei
     }
   for (guint i = 0; i < *n_weights; i++)
     {
-      StrataTensor *w = g_ptr_array_index (weights, i);
+      StrataTensor *w = g_ptr_array_index (weights, first + i);
       GBytes *data = strata_tensor_get_data (w);
       guint rank;
       const gint64 *dims = strata_shape_get_dims (strata_tensor_get_shape (w), &rank);

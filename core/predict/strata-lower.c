@@ -11,6 +11,8 @@
 
 #include "strata-lower-private.h"
 #include "strata-predict-private.h"
+#include "strata-model-cudnn-private.h"
+#include "strata-model-private.h"
 
 /* A value id standing for the output of a layer that cannot run: the
  * layers downstream are skipped so every unsupported layer is named. */
@@ -19,8 +21,42 @@
 typedef struct {
   StrataPlan *plan;
   GPtrArray  *unsupported;   /* "name (Class): why" */
+  GHashTable *masks;         /* value id + 1 -> its Keras mask's id + 1 */
   int         depth;
 } Lower;
+
+static guint
+mask_of (Lower *lower, guint value)
+{
+  gpointer mask = g_hash_table_lookup (lower->masks, GUINT_TO_POINTER (value + 1));
+
+  return mask != NULL ? GPOINTER_TO_UINT (mask) - 1 : G_MAXUINT;
+}
+
+/* The output masks of a lowered call (spec 6.4): the function's own, else
+ * the first input's for layers that pass it on. FALSE when a layer that
+ * would use the mask does not implement it. */
+static gboolean
+set_masks (Lower *lower, StrataLowerCall *call, GError **error)
+{
+  gboolean masked = FALSE;
+
+  for (guint i = 0; i < call->n_inputs; i++)
+    masked |= call->masks[i] != G_MAXUINT;
+  if (!call->masks_set)
+    {
+      if (masked && !strata_lower_passes_mask (call->class_name))
+        return strata_lower_unsupported (call, error, "an input with a mask (from Embedding mask_zero "
+                                         "or Masking); this layer does not implement masks yet");
+      for (guint i = 0; i < call->n_outputs; i++)
+        call->out_masks[i] = call->masks[0];
+    }
+  for (guint i = 0; i < call->n_outputs; i++)
+    if (call->out_masks[i] != G_MAXUINT)
+      g_hash_table_replace (lower->masks, GUINT_TO_POINTER (call->outputs[i] + 1),
+                            GUINT_TO_POINTER (call->out_masks[i] + 1));
+  return TRUE;
+}
 
 static gboolean lower_model (Lower *lower, StrataModel *model, JsonObject *entry,
                              guint n_inputs, const guint *inputs, GArray *outputs, GError **error);
@@ -60,6 +96,7 @@ lower_call (Lower *lower, StrataModel *model, JsonObject *entry, JsonObject *kwa
   StrataLowerCall call = { 0 };
   StrataLowerFunc func;
   g_autoptr(GError) local = NULL;
+  g_autofree guint *masks = NULL;
 
   for (guint i = 0; i < n_inputs; i++)
     if (inputs[i] == POISON)
@@ -87,7 +124,15 @@ lower_call (Lower *lower, StrataModel *model, JsonObject *entry, JsonObject *kwa
   call.kwargs = kwargs;
   call.n_inputs = n_inputs;
   call.inputs = inputs;
-  if (!func (&call, &local))
+  masks = g_new (guint, MAX (n_inputs, 1));
+  masks[0] = G_MAXUINT;
+  for (guint i = 0; i < n_inputs; i++)
+    masks[i] = mask_of (lower, inputs[i]);
+  call.masks = masks;
+  call.n_weights = G_MAXUINT;
+  for (guint i = 0; i < STRATA_LOWER_MAX_OUTPUTS; i++)
+    call.out_masks[i] = G_MAXUINT;
+  if (!func (&call, &local) || !set_masks (lower, &call, &local))
     {
       if (g_error_matches (local, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_UNSUPPORTED))
         {
@@ -170,31 +215,49 @@ lower_sequential (Lower *lower, StrataModel *model, JsonArray *layers, guint inp
   return TRUE;
 }
 
-/* The inputs of one inbound node, or FALSE when one is not computed yet. */
+/* Appends the value @ref refers to; FALSE when it is not computed yet. */
+static gboolean
+resolve_ref (GHashTable *done, JsonNode *ref, GArray *values)
+{
+  const char *name;
+  gint64 node_index, tensor_index;
+  g_autofree char *key = NULL;
+  GArray *out;
+
+  if (!parse_ref (ref, &name, &node_index, &tensor_index))
+    return TRUE;
+  key = node_key (name, node_index);
+  out = g_hash_table_lookup (done, key);
+  if (out == NULL || tensor_index < 0 || (guint) tensor_index >= out->len)
+    return FALSE;
+  g_array_append_val (values, g_array_index (out, guint, tensor_index));
+  return TRUE;
+}
+
+/* The inputs of one inbound node, or FALSE when one is not computed yet.
+ * The tensors of an initial_state keyword (Keras 3) follow the inputs,
+ * where tf-keras puts them. */
 static gboolean
 resolve_node (GHashTable *done, JsonArray *node, GArray *values, JsonObject **kwargs)
 {
+  JsonArray *states;
+
   *kwargs = NULL;
   for (guint j = 0; j < json_array_get_length (node); j++)
     {
       JsonNode *ref = json_array_get_element (node, j);
-      const char *name;
-      gint64 node_index, tensor_index;
-      g_autofree char *key = NULL;
-      GArray *out;
       JsonArray *arr;
 
-      if (!parse_ref (ref, &name, &node_index, &tensor_index))
-        continue;
-      key = node_key (name, node_index);
-      out = g_hash_table_lookup (done, key);
-      if (out == NULL || tensor_index < 0 || (guint) tensor_index >= out->len)
+      if (!resolve_ref (done, ref, values))
         return FALSE;
-      g_array_append_val (values, g_array_index (out, guint, tensor_index));
-      arr = json_node_get_array (ref);
-      if (json_array_get_length (arr) > 3 && *kwargs == NULL)
+      arr = JSON_NODE_HOLDS_ARRAY (ref) ? json_node_get_array (ref) : NULL;
+      if (arr != NULL && json_array_get_length (arr) > 3 && *kwargs == NULL)
         *kwargs = object_at (arr, 3);
     }
+  states = strata_lower_array_member (*kwargs, "initial_state");
+  for (guint j = 0; states != NULL && j < json_array_get_length (states); j++)
+    if (!resolve_ref (done, json_array_get_element (states, j), values))
+      return FALSE;
   return TRUE;
 }
 
@@ -358,15 +421,22 @@ StrataPlan *
 strata_plan_lower (StrataModel *model, GError **error)
 {
   g_autoptr(JsonObject) entry = NULL;
+  /* cuDNN layers compute as LSTM / GRU(reset_after=True); the plan keeps
+   * references to the re-laid-out weights, not to this copy. */
+  g_autoptr(StrataModel) native = strata_model_without_cudnn (model, error);
   g_autoptr(GArray) outputs = new_values ();
   g_autoptr(GPtrArray) unsupported = g_ptr_array_new_with_free_func (g_free);
-  GPtrArray *model_inputs = strata_model_get_inputs (model);
+  g_autoptr(GHashTable) masks = g_hash_table_new (NULL, NULL);
+  GPtrArray *model_inputs = NULL;
   g_autofree guint *inputs = NULL;
   Lower lower = { 0 };
   StrataPlan *plan;
 
-  entry = strata_model_to_config_object_full (model, STRATA_KERAS_DIALECT_KERAS2,
-                                              STRATA_CONFIG_STYLE_MODEL_JSON, error);
+  if (native == NULL)
+    return NULL;
+  model = native;
+  model_inputs = strata_model_get_inputs (model);
+  entry = strata_model_to_predict_config (model, error);
   if (entry == NULL)
     return NULL;
   if (model_inputs == NULL || model_inputs->len == 0)
@@ -380,6 +450,7 @@ strata_plan_lower (StrataModel *model, GError **error)
   plan->keras3 = strata_model_get_dialect (model) == STRATA_KERAS_DIALECT_KERAS3;
   lower.plan = plan;
   lower.unsupported = unsupported;
+  lower.masks = masks;
   inputs = g_new0 (guint, model_inputs->len);
   for (guint i = 0; i < model_inputs->len; i++)
     {

@@ -102,6 +102,19 @@ unary (StrataOpType type, const StrataPlanOp *op, float x)
     }
 }
 
+float
+strata_kernel_activation (const StrataPlanActivation *act, float x)
+{
+  float v = x * act->scale + act->shift;
+
+  switch (act->type)
+    {
+    case STRATA_OP_CLIP: return fminf (fmaxf (v, act->lo), act->hi);
+    case STRATA_OP_LEAKY_RELU: return v > 0.0f ? v : v * act->lo;
+    default: return unary (act->type, NULL, v);
+    }
+}
+
 static float
 binary (StrataOpType type, float a, float b)
 {
@@ -115,6 +128,7 @@ binary (StrataOpType type, float a, float b)
     case STRATA_OP_MINIMUM: return isnan (a) || a < b ? a : b;
     case STRATA_OP_SQUARED_DIFF: return (a - b) * (a - b);
     case STRATA_OP_GREATER: return a > b ? 1.0f : 0.0f;
+    case STRATA_OP_NOT_EQUAL: return a != b ? 1.0f : 0.0f;
     default: g_assert_not_reached ();
     }
 }
@@ -254,7 +268,7 @@ run_transpose (const StrataKernelArgs *a)
     }
 }
 
-/* Pad, Slice, Tile and UpSample map each output index to an input index
+/* Pad, Slice, Tile, UpSample and Reverse map each output index to an input index
  * (or to zero) axis by axis. */
 static void
 run_index_map (const StrataKernelArgs *a)
@@ -287,6 +301,10 @@ run_index_map (const StrataKernelArgs *a)
             case STRATA_OP_SLICE: j += op->attr.slice.begin[k]; break;
             case STRATA_OP_TILE: j %= a->in_dims[0][k]; break;
             case STRATA_OP_UPSAMPLE: j /= op->attr.upsample.factors[k]; break;
+            case STRATA_OP_REVERSE:
+              if (op->attr.reduce.axes & (1u << k))
+                j = a->in_dims[0][k] - 1 - j;
+              break;
             default: g_assert_not_reached ();
             }
           if (!zero)
@@ -468,6 +486,8 @@ strata_kernel_scratch_size (const StrataKernelArgs *a)
     case STRATA_OP_MAX:
     case STRATA_OP_SUM:
       return n_elements (a->out_rank, a->out_dims) * sizeof (double);
+    case STRATA_OP_RNN:
+      return strata_kernel_rnn_scratch_size (a);
     default:
       return 0;
     }
@@ -488,6 +508,7 @@ strata_kernel_run (const StrataKernelArgs *a)
       return;
     case STRATA_OP_TRANSPOSE: run_transpose (a); return;
     case STRATA_OP_PAD: case STRATA_OP_SLICE: case STRATA_OP_TILE: case STRATA_OP_UPSAMPLE:
+    case STRATA_OP_REVERSE:
       run_index_map (a);
       return;
     case STRATA_OP_CONCAT: run_concat (a); return;
@@ -515,9 +536,10 @@ strata_kernel_run (const StrataKernelArgs *a)
     case STRATA_OP_MEAN: case STRATA_OP_MAX: case STRATA_OP_SUM: run_reduce (a); return;
     case STRATA_OP_ADD: case STRATA_OP_SUB: case STRATA_OP_MUL: case STRATA_OP_DIV:
     case STRATA_OP_MAXIMUM: case STRATA_OP_MINIMUM: case STRATA_OP_SQUARED_DIFF:
-    case STRATA_OP_GREATER: case STRATA_OP_SELECT_POS:
+    case STRATA_OP_GREATER: case STRATA_OP_NOT_EQUAL: case STRATA_OP_SELECT_POS:
       run_broadcast (a);
       return;
+    case STRATA_OP_RNN: strata_kernel_rnn (a); return;
     case STRATA_OP_SOFTMAX: run_softmax (a, FALSE); return;
     case STRATA_OP_LOG_SOFTMAX: run_softmax (a, TRUE); return;
     default:

@@ -25,6 +25,13 @@ typedef struct {
 gsize strata_kernel_scratch_size (const StrataKernelArgs *args);
 void  strata_kernel_run          (const StrataKernelArgs *args);
 
+/* A StrataPlanActivation of @x (not GELU, which needs the op's attribute). */
+float strata_kernel_activation (const StrataPlanActivation *act, float x);
+
+/* STRATA_OP_RNN (strata-plan-rnn.c). */
+gsize strata_kernel_rnn_scratch_size (const StrataKernelArgs *args);
+void  strata_kernel_rnn              (const StrataKernelArgs *args);
+
 /* C = op(A)·op(B) (+ C when @accumulate), row-major, through the BLAS when
  * built with one. */
 void  strata_sgemm (gboolean trans_a, gboolean trans_b, gsize m, gsize n, gsize k,

@@ -26,7 +26,8 @@ static const char *const op_names[STRATA_OP_N_TYPES] = {
   [STRATA_OP_SQRT] = "Sqrt", [STRATA_OP_RSQRT] = "Rsqrt", [STRATA_OP_ERFC] = "Erfc",
   [STRATA_OP_NEG] = "Neg", [STRATA_OP_CLIP] = "ClipByValue", [STRATA_OP_GELU] = "Gelu",
   [STRATA_OP_SOFTMAX] = "Softmax", [STRATA_OP_LOG_SOFTMAX] = "LogSoftmax",
-  [STRATA_OP_SELECT_POS] = "SelectV2",
+  [STRATA_OP_SELECT_POS] = "SelectV2", [STRATA_OP_REVERSE] = "ReverseV2",
+  [STRATA_OP_NOT_EQUAL] = "NotEqual", [STRATA_OP_RNN] = "KerasRNN",
 };
 
 const char *
@@ -207,19 +208,21 @@ strata_plan_infer_shape (const StrataPlanOp *op, const StrataPlanValue *values,
         gint64 known = 1, total = 1;
         int open = -1;
 
-        for (guint i = 1; i < r; i++)
+        guint first = op->attr.reshape.with_batch ? 0 : 1;
+
+        for (guint i = first; i < r; i++)
           total = (total < 0 || x[i] < 0) ? -1 : total * x[i];
-        *rank = op->attr.reshape.rank + 1;
-        if (*rank > STRATA_PLAN_MAX_RANK)
+        *rank = op->attr.reshape.rank + first;
+        if (*rank > STRATA_PLAN_MAX_RANK || *rank == 0)
           return shape_error (op, error, "rank too large");
         out[0] = x[0];
         for (guint i = 0; i < op->attr.reshape.rank; i++)
           {
-            out[i + 1] = op->attr.reshape.shape[i];
-            if (out[i + 1] < 0)
-              open = i + 1;
+            out[i + first] = op->attr.reshape.shape[i];
+            if (out[i + first] < 0)
+              open = i + first;
             else
-              known *= out[i + 1];
+              known *= out[i + first];
           }
         if (open >= 0)
           out[open] = total < 0 ? -1 : (known == 0 ? 0 : total / known);
@@ -231,7 +234,7 @@ strata_plan_infer_shape (const StrataPlanOp *op, const StrataPlanValue *values,
         if (total >= 0 && open < 0)
           {
             gint64 n = 1;
-            for (guint i = 1; i < *rank; i++)
+            for (guint i = first; i < *rank; i++)
               n *= out[i];
             if (n != total)
               return shape_error (op, error, "the number of elements does not match the target shape");
@@ -285,6 +288,35 @@ strata_plan_infer_shape (const StrataPlanOp *op, const StrataPlanValue *values,
       for (guint i = 0; i < r; i++)
         out[i] = x[i] < 0 ? -1 : x[i] * op->attr.upsample.factors[i];
       return TRUE;
+    case STRATA_OP_REVERSE:
+      return TRUE;
+    case STRATA_OP_RNN:
+      {
+        const StrataPlanRnn *rnn = &op->attr.rnn;
+        gint64 u = in[1][0];
+        guint gates = rnn->cell == STRATA_PLAN_CELL_SIMPLE ? 1 : rnn->cell == STRATA_PLAN_CELL_LSTM ? 4 : 3;
+        guint n_states = rnn->cell == STRATA_PLAN_CELL_LSTM ? 2 : 1;
+        gint8 slots[4] = { rnn->rbias, rnn->mask, rnn->h0, rnn->c0 };
+
+        if (r != 3 || in_rank[1] != 2 || in[1][1] != (gint64) gates * u ||
+            (x[2] >= 0 && x[2] != in[1][1]))
+          return shape_error (op, error, "the input projection does not match the recurrent kernel");
+        for (guint j = 0; j < 4; j++)
+          if (slots[j] >= (gint8) op->n_inputs || slots[j] == 0 || slots[j] == 1)
+            return shape_error (op, error, "an optional input slot is out of range");
+        if (rnn->rbias > 0 && (in_rank[rnn->rbias] != 1 || in[rnn->rbias][0] != in[1][1]))
+          return shape_error (op, error, "the recurrent bias does not match the kernel");
+        if (rnn->mask > 0 && (in_rank[rnn->mask] != 2 || (x[1] >= 0 && in[rnn->mask][1] >= 0 &&
+                                                         in[rnn->mask][1] != x[1])))
+          return shape_error (op, error, "the mask is not [batch, steps]");
+        for (guint j = 2; j < 4; j++)
+          if (slots[j] > 0 && (in_rank[slots[j]] != 2 || (in[slots[j]][1] >= 0 && in[slots[j]][1] != u)))
+            return shape_error (op, error, "an initial state is not [batch, units]");
+        *dtype = STRATA_PLAN_F32;
+        out[1] = x[1] < 0 ? -1 : 1 + n_states + x[1];
+        out[2] = u;
+        return TRUE;
+      }
     case STRATA_OP_GATHER:
       /* params [V, D...], indices [...] -> [..., D...] */
       *dtype = STRATA_PLAN_F32;
@@ -366,7 +398,7 @@ strata_plan_infer_shape (const StrataPlanOp *op, const StrataPlanValue *values,
       return TRUE;
     case STRATA_OP_ADD: case STRATA_OP_SUB: case STRATA_OP_MUL: case STRATA_OP_DIV:
     case STRATA_OP_MAXIMUM: case STRATA_OP_MINIMUM: case STRATA_OP_SQUARED_DIFF:
-    case STRATA_OP_GREATER: case STRATA_OP_SELECT_POS:
+    case STRATA_OP_GREATER: case STRATA_OP_NOT_EQUAL: case STRATA_OP_SELECT_POS:
       for (guint j = 1; j < op->n_inputs; j++)
         {
           gint64 tmp[STRATA_PLAN_MAX_RANK];

@@ -9,7 +9,9 @@
  *
  * Conventions
  * - Every value carries a leading batch axis (dims[0] == -1 in the plan,
- *   the batch size once shapes are known), except constants.
+ *   the batch size once shapes are known), except constants. A Reshape
+ *   with_batch may merge axes into it (TimeDistributed runs its layer on
+ *   [B·T, ...]) and split them off again.
  * - Layouts are TensorFlow's defaults: NHWC for images, NWC (a 2-D op on
  *   height 1) for sequences. channels_first layers are lowered as
  *   Transpose, NHWC op, Transpose, as Keras does on TensorFlow.
@@ -32,7 +34,7 @@
 G_BEGIN_DECLS
 
 #define STRATA_PLAN_MAX_RANK   8
-#define STRATA_PLAN_MAX_INPUTS 4
+#define STRATA_PLAN_MAX_INPUTS 8
 
 typedef enum {
   STRATA_PLAN_F32,
@@ -59,6 +61,7 @@ typedef enum {
   STRATA_OP_GATHER,        /* GatherV2(params, indices, axis=0): params is a constant */
   STRATA_OP_CAST,          /* Cast(x), DstT = the output dtype (float to int truncates) */
   STRATA_OP_UPSAMPLE,      /* ResizeNearestNeighbor(x, size) with integer factors (repeat); attr.ints = factors per axis */
+  STRATA_OP_REVERSE,       /* ReverseV2(x, axis), attr.reduce.axes: bit i set reverses axis i */
   /* Linear algebra */
   STRATA_OP_MATMUL,        /* MatMul(a, b): b is a 2-D [K, N] constant; a's leading axes are
                               flattened as tensordot does ([.., K] -> [.., N]) */
@@ -80,6 +83,7 @@ typedef enum {
   STRATA_OP_MINIMUM,       /* Minimum */
   STRATA_OP_SQUARED_DIFF,  /* SquaredDifference */
   STRATA_OP_GREATER,       /* Greater, as 0/1 in the output dtype (F32) */
+  STRATA_OP_NOT_EQUAL,     /* NotEqual, as 0/1 in the output dtype (F32) */
   /* Unary elementwise */
   STRATA_OP_RELU,          /* Relu */
   STRATA_OP_RELU6,         /* Relu6 */
@@ -102,8 +106,54 @@ typedef enum {
   STRATA_OP_SOFTMAX,       /* Softmax (last axis) */
   STRATA_OP_LOG_SOFTMAX,   /* LogSoftmax (last axis) */
   STRATA_OP_SELECT_POS,    /* SelectV2(x > 0, a, b): inputs x, a, b (Elu with alpha, relu threshold) */
+  /* Fused */
+  STRATA_OP_RNN,           /* a Keras recurrent layer's time loop, attr.rnn (see StrataPlanRnn below) */
   STRATA_OP_N_TYPES
 } StrataOpType;
+
+/* An elementwise function inside a fused op: f(scale·x + shift), where f
+ * is one of the unary ops above (STRATA_OP_CLIP clips to [lo, hi],
+ * STRATA_OP_LEAKY_RELU takes alpha from lo). Keras 2's hard_sigmoid is
+ * CLIP [0, 1] of 0.2·x + 0.5, Keras 3's of x/6 + 0.5. */
+typedef struct {
+  StrataOpType type;
+  float        scale, shift, lo, hi;
+} StrataPlanActivation;
+
+/* The cell of STRATA_OP_RNN (spec section 4.1). Gate blocks, each u wide,
+ * are in Keras's order: LSTM i, f, c, o; GRU z, r, h. */
+typedef enum {
+  STRATA_PLAN_CELL_SIMPLE,           /* h = act(xw + h·U) */
+  STRATA_PLAN_CELL_LSTM,             /* state [h, c] */
+  STRATA_PLAN_CELL_GRU,              /* reset_after=False: ĥ = act(xw_h + (r⊙h)·U_h) */
+  STRATA_PLAN_CELL_GRU_RESET_AFTER,  /* ĥ = act(xw_h + r⊙(h·U_h + rbias_h)) */
+} StrataPlanCell;
+
+/* STRATA_OP_RNN: the time loop of Keras's backend.rnn (spec 4.2) around
+ * one cell, like TF's CudnnRNNV3 but with Keras's cells, activations and
+ * mask rules. The input projection is not part of it: the lowering
+ * computes xw = x·W + bias for all steps at once with MatMul/BiasAdd.
+ *
+ * Inputs: 0 xw [B, T, G·u] (G gate blocks), 1 the recurrent kernel
+ * U [u, G·u], then the optional inputs at the slots the attributes give
+ * (-1 when absent): the recurrent bias [G·u] (GRU reset_after), the mask
+ * [B, T] (0: the step is masked), the initial h [B, u] and c [B, u]
+ * (zeros when absent).
+ *
+ * Steps run in the order t = 0..T-1, or T-1..0 with go_backwards. A
+ * masked step keeps the state, and its output is the previous step's
+ * output (0 before the first step), or 0 with zero_output_for_mask.
+ *
+ * Output [B, 1 + S + T, u], S = 2 for LSTM, else 1: row 0 the last output,
+ * rows 1..S the final states (h, then c), then the T outputs in
+ * processing order (not re-reversed with go_backwards). The lowering
+ * slices what the layer returns. */
+typedef struct {
+  StrataPlanCell       cell;
+  StrataPlanActivation activation, recurrent_activation;
+  gboolean             go_backwards, zero_output_for_mask;
+  gint8                rbias, mask, h0, c0;   /* input slots, -1 when absent */
+} StrataPlanRnn;
 
 /* TF's padding attribute of Conv2D and pooling. */
 typedef enum {
@@ -131,7 +181,9 @@ typedef struct {
   guint         output;
   const char   *layer;                 /* interned name of the Keras layer lowered to it */
   union {
-    struct { gint64 shape[STRATA_PLAN_MAX_RANK]; guint rank; } reshape;  /* non-batch dims */
+    /* non-batch dims; with_batch: @shape includes the batch axis (TF's
+     * full shape, one -1), so leading axes merge into or split off it */
+    struct { gint64 shape[STRATA_PLAN_MAX_RANK]; guint rank; gboolean with_batch; } reshape;
     struct { guint perm[STRATA_PLAN_MAX_RANK]; } transpose;
     struct { gint64 before[STRATA_PLAN_MAX_RANK], after[STRATA_PLAN_MAX_RANK]; } pad;
     struct { gint64 begin[STRATA_PLAN_MAX_RANK], size[STRATA_PLAN_MAX_RANK]; } slice;
@@ -145,6 +197,7 @@ typedef struct {
     struct { float lo, hi; } clip;
     struct { gboolean approximate; } gelu;
     struct { int factors[STRATA_PLAN_MAX_RANK]; } upsample;
+    StrataPlanRnn rnn;
   } attr;
 } StrataPlanOp;
 

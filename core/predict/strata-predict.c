@@ -16,7 +16,7 @@
 /**
  * strata_predict_error_quark:
  *
- * Gets the error domain of strata_model_predict(), %STRATA_PREDICT_ERROR.
+ * Gets the error domain of [method@Strata.Model.predict], %STRATA_PREDICT_ERROR.
  *
  * Returns: the error domain
  */
@@ -156,8 +156,8 @@ input_floats (StrataTensor *t, guint index, const void **data, float **owned, GE
  * @model: a model
  * @inputs: (element-type StrataTensor): one tensor per model input, in the
  *   model's input order, with the batch as the first axis
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
+ * @error: return location for a [struct@GLib.Error]
  *
  * Runs @model on @inputs with training off, as Keras's `model.predict(x)`
  * does, and computes as the Keras that wrote the model (tf-keras or
@@ -258,11 +258,11 @@ predict_thread (GTask        *task,
  * strata_model_predict_async:
  * @model: a model
  * @inputs: (element-type StrataTensor): one tensor per model input
- * @cancellable: (nullable): a #GCancellable
+ * @cancellable: (nullable): a [class@Gio.Cancellable]
  * @callback: (scope async): called when the outputs are ready
  * @user_data: data for @callback
  *
- * Runs strata_model_predict() in a worker thread.
+ * Runs [method@Strata.Model.predict] in a worker thread.
  */
 void
 strata_model_predict_async (StrataModel         *model,
@@ -289,10 +289,10 @@ strata_model_predict_async (StrataModel         *model,
 /**
  * strata_model_predict_finish:
  * @model: a model
- * @result: the #GAsyncResult given to the callback
- * @error: return location for a #GError
+ * @result: the [iface@Gio.AsyncResult] given to the callback
+ * @error: return location for a [struct@GLib.Error]
  *
- * Finishes strata_model_predict_async().
+ * Finishes [method@Strata.Model.predict_async].
  *
  * Returns: (transfer container) (element-type StrataTensor): one tensor per
  *   model output, or %NULL with @error set

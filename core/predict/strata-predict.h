@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 /**
  * STRATA_PREDICT_ERROR:
  *
- * Error domain of strata_model_predict(). Errors use #StrataPredictError.
+ * Error domain of [method@Strata.Model.predict]. Errors use [error@Strata.PredictError].
  */
 #define STRATA_PREDICT_ERROR (strata_predict_error_quark ())
 
@@ -30,7 +30,7 @@ G_BEGIN_DECLS
  * @STRATA_PREDICT_ERROR_INVALID: the model is inconsistent (weights or
  *   shapes that do not fit the config)
  *
- * Errors of strata_model_predict().
+ * Errors of [method@Strata.Model.predict].
  */
 typedef enum {
   STRATA_PREDICT_ERROR_UNSUPPORTED,

@@ -1,7 +1,7 @@
 /* strata.c: the command-line tool
  *
  * strata info FILE, strata convert IN OUT, strata formats,
- * strata dump --json FILE.
+ * strata dump --json FILE, strata predict MODEL INPUT.npy… -o OUT.npz.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -16,6 +16,8 @@
 #include "strata-i18n-private.h"
 #include "strata-json-private.h"
 #include "strata-format-metadata-private.h"
+#include "strata-tool-predict.h"
+#include "strata-tool-progress.h"
 
 #define EXIT_ERROR 1
 
@@ -31,12 +33,15 @@ typedef struct
   gboolean  show_progress;
   gboolean  check;
   char     *describe;
+  char     *output;        /* predict */
+  gint64    batch_size;    /* predict */
 } ToolOptions;
 
 static void
 tool_options_clear (ToolOptions *opts)
 {
   g_clear_pointer (&opts->describe, g_free);
+  g_clear_pointer (&opts->output, g_free);
   g_clear_pointer (&opts->format, g_free);
   g_clear_pointer (&opts->keras, g_free);
   g_clear_pointer (&opts->input_format, g_free);
@@ -63,24 +68,6 @@ usage_error (GOptionContext *context,
   return EXIT_ERROR;
 }
 
-static void
-progress_bar (double      fraction,
-              const char *stage,
-              gpointer    user_data)
-{
-  const int width = 30;
-  int filled = (int) (CLAMP (fraction, 0.0, 1.0) * width + 0.5);
-  char bar[64];
-
-  memset (bar, '#', filled);
-  memset (bar + filled, ' ', width - filled);
-  bar[width] = '\0';
-  g_printerr ("\r%s [%s] %3d%% %-30.30s", (const char *) user_data, bar,
-              (int) (CLAMP (fraction, 0.0, 1.0) * 100 + 0.5), stage != NULL ? stage : "");
-  if (fraction >= 1.0)
-    g_printerr ("\n");
-}
-
 static StrataLoadOptions *
 make_load_options (ToolOptions *opts,
                    const char  *format)
@@ -96,7 +83,7 @@ make_load_options (ToolOptions *opts,
     strata_load_options_set_format (options, format);
   strata_load_options_set_assume_backend (options, opts->assume_backend);
   if (opts->show_progress)
-    strata_load_options_set_progress_func (options, progress_bar, (gpointer) _("Loading"), NULL);
+    strata_load_options_set_progress_func (options, strata_tool_progress_report, (gpointer) _("Loading"), NULL);
   return options;
 }
 
@@ -185,16 +172,21 @@ print_contents (StrataContents *contents)
   GPtrArray *signatures = strata_contents_get_signatures (contents);
   GPtrArray *variables = strata_contents_get_variables (contents);
 
+  /* Translators: %s is a format name. */
   g_print (_("Format: %s\n"), strata_contents_get_format_name (contents));
   if (strata_contents_get_kind (contents) != NULL)
+    /* Translators: %s is a description of the value found. */
     g_print (_("Contents: %s (no Keras model)\n"), strata_contents_get_kind (contents));
   if (strata_contents_get_producer (contents) != NULL)
+    /* Translators: the program that wrote the file, such as “Keras 3.15.0” */
     g_print (_("Written by: %s\n"), strata_contents_get_producer (contents));
   if (tags[0] != NULL)
     {
       g_autofree char *joined = g_strjoinv (", ", (char **) tags);
+      /* Translators: a list of SavedModel tags such as “serve” */
       g_print (_("Tags: %s\n"), joined);
     }
+  /* Translators: a number of signatures */
   g_print (_("Signatures: %u\n"), signatures->len);
   for (guint i = 0; i < signatures->len; i++)
     {
@@ -206,6 +198,7 @@ print_contents (StrataContents *contents)
       print_specs (_("input"), strata_signature_get_inputs (signature));
       print_specs (_("output"), strata_signature_get_outputs (signature));
     }
+  /* Translators: a number of variables */
   g_print (_("Variables: %u\n"), variables->len);
   for (guint i = 0; i < variables->len; i++)
     {
@@ -314,18 +307,22 @@ cmd_info (ToolOptions *opts,
   g_print ("%s", summary);
   if (summary[0] != '\0' && !g_str_has_suffix (summary, "\n"))
     g_print ("\n");
+  /* Translators: %s is a format name. */
   g_print (_("Format: %s\n"), format_name);
+  /* Translators: a Keras version such as 2.21.0, or “unknown” */
   g_print (_("Keras version: %s\n"),
            strata_model_get_keras_version (model) ? strata_model_get_keras_version (model) : _("unknown"));
   optimizer = strata_model_get_optimizer (model);
   if (optimizer != NULL)
     {
       GPtrArray *weights = strata_optimizer_get_weights (optimizer);
+      /* Translators: an optimizer class name such as Adam, then a number of tensors */
       g_print (_("Optimizer: %s (%u state tensors)\n"),
                strata_optimizer_get_class_name (optimizer), weights != NULL ? weights->len : 0);
     }
   else
     g_print (_("Optimizer: none\n"));
+  /* Translators: “yes” or “no” */
   g_print (_("Compiled: %s\n"), strata_model_is_compiled (model) ? _("yes") : _("no"));
   return 0;
 }
@@ -362,8 +359,31 @@ cmd_convert (ToolOptions *opts,
   if (opts->format != NULL)
     strata_save_options_set_format (options, opts->format);
   if (opts->show_progress)
-    strata_save_options_set_progress_func (options, progress_bar, (gpointer) _("Saving"), NULL);
+    strata_save_options_set_progress_func (options, strata_tool_progress_report, (gpointer) _("Saving"), NULL);
   if (!strata_model_save (model, out, options, NULL, &error))
+    return fail (error);
+  return 0;
+}
+
+/* ---- predict -------------------------------------------------------------- */
+
+static int
+cmd_predict (ToolOptions *opts,
+             int          argc,
+             char       **argv)
+{
+  g_autoptr(StrataModel) model = NULL;
+  const char *format_name = NULL;
+  GError *error = NULL;
+
+  if (opts->output == NULL)
+    {
+      g_printerr ("%s\n", _("strata: predict needs an output file: -o OUTPUT.npz"));
+      return EXIT_ERROR;
+    }
+  model = load (opts, argv[0], &format_name, &error);
+  if (model == NULL || !strata_tool_predict (model, argv + 1, argc - 1, opts->output, opts->batch_size,
+                                             opts->show_progress, &error))
     return fail (error);
   return 0;
 }
@@ -415,6 +435,7 @@ describe_module (const char *path)
       g_module_close (module);
       /* TRANSLATORS: the first %s is a module's path, the second the name of a C function */
       return fail (g_error_new (STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_PLUGIN,
+                                /* Translators: a file name, then the name of a C function */
                                 _("The module “%s” does not give a descriptor through %s"),
                                 path, STRATA_FORMAT_ENTRY_POINT));
     }
@@ -610,7 +631,12 @@ cmd_dump (ToolOptions *opts,
   layers = json_array_new ();
   n = strata_model_get_n_layers (model);
   for (guint i = 0; i < n; i++)
-    json_array_add_element (layers, layer_to_json (strata_model_get_layer_at (model, i)));
+    {
+      /* Hashing reads every weight byte: the long part on big models. */
+      json_array_add_element (layers, layer_to_json (strata_model_get_layer_at (model, i)));
+      if (opts->show_progress)
+        strata_tool_progress_report ((double) (i + 1) / n, NULL, (gpointer) _("Hashing weights"));
+    }
   json_object_set_array_member (object, "layers", layers);
   json_object_set_member (object, "optimizer", optimizer_to_json (strata_model_get_optimizer (model)));
   json_object_set_member (object, "training_config",
@@ -640,6 +666,9 @@ static const Command commands[] = {
   { "convert", N_("INPUT OUTPUT"), N_("Convert a model from one file format to another"), 2, TRUE, cmd_convert },
   { "formats", "", N_("List the format modules and their capabilities"), 0, FALSE, cmd_formats },
   { "dump", N_("FILE"), N_("Print a model's layers, configs and weight digests as one JSON object"), 1, TRUE, cmd_dump },
+  /* n_args -2: at least two. */
+  { "predict", N_("MODEL INPUT.npy…"), N_("Run a model on NumPy arrays and write its outputs as an .npz archive"),
+    -2, TRUE, cmd_predict },
 };
 
 static char *
@@ -697,6 +726,18 @@ run_command (const Command *command,
       };
       g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
     }
+  if (command->run == cmd_predict)
+    {
+      const GOptionEntry entries[] = {
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts.output,
+          N_("Write the outputs to this .npz archive, as output_0, output_1, … in the model's output order"),
+          N_("OUTPUT.npz") },
+        { "batch-size", 0, 0, G_OPTION_ARG_INT64, &opts.batch_size,
+          N_("Run the inputs N rows at a time (default: all at once)"), N_("N") },
+        { NULL }
+      };
+      g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+    }
   if (command->run == cmd_dump)
     {
       const GOptionEntry entries[] = {
@@ -714,16 +755,28 @@ run_command (const Command *command,
       return status;
     }
   /* argv[0] is the command name. */
-  if (argc - 1 != command->n_args)
+  if (command->n_args < 0 ? argc - 1 < -command->n_args : argc - 1 != command->n_args)
     {
-      g_autofree char *message = g_strdup_printf (ngettext ("“%s” takes %d argument, %d given",
-                                                            "“%s” takes %d arguments, %d given",
-                                                            command->n_args),
-                                                  command->name, command->n_args, argc - 1);
+      int n = ABS (command->n_args);
+      g_autofree char *message = NULL;
+
+      if (command->n_args < 0)
+        /* Translators: a command name such as “convert”, the least number of arguments it
+         * takes, then the number given */
+        message = g_strdup_printf (ngettext ("“%s” takes at least %d argument, %d given",
+                                             "“%s” takes at least %d arguments, %d given", n),
+                                   command->name, n, argc - 1);
+      else
+        /* Translators: a command name such as “convert”, the number of arguments it takes,
+         * then the number given */
+        message = g_strdup_printf (ngettext ("“%s” takes %d argument, %d given",
+                                             "“%s” takes %d arguments, %d given", n),
+                                   command->name, n, argc - 1);
       tool_options_clear (&opts);
       return usage_error (context, message);
     }
-  opts.show_progress = command->run == cmd_convert && isatty (STDERR_FILENO);
+  opts.show_progress = strata_tool_progress_enabled () &&
+                       (command->run == cmd_convert || command->run == cmd_dump || command->run == cmd_predict);
   status = command->run (&opts, argc - 1, argv + 1);
   tool_options_clear (&opts);
   return status;
@@ -744,6 +797,7 @@ main (int    argc,
 
   setlocale (LC_ALL, "");
   g_set_prgname ("strata");
+  strata_tool_progress_start ();
   textdomain (GETTEXT_PACKAGE);
 
   /* The command is the first argument; everything after it belongs to it. */
@@ -776,6 +830,7 @@ main (int    argc,
   if (argc < 2)
     return usage_error (context, _("No command given"));
   {
+    /* Translators: the command name given */
     g_autofree char *message = g_strdup_printf (_("Unknown command “%s”"), argv[1]);
     return usage_error (context, message);
   }

@@ -494,6 +494,32 @@ class Model(Strata.Model):
         total, _trainable, _non_trainable = Strata.Model.count_params(self)
         return total
 
+    def predict(self, x, batch_size=None, verbose=0, cancellable=None):
+        """Runs the model (Keras model.predict()). @x is a NumPy array (or
+        anything numpy.asarray() takes), a list of them for several inputs
+        in the model's input order, or a dict by input name; returns an
+        array, or a list of arrays for several outputs, in the model's
+        output order. @batch_size rows run at a time (all at once when
+        None); @verbose is accepted for Keras's sake and ignored."""
+        if numpy is None:
+            raise ImportError('Strata.Model.predict needs NumPy')
+        if isinstance(x, dict):
+            names = [t.get_layer().get_name() for t in Strata.Model.get_inputs(self)]
+            missing = [n for n in names if n not in x]
+            if missing:
+                raise KeyError('no array for the model input(s) %s' % ', '.join(missing))
+            x = [x[n] for n in names]
+        arrays = [numpy.asarray(a) for a in (x if isinstance(x, (list, tuple)) else [x])]
+        rows = arrays[0].shape[0] if arrays and arrays[0].ndim > 0 else 0
+        step = batch_size if batch_size and batch_size < rows else max(rows, 1)
+        parts = []
+        for start in range(0, max(rows, 1), step):
+            tensors = [Tensor.from_numpy(a[start:start + step] if a.ndim > 0 else a) for a in arrays]
+            outputs = Strata.Model.predict(self, tensors, cancellable)
+            parts.append([t.to_numpy() for t in outputs])
+        results = parts[0] if len(parts) == 1 else [numpy.concatenate(p) for p in zip(*parts)]
+        return results[0] if len(results) == 1 else list(results)
+
 
 Model = override(Model)
 __all__.append('Model')

@@ -17,12 +17,15 @@ h5_parse_json_object (const char *text, const char *what, const char *path, GErr
   if (root == NULL)
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: what is parsed, such as training_config, a file name, then the
+                    * parser's error message */
                    _("The %s of “%s” is not valid JSON: %s"), what, path, local_error->message);
       return NULL;
     }
   if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
+                   /* Translators: what is parsed, such as training_config, then a file name */
                    _("The %s of “%s” is not a JSON object"), what, path);
       return NULL;
     }

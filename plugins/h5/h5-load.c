@@ -48,6 +48,7 @@ h5_load_begin (H5Load *ld, GFile *file, StrataLoadOptions *options, GCancellable
     {
       g_autofree char *uri = g_file_get_uri (file);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   /* Translators: %s is a file name. */
                    _("“%s” is not a local file; HDF5 files must be local"), uri);
       return FALSE;
     }
@@ -197,6 +198,8 @@ assign_layer (H5Load *ld, StrataLayer *layer, guint k, const char *file_name, GP
       if (skip_mismatch && by_name)
         {
           g_autofree char *reason = g_strdup_printf (
+              /* Translators: a layer index, a layer name, the number of weights expected, then the
+               * number saved */
               _("Skipping loading of weights for layer #%u (named %s) due to mismatch in number "
                 "of weights. Layer expects %u weight(s). Received %u saved weight(s)"),
               k, name, legacy->len, arrays->len);
@@ -205,10 +208,14 @@ assign_layer (H5Load *ld, StrataLayer *layer, guint k, const char *file_name, GP
         }
       if (by_name)
         g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                     /* Translators: a layer index, a layer name, the number of weights expected,
+                      * then the number saved */
                      _("Weight count mismatch for layer #%u (named %s). Layer expects %u weight(s). "
                        "Received %u saved weight(s)"), k, name, legacy->len, arrays->len);
       else
         g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                     /* Translators: a layer index, the layer's name in the model, its name in the
+                      * file, the number of weights expected, then the number saved */
                      _("Weight count mismatch for layer #%u (named %s in the current model, %s in "
                        "the save file). Layer expects %u weight(s). Received %u saved weight(s)"),
                      k, name, file_name, legacy->len, arrays->len);
@@ -231,12 +238,16 @@ assign_layer (H5Load *ld, StrataLayer *layer, guint k, const char *file_name, GP
           if (skip_mismatch)
             {
               g_autofree char *reason = g_strdup_printf (
+                  /* Translators: a layer index, a layer name, a weight name, the expected shape,
+                   * then the saved shape; shapes look like (None, 3) */
                   _("Shape mismatch in layer #%u (named %s) for weight %s. Weight expects shape %s. "
                     "Received saved weight with shape %s"), k, name, a->name, e, r);
               strata_weights_report_add_skipped (report, name, reason);
               continue;
             }
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                       /* Translators: a layer index, a layer name, a weight name, the expected
+                        * shape, the saved shape, then a file name; shapes look like (None, 3) */
                        _("Shape mismatch in layer #%u (named %s) for weight %s. Weight expects shape "
                          "%s. Received saved weight with shape %s (in “%s”)"),
                        k, name, a->name, e, r, h5k_file_get_path (ld->file));
@@ -257,6 +268,7 @@ assign_layer (H5Load *ld, StrataLayer *layer, guint k, const char *file_name, GP
 
   if (changed && !strata_layer_set_weights (layer, current, error))
     {
+      /* Translators: a layer index, then a layer name */
       g_prefix_error (error, _("Layer #%u (named %s): "), k, name);
       return FALSE;
     }
@@ -300,6 +312,7 @@ load_top_level (H5Load *ld, StrataModel *model, GError **error)
     {
       /* Strata models own no variables of their own (Keras model.add_weight). */
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   /* Translators: the number of top-level weights saved */
                    _("Weight count mismatch for top-level weights when loading weights from file. "
                      "Model expects 0 top-level weight(s). Received %u saved top-level weight(s)"),
                    ld->kf->top_level->weights->len);
@@ -340,6 +353,8 @@ load_topological (H5Load *ld, StrataModel *model, gboolean skip_mismatch,
   if (layers->len != groups->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   /* Translators: the number of layers in the file, the number in the model, a file
+                    * name, then these two numbers again (as Keras words it) */
                    _("You are trying to load a weight file containing %u layers into a model with "
                      "%u layers. Layer count mismatch when loading weights from “%s”: model "
                      "expected %u layers, found %u saved layers."),
@@ -408,6 +423,7 @@ load_by_name (H5Load *ld, StrataModel *model, gboolean skip_mismatch, gboolean a
       if (!found && !adopt_unknown && group->weights->len > 0 && report == NULL)
         {
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                       /* Translators: a file name, then a layer name */
                        _("“%s” holds weights for a layer named “%s”, which the model does not have"),
                        h5k_file_get_path (ld->file), group->name);
           return FALSE;
@@ -427,6 +443,8 @@ load_by_name (H5Load *ld, StrataModel *model, gboolean skip_mismatch, gboolean a
         {
           /* load_model: the file must hold every weight its config implies. */
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                       /* Translators: the first %s is a file name, the second %s a layer name, %u a
+                        * count. */
                        _("“%s” has no weights for layer “%s”, which has %u weight(s)"),
                        h5k_file_get_path (ld->file), strata_layer_get_name (layer), weights->len);
           return FALSE;
@@ -465,6 +483,8 @@ finish_model (H5Load *ld, StrataModel *model, GError **error)
       if (!strata_tensor_has_data (tensor))
         {
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                       /* Translators: the first %s is a file name, the second %s a weight name, the
+                        * third %s a model name. */
                        _("“%s” holds no data for weight “%s” of model “%s”"),
                        h5k_file_get_path (ld->file), strata_tensor_get_name (tensor),
                        strata_layer_get_name (STRATA_LAYER (model)));
@@ -520,6 +540,7 @@ load_training_config (H5Load *ld, StrataModel *model, GError **error)
   training_config = h5_parse_json_object (ld->kf->training_config, "training_config", path, error);
   if (training_config == NULL || !strata_model_compile (model, training_config, error))
     {
+      /* Translators: %s is a file name. */
       g_prefix_error (error, _("Cannot compile the model from the training config of “%s”: "), path);
       return FALSE;
     }
@@ -575,6 +596,7 @@ h5_load_model (GFile *file, StrataLoadOptions *options, GCancellable *cancellabl
       if (model == NULL)
         {
           g_propagate_prefixed_error (error, g_steal_pointer (&config_error),
+                                      /* Translators: %s is a file name. */
                                       _("In the model config of “%s”: "), h5k_file_get_path (ld.file));
           return NULL;
         }

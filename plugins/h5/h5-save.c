@@ -9,7 +9,7 @@
 
 #include "h5-plugin.h"
 #include "h5-writer.h"
-#include "h5-cudnn.h"
+#include "strata-model-cudnn-private.h"
 
 #include <string.h>
 
@@ -43,6 +43,7 @@ out_weight_new (const char *name, StrataTensor *tensor, const char *where, GErro
   if (!strata_tensor_has_data (tensor))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: a weight name, then a layer name */
                    _("The weight “%s” of “%s” has no data (the model was loaded with metadata "
                      "only); it cannot be saved"), name, where);
       return NULL;
@@ -50,6 +51,7 @@ out_weight_new (const char *name, StrataTensor *tensor, const char *where, GErro
   if (rank > H5K_MAX_RANK)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: a weight name, then a layer name */
                    _("The weight “%s” of “%s” has too many dimensions"), name, where);
       return NULL;
     }
@@ -202,6 +204,7 @@ save_model (StrataModel *model, GFile *file, StrataSaveOptions *options, gboolea
     {
       g_autofree char *uri = g_file_get_uri (file);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   /* Translators: %s is a file name. */
                    _("“%s” is not a local file; HDF5 files must be local"), uri);
       return FALSE;
     }
@@ -291,7 +294,7 @@ h5_save (StrataModel *model, GFile *file, StrataSaveOptions *options, gboolean w
          GCancellable *cancellable, GError **error)
 {
   /* No Keras that reads what we write has cuDNN layers. */
-  g_autoptr(StrataModel) native = h5k_model_without_cudnn (model, error);
+  g_autoptr(StrataModel) native = strata_model_without_cudnn (model, error);
 
   return native != NULL && save_model (native, file, options, weights_only, cancellable, error);
 }

@@ -64,6 +64,7 @@ json_config_read_file (const char  *path,
   if ((guint64) st.st_size > JSON_CONFIG_MAX_FILE_SIZE)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: %s is a file name, %<PRIu64> a size, %u a limit. */
                    _("“%s” is %" PRIu64 " bytes long; a model config may be at most %u bytes"),
                    path, (uint64_t) st.st_size, JSON_CONFIG_MAX_FILE_SIZE);
       return FALSE;
@@ -106,8 +107,8 @@ json_config_write_file (const char  *path,
 
 failed:
   saved_errno = errno;
-  /* Translators: the file being written, then the system's reason */
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               /* Translators: the file being written, then the system's reason */
                _("Could not write “%s”: %s"), path, g_strerror (saved_errno));
   return FALSE;
 }

@@ -11,6 +11,7 @@
 #include "strata-plugin.h"
 #include "strata-i18n-private.h"
 #include "json-config-io.h"
+#include "strata-model-cudnn-private.h"
 
 #define STRATA_TYPE_FORMAT_JSON_CONFIG (strata_format_json_config_get_type ())
 G_DECLARE_FINAL_TYPE (StrataFormatJsonConfig, strata_format_json_config,
@@ -95,6 +96,7 @@ strata_format_json_config_save_model (StrataFormat       *format,
   g_autofree char *text = NULL;
   g_autoptr(JsonObject) config = NULL;
   g_autoptr(JsonNode) root = NULL;
+  g_autoptr(StrataModel) native = NULL;
   /* A to_json() file is read by model_from_json() of the Keras that wrote
    * it: the model's own dialect unless another is asked for. */
   StrataKerasDialect dialect = strata_save_options_resolve_dialect (options, strata_model_get_dialect (model));
@@ -102,8 +104,12 @@ strata_format_json_config_save_model (StrataFormat       *format,
   if (path == NULL)
     return FALSE;
 
+  /* Neither tf-keras nor Keras 3 has cuDNN layers. */
+  native = strata_model_without_cudnn (model, error);
+  if (native == NULL)
+    return FALSE;
   strata_save_options_report_progress (options, 0.0, _("Writing the model config"));
-  config = strata_model_to_config_object_full (model, dialect, STRATA_CONFIG_STYLE_MODEL_JSON, error);
+  config = strata_model_to_config_object_full (native, dialect, STRATA_CONFIG_STYLE_MODEL_JSON, error);
   if (config == NULL)
     return FALSE;
   root = json_node_init_object (json_node_alloc (), config);

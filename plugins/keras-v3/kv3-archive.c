@@ -55,12 +55,15 @@ read_dir_member (const char *dir, const char *name, gboolean required,
       if (!required)
         return TRUE;
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: a folder name, then a file name such as config.json */
                    _("The Keras directory “%s” has no %s"), dir, name);
       return FALSE;
     }
   if ((guint64) st.st_size > KV3_MAX_CONFIG_SIZE)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: %s is a file name, the first %<PRIu64> a size, the second
+                    * %<PRIu64> a limit. */
                    _("“%s” is %" PRIu64 " bytes, more than the limit of %" PRIu64 " bytes"),
                    path, (guint64) st.st_size, (guint64) KV3_MAX_CONFIG_SIZE);
       return FALSE;
@@ -79,6 +82,7 @@ open_directory (const char *dir, Kv3Archive *archive, GError **error)
   if (!g_file_test (weights, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: a folder name, then a file name such as model.weights.h5 */
                    _("The Keras directory “%s” has no %s"), dir, WEIGHTS_NAME);
       return FALSE;
     }
@@ -105,6 +109,8 @@ static void
 set_zip_error (GError **error, zip_error_t *zerr, const char *path, const char *what)
 {
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               /* Translators: the first %s is a file name, the second %s the reason, the third %s
+                * the system's error message. */
                _("Cannot read “%s” as a .keras zip archive (%s): %s"),
                path, what, zip_error_strerror (zerr));
 }
@@ -142,6 +148,8 @@ read_member (zip_t *za, zip_uint64_t index, const char *path, const char *name,
         {
           zip_fclose (zf);
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: a member (file) name in the archive, an archive file name,
+                        * then a size in bytes */
                        _("The member %s of “%s” holds more than the %" PRIu64 " bytes it declares"),
                        name, path, size);
           return FALSE;
@@ -152,6 +160,8 @@ read_member (zip_t *za, zip_uint64_t index, const char *path, const char *name,
         {
           zip_fclose (zf);
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                       /* Translators: a member (file) name in the archive, an archive file name,
+                        * then the system's error message */
                        _("Cannot extract %s of “%s”: %s"), name, path, g_strerror (errno));
           return FALSE;
         }
@@ -161,6 +171,8 @@ read_member (zip_t *za, zip_uint64_t index, const char *path, const char *name,
   if (done != size)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: a member (file) name in the archive, an archive file name, the
+                    * bytes read, then the bytes declared */
                    _("The member %s of “%s” is truncated: %" PRIu64 " of %" PRIu64 " bytes"),
                    name, path, done, size);
       return FALSE;
@@ -189,6 +201,7 @@ extract_weights (zip_t *za, zip_uint64_t index, const char *path, guint64 size,
   if (out == NULL)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   /* Translators: a file name, then the system's error message */
                    _("Cannot create “%s”: %s"), target, g_strerror (errno));
       return FALSE;
     }
@@ -218,6 +231,8 @@ open_zip (const char *path, Kv3Archive *archive, GError **error)
   if (g_stat (path, &st) != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   /* Translators: the first %s is a file name, the second %s the system's error
+                    * message. */
                    _("Cannot open “%s”: %s"), path, g_strerror (errno));
       return FALSE;
     }
@@ -229,6 +244,8 @@ open_zip (const char *path, Kv3Archive *archive, GError **error)
 
       zip_error_init_with_code (&ze, zerr);
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first %s is a file name, the second %s the system's error
+                    * message. */
                    _("“%s” is not a valid .keras zip archive: %s"), path, zip_error_strerror (&ze));
       zip_error_fini (&ze);
       return FALSE;
@@ -237,6 +254,7 @@ open_zip (const char *path, Kv3Archive *archive, GError **error)
   if (n_entries < 0 || n_entries > KV3_MAX_ENTRIES)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: %s is a file name, %<PRId64> a count, %d a limit. */
                    _("“%s” has %" PRId64 " members, more than the limit of %d"),
                    path, (gint64) n_entries, KV3_MAX_ENTRIES);
       return FALSE;
@@ -253,12 +271,14 @@ open_zip (const char *path, Kv3Archive *archive, GError **error)
       if (!(zs.valid & ZIP_STAT_NAME) || !(zs.valid & ZIP_STAT_SIZE))
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: %<PRId64> is an index, %s a file name. */
                        _("Member %" PRId64 " of “%s” has no name or size"), (gint64) i, path);
           return FALSE;
         }
       if (unsafe_name (zs.name))
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: an archive file name, then a member (file) name in it */
                        _("“%s” has a member named “%s”, which points outside the archive"),
                        path, zs.name);
           return FALSE;
@@ -269,6 +289,8 @@ open_zip (const char *path, Kv3Archive *archive, GError **error)
           (zs.size > (1 << 20) && zs.size / KV3_MAX_RATIO > archive_size))
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                       /* Translators: a member (file) name in the archive, an archive file name,
+                        * the size it declares, then the size of the archive, in bytes */
                        _("The member “%s” of “%s” declares %" PRIu64 " bytes, too many for an "
                          "archive of %" PRIu64 " bytes (zip bomb?)"),
                        zs.name, path, (guint64) zs.size, archive_size);
@@ -278,6 +300,7 @@ open_zip (const char *path, Kv3Archive *archive, GError **error)
       if (total > KV3_MAX_MEMBER_SIZE)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                       /* Translators: %s is a file name, %<PRIu64> a limit. */
                        _("The members of “%s” declare more than %" PRIu64 " bytes in all"),
                        path, (guint64) KV3_MAX_MEMBER_SIZE);
           return FALSE;
@@ -294,6 +317,7 @@ open_zip (const char *path, Kv3Archive *archive, GError **error)
   if (found[0] < 0)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: %s is a file name. */
                    _("The .keras archive “%s” has no config.json"), path);
       return FALSE;
     }
@@ -301,14 +325,17 @@ open_zip (const char *path, Kv3Archive *archive, GError **error)
     {
       g_set_error (error, STRATA_FORMAT_ERROR,
                    has_npz ? STRATA_FORMAT_ERROR_UNSUPPORTED : STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: %s is a file name. */
                    has_npz ? _("The .keras archive “%s” keeps its weights in model.weights.npz "
                                "(pickled NumPy), which Strata cannot read")
+                           /* Translators: %s is a file name. */
                            : _("The .keras archive “%s” has no model.weights.h5"), path);
       return FALSE;
     }
   if (sizes[0] > KV3_MAX_CONFIG_SIZE || sizes[1] > KV3_MAX_CONFIG_SIZE)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: %s is a file name, %<PRIu64> a limit. */
                    _("The JSON members of “%s” are larger than the limit of %" PRIu64 " bytes"),
                    path, (guint64) KV3_MAX_CONFIG_SIZE);
       return FALSE;
@@ -489,8 +516,8 @@ kv3_archive_write (GOutputStream *out, const char *name, const char *metadata, c
     }
   if (za == NULL)
     {
-      /* Translators: the archive, then libzip's reason */
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   /* Translators: the archive, then libzip's reason */
                    _("Cannot create the .keras archive “%s”: %s"), name, zip_error_strerror (&zerr));
       zip_error_fini (&zerr);
       zip_error_fini (&sink.zerr);
@@ -516,6 +543,8 @@ kv3_archive_write (GOutputStream *out, const char *name, const char *metadata, c
           else if (fd >= 0)
             close (fd);
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       /* Translators: the first %s is a file name, the second %s the system's error
+                        * message. */
                        _("Cannot write the .keras archive “%s”: %s"), name, g_strerror (saved_errno));
           zip_discard (za);
           zip_error_fini (&sink.zerr);
@@ -526,11 +555,14 @@ kv3_archive_write (GOutputStream *out, const char *name, const char *metadata, c
   if (!ok || zip_close (za) != 0)
     {
       if (sink.error != NULL)
-        /* Translators: the archive, then why writing it failed ("No space left on device") */
         g_set_error (error, sink.error->domain, sink.error->code,
+                     /* Translators: the archive, then why writing it failed ("No space left on
+                      * device") */
                      _("Cannot write the .keras archive “%s”: %s"), name, sink.error->message);
       else
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                     /* Translators: the first %s is a file name, the second %s the system's error
+                      * message. */
                      _("Cannot write the .keras archive “%s”: %s"), name, zip_strerror (za));
       zip_discard (za);
       g_clear_error (&sink.error);

@@ -475,6 +475,7 @@ plan_model (Kv3Plan *plan, GHashTable *seen, StrataModel *model, JsonObject *ent
       if (layer == NULL)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: a layer index, a layer name, then a model name */
                        _("Layer %u (%s) of model “%s” is not in the model"),
                        i, name != NULL ? name : "?", strata_layer_get_name (STRATA_LAYER (model)));
           return FALSE;

@@ -35,6 +35,7 @@ open_checked (const char *path, GError **error)
   H5Pset_fclose_degree (fapl, H5F_CLOSE_STRONG);
   fid = H5Fopen (path, H5F_ACC_RDONLY, fapl);
   if (fid < 0)
+    /* Translators: %s is a file name. */
     h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot open the HDF5 file “%s”"), path);
   h5k_close_id_ptr (&fapl);
   h5k_unlock ();
@@ -163,12 +164,16 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
     {
       H5Eclear2 (H5E_DEFAULT);
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: a file name, then an HDF5 dataset path such as
+                    * /layers/dense/vars/0 */
                    _("“%s” has no weight dataset %s"), file_path, path);
       return NULL;
     }
   did = H5Dopen2 (fid, path, H5P_DEFAULT);
   if (did < 0)
     {
+      /* Translators: a file name and an HDF5 dataset path, such as
+       * model.weights.h5:/layers/dense/vars/0 */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot open the dataset %s"), where);
       return NULL;
     }
@@ -186,6 +191,8 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
   rank = H5Sget_simple_extent_ndims (space);
   if (rank < 0 || rank > H5K_MAX_RANK || H5Sget_simple_extent_dims (space, dims, NULL) < 0)
     {
+      /* Translators: a file name and an HDF5 dataset path, such as
+       * model.weights.h5:/layers/dense/vars/0 */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("The dataset %s has an invalid shape"), where);
       return NULL;
     }
@@ -195,6 +202,8 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
       if (dims[d] > G_MAXINT64 || (dims[d] != 0 && n_bytes > G_MAXUINT64 / dims[d]))
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                       /* Translators: a file name and an HDF5 dataset path, such as
+                        * model.weights.h5:/layers/dense/vars/0 */
                        _("The dataset %s is too large"), where);
           return NULL;
         }
@@ -208,6 +217,8 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
     if (n_bytes > file_size)
       {
         g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                     /* Translators: a file name and an HDF5 dataset path, such as
+                      * model.weights.h5:/layers/dense/vars/0, then a size in bytes */
                      _("The dataset %s declares %" PRIu64 " bytes, more than the file holds"),
                      where, n_bytes);
         return NULL;
@@ -218,6 +229,8 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
   if (n_bytes > 0 && H5Dread (did, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer) < 0)
     {
       g_free (buffer);
+      /* Translators: a file name and an HDF5 dataset path, such as
+       * model.weights.h5:/layers/dense/vars/0 */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot read the dataset %s"), where);
       return NULL;
     }
@@ -256,6 +269,9 @@ read_layer (hid_t fid, const char *file_path, Kv3LayerPlan *lp, gboolean skip_mi
           if (received != expected)
             {
               g_set_error (&local, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                           /* Translators: the first %s is a layer name, the first %u a number, the
+                            * second %s an HDF5 object path, the second %u a number, the third %s a
+                            * file name. */
                            _("Layer “%s” expected %u variables in %s, but received %u variables "
                              "during loading from “%s”"),
                            name, expected, group, received, file_path);
@@ -271,6 +287,9 @@ read_layer (hid_t fid, const char *file_path, Kv3LayerPlan *lp, gboolean skip_mi
           g_autofree char *want = strata_shape_to_string (strata_tensor_get_shape (target));
 
           g_set_error (&local, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: the first %s is an index, the second %s an HDF5 object path,
+                        * the third %s a layer name, the fourth %s a file name, the fifth %s a shape
+                        * such as (None, 3), the sixth %s a shape such as (None, 3). */
                        _("Weight %s/%s of layer “%s” in “%s” has shape %s; the layer expects %s"),
                        found, dataset, name, file_path, have, want);
           break;
@@ -425,6 +444,8 @@ write_dataset (hid_t gid, const char *file, const char *where, const char *name,
   if (data == NULL || rank > H5K_MAX_RANK)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: an HDF5 group path such as layers/dense/vars, then a dataset name
+                    * such as 0 */
                    _("The weight %s/%s has no data to save"), where, name);
       return FALSE;
     }
@@ -681,6 +702,7 @@ write_optimizer_vars (hid_t fid, const char *path, const char *vars, const char 
   if (gid < 0 || !h5k_attr_write_string (gid, "name", oname, H5T_CSET_UTF8, error))
     {
       if (gid < 0)
+        /* Translators: the first %s is an HDF5 group path, the second %s a file name. */
         h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the group %s in “%s”"),
                        vars, path);
       return FALSE;
@@ -708,6 +730,7 @@ write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gbool
 
       if (gid < 0)
         {
+          /* Translators: the first %s is an HDF5 group path, the second %s a file name. */
           h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the group %s in “%s”"),
                          vars, path);
           return FALSE;

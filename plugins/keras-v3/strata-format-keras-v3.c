@@ -19,7 +19,7 @@
 #include "strata-i18n-private.h"
 #include "kv3-archive.h"
 #include "kv3-weights.h"
-#include "h5-cudnn.h"
+#include "strata-model-cudnn-private.h"
 
 #define STRATA_TYPE_FORMAT_KERAS_V3 (strata_format_keras_v3_get_type ())
 G_DECLARE_FINAL_TYPE (StrataFormatKerasV3, strata_format_keras_v3, STRATA, FORMAT_KERAS_V3, StrataFormat)
@@ -195,12 +195,15 @@ parse_object (const char *text, gssize length, const char *what, const char *pat
   if (node == NULL)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: what is parsed, such as config.json, a file name, then the
+                    * parser's error message */
                    _("The %s of “%s” is not valid JSON: %s"), what, path, local->message);
       return NULL;
     }
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: what is parsed, such as config.json, then a file name */
                    _("The %s of “%s” is not a JSON object"), what, path);
       return NULL;
     }
@@ -303,6 +306,7 @@ compile_from (StrataModel *model, JsonObject *compile_config, const char *path,
     }
   if (!strata_model_compile (model, tc, error))
     {
+      /* Translators: %s is a file name. */
       g_prefix_error (error, _("Cannot compile the model of “%s” from its compile_config: "), path);
       return FALSE;
     }
@@ -340,6 +344,8 @@ finish_model (StrataModel *model, const char *path, GError **error)
     if (!strata_tensor_has_data (g_ptr_array_index (weights, i)))
       {
         g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                     /* Translators: the first %s is a file name, the second %s a weight name, the
+                      * third %s a model name. */
                      _("“%s” holds no data for weight “%s” of model “%s”"),
                      path, strata_tensor_get_name (g_ptr_array_index (weights, i)),
                      strata_layer_get_name (STRATA_LAYER (model)));
@@ -381,6 +387,7 @@ strata_format_keras_v3_load_model (StrataFormat *format, GFile *file, StrataLoad
   model = strata_model_from_config (config, registry, flags | STRATA_LOAD_METADATA_ONLY, error);
   if (model == NULL)
     {
+      /* Translators: %s is a file name. */
       g_prefix_error (error, _("config.json of “%s”: "), path);
       return NULL;
     }
@@ -690,7 +697,7 @@ strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFi
                                    StrataSaveOptions *options, GCancellable *cancellable,
                                    GError **error)
 {
-  g_autoptr(StrataModel) native = h5k_model_without_cudnn (model, error);
+  g_autoptr(StrataModel) native = strata_model_without_cudnn (model, error);
 
   return native != NULL && save_model (native, file, options, cancellable, error);
 }
@@ -701,7 +708,7 @@ strata_format_keras_v3_save_weights (StrataFormat *format, StrataModel *model, G
                                      GError **error)
 {
   g_autofree char *path = local_path (file, error);
-  g_autoptr(StrataModel) native = path != NULL ? h5k_model_without_cudnn (model, error) : NULL;
+  g_autoptr(StrataModel) native = path != NULL ? strata_model_without_cudnn (model, error) : NULL;
 
   /* Keras's save_weights walks the whole model, optimizer included. */
   return native != NULL && kv3_weights_save (native, -1, path, target_dialect (options), TRUE, options,

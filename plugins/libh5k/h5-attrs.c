@@ -28,6 +28,8 @@ read_strings (hid_t attr, const char *where, const char *name, GError **error)
   if (type < 0 || space < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: the first %s is an attribute name, the second %s an HDF5 object
+                      * path. */
                      _("Cannot read the attribute “%s” of “%s”"), name, where);
       return NULL;
     }
@@ -38,6 +40,8 @@ read_strings (hid_t attr, const char *where, const char *name, GError **error)
   if (n < 0 || rank < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: the first %s is an attribute name, the second %s an HDF5 object
+                      * path. */
                      _("The attribute “%s” of “%s” has a damaged dataspace"), name, where);
       return NULL;
     }
@@ -51,6 +55,7 @@ read_strings (hid_t attr, const char *where, const char *name, GError **error)
           return (char **) g_ptr_array_steal (out, NULL);
         }
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first %s is an attribute name, the second %s an HDF5 object path, %<PRId64> a count. */
                    _("The attribute “%s” of “%s” should hold strings but holds %"
                      PRId64 " non-string values"), name, where, (gint64) n);
       return NULL;
@@ -58,6 +63,7 @@ read_strings (hid_t attr, const char *where, const char *name, GError **error)
   if (rank > 1)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first %s is an attribute name, the second %s an HDF5 object path, %d a rank. */
                    _("The attribute “%s” of “%s” has %d dimensions; expected a list"),
                    name, where, rank);
       return NULL;
@@ -71,6 +77,8 @@ read_strings (hid_t attr, const char *where, const char *name, GError **error)
       if ((hsize_t) n > storage)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                       /* Translators: an attribute name, an HDF5 object path, a number of strings,
+                        * then a size in bytes */
                        _("The attribute “%s” of “%s” declares %" PRId64
                          " strings in %" PRIu64 " bytes"),
                        name, where, (gint64) n, (guint64) storage);
@@ -83,6 +91,7 @@ read_strings (hid_t attr, const char *where, const char *name, GError **error)
       if (H5Aread (attr, mem, buf) < 0)
         {
           h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                         /* Translators: the first %s is an attribute name, the second %s an HDF5 object path. */
                          _("Cannot read the strings of the attribute “%s” of “%s”"), name, where);
           return NULL;
         }
@@ -99,6 +108,8 @@ read_strings (hid_t attr, const char *where, const char *name, GError **error)
       if (size == 0 || (guint64) n > G_MAXSIZE / size || (hsize_t) n * size > storage)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                       /* Translators: the first %s is an attribute name, the second %s an HDF5 object
+                        * path. */
                        _("The attribute “%s” of “%s” declares more string data than it stores"),
                        name, where);
           return NULL;
@@ -108,6 +119,7 @@ read_strings (hid_t attr, const char *where, const char *name, GError **error)
       if (H5Aread (attr, mem, buf) < 0)
         {
           h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                         /* Translators: the first %s is an attribute name, the second %s an HDF5 object path. */
                          _("Cannot read the strings of the attribute “%s” of “%s”"), name, where);
           return NULL;
         }
@@ -127,6 +139,7 @@ read_strings (hid_t attr, const char *where, const char *name, GError **error)
     if (!g_utf8_validate (g_ptr_array_index (out, i), -1, NULL))
       {
         g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: %u is an index, the first %s an attribute name, the second %s an HDF5 object path. */
                      _("Element %u of the attribute “%s” of “%s” is not valid UTF-8"),
                      i, name, where);
         return NULL;
@@ -146,6 +159,8 @@ read_named_list (hid_t obj, const char *where, const char *name, gboolean *found
   if (exists < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: the first %s is an attribute name, the second %s an HDF5 object
+                      * path. */
                      _("Cannot look up the attribute “%s” of “%s”"), name, where);
       return NULL;
     }
@@ -156,6 +171,8 @@ read_named_list (hid_t obj, const char *where, const char *name, gboolean *found
   if (attr < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: the first %s is an attribute name, the second %s an HDF5 object
+                      * path. */
                      _("Cannot open the attribute “%s” of “%s”"), name, where);
       return NULL;
     }
@@ -174,6 +191,7 @@ h5k_attr_read_string (hid_t obj, const char *where, const char *name, GError **e
   if (g_strv_length (values) != 1)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first %s is an attribute name, the second %s an HDF5 object path, %u a count. */
                    _("The attribute “%s” of “%s” should hold one string but holds %u"),
                    name, where, g_strv_length (values));
       return NULL;
@@ -224,6 +242,7 @@ h5k_attr_write_string (hid_t obj, const char *name, const char *value, H5T_cset_
   if (attr < 0 || H5Awrite (attr, type, &value) < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: %s is an attribute name. */
                      _("Cannot write the attribute “%s”"), name);
       return FALSE;
     }
@@ -261,6 +280,7 @@ write_fixed_chunk (hid_t obj, const char *name, const char * const *values, guin
   if (attr < 0 || H5Awrite (attr, type, buf) < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: %s is an attribute name. */
                      _("Cannot write the attribute “%s”"), name);
       return FALSE;
     }
@@ -286,6 +306,7 @@ h5k_attr_write_string_list (hid_t obj, const char *where, const char *name,
       if (attr < 0)
         {
           h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                         /* Translators: the first %s is an attribute name, the second %s an HDF5 object path. */
                          _("Cannot write the attribute “%s” of “%s”"), name, where);
           return FALSE;
         }
@@ -299,6 +320,8 @@ h5k_attr_write_string_list (hid_t obj, const char *where, const char *name,
       if (len > H5K_OBJECT_HEADER_LIMIT)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                       /* Translators: the first %s is an attribute name, the second %s an HDF5 object
+                        * path, %.40s the start of the entry, %d a size limit in bytes. */
                        _("The attribute “%s” of “%s” cannot be saved to HDF5: its entry “%.40s…” "
                          "is larger than %d bytes"),
                        name, where, values[i], H5K_OBJECT_HEADER_LIMIT);

@@ -142,6 +142,8 @@ check_vlen_attribute (H5kCheck *ck, guint64 name_at, const char *name, GError **
   if (base_size == 0 || base_size > 64)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first %s is a file name, the second %s an attribute name, the
+                    * first %<PRIu64> a byte offset, the second %<PRIu64> a size. */
                    _("“%s” is damaged: the attribute “%s” at offset %" PRIu64
                      " has a variable-length type of %" PRIu64 "-byte elements"),
                    path, name, dt, base_size);
@@ -160,6 +162,8 @@ check_vlen_attribute (H5kCheck *ck, guint64 name_at, const char *name, GError **
       if (length > size)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: a file name, an attribute name, a byte offset, then a length
+                        * in bytes */
                        _("“%s” is damaged: the attribute “%s” at offset %" PRIu64
                          " declares a string of %" PRIu64 " bytes"),
                        path, name, e, length);
@@ -172,6 +176,8 @@ check_vlen_attribute (H5kCheck *ck, guint64 name_at, const char *name, GError **
           g_array_index (objects, guint64, index) < length)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: the first %s is a file name, the second %s an attribute name,
+                        * %<PRIu64> a byte offset. */
                        _("“%s” is damaged: the attribute “%s” at offset %" PRIu64
                          " refers to a missing or smaller heap object"), path, name, e);
           return FALSE;
@@ -213,6 +219,7 @@ check_local_heap (const guchar *data, guint64 size, guint64 base, guint64 offset
   if (offset > size || size - offset < 32 || memcmp (data + offset, "HEAP", 4) != 0)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: %s is a file name, %<PRIu64> a byte offset. */
                    _("“%s” is damaged: a group names a local heap at offset %" PRIu64
                      " where there is none"), path, offset);
       return FALSE;
@@ -223,6 +230,7 @@ check_local_heap (const guchar *data, guint64 size, guint64 base, guint64 offset
   if (length > size || (address != G_MAXUINT64 && (address > size || length > size - address)))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: a file name, a byte offset, then a size in bytes */
                    _("“%s” is damaged: the local heap at offset %" PRIu64 " declares "
                      "%" PRIu64 " bytes"), path, offset, length);
       return FALSE;
@@ -234,6 +242,7 @@ check_local_heap (const guchar *data, guint64 size, guint64 base, guint64 offset
       data[base + address + length - 1] != 0)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: %s is a file name, %<PRIu64> a byte offset. */
                    _("“%s” is damaged: the names of the local heap at offset %" PRIu64
                      " do not end within it"), path, offset);
       return FALSE;
@@ -245,6 +254,8 @@ static gboolean
 header_error (GError **error, const char *path, guint64 offset, const char *what)
 {
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               /* Translators: the first %s is a file name, %<PRIu64> a byte offset, the second %s
+                * the reason. */
                _("“%s” is damaged: the object header at offset %" PRIu64 " has %s"),
                path, offset, what);
   return FALSE;
@@ -346,6 +357,7 @@ check_heap_headers (H5kCheck *ck, GError **error)
 
     bad_gcol:
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: %s is a file name, %<PRIu64> a byte offset. */
                    _("“%s” is damaged: the global heap at offset %" PRIu64 " is inconsistent"),
                    path, offset);
       return FALSE;
@@ -649,6 +661,8 @@ static gboolean
 superblock_error (GError **error, const char *path, guint64 offset, const char *what)
 {
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               /* Translators: the first %s is a file name, %<PRIu64> a byte offset, the second %s
+                * the reason. */
                _("“%s” is damaged: its superblock at offset %" PRIu64 " has %s"),
                path, offset, what);
   return FALSE;
@@ -680,6 +694,8 @@ h5k_check_root_header (const guchar *data, guint64 size, guint64 base, const cha
   if (offsets != 8 || lengths != 8)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a file name, the first %u a byte offset, the second %u a
+                    * count. */
                    _("“%s” uses %u-byte addresses and %u-byte lengths; Strata reads HDF5 files "
                      "with 8-byte ones, as h5py and every Keras version write"),
                    path, offsets, lengths);

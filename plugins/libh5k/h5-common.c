@@ -178,12 +178,14 @@ h5k_check_hard_path (hid_t loc, const char *loc_name, const char *path, GError *
       if (H5Lexists (loc, prefix->str, H5P_DEFAULT) <= 0)
         {
           h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                         /* Translators: an HDF5 object path, then the name of the missing member */
                          _("“%s” has no member “%s”"), loc_name, prefix->str);
           return FALSE;
         }
       if (H5Lget_info (loc, prefix->str, &info, H5P_DEFAULT) < 0)
         {
           h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                         /* Translators: an HDF5 link path, then the object path it is in */
                          _("Cannot read the link “%s” in “%s”"), prefix->str, loc_name);
           return FALSE;
         }
@@ -191,14 +193,17 @@ h5k_check_hard_path (hid_t loc, const char *loc_name, const char *path, GError *
         {
           if (info.type == H5L_TYPE_EXTERNAL)
             g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                         /* Translators: an HDF5 link path, then the object path it is in */
                          _("“%s” in “%s” is an external link to another file; Strata only "
                            "follows hard links"), prefix->str, loc_name);
           else if (info.type == H5L_TYPE_SOFT)
             g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                         /* Translators: an HDF5 link path, then the object path it is in */
                          _("“%s” in “%s” is a soft link; Strata only follows hard links"),
                          prefix->str, loc_name);
           else
             g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                         /* Translators: an HDF5 link path, then the object path it is in */
                          _("“%s” in “%s” is a user-defined link; Strata only follows hard links"),
                          prefix->str, loc_name);
           return FALSE;

@@ -347,8 +347,8 @@ write_locked (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
   if (fapl < 0 || fd_driver () < 0 || H5Pset_driver (fapl, fd_driver (), &info) < 0 ||
       H5Pset_fclose_degree (fapl, H5F_CLOSE_STRONG) < 0)
     {
-      /* Translators: the file being written */
       h5k_set_error (error, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                     /* Translators: the file being written */
                      _("Cannot set up libhdf5 to write “%s”"), name);
       return FALSE;
     }
@@ -376,8 +376,8 @@ write_locked (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
     }
   if (ok && sink.saved_errno != 0)
     {
-      /* Translators: the file being written, then the system's reason */
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (sink.saved_errno),
+                   /* Translators: the file being written, then the system's reason */
                    _("Cannot write the HDF5 file “%s”: %s"), name, g_strerror (sink.saved_errno));
       ok = FALSE;
     }
@@ -399,8 +399,8 @@ h5k_write_fd (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
     {
       int saved_errno = errno;
 
-      /* Translators: the file being written, then the system's reason */
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   /* Translators: the file being written, then the system's reason */
                    _("Cannot open “%s” for writing: %s"), name, g_strerror (saved_errno));
       return FALSE;
     }
@@ -409,8 +409,8 @@ h5k_write_fd (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
     {
       int saved_errno = errno;
 
-      /* Translators: the file being written, then the system's reason */
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   /* Translators: the file being written, then the system's reason */
                    _("Cannot write the HDF5 file “%s”: %s"), name, g_strerror (saved_errno));
       ok = FALSE;
     }

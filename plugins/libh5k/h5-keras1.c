@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "strata-i18n-private.h"
+#include "strata-rnn-weights-private.h"
 
 H5kArray *
 h5k_array_new (const char *name, StrataDType dtype, guint rank, const gint64 *dims, GBytes *data)
@@ -199,6 +200,7 @@ concat_last (GPtrArray *arrays, const guint *order, guint n, const char *layer, 
 
 mismatch:
   g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+               /* Translators: %s is a layer name. */
                _("Cannot regroup the Keras 1 per-gate weights of layer “%s”: their shapes or "
                  "dtypes do not fit together"), layer);
   return NULL;
@@ -283,37 +285,17 @@ is_conv (const char *cls)
 /* ---- cuDNN <-> native RNN weights (_convert_rnn_weights) ---- */
 
 typedef struct {
-  gint64 rows;    /* input dim of one gate block */
-  gint64 units;
-  int    mode;    /* 0: transpose (square), 1: from cuDNN ('F'), 2: to cuDNN ('C') */
+  gint64         rows;    /* input dim of one gate block */
+  gint64         units;
+  StrataRnnGates gates;
 } GateMap;
 
 static guint64
 gate_map (const H5kArray *a, const gint64 *out_index, gpointer data)
 {
   const GateMap *m = data;
-  gint64 i = out_index[0], col = out_index[1];
-  gint64 gate = col / m->units, j = col % m->units;
-  gint64 r, c, p;
 
-  switch (m->mode)
-    {
-    case 0:
-      r = j;
-      c = i;
-      break;
-    case 1:
-      p = i + j * m->rows;
-      r = p / m->units;
-      c = p % m->units;
-      break;
-    default:
-      p = i * m->units + j;
-      r = p % m->rows;
-      c = p / m->rows;
-      break;
-    }
-  return (guint64) r * a->dims[1] + gate * m->units + c;
+  return strata_rnn_gates_source_index (m->gates, m->rows, m->units, a->dims[1], out_index[0], out_index[1]);
 }
 
 static gboolean
@@ -327,6 +309,7 @@ sum_or_split_bias (GPtrArray *arrays, gboolean from_cudnn, const char *layer, GE
   if (b->dtype != STRATA_DTYPE_FLOAT32 && b->dtype != STRATA_DTYPE_FLOAT64)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_DTYPE,
+                   /* Translators: the first %s is a layer name, the second %s a dtype name. */
                    _("Cannot convert the cuDNN bias of layer “%s”: its dtype is %s"),
                    layer, strata_dtype_to_string (b->dtype));
       h5k_array_free (out);
@@ -335,24 +318,9 @@ sum_or_split_bias (GPtrArray *arrays, gboolean from_cudnn, const char *layer, GE
   if (b->data != NULL)
     {
       gsize es = strata_dtype_get_size (b->dtype);
-      const guint8 *src = g_bytes_get_data (b->data, NULL);
       guint8 *dst = g_malloc (MAX (out_n * es, 1));
 
-      for (gint64 i = 0; i < out_n; i++)
-        {
-          if (b->dtype == STRATA_DTYPE_FLOAT32)
-            {
-              const float *s = (const float *) src;
-              float v = from_cudnn ? s[i] + s[i + out_n] : 0.5f * s[i % n];
-              memcpy (dst + i * es, &v, es);
-            }
-          else
-            {
-              const double *s = (const double *) src;
-              double v = from_cudnn ? s[i] + s[i + out_n] : 0.5 * s[i % n];
-              memcpy (dst + i * es, &v, es);
-            }
-        }
+      strata_rnn_bias_convert (es, g_bytes_get_data (b->data, NULL), out_n, from_cudnn, dst);
       out->data = g_bytes_new_take (dst, out_n * es);
     }
   replace_at (arrays, 2, out);
@@ -368,9 +336,10 @@ convert_kernels (GPtrArray *arrays, guint n_gates, gboolean from_cudnn)
 
   if (k->rank != 2 || rk->rank != 2 || k->dims[1] % n_gates != 0 || rk->dims[1] % n_gates != 0)
     return FALSE;
-  m = (GateMap) { k->dims[0], k->dims[1] / n_gates, from_cudnn ? 1 : 2 };
+  m = (GateMap) { k->dims[0], k->dims[1] / n_gates,
+                  from_cudnn ? STRATA_RNN_GATES_FROM_CUDNN : STRATA_RNN_GATES_TO_CUDNN };
   replace_at (arrays, 0, gather (k, 2, k->dims, gate_map, &m));
-  m = (GateMap) { rk->dims[0], rk->dims[1] / n_gates, 0 };
+  m = (GateMap) { rk->dims[0], rk->dims[1] / n_gates, STRATA_RNN_GATES_TRANSPOSE };
   if (m.rows != m.units)
     return FALSE;
   replace_at (arrays, 1, gather (rk, 2, rk->dims, gate_map, &m));
@@ -430,6 +399,8 @@ convert_rnn (const H5kLayerInfo *layer, const char *cls, GPtrArray *arrays, cons
       if (source == 2 || target == 2)
         {
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                       /* Translators: a layer name, then two weight layouts, such as “CuDNNLSTM”
+                        * and “LSTM” */
                        _("Layer “%s”: %s is not compatible with %s"), name, names[source],
                        names[target]);
           return FALSE;
@@ -446,6 +417,8 @@ invalid_bias:
   {
     g_autofree char *shape = h5k_dims_to_string (b->rank, b->dims);
     g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                 /* Translators: the first %s is a layer name, the second %s a shape such as (None,
+                  * 3), %u a number of units. */
                  _("Layer “%s”: invalid bias shape %s for %u units"), name, shape, (guint) units);
   }
   return FALSE;

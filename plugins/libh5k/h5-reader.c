@@ -233,6 +233,7 @@ walk_group (H5kWalk *w, hid_t group, const char *path, guint depth)
   if (depth > H5K_MAX_DEPTH)
     {
       g_set_error (w->error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: a file name, the nesting limit, then an HDF5 group path */
                    _("“%s” nests groups deeper than %d levels (at “%s”)"), w->file->path,
                    H5K_MAX_DEPTH, path);
       w->failed = TRUE;
@@ -283,6 +284,7 @@ h5k_file_open (const char *path, GError **error)
   if (!find_superblock (g_mapped_file_get_contents (mapped), g_mapped_file_get_length (mapped), &base))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: %s is a file name. */
                    _("“%s” is not an HDF5 file (no HDF5 signature)"), path);
       return NULL;
     }
@@ -304,6 +306,7 @@ h5k_file_open (const char *path, GError **error)
   if (file->fid < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: %s is a file name. */
                      _("Cannot open the HDF5 file “%s”; it is damaged or truncated"), path);
       return NULL;
     }
@@ -317,6 +320,8 @@ h5k_file_open (const char *path, GError **error)
         {
           int saved_errno = errno;
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                       /* Translators: the first %s is a file name, the second %s the system's error
+                        * message. */
                        _("Cannot open “%s”: %s"), path, g_strerror (saved_errno));
           return NULL;
         }
@@ -415,6 +420,7 @@ usable (H5kFile *file, const H5kObjectInfo *info, const char *path, H5I_type_t t
   if (type == H5I_DATASET && !info->datatype_ok)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the first %s is an HDF5 object path, the second %s a file name. */
                    _("The weight dataset “%s” in “%s” has an HDF5 type that Strata does not read "
                      "(the file is damaged or was not written by Keras)"), path, file->path);
       return FALSE;
@@ -422,6 +428,7 @@ usable (H5kFile *file, const H5kObjectInfo *info, const char *path, H5I_type_t t
   if (type != H5I_DATASET && !info->attributes_ok)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: an HDF5 object path, then a file name */
                    _("“%s” in “%s” has an attribute of an HDF5 type that Strata does not read "
                      "(the file is damaged or was not written by Keras)"), path, file->path);
       return FALSE;
@@ -493,6 +500,7 @@ open_path (H5kFile *file, const char *path, H5I_type_t type, GError **error)
         return H5I_INVALID_HID;
     }
   if (obj < 0)
+    /* Translators: a file name, then an HDF5 object path */
     h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("“%s” has no object “%s”"),
                    file->path, path);
   return obj;
@@ -525,6 +533,7 @@ dataset_storage (hid_t ds, const char *path, H5kStorage *st, GError **error)
   if (H5Pget_external_count (dcpl) > 0)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is an HDF5 object path. */
                    _("The weight dataset “%s” keeps its data in external files; Strata refuses "
                      "external storage"), path);
       return FALSE;
@@ -533,6 +542,7 @@ dataset_storage (hid_t ds, const char *path, H5kStorage *st, GError **error)
   if (st->layout == H5D_VIRTUAL || st->layout < 0)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is an HDF5 object path. */
                    _("The weight dataset “%s” is a virtual dataset; Strata refuses them"), path);
       return FALSE;
     }
@@ -562,6 +572,7 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
   if (ds < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: the first %s is an HDF5 object path, the second %s a file name. */
                      _("Cannot open the weight dataset “%s” in “%s”"), path, file->path);
       return NULL;
     }
@@ -576,12 +587,15 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
   if (rank < 0 || H5Sget_simple_extent_type (space) == H5S_NULL)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: %s is an HDF5 object path. */
                      _("The weight dataset “%s” has no usable shape"), path);
       return NULL;
     }
   if (rank > H5K_MAX_RANK)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: %s is an HDF5 object path, the first %d a rank, the second %d a
+                    * limit. */
                    _("The weight dataset “%s” has %d dimensions; at most %d are supported"),
                    path, rank, H5K_MAX_RANK);
       return NULL;
@@ -592,6 +606,7 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
       if (dims[i] != 0 && n_elements > G_MAXINT64 / 16 / dims[i])
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                       /* Translators: %s is an HDF5 object path. */
                        _("The weight dataset “%s” declares too many elements"), path);
           return NULL;
         }
@@ -619,6 +634,9 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
       (st.offset != HADDR_UNDEF && (st.offset > file->size || st.storage > file->size - st.offset)))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: the first %s is an HDF5 object path, the first %<PRIu64> a size,
+                    * the second %s a file name, the second %<PRIu64> a number, the third %<PRIu64>
+                    * a size. */
                    _("The weight dataset “%s” declares %" PRIu64 " bytes but the file "
                      "“%s” stores only %" PRIu64 " bytes for it (file size %"
                      PRIu64 ")"),
@@ -650,6 +668,7 @@ read_group (H5kFile *file, hid_t parent, const char *parent_path, const char *na
   if (group < 0)
     {
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: an HDF5 object path, then a file name */
                      _("“%s” in “%s” is not a group"), path, file->path);
       return NULL;
     }
@@ -727,6 +746,7 @@ h5k_file_read_root (H5kFile *file, GError **error)
            link_exists (root, "_layer_checkpoint_dependencies"))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a file name. */
                    _("“%s” is a Keras 3 weights file (.weights.h5 layout), not a legacy Keras "
                      "HDF5 file; it is read by the keras-v3 format"), file->path);
       return NULL;
@@ -734,6 +754,7 @@ h5k_file_read_root (H5kFile *file, GError **error)
   else if (H5Aexists (root, "nb_layers") > 0)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is a file name. */
                    _("“%s” uses the Keras 0.x weights layout, which Strata does not read"),
                    file->path);
       return NULL;
@@ -741,6 +762,7 @@ h5k_file_read_root (H5kFile *file, GError **error)
   else
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: %s is a file name. */
                    _("“%s” is an HDF5 file but not a Keras file: it has neither a “layer_names” "
                      "attribute nor a “model_weights” group"), file->path);
       return NULL;
@@ -851,6 +873,7 @@ read_raw (H5kFile *file, const H5kWeight *weight, GError **error)
   if (buffer == NULL)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: %<PRIu64> is a size, %s a file name. */
                    _("Not enough memory for the %" PRIu64 " bytes of “%s”"),
                    (guint64) weight->n_bytes, weight->path);
       return NULL;
@@ -866,6 +889,8 @@ read_raw (H5kFile *file, const H5kWeight *weight, GError **error)
         {
           int saved_errno = errno;
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: an HDF5 dataset path, a file name, then the system's error
+                        * message */
                        _("Cannot read the data of “%s” in “%s”: %s"), weight->path, file->path,
                        n < 0 ? g_strerror (saved_errno) : _("the file is shorter than it was"));
           return NULL;
@@ -885,6 +910,7 @@ h5k_file_read_weight (H5kFile *file, const H5kWeight *weight, GError **error)
       if (weight->offset > file->size || weight->n_bytes > file->size - weight->offset)
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: an HDF5 dataset path, then a file name */
                        _("The data of “%s” lie beyond the end of “%s”"), weight->path, file->path);
           return NULL;
         }
@@ -900,6 +926,7 @@ h5k_file_read_weight (H5kFile *file, const H5kWeight *weight, GError **error)
   if (weight->n_bytes > file->size && weight->n_bytes > 1032 * (guint64) file->size)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: the first %s is an HDF5 object path, the second %s a file name. */
                    _("The weight dataset “%s” declares more data than “%s” can hold"),
                    weight->path, file->path);
       return NULL;
@@ -915,6 +942,8 @@ h5k_file_read_weight (H5kFile *file, const H5kWeight *weight, GError **error)
     if (ds < 0)
       {
         h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: the first %s is an HDF5 object path, the second %s a file
+                        * name. */
                        _("Cannot open the weight dataset “%s” in “%s”"), weight->path, file->path);
         return NULL;
       }
@@ -924,6 +953,7 @@ h5k_file_read_weight (H5kFile *file, const H5kWeight *weight, GError **error)
     if (buffer == NULL)
       {
         g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                     /* Translators: %<PRIu64> is a size, %s a file name. */
                      _("Not enough memory for the %" PRIu64 " bytes of “%s”"),
                      weight->n_bytes, weight->path);
         return NULL;
@@ -931,6 +961,8 @@ h5k_file_read_weight (H5kFile *file, const H5kWeight *weight, GError **error)
     if (weight->n_bytes > 0 && H5Dread (ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer) < 0)
       {
         h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: the first %s is an HDF5 object path, the second %s a file
+                        * name. */
                        _("Cannot read the weight dataset “%s” in “%s”"), weight->path, file->path);
         return NULL;
       }

@@ -53,6 +53,7 @@ h5k_dtype_from_h5 (hid_t ftype, const char *where, GError **error)
     }
 
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+               /* Translators: an HDF5 dataset path, an HDF5 type class number, then a size in bytes */
                _("The weight dataset “%s” has an HDF5 type Strata cannot use as a weight "
                  "(class %d, %zu bytes)"), where, (int) cls, size);
   return STRATA_DTYPE_INVALID;

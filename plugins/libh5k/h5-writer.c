@@ -57,6 +57,8 @@ write_dataset (hid_t group, const char *file, const char *where, const H5kOutWei
   if (data == NULL || size != n * strata_dtype_get_size (w->dtype))
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: a weight name, a layer name, a size in bytes, then a number of
+                    * elements */
                    _("The weight “%s” of “%s” has no data or the wrong amount of data "
                      "(%zu bytes for %" PRIu64 " elements)"),
                    w->name, where, size, n);
@@ -69,8 +71,8 @@ write_dataset (hid_t group, const char *file, const char *where, const H5kOutWei
   if (ds < 0 || (n > 0 && H5Dwrite (ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0) ||
       h5k_fd_current_errno () != 0)
     {
-      /* Translators: a weight, its layer (or group), the file */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: a weight, its layer (or group), the file */
                      _("Cannot write the weight “%s” of “%s” to “%s”"), w->name, where, file);
       return FALSE;
     }
@@ -88,8 +90,8 @@ write_group (hid_t parent, const char *file, const char *name, GPtrArray *weight
   group = H5Gcreate2 (parent, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
   if (group < 0)
     {
-      /* Translators: a layer's (or group's) name, the file */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: a layer's (or group's) name, the file */
                      _("Cannot create the group “%s” in “%s”"), name, file);
       return FALSE;
     }
@@ -159,6 +161,7 @@ write_contents (hid_t fid, gpointer user_data, GError **error)
     }
   if (weights < 0)
     {
+      /* Translators: %s is a file name. */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the weights group in “%s”"), data->name);
       return FALSE;
     }

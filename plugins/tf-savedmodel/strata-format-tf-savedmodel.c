@@ -10,6 +10,7 @@
 #include "strata.h"
 #include "strata-plugin.h"
 #include "strata-i18n-private.h"
+#include "strata-model-cudnn-private.h"
 #include "tsm-inspect.h"
 #include "tsm-load.h"
 #include "tsm-save.h"
@@ -75,8 +76,8 @@ strata_format_tf_savedmodel_load_model (StrataFormat *format, GFile *file, Strat
     return NULL;
   if (!g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      /* Translators: the placeholder is a path. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the placeholder is a path. */
                    _("“%s” is a TensorFlow checkpoint, which holds weights but no model: load a "
                      "model and use load_weights"), path);
       return NULL;
@@ -100,8 +101,10 @@ strata_format_tf_savedmodel_save_model (StrataFormat *format, StrataModel *model
                                         GError **error)
 {
   g_autofree char *path = local_path (file, error);
+  /* tf-keras has no cuDNN layers. */
+  g_autoptr(StrataModel) native = path != NULL ? strata_model_without_cudnn (model, error) : NULL;
 
-  return path != NULL && tsm_save_model (model, path, options, cancellable, error);
+  return native != NULL && tsm_save_model (native, path, options, cancellable, error);
 }
 
 static gboolean
@@ -110,8 +113,9 @@ strata_format_tf_savedmodel_save_weights (StrataFormat *format, StrataModel *mod
                                           GError **error)
 {
   g_autofree char *path = local_path (file, error);
+  g_autoptr(StrataModel) native = path != NULL ? strata_model_without_cudnn (model, error) : NULL;
 
-  return path != NULL && tsm_save_weights (model, path, options, cancellable, error);
+  return native != NULL && tsm_save_weights (native, path, options, cancellable, error);
 }
 
 static StrataContents *

@@ -55,10 +55,9 @@ tsm_graph_clear (TsmGraph *graph)
 static gboolean
 dangling (const TsmGraph *graph, guint node, const char *name, int target, GError **error)
 {
-  /* Translators: the placeholders are: the object graph's name
-   * ("saved_model.pb"), the file, a node number, an edge name, a node number,
-   * the number of nodes. */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               /* Translators: the object graph's name (saved_model.pb), a file, a node number, an
+                * edge name, the node number it leads to, then the number of nodes */
                _("The object graph of %s in “%s”: node %u has a child “%s” → %d, but the graph "
                  "has %u nodes"), graph->what, graph->file, node, name, target, graph->n_nodes);
   return FALSE;
@@ -72,8 +71,9 @@ tsm_graph_check (const TsmGraph *graph, GError **error)
 
   if (graph->n_nodes == 0)
     {
-      /* Translators: the first placeholder is the graph's name, the second the file. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first placeholder is the graph's name, the second the file.
+                    * */
                    _("The object graph of %s in “%s” has no nodes"), graph->what, graph->file);
       return FALSE;
     }
@@ -114,9 +114,10 @@ tsm_graph_check (const TsmGraph *graph, GError **error)
                 continue;
               if (color[ref->node_id] == 1)
                 {
-                  /* Translators: the placeholders are: the graph's name, the
-                   * file, a node number, an edge name, a node number. */
                   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                               /* Translators: the object graph's name (saved_model.pb), a file, a
+                                * node number, an edge name, the node number it leads to, then the
+                                * first node number again */
                                _("The object graph of %s in “%s” has a cycle: node %u has a "
                                  "child “%s” → %d, which contains node %u"),
                                graph->what, graph->file, node, ref->local_name, ref->node_id, node);
@@ -173,9 +174,9 @@ tsm_graph_resolve_path (const TsmGraph *graph, const char *node_path, GError **e
 
   if (parts[0] == NULL || !g_str_equal (parts[0], "root"))
     {
-      /* Translators: the first placeholder is a node path such as
-       * “root.layer-0”, the second a file. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first placeholder is a node path such as “root.layer-0”, the
+                    * second a file. */
                    _("The Keras node path “%s” in “%s” does not start at “root”"),
                    node_path, graph->file);
       return -1;
@@ -186,9 +187,9 @@ tsm_graph_resolve_path (const TsmGraph *graph, const char *node_path, GError **e
 
       if (next < 0)
         {
-          /* Translators: the placeholders are: a node path, a file, an edge
-           * name, a node number. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: the placeholders are: a node path, a file, an edge name, a
+                        * node number. */
                        _("The Keras node path “%s” in “%s” does not resolve: node %d has no "
                          "child “%s”"), node_path, graph->file, node, parts[i]);
           return -1;
@@ -434,8 +435,8 @@ tsm_graph_checkpoint_key (Tsm__TrackableObjectGraph *tog, guint node, const char
     if (g_strcmp0 (o->attributes[i]->name, "VARIABLE_VALUE") == 0 &&
         o->attributes[i]->checkpoint_key[0] != '\0')
       return o->attributes[i]->checkpoint_key;
-  /* Translators: the first placeholder is a node number, the second a file. */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               /* Translators: the first placeholder is a node number, the second a file. */
                _("Node %u of the checkpoint object graph in “%s” is a variable without a "
                  "VARIABLE_VALUE checkpoint key"), node, file);
   return NULL;

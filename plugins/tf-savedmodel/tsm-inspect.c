@@ -188,8 +188,8 @@ inspect_checkpoint (const char *path, GCancellable *cancellable, GError **error)
 
   if (prefix == NULL)
     {
-      /* Translators: the placeholder is a path. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the placeholder is a path. */
                    _("“%s” is neither a SavedModel folder nor a TensorFlow checkpoint"), path);
       return NULL;
     }

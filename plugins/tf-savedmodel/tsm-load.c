@@ -58,8 +58,9 @@ read_node (TsmLoad *ld, int node, GError **error)
       tog_node = g_array_index (ld->map, int, node);
       if (tog_node < 0)
         {
-          /* Translators: the placeholders are: a variable name, a node number, a folder. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: the placeholders are: a variable name, a node number, a
+                        * folder. */
                        _("The variable “%s” (node %d) of the SavedModel “%s” has no value in "
                          "variables/: the checkpoint's object graph does not reach it"),
                        variable != NULL ? variable->name : "", node, ld->where);
@@ -141,9 +142,9 @@ assign_layer (TsmLoad *ld, StrataLayer *layer, guint node, const char *path, GEr
     return adopt_variables (ld, layer, ids, error);
   if (weights->len != ids->len)
     {
-      /* Translators: the placeholders are: a layer name, a node path, a
-       * folder, two numbers. */
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   /* Translators: a layer name, its node path such as root.layer-0, a folder, the
+                    * number of weights, then the number of variables */
                    _("Layer “%s” (“%s” in “%s”) has %u weight(s), but the object graph holds %u "
                      "variable(s) for it"), name, path, ld->where, weights->len, ids->len);
       return FALSE;
@@ -160,9 +161,9 @@ assign_layer (TsmLoad *ld, StrataLayer *layer, guint node, const char *path, GEr
           g_autofree char *e = strata_shape_to_string (strata_tensor_get_shape (expected));
           g_autofree char *f = strata_shape_to_string (strata_tensor_get_shape (tensor));
 
-          /* Translators: the placeholders are: a layer name, a node path, a
-           * folder, a weight number, two shapes, a variable name. */
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                       /* Translators: a layer name, its node path such as root.layer-0, a folder, a
+                        * weight number, the expected shape, a variable name, then its shape */
                        _("Layer “%s” (“%s” in “%s”): weight %u expects shape %s, but the variable "
                          "“%s” has shape %s"), name, path, ld->where, i, e,
                        strata_tensor_get_name (tensor) != NULL ? strata_tensor_get_name (tensor) : "",
@@ -238,8 +239,8 @@ assign_model (TsmLoad *ld, StrataModel *model, guint node, const char *path, gui
                 strata_weights_report_add_missing (ld->report, strata_layer_get_name (layer));
               continue;
             }
-          /* Translators: the placeholders are: a node path, a folder, a layer name. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: the placeholders are: a node path, a folder, a layer name. */
                        _("The object graph of “%s” has no node “%s” for the layer “%s”"),
                        ld->where, child_path, strata_layer_get_name (layer));
           return FALSE;
@@ -278,8 +279,8 @@ finish_model (TsmLoad *ld, StrataModel *model, GError **error)
   for (guint i = 0; i < weights->len; i++)
     if (!strata_tensor_has_data (g_ptr_array_index (weights, i)))
       {
-        /* Translators: the placeholders are: a folder, a weight name, a model name. */
         g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                     /* Translators: the placeholders are: a folder, a weight name, a model name. */
                      _("“%s” holds no value for the weight “%s” of the model “%s”"), ld->where,
                      strata_tensor_get_name (g_ptr_array_index (weights, i)),
                      strata_layer_get_name (STRATA_LAYER (model)));
@@ -399,6 +400,7 @@ read_nodes (TsmLoad *ld, GArray *ids, GError **error)
 
       if (tensor == NULL)
         {
+          /* Translators: a folder or checkpoint name */
           g_prefix_error (error, _("The optimizer state of “%s”: "), ld->where);
           return NULL;
         }
@@ -515,10 +517,10 @@ no_keras_model (TsmSavedModel *sm, GError **error)
 {
   g_autofree char *contents = tsm_describe_contents (sm);
 
-  /* Translators: the first placeholder is a folder, the second describes
-   * what it holds (“a TensorFlow 1.14.0 graph export, tags “serve”, …”). */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-               _("The SavedModel “%s” holds no Keras model: it holds %s. `strata info` shows its "
+               /* Translators: the first placeholder is a folder, the second describes what it holds
+                * (“a TensorFlow 1.14.0 graph export, tags “serve”, …”). */
+               _("The SavedModel “%s” holds no Keras model: it holds %s. “strata info” shows its "
                  "signatures and variables"), sm->dir, contents);
   return FALSE;
 }
@@ -547,8 +549,8 @@ model_config (TsmKerasNode *root, const char *dir, GError **error)
   if (class_name == NULL || config == NULL || !JSON_NODE_HOLDS_OBJECT (config) ||
       json_object_has_member (json_node_get_object (config), "layer was saved without config"))
     {
-      /* Translators: the first placeholder is a folder, the second an identifier. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the first placeholder is a folder, the second an identifier. */
                    _("The Keras model in “%s” (%s) was saved without its config; only its traced "
                      "functions could revive it, which Strata does not run"), dir, root->identifier);
       return NULL;
@@ -556,8 +558,8 @@ model_config (TsmKerasNode *root, const char *dir, GError **error)
   if (g_str_equal (root->identifier, "_tf_keras_layer") || g_str_equal (root->identifier, "_tf_keras_input_layer") ||
       g_str_equal (root->identifier, "_tf_keras_rnn_layer") || g_str_equal (root->identifier, "_tf_keras_metric"))
     {
-      /* Translators: the first placeholder is a folder, the second an identifier. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the first placeholder is a folder, the second an identifier. */
                    _("The SavedModel “%s” holds a single Keras layer (%s), not a model"), dir,
                    root->identifier);
       return NULL;
@@ -615,8 +617,8 @@ tsm_load_model (const char *dir, StrataLoadOptions *options, GCancellable *cance
   root = find_root (nodes);
   if (root == NULL)
     {
-      /* Translators: the placeholder is a folder. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the placeholder is a folder. */
                    _("The SavedModel “%s” holds Keras layers, but its root object is not a Keras "
                      "model"), dir);
       return NULL;
@@ -677,8 +679,8 @@ tsm_load_weights (StrataModel *model, const char *path, StrataLoadOptions *optio
   if (strata_load_options_get_by_name (options))
     {
       /* tf-keras refuses it too (Model.load_weights, TensorFlow format). */
-      /* Translators: the placeholder is a path. */
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   /* Translators: the placeholder is a path. */
                    _("Weights may only be loaded based on topology into Models when loading "
                      "TensorFlow-formatted weights (got by_name=True to load_weights for “%s”)"),
                    path);
@@ -686,17 +688,17 @@ tsm_load_weights (StrataModel *model, const char *path, StrataLoadOptions *optio
     }
   if (strata_load_options_get_skip_mismatch (options))
     {
-      /* Translators: the placeholder is a path. */
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   /* Translators: the placeholder is a path. */
                    _("When calling model.load_weights, skip_mismatch can only be set to True when "
                      "by_name is True (“%s”)"), path);
       return NULL;
     }
   if (prefix == NULL)
     {
-      /* Translators: the placeholder is a path. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   _("“%s” is not a TensorFlow checkpoint: there is no “%s.index”, no `checkpoint` "
+                   /* Translators: the placeholder is a path. */
+                   _("“%s” is not a TensorFlow checkpoint: there is no “%s.index”, no “checkpoint” "
                      "file naming one, and no SavedModel variables/ folder"), path, path);
       return NULL;
     }
@@ -721,8 +723,9 @@ tsm_load_weights (StrataModel *model, const char *path, StrataLoadOptions *optio
       if (weights->len > 0)
         {
           /* tf-keras: status.assert_nontrivial_match(). */
-          /* Translators: the first placeholder is a checkpoint prefix, the second a model name. */
           g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                       /* Translators: the first placeholder is a checkpoint prefix, the second a
+                        * model name. */
                        _("The checkpoint “%s” holds no value for any weight of the model “%s”"),
                        prefix, strata_layer_get_name (STRATA_LAYER (model)));
           return NULL;

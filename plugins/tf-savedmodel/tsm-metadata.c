@@ -102,17 +102,17 @@ parse_metadata (const char *text, gsize length, const char *what, const char *wh
 
   if (node == NULL)
     {
-      /* Translators: the placeholders are: what the JSON is (“the metadata of
-       * root.layer-0”), a file, an error message. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: a Keras node path such as root.layer-0, a file, then the parser's
+                    * error message */
                    _("The Keras metadata of “%s” in “%s” is not valid JSON: %s"), what, where,
                    local->message);
       return NULL;
     }
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      /* Translators: the first placeholder is a node path, the second a file. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the first placeholder is a node path, the second a file. */
                    _("The Keras metadata of “%s” in “%s” is not a JSON object"), what, where);
       return NULL;
     }
@@ -161,9 +161,9 @@ check_node_id (int node_id, gsize n_nodes, const char *node_path, const char *fi
 {
   if (node_id >= 0 && (gsize) node_id < n_nodes)
     return TRUE;
-  /* Translators: the placeholders are: a node path, a file, a node number,
-   * the number of nodes. */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               /* Translators: the placeholders are: a node path, a file, a node number, the number
+                * of nodes. */
                _("The Keras metadata of “%s” in “%s” names node %d, but the object graph has "
                  "%llu nodes"), node_path, file, node_id, (unsigned long long) n_nodes);
   return FALSE;
@@ -200,8 +200,9 @@ read_file (const char *path, Tsm__SavedObjectGraph *sog, const TsmGraph *graph,
         }
       if (resolved != o->node_id)
         {
-          /* Translators: the placeholders are: a node path, a file, two node numbers. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: the placeholders are: a node path, a file, two node numbers.
+                        * */
                        _("The Keras node path “%s” in “%s” leads to node %d, but its metadata "
                          "names node %d"), node_path, path, resolved, o->node_id);
           break;
@@ -243,8 +244,8 @@ read_legacy (Tsm__SavedObjectGraph *sog, const TsmGraph *graph, TsmMetadataMode 
         path = fallback = g_strdup_printf ("node %" G_GSIZE_FORMAT, i);
       if (o->user_object->metadata[0] == '\0')
         {
-          /* Translators: the placeholders are: a node path, a file, an identifier. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                       /* Translators: the placeholders are: a node path, a file, an identifier. */
                        _("The Keras object “%s” in “%s” (%s) has no metadata, and there is no "
                          "keras_metadata.pb"), path, graph->file, o->user_object->identifier);
           return NULL;

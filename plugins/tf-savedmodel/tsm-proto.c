@@ -52,9 +52,8 @@ read_varint (const guint8 *data, gsize length, gsize *pos, guint64 *out)
 static gboolean
 corrupt (Scan *scan, gsize offset, GError **error)
 {
-  /* Translators: the first placeholder is what the file is ("saved_model.pb"),
-   * the second its path, the third a byte offset. */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+               /* Translators: what is read, such as saved_model.pb, a file name, then a byte offset */
                _("The %s “%s” is not a valid protocol buffer (bad field at byte %llu)"),
                scan->what, scan->file, (unsigned long long) offset);
   return FALSE;
@@ -66,8 +65,8 @@ charge (Scan *scan, guint64 bytes, GError **error)
   scan->allocated += bytes;
   if (scan->allocated <= scan->budget)
     return TRUE;
-  /* Translators: the first placeholder is what the file is, the second its path. */
   g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+               /* Translators: what is read, such as saved_model.pb, then a file name */
                _("The %s “%s” holds more structure than its size allows (too many empty records)"),
                scan->what, scan->file);
   return FALSE;
@@ -81,9 +80,9 @@ scan_message (Scan *scan, const ProtobufCMessageDescriptor *desc, const guint8 *
 
   if (depth > TSM_PROTO_MAX_DEPTH)
     {
-      /* Translators: the first placeholder is what the file is, the second
-       * its path, the third a number. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: what is read, such as saved_model.pb, a file name, then the
+                    * nesting limit */
                    _("The %s “%s” nests messages more than %u levels deep"),
                    scan->what, scan->file, (guint) TSM_PROTO_MAX_DEPTH);
       return FALSE;
@@ -230,8 +229,8 @@ unpack (const ProtobufCMessageDescriptor *descriptor, const guint8 *data, gsize 
   message = protobuf_c_message_unpack (descriptor, arena != NULL ? &allocator : NULL, length, data);
   if (message == NULL)
     {
-      /* Translators: the first placeholder is what the file is, the second its path. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: what the file is (saved_model.pb), then its path */
                    _("The %s “%s” is not a valid protocol buffer"), what, file);
       return NULL;
     }
@@ -369,8 +368,8 @@ tsm_proto_map_file (const char *path, const char *what, GError **error)
 
   if (g_stat (path, &st) == 0 && (guint64) st.st_size > TSM_PROTO_MAX_FILE_SIZE)
     {
-      /* Translators: the first placeholder is what the file is, the second its path. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: what the file is (saved_model.pb), then its path */
                    _("The %s “%s” is larger than 2 GiB, the limit of protocol buffers"), what, path);
       return NULL;
     }

@@ -646,8 +646,8 @@ add_layer (Writer *w, StrataLayer *layer, JsonObject *entry, guint depth, guint 
    * weights-only file has none */
   if (class_name == NULL)
     {
-      /* Translators: the placeholder is a layer name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the placeholder is a layer name. */
                    _("The layer “%s” has no class (it was read from a file without a model config) and cannot be written to a SavedModel"),
                    strata_layer_get_name (layer));
       return FALSE;
@@ -677,8 +677,9 @@ add_layer (Writer *w, StrataLayer *layer, JsonObject *entry, guint depth, guint 
 
       if (!strata_tensor_has_data (tensor))
         {
-          /* Translators: the first placeholder is a weight name, the second a layer name. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                       /* Translators: the first placeholder is a weight name, the second a layer
+                        * name. */
                        _("The weight “%s” of “%s” has no data (the model was loaded with metadata "
                          "only); it cannot be saved"), name, strata_layer_get_name (layer));
           return FALSE;
@@ -758,8 +759,8 @@ add_model (Writer *w, StrataModel *model, JsonObject *entry, guint depth, gboole
 
   if (depth > MAX_NESTING)
     {
-      /* Translators: the placeholder is a model name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
+                   /* Translators: the placeholder is a model name. */
                    _("The model “%s” nests models too deeply to be saved"),
                    strata_layer_get_name (STRATA_LAYER (model)));
       return FALSE;
@@ -1071,8 +1072,8 @@ build_graph (Writer *w, StrataModel *model, StrataSaveOptions *options, gboolean
 
   if (entry == NULL)
     {
-      /* Translators: the placeholder is a model name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: the placeholder is a model name. */
                    _("The config of the model “%s” cannot be written"),
                    strata_layer_get_name (STRATA_LAYER (model)));
       return FALSE;
@@ -1337,8 +1338,8 @@ write_bundle (Writer *w, TsmBundleWriter *bundle, StrataSaveOptions *options,
       dtype = tsm_dtype_from_strata (strata_tensor_get_dtype (node->tensor));
       if (bytes == NULL)
         {
-          /* Translators: the placeholder is a variable name. */
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                       /* Translators: the placeholder is a variable name. */
                        _("The variable “%s” has no data (the model was loaded with metadata only); "
                          "it cannot be saved"), node->var_name);
           return FALSE;

@@ -45,16 +45,16 @@ tsm_checkpoint_open (const char *prefix, gboolean need_graph, GError **error)
     {
       if (!need_graph)
         return g_steal_pointer (&ckpt);
-      /* Translators: the placeholder is a file name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the placeholder is a file name. */
                    _("The checkpoint “%s” has no object graph (_CHECKPOINTABLE_OBJECT_GRAPH): it "
                      "was not written by TensorFlow 2"), index);
       return NULL;
     }
   if (entry->dtype != TSM_DT_STRING || entry->rank != 0)
     {
-      /* Translators: the placeholder is a file name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the placeholder is a file name. */
                    _("The object graph entry of the checkpoint “%s” is not a string scalar"), index);
       return NULL;
     }
@@ -191,13 +191,13 @@ tsm_saved_model_open (const char *dir, GError **error)
       g_autofree char *pbtxt = g_build_filename (dir, "saved_model.pbtxt", NULL);
 
       if (g_file_test (pbtxt, G_FILE_TEST_IS_REGULAR))
-        /* Translators: the placeholder is a folder. */
         g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                     /* Translators: the placeholder is a folder. */
                      _("The SavedModel “%s” is stored as text (saved_model.pbtxt), which Strata "
                        "does not read"), dir);
       else
-        /* Translators: the placeholder is a folder. */
         g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                     /* Translators: the placeholder is a folder. */
                      _("“%s” has no saved_model.pb"), dir);
       return NULL;
     }
@@ -218,8 +218,8 @@ tsm_saved_model_open (const char *dir, GError **error)
     return NULL;
   if (model->sm->n_meta_graphs == 0)
     {
-      /* Translators: the placeholder is a file. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the placeholder is a file. */
                    _("“%s” holds no MetaGraphDef"), model->pb_path);
       return NULL;
     }
@@ -330,9 +330,9 @@ check_declared (TsmCheckpoint *ckpt, const TsmEntry *entry, guint tog_node,
   /* TF 2.2 left dtype and shape out of SavedVariable: nothing to compare. */
   if (variable->dtype != 0 && variable->dtype != entry->dtype)
     {
-      /* Translators: the placeholders are: a variable name, a node number,
-       * a checkpoint prefix, two dtypes, a checkpoint key. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: a variable name, a node number, a checkpoint prefix, the declared
+                    * dtype, a checkpoint key, then the stored dtype; dtypes look like float32 */
                    _("The variable “%s” (node %u) of the SavedModel at “%s” is declared %s, but "
                      "its value “%s” in the checkpoint is %s"),
                    variable->name, tog_node, index, tsm_dtype_name (variable->dtype),
@@ -353,9 +353,9 @@ check_declared (TsmCheckpoint *ckpt, const TsmEntry *entry, guint tog_node,
       g_autofree char *declared = dims_string (rank, dims);
       g_autofree char *stored = dims_string (entry->rank, entry->dims);
 
-      /* Translators: the placeholders are: a variable name, a node number,
-       * a checkpoint prefix, two shapes, a checkpoint key. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: a variable name, a node number, a checkpoint prefix, the declared
+                    * shape, a checkpoint key, then the stored shape; shapes look like (None, 3) */
                    _("The variable “%s” (node %u) of the SavedModel at “%s” is declared with "
                      "shape %s, but its value “%s” in the checkpoint has shape %s"),
                    variable->name, tog_node, index, declared, entry->key, stored);
@@ -383,9 +383,9 @@ tsm_read_variable (TsmCheckpoint *ckpt, guint tog_node, const Tsm__SavedVariable
   dtype = tsm_dtype_to_strata (entry->dtype);
   if (dtype == STRATA_DTYPE_INVALID)
     {
-      /* Translators: the placeholders are: a checkpoint key, a checkpoint
-       * prefix, a TensorFlow dtype name. */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: a checkpoint key, a checkpoint prefix, then a TensorFlow dtype
+                    * name such as string */
                    _("The value “%s” in the checkpoint “%s” has the dtype %s, which Keras weights "
                      "do not use"), key, index, tsm_dtype_name (entry->dtype));
       return NULL;

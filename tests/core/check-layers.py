@@ -21,13 +21,14 @@ LAYERS = [
     ("base", ["strata-version", "strata-enums", "strata-enum-types", "strata-types",
               "strata-error", "strata-i18n-private", "strata-env", "strata-env-private",
               "config"]),
-    ("data", ["strata-shape*", "strata-tensor", "strata-json*"]),
+    ("data", ["strata-shape*", "strata-tensor", "strata-json*", "strata-rnn-weights*"]),
     ("layer", ["strata-layer", "strata-layer-private", "strata-keras-tensor",
                "strata-input-layer", "strata-opaque-layer", "strata-initializers*"]),
     ("registry", ["strata-registry*"]),
     ("built-in layers", ["strata-builtin*", "strata-layers-*"]),
     ("model", ["strata-model", "strata-model-private", "strata-sequential",
-               "strata-optimizer", "strata-config-*", "strata-clone", "strata-summary"]),
+               "strata-optimizer", "strata-config-*", "strata-clone", "strata-summary",
+               "strata-model-cudnn*"]),
     ("predict", ["predict/*"]),
     ("formats and I/O", ["strata-options*", "strata-load-options", "strata-save-options",
                          "strata-weights-report", "strata-contents",
@@ -63,7 +64,8 @@ def strip_comments(text):
 # not modules; every other folder of plugins/ is one format module.
 PLUGIN_LIBRARIES = ["libh5k"]
 # The core headers plugin code may include besides the public ones.
-CORE_PRIVATE_FOR_PLUGINS = ["config.h", "strata-i18n-private.h", "strata-atomic-private.h"]
+CORE_PRIVATE_FOR_PLUGINS = ["config.h", "strata-i18n-private.h", "strata-atomic-private.h",
+                            "strata-model-cudnn-private.h", "strata-rnn-weights-private.h"]
 
 
 def definitions(text):

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make-seed-corpus.sh: copies the model configs (JSON with a top-level
 # "class_name") of the real Keras fixtures and the generated fixtures into
 # a seed corpus directory for fuzz-config.

@@ -31,7 +31,7 @@ mkdir -p "$artifacts"
 n=0
 for dir in "$@"; do
     if [ ! -d "$dir" ]; then
-        echo "note: seed folder $dir is missing (its replay test reports it)"
+        echo "# note: seed folder $dir is missing (its replay test reports it)"
         continue
     fi
     # No globbing: the suffix "*" (any file) must reach find as it is.
@@ -49,8 +49,9 @@ while IFS= read -r f; do
     n=$((n + 1))
     cp "$f" "$tmp/seeds/$n-$(basename "$f")"
 done <"$tmp/list"
-echo "$name: $n of $total seed files ($suffixes, at most $max_len bytes) from $*"
-[ "$n" -gt 0 ] || { echo "FAIL: no seeds"; exit 1; }
+echo "# $name: $n of $total seed files ($suffixes, at most $max_len bytes) from $*"
+echo "1..1"
+[ "$n" -gt 0 ] || { echo "not ok 1 - $name: no seeds"; exit 1; }
 
 # libFuzzer's own exit status for a finding is 77, which meson reads as
 # "skipped": every finding exits 1.
@@ -59,7 +60,7 @@ echo "$name: $n of $total seed files ($suffixes, at most $max_len bytes) from $*
     -artifact_prefix="$artifacts/$name-" "$tmp/corpus" "$tmp/seeds"
 rc=$?
 if [ $rc -ne 0 ]; then
-    echo "FAIL: $name found a bug (exit status $rc); the input is in $artifacts"
+    echo "not ok 1 - $name found a bug (exit status $rc); the input is in $artifacts"
     exit 1
 fi
-echo "$name: no finding in $seconds s"
+echo "ok 1 - $name: no finding in $seconds s"

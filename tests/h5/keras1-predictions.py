@@ -9,7 +9,7 @@
 # gates i, f, c, o); the result must match predictions/<output> of the
 # matching *_inputs_and_outputs.h5. A wrong gate order fails by far.
 #
-# Usage: keras1-predictions.py <fixtures/real folder>; exit 77 = skipped.
+# Usage: keras1-predictions.py <fixtures/real folder>; prints TAP.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -20,7 +20,7 @@ import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, ".."))
-from strata_testing import compare_close, skip  # noqa: E402
+from strata_testing import Tap, compare_close, skip  # noqa: E402
 
 try:
     import h5py
@@ -104,12 +104,11 @@ def main():
     top = sys.argv[1]
     if not os.path.isdir(top):
         skip("the real Keras fixtures (%s) are missing" % top)
-    failed = 0
+    tap = Tap()
     for stem in CASES:
         ok, msg = check(top, stem)
-        failed += not ok
-        print("%s  %s  %s" % ("PASS" if ok else "FAIL", stem, msg))
-    return 1 if failed else 0
+        tap.check(ok, "%s: %s" % (stem, msg), msg)
+    return tap.finish()
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@
 # TensorFlow; regenerate it with the venv of tests/setup-venv.sh:
 #   tests/.venv/bin/python tests/h5/tf-keras-weights.py ../shared/fixtures/real \
 #     > tests/h5/tf-keras-weights.tsv
-# With --check <tsv> it compares instead (exit 1 on any difference; 77 =
-# skipped when the fixtures or the venv are missing, 1 under CI=true):
+# With --check <tsv> it compares instead (TAP; the plan "1..0 # SKIP"
+# when the fixtures or the venv are missing, a failure under CI=true):
 # meson runs that through tests/venv-python.sh, so that the committed file
 # cannot go stale.
 #
@@ -34,7 +34,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from strata_testing import skip  # noqa: E402
+from strata_testing import Tap, skip  # noqa: E402
 
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
@@ -125,11 +125,11 @@ def main():
             old = f.read().splitlines()
         new = out.getvalue().splitlines()
         diff = list(difflib.unified_diff(old, new, committed, "tf-keras now", lineterm="", n=0))
-        if diff:
-            print("%s is stale; regenerate it (see its script):" % committed)
-            print("\n".join(diff[:40]))
-            sys.exit(1)
-        print("%s matches tf_keras %s (%d lines)" % (committed, tf_keras.__version__, len(new)))
+        tap = Tap()
+        tap.check(not diff, "%s matches tf_keras %s (%d lines)" % (os.path.basename(committed),
+                                                                   tf_keras.__version__, len(new)),
+                  "stale; regenerate it (see its script):\n" + "\n".join(diff[:40]))
+        sys.exit(tap.finish())
     elif len(args) == 1:
         dump(args[0])
     else:

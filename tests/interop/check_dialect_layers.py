@@ -24,8 +24,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import keras_check  # noqa: E402
+from strata_testing import Tap  # noqa: E402
 import numpy as np  # noqa: E402
 
 
@@ -228,7 +230,7 @@ def main():
     parser.add_argument("--only", action="append", choices=sorted(MODELS))
     args = parser.parse_args()
 
-    failed = 0
+    tap = Tap()
     with tempfile.TemporaryDirectory(prefix="strata-dialect-") as tmp:
         for name in args.only or MODELS:
             for source, target in MODELS[name][2]:
@@ -236,11 +238,8 @@ def main():
                     ok, msg = check(name, source, target, args.write_config, tmp)
                 except Exception as e:
                     ok, msg = False, "%s: %s" % (type(e).__name__, str(e)[:400])
-                print("%s  %-10s %s -> %s: %s" % ("PASS" if ok else "FAIL", name, source,
-                                                  target, msg))
-                failed += not ok
-    print("%s: %d check(s) failed" % ("FAILED" if failed else "OK", failed))
-    return 1 if failed else 0
+                tap.check(ok, "%s %s -> %s: %s" % (name, source, target, msg), msg)
+    return tap.finish()
 
 
 if __name__ == "__main__":

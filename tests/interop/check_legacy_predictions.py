@@ -13,7 +13,11 @@
 #             predicts (Keras 1 files: the Keras 1 config is renamed to the
 #             Keras 2 one on the way);
 #   keras     `strata convert C.h5 out.keras`; Keras 3.15 loads out.keras
-#             and predicts.
+#             and predicts;
+#   savedmodel, json (cuDNN sources)  `strata convert C.h5 out` (a
+#             SavedModel folder), loaded by tf-keras 2.21; `strata convert
+#             C.h5 out.json`, built by tf-keras's model_from_json with the
+#             weights of Strata's out.h5.
 # Keras 1 files written on Theano (k1th_*) record no backend, and no Keras
 # flips their kernels unless told: they are checked through
 # `strata convert --assume-backend theano` to .h5 (tf-keras) and .keras
@@ -157,11 +161,19 @@ def check_weights(case, expected, reference, data, tmp):
 
 
 def check_converted(case, expected, data, tmp, extension, options=()):
-    """`strata convert [OPTIONS] C.h5 out.EXTENSION`, loaded by tf-keras (.h5)
-    or Keras 3 (.keras), predicts."""
-    out = os.path.join(tmp, case + "-strata" + extension)
+    """`strata convert [OPTIONS] C.h5 out.EXTENSION`, loaded by tf-keras (.h5,
+    a SavedModel folder for "", .json with the weights of out.h5) or Keras 3
+    (.keras), predicts."""
+    out = check_converted_path(case, tmp, extension)
     run([os.environ["STRATA_TOOL"], "convert"] + list(options) + [os.path.join(data, expected["file"]), out])
-    if extension == ".h5":
+    if extension == ".json":
+        import tf_keras
+        tf_keras.backend.clear_session()
+        with open(out) as f:
+            model = tf_keras.models.model_from_json(f.read())
+        model.load_weights(check_converted_path(case, tmp, ".h5"))
+        return predict(model, arrays(expected["inputs"]))
+    if extension in (".h5", ""):
         import tf_keras as toolkit
         load = toolkit.models.load_model
     else:
@@ -169,6 +181,10 @@ def check_converted(case, expected, data, tmp, extension, options=()):
         load = toolkit.saving.load_model
     toolkit.backend.clear_session()
     return predict(load(out, compile=False), arrays(expected["inputs"]))
+
+
+def check_converted_path(case, tmp, extension):
+    return os.path.join(tmp, case + "-strata" + extension)
 
 
 def check_refused(case, expected, data, tmp, layer):
@@ -227,6 +243,10 @@ def main():
         cudnn_source = any(c.startswith("cudnn-to-") for c in expected["conversions"])
         if not theano1 and ("target" not in expected or cudnn_source):
             checks += [("h5", lambda c=case, e=expected: check_converted(c, e, data, tmp, ".h5"))]
+            if cudnn_source:
+                # json reads the weights of the h5 check's file, just made.
+                checks += [(kind, lambda c=case, e=expected, x=ext: check_converted(c, e, data, tmp, x))
+                           for kind, ext in (("savedmodel", ""), ("json", ".json"))]
             if case in KERAS3_REFUSED:
                 layer, why = KERAS3_REFUSED[case]
                 print("# %s: Strata must refuse to write it for Keras 3: %s" % (case, why))

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """check_lso_keras3.py KERAS_FILE TF_PREFIX: Keras 3 loads Strata's
 .keras of a tf-keras LossScaleOptimizer model and finds, without skipping
 the optimizer's variables, the weights and optimizer state of the TF

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run-conversion-matrix.sh: the interop conversion matrix for one Keras
 # (see conversion_matrix.py), as TAP.
 #

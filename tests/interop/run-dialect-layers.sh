@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run-dialect-layers.sh: models built by tf-keras / Keras 3 with the layer
 # classes whose configs differ between them; Strata writes each config in
 # the other dialect and the other toolkit must build the same model (see
@@ -25,7 +26,7 @@ rc=$?
 if [ $rc -ne 0 ]; then
     echo "-- Keras log (last 30 lines):" >&2
     tail -n 30 "$log" >&2
-    [ $rc -eq 124 ] && echo "FAIL: the Keras check timed out" >&2
+    [ $rc -eq 124 ] && echo "not ok - the Keras check timed out"
     exit 1
 fi
 exit 0

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run-interop.sh: one interop test.  Strata loads a real Keras fixture and
 # re-saves it; then real Keras (tests/.venv) must load Strata's file and find
 # the same weights, optimizer state and predictions, wherever it loads its

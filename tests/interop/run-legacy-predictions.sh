@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run-legacy-predictions.sh: check_legacy_predictions.py with the venv's
 # Python (tests/.venv, made by tests/setup-venv.sh); TAP output.  Without
 # the venv the test reports SKIP, or fails under CI=true, where the venv

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # run-lso-keras3.sh savedmodel|checkpoint: Strata writes a .keras of the
 # tf-keras 2.2 LossScaleOptimizer fixture (../shared/fixtures/real/
 # tf-keras-testdata: the SavedModel converted, or the model with the

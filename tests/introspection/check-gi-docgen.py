@@ -9,18 +9,18 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import strata_testing  # noqa: E402
+
 gidocgen, config, gir = sys.argv[1:4]
 cmd = [gidocgen, 'check', '--quiet', '--config', config,
        '--add-include-path', os.path.dirname(gir), gir]
 proc = subprocess.run(cmd, capture_output=True, text=True)
 output = (proc.stdout + proc.stderr).strip()
-if output:
-    print(output)
 # gi-docgen check prints one WARNING line per undocumented or badly
 # documented symbol (INFO lines are progress, not findings).
 warnings = [line for line in output.splitlines() if 'INFO' not in line.split(':', 1)[0]]
-if proc.returncode != 0 or warnings:
-    print('gi-docgen check: %d line(s) of warnings, exit status %d'
-          % (len(warnings), proc.returncode))
-    sys.exit(1)
-print('gi-docgen check: no warnings')
+tap = strata_testing.Tap()
+tap.check(proc.returncode == 0 and not warnings, 'gi-docgen check %s: no warnings' % os.path.basename(gir),
+          '%s\n%d line(s) of warnings, exit status %d' % (output, len(warnings), proc.returncode))
+sys.exit(tap.finish())

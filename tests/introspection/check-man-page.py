@@ -12,7 +12,11 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+import strata_testing  # noqa: E402
+
 tool, page = sys.argv[1:3]
+tap = strata_testing.Tap()
 failures = []
 
 with open(page, encoding='utf-8') as f:
@@ -21,10 +25,10 @@ text = roff.replace('\\-', '-')
 
 if shutil.which('groff'):
     proc = subprocess.run(['groff', '-man', '-ww', '-z', page], capture_output=True, text=True)
-    if proc.returncode != 0 or proc.stderr.strip():
-        failures.append('groff warnings:\n' + proc.stderr)
+    tap.check(proc.returncode == 0 and not proc.stderr.strip(), 'groff renders %s without warnings' % page,
+              proc.stderr)
 else:
-    print('groff is missing: rendering not checked')
+    tap.skip('groff renders %s' % page, 'groff is missing')
 
 env = dict(os.environ, LANGUAGE='C', LC_ALL='C.UTF-8')
 
@@ -38,9 +42,9 @@ def help_of(*args):
 
 main_help = help_of()
 commands = re.findall(r'^  (\w+)\s{2,}\S', main_help.split('Commands:', 1)[-1], re.MULTILINE)
-if not commands:
-    failures.append('no commands found in `strata --help`:\n' + main_help)
+tap.check(commands, '`strata --help` lists commands', main_help)
 for command in commands:
+    failures = []
     if not re.search(r'^\.B(I)? "?%s\b' % re.escape(command), text, re.MULTILINE):
         failures.append('command %r is not documented in %s' % (command, page))
     for option in sorted(set(re.findall(r'(?<![\w-])(--[a-z][a-z-]*)', help_of(command)))):
@@ -48,11 +52,10 @@ for command in commands:
             continue
         if option not in text:
             failures.append('option %s of `strata %s` is not documented' % (option, command))
+    tap.check(not failures, 'command %s and its options are documented' % command, '\n'.join(failures))
+failures = []
 for option in re.findall(r'(?<![\w-])(--[a-z][a-z-]*)', main_help):
     if option not in ('--help', '--help-all') and option not in text:
         failures.append('option %s of `strata` is not documented' % option)
-
-print('commands checked: %s' % ', '.join(commands))
-for failure in failures:
-    print(failure)
-sys.exit(1 if failures else 0)
+tap.check(not failures, 'the options of `strata` are documented', '\n'.join(failures))
+sys.exit(tap.finish())

@@ -124,12 +124,12 @@ test_missing_layer (void)
   expect_error (MODEL (INPUT ("in", "[null, 4]") ", " DENSE ("d", "3", "[[[\"ghost\", 0, 0, {}]]]"),
                        "[[\"in\", 0, 0]]", "[[\"d\", 0, 0]]"),
                 STRATA_LOAD_NONE, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                "$.config.layers[1].inbound_nodes[0][0]:", "'ghost'", NULL);
+                "$.config.layers[1].inbound_nodes[0][0]:", "“ghost”", NULL);
   /* An output that names a call that is never made. */
   expect_error (MODEL (INPUT ("in", "[null, 4]") ", " DENSE ("d", "3", "[[[\"in\", 0, 0, {}]]]"),
                        "[[\"in\", 0, 0]]", "[[\"d\", 4, 0]]"),
                 STRATA_LOAD_NONE, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                "$.config.output_layers[0]:", "'d'", NULL);
+                "$.config.output_layers[0]:", "“d”", NULL);
   /* A tensor index beyond the call's outputs. */
   expect_error (MODEL (INPUT ("in", "[null, 4]") ", " DENSE ("d", "3", "[[[\"in\", 0, 2, {}]]]"),
                        "[[\"in\", 0, 0]]", "[[\"d\", 0, 0]]"),
@@ -139,7 +139,7 @@ test_missing_layer (void)
   expect_error (MODEL (INPUT ("in", "[null, 4]") ", " DENSE ("in", "3", "[[[\"in\", 0, 0, {}]]]"),
                        "[[\"in\", 0, 0]]", "[[\"in\", 0, 0]]"),
                 STRATA_LOAD_NONE, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                "$.config.layers[1]:", "'in'", NULL);
+                "$.config.layers[1]:", "“in”", NULL);
 }
 
 /* Nodes may name layers that come later (Keras processes them in passes),
@@ -161,7 +161,7 @@ test_forward_reference_and_cycle (void)
                        DENSE ("b", "3", "[[[\"a\", 0, 0, {}]]]"),
                        "[[\"in\", 0, 0]]", "[[\"b\", 0, 0]]"),
                 STRATA_LOAD_NONE, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH,
-                "$.config.layers[1].inbound_nodes[0]:", "layer 'a'", "call 0 of layer 'b'", "cycle", NULL);
+                "$.config.layers[1].inbound_nodes[0]:", "layer “a”", "call 0 of layer “b”", "cycle", NULL);
 }
 
 static char *
@@ -233,7 +233,7 @@ test_huge_shapes (void)
                        DENSE ("d", "8", "[[[\"in\", 0, 0, {}]]]"),
                        "[[\"in\", 0, 0]]", "[[\"d\", 0, 0]]"),
                 STRATA_LOAD_NONE, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                "$.config.layers[1].inbound_nodes[0]:", "'d'", "kernel", NULL);
+                "$.config.layers[1].inbound_nodes[0]:", "“d”", "kernel", NULL);
   /* Units that overflow the element count. */
   expect_error (MODEL (INPUT ("in", "[null, 4611686018427387904]") ", "
                        DENSE ("d", "4611686018427387904", "[[[\"in\", 0, 0, {}]]]"),
@@ -264,8 +264,8 @@ test_unknown_classes (void)
   g_autofree char *again = NULL;
 
   expect_error (json, STRATA_LOAD_NONE, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS,
-                "3 classes are not registered", "'MyLayer' (layers 'a', 'b')", "'Lambda' (layer 'c')",
-                "'MyCell' (layer 'cell')", "$.config.layers[1]", NULL);
+                "3 classes are not registered", "“MyLayer” (layers “a”, “b”)", "“Lambda” (layer “c”)",
+                "“MyCell” (layer “cell”)", "$.config.layers[1]", NULL);
 
   /* Allowed: unknown classes load as opaque layers and re-save unchanged. */
   model = strata_model_from_json (json, -1, NULL, STRATA_LOAD_ALLOW_UNKNOWN, &error);

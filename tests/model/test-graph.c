@@ -483,7 +483,7 @@ test_graph_errors (void)
   g_assert_null (model);
   g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH);
   g_assert_nonnull (strstr (error->message, "disconnected"));
-  g_assert_nonnull (strstr (error->message, "'x2'"));
+  g_assert_nonnull (strstr (error->message, "“x2”"));
   g_clear_error (&error);
 
   /* Two layers called "x1". */
@@ -493,7 +493,7 @@ test_graph_errors (void)
   model = strata_model_new (inputs, outputs, NULL, &error);
   g_assert_null (model);
   g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_GRAPH);
-  g_assert_nonnull (strstr (error->message, "'x1'"));
+  g_assert_nonnull (strstr (error->message, "“x1”"));
 }
 
 int

@@ -379,9 +379,9 @@ test_errors (void)
 {
   /* tf-keras fails on these too (a missing layer, a call that never comes). */
   assert_refused (MHA_CALLED_WITH ("{\"value\": [\"nope\", 0, 0]}"),
-                  "inbound_nodes[0][0][3].value: refers to layer 'nope', which is not in the model");
-  assert_refused (MHA_CALLED_WITH ("{\"value\": [\"q\", 3, 0]}"), "call 3 of layer 'q'");
-  assert_refused (MHA_CALLED_WITH ("{\"value\": [\"q\", 0, 5]}"), "tensor 5 of layer 'q' does not exist");
+                  "inbound_nodes[0][0][3].value: refers to layer “nope”, which is not in the model");
+  assert_refused (MHA_CALLED_WITH ("{\"value\": [\"q\", 3, 0]}"), "call 3 of layer “q”");
+  assert_refused (MHA_CALLED_WITH ("{\"value\": [\"q\", 0, 5]}"), "tensor 5 of layer “q” does not exist");
 }
 
 int

@@ -122,7 +122,7 @@ test_set_weights (void)
   g_ptr_array_add (bad, g_object_ref (g_ptr_array_index (replacement, 3)));
   g_assert_false (strata_layer_set_weights (STRATA_LAYER (model), bad, &error));
   g_assert_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE);
-  g_assert_cmpstr (error->message, ==, "Layer 'probabilities' weight 0 (kernel): expected shape (16, 4), found (8, 16)");
+  g_assert_cmpstr (error->message, ==, "Layer “probabilities” weight 0 (kernel): expected shape (16, 4), found (8, 16)");
   g_clear_error (&error);
   g_assert_true (strata_layer_get_weight (hidden, "kernel") == kernel_before);
 
@@ -131,7 +131,7 @@ test_set_weights (void)
   g_ptr_array_add (bad, filled (strata_tensor_get_shape (g_ptr_array_index (weights, 2)), 0.0f));
   g_ptr_array_add (bad, filled (strata_tensor_get_shape (g_ptr_array_index (weights, 1)), 0.0f));
   g_assert_false (strata_layer_set_weights (hidden, bad, &error));
-  g_assert_cmpstr (error->message, ==, "Layer 'hidden' weight 0 (kernel): expected shape (8, 16), found (16, 4)");
+  g_assert_cmpstr (error->message, ==, "Layer “hidden” weight 0 (kernel): expected shape (8, 16), found (16, 4)");
   g_clear_error (&error);
   g_ptr_array_set_size (bad, 1);
   g_assert_false (strata_layer_set_weights (hidden, bad, &error));
@@ -585,7 +585,7 @@ test_custom_class (void)
   json = strata_model_to_json (STRATA_MODEL (seq), STRATA_KERAS_DIALECT_KERAS2, FALSE);
   loaded = strata_model_from_json (json, -1, NULL, STRATA_LOAD_NONE, &error);
   g_assert_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNKNOWN_CLASS);
-  g_assert_nonnull (strstr (error->message, "'Custom>ScaleLayer' (layer 'scaler')"));
+  g_assert_nonnull (strstr (error->message, "“Custom>ScaleLayer” (layer “scaler”)"));
   g_clear_error (&error);
 
   /* An extra key no property models: kept, but refused in strict mode. */

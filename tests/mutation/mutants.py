@@ -14,6 +14,7 @@ KV3 = ["test-keras-v3"]
 JSON_CONFIG = ["test-json-config"]
 
 K1 = "plugins/libh5k/h5-keras1.c"
+RNN = "core/strata-rnn-weights.c"
 PRE = "plugins/h5/h5-preprocess.c"
 
 
@@ -33,11 +34,11 @@ MUTANTS = [
     m("cudnn-gather-deleted", K1,
       "cuDNN re-layout: both gather() calls of convert_kernels() deleted (audit)",
       """  replace_at (arrays, 0, gather (k, 2, k->dims, gate_map, &m));
-  m = (GateMap) { rk->dims[0], rk->dims[1] / n_gates, 0 };
+  m = (GateMap) { rk->dims[0], rk->dims[1] / n_gates, STRATA_RNN_GATES_TRANSPOSE };
   if (m.rows != m.units)
     return FALSE;
   replace_at (arrays, 1, gather (rk, 2, rk->dims, gate_map, &m));""",
-      """  m = (GateMap) { rk->dims[0], rk->dims[1] / n_gates, 0 };
+      """  m = (GateMap) { rk->dims[0], rk->dims[1] / n_gates, STRATA_RNN_GATES_TRANSPOSE };
   if (m.rows != m.units)
     return FALSE;""", LEGACY),
     m("keras1-gru-gates-swapped", K1, "Keras 1 GRU gates regrouped r, z, h instead of z, r, h (audit)",
@@ -69,15 +70,19 @@ MUTANTS = [
     m("keras1-conv1d-layout-check", K1, "Keras 1 Conv1D: the Keras 1.1 layout check off by one",
       "legacy = w->dims[0] != layer->kernel_size || w->dims[1] != 1 ||",
       "legacy = w->dims[0] != layer->kernel_size || w->dims[1] != 0 ||", LEGACY),
-    m("cudnn-lstm-bias-not-summed", K1, "cuDNN LSTM bias: only the input half kept, not the sum",
-      "float v = from_cudnn ? s[i] + s[i + out_n] : 0.5f * s[i % n];",
-      "float v = from_cudnn ? s[i] : 0.5f * s[i % n];", LEGACY),
-    m("lstm-to-cudnn-bias-not-halved", K1, "native -> cuDNN LSTM bias: copied twice instead of halved",
-      "float v = from_cudnn ? s[i] + s[i + out_n] : 0.5f * s[i % n];",
-      "float v = from_cudnn ? s[i] + s[i + out_n] : s[i % n];", LEGACY),
+    m("cudnn-lstm-bias-not-summed", RNN, "cuDNN LSTM bias: only the input half kept, not the sum",
+      "((float *) dst)[i] = from_cudnn ? s[i] + s[i + n_out] : 0.5f * s[i % n_in];",
+      "((float *) dst)[i] = from_cudnn ? s[i] : 0.5f * s[i % n_in];", LEGACY),
+    m("lstm-to-cudnn-bias-not-halved", RNN, "native -> cuDNN LSTM bias: copied twice instead of halved",
+      "((float *) dst)[i] = from_cudnn ? s[i] + s[i + n_out] : 0.5f * s[i % n_in];",
+      "((float *) dst)[i] = from_cudnn ? s[i] + s[i + n_out] : s[i % n_in];", LEGACY),
     m("cudnn-direction-swapped", K1, "cuDNN input-kernel layouts of the two directions swapped",
-      "m = (GateMap) { k->dims[0], k->dims[1] / n_gates, from_cudnn ? 1 : 2 };",
-      "m = (GateMap) { k->dims[0], k->dims[1] / n_gates, from_cudnn ? 2 : 1 };", LEGACY),
+      "from_cudnn ? STRATA_RNN_GATES_FROM_CUDNN : STRATA_RNN_GATES_TO_CUDNN };",
+      "from_cudnn ? STRATA_RNN_GATES_TO_CUDNN : STRATA_RNN_GATES_FROM_CUDNN };", LEGACY),
+    m("cudnn-save-kernel-layout", "core/strata-model-cudnn.c",
+      "cuDNN model saved for Keras: input kernels laid out towards cuDNN instead of from it",
+      "convert_kernel (w[0], STRATA_RNN_GATES_FROM_CUDNN,", "convert_kernel (w[0], STRATA_RNN_GATES_TO_CUDNN,",
+      LEGACY),
     m("gru-reset-after-ignored", PRE, "GRU reset_after not read from the config",
       "info.gru_reset_after = reset_after != NULL &&", "info.gru_reset_after = FALSE && reset_after != NULL &&",
       LEGACY),

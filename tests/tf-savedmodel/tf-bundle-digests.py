@@ -11,8 +11,8 @@
 # must not need TensorFlow; regenerate it with the venv of tests/setup-venv.sh:
 #   tests/.venv/bin/python tests/tf-savedmodel/tf-bundle-digests.py ../shared/fixtures/real \
 #     > tests/tf-savedmodel/tf-bundle-digests.tsv
-# With --check <tsv> it compares instead (exit 1 on any difference, 77 =
-# skipped when the fixtures are missing).
+# With --check <tsv> it compares instead (exit 1 on any difference, TAP; the
+# plan "1..0 # SKIP" when the fixtures are missing).
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -25,11 +25,8 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
-
-def skip(reason):
-    # A skip is a failure under CI=true (the venv and fixtures are required there).
-    print("SKIP: %s" % reason)
-    sys.exit(1 if os.environ.get("CI") == "true" else 77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from strata_testing import Tap, skip  # noqa: E402
 
 
 try:
@@ -90,8 +87,10 @@ def main(argv):
         want = f.read().splitlines()
     # The version comment may differ; the data may not.
     diff = list(difflib.unified_diff(want[1:], got[1:], "committed", "tensorflow", lineterm=""))
-    print("\n".join(diff) if diff else "tf-bundle-digests.tsv matches TensorFlow %s" % tf.__version__)
-    return 1 if diff else 0
+    tap = Tap()
+    tap.check(not diff, "%s matches TensorFlow %s" % (os.path.basename(check), tf.__version__),
+              "\n".join(diff))
+    return tap.finish()
 
 
 if __name__ == "__main__":

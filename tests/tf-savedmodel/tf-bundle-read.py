@@ -20,11 +20,8 @@ import tempfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
-
-def skip(reason):
-    # A skip is a failure under CI=true (the venv and fixtures are required there).
-    print("SKIP: %s" % reason)
-    sys.exit(1 if os.environ.get("CI") == "true" else 77)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from strata_testing import Tap, skip  # noqa: E402
 
 
 try:
@@ -74,11 +71,10 @@ def main(argv):
         empty = reader.get_tensor("empty")
         if empty.dtype != np.float32 or empty.shape != (3, 0):
             failures.append("empty: %s %s" % (empty.dtype, empty.shape))
-    for f in failures:
-        print("FAIL:", f)
-    if not failures:
-        print("TensorFlow %s reads every tensor Strata wrote" % tf.__version__)
-    return 1 if failures else 0
+    tap = Tap()
+    tap.check(not failures, "TensorFlow %s reads every tensor Strata wrote" % tf.__version__,
+              "\n".join(failures))
+    return tap.finish()
 
 
 if __name__ == "__main__":

@@ -1,22 +1,27 @@
-/* h5-cudnn.c: cuDNN RNN layers saved as the LSTM / GRU every Keras has
+/* strata-model-cudnn.c: cuDNN RNN layers as the LSTM / GRU every Keras has
  *
  * Keras 2.0-2.2's CuDNNLSTM and CuDNNGRU exist in neither tf-keras 2.x nor
  * Keras 3 (nor can they run without a GPU). A model holding them is saved
  * as the model Keras 2.2.4 loads their weights into: LSTM, and GRU with
  * reset_after=True, both with the activations cuDNN computes (tanh and
  * sigmoid), their weights re-laid out as Keras 2.2.4's
- * preprocess_weights_for_loading does (h5-keras1.c).
+ * preprocess_weights_for_loading does (strata-rnn-weights.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "config.h"
 
-#include "h5-cudnn.h"
-#include "h5-keras1.h"
+#include "strata-model-cudnn-private.h"
 
 #include <string.h>
 
+#include "strata-error.h"
 #include "strata-i18n-private.h"
+#include "strata-optimizer.h"
+#include "strata-registry.h"
+#include "strata-rnn-weights-private.h"
+#include "strata-shape.h"
+#include "strata-tensor.h"
 
 /* The native class of a cuDNN class, else NULL. */
 static const char *
@@ -128,6 +133,58 @@ clone_layer (StrataLayer *layer, gpointer user_data)
   return strata_layer_new_from_config (type, config, STRATA_LOAD_NONE, error);
 }
 
+/* A tensor of @bytes (owned), whose size matches @shape by construction. */
+static StrataTensor *
+tensor_take (StrataDType dtype, StrataShape *shape, GBytes *bytes)
+{
+  g_autoptr(GBytes) owned = bytes;
+
+  return strata_tensor_new (dtype, shape, owned, NULL);
+}
+
+/* @t (rank 2) re-laid out gate block by gate block as @gates says. */
+static StrataTensor *
+convert_kernel (StrataTensor *t, StrataRnnGates gates, gint64 rows, gint64 units)
+{
+  gsize es = strata_dtype_get_size (strata_tensor_get_dtype (t));
+  const gint64 *dims = strata_shape_get_dims (strata_tensor_get_shape (t), NULL);
+  GBytes *bytes = strata_tensor_get_data (t);
+  const guint8 *src;
+  guint8 *dst;
+
+  if (bytes == NULL)
+    return strata_tensor_new_metadata (strata_tensor_get_dtype (t), strata_tensor_get_shape (t));
+  src = g_bytes_get_data (bytes, NULL);
+  dst = g_malloc (MAX (dims[0] * dims[1] * es, 1));
+  for (gint64 r = 0; r < dims[0]; r++)
+    for (gint64 c = 0; c < dims[1]; c++)
+      memcpy (dst + (r * dims[1] + c) * es,
+              src + strata_rnn_gates_source_index (gates, rows, units, dims[1], r, c) * es, es);
+  return tensor_take (strata_tensor_get_dtype (t), strata_tensor_get_shape (t),
+                      g_bytes_new_take (dst, dims[0] * dims[1] * es));
+}
+
+/* The native bias of a cuDNN bias of @n values: an LSTM's two vectors
+ * summed, a GRU's kept as the (2, 3 * units) input and recurrent biases. */
+static StrataTensor *
+convert_bias (StrataTensor *b, gboolean lstm, gint64 n)
+{
+  StrataDType dtype = strata_tensor_get_dtype (b);
+  gint64 dims[2] = { 2, n / 2 };
+  g_autoptr(StrataShape) shape = lstm ? strata_shape_new (1, &dims[1]) : strata_shape_new (2, dims);
+  GBytes *bytes = strata_tensor_get_data (b);
+  gsize es = strata_dtype_get_size (dtype);
+  guint8 *dst;
+
+  if (bytes == NULL)
+    return strata_tensor_new_metadata (dtype, shape);
+  if (!lstm)
+    return tensor_take (dtype, shape, g_bytes_ref (bytes));
+  dst = g_malloc (MAX (dims[1] * es, 1));
+  strata_rnn_bias_convert (es, g_bytes_get_data (bytes, NULL), dims[1], TRUE, dst);
+  return tensor_take (dtype, shape, g_bytes_new_take (dst, dims[1] * es));
+}
+
 /* @weights (3 per cuDNN layer of @parts, owned) re-laid out in place. */
 static gboolean
 convert_weights (StrataLayer *layer, GPtrArray *parts, GPtrArray *weights, GError **error)
@@ -135,37 +192,59 @@ convert_weights (StrataLayer *layer, GPtrArray *parts, GPtrArray *weights, GErro
   if (weights->len != 3 * parts->len)
     {
       g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_COUNT,
+                   /* Translators: a layer name, the number of weights it has, then the number expected */
                    _("Layer “%s” has %u weights, expected %u for its cuDNN layers"),
                    strata_layer_get_name (layer), weights->len, 3 * parts->len);
       return FALSE;
     }
   for (guint p = 0; p < parts->len; p++)
     {
-      g_autoptr(GPtrArray) arrays = g_ptr_array_new_with_free_func ((GDestroyNotify) h5k_array_free);
-      H5kLayerInfo info = { strata_layer_get_name (layer), g_ptr_array_index (parts, p), FALSE, TRUE, -1, -1, 0, { 0 } };
+      const char *part = g_ptr_array_index (parts, p);
+      gboolean lstm = g_strcmp0 (part, "LSTM") == 0;
+      gint64 n_gates = lstm ? 4 : 3;
+      StrataTensor **w = (StrataTensor **) &g_ptr_array_index (weights, 3 * p);
+      guint ranks[3];
+      const gint64 *dims[3];
+      StrataTensor *converted[3];
 
+      if (part == NULL)   /* a native layer beside a cuDNN one in a wrapper */
+        continue;
       for (guint i = 0; i < 3; i++)
         {
-          StrataTensor *t = g_ptr_array_index (weights, 3 * p + i);
-          guint rank = 0;
-          const gint64 *dims = strata_shape_get_dims (strata_tensor_get_shape (t), &rank);
+          StrataDType dtype = strata_tensor_get_dtype (w[i]);
 
-          g_ptr_array_add (arrays, h5k_array_new (strata_tensor_get_name (t), strata_tensor_get_dtype (t),
-                                                  rank, dims, strata_tensor_get_data (t)));
+          dims[i] = strata_shape_get_dims (strata_tensor_get_shape (w[i]), &ranks[i]);
+          if (dtype != STRATA_DTYPE_FLOAT32 && dtype != STRATA_DTYPE_FLOAT64)
+            {
+              g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_DTYPE,
+                           /* Translators: a weight name, a layer name, a dtype such as float16 */
+                           _("Cannot convert the cuDNN weight “%s” of layer “%s”: its dtype is %s"),
+                           strata_tensor_get_name (w[i]), strata_layer_get_name (layer),
+                           strata_dtype_to_string (dtype));
+              return FALSE;
+            }
         }
-      if (!h5k_preprocess_weights (&info, arrays, "2.2.4", "tensorflow", error))
-        return FALSE;
+      if (ranks[0] != 2 || ranks[1] != 2 || ranks[2] != 1 || dims[1][1] != n_gates * dims[1][0] ||
+          dims[0][1] != dims[1][1] || dims[2][0] != 2 * dims[1][1])
+        {
+          g_autofree char *k = strata_shape_to_string (strata_tensor_get_shape (w[0]));
+          g_autofree char *rk = strata_shape_to_string (strata_tensor_get_shape (w[1]));
+          g_autofree char *b = strata_shape_to_string (strata_tensor_get_shape (w[2]));
+
+          g_set_error (error, STRATA_WEIGHTS_ERROR, STRATA_WEIGHTS_ERROR_SHAPE,
+                       /* Translators: a layer name, three shapes such as (32, 128), and LSTM or GRU */
+                       _("Layer “%s”: the cuDNN weights of shapes %s, %s and %s do not make a %s"),
+                       strata_layer_get_name (layer), k, rk, b, part);
+          return FALSE;
+        }
+      converted[0] = convert_kernel (w[0], STRATA_RNN_GATES_FROM_CUDNN, dims[0][0], dims[1][0]);
+      converted[1] = convert_kernel (w[1], STRATA_RNN_GATES_TRANSPOSE, dims[1][0], dims[1][0]);
+      converted[2] = convert_bias (w[2], lstm, dims[2][0]);
       for (guint i = 0; i < 3; i++)
         {
-          H5kArray *a = g_ptr_array_index (arrays, i);
-          g_autoptr(StrataShape) shape = strata_shape_new (a->rank, a->dims);
-          StrataTensor *t = a->data != NULL ? strata_tensor_new (a->dtype, shape, a->data, error)
-                                            : strata_tensor_new_metadata (a->dtype, shape);
-
-          if (t == NULL)
-            return FALSE;
-          g_object_unref (g_ptr_array_index (weights, 3 * p + i));
-          g_ptr_array_index (weights, 3 * p + i) = t;
+          strata_tensor_set_name (converted[i], strata_tensor_get_name (w[i]));
+          g_object_unref (w[i]);
+          w[i] = converted[i];
         }
     }
   return TRUE;
@@ -191,7 +270,7 @@ copy_weights (StrataLayer *from, StrataLayer *to, GError **error)
   for (guint i = 0; i < held->len; i++)
     g_ptr_array_add (weights, g_object_ref (g_ptr_array_index (held, i)));
   parts = cudnn_parts (from);
-  if (parts != NULL && !convert_weights (from, parts, weights, error))
+  if (parts != NULL && weights->len > 0 && !convert_weights (from, parts, weights, error))
     return FALSE;
   return weights->len == 0 || strata_layer_set_weights (to, weights, error);
 }
@@ -211,7 +290,7 @@ holds_cudnn (StrataModel *model)
 }
 
 StrataModel *
-h5k_model_without_cudnn (StrataModel *model, GError **error)
+strata_model_without_cudnn (StrataModel *model, GError **error)
 {
   g_autoptr(StrataModel) copy = NULL;
   GError *local = NULL;

@@ -94,7 +94,7 @@ fi
 
 # ThreadSanitizer: only the test that loads and saves from eight threads
 # (the rest of the suite is single-threaded), and only what it needs is
-# built. Strata serializes every call into libhdf5 (plugins/h5/h5-common.c);
+# built. Strata serializes every call into libhdf5 (plugins/libh5k/h5-common.c);
 # tests/tsan.supp says what TSan cannot see.
 if [ "${STRATA_TSAN:-1}" = 1 ]; then
   unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS

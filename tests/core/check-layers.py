@@ -4,7 +4,12 @@
 docs/architecture.md) includes headers of its own layer or of the layers
 below it, and calls only functions and type macros defined there.
 
-Usage: check-layers.py CORE_DIR  (TAP output, one test per file)
+Then the same for the plugins folder beside CORE_DIR: the core uses no
+plugin code; the HDF5 library the h5 and keras-v3 modules share
+(plugins/libh5k) uses no module's; a module uses no other module's; and
+plugin code includes only the core headers a plugin may use.
+
+Usage: check-layers.py CORE_DIR [PLUGINS_DIR]  (TAP output, one test per file)
 """
 import os
 import re
@@ -55,8 +60,120 @@ def strip_comments(text):
     return re.sub(r"//[^\n]*", "", text)
 
 
+# Plugin folders that are libraries the format modules share (lowest first),
+# not modules; every other folder of plugins/ is one format module.
+PLUGIN_LIBRARIES = ["libh5k"]
+# The core headers plugin code may include besides the public ones.
+CORE_PRIVATE_FOR_PLUGINS = ["config.h", "strata-i18n-private.h", "strata-atomic-private.h",
+                            "strata-model-cudnn-private.h", "strata-rnn-weights-private.h"]
+
+
+def definitions(text):
+    """The non-static functions a C file defines (GNOME style: the name
+    starts a line, its type is on the line before; macros are upper case)."""
+    names = []
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        match = re.match(r"^([a-z_]\w*)\s*\(", line)
+        if match and i > 0 and not lines[i - 1].lstrip().startswith("static"):
+            names.append(match.group(1))
+    return names
+
+
+def check_plugins(core, plugins, number):
+    """Prints one TAP line per plugin file and one for the core; returns the
+    last test number and the number of failures."""
+    folders = sorted(d for d in os.listdir(plugins) if os.path.isdir(os.path.join(plugins, d)))
+    rank = {d: (PLUGIN_LIBRARIES.index(d) if d in PLUGIN_LIBRARIES else len(PLUGIN_LIBRARIES))
+            for d in folders}
+    headers = {}    # header name -> plugin folder
+    owner = {}      # function -> plugin folder that defines it
+    files = []
+    for folder in folders:
+        for root, _, names in os.walk(os.path.join(plugins, folder)):
+            for name in sorted(names):
+                if not name.endswith((".c", ".h")):
+                    continue
+                path = os.path.join(root, name)
+                with open(path, encoding="utf-8") as f:
+                    raw = f.read()
+                text = strip_comments(raw)
+                files.append((folder, os.path.relpath(path, plugins), raw, text))
+                if name.endswith(".h"):
+                    headers[name] = folder
+                else:
+                    for function in definitions(text):
+                        owner.setdefault(function, folder)
+    core_headers = set()
+    for root, _, names in os.walk(core):
+        core_headers.update(n for n in names if n.endswith((".h", ".h.in")))
+    core_headers = {n[:-3] if n.endswith(".in") else n for n in core_headers}
+
+    def kind(folder):
+        return "shared library" if folder in PLUGIN_LIBRARIES else "format module"
+
+    def allowed(folder, other):
+        # Its own folder, or a shared library below it.
+        return other == folder or (other in PLUGIN_LIBRARIES and rank[other] < rank[folder])
+
+    failures = 0
+    for folder, rel, raw, text in files:
+        number += 1
+        problems = []
+        for header in re.findall(r'^\s*#\s*include\s+"([^"]+)"', raw, flags=re.M):
+            other = headers.get(header)
+            if other is not None and not allowed(folder, other):
+                problems.append("includes %s (%s %s)" % (header, kind(other), other))
+            elif other is None and header in core_headers and header.endswith("-private.h") \
+                    and header not in CORE_PRIVATE_FOR_PLUGINS:
+                problems.append("includes the core's private %s" % header)
+        for name in sorted(set(re.findall(r"\b([A-Za-z_]\w*)\s*\(", text))):
+            other = owner.get(name)
+            if other is not None and not allowed(folder, other):
+                problems.append("calls %s (%s %s)" % (name, kind(other), other))
+        label = "%s, %s" % (kind(folder), folder)
+        if problems:
+            failures += 1
+            print("not ok %d - plugins/%s (%s) uses code it may not" % (number, rel, label))
+            for problem in problems:
+                print("# plugins/%s: %s" % (rel, problem))
+        else:
+            print("ok %d - plugins/%s (%s)" % (number, rel, label))
+
+    number += 1
+    problems = []
+    for root, _, names in os.walk(core):
+        for name in sorted(names):
+            if not name.endswith((".c", ".h")):
+                continue
+            path = os.path.join(root, name)
+            with open(path, encoding="utf-8") as f:
+                raw = f.read()
+            text = strip_comments(raw)
+            rel = os.path.relpath(path, os.path.dirname(core))
+            for header in re.findall(r'^\s*#\s*include\s+"([^"]+)"', raw, flags=re.M):
+                if header in headers and header not in core_headers:
+                    problems.append("%s includes %s (plugins/%s)" % (rel, header, headers[header]))
+            for name in sorted(set(re.findall(r"\b([A-Za-z_]\w*)\s*\(", text))):
+                if name in owner:
+                    problems.append("%s calls %s (plugins/%s)" % (rel, name, owner[name]))
+    if problems:
+        failures += 1
+        print("not ok %d - the core uses plugin code" % number)
+        for problem in problems:
+            print("# %s" % problem)
+    else:
+        print("ok %d - the core uses no plugin code" % number)
+    return number, failures
+
+
+def count_plugin_files(plugins):
+    return sum(1 for root, _, names in os.walk(plugins) for n in names if n.endswith((".c", ".h")))
+
+
 def main():
     core = sys.argv[1]
+    plugins = sys.argv[2] if len(sys.argv) > 2 else os.path.join(core, os.pardir, "plugins")
     files = []
     for root, _, names in os.walk(core):
         for name in sorted(names):
@@ -89,7 +206,7 @@ def main():
     failures = 0
     checked = [rel for rel in files if layer_of(rel) is not None]
     unknown = [rel for rel in files if layer_of(rel) is None]
-    print("1..%d" % (len(checked) + 1))
+    print("1..%d" % (len(checked) + 1 + count_plugin_files(plugins) + 1))
     number = 0
     for rel in checked:
         number += 1
@@ -119,6 +236,8 @@ def main():
               % (number, " ".join(unknown)))
     else:
         print("ok %d - every core file is in a layer" % number)
+    number, plugin_failures = check_plugins(core, plugins, number)
+    failures += plugin_failures
     return 1 if failures else 0
 
 

@@ -13,7 +13,7 @@ WRITE = ["test-h5-roundtrip", "test-h5-legacy"]
 KV3 = ["test-keras-v3"]
 JSON_CONFIG = ["test-json-config"]
 
-K1 = "plugins/h5/h5-keras1.c"
+K1 = "plugins/libh5k/h5-keras1.c"
 RNN = "core/strata-rnn-weights.c"
 PRE = "plugins/h5/h5-preprocess.c"
 
@@ -131,20 +131,20 @@ MUTANTS = [
       ["k2th_timedistributed_conv2d"]),
 
     # ---- reading (h5-reader.c, h5-attrs.c, h5-types.c) ----
-    m("read-byte-swap-dropped", "plugins/h5/h5-reader.c", "big-endian weights read without the byte swap",
+    m("read-byte-swap-dropped", "plugins/libh5k/h5-reader.c", "big-endian weights read without the byte swap",
       "mtype = h5k_mem_type_new (weight->dtype, ftype);", "mtype = H5Tcopy (ftype);", READ),
-    m("read-split-attribute-first-chunk", "plugins/h5/h5-attrs.c",
+    m("read-split-attribute-first-chunk", "plugins/libh5k/h5-attrs.c",
       "split attributes (layer_names0, layer_names1...): only the first chunk read",
       "  for (guint i = 0; ; i++)\n    {\n      g_autofree char *chunk_name",
       "  for (guint i = 0; i < 1; i++)\n    {\n      g_autofree char *chunk_name", READ),
-    m("read-mmap-offset", "plugins/h5/h5-reader.c", "memory-mapped weights read one byte late (off by one)",
+    m("read-mmap-offset", "plugins/libh5k/h5-reader.c", "memory-mapped weights read one byte late (off by one)",
       "return g_bytes_new_from_bytes (file->bytes, weight->offset, weight->n_bytes);",
       "return g_bytes_new_from_bytes (file->bytes, weight->offset + 1, weight->n_bytes - 1);", READ),
-    m("read-shape-reversed", "plugins/h5/h5-reader.c", "dataset dims read in reverse order",
+    m("read-shape-reversed", "plugins/libh5k/h5-reader.c", "dataset dims read in reverse order",
       "    weight->dims[i] = dims[i];", "    weight->dims[i] = dims[rank - 1 - i];", READ),
 
     # ---- writing (h5-writer.c, h5-save.c, keras-v3) ----
-    m("write-weights-keras-version-dropped", "plugins/h5/h5-writer.c",
+    m("write-weights-keras-version-dropped", "plugins/libh5k/h5-writer.c",
       "model_weights written without its keras_version attribute (a dropped key)",
       """      !h5k_attr_write_string (root, "backend", spec->backend, H5T_CSET_ASCII, error) ||
       !h5k_attr_write_string (root, "keras_version", spec->keras_version, H5T_CSET_ASCII, error))""",
@@ -155,7 +155,7 @@ MUTANTS = [
       g_str_equal (backend, "cntk"))
     backend = "tensorflow";""", """  if (backend == NULL)
     backend = "tensorflow";""", WRITE),
-    m("write-weight-names-short", "plugins/h5/h5-writer.c", "weight_names written one short (off by one)",
+    m("write-weight-names-short", "plugins/libh5k/h5-writer.c", "weight_names written one short (off by one)",
       """h5k_attr_write_string_list (group, name, "weight_names", names, n, error)""",
       """h5k_attr_write_string_list (group, name, "weight_names", names, n > 0 ? n - 1 : 0, error)""", WRITE),
     m("kv3-crc-error-ignored", "plugins/keras-v3/kv3-archive.c",

@@ -13,35 +13,9 @@
 #include "strata.h"
 #include "strata-i18n-private.h"
 
-#define H5K_LOCK_KEY "strata-hdf5-lock"
-
-/* One lock for the whole process, also when several modules (h5,
- * keras-v3) each link a copy of this file: the first copy to get there
- * publishes its mutex on the process-wide default registry with an atomic
- * compare-and-swap, and every copy uses that one. It lives as long as the
- * process. */
-static GRecMutex *
-h5k_mutex (void)
-{
-  static GRecMutex *mutex = NULL;
-
-  if (g_once_init_enter (&mutex))
-    {
-      GObject *anchor = G_OBJECT (strata_registry_get_default ());
-      GRecMutex *candidate = g_new0 (GRecMutex, 1);
-      GRecMutex *shared;
-
-      g_rec_mutex_init (candidate);
-      if (!g_object_replace_data (anchor, H5K_LOCK_KEY, NULL, candidate, NULL, NULL))
-        {
-          g_rec_mutex_clear (candidate);
-          g_free (candidate);
-        }
-      shared = g_object_get_data (anchor, H5K_LOCK_KEY);
-      g_once_init_leave (&mutex, shared);
-    }
-  return mutex;
-}
+/* One lock for the whole process: the h5 and keras-v3 modules both link
+ * this one library. A static GRecMutex needs no initialisation. */
+static GRecMutex h5k_mutex;
 
 /* Every call into libhdf5 holds this lock. Debian builds libhdf5 thread-safe
  * (H5_HAVE_THREADSAFE: one lock inside), other builds are not; and a
@@ -54,7 +28,7 @@ h5k_lock (void)
    * thread. */
   static _Thread_local gboolean quiet;
 
-  g_rec_mutex_lock (h5k_mutex ());
+  g_rec_mutex_lock (&h5k_mutex);
   if (!quiet)
     {
       H5open ();
@@ -67,7 +41,7 @@ h5k_lock (void)
 void
 h5k_unlock (void)
 {
-  g_rec_mutex_unlock (h5k_mutex ());
+  g_rec_mutex_unlock (&h5k_mutex);
 }
 
 typedef struct {

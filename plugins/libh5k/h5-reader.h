@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include "strata.h"
+#include "h5-export.h"
 
 G_BEGIN_DECLS
 
@@ -51,31 +52,39 @@ typedef struct _H5kFile H5kFile;
 
 /* Opens @path read-only and maps it. Fails with STRATA_FORMAT_ERROR_CORRUPT
  * for files that are not HDF5 or are damaged. */
+H5K_EXPORT
 H5kFile      *h5k_file_open           (const char    *path,
                                        GError       **error);
+H5K_EXPORT
 void          h5k_file_free           (H5kFile       *file);
+H5K_EXPORT
 const char   *h5k_file_get_path       (H5kFile       *file);
 guint64       h5k_file_get_size       (H5kFile       *file);
 
 /* Reads the root attributes and the weight groups (no weight data). The
  * optimizer group is read when @with_optimizer. */
+H5K_EXPORT
 H5kKerasFile *h5k_file_read_keras     (H5kFile       *file,
                                        gboolean       with_optimizer,
                                        GError       **error);
 /* The two steps of h5k_file_read_keras(): the root attributes (versions,
  * configs) and where the weights are; then the weight groups into @kf. */
+H5K_EXPORT
 H5kKerasFile *h5k_file_read_root      (H5kFile       *file,
                                        GError       **error);
+H5K_EXPORT
 gboolean      h5k_file_read_groups    (H5kFile       *file,
                                        H5kKerasFile  *kf,
                                        gboolean       with_optimizer,
                                        GError       **error);
+H5K_EXPORT
 void          h5k_keras_file_free     (H5kKerasFile  *kf);
 
 /* Reads one weight's bytes (little-endian, C order). Mappable datasets are
  * handed out as a slice of the file's mapping (unless the environment has
  * STRATA_H5_NO_MMAP=1); others are read straight into a new buffer. Sizes
  * are checked against what the file can hold. */
+H5K_EXPORT
 GBytes       *h5k_file_read_weight    (H5kFile       *file,
                                        const H5kWeight *weight,
                                        GError       **error);

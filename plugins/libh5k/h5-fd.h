@@ -13,6 +13,7 @@
 
 #include <glib.h>
 #include <hdf5.h>
+#include "h5-export.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,7 @@ typedef gboolean (*H5kWriteFunc) (hid_t      fid,
  * HDF5 lock. Every HDF5 id is closed whatever fails. A failed write gives
  * a G_IO_ERROR for its errno, and messages of h5k_set_error() meanwhile
  * end with the system's reason ("No space left on device"). */
+H5K_EXPORT
 gboolean h5k_write_fd (int            fd,
                        const char    *name,
                        H5kWriteFunc   write,
@@ -35,6 +37,7 @@ gboolean h5k_write_fd (int            fd,
 /* The errno of the first failed write of the file h5k_write_fd() is
  * writing, or 0: writers check it after each dataset, since libhdf5
  * does not see the failure. Locked. */
+H5K_EXPORT
 int      h5k_fd_current_errno (void);
 
 G_END_DECLS

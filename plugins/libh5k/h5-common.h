@@ -6,6 +6,7 @@
 
 #include <glib.h>
 #include <hdf5.h>
+#include "h5-export.h"
 
 G_BEGIN_DECLS
 
@@ -13,18 +14,22 @@ G_BEGIN_DECLS
  * string lists above it (HDF5_OBJECT_HEADER_LIMIT). */
 #define H5K_OBJECT_HEADER_LIMIT 64512
 
+H5K_EXPORT
 void h5k_lock   (void);
+H5K_EXPORT
 void h5k_unlock (void);
 
 /* Sets @error to STRATA_FORMAT_ERROR/@code with the formatted message,
  * followed by the innermost messages of HDF5's error stack (then clears
  * the stack). */
+H5K_EXPORT
 void h5k_set_error (GError     **error,
                     int          code,
                     const char  *format,
                     ...) G_GNUC_PRINTF (3, 4);
 
 /* Closes an HDF5 identifier of any kind when it is valid. */
+H5K_EXPORT
 void h5k_close_id  (hid_t        id);
 
 static inline void

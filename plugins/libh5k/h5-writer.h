@@ -7,6 +7,7 @@
 #include <glib.h>
 #include "strata.h"
 #include "h5-reader.h"
+#include "h5-export.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,7 @@ gboolean h5k_write_to_fd (int               fd,
                           GError          **error);
 
 /* h5k_write_to_fd() into @path, created or truncated. */
+H5K_EXPORT
 gboolean h5k_write_file  (const char       *path,
                           const H5kOutFile *spec,
                           GError          **error);

@@ -18,6 +18,7 @@
 #include <glib.h>
 #include "strata.h"
 #include "h5-reader.h"
+#include "h5-export.h"
 
 G_BEGIN_DECLS
 
@@ -31,11 +32,14 @@ typedef struct {
   GBytes      *data;
 } H5kArray;
 
+H5K_EXPORT
 H5kArray *h5k_array_new       (const char *name, StrataDType dtype, guint rank,
                                const gint64 *dims, GBytes *data);
+H5K_EXPORT
 void      h5k_array_free      (H5kArray *array);
 guint64   h5k_array_n_elements (const H5kArray *array);
 /* "(3, 4)" as numpy prints shapes. */
+H5K_EXPORT
 char     *h5k_dims_to_string  (guint rank, const gint64 *dims);
 
 /* numpy.transpose(a, perm). */
@@ -58,6 +62,7 @@ typedef struct {
 /* Converts @arrays (element-type H5kArray, file order) in place for
  * @layer. @keras_version is the file's weights keras_version ("1" when it
  * has none), @backend its backend (nullable). */
+H5K_EXPORT
 gboolean  h5k_preprocess_weights (const H5kLayerInfo *layer,
                                   GPtrArray          *arrays,
                                   const char         *keras_version,

@@ -57,7 +57,7 @@ shard_size=$(stat -c %s "$shard")
 say "model: $model ($((size / 1048576)) MiB, data shard $((shard_size / 1048576)) MiB); warming the page cache"
 cat "$model"/saved_model.pb "$model"/keras_metadata.pb "$model"/variables/* > /dev/null
 
-export STRATA_FORMAT_PATH=${STRATA_FORMAT_PATH:-$build/plugins/tf-savedmodel:$build/plugins/h5:$build/plugins/keras-v3:$build/plugins/json-config}
+export STRATA_FORMAT_PATH=${STRATA_FORMAT_PATH:-$build/plugins}
 
 bench_tmp=$(mktemp -d "$bench_dir/run.XXXXXX") || die "mktemp failed"
 trap 'rm -rf "$bench_tmp"' EXIT

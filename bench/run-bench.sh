@@ -53,7 +53,7 @@ size=$(stat -c %s "$model")
 say "model: $model ($((size / 1048576)) MiB); warming the page cache"
 cat "$model" > /dev/null
 
-export STRATA_FORMAT_PATH=${STRATA_FORMAT_PATH:-$build/plugins/h5:$build/plugins/keras-v3:$build/plugins/json-config}
+export STRATA_FORMAT_PATH=${STRATA_FORMAT_PATH:-$build/plugins}
 export TF_CPP_MIN_LOG_LEVEL=3 CUDA_VISIBLE_DEVICES=
 unset TF_USE_LEGACY_KERAS
 

@@ -84,7 +84,8 @@ MUTANTS = [
       "convert_kernel (w[0], STRATA_RNN_GATES_FROM_CUDNN,", "convert_kernel (w[0], STRATA_RNN_GATES_TO_CUDNN,",
       LEGACY),
     m("gru-reset-after-ignored", PRE, "GRU reset_after not read from the config",
-      "info.gru_reset_after = reset_after != NULL &&", "info.gru_reset_after = FALSE && reset_after != NULL &&",
+      "info.gru_reset_after = strata_json_node_is_truthy (reset_after);",
+      "info.gru_reset_after = FALSE && strata_json_node_is_truthy (reset_after);",
       LEGACY),
     m("bidirectional-halves-swapped", PRE, "Bidirectional: forward and backward halves swapped",
       "move_range (halves[h], arrays, h * half, half);", "move_range (halves[h], arrays, (1 - h) * half, half);",
@@ -121,13 +122,13 @@ MUTANTS = [
       "BatchNormalization epsilon defaults to 1e-5 (wrong epsilon)",
       """STRATA_P_DOUBLE ("epsilon", "0.001"),""", """STRATA_P_DOUBLE ("epsilon", "0.00001"),""",
       ["layers"]),
-    m("keras3-batch-input-shape-kept", "core/strata-config-writer.c",
+    m("keras3-batch-input-shape-kept", "core/strata-config-convert.c",
       "Keras 3 configs keep batch_input_shape in every layer (a key not dropped)",
-      """      if (shape != NULL)
+      """      if (json_object_has_member (config, "batch_input_shape"))
         json_object_remove_member (config, "batch_input_shape");""", "",
-      LEGACY_PREDICT + ["interop-tf_keras-sequential_dense-h5-to-keras"], ["k2th_conv1d"]),
-    m("keras3-module-dropped", "core/strata-config-writer.c", "Keras 3 configs: a wrapped layer's module not written",
-      """      json_object_set_string_member (object, "module", "keras.layers");""", "", LEGACY_PREDICT,
+      LEGACY_PREDICT + ["interop-matrix-tf_keras-to-keras"], ["k2th_conv1d"]),
+    m("keras3-module-dropped", "core/strata-config-convert.c", "Keras 3 configs: a wrapped layer's module not written",
+      """      json_object_set_string_member (object, "module", strata_config_keras3_module (class_name));""", "", LEGACY_PREDICT,
       ["k2th_timedistributed_conv2d"]),
 
     # ---- reading (h5-reader.c, h5-attrs.c, h5-types.c) ----
@@ -170,9 +171,10 @@ MUTANTS = [
           set_zip_error (error, zip_file_get_error (zf), path, name);""", KV3),
 
     # ---- the JSON config format ----
-    m("json-config-dialect-not-kept", "plugins/json-config/strata-json-config-format.c",
+    m("json-config-dialect-not-kept", "plugins/json-config/strata-format-json-config.c",
       "model.json written in the Keras 2 dialect whatever the model was read in",
-      "    dialect = strata_model_get_dialect (model);", "    dialect = STRATA_KERAS_DIALECT_KERAS2;",
+      "strata_save_options_resolve_dialect (options, strata_model_get_dialect (model));",
+      "strata_save_options_resolve_dialect (options, STRATA_KERAS_DIALECT_KERAS2);",
       JSON_CONFIG),
     m("json-config-bom-off-by-one", "plugins/json-config/json-config-io.c",
       "a UTF-8 byte order mark skipped one byte short (off by one)",

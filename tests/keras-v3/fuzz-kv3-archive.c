@@ -39,6 +39,7 @@ LLVMFuzzerInitialize (int    *argc,
                       char ***argv)
 {
   g_autoptr(GListModel) formats = NULL;
+  gboolean found = FALSE;
 
   g_log_set_default_handler (fuzz_quiet_log, NULL);
   formats = strata_formats_list ();
@@ -46,7 +47,15 @@ LLVMFuzzerInitialize (int    *argc,
     {
       g_autoptr(StrataFormatInfo) info = g_list_model_get_item (formats, i);
 
-      strata_format_info_get_format (info, NULL);
+      if (strata_format_info_get_format (info, NULL) != NULL &&
+          g_str_equal (strata_format_info_get_name (info), "keras-v3"))
+        found = TRUE;
+    }
+  /* Without the module every input would fail alike and nothing be fuzzed. */
+  if (!found)
+    {
+      g_printerr ("fuzz-kv3-archive: the keras-v3 format module is not found (STRATA_FORMAT_PATH)\n");
+      abort ();
     }
   return 0;
 }

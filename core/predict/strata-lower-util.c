@@ -68,6 +68,8 @@ static const struct {
   { "Bidirectional", strata_lower_rnn },
   { "TimeDistributed", strata_lower_rnn },
   { "Masking", strata_lower_rnn },
+  { "NotEqual", strata_lower_ops },
+  { "Any", strata_lower_ops },
 };
 
 /* Layers whose Keras compute_mask returns the input mask unchanged

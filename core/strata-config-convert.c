@@ -190,6 +190,8 @@ static const struct { const char *classes; StrataKerasDialect missing_in; const 
   { "ThresholdedReLU", STRATA_KERAS_DIALECT_KERAS3, "keras._legacy.layers" },
   { "LocallyConnected1D LocallyConnected2D CuDNNLSTM CuDNNGRU", STRATA_KERAS_DIALECT_KERAS3, NULL },
   { "CuDNNLSTM CuDNNGRU", STRATA_KERAS_DIALECT_KERAS2, NULL },
+  /* Keras 3 operation nodes (masks); predict reads them in the tf-keras form. */
+  { "NotEqual Any", STRATA_KERAS_DIALECT_KERAS2, NULL },
 };
 
 typedef struct {
@@ -874,7 +876,8 @@ strata_config_convert_layer (const StrataConversion *conversion,
     }
   for (guint i = 0; i < G_N_ELEMENTS (missing_classes); i++)
     if (missing_classes[i].missing_in == conversion->to && missing_classes[i].module == NULL &&
-        strata_config_class_listed (missing_classes[i].classes, ctx.class_name))
+        strata_config_class_listed (missing_classes[i].classes, ctx.class_name) &&
+        !(conversion->for_predict && from == STRATA_KERAS_DIALECT_KERAS3))
       /* Translators: the first %s is "Keras 3" or "tf-keras (Keras 2)", the second a class name. */
       refuse (&ctx, _("%s has no %s layer"), dialect_name (conversion->to), ctx.class_name);
   if ((from == STRATA_KERAS_DIALECT_KERAS3) != (conversion->to == STRATA_KERAS_DIALECT_KERAS3))

@@ -1,4 +1,5 @@
-/* strata-layers-merge.c: merge layers (Keras 1 Merge included) and attention layers
+/* strata-layers-merge.c: merge layers (Keras 1 Merge included), attention layers
+ * and the Keras 3 operation nodes of masks
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,6 +15,7 @@ enum {
   MERGE_CONCATENATE,
   MERGE_DOT,
   MERGE_KERAS1,
+  MERGE_REDUCE,      /* Keras 3 ops.any and the like: axis (null: all), keepdims */
 };
 
 static void
@@ -77,6 +79,50 @@ elementwise_shapes (StrataLayer *self,
             }
         }
     }
+  return strata_shapes_one (strata_builtin_shape (self, error, out_rank, dims));
+}
+
+/* A reduction over "axis" (an int, a list, or null for every axis). */
+static GPtrArray *
+reduce_shapes (StrataLayer *self,
+               GPtrArray   *input_shapes,
+               GError     **error)
+{
+  StrataShape *input = strata_builtin_input (self, input_shapes, 0, 1, 1, 0, error);
+  JsonNode *axis = strata_cfg_node (self, "axis", NULL);
+  JsonArray *list = axis != NULL ? strata_json_node_get_list (axis) : NULL;
+  gboolean keepdims = FALSE, reduced[STRATA_MAX_RANK] = { FALSE };
+  gint64 dims[STRATA_MAX_RANK];
+  guint rank, out_rank = 0;
+
+  if (input == NULL || !strata_cfg_bool (self, FALSE, &keepdims, error, "keepdims", NULL))
+    return NULL;
+  rank = strata_shape_get_rank (input);
+  for (guint a = 0; a < rank; a++)
+    reduced[a] = axis == NULL;
+  for (guint i = 0; axis != NULL && i < (list != NULL ? json_array_get_length (list) : 1); i++)
+    {
+      gint64 a;
+
+      if (!strata_json_node_get_int (list != NULL ? json_array_get_element (list, i) : axis, &a))
+        {
+          strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    _("config key “%s” must be an integer, a list of integers or null"),
+                                    "axis");
+          return NULL;
+        }
+      if (a < 0)
+        a += rank;
+      if (a < 0 || a >= (gint64) rank)
+        {
+          set_shapes_error (error, self, input_shapes, _("the reduction axis is outside the input"));
+          return NULL;
+        }
+      reduced[a] = TRUE;
+    }
+  for (guint a = 0; a < rank; a++)
+    if (!reduced[a] || keepdims)
+      dims[out_rank++] = reduced[a] ? 1 : strata_shape_get_dim (input, a);
   return strata_shapes_one (strata_builtin_shape (self, error, out_rank, dims));
 }
 
@@ -239,6 +285,8 @@ merge_shapes (StrataLayer          *self,
       if (!read_dot_axes (self, "axes", axes, error))
         return NULL;
       return dot_shapes (self, input_shapes, axes[0], axes[1], error);
+    case MERGE_REDUCE:
+      return reduce_shapes (self, input_shapes, error);
     case MERGE_KERAS1:
       /* Keras 1 Merge: mode names the operation. */
       {
@@ -465,6 +513,13 @@ static const StrataLayerRow merge_rows[] = {
   ELEMENTWISE_ROW ("Average", "StrataAverage"),
   ELEMENTWISE_ROW ("Maximum", "StrataMaximum"),
   ELEMENTWISE_ROW ("Minimum", "StrataMinimum"),
+  /* Keras 3 writes the masks it computes as operation nodes of the graph
+   * (Embedding: not_equal(x, 0); Masking: any(not_equal(x, v), axis=-1))
+   * and passes them on as a call's `mask` keyword: module
+   * "keras.src.ops.numpy", the constant operands in the node's args. */
+  ELEMENTWISE_ROW ("NotEqual", "StrataNotEqual"),
+  { "Any", "StrataAny", { NULL }, NULL, merge_shapes, 0, MERGE_REDUCE,
+    { STRATA_P_JSON ("axis", "null"), STRATA_P_BOOL ("keepdims", "false") } },
   { "Concatenate", "StrataConcatenate", { NULL }, NULL, merge_shapes, 0, MERGE_CONCATENATE,
     { STRATA_P_INT ("axis", "-1") } },
   { "Dot", "StrataDot", { NULL }, NULL, merge_shapes, 0, MERGE_DOT,

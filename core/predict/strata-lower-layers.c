@@ -265,7 +265,7 @@ strata_lower_merge (StrataLowerCall *call, GError **error)
   return strata_lower_done (call, y);
 }
 
-/* Spatial axes of a 1D/2D layer's input, honouring data_format. */
+/* The first spatial axis of a layer's input, honouring data_format. */
 static guint
 first_spatial_axis (StrataLowerCall *call)
 {
@@ -278,19 +278,20 @@ lower_pad_crop (StrataLowerCall *call, guint n_axes, gboolean crop, GError **err
   const char *key = crop ? "cropping" : "padding";
   JsonNode *node = json_object_get_member (call->config, key);
   JsonArray *list = node != NULL ? strata_json_node_get_list (node) : NULL;
-  gint64 amount[2][2] = { { 0, 0 }, { 0, 0 } }, v;
+  gint64 amount[3][2] = { { 0, 0 }, { 0, 0 }, { 0, 0 } }, v;
   guint x = call->inputs[0], rank = rank_of (call, x), axis0 = first_spatial_axis (call);
   StrataPlanOp op = { .n_inputs = 1, .inputs = { x } };
 
   if (node != NULL && strata_json_node_get_int (node, &v))
-    amount[0][0] = amount[0][1] = amount[1][0] = amount[1][1] = v;
+    for (guint a = 0; a < 3; a++)
+      amount[a][0] = amount[a][1] = v;
   else if (list != NULL && n_axes == 1 && json_array_get_length (list) == 2)
     {
       strata_json_node_get_int (json_array_get_element (list, 0), &amount[0][0]);
       strata_json_node_get_int (json_array_get_element (list, 1), &amount[0][1]);
     }
-  else if (list != NULL && json_array_get_length (list) == 2)
-    for (guint a = 0; a < 2; a++)
+  else if (list != NULL && json_array_get_length (list) == n_axes)
+    for (guint a = 0; a < n_axes; a++)
       {
         JsonNode *item = json_array_get_element (list, a);
         JsonArray *pair = strata_json_node_get_list (item);
@@ -339,7 +340,7 @@ lower_upsampling (StrataLowerCall *call, guint n_axes, GError **error)
 {
   guint x = call->inputs[0], rank = rank_of (call, x);
   StrataPlanOp op = { .type = STRATA_OP_UPSAMPLE, .n_inputs = 1, .inputs = { x } };
-  gint64 size[2];
+  gint64 size[3];
   guint axis0 = n_axes == 1 ? 1 : first_spatial_axis (call);
 
   if (rank != n_axes + 2)
@@ -413,17 +414,12 @@ strata_lower_reshaping (StrataLowerCall *call, GError **error)
       tile.attr.tile.multiples[2] = 1;
       return strata_lower_done (call, strata_lower_op_full (call, &tile, error));
     }
-  if (g_str_equal (cls, "ZeroPadding1D"))
-    return lower_pad_crop (call, 1, FALSE, error);
-  if (g_str_equal (cls, "ZeroPadding2D"))
-    return lower_pad_crop (call, 2, FALSE, error);
-  if (g_str_equal (cls, "Cropping1D"))
-    return lower_pad_crop (call, 1, TRUE, error);
-  if (g_str_equal (cls, "Cropping2D"))
-    return lower_pad_crop (call, 2, TRUE, error);
-  if (g_str_equal (cls, "UpSampling1D"))
-    return lower_upsampling (call, 1, error);
-  if (g_str_equal (cls, "UpSampling2D"))
-    return lower_upsampling (call, 2, error);
-  g_assert_not_reached ();
+  {
+    guint n_axes = g_str_has_suffix (cls, "1D") ? 1 : g_str_has_suffix (cls, "3D") ? 3 : 2;
+    if (g_str_has_prefix (cls, "ZeroPadding"))
+      return lower_pad_crop (call, n_axes, FALSE, error);
+    if (g_str_has_prefix (cls, "Cropping"))
+      return lower_pad_crop (call, n_axes, TRUE, error);
+    return lower_upsampling (call, n_axes, error);
+  }
 }

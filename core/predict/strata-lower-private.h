@@ -32,9 +32,12 @@ typedef struct {
   const char  *class_name;
   JsonObject  *config;       /* the layer's config (tf-keras keys) */
   JsonObject  *kwargs;       /* the call's keyword arguments, or NULL */
+  JsonArray   *args;         /* a Keras 3 node's positional arguments as written
+                                (constants included), or NULL */
   guint        n_inputs;
   const guint *inputs;       /* value ids */
-  const guint *masks;        /* per input: the id of its Keras mask ([B, T], 0/1), or G_MAXUINT */
+  const guint *masks;        /* per input: the id of its Keras mask ([B, T], 0/1), or G_MAXUINT;
+                                the call's mask keyword, when given, else the input's */
   guint        n_outputs;
   guint        outputs[STRATA_LOWER_MAX_OUTPUTS];
   /* The output masks, when the function sets masks_set. Otherwise the
@@ -107,6 +110,7 @@ gboolean strata_lower_conv        (StrataLowerCall *call, GError **error);
 gboolean strata_lower_pooling     (StrataLowerCall *call, GError **error);
 gboolean strata_lower_norm        (StrataLowerCall *call, GError **error);
 gboolean strata_lower_rnn         (StrataLowerCall *call, GError **error);  /* and Masking, wrappers */
+gboolean strata_lower_ops         (StrataLowerCall *call, GError **error);  /* Keras 3 operation nodes */
 
 /* Members of a given type, NULL when absent or of another type. */
 JsonObject *strata_lower_object_member (JsonObject *object, const char *key);

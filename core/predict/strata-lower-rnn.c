@@ -210,12 +210,8 @@ lower_recurrent (StrataLowerCall *call, const Rnn *rnn, GError **error)
 static gboolean
 initial_states (StrataLowerCall *call, guint *n_init, const guint **init, GError **error)
 {
-  JsonNode *mask = call->kwargs != NULL ? json_object_get_member (call->kwargs, "mask") : NULL;
-
   *n_init = call->n_inputs - 1;
   *init = call->inputs + 1;
-  if (mask != NULL && !JSON_NODE_HOLDS_NULL (mask))
-    return strata_lower_unsupported (call, error, "a call with an explicit mask");
   if (*n_init > STRATA_LOWER_MAX_OUTPUTS)
     return strata_lower_unsupported (call, error, "%u initial states", *n_init);
   return TRUE;
@@ -233,6 +229,7 @@ inner_call (StrataLowerCall *call, JsonObject *entry, StrataLowerCall *inner, GE
   inner->class_name = strata_lower_class_name (entry);
   inner->config = config;
   inner->kwargs = NULL;
+  inner->args = NULL;
   inner->n_outputs = 0;
   return TRUE;
 }

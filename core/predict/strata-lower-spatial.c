@@ -1,7 +1,8 @@
 /* strata-lower-spatial.c: convolutions, pooling and normalization
  *
- * 1D layers run as 2D ops on a height of 1 (as TensorFlow's conv1d does);
- * channels_first layers are transposed to NHWC and back. Semantics:
+ * 1D layers run as 2D ops on a height of 1 (as TensorFlow's conv1d does),
+ * 3D layers as the 3D ops; channels_first layers are transposed to
+ * channels-last and back. Semantics:
  * ../shared/specs/keras-inference-semantics.md sections 1.2, 3 and 6.1.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -77,66 +78,120 @@ padding_of (StrataLowerCall *call)
   return g_ascii_strcasecmp (p, "same") == 0 ? STRATA_PLAN_PADDING_SAME : STRATA_PLAN_PADDING_VALID;
 }
 
-static gboolean
-lower_conv (StrataLowerCall *call, guint n_axes, GError **error)
+/* A view of the constant @w with @rank dims @dims (same data). */
+static guint
+view (StrataLowerCall *call, guint w, guint rank, const gint64 *dims)
 {
-  guint x = call->inputs[0], w[2], n, y;
-  gboolean cf = channels_first (call);
+  StrataPlanValue *v = strata_lower_value (call, w);
+
+  return strata_plan_add_const (call->plan, call->name, rank, dims, v->data, v->owner);
+}
+
+typedef enum { CONV_PLAIN, CONV_TRANSPOSE, CONV_DEPTHWISE, CONV_SEPARABLE } ConvKind;
+
+/* The spatial conv of @kind on the channels-last @x (1D: already given
+ * a height of 1) with the kernel @w laid out for it (spec 1.2). */
+static guint
+conv_op (StrataLowerCall *call, ConvKind kind, guint n_axes, guint x, guint w, GError **error)
+{
+  guint nsp = n_axes == 1 ? 2 : n_axes, off = nsp - n_axes;
   const char *padding = strata_lower_get_string (call, "padding", "valid");
-  gint64 strides[2] = { 1, 1 }, dilation[2] = { 1, 1 };
-  StrataPlanOp op = { .type = STRATA_OP_CONV2D, .n_inputs = 2 };
-  StrataPlanValue *kv;
+  gint64 strides[3] = { 1, 1, 1 }, dilation[3] = { 1, 1, 1 }, out_pad[3] = { -1, -1, -1 };
+  StrataPlanOp op = { .n_inputs = 2, .inputs = { x, w } };
 
-  if (strata_lower_value (call, x)->rank != n_axes + 2)
-    return strata_lower_unsupported (call, error, "input of rank %u", strata_lower_value (call, x)->rank);
-  if (strata_lower_get_int (call, "groups", 1) != 1)
-    return strata_lower_unsupported (call, error, "groups");
-  if (!strata_lower_get_ints (call, "strides", n_axes, strides + 2 - n_axes, 1) ||
-      !strata_lower_get_ints (call, "dilation_rate", n_axes, dilation + 2 - n_axes, 1))
-    return strata_lower_unsupported (call, error, "strides or dilation_rate");
-  if (!strata_lower_weights (call, w, 2, &n, error))
-    return FALSE;
-  if (n < 1)
-    return strata_lower_unsupported (call, error, "no kernel");
-  kv = strata_lower_value (call, w[0]);
-  if (kv->rank != n_axes + 2)
-    return strata_lower_unsupported (call, error, "kernel of rank %u", kv->rank);
-
-  if (cf)
-    x = to_channels_last (call, x, error);
-  if (n_axes == 1)
+  if (kind == CONV_TRANSPOSE)
     {
-      /* The [k, Cin, Cout] kernel viewed as [1, k, Cin, Cout]. */
-      gint64 kdims[4] = { 1, kv->dims[0], kv->dims[1], kv->dims[2] };
-      w[0] = strata_plan_add_const (call->plan, call->name, 4, kdims, kv->data, kv->owner);
-      x = add_height (call, x, error);
+      op.type = nsp == 3 ? STRATA_OP_CONV3D_BACKPROP_INPUT : STRATA_OP_CONV2D_BACKPROP_INPUT;
+      op.inputs[0] = w;
+      op.inputs[1] = x;
     }
-  if (!STRATA_LOWER_OK (x))
-    return FALSE;
-  op.inputs[0] = x;
-  op.inputs[1] = w[0];
-  for (int a = 0; a < 2; a++)
+  else
+    op.type = nsp == 3 ? STRATA_OP_CONV3D : STRATA_OP_CONV2D;
+  if (!strata_lower_get_ints (call, "strides", n_axes, strides + off, 1) ||
+      !strata_lower_get_ints (call, "dilation_rate", n_axes, dilation + off, 1) ||
+      (kind == CONV_TRANSPOSE && !strata_lower_get_ints (call, "output_padding", n_axes, out_pad + off, -1)))
     {
-      op.attr.conv.strides[a] = (int) strides[a];
-      op.attr.conv.dilations[a] = (int) dilation[a];
+      strata_lower_unsupported (call, error, "strides, dilation_rate or output_padding");
+      return G_MAXUINT;
     }
-  if (g_ascii_strcasecmp (padding, "causal") == 0)
+  for (guint a = 0; a < nsp; a++)
     {
-      gint64 k = strata_lower_value (call, w[0])->dims[1];
-      if (n_axes != 1)
-        return strata_lower_unsupported (call, error, "causal padding");
+      op.attr.conv.strides[a] = (int) CLAMP (strides[a], 0, G_MAXINT);
+      op.attr.conv.dilations[a] = (int) CLAMP (dilation[a], 0, G_MAXINT);
+      op.attr.conv.output_padding[a] = (int) CLAMP (out_pad[a], -1, G_MAXINT);
+    }
+  if (g_ascii_strcasecmp (padding, "causal") == 0 && n_axes == 1 && kind != CONV_TRANSPOSE)
+    {
+      /* left pad d·(k−1), then valid */
+      gint64 k = strata_lower_value (call, w)->dims[1];
       op.attr.conv.padding = STRATA_PLAN_PADDING_EXPLICIT;
       op.attr.conv.pads[2] = (int) (dilation[1] * (k - 1));
     }
   else if (g_ascii_strcasecmp (padding, "same") == 0 || g_ascii_strcasecmp (padding, "valid") == 0)
     op.attr.conv.padding = padding_of (call);
   else
-    return strata_lower_unsupported (call, error, "padding “%s”", padding);
-  y = strata_lower_op_full (call, &op, error);
+    {
+      strata_lower_unsupported (call, error, "padding “%s”", padding);
+      return G_MAXUINT;
+    }
+  return strata_lower_op_full (call, &op, error);
+}
+
+/* Conv{1,2,3}D (groups too), Conv{1,2,3}DTranspose, DepthwiseConv{1,2}D
+ * (a grouped conv with one input channel per group: the [k..., C, M]
+ * kernel is [k..., 1, C·M], output channel c·M + m) and
+ * SeparableConv{1,2}D (that depthwise conv without bias, then the
+ * pointwise kernel as a MatMul on the channels, then the bias). */
+static gboolean
+lower_conv (StrataLowerCall *call, ConvKind kind, guint n_axes, GError **error)
+{
+  guint x = call->inputs[0], w[3], n, y;
+  guint n_kernels = kind == CONV_SEPARABLE ? 2 : 1;
+  gboolean cf = channels_first (call);
+  gint64 kdims[STRATA_PLAN_MAX_RANK];
+  StrataPlanValue *kv;
+  guint krank;
+
+  if (strata_lower_value (call, x)->rank != n_axes + 2)
+    return strata_lower_unsupported (call, error, "input of rank %u", strata_lower_value (call, x)->rank);
+  if (!strata_lower_weights (call, w, 3, &n, error))
+    return FALSE;
+  if (n < n_kernels || n > n_kernels + 1)
+    return strata_lower_unsupported (call, error, "%u weights", n);
+  kv = strata_lower_value (call, w[0]);
+  krank = kv->rank;
+  if (krank != n_axes + 2)
+    return strata_lower_unsupported (call, error, "kernel of rank %u", krank);
+  /* 1D: the kernel gets a height of 1 in front */
+  kdims[0] = 1;
+  memcpy (kdims + (n_axes == 1), kv->dims, krank * sizeof (gint64));
+  krank += n_axes == 1;
+  if (kind == CONV_DEPTHWISE || kind == CONV_SEPARABLE)
+    {
+      kdims[krank - 1] *= kdims[krank - 2];
+      kdims[krank - 2] = 1;
+    }
+  w[0] = view (call, w[0], krank, kdims);
+
+  if (cf)
+    x = to_channels_last (call, x, error);
+  if (n_axes == 1)
+    x = add_height (call, x, error);
+  if (!STRATA_LOWER_OK (x))
+    return FALSE;
+  y = conv_op (call, kind, n_axes, x, w[0], error);
   if (n_axes == 1)
     y = drop_height (call, y, error);
-  if (n == 2)
-    y = strata_lower_binary (call, STRATA_OP_BIAS_ADD, y, w[1], error);
+  if (kind == CONV_SEPARABLE && STRATA_LOWER_OK (y))
+    {
+      StrataPlanValue *pv = strata_lower_value (call, w[1]);
+      gint64 pdims[2] = { pv->dims[pv->rank - 2], pv->dims[pv->rank - 1] };
+      if (pv->rank != n_axes + 2)
+        return strata_lower_unsupported (call, error, "pointwise kernel of rank %u", pv->rank);
+      y = strata_lower_binary (call, STRATA_OP_MATMUL, y, view (call, w[1], 2, pdims), error);
+    }
+  if (n == n_kernels + 1)
+    y = strata_lower_binary (call, STRATA_OP_BIAS_ADD, y, w[n_kernels], error);
   if (cf)
     y = to_channels_first (call, y, error);
   if (!STRATA_LOWER_OK (y))
@@ -148,14 +203,21 @@ lower_conv (StrataLowerCall *call, guint n_axes, GError **error)
 gboolean
 strata_lower_conv (StrataLowerCall *call, GError **error)
 {
-  return lower_conv (call, g_str_equal (call->class_name, "Conv1D") ? 1 : 2, error);
+  const char *cls = call->class_name;
+  guint n_axes = strstr (cls, "1D") != NULL ? 1 : strstr (cls, "3D") != NULL ? 3 : 2;
+  ConvKind kind = g_str_has_suffix (cls, "Transpose") ? CONV_TRANSPOSE
+                  : g_str_has_prefix (cls, "Depthwise") ? CONV_DEPTHWISE
+                  : g_str_has_prefix (cls, "Separable") ? CONV_SEPARABLE : CONV_PLAIN;
+
+  return lower_conv (call, kind, n_axes, error);
 }
 
 gboolean
 strata_lower_pooling (StrataLowerCall *call, GError **error)
 {
   const char *cls = call->class_name;
-  guint n_axes = g_str_has_suffix (cls, "1D") ? 1 : 2;
+  guint n_axes = g_str_has_suffix (cls, "1D") ? 1 : g_str_has_suffix (cls, "3D") ? 3 : 2;
+  guint nsp = n_axes == 1 ? 2 : n_axes, off = nsp - n_axes;
   guint x = call->inputs[0], rank = strata_lower_value (call, x)->rank;
   gboolean cf = channels_first (call);
 
@@ -174,21 +236,23 @@ strata_lower_pooling (StrataLowerCall *call, GError **error)
     }
   else
     {
-      StrataPlanOp op = { .type = g_str_has_prefix (cls, "Max") ? STRATA_OP_MAX_POOL : STRATA_OP_AVG_POOL,
+      gboolean max = g_str_has_prefix (cls, "Max");
+      StrataPlanOp op = { .type = nsp == 3 ? (max ? STRATA_OP_MAX_POOL3D : STRATA_OP_AVG_POOL3D)
+                                           : (max ? STRATA_OP_MAX_POOL : STRATA_OP_AVG_POOL),
                           .n_inputs = 1 };
-      gint64 size[2] = { 1, 1 }, strides[2] = { 1, 1 };
+      gint64 size[3] = { 1, 1, 1 }, strides[3] = { 1, 1, 1 };
       const char *pool_key = n_axes == 1 && json_object_has_member (call->config, "pool_length")
                              ? "pool_length" : "pool_size";
+      JsonNode *strides_node = json_object_get_member (call->config, "strides");
       guint y;
 
-      if (!strata_lower_get_ints (call, pool_key, n_axes, size + 2 - n_axes, 2))
+      if (!strata_lower_get_ints (call, pool_key, n_axes, size + off, 2))
         return strata_lower_unsupported (call, error, "pool_size");
+      /* strides None (or absent): the pool size */
       memcpy (strides, size, sizeof strides);
-      if (!strata_lower_get_ints (call, "strides", n_axes, strides + 2 - n_axes, size[1]))
+      if (strides_node != NULL && !JSON_NODE_HOLDS_NULL (strides_node) &&
+          !strata_lower_get_ints (call, "strides", n_axes, strides + off, 1))
         return strata_lower_unsupported (call, error, "strides");
-      if (n_axes == 2 && json_object_get_member (call->config, "strides") != NULL &&
-          JSON_NODE_HOLDS_NULL (json_object_get_member (call->config, "strides")))
-        memcpy (strides, size, sizeof strides);
       if (cf)
         x = to_channels_last (call, x, error);
       if (n_axes == 1)
@@ -196,10 +260,10 @@ strata_lower_pooling (StrataLowerCall *call, GError **error)
       if (!STRATA_LOWER_OK (x))
         return FALSE;
       op.inputs[0] = x;
-      for (int a = 0; a < 2; a++)
+      for (guint a = 0; a < nsp; a++)
         {
-          op.attr.pool.ksize[a] = (int) size[a];
-          op.attr.pool.strides[a] = (int) strides[a];
+          op.attr.pool.ksize[a] = (int) CLAMP (size[a], 0, G_MAXINT);
+          op.attr.pool.strides[a] = (int) CLAMP (strides[a], 0, G_MAXINT);
         }
       op.attr.pool.padding = padding_of (call);
       y = strata_lower_op_full (call, &op, error);

@@ -84,11 +84,24 @@ is_model_class (const char *class_name)
          g_strcmp0 (class_name, "Model") == 0;
 }
 
+/* The call's inputs, keyword arguments, the masks its `mask` keyword
+ * passes (NULL, or one per input, G_MAXUINT where none) and the Keras 3
+ * node's positional arguments as written (constants included), or NULL. */
+typedef struct {
+  JsonObject  *kwargs;
+  guint        n_inputs;
+  const guint *inputs;
+  const guint *explicit_masks;
+  JsonArray   *args;
+} Call;
+
 /* Lowers one call of the layer @entry ({class_name, config, ...}). */
 static gboolean
-lower_call (Lower *lower, StrataModel *model, JsonObject *entry, JsonObject *kwargs,
-            guint n_inputs, const guint *inputs, GArray *outputs, GError **error)
+lower_call (Lower *lower, StrataModel *model, JsonObject *entry, const Call *c,
+            GArray *outputs, GError **error)
 {
+  guint n_inputs = c->n_inputs;
+  const guint *inputs = c->inputs;
   const char *class_name = strata_lower_class_name (entry);
   JsonObject *config = strata_lower_object_member (entry, "config");
   const char *name = strata_lower_string_or_empty (config, "name");
@@ -121,13 +134,23 @@ lower_call (Lower *lower, StrataModel *model, JsonObject *entry, JsonObject *kwa
   call.name = name;
   call.class_name = class_name;
   call.config = config;
-  call.kwargs = kwargs;
+  call.kwargs = c->kwargs;
+  call.args = c->args;
   call.n_inputs = n_inputs;
   call.inputs = inputs;
   masks = g_new (guint, MAX (n_inputs, 1));
   masks[0] = G_MAXUINT;
   for (guint i = 0; i < n_inputs; i++)
-    masks[i] = mask_of (lower, inputs[i]);
+    {
+      masks[i] = mask_of (lower, inputs[i]);
+      /* An explicit mask replaces the one the input carries (Keras 3
+       * passes every mask so). */
+      if (c->explicit_masks != NULL)
+        masks[i] = c->explicit_masks[i];
+    }
+  for (guint i = 0; c->explicit_masks != NULL && i < n_inputs; i++)
+    if (masks[i] == POISON)
+      goto poison;
   call.masks = masks;
   call.n_weights = G_MAXUINT;
   for (guint i = 0; i < STRATA_LOWER_MAX_OUTPUTS; i++)
@@ -200,7 +223,9 @@ lower_sequential (Lower *lower, StrataModel *model, JsonArray *layers, guint inp
       if (g_strcmp0 (strata_lower_class_name (entry),
                      "InputLayer") == 0)
         continue;
-      if (!lower_call (lower, model, entry, NULL, 1, &x, out, error))
+      Call c = { NULL, 1, &x, NULL, NULL };
+
+      if (!lower_call (lower, model, entry, &c, out, error))
         return FALSE;
       if (out->len == 0)
         {
@@ -234,13 +259,25 @@ resolve_ref (GHashTable *done, JsonNode *ref, GArray *values)
   return TRUE;
 }
 
+/* Whether @node is a [name, node, tensor, ...] reference. */
+static gboolean
+is_ref (JsonNode *node)
+{
+  const char *name;
+  gint64 node_index, tensor_index;
+
+  return parse_ref (node, &name, &node_index, &tensor_index);
+}
+
 /* The inputs of one inbound node, or FALSE when one is not computed yet.
  * The tensors of an initial_state keyword (Keras 3) follow the inputs,
- * where tf-keras puts them. */
+ * where tf-keras puts them. The tensors of a mask keyword (a reference,
+ * or a list of references and nulls, one per input) go to @masks. */
 static gboolean
-resolve_node (GHashTable *done, JsonArray *node, GArray *values, JsonObject **kwargs)
+resolve_node (GHashTable *done, JsonArray *node, GArray *values, GArray *masks, JsonObject **kwargs)
 {
   JsonArray *states;
+  JsonNode *mask;
 
   *kwargs = NULL;
   for (guint j = 0; j < json_array_get_length (node); j++)
@@ -258,7 +295,43 @@ resolve_node (GHashTable *done, JsonArray *node, GArray *values, JsonObject **kw
   for (guint j = 0; states != NULL && j < json_array_get_length (states); j++)
     if (!resolve_ref (done, json_array_get_element (states, j), values))
       return FALSE;
+  mask = *kwargs != NULL ? json_object_get_member (*kwargs, "mask") : NULL;
+  if (mask != NULL && is_ref (mask))
+    return resolve_ref (done, mask, masks);
+  for (guint j = 0; mask != NULL && JSON_NODE_HOLDS_ARRAY (mask) && j < json_array_get_length (json_node_get_array (mask)); j++)
+    {
+      JsonNode *m = json_array_get_element (json_node_get_array (mask), j);
+      guint none = G_MAXUINT;
+
+      if (!is_ref (m))
+        g_array_append_val (masks, none);
+      else if (!resolve_ref (done, m, masks))
+        return FALSE;
+    }
   return TRUE;
+}
+
+/* The positional arguments of @layer's call @index in @model as a Keras 3
+ * file wrote them (constants included), or NULL. */
+static JsonArray *
+keras3_args (StrataModel *model, StrataLayer *layer, guint index)
+{
+  GPtrArray *nodes = layer != NULL ? strata_layer_peek_nodes (layer) : NULL;
+
+  for (guint i = 0; nodes != NULL && i < nodes->len; i++)
+    {
+      StrataNode *node = g_ptr_array_index (nodes, i);
+
+      if (!strata_model_has_node (model, node))
+        continue;
+      if (index-- > 0)
+        continue;
+      if (node->raw == NULL || node->raw_dialect != STRATA_KERAS_DIALECT_KERAS3 ||
+          !JSON_NODE_HOLDS_OBJECT (node->raw))
+        return NULL;
+      return strata_lower_array_member (json_node_get_object (node->raw), "args");
+    }
+  return NULL;
 }
 
 static gboolean
@@ -326,12 +399,19 @@ lower_functional (Lower *lower, StrataModel *model, JsonObject *config, guint n_
               JsonArray *node = JSON_NODE_HOLDS_ARRAY (item) ? json_node_get_array (item) : NULL;
               g_autoptr(GArray) in = new_values ();
               g_autoptr(GArray) out = new_values ();
-              JsonObject *kwargs;
+              g_autoptr(GArray) masks = new_values ();
+              Call c = { 0 };
 
-              if (node == NULL || !resolve_node (done, node, in, &kwargs))
+              if (node == NULL || !resolve_node (done, node, in, masks, &c.kwargs))
                 break;
-              if (!lower_call (lower, model, entry, kwargs, in->len, (const guint *) (void *) in->data,
-                               out, error))
+              /* Masks for the first inputs; none for the others. */
+              for (guint none = G_MAXUINT; masks->len > 0 && masks->len < in->len;)
+                g_array_append_val (masks, none);
+              c.n_inputs = in->len;
+              c.inputs = (const guint *) (void *) in->data;
+              c.explicit_masks = masks->len > 0 ? (const guint *) (void *) masks->data : NULL;
+              c.args = keras3_args (model, strata_model_get_layer (model, name), next_node[i]);
+              if (!lower_call (lower, model, entry, &c, out, error))
                 return FALSE;
               /* Nodes of a nested model are numbered from 1: its node 0 is
                * the one that built it (tf-keras get_network_config). */

@@ -369,97 +369,6 @@ run_cast (const StrataKernelArgs *a)
 }
 
 static void
-run_conv2d (const StrataKernelArgs *a)
-{
-  const StrataPlanOp *op = a->op;
-  const gint64 *xd = a->in_dims[0], *fd = a->in_dims[1], *yd = a->out_dims;
-  gsize h = xd[1], w = xd[2], ci = xd[3], kh = fd[0], kw = fd[1], co = fd[3];
-  gsize oh = yd[1], ow = yd[2];
-  int sh = op->attr.conv.strides[0], sw = op->attr.conv.strides[1];
-  int dh = op->attr.conv.dilations[0], dw = op->attr.conv.dilations[1];
-  int pt, pl, unused;
-  gboolean pointwise;
-
-  strata_plan_window (op->attr.conv.padding, h, kh, sh, dh, op->attr.conv.pads[0],
-                      op->attr.conv.pads[1], &pt, &unused);
-  strata_plan_window (op->attr.conv.padding, w, kw, sw, dw, op->attr.conv.pads[2],
-                      op->attr.conv.pads[3], &pl, &unused);
-  pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 &&
-                       oh == h && ow == w;
-  float *col = a->scratch;
-
-  for (gint64 b = 0; b < xd[0]; b++)
-    {
-      const float *x = (const float *) a->in[0] + b * h * w * ci;
-      float *y = (float *) a->out + b * oh * ow * co;
-
-      if (pointwise)
-        {
-          strata_sgemm (FALSE, FALSE, oh * ow, co, ci, x, ci, a->in[1], co, FALSE, y, co);
-          continue;
-        }
-      /* im2col: one row per output pixel, [kh, kw, ci] like the HWIO filter */
-      for (gsize oy = 0; oy < oh; oy++)
-        for (gsize ox = 0; ox < ow; ox++)
-          {
-            float *row = col + (oy * ow + ox) * kh * kw * ci;
-            for (gsize ky = 0; ky < kh; ky++)
-              {
-                gint64 iy = (gint64) oy * sh - pt + (gint64) ky * dh;
-                for (gsize kx = 0; kx < kw; kx++)
-                  {
-                    gint64 ix = (gint64) ox * sw - pl + (gint64) kx * dw;
-                    float *dst = row + (ky * kw + kx) * ci;
-                    if (iy < 0 || iy >= (gint64) h || ix < 0 || ix >= (gint64) w)
-                      memset (dst, 0, ci * sizeof (float));
-                    else
-                      memcpy (dst, x + ((gsize) iy * w + (gsize) ix) * ci, ci * sizeof (float));
-                  }
-              }
-          }
-      strata_sgemm (FALSE, FALSE, oh * ow, co, kh * kw * ci, col, kh * kw * ci,
-                    a->in[1], co, FALSE, y, co);
-    }
-}
-
-static void
-run_pool (const StrataKernelArgs *a)
-{
-  const StrataPlanOp *op = a->op;
-  const gint64 *xd = a->in_dims[0], *yd = a->out_dims;
-  gint64 h = xd[1], w = xd[2], c = xd[3], oh = yd[1], ow = yd[2];
-  int kh = op->attr.pool.ksize[0], kw = op->attr.pool.ksize[1];
-  int sh = op->attr.pool.strides[0], sw = op->attr.pool.strides[1];
-  int pt, pl, unused;
-  gboolean is_max = op->type == STRATA_OP_MAX_POOL;
-
-  strata_plan_window (op->attr.pool.padding, h, kh, sh, 1, 0, 0, &pt, &unused);
-  strata_plan_window (op->attr.pool.padding, w, kw, sw, 1, 0, 0, &pl, &unused);
-  for (gint64 b = 0; b < xd[0]; b++)
-    for (gint64 oy = 0; oy < oh; oy++)
-      for (gint64 ox = 0; ox < ow; ox++)
-        {
-          gint64 y0 = MAX (oy * sh - pt, 0), y1 = MIN (oy * sh - pt + kh, h);
-          gint64 x0 = MAX (ox * sw - pl, 0), x1 = MIN (ox * sw - pl + kw, w);
-          float *y = (float *) a->out + ((b * oh + oy) * ow + ox) * c;
-          for (gint64 ch = 0; ch < c; ch++)
-            {
-              double acc = is_max ? -INFINITY : 0.0;
-              for (gint64 iy = y0; iy < y1; iy++)
-                for (gint64 ix = x0; ix < x1; ix++)
-                  {
-                    float v = ((const float *) a->in[0])[((b * h + iy) * w + ix) * c + ch];
-                    if (is_max)
-                      acc = (v > acc || isnan (v)) ? v : acc;
-                    else
-                      acc += v;
-                  }
-              y[ch] = (float) (is_max ? acc : acc / (double) ((y1 - y0) * (x1 - x0)));
-            }
-        }
-}
-
-static void
 run_batch_matmul (const StrataKernelArgs *a)
 {
   const StrataPlanOp *op = a->op;
@@ -479,9 +388,9 @@ strata_kernel_scratch_size (const StrataKernelArgs *a)
 {
   switch (a->op->type)
     {
-    case STRATA_OP_CONV2D:
-      return (gsize) a->out_dims[1] * a->out_dims[2] * a->in_dims[1][0] * a->in_dims[1][1] *
-             a->in_dims[1][2] * sizeof (float);
+    case STRATA_OP_CONV2D: case STRATA_OP_CONV3D:
+    case STRATA_OP_CONV2D_BACKPROP_INPUT: case STRATA_OP_CONV3D_BACKPROP_INPUT:
+      return strata_kernel_conv_scratch_size (a);
     case STRATA_OP_MEAN:
     case STRATA_OP_MAX:
     case STRATA_OP_SUM:
@@ -531,8 +440,13 @@ strata_kernel_run (const StrataKernelArgs *a)
           y[i] = x[i] + bias[i % c];
         return;
       }
-    case STRATA_OP_CONV2D: run_conv2d (a); return;
-    case STRATA_OP_MAX_POOL: case STRATA_OP_AVG_POOL: run_pool (a); return;
+    case STRATA_OP_CONV2D: case STRATA_OP_CONV3D: strata_kernel_conv (a); return;
+    case STRATA_OP_CONV2D_BACKPROP_INPUT: case STRATA_OP_CONV3D_BACKPROP_INPUT:
+      strata_kernel_conv_transpose (a);
+      return;
+    case STRATA_OP_MAX_POOL: case STRATA_OP_AVG_POOL: case STRATA_OP_MAX_POOL3D: case STRATA_OP_AVG_POOL3D:
+      strata_kernel_pool (a);
+      return;
     case STRATA_OP_MEAN: case STRATA_OP_MAX: case STRATA_OP_SUM: run_reduce (a); return;
     case STRATA_OP_ADD: case STRATA_OP_SUB: case STRATA_OP_MUL: case STRATA_OP_DIV:
     case STRATA_OP_MAXIMUM: case STRATA_OP_MINIMUM: case STRATA_OP_SQUARED_DIFF:

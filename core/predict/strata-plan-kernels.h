@@ -28,6 +28,12 @@ void  strata_kernel_run          (const StrataKernelArgs *args);
 /* A StrataPlanActivation of @x (not GELU, which needs the op's attribute). */
 float strata_kernel_activation (const StrataPlanActivation *act, float x);
 
+/* Convolutions and pooling (strata-plan-conv.c). */
+gsize strata_kernel_conv_scratch_size (const StrataKernelArgs *args);
+void  strata_kernel_conv              (const StrataKernelArgs *args);
+void  strata_kernel_conv_transpose    (const StrataKernelArgs *args);
+void  strata_kernel_pool              (const StrataKernelArgs *args);
+
 /* STRATA_OP_RNN (strata-plan-rnn.c). */
 gsize strata_kernel_rnn_scratch_size (const StrataKernelArgs *args);
 void  strata_kernel_rnn              (const StrataKernelArgs *args);

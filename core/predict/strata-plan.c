@@ -15,6 +15,9 @@ static const char *const op_names[STRATA_OP_N_TYPES] = {
   [STRATA_OP_MATMUL] = "MatMul", [STRATA_OP_BATCH_MATMUL] = "BatchMatMulV2",
   [STRATA_OP_BIAS_ADD] = "BiasAdd", [STRATA_OP_CONV2D] = "Conv2D",
   [STRATA_OP_MAX_POOL] = "MaxPool", [STRATA_OP_AVG_POOL] = "AvgPool",
+  [STRATA_OP_CONV3D] = "Conv3D", [STRATA_OP_CONV2D_BACKPROP_INPUT] = "Conv2DBackpropInput",
+  [STRATA_OP_CONV3D_BACKPROP_INPUT] = "Conv3DBackpropInputV2",
+  [STRATA_OP_MAX_POOL3D] = "MaxPool3D", [STRATA_OP_AVG_POOL3D] = "AvgPool3D",
   [STRATA_OP_MEAN] = "Mean", [STRATA_OP_MAX] = "Max", [STRATA_OP_SUM] = "Sum",
   [STRATA_OP_ADD] = "AddV2", [STRATA_OP_SUB] = "Sub", [STRATA_OP_MUL] = "Mul",
   [STRATA_OP_DIV] = "RealDiv", [STRATA_OP_MAXIMUM] = "Maximum", [STRATA_OP_MINIMUM] = "Minimum",
@@ -356,31 +359,76 @@ strata_plan_infer_shape (const StrataPlanOp *op, const StrataPlanValue *values,
         return shape_error (op, error, "the bias does not match the channels");
       return TRUE;
     case STRATA_OP_CONV2D:
-      if (r != 4 || in_rank[1] != 4)
-        return shape_error (op, error, "input or filter is not of rank 4");
-      if (x[3] >= 0 && x[3] != in[1][2])
-        return shape_error (op, error, "the input channels do not match the kernel");
-      for (int a = 0; a < 2; a++)
-        {
-          int before, after;
-          out[1 + a] = strata_plan_window (op->attr.conv.padding, x[1 + a], (int) in[1][a],
-                                           op->attr.conv.strides[a], op->attr.conv.dilations[a],
-                                           op->attr.conv.pads[2 * a], op->attr.conv.pads[2 * a + 1],
-                                           &before, &after);
-        }
-      out[3] = in[1][3];
-      return TRUE;
+    case STRATA_OP_CONV3D:
+      {
+        guint nsp = op->type == STRATA_OP_CONV3D ? 3 : 2;
+        if (r != nsp + 2 || in_rank[1] != nsp + 2)
+          return shape_error (op, error, nsp == 3 ? "input or filter is not of rank 5" : "input or filter is not of rank 4");
+        if (in[1][nsp] < 1 || in[1][nsp + 1] < 1 ||
+            (x[nsp + 1] >= 0 && (x[nsp + 1] % in[1][nsp] != 0 || in[1][nsp + 1] % (x[nsp + 1] / in[1][nsp]) != 0)))
+          return shape_error (op, error, "the input channels do not match the kernel");
+        for (guint a = 0; a < nsp; a++)
+          {
+            int before, after;
+            if (op->attr.conv.strides[a] < 1 || op->attr.conv.dilations[a] < 1 || in[1][a] < 1)
+              return shape_error (op, error, "a stride, dilation or kernel size below 1");
+            out[1 + a] = strata_plan_window (op->attr.conv.padding, x[1 + a], (int) in[1][a],
+                                             op->attr.conv.strides[a], op->attr.conv.dilations[a],
+                                             op->attr.conv.pads[2 * a], op->attr.conv.pads[2 * a + 1],
+                                             &before, &after);
+          }
+        out[nsp + 1] = in[1][nsp + 1];
+        return TRUE;
+      }
+    case STRATA_OP_CONV2D_BACKPROP_INPUT:
+    case STRATA_OP_CONV3D_BACKPROP_INPUT:
+      {
+        /* inputs: filter [k..., O, I], x [B, n..., I] */
+        guint nsp = op->type == STRATA_OP_CONV3D_BACKPROP_INPUT ? 3 : 2;
+        const gint64 *f = in[0], *xt = in[1];
+        if (in_rank[0] != nsp + 2 || in_rank[1] != nsp + 2)
+          return shape_error (op, error, nsp == 3 ? "input or filter is not of rank 5" : "input or filter is not of rank 4");
+        if (xt[nsp + 1] >= 0 && xt[nsp + 1] != f[nsp + 1])
+          return shape_error (op, error, "the input channels do not match the kernel");
+        *dtype = values[op->inputs[1]].dtype;
+        *rank = nsp + 2;
+        out[0] = xt[0];
+        for (guint a = 0; a < nsp; a++)
+          {
+            gint64 s = op->attr.conv.strides[a], ke = (f[a] - 1) * op->attr.conv.dilations[a] + 1;
+            int pad = op->attr.conv.output_padding[a];
+            gboolean same = op->attr.conv.padding == STRATA_PLAN_PADDING_SAME;
+            if (s < 1 || op->attr.conv.dilations[a] < 1 || f[a] < 1 || pad >= s)
+              return shape_error (op, error, "a stride, dilation, kernel size or output padding out of range");
+            /* Keras's deconv_output_length (spec 3.3) */
+            if (xt[1 + a] < 0)
+              out[1 + a] = -1;
+            else if (pad < 0)
+              out[1 + a] = same ? xt[1 + a] * s : (xt[1 + a] - 1) * s + MAX (ke, s);
+            else
+              out[1 + a] = (xt[1 + a] - 1) * s + (same ? ke % 2 : ke) + pad;
+          }
+        out[nsp + 1] = f[nsp];
+        return TRUE;
+      }
     case STRATA_OP_MAX_POOL:
     case STRATA_OP_AVG_POOL:
-      if (r != 4)
-        return shape_error (op, error, "input is not of rank 4");
-      for (int a = 0; a < 2; a++)
-        {
-          int before, after;
-          out[1 + a] = strata_plan_window (op->attr.pool.padding, x[1 + a], op->attr.pool.ksize[a],
-                                           op->attr.pool.strides[a], 1, 0, 0, &before, &after);
-        }
-      return TRUE;
+    case STRATA_OP_MAX_POOL3D:
+    case STRATA_OP_AVG_POOL3D:
+      {
+        guint nsp = op->type == STRATA_OP_MAX_POOL3D || op->type == STRATA_OP_AVG_POOL3D ? 3 : 2;
+        if (r != nsp + 2)
+          return shape_error (op, error, nsp == 3 ? "input is not of rank 5" : "input is not of rank 4");
+        for (guint a = 0; a < nsp; a++)
+          {
+            int before, after;
+            if (op->attr.pool.ksize[a] < 1 || op->attr.pool.strides[a] < 1)
+              return shape_error (op, error, "a window or stride below 1");
+            out[1 + a] = strata_plan_window (op->attr.pool.padding, x[1 + a], op->attr.pool.ksize[a],
+                                             op->attr.pool.strides[a], 1, 0, 0, &before, &after);
+          }
+        return TRUE;
+      }
     case STRATA_OP_MEAN:
     case STRATA_OP_MAX:
     case STRATA_OP_SUM:

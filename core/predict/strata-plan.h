@@ -67,9 +67,18 @@ typedef enum {
                               flattened as tensordot does ([.., K] -> [.., N]) */
   STRATA_OP_BATCH_MATMUL,  /* BatchMatMulV2(a, b), adj_x, adj_y */
   STRATA_OP_BIAS_ADD,      /* BiasAdd(x, bias), data_format NHWC (last axis) */
-  STRATA_OP_CONV2D,        /* Conv2D(x NHWC, filter HWIO), strides, dilations, padding (SAME/VALID/EXPLICIT) */
+  STRATA_OP_CONV2D,        /* Conv2D(x NHWC, filter HWIO), strides, dilations, padding (SAME/VALID/EXPLICIT);
+                              grouped when C is a multiple of the filter's I (groups = C / I) */
+  STRATA_OP_CONV3D,        /* Conv3D(x NDHWC, filter DHWIO), as Conv2D (no EXPLICIT padding in TF) */
+  STRATA_OP_CONV2D_BACKPROP_INPUT,  /* Conv2DBackpropInput(filter HWOI, x NHWI): the transposed conv;
+                                       strides, dilations, padding SAME/VALID. TF's input_sizes is not
+                                       an input: the output lengths follow from x's as Keras computes
+                                       them (spec 3.3) with attr.conv.output_padding (-1: None) */
+  STRATA_OP_CONV3D_BACKPROP_INPUT,  /* Conv3DBackpropInputV2(filter DHWOI, x NDHWI), as above */
   STRATA_OP_MAX_POOL,      /* MaxPool(x NHWC), ksize, strides, padding SAME/VALID */
   STRATA_OP_AVG_POOL,      /* AvgPool(x NHWC), ksize, strides, padding SAME/VALID (padding not counted) */
+  STRATA_OP_MAX_POOL3D,    /* MaxPool3D(x NDHWC), as MaxPool */
+  STRATA_OP_AVG_POOL3D,    /* AvgPool3D(x NDHWC), as AvgPool */
   /* Reductions (attr.axes, keep_dims) */
   STRATA_OP_MEAN,          /* Mean(x, axes) */
   STRATA_OP_MAX,           /* Max(x, axes) */
@@ -190,8 +199,9 @@ typedef struct {
     struct { gint64 multiples[STRATA_PLAN_MAX_RANK]; } tile;
     struct { int axis; } axis;            /* ConcatV2 */
     struct { guint axes; gboolean keep_dims; } reduce;  /* bit i set: reduce axis i */
-    struct { int strides[2], dilations[2], pads[4]; StrataPlanPadding padding; } conv;  /* pads: top, bottom, left, right (EXPLICIT) */
-    struct { int ksize[2], strides[2]; StrataPlanPadding padding; } pool;  /* VALID or SAME */
+    /* per spatial axis, in order (2 or 3); pads: before and after of each axis (EXPLICIT) */
+    struct { int strides[3], dilations[3], pads[6], output_padding[3]; StrataPlanPadding padding; } conv;
+    struct { int ksize[3], strides[3]; StrataPlanPadding padding; } pool;  /* VALID or SAME */
     struct { gboolean adj_x, adj_y; } batch_matmul;
     struct { float alpha; } leaky;
     struct { float lo, hi; } clip;

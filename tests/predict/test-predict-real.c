@@ -33,12 +33,6 @@ static const struct {
 } expected_failures[] = {
   { "keras/examples/simple_lstm/simple_lstm_tf_keras_2_inputs_and_outputs.h5",
     "the file holds no predictions, only inputs and training targets (MANIFEST.md)" },
-  { "rnn_mask_embedding-k3.vectors.h5",
-    "Keras 3 writes the mask as NotEqual operation nodes, which the loader does not register" },
-  { "rnn_masking-k3.vectors.h5",
-    "Keras 3 writes the mask as NotEqual/Any operation nodes, which the loader does not register" },
-  { "bidirectional_mask_state-k3.vectors.h5",
-    "Keras 3 writes the mask as NotEqual operation nodes, which the loader does not register" },
 };
 
 static Tally
@@ -332,9 +326,9 @@ test_generated (void)
         }
     }
   report ("generated (tf-keras 2.21 / Keras 3.15)", &tally, labels);
-  /* 60 cases, each from tf-keras 2.21 and from Keras 3.15, and the
-   * tf-keras CuDNN layers. */
-  g_assert_cmpuint (labels->len, ==, 121);
+  /* 96 cases, each from tf-keras 2.21 and from Keras 3.15, the
+   * tf-keras CuDNN layers and the Keras 3 explicit masks. */
+  g_assert_cmpuint (labels->len, ==, 194);
 }
 
 int

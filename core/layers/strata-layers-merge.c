@@ -107,6 +107,7 @@ reduce_shapes (StrataLayer *self,
       if (!strata_json_node_get_int (list != NULL ? json_array_get_element (list, i) : axis, &a))
         {
           strata_builtin_set_error (error, self, STRATA_CONFIG_ERROR_INVALID,
+                                    /* Translators: a config key, here axis */
                                     _("config key “%s” must be an integer, a list of integers or null"),
                                     "axis");
           return NULL;

@@ -333,9 +333,10 @@ read_number (Reader *reader)
     }
 
 invalid:
-  len = word_length (reader, start);
-  fail (reader, FAIL_SYNTAX, start,
-        g_strdup_printf (_("invalid number “%.*s”"), (int) MAX (len, 1), start));
+  {
+    g_autofree char *word = g_strndup (start, MAX (word_length (reader, start), 1));
+    fail (reader, FAIL_SYNTAX, start, g_strdup_printf (_("invalid number “%s”"), word));
+  }
   return NULL;
 }
 

@@ -22,7 +22,8 @@ gboolean json_glib_reference_identical (JsonNode  *a,
                                         char     **where);
 
 /* Parses @data with strata_json_parse() and with the reference. FALSE,
- * with *@problem set, when they disagree other than in the deliberate
+ * with *@problem set, when one takes the text and the other does not, or
+ * both take it and build different trees, other than in the deliberate
  * ways (see the function). *@parsed (may be NULL) gets Strata's tree. */
 gboolean json_glib_reference_check (const char  *data,
                                     gssize       length,

@@ -57,8 +57,8 @@ test_real_fixtures (void)
     g_assert_cmpuint (check_files (dir), >, 10);
 }
 
-/* Texts written for the cases where the parsers could part: each must
- * give the same tree or the same kind of error. */
+/* Texts written for the cases where the parsers could part: both must
+ * give the same tree, or both refuse the text. */
 static void
 test_edge_texts (void)
 {

@@ -93,6 +93,10 @@ static const struct {
   { "{NaN: 1}", ERROR_AT, NULL, 1, 2 },   /* Expecting property name enclosed in double quotes */
   { "{\"a\": 1, NaN: 2}", ERROR_AT, NULL, 1, 10 },   /* Expecting property name enclosed in double quotes */
   { "\xef\xbb\xbf[1]", ERROR_AT, NULL, 1, 1 },   /* Unexpected UTF-8 BOM (decode using utf-8-sig) */
+  { "1{\"a\": 2}", ERROR_AT, NULL, 1, 2 },   /* Extra data */
+  { "null[1]", ERROR_AT, NULL, 1, 5 },   /* Extra data */
+  { "\"x\" {}", ERROR_AT, NULL, 1, 5 },   /* Extra data */
+  { "1 2", ERROR_AT, NULL, 1, 3 },   /* Extra data */
   { "[1, \x0b""2]", ERROR_AT, NULL, 1, 5 },   /* Expecting value */
   { "[1, \xc2\xa0""2]", ERROR_AT, NULL, 1, 5 },   /* Expecting value */
   { "[\"\xc3(\"]", NOT_UTF8, NULL, 0, 0 },   /* invalid continuation byte */

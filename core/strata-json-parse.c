@@ -5,68 +5,106 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "strata-json-private.h"
 #include "strata-i18n-private.h"
 
-/* ------------------------------------------------------------------ */
-/* Parsing                                                             */
-/* ------------------------------------------------------------------ */
+/* One pass of recursive descent that builds json-glib's tree directly, the
+ * tree json-glib's JsonParser would build (same node and value types, the
+ * same parent pointers, members in their first order with the last value
+ * of a repeated name, as json_object_set_member() and Python's dict do),
+ * for the language of Python's json module. Positions are byte offsets
+ * until an error needs a line and a column. */
 
-/* Python writes NaN, Infinity and -Infinity as bare tokens, which
- * json-glib rejects. A pre-scan finds them in value positions, outside
- * strings, and swaps each for a one-character string holding a control
- * character that no one-character string of the input holds, padded with
- * spaces to the token's length so that json-glib's line:column stay
- * right. After parsing, those strings become doubles again. The same scan
- * bounds the nesting depth before json-glib recurses. */
-
-enum {
-  SPECIAL_NAN,
-  SPECIAL_POS_INF,
-  SPECIAL_NEG_INF,
-  N_SPECIALS
-};
-
-static const struct {
-  const char *token;
-  gsize       len;
-} specials[N_SPECIALS] = {
-  [SPECIAL_NAN]     = { "NaN", 3 },
-  [SPECIAL_POS_INF] = { "Infinity", 8 },
-  [SPECIAL_NEG_INF] = { "-Infinity", 9 },
-};
+typedef enum {
+  FAIL_SYNTAX,        /* INVALID: "Invalid JSON at line, column: what" */
+  FAIL_UNSUPPORTED,   /* UNSUPPORTED: valid JSON that a C string cannot hold */
+  FAIL_INTEGER,       /* LIMIT: what is the integer */
+  FAIL_DEPTH,         /* LIMIT */
+} FailKind;
 
 typedef struct {
-  gsize offset;
-  int   kind;
-} Special;
+  const char *data;
+  const char *p;
+  const char *end;
+  /* Decoded strings, stacked: an object's member name stays below the
+   * strings of its value until the member is added. */
+  GString    *scratch;
+  guint       depth;
 
-typedef struct {
-  GArray  *specials;         /* of Special */
-  guint32  used_controls;    /* bit c: some one-character string is U+000c */
-} ScanResult;
+  gboolean    failed;
+  FailKind    fail_kind;
+  const char *fail_at;
+  char       *fail_what;
+} Reader;
 
 static void
-set_error_at (GError     **error,
-              int          code,
-              guint        line,
-              guint        column,
-              const char  *what)
+fail (Reader     *reader,
+      FailKind    kind,
+      const char *at,
+      char       *what)   /* (transfer full) */
 {
-  g_set_error (error, STRATA_CONFIG_ERROR, code,
-               /* Translators: the first %u is a line number, the second %u a column number, %s the
-                * reason. */
-               _("Invalid JSON at line %u, column %u: %s"), line, column, what);
+  reader->failed = TRUE;
+  reader->fail_kind = kind;
+  reader->fail_at = at;
+  reader->fail_what = what;
 }
 
 static gboolean
-is_delimiter (char c)
+is_word_char (char c)
 {
-  return c == '\0' || c == ',' || c == ']' || c == '}' ||
-         c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  return g_ascii_isalnum (c) || c == '-' || c == '+' || c == '.';
+}
+
+/* The length of the word at @p: a number or a bare token, and whatever
+ * letters, digits and signs stick to it. */
+static gsize
+word_length (const Reader *reader,
+             const char   *p)
+{
+  const char *q = p;
+
+  while (q < reader->end && is_word_char (*q))
+    q++;
+  return (gsize) (q - p);
+}
+
+/* What stands at @p, for "unexpected ...". */
+static char *
+describe_at (const Reader *reader,
+             const char   *p)
+{
+  gsize word = p < reader->end ? word_length (reader, p) : 0;
+
+  if (p == reader->end)
+    return g_strdup (_("end of the text"));
+  if (word > 0)
+    return g_strdup_printf ("“%.*s%s”", (int) MIN (word, 40), p, word > 40 ? "…" : "");
+  if (*p == '\0')
+    return g_strdup (_("NUL byte"));
+  if (g_ascii_isprint (*p))
+    return g_strdup_printf ("“%c”", *p);
+  /* Translators: a byte value in hexadecimal, describing what was found */
+  return g_strdup_printf (_("byte 0x%02x"), (guchar) *p);
+}
+
+/* Fails at reader->p with @format, a literal with one %s for what is
+ * there (describe_at()). */
+#define fail_unexpected(reader, format) \
+  G_STMT_START { \
+    g_autofree char *found_ = describe_at ((reader), (reader)->p); \
+    fail ((reader), FAIL_SYNTAX, (reader)->p, g_strdup_printf ((format), found_)); \
+  } G_STMT_END
+
+static inline void
+skip_space (Reader *reader)
+{
+  const char *p = reader->p;
+
+  while (p < reader->end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+    p++;
+  reader->p = p;
 }
 
 static int
@@ -81,389 +119,526 @@ hex_value (char c)
   return -1;
 }
 
-/* Scans the string starting at data[*i] == '"'; leaves *i on the closing
- * quote (or at @len: json-glib reports the unterminated string). Refuses
- * what Python's json module refuses and json-glib lets through: unknown
- * escapes and raw control characters. Records the code of a string that
- * is exactly one (escaped) control character. */
-static gboolean
-scan_string (const char  *data,
-             gsize        len,
-             gsize       *i,
-             guint        line,
-             guint       *column,
-             guint32     *used_controls,
-             GError     **error)
+/* The four hex digits after "\u" at @p, or -1. */
+static int
+read_hex4 (const Reader *reader,
+           const char   *p)
 {
-  gsize j = *i + 1;
-  int n_chars = 0;
-  int last_code = -1;
-  gboolean non_ascii = FALSE;
+  int value = 0;
 
-  while (j < len && data[j] != '"')
+  if (reader->end - p < 6)
+    return -1;
+  for (int k = 2; k < 6; k++)
     {
-      guchar c = (guchar) data[j];
-      int code = -1;
-
-      if (c == '\\')
-        {
-          char e = j + 1 < len ? data[j + 1] : '\0';
-
-          switch (e)
-            {
-            case '"': case '\\': case '/': break;
-            case 'b': code = '\b'; break;
-            case 'f': code = '\f'; break;
-            case 'n': code = '\n'; break;
-            case 'r': code = '\r'; break;
-            case 't': code = '\t'; break;
-            case 'u':
-              {
-                int value = 0;
-
-                for (gsize k = 2; k < 6; k++)
-                  {
-                    int h = j + k < len ? hex_value (data[j + k]) : -1;
-                    if (h < 0)
-                      {
-                        set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line,
-                                      *column + (guint) (j - *i),
-                                      _("invalid \\u escape in a string"));
-                        return FALSE;
-                      }
-                    value = value * 16 + h;
-                  }
-                if (value < 0x20)
-                  code = value;
-                j += 4;   /* the four hex digits */
-              }
-              break;
-            default:
-              set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, *column + (guint) (j - *i),
-                            _("invalid escape in a string"));
-              return FALSE;
-            }
-          j += 2;
-        }
-      else if (c < 0x20)
-        {
-          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, *column + (guint) (j - *i),
-                        _("control character in a string (it must be escaped)"));
-          return FALSE;
-        }
-      else
-        {
-          non_ascii |= c >= 0x80;
-          j++;
-        }
-
-      n_chars++;
-      last_code = code;
+      int h = hex_value (p[k]);
+      if (h < 0)
+        return -1;
+      value = value * 16 + h;
     }
+  return value;
+}
 
-  /* Outside strings the scan takes ASCII only, so checking the strings
-   * that have other bytes checks the whole text (strata_json_parse() then
-   * finds where it goes wrong). */
-  if (non_ascii && !g_utf8_validate_len (data + *i + 1, j - *i - 1, NULL))
+/* Decodes the escape at reader->p (a backslash) onto the scratch.
+ * json-glib's strings end at a NUL, so a string ends at \u0000, as it did
+ * when json-glib parsed (Lambda layers of old h5 files hold marshalled
+ * code with NULs). Python also takes lone surrogates, which json-glib
+ * refuses or garbles; they are refused here. */
+static gboolean
+read_escape (Reader *reader)
+{
+  const char *p = reader->p;
+  char e = p + 1 < reader->end ? p[1] : '\0';
+  int code;
+
+  switch (e)
     {
-      g_set_error_literal (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                           _("the text is not valid UTF-8"));
+    case '"': case '\\': case '/':
+      g_string_append_c (reader->scratch, e);
+      reader->p = p + 2;
+      return TRUE;
+    case 'b': g_string_append_c (reader->scratch, '\b'); reader->p = p + 2; return TRUE;
+    case 'f': g_string_append_c (reader->scratch, '\f'); reader->p = p + 2; return TRUE;
+    case 'n': g_string_append_c (reader->scratch, '\n'); reader->p = p + 2; return TRUE;
+    case 'r': g_string_append_c (reader->scratch, '\r'); reader->p = p + 2; return TRUE;
+    case 't': g_string_append_c (reader->scratch, '\t'); reader->p = p + 2; return TRUE;
+    case 'u':
+      break;
+    default:
+      fail (reader, FAIL_SYNTAX, p, g_strdup (_("invalid escape in a string")));
       return FALSE;
     }
 
-  if (n_chars == 1 && last_code > 0 && last_code < 0x20)
-    *used_controls |= 1u << last_code;
-
-  *column += (guint) (j - *i);
-  *i = j;
+  code = read_hex4 (reader, p);
+  if (code < 0)
+    {
+      fail (reader, FAIL_SYNTAX, p, g_strdup (_("invalid \\u escape in a string")));
+      return FALSE;
+    }
+  reader->p = p + 6;
+  if (code >= 0xd800 && code < 0xdc00 && reader->end - reader->p >= 6 &&
+      reader->p[0] == '\\' && reader->p[1] == 'u')
+    {
+      int low = read_hex4 (reader, reader->p);
+      if (low >= 0xdc00 && low < 0xe000)
+        {
+          code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+          reader->p += 6;
+        }
+    }
+  if (code >= 0xd800 && code < 0xe000)
+    {
+      fail (reader, FAIL_UNSUPPORTED, p,
+            /* Translators: a hexadecimal UTF-16 code unit */
+            g_strdup_printf (_("the lone UTF-16 surrogate \\u%04x in a string"), (guint) code));
+      return FALSE;
+    }
+  {
+    char utf8[6];
+    g_string_append_len (reader->scratch, utf8, g_unichar_to_utf8 ((gunichar) code, utf8));
+  }
   return TRUE;
 }
 
-/* json-glib reads numbers that JSON (and Python) refuse: leading zeros
- * as octal, 0x as hex, "+1", ".5", "1." and integers beyond 64 bits
- * (silently wrapped). Checks the token at @p against the JSON grammar
- * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? and the 64-bit range, and
- * sets *@token_len to its length. */
-static gboolean
-check_number (const char  *p,
-              gsize        len,
-              gsize       *token_len,
-              guint        line,
-              guint        column,
-              GError     **error)
+/* Reads the string at reader->p (a quote) and appends it, NUL-terminated,
+ * to the scratch; returns its offset there, or -1. */
+static gssize
+read_string (Reader *reader)
 {
-  g_autofree char *token = NULL;
+  const char *open = reader->p;
+  const char *p = open + 1;
+  gssize start = (gssize) reader->scratch->len;
+
+  for (;;)
+    {
+      const char *run = p;
+      guchar high = 0;
+
+      /* Plain characters up to a quote, a backslash or a control one. */
+      while (p < reader->end && (guchar) *p >= 0x20 && *p != '"' && *p != '\\')
+        high |= (guchar) *p++;
+      /* Runs end at ASCII, so checking each run checks all the string. */
+      if ((high & 0x80) != 0 && !g_utf8_validate_len (run, (gsize) (p - run), NULL))
+        {
+          /* strata_json_parse() finds the byte */
+          fail (reader, FAIL_SYNTAX, run, g_strdup (_("the text is not valid UTF-8")));
+          return -1;
+        }
+      g_string_append_len (reader->scratch, run, p - run);
+
+      if (p == reader->end)
+        {
+          fail (reader, FAIL_SYNTAX, open, g_strdup (_("unterminated string")));
+          return -1;
+        }
+      if (*p == '"')
+        break;
+      if (*p != '\\')
+        {
+          fail (reader, FAIL_SYNTAX, p, g_strdup (_("control character in a string (it must be escaped)")));
+          return -1;
+        }
+      reader->p = p;
+      if (!read_escape (reader))
+        return -1;
+      p = reader->p;
+    }
+
+  reader->p = p + 1;
+  g_string_append_c (reader->scratch, '\0');
+  return start;
+}
+
+/* A number, to the grammar -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+ * that Python and JSON share: json-glib would also take leading zeros
+ * (as octal), 0x, "+1", ".5" and "1.", and wrap integers beyond 64 bits.
+ * Integers become gint64 nodes ("-0" is 0), the others doubles rounded
+ * as g_ascii_strtod() (and Python's float()) round them. */
+static JsonNode *
+read_number (Reader *reader)
+{
+  const char *start = reader->p;
+  const char *p = start;
+  const char *end = reader->end;
+  gboolean negative = FALSE;
   gboolean is_integer = TRUE;
-  gsize l = 0;
-  gsize k = 0;
+  guint64 magnitude = 0;
+  gboolean overflow = FALSE;
+  gsize len;
 
-  while (l < len && (g_ascii_isalnum (p[l]) || p[l] == '-' || p[l] == '+' || p[l] == '.'))
-    l++;
-  *token_len = MAX (l, 1);
-  token = g_strndup (p, l);
-
-  if (token[k] == '-')
-    k++;
-  if (token[k] == '0')
-    k++;
-  else if (token[k] >= '1' && token[k] <= '9')
-    while (g_ascii_isdigit (token[k]))
-      k++;
+  if (*p == '-')
+    {
+      negative = TRUE;
+      p++;
+    }
+  if (p < end && *p == '0')
+    p++;
+  else if (p < end && *p >= '1' && *p <= '9')
+    while (p < end && g_ascii_isdigit (*p))
+      {
+        guint digit = (guint) (*p++ - '0');
+        overflow |= magnitude > (G_MAXUINT64 - digit) / 10;
+        magnitude = magnitude * 10 + digit;
+      }
   else
     goto invalid;
-  if (token[k] == '.')
+  if (p < end && *p == '.')
     {
       is_integer = FALSE;
-      k++;
-      if (!g_ascii_isdigit (token[k]))
+      p++;
+      if (p == end || !g_ascii_isdigit (*p))
         goto invalid;
-      while (g_ascii_isdigit (token[k]))
-        k++;
+      while (p < end && g_ascii_isdigit (*p))
+        p++;
     }
-  if (token[k] == 'e' || token[k] == 'E')
+  if (p < end && (*p == 'e' || *p == 'E'))
     {
       is_integer = FALSE;
-      k++;
-      if (token[k] == '+' || token[k] == '-')
-        k++;
-      if (!g_ascii_isdigit (token[k]))
+      p++;
+      if (p < end && (*p == '+' || *p == '-'))
+        p++;
+      if (p == end || !g_ascii_isdigit (*p))
         goto invalid;
-      while (g_ascii_isdigit (token[k]))
-        k++;
+      while (p < end && g_ascii_isdigit (*p))
+        p++;
     }
-  if (token[k] != '\0')
+  if (p < end && is_word_char (*p))
     goto invalid;
 
-  if (is_integer && !g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, NULL, NULL))
+  reader->p = p;
+  len = (gsize) (p - start);
+  if (is_integer)
     {
-      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                   /* Translators: the first %u is a line number, the second %u a column number, %s
-                    * the number as written. */
-                   _("Invalid JSON at line %u, column %u: the integer %s does not fit in 64 bits"),
-                   line, column, token);
-      return FALSE;
+      if (overflow || magnitude > (guint64) G_MAXINT64 + negative)
+        {
+          fail (reader, FAIL_INTEGER, start, g_strndup (start, len));
+          return NULL;
+        }
+      /* -(2^63) without signed overflow */
+      return json_node_init_int (json_node_alloc (),
+                                 negative ? (gint64) (0 - magnitude) : (gint64) magnitude);
     }
-  return TRUE;
+  else
+    {
+      /* g_ascii_strtod() wants a terminated string; the text need not be. */
+      char buffer[64];
+      g_autofree char *long_token = NULL;
+      const char *token = buffer;
+
+      if (len < sizeof buffer)
+        {
+          memcpy (buffer, start, len);
+          buffer[len] = '\0';
+        }
+      else
+        token = long_token = g_strndup (start, len);
+      return json_node_init_double (json_node_alloc (), g_ascii_strtod (token, NULL));
+    }
 
 invalid:
   {
-    /* Translators: %s is the number as written. */
-    g_autofree char *what = g_strdup_printf (_("invalid number “%s”"), token);
-    set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column, what);
+    g_autofree char *word = g_strndup (start, MAX (word_length (reader, start), 1));
+    /* Translators: the text that does not parse as a number */
+    fail (reader, FAIL_SYNTAX, start, g_strdup_printf (_("invalid number “%s”"), word));
   }
-  return FALSE;
+  return NULL;
 }
 
+static JsonNode *read_value (Reader *reader);
+
+/* Nesting beyond the limit fails before recursing further. */
 static gboolean
-prescan (const char  *data,
-         gsize        len,
-         ScanResult  *result,
-         GError     **error)
+enter (Reader *reader)
 {
-  /* For each open container: TRUE for an array, FALSE for an object. */
-  gboolean is_array[STRATA_JSON_MAX_DEPTH + 1];
-  guint depth = 0;
-  guint line = 1;
-  guint column = 1;
-  gboolean value_position = TRUE;
-  gboolean done = FALSE;
-
-  for (gsize i = 0; i < len; i++, column++)
+  if (reader->depth == STRATA_JSON_MAX_DEPTH)
     {
-      char c = data[i];
-
-      if (done && !(c == ' ' || c == '\t' || c == '\r' || c == '\n'))
-        {
-          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column,
-                        _("extra data after the JSON value"));
-          return FALSE;
-        }
-
-      switch (c)
-        {
-        case '\n':
-          line++;
-          column = 0;
-          break;
-        case ' ':
-        case '\t':
-        case '\r':
-          break;
-        case '\0':
-          set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column,
-                        _("unexpected NUL byte"));
-          return FALSE;
-        case '"':
-          if (!scan_string (data, len, &i, line, &column, &result->used_controls, error))
-            return FALSE;
-          value_position = FALSE;
-          break;
-        case '[':
-        case '{':
-          if (depth == STRATA_JSON_MAX_DEPTH)
-            {
-              g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                           /* Translators: the nesting limit, then a line and a column number */
-                           _("JSON nesting deeper than %d levels at line %u, column %u"),
-                           STRATA_JSON_MAX_DEPTH, line, column);
-              return FALSE;
-            }
-          is_array[depth++] = (c == '[');
-          value_position = (c == '[');
-          break;
-        case ']':
-        case '}':
-          if (depth > 0)
-            depth--;
-          value_position = FALSE;
-          if (depth == 0)
-            done = TRUE;
-          break;
-        case ':':
-          value_position = TRUE;
-          break;
-        case ',':
-          value_position = depth > 0 && is_array[depth - 1];
-          break;
-        default:
-          if (!g_ascii_isalnum (c) && c != '-' && c != '+' && c != '.')
-            {
-              /* Comments, single quotes and the like: json-glib takes some. */
-              g_autofree char *what = g_ascii_isprint (c) ?
-                /* Translators: %c is a character. */
-                g_strdup_printf (_("unexpected character “%c”"), c) :
-                /* Translators: %02x is a byte value in hexadecimal. */
-                g_strdup_printf (_("unexpected byte 0x%02x"), (guchar) c);
-              set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column, what);
-              return FALSE;
-            }
-          if (value_position)
-            {
-              gboolean special = FALSE;
-
-              /* NaN, Infinity, -Infinity: most tokens start otherwise */
-              for (int k = 0; k < N_SPECIALS && !special && (c == 'N' || c == 'I' || c == '-'); k++)
-                {
-                  gsize l = specials[k].len;
-                  if (len - i >= l && memcmp (data + i, specials[k].token, l) == 0 &&
-                      (i + l == len || is_delimiter (data[i + l])))
-                    {
-                      Special s = { i, k };
-                      g_array_append_val (result->specials, s);
-                      i += l - 1;
-                      column += (guint) l - 1;
-                      special = TRUE;
-                    }
-                }
-              if (!special && (c == '-' || c == '+' || c == '.' || g_ascii_isdigit (c)))
-                {
-                  gsize l = 0;
-
-                  if (!check_number (data + i, len - i, &l, line, column, error))
-                    return FALSE;
-                  i += l - 1;
-                  column += (guint) l - 1;
-                }
-            }
-          value_position = FALSE;
-          break;
-        }
+      fail (reader, FAIL_DEPTH, reader->p, NULL);
+      return FALSE;
     }
-
+  reader->depth++;
+  reader->p++;
+  skip_space (reader);
   return TRUE;
 }
 
-/* Turns the marker strings back into doubles. */
-static void
-restore_specials (JsonNode   *node,
-                  const char  markers[N_SPECIALS][2])
+static JsonNode *
+read_array (Reader *reader)
 {
-  switch (JSON_NODE_TYPE (node))
+  JsonArray *array;
+  JsonNode *node;
+
+  if (!enter (reader))
+    return NULL;
+  array = json_array_new ();
+  node = json_node_init (json_node_alloc (), JSON_NODE_ARRAY);
+  json_node_take_array (node, array);
+
+  if (reader->p < reader->end && *reader->p == ']')
+    goto done;
+  for (;;)
     {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObjectIter iter;
-        JsonNode *member;
+      JsonNode *element = read_value (reader);
 
-        json_object_iter_init (&iter, json_node_get_object (node));
-        while (json_object_iter_next (&iter, NULL, &member))
-          restore_specials (member, markers);
-      }
-      break;
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-        guint n = json_array_get_length (array);
+      if (element == NULL)
+        goto error;
+      json_node_set_parent (element, node);
+      json_array_add_element (array, element);
 
-        for (guint i = 0; i < n; i++)
-          restore_specials (json_array_get_element (array, i), markers);
-      }
-      break;
-    case JSON_NODE_VALUE:
-      if (json_node_get_value_type (node) == G_TYPE_STRING)
+      skip_space (reader);
+      if (reader->p < reader->end && *reader->p == ',')
         {
-          const char *s = json_node_get_string (node);
-          static const double values[N_SPECIALS] = { NAN, INFINITY, -INFINITY };
-
-          for (int k = 0; k < N_SPECIALS; k++)
-            if (s != NULL && strcmp (s, markers[k]) == 0)
-              {
-                json_node_set_double (node, values[k]);
-                break;
-              }
+          reader->p++;
+          skip_space (reader);
+          continue;
         }
-      break;
-    case JSON_NODE_NULL:
-    default:
-      break;
+      if (reader->p < reader->end && *reader->p == ']')
+        break;
+      /* Translators: what was found, e.g. “2” or “the end of the text” */
+      fail_unexpected (reader, _("unexpected %s, expected “,” or “]”"));
+      goto error;
     }
+
+done:
+  reader->p++;
+  reader->depth--;
+  return node;
+
+error:
+  json_node_unref (node);
+  return NULL;
 }
 
-/* Fails on invalid UTF-8 naming the line and column (in bytes) of the
- * first byte that is not. */
-static gboolean
-check_utf8 (const char  *data,
-            gsize        len,
-            GError     **error)
+static JsonNode *
+read_object (Reader *reader)
 {
-  const char *end = NULL;
-  guint line = 1;
-  guint column = 1;
+  JsonObject *object;
+  JsonNode *node;
 
-  if (g_utf8_validate_len (data, len, &end))
-    return TRUE;
-  for (const char *p = data; p < end; p++, column++)
+  if (!enter (reader))
+    return NULL;
+  object = json_object_new ();
+  node = json_node_init (json_node_alloc (), JSON_NODE_OBJECT);
+  json_node_take_object (node, object);
+
+  if (reader->p < reader->end && *reader->p == '}')
+    goto done;
+  for (;;)
+    {
+      JsonNode *member;
+      gssize name;
+
+      if (reader->p == reader->end || *reader->p != '"')
+        {
+          /* Translators: what was found, e.g. “2” or “the end of the text” */
+          fail_unexpected (reader, _("unexpected %s, expected a member name in double quotes"));
+          goto error;
+        }
+      name = read_string (reader);
+      if (name < 0)
+        goto error;
+
+      skip_space (reader);
+      if (reader->p == reader->end || *reader->p != ':')
+        {
+          /* Translators: what was found, e.g. “2” or “the end of the text” */
+          fail_unexpected (reader, _("unexpected %s, expected “:”"));
+          goto error;
+        }
+      reader->p++;
+      skip_space (reader);
+
+      member = read_value (reader);
+      if (member == NULL)
+        goto error;
+      json_node_set_parent (member, node);
+      /* json_object_set_member() copies the name. */
+      json_object_set_member (object, reader->scratch->str + name, member);
+      g_string_truncate (reader->scratch, (gsize) name);
+
+      skip_space (reader);
+      if (reader->p < reader->end && *reader->p == ',')
+        {
+          reader->p++;
+          skip_space (reader);
+          continue;
+        }
+      if (reader->p < reader->end && *reader->p == '}')
+        break;
+      /* Translators: what was found, e.g. “2” or “the end of the text” */
+      fail_unexpected (reader, _("unexpected %s, expected “,” or “}”"));
+      goto error;
+    }
+
+done:
+  reader->p++;
+  reader->depth--;
+  return node;
+
+error:
+  json_node_unref (node);
+  return NULL;
+}
+
+/* The word at reader->p is exactly @token. */
+static gboolean
+word_is (Reader     *reader,
+         const char *token,
+         gsize       len)
+{
+  if ((gsize) (reader->end - reader->p) < len || memcmp (reader->p, token, len) != 0 ||
+      (reader->p + len < reader->end && is_word_char (reader->p[len])))
+    return FALSE;
+  reader->p += len;
+  return TRUE;
+}
+
+/* A value at reader->p (after white space). */
+static JsonNode *
+read_value (Reader *reader)
+{
+  char c = reader->p < reader->end ? *reader->p : '\0';
+
+  switch (c)
+    {
+    case '{':
+      return read_object (reader);
+    case '[':
+      return read_array (reader);
+    case '"':
+      {
+        gssize at = read_string (reader);
+        JsonNode *node;
+
+        if (at < 0)
+          return NULL;
+        node = json_node_init_string (json_node_alloc (), reader->scratch->str + at);
+        g_string_truncate (reader->scratch, (gsize) at);
+        return node;
+      }
+    case 't':
+      if (word_is (reader, "true", 4))
+        return json_node_init_boolean (json_node_alloc (), TRUE);
+      break;
+    case 'f':
+      if (word_is (reader, "false", 5))
+        return json_node_init_boolean (json_node_alloc (), FALSE);
+      break;
+    case 'n':
+      if (word_is (reader, "null", 4))
+        return json_node_init_null (json_node_alloc ());
+      break;
+    /* Python writes these bare tokens for non-finite floats. */
+    case 'N':
+      if (word_is (reader, "NaN", 3))
+        return json_node_init_double (json_node_alloc (), NAN);
+      break;
+    case 'I':
+      if (word_is (reader, "Infinity", 8))
+        return json_node_init_double (json_node_alloc (), INFINITY);
+      break;
+    case '-':
+      if (word_is (reader, "-Infinity", 9))
+        return json_node_init_double (json_node_alloc (), -INFINITY);
+      return read_number (reader);
+    case '+':
+    case '.':
+      return read_number (reader);
+    default:
+      if (g_ascii_isdigit (c))
+        return read_number (reader);
+      break;
+    }
+
+  /* Translators: what was found, e.g. “2” or “the end of the text” */
+  fail_unexpected (reader, _("unexpected %s, expected a value"));
+  return NULL;
+}
+
+/* Line and column (in characters, 1-based) of @at, in valid UTF-8. */
+static void
+locate (const char *data,
+        const char *at,
+        guint      *line,
+        guint      *column)
+{
+  const char *line_start = data;
+
+  *line = 1;
+  for (const char *p = data; p < at; p++)
     if (*p == '\n')
       {
-        line++;
-        column = 0;
+        (*line)++;
+        line_start = p + 1;
       }
-  set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column, _("the text is not valid UTF-8"));
-  return FALSE;
+  *column = 1;
+  for (const char *p = line_start; p < at; p++)
+    if (((guchar) *p & 0xc0) != 0x80)
+      (*column)++;
 }
 
-/* json-glib says "<data>:3:15: Parse error: unexpected ..."; keep the
- * position and the reason, in our own words. */
-static void
-set_parse_error (GError     **error,
-                 const char  *message)
+/* The first byte of @data that is not UTF-8, or NULL; NUL is a character
+ * like any other here (g_utf8_validate_len() refuses it). */
+static const char *
+find_invalid_utf8 (const char *data,
+                   gsize       len)
 {
-  guint line = 0;
-  guint column = 0;
-  int consumed = 0;
+  const char *end = data + len;
+  const char *stop = NULL;
 
-  if (g_str_has_prefix (message, "<data>:") &&
-      sscanf (message, "<data>:%u:%u: %n", &line, &column, &consumed) == 2 && consumed > 0)
+  while (!g_utf8_validate_len (data, (gsize) (end - data), &stop))
     {
-      const char *reason = message + consumed;
-      if (g_str_has_prefix (reason, "Parse error: "))
-        reason += strlen ("Parse error: ");
-      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, line, column, reason);
+      if (*stop != '\0')
+        return stop;
+      data = stop + 1;
     }
-  else
-    g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
-                 /* Translators: %s is the reason. */
-                 _("Invalid JSON: %s"), message);
+  return NULL;
+}
+
+static void
+set_error_at (GError     **error,
+              int          code,
+              const char  *data,
+              const char  *at,
+              const char  *what)
+{
+  guint line, column;
+
+  locate (data, at, &line, &column);
+  g_set_error (error, STRATA_CONFIG_ERROR, code,
+               /* Translators: a line number, a column number, then what is wrong there */
+               _("Invalid JSON at line %u, column %u: %s"), line, column, what);
+}
+
+static void
+set_fail_error (const Reader  *reader,
+                GError       **error)
+{
+  guint line, column;
+
+  locate (reader->data, reader->fail_at, &line, &column);
+  switch (reader->fail_kind)
+    {
+    case FAIL_UNSUPPORTED:
+      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_UNSUPPORTED,
+                   /* Translators: a line number, a column number, then what is not supported there */
+                   _("Unsupported JSON at line %u, column %u: %s"), line, column, reader->fail_what);
+      break;
+    case FAIL_INTEGER:
+      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                   /* Translators: a line number, a column number, then the integer as written */
+                   _("Invalid JSON at line %u, column %u: the integer %s does not fit in 64 bits"),
+                   line, column, reader->fail_what);
+      break;
+    case FAIL_DEPTH:
+      g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
+                   /* Translators: the nesting limit, then a line number and a column number */
+                   _("JSON nesting deeper than %d levels at line %u, column %u"),
+                   STRATA_JSON_MAX_DEPTH, line, column);
+      break;
+    case FAIL_SYNTAX:
+    default:
+      set_error_at (error, STRATA_CONFIG_ERROR_INVALID, reader->data, reader->fail_at, reader->fail_what);
+      break;
+    }
 }
 
 /**
@@ -475,10 +650,15 @@ set_parse_error (GError     **error,
  * Parses JSON the way Python's json module writes it, as Keras stores
  * configs: the bare tokens `NaN`, `Infinity` and `-Infinity` are accepted
  * outside strings, while what Python refuses (comments, single quotes,
- * leading zeros, integers beyond 64 bits, trailing text, invalid UTF-8) is
- * refused. Nesting deeper than 512 levels fails with
- * %STRATA_CONFIG_ERROR_LIMIT before any recursion; other errors are
- * %STRATA_CONFIG_ERROR_INVALID with the line and column.
+ * leading zeros, trailing text, invalid UTF-8) is refused. Integers are
+ * 64-bit: larger ones, which Python takes, fail with
+ * %STRATA_CONFIG_ERROR_LIMIT, as does nesting deeper than 512 levels. A
+ * string ends at `\u0000` (the rest of it is checked, then dropped). A lone
+ * UTF-16 surrogate, which Python takes, fails with
+ * %STRATA_CONFIG_ERROR_UNSUPPORTED. Other errors are
+ * %STRATA_CONFIG_ERROR_INVALID. Every message gives the line and the column
+ * (in characters) where the text goes wrong; invalid UTF-8 anywhere is the
+ * error reported, as Python decodes the text before it parses it.
  *
  * Returns: (transfer full): the parsed document, or %NULL with @error set
  */
@@ -487,84 +667,51 @@ strata_json_parse (const char  *data,
                    gssize       length,
                    GError     **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *patched = NULL;
-  ScanResult scan = { 0 };
-  char markers[N_SPECIALS][2] = { { 0 } };
-  JsonNode *root;
+  Reader reader = { 0 };
+  const char *invalid = NULL;
+  JsonNode *root = NULL;
   gsize len;
-  gboolean ok;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   len = length < 0 ? strlen (data) : (gsize) length;
+  if (data == NULL)
+    data = "";
+  reader.data = reader.p = data;
+  reader.end = data + len;
 
-  /* The pre-scan checks UTF-8 on the way (see scan_string()); when it
-   * fails, invalid UTF-8 anywhere in the text is the error to report, as
-   * it comes before anything else one can say about the text. */
-  scan.specials = g_array_new (FALSE, FALSE, sizeof (Special));
-  ok = prescan (data, len, &scan, &local_error);
-  if (!ok)
+  skip_space (&reader);
+  if (reader.p == reader.end)
     {
-      g_array_unref (scan.specials);
-      if (check_utf8 (data, len, error))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-
-  if (scan.specials->len > 0)
-    {
-      int k = 0;
-
-      /* Pick three control characters that no one-character string uses. */
-      for (int c = 1; c < 0x20 && k < N_SPECIALS; c++)
-        if ((scan.used_controls & (1u << c)) == 0)
-          markers[k++][0] = (char) c;
-      if (k < N_SPECIALS)
-        {
-          g_array_unref (scan.specials);
-          g_set_error (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_LIMIT,
-                       _("Invalid JSON: too many distinct control-character strings next to NaN or Infinity values"));
-          return NULL;
-        }
-
-      patched = g_memdup2 (data, len);
-      for (guint i = 0; i < scan.specials->len; i++)
-        {
-          const Special *s = &g_array_index (scan.specials, Special, i);
-          char *p = patched + s->offset;
-
-          memset (p, ' ', specials[s->kind].len);
-          p[0] = '"';
-          p[1] = markers[s->kind][0];
-          p[2] = '"';
-        }
-      data = patched;
-    }
-
-  parser = json_parser_new ();
-  ok = json_parser_load_from_data (parser, data, (gssize) len, &local_error);
-  if (!ok)
-    {
-      g_array_unref (scan.specials);
-      set_parse_error (error, local_error->message);
-      return NULL;
-    }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL)
-    {
-      g_array_unref (scan.specials);
       g_set_error_literal (error, STRATA_CONFIG_ERROR, STRATA_CONFIG_ERROR_INVALID,
                            _("Invalid JSON: the document is empty"));
       return NULL;
     }
 
-  if (scan.specials->len > 0)
-    restore_specials (root, (const char (*)[2]) markers);
-  g_array_unref (scan.specials);
+  reader.scratch = g_string_sized_new (256);
+  root = read_value (&reader);
+  if (root != NULL)
+    {
+      skip_space (&reader);
+      if (reader.p != reader.end)
+        {
+          fail (&reader, FAIL_SYNTAX, reader.p, g_strdup (_("extra data after the JSON value")));
+          g_clear_pointer (&root, json_node_unref);
+        }
+    }
+  g_string_free (reader.scratch, TRUE);
 
-  return json_node_ref (root);
+  if (root != NULL)
+    return root;
+
+  /* Outside strings only ASCII is read, and strings are checked: when the
+   * text is not UTF-8, the reader failed, and that is the error to give. */
+  invalid = find_invalid_utf8 (data, len);
+  if (invalid != NULL)
+    set_error_at (error, STRATA_CONFIG_ERROR_INVALID, data, invalid, _("the text is not valid UTF-8"));
+  else
+    set_fail_error (&reader, error);
+  g_free (reader.fail_what);
+  return NULL;
 }

@@ -626,6 +626,10 @@ tsm_load_model (const char *dir, StrataLoadOptions *options, GCancellable *cance
   config = model_config (root, dir, error);
   if (config == NULL)
     return NULL;
+  /* Nothing changes the parsed metadata from here on: sealed, the layers
+   * keep their configs by reference instead of deep copies (see
+   * strata_layer_set_stored_config()). */
+  json_object_seal (config);
   model = strata_model_from_config (config, strata_load_options_get_registry (options),
                                     flags | STRATA_LOAD_METADATA_ONLY, error);
   if (model == NULL)

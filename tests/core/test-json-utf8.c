@@ -34,7 +34,7 @@ test_after_syntax_error (void)
   assert_error ("{\"a\" 1,\n \"b\": \xfe}", "line 2, column 7: the text is not valid UTF-8");
   /* Without invalid UTF-8 the syntax error is the one reported, on its line. */
   assert_error ("[1 2,\n 3,\n \"ab\xc3\xa9\"]", "line 1, column ");
-  assert_error ("[1 2,\n 3,\n \"ab\xc3\xa9\"]", "expected character `,'");
+  assert_error ("[1 2,\n 3,\n \"ab\xc3\xa9\"]", "expected “,”");
 }
 
 static void

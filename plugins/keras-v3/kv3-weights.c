@@ -362,16 +362,16 @@ check_dataset (hid_t obj, const char *name, const H5O_info_t *info, void *data)
     return 0;
   if (list == NULL || !source_may_hold (visit->src, group, visit->file))
     {
-      /* Translators: a shard file, an HDF5 dataset path, the index file, an HDF5 group */
       g_set_error (visit->error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: a shard file, an HDF5 dataset path, the index file, an HDF5 group */
                    _("The shard “%s” holds the variable /%s, but its index “%s” does not list that shard for /%s"),
                    path, name, files->name, group);
       return -1;
     }
   if (other != 0)
     {
-      /* Translators: an HDF5 dataset path, then two shard files */
       g_set_error (visit->error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: an HDF5 dataset path, then two shard files */
                    _("The variable /%s is in two shards, “%s” and “%s”"),
                    name, (const char *) g_ptr_array_index (files->paths, other - 1), path);
       return -1;
@@ -403,6 +403,7 @@ kv3_weights_check_shards (const Kv3Files *files, double total_size, GError **err
       if (status < 0)
         {
           if (error != NULL && *error == NULL)
+            /* Translators: a shard file */
             h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot read the groups of “%s”"),
                            (const char *) g_ptr_array_index (files->paths, visit.file));
           return FALSE;
@@ -410,8 +411,8 @@ kv3_weights_check_shards (const Kv3Files *files, double total_size, GError **err
     }
   if (visit.bits / 8 != total_size)
     {
-      /* Translators: the index file, then two sizes in bytes */
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the index file, then two sizes in bytes */
                    _("The index “%s” gives the weights a total size of %.0f bytes, but its shards hold %.0f bytes"),
                    files->name, total_size, visit.bits / 8);
       return FALSE;

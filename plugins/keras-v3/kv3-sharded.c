@@ -352,6 +352,19 @@ layout_clear (Layout *layout)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Layout, layout_clear)
 
+/* The absolute name HDF5 gives the group @path (which collapses "//"),
+ * as the index keys it. */
+static char *
+hdf5_name (const char *path)
+{
+  GString *name = g_string_new ("/");
+
+  for (const char *p = path; *p != '\0'; p++)
+    if (*p != '/' || name->str[name->len - 1] != '/')
+      g_string_append_c (name, *p);
+  return g_string_free (name, FALSE);
+}
+
 static gboolean
 plan_layout (GPtrArray *steps, guint64 max_size, const char *stem, Layout *layout, GError **error)
 {
@@ -387,7 +400,7 @@ plan_layout (GPtrArray *steps, guint64 max_size, const char *stem, Layout *layou
           g_array_append_val (layout->starts, i);
           bits = size;
         }
-      key = g_strconcat ("/", step->group, NULL);
+      key = hdf5_name (step->group);
       name = shard_name (stem, shard);
       if (!json_object_has_member (layout->map, key))
         json_object_set_array_member (layout->map, key, json_array_new ());

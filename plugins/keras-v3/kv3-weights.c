@@ -1190,6 +1190,27 @@ inspect_group (Source *src, const char *group, const char *model_name, GError **
   return STRATA_LAYER (g_steal_pointer (&layer));
 }
 
+/* HDF5's visiting order by name, a group before its members, for the
+ * groups of several files. */
+static int
+by_visit_order (gconstpointer a, gconstpointer b)
+{
+  const char *x = *(const char * const *) a;
+  const char *y = *(const char * const *) b;
+
+  while (*x != '\0' && *y != '\0')
+    {
+      gsize nx = strcspn (x, "/"), ny = strcspn (y, "/");
+      int c = strncmp (x, y, MIN (nx, ny));
+
+      if (c != 0 || nx != ny)
+        return c != 0 ? c : (nx < ny ? -1 : 1);
+      x += nx + (x[nx] == '/');
+      y += ny + (y[ny] == '/');
+    }
+  return (*x != '\0') - (*y != '\0');
+}
+
 StrataModel *
 kv3_weights_inspect_files (const Kv3Files *files, const char *model_name, GError **error)
 {
@@ -1206,6 +1227,7 @@ kv3_weights_inspect_files (const Kv3Files *files, const char *model_name, GError
     H5Ovisit2 (src.fids[i], H5_INDEX_NAME, H5_ITER_INC, collect_vars, &visit, H5O_INFO_BASIC);
   H5Eclear2 (H5E_DEFAULT);
   h5k_unlock ();
+  g_ptr_array_sort (groups, by_visit_order);
   for (guint k = 0; k < groups->len; k++)
     {
       g_autoptr(StrataLayer) layer = NULL;

@@ -62,6 +62,27 @@ gboolean          strata_save_target_commit   (StrataSaveTarget  *self,
 STRATA_PRIVATE_API
 void              strata_save_target_name_target_in (StrataSaveTarget *self,
                                                      GError           *error);
+/* The object data key, on the GFile of strata_save_target_get_file(),
+ * that holds the target's path: a format that writes files beside its
+ * target (the shards of Keras 3 sharded weights) names them after it. */
+#define STRATA_SAVE_TARGET_PATH_KEY "strata-save-target-path"
+
+/* Keeps second names, in a temporary folder beside @near, for those of
+ * @paths that exist, so that a failure between replacing some of them
+ * and the others can put the old files back
+ * (strata_save_target_put_back()). Freeing the result removes the folder
+ * (after a kill, the next save beside it does). */
+STRATA_PRIVATE_API
+StrataSaveTarget *strata_save_target_keep_old (const char         *near,
+                                               const char *const  *paths,
+                                               guint               n,
+                                               GError            **error);
+/* Puts back the first @n of @paths as strata_save_target_keep_old() kept
+ * them; one that did not exist is removed again. Best effort. */
+STRATA_PRIVATE_API
+void              strata_save_target_put_back (StrataSaveTarget   *aside,
+                                               const char *const  *paths,
+                                               guint               n);
 /* Removes the temporary unless it was committed. */
 STRATA_PRIVATE_API
 void              strata_save_target_free     (StrataSaveTarget  *self);

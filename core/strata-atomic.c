@@ -489,6 +489,7 @@ strata_save_target_new (const char      *path,
     }
   self->file = g_file_new_for_path (self->tmp_path);
   g_object_set_data_full (G_OBJECT (self->file), SAVE_DIRECTORY_KEY, g_strdup (self->dirname), g_free);
+  g_object_set_data_full (G_OBJECT (self->file), STRATA_SAVE_TARGET_PATH_KEY, g_strdup (path), g_free);
   return g_steal_pointer (&self);
 }
 
@@ -638,6 +639,44 @@ strata_save_target_name_target_in (StrataSaveTarget *self,
     }
   g_free (error->message);
   error->message = g_string_free (g_steal_pointer (&message), FALSE);
+}
+
+StrataSaveTarget *
+strata_save_target_keep_old (const char         *near,
+                             const char *const  *paths,
+                             guint               n,
+                             GError            **error)
+{
+  g_autoptr(StrataSaveTarget) aside = strata_save_target_new (near, TRUE, NULL, error);
+
+  for (guint i = 0; aside != NULL && i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%u", i);
+      g_autofree char *link_path = g_build_filename (aside->tmp_path, name, NULL);
+
+      if (link (paths[i], link_path) != 0 && errno != ENOENT)
+        {
+          /* Translators: the file being saved, then the system's reason */
+          set_errno_error (error, errno, _("Could not replace “%s”: %s"), paths[i], g_strerror (errno));
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&aside);
+}
+
+void
+strata_save_target_put_back (StrataSaveTarget   *aside,
+                             const char *const  *paths,
+                             guint               n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%u", i);
+      g_autofree char *link_path = g_build_filename (aside->tmp_path, name, NULL);
+
+      if (g_rename (link_path, paths[i]) != 0 && errno == ENOENT)
+        g_unlink (paths[i]);
+    }
 }
 
 void

@@ -22,6 +22,7 @@ struct _StrataSaveOptions
   gboolean           include_optimizer;
   char              *format;
   StrataKerasDialect dialect;
+  guint64            max_shard_size;
   StrataProgress           progress;
 };
 
@@ -33,6 +34,7 @@ enum {
   SAVE_PROP_INCLUDE_OPTIMIZER,
   SAVE_PROP_FORMAT,
   SAVE_PROP_DIALECT,
+  SAVE_PROP_MAX_SHARD_SIZE,
   SAVE_N_PROPS
 };
 
@@ -71,6 +73,9 @@ strata_save_options_get_property (GObject    *object,
     case SAVE_PROP_DIALECT:
       g_value_set_enum (value, self->dialect);
       break;
+    case SAVE_PROP_MAX_SHARD_SIZE:
+      g_value_set_uint64 (value, self->max_shard_size);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -97,6 +102,9 @@ strata_save_options_set_property (GObject      *object,
       break;
     case SAVE_PROP_DIALECT:
       strata_save_options_set_dialect (self, g_value_get_enum (value));
+      break;
+    case SAVE_PROP_MAX_SHARD_SIZE:
+      strata_save_options_set_max_shard_size (self, g_value_get_uint64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -160,6 +168,24 @@ strata_save_options_class_init (StrataSaveOptionsClass *klass)
     g_param_spec_enum ("dialect", NULL, NULL,
                        STRATA_TYPE_KERAS_DIALECT, STRATA_KERAS_DIALECT_AUTO,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * StrataSaveOptions:max-shard-size:
+   *
+   * The largest size, in bytes of weight data, of one shard of Keras 3
+   * sharded weights (`model.save_weights("x.weights.json",
+   * max_shard_size=…)`, where Keras takes gigabytes): saving weights to a
+   * name ending in `.weights.json` writes that index and the shards
+   * `x_00000.weights.h5`, `x_00001.weights.h5`, … beside it, starting a
+   * new shard when the next variable would make the current one larger.
+   * 0, the default, means Keras's default of 5 GiB for `.weights.json`
+   * files. Other files are never sharded, and a size other than 0 for
+   * them is an error.
+   */
+  save_properties[SAVE_PROP_MAX_SHARD_SIZE] =
+    g_param_spec_uint64 ("max-shard-size", NULL, NULL,
+                         0, G_MAXUINT64, 0,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, SAVE_N_PROPS, save_properties);
 }
@@ -256,6 +282,43 @@ strata_save_options_set_include_optimizer (StrataSaveOptions *self,
     return;
   self->include_optimizer = include_optimizer;
   g_object_notify_by_pspec (G_OBJECT (self), save_properties[SAVE_PROP_INCLUDE_OPTIMIZER]);
+}
+
+/**
+ * strata_save_options_get_max_shard_size:
+ * @self: save options
+ *
+ * Gets the largest size of one shard of Keras 3 sharded weights
+ * ([property@Strata.SaveOptions:max-shard-size]).
+ *
+ * Returns: the size in bytes, or 0 for the default
+ */
+guint64
+strata_save_options_get_max_shard_size (StrataSaveOptions *self)
+{
+  g_return_val_if_fail (STRATA_IS_SAVE_OPTIONS (self), 0);
+
+  return self->max_shard_size;
+}
+
+/**
+ * strata_save_options_set_max_shard_size:
+ * @self: save options
+ * @max_shard_size: the size in bytes of weight data, or 0 for the default
+ *
+ * Sets Keras' `max_shard_size` argument of `save_weights()`, in bytes
+ * (Keras takes gigabytes; see [property@Strata.SaveOptions:max-shard-size]).
+ */
+void
+strata_save_options_set_max_shard_size (StrataSaveOptions *self,
+                                        guint64            max_shard_size)
+{
+  g_return_if_fail (STRATA_IS_SAVE_OPTIONS (self));
+
+  if (self->max_shard_size == max_shard_size)
+    return;
+  self->max_shard_size = max_shard_size;
+  g_object_notify_by_pspec (G_OBJECT (self), save_properties[SAVE_PROP_MAX_SHARD_SIZE]);
 }
 
 /**

@@ -42,6 +42,11 @@ STRATA_AVAILABLE_IN_ALL
 void               strata_save_options_set_dialect           (StrataSaveOptions *self,
                                                               StrataKerasDialect dialect);
 STRATA_AVAILABLE_IN_ALL
+guint64            strata_save_options_get_max_shard_size    (StrataSaveOptions *self);
+STRATA_AVAILABLE_IN_ALL
+void               strata_save_options_set_max_shard_size    (StrataSaveOptions *self,
+                                                              guint64            max_shard_size);
+STRATA_AVAILABLE_IN_ALL
 StrataKerasDialect strata_save_options_resolve_dialect       (StrataSaveOptions *self,
                                                               StrataKerasDialect native);
 STRATA_AVAILABLE_IN_ALL

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@ typedef struct
   gboolean  no_compile;
   char     *format;        /* output format (convert) */
   char     *keras;         /* Keras major version the output is for (convert) */
+  char     *max_shard_size; /* largest shard of sharded weights (convert) */
   char     *input_format;  /* input format */
   char     *assume_backend; /* backend of files that record none */
   gboolean  json;
@@ -44,6 +46,7 @@ tool_options_clear (ToolOptions *opts)
   g_clear_pointer (&opts->output, g_free);
   g_clear_pointer (&opts->format, g_free);
   g_clear_pointer (&opts->keras, g_free);
+  g_clear_pointer (&opts->max_shard_size, g_free);
   g_clear_pointer (&opts->input_format, g_free);
   g_clear_pointer (&opts->assume_backend, g_free);
 }
@@ -329,6 +332,37 @@ cmd_info (ToolOptions *opts,
 
 /* ---- convert -------------------------------------------------------------- */
 
+/* A size such as "500MB", "1.5GB" or "4096" (bytes). K, M, G and T are
+ * powers of 1024, as the gigabytes of Keras's max_shard_size are; KB and
+ * KiB say the same. */
+static gboolean
+parse_size (const char *text,
+            guint64    *size)
+{
+  static const char *const units[] = { "", "K", "M", "G", "T" };
+  char *end = NULL;
+  double value = g_ascii_strtod (text, &end);
+  g_autofree char *unit = NULL;
+
+  if (end == text || !isfinite (value) || value <= 0)
+    return FALSE;
+  unit = g_ascii_strup (end, -1);
+  if (g_str_has_suffix (unit, "IB"))
+    unit[strlen (unit) - 2] = '\0';
+  else if (g_str_has_suffix (unit, "B"))
+    unit[strlen (unit) - 1] = '\0';
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+    if (g_str_equal (unit, units[i]) && (i > 0 || end[0] == '\0' || g_ascii_strcasecmp (end, "B") == 0))
+      {
+        value = floor (value * pow (1024, i));
+        if (value < 1 || value >= 18446744073709551616.0)
+          return FALSE;
+        *size = (guint64) value;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 static int
 cmd_convert (ToolOptions *opts,
              int          argc,
@@ -350,6 +384,26 @@ cmd_convert (ToolOptions *opts,
         }
       strata_save_options_set_dialect (options, opts->keras[0] == '3' ? STRATA_KERAS_DIALECT_KERAS3
                                                                       : STRATA_KERAS_DIALECT_KERAS2);
+    }
+  if (opts->max_shard_size != NULL)
+    {
+      guint64 size = 0;
+
+      if (!parse_size (opts->max_shard_size, &size))
+        {
+          /* Translators: %s is what the user gave to --max-shard-size. */
+          g_printerr (_("strata: --max-shard-size takes a size such as 500MB, 2GB or a number of bytes, not “%s”\n"),
+                      opts->max_shard_size);
+          return EXIT_ERROR;
+        }
+      if (!g_str_has_suffix (argv[1], ".weights.json"))
+        {
+          /* Translators: %s is the output file the user gave. */
+          g_printerr (_("strata: --max-shard-size writes sharded weights, to a name ending in .weights.json, not “%s”\n"),
+                      argv[1]);
+          return EXIT_ERROR;
+        }
+      strata_save_options_set_max_shard_size (options, size);
     }
   model = load (opts, argv[0], &format_name, &error);
   if (model == NULL)
@@ -710,6 +764,9 @@ run_command (const Command *command,
           N_("Write the model for this Keras: 2 (tf-keras) or 3 (Keras 3); by default, .keras and "
              ".weights.h5 files are for Keras 3, HDF5 files for tf-keras, JSON configs for the Keras "
              "the model came from"), N_("2|3") },
+        { "max-shard-size", 0, 0, G_OPTION_ARG_STRING, &opts.max_shard_size,
+          N_("Write Keras 3 sharded weights (OUTPUT.weights.json and its shards), each shard at most "
+             "SIZE: 500MB, 2GB (powers of 1024, as Keras's max_shard_size) or bytes"), N_("SIZE") },
         { NULL }
       };
       g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);

@@ -164,16 +164,14 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
     {
       H5Eclear2 (H5E_DEFAULT);
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                   /* Translators: a file name, then an HDF5 dataset path such as
-                    * /layers/dense/vars/0 */
+                   /* Translators: a file name, then an HDF5 dataset path such as /layers/dense/vars/0 */
                    _("“%s” has no weight dataset %s"), file_path, path);
       return NULL;
     }
   did = H5Dopen2 (fid, path, H5P_DEFAULT);
   if (did < 0)
     {
-      /* Translators: a file name and an HDF5 dataset path, such as
-       * model.weights.h5:/layers/dense/vars/0 */
+      /* Translators: a file name and an HDF5 dataset path, such as model.weights.h5:/layers/dense/vars/0 */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot open the dataset %s"), where);
       return NULL;
     }
@@ -191,8 +189,7 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
   rank = H5Sget_simple_extent_ndims (space);
   if (rank < 0 || rank > H5K_MAX_RANK || H5Sget_simple_extent_dims (space, dims, NULL) < 0)
     {
-      /* Translators: a file name and an HDF5 dataset path, such as
-       * model.weights.h5:/layers/dense/vars/0 */
+      /* Translators: a file name and an HDF5 dataset path, such as model.weights.h5:/layers/dense/vars/0 */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("The dataset %s has an invalid shape"), where);
       return NULL;
     }
@@ -202,8 +199,7 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
       if (dims[d] > G_MAXINT64 || (dims[d] != 0 && n_bytes > G_MAXUINT64 / dims[d]))
         {
           g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                       /* Translators: a file name and an HDF5 dataset path, such as
-                        * model.weights.h5:/layers/dense/vars/0 */
+                       /* Translators: a file name and an HDF5 dataset path, such as model.weights.h5:/layers/dense/vars/0 */
                        _("The dataset %s is too large"), where);
           return NULL;
         }
@@ -217,8 +213,7 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
     if (n_bytes > file_size)
       {
         g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_LIMIT,
-                     /* Translators: a file name and an HDF5 dataset path, such as
-                      * model.weights.h5:/layers/dense/vars/0, then a size in bytes */
+                     /* Translators: a file name and an HDF5 dataset path, such as model.weights.h5:/layers/dense/vars/0, then a size in bytes */
                      _("The dataset %s declares %" PRIu64 " bytes, more than the file holds"),
                      where, n_bytes);
         return NULL;
@@ -229,8 +224,7 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
   if (n_bytes > 0 && H5Dread (did, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer) < 0)
     {
       g_free (buffer);
-      /* Translators: a file name and an HDF5 dataset path, such as
-       * model.weights.h5:/layers/dense/vars/0 */
+      /* Translators: a file name and an HDF5 dataset path, such as model.weights.h5:/layers/dense/vars/0 */
       h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot read the dataset %s"), where);
       return NULL;
     }
@@ -239,12 +233,207 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
   return strata_tensor_new (dtype, shape, bytes, error);
 }
 
+/* The open files of a Kv3Files. */
+typedef struct {
+  const Kv3Files *files;
+  hid_t          *fids;
+} Source;
+
+static void
+source_close (Source *src)
+{
+  h5k_lock ();
+  for (guint i = 0; src->fids != NULL && i < src->files->paths->len; i++)
+    if (src->fids[i] >= 0)
+      H5Fclose (src->fids[i]);
+  h5k_unlock ();
+  g_clear_pointer (&src->fids, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Source, source_close)
+
+static gboolean
+source_open (Source *src, const Kv3Files *files, GError **error)
+{
+  src->files = files;
+  src->fids = g_new (hid_t, files->paths->len);
+  for (guint i = 0; i < files->paths->len; i++)
+    src->fids[i] = H5I_INVALID_HID;
+  for (guint i = 0; i < files->paths->len; i++)
+    {
+      src->fids[i] = open_checked (g_ptr_array_index (files->paths, i), error);
+      if (src->fids[i] < 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static const char *
+source_path (Source *src, guint i)
+{
+  return g_ptr_array_index (src->files->paths, i);
+}
+
+/* Whether file @i may hold variables of @group: the index of sharded
+ * weights lists the shards of each group it maps. */
+static gboolean
+source_may_hold (Source *src, const char *group, guint i)
+{
+  GArray *list = src->files->groups != NULL ? g_hash_table_lookup (src->files->groups, group) : NULL;
+
+  if (list == NULL)
+    return TRUE;
+  for (guint k = 0; k < list->len; k++)
+    if (g_array_index (list, guint, k) == i)
+      return TRUE;
+  return FALSE;
+}
+
+/* Number of variables of the vars group @group over the files. Locked. */
+static guint
+source_count (Source *src, const char *group)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < src->files->paths->len; i++)
+    if (source_may_hold (src, group, i))
+      {
+        g_autofree char *found = resolve_group (src->fids[i], group);
+
+        if (found != NULL)
+          n += count_members (src->fids[i], found);
+      }
+  return n;
+}
+
+/* Reads variable @name of the vars group @group from the file that holds
+ * it. Locked. */
+static StrataTensor *
+source_read (Source *src, const char *group, const char *name, GError **error)
+{
+  for (guint i = 0; i < src->files->paths->len; i++)
+    if (source_may_hold (src, group, i))
+      {
+        g_autofree char *found = resolve_group (src->fids[i], group);
+        g_autofree char *path = found != NULL ? g_strdup_printf ("%s/%s", found, name) : NULL;
+        gboolean here = path != NULL && H5Lexists (src->fids[i], path, H5P_DEFAULT) > 0;
+
+        H5Eclear2 (H5E_DEFAULT);
+        if (here)
+          return read_dataset (src->fids[i], source_path (src, i), found, name, error);
+      }
+  /* Not in any file: read_dataset() says so, naming the index. */
+  return read_dataset (src->fids[0], src->files->name, group, name, error);
+}
+
+/* What checking the shards of sharded weights found so far. */
+typedef struct {
+  Source     *src;
+  guint       file;
+  GHashTable *where;    /* variable path -> its file + 1 */
+  double      bits;     /* the variables' size, in bits as Keras counts it */
+  GError    **error;
+} CheckVisit;
+
+/* A dataset's size in bits as Keras counts it (a bool is one bit). Locked. */
+static double
+dataset_bits (hid_t fid, const char *name, const char *where)
+{
+  H5K_AUTO_ID hid_t did = H5Dopen2 (fid, name, H5P_DEFAULT);
+  H5K_AUTO_ID hid_t ftype = did >= 0 ? H5Dget_type (did) : H5I_INVALID_HID;
+  H5K_AUTO_ID hid_t space = did >= 0 ? H5Dget_space (did) : H5I_INVALID_HID;
+  hssize_t n = space >= 0 ? H5Sget_simple_extent_npoints (space) : 0;
+  StrataDType dtype = ftype >= 0 ? h5k_dtype_from_h5 (ftype, where, NULL) : STRATA_DTYPE_INVALID;
+
+  H5Eclear2 (H5E_DEFAULT);
+  if (n <= 0)
+    return 0;
+  if (dtype == STRATA_DTYPE_BOOL)
+    return (double) n;
+  return (double) n * 8.0 * (dtype != STRATA_DTYPE_INVALID ? strata_dtype_get_size (dtype) : H5Tget_size (ftype));
+}
+
+static herr_t
+check_dataset (hid_t obj, const char *name, const H5O_info_t *info, void *data)
+{
+  CheckVisit *visit = data;
+  const Kv3Files *files = visit->src->files;
+  const char *path = g_ptr_array_index (files->paths, visit->file);
+  const char *slash = strrchr (name, '/');
+  g_autofree char *group = slash != NULL ? g_strndup (name, slash - name) : g_strdup ("");
+  GArray *list = g_hash_table_lookup (files->groups, group);
+  guint other = GPOINTER_TO_UINT (g_hash_table_lookup (visit->where, name));
+  g_autofree char *where = g_strdup_printf ("%s:/%s", path, name);
+
+  if (info->type != H5O_TYPE_DATASET)
+    return 0;
+  if (list == NULL || !source_may_hold (visit->src, group, visit->file))
+    {
+      g_set_error (visit->error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: a shard file, an HDF5 dataset path, the index file, an HDF5 group */
+                   _("The shard “%s” holds the variable /%s, but its index “%s” does not list that shard for /%s"),
+                   path, name, files->name, group);
+      return -1;
+    }
+  if (other != 0)
+    {
+      g_set_error (visit->error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: an HDF5 dataset path, then two shard files */
+                   _("The variable /%s is in two shards, “%s” and “%s”"),
+                   name, (const char *) g_ptr_array_index (files->paths, other - 1), path);
+      return -1;
+    }
+  g_hash_table_insert (visit->where, g_strdup (name), GUINT_TO_POINTER (visit->file + 1));
+  visit->bits += dataset_bits (obj, name, where);
+  return 0;
+}
+
+gboolean
+kv3_weights_check_shards (const Kv3Files *files, double total_size, GError **error)
+{
+  g_autoptr(GHashTable) where = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(Source) src = { 0 };
+  CheckVisit visit = { &src, 0, where, 0, error };
+
+  g_return_val_if_fail (files->groups != NULL, FALSE);
+  if (!source_open (&src, files, error))
+    return FALSE;
+  for (visit.file = 0; visit.file < files->paths->len; visit.file++)
+    {
+      herr_t status;
+
+      h5k_lock ();
+      status = H5Ovisit2 (src.fids[visit.file], H5_INDEX_NAME, H5_ITER_INC, check_dataset, &visit,
+                          H5O_INFO_BASIC);
+      H5Eclear2 (H5E_DEFAULT);
+      h5k_unlock ();
+      if (status < 0)
+        {
+          if (error != NULL && *error == NULL)
+            /* Translators: a shard file */
+            h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot read the groups of “%s”"),
+                           (const char *) g_ptr_array_index (files->paths, visit.file));
+          return FALSE;
+        }
+    }
+  if (visit.bits / 8 != total_size)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
+                   /* Translators: the index file, then two sizes in bytes */
+                   _("The index “%s” gives the weights a total size of %.0f bytes, but its shards hold %.0f bytes"),
+                   files->name, total_size, visit.bits / 8);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The tensors of one layer's slots; NULL with @error, or NULL without
  * error when @skip_mismatch and the layer was reported skipped. Locked. */
 static GPtrArray *
-read_layer (hid_t fid, const char *file_path, Kv3LayerPlan *lp, gboolean skip_mismatch,
+read_layer (Source *src, Kv3LayerPlan *lp, gboolean skip_mismatch,
             StrataWeightsReport *report, GError **error)
 {
+  const char *file_path = src->files->name;
   g_autoptr(GPtrArray) tensors = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GHashTable) checked = g_hash_table_new (g_str_hash, g_str_equal);
   const char *name = strata_layer_get_name (lp->layer);
@@ -253,7 +442,6 @@ read_layer (hid_t fid, const char *file_path, Kv3LayerPlan *lp, gboolean skip_mi
   for (guint i = 0; i < lp->groups->len; i++)
     {
       const char *group = g_ptr_array_index (lp->groups, i);
-      g_autofree char *found = resolve_group (fid, group);
       guint index = g_array_index (lp->indices, guint, i);
       g_autofree char *dataset = g_strdup_printf ("%u", index);
       StrataTensor *target = g_ptr_array_index (lp->weights, i);
@@ -261,7 +449,7 @@ read_layer (hid_t fid, const char *file_path, Kv3LayerPlan *lp, gboolean skip_mi
 
       if (!g_hash_table_contains (checked, group))
         {
-          guint expected = 0, received = found != NULL ? count_members (fid, found) : 0;
+          guint expected = 0, received = source_count (src, group);
 
           for (guint k = 0; k < lp->groups->len; k++)
             expected += g_str_equal (g_ptr_array_index (lp->groups, k), group);
@@ -269,16 +457,14 @@ read_layer (hid_t fid, const char *file_path, Kv3LayerPlan *lp, gboolean skip_mi
           if (received != expected)
             {
               g_set_error (&local, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                           /* Translators: the first %s is a layer name, the first %u a number, the
-                            * second %s an HDF5 object path, the second %u a number, the third %s a
-                            * file name. */
+                           /* Translators: the first %s is a layer name, the first %u a number, the second %s an HDF5 object path, the second %u a number, the third %s a file name. */
                            _("Layer “%s” expected %u variables in %s, but received %u variables "
                              "during loading from “%s”"),
                            name, expected, group, received, file_path);
               break;
             }
         }
-      tensor = read_dataset (fid, file_path, found, dataset, &local);
+      tensor = source_read (src, group, dataset, &local);
       if (tensor == NULL)
         break;
       if (!strata_shape_equal (strata_tensor_get_shape (tensor), strata_tensor_get_shape (target)))
@@ -287,11 +473,9 @@ read_layer (hid_t fid, const char *file_path, Kv3LayerPlan *lp, gboolean skip_mi
           g_autofree char *want = strata_shape_to_string (strata_tensor_get_shape (target));
 
           g_set_error (&local, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
-                       /* Translators: the first %s is an index, the second %s an HDF5 object path,
-                        * the third %s a layer name, the fourth %s a file name, the fifth %s a shape
-                        * such as (None, 3), the sixth %s a shape such as (None, 3). */
+                       /* Translators: an HDF5 group path, a dataset name, a layer name, a file name, then two shapes such as (None, 3) */
                        _("Weight %s/%s of layer “%s” in “%s” has shape %s; the layer expects %s"),
-                       found, dataset, name, file_path, have, want);
+                       group, dataset, name, file_path, have, want);
           break;
         }
       if (strata_tensor_get_dtype (tensor) != strata_tensor_get_dtype (target))
@@ -321,15 +505,15 @@ read_layer (hid_t fid, const char *file_path, Kv3LayerPlan *lp, gboolean skip_mi
 
 /* optimizer/vars/0..n-1 in numeric order. Locked. */
 static GPtrArray *
-read_optimizer (hid_t fid, const char *file_path, GError **error)
+read_optimizer (Source *src, GError **error)
 {
   g_autoptr(GPtrArray) tensors = g_ptr_array_new_with_free_func (g_object_unref);
-  guint n = count_members (fid, "optimizer/vars");
+  guint n = source_count (src, "optimizer/vars");
 
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *dataset = g_strdup_printf ("%u", i);
-      StrataTensor *t = read_dataset (fid, file_path, "optimizer/vars", dataset, error);
+      StrataTensor *t = source_read (src, "optimizer/vars", dataset, error);
 
       if (t == NULL)
         return NULL;
@@ -339,20 +523,17 @@ read_optimizer (hid_t fid, const char *file_path, GError **error)
 }
 
 StrataWeightsReport *
-kv3_weights_load (StrataModel *model, const char *path, StrataLoadOptions *options,
-                  gboolean with_optimizer, GCancellable *cancellable, GError **error)
+kv3_weights_load_files (StrataModel *model, const Kv3Files *files, StrataLoadOptions *options,
+                        gboolean with_optimizer, GCancellable *cancellable, GError **error)
 {
   g_autoptr(StrataWeightsReport) report = strata_weights_report_new ();
   /* tf-keras files differ in names the lookup tries (resolve_group()). */
   g_autoptr(Kv3Plan) plan = kv3_plan_new (model, STRATA_KERAS_DIALECT_KERAS3, error);
   gboolean skip_mismatch = options != NULL && strata_load_options_get_skip_mismatch (options);
-  hid_t fid;
+  g_auto(Source) src = { 0 };
   gboolean ok = TRUE;
 
-  if (plan == NULL)
-    return NULL;
-  fid = open_checked (path, error);
-  if (fid < 0)
+  if (plan == NULL || !source_open (&src, files, error))
     return NULL;
   for (guint k = 0; ok && k < plan->layers->len; k++)
     {
@@ -371,7 +552,7 @@ kv3_weights_load (StrataModel *model, const char *path, StrataLoadOptions *optio
         strata_load_options_report_progress (options, (double) k / plan->layers->len,
                                              _("Reading weights"));
       h5k_lock ();
-      tensors = read_layer (fid, path, lp, skip_mismatch, report, &local);
+      tensors = read_layer (&src, lp, skip_mismatch, report, &local);
       h5k_unlock ();
       if (local != NULL)
         {
@@ -392,10 +573,7 @@ kv3_weights_load (StrataModel *model, const char *path, StrataLoadOptions *optio
       g_autoptr(GPtrArray) tensors = NULL;
 
       h5k_lock ();
-      if (exists (fid, "optimizer/vars"))
-        tensors = read_optimizer (fid, path, error);
-      else
-        tensors = g_ptr_array_new_with_free_func (g_object_unref);
+      tensors = read_optimizer (&src, error);
       h5k_unlock ();
       if (tensors == NULL)
         ok = FALSE;
@@ -406,10 +584,18 @@ kv3_weights_load (StrataModel *model, const char *path, StrataLoadOptions *optio
             strata_optimizer_add_weight (optimizer, g_ptr_array_index (tensors, i));
         }
     }
-  h5k_lock ();
-  H5Fclose (fid);
-  h5k_unlock ();
   return ok ? g_steal_pointer (&report) : NULL;
+}
+
+StrataWeightsReport *
+kv3_weights_load (StrataModel *model, const char *path, StrataLoadOptions *options,
+                  gboolean with_optimizer, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  const Kv3Files files = { path, paths, NULL };
+
+  g_ptr_array_add (paths, (gpointer) path);
+  return kv3_weights_load_files (model, &files, options, with_optimizer, cancellable, error);
 }
 
 /* Creates @path and its missing parents. Locked. */
@@ -444,8 +630,7 @@ write_dataset (hid_t gid, const char *file, const char *where, const char *name,
   if (data == NULL || rank > H5K_MAX_RANK)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
-                   /* Translators: an HDF5 group path such as layers/dense/vars, then a dataset name
-                    * such as 0 */
+                   /* Translators: an HDF5 group path such as layers/dense/vars, then a dataset name such as 0 */
                    _("The weight %s/%s has no data to save"), where, name);
       return FALSE;
     }
@@ -687,85 +872,121 @@ loss_scale_state (StrataOptimizer *optimizer, GPtrArray **outer, GPtrArray **inn
   return TRUE;
 }
 
+static void
+kv3_step_free (Kv3Step *step)
+{
+  g_free (step->group);
+  g_free (step->variable);
+  g_free (step->attr);
+  g_clear_object (&step->tensor);
+  g_free (step);
+}
+
+static Kv3Step *
+add_step (GPtrArray *steps, const char *group, guint index, const char *attr, StrataTensor *tensor)
+{
+  Kv3Step *step = g_new0 (Kv3Step, 1);
+
+  step->group = g_strdup (group);
+  step->index = index;
+  step->variable = tensor != NULL ? g_strdup_printf ("%u", index) : NULL;
+  step->attr = g_strdup (attr);
+  step->tensor = tensor != NULL ? g_object_ref (tensor) : NULL;
+  g_ptr_array_add (steps, step);
+  return step;
+}
+
 /* The group @vars ("optimizer/vars") holding @weights as "0", "1"...,
  * named after the optimizer class @class_name as Keras names it. */
-static gboolean
-write_optimizer_vars (hid_t fid, const char *path, const char *vars, const char *class_name,
-                      GPtrArray *weights, GError **error)
+static void
+add_optimizer_steps (GPtrArray *steps, const char *vars, const char *class_name, GPtrArray *weights)
 {
-  H5K_AUTO_ID hid_t gid = create_group (fid, vars);
   g_autofree char *oname = NULL;
 
   if (g_str_has_prefix (class_name, "Custom>"))
     class_name += strlen ("Custom>");
   oname = kv3_snake_case (class_name);
-  if (gid < 0 || !h5k_attr_write_string (gid, "name", oname, H5T_CSET_UTF8, error))
-    {
-      if (gid < 0)
-        /* Translators: the first %s is an HDF5 group path, the second %s a file name. */
-        h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the group %s in “%s”"),
-                       vars, path);
-      return FALSE;
-    }
+  add_step (steps, vars, 0, oname, NULL);
   for (guint i = 0; i < weights->len; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("%u", i);
-
-      if (!write_dataset (gid, path, vars, name, g_ptr_array_index (weights, i), error))
-        return FALSE;
-    }
-  return TRUE;
+    add_step (steps, vars, i, NULL, g_ptr_array_index (weights, i));
 }
 
-static gboolean
-write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gboolean with_optimizer,
-           StrataSaveOptions *options, GCancellable *cancellable, GError **error)
+static int
+by_index (gconstpointer a, gconstpointer b)
 {
+  const Kv3Step *x = *(Kv3Step * const *) a;
+  const Kv3Step *y = *(Kv3Step * const *) b;
+
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Appends the variables of @group (from @variables, a group -> GPtrArray
+ * of steps table, emptied of it) in their numeric order. */
+static void
+take_variables (GPtrArray *steps, GHashTable *variables, const char *group)
+{
+  GPtrArray *of = g_hash_table_lookup (variables, group);
+
+  if (of == NULL)
+    return;
+  g_ptr_array_sort (of, by_index);
+  for (guint i = 0; i < of->len; i++)
+    g_ptr_array_add (steps, g_ptr_array_index (of, i));
+  g_ptr_array_set_free_func (of, NULL);
+  g_hash_table_remove (variables, group);
+}
+
+GPtrArray *
+kv3_weights_steps (StrataModel *model, StrataKerasDialect dialect, gboolean with_optimizer,
+                   GError **error)
+{
+  g_autoptr(Kv3Plan) plan = kv3_plan_new (model, dialect, error);
+  g_autoptr(GPtrArray) steps = g_ptr_array_new_with_free_func ((GDestroyNotify) kv3_step_free);
+  g_autoptr(GHashTable) variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GPtrArray) loose = g_ptr_array_new ();  /* variables' groups, first-seen order */
   StrataOptimizer *optimizer = strata_model_get_optimizer (model);
 
-  for (guint i = 0; i < plan->vars_paths->len; i++)
-    {
-      const char *vars = g_ptr_array_index (plan->vars_paths, i);
-      H5K_AUTO_ID hid_t gid = create_group (fid, vars);
-
-      if (gid < 0)
-        {
-          /* Translators: the first %s is an HDF5 group path, the second %s a file name. */
-          h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the group %s in “%s”"),
-                         vars, path);
-          return FALSE;
-        }
-      if (!plan->tf_keras &&
-          !h5k_attr_write_string (gid, "name", g_ptr_array_index (plan->vars_names, i),
-                                  H5T_CSET_UTF8, error))
-        return FALSE;
-    }
+  if (plan == NULL)
+    return NULL;
+  /* Keras visits each object in turn: its vars group, then its variables. */
   for (guint k = 0; k < plan->layers->len; k++)
     {
       Kv3LayerPlan *lp = g_ptr_array_index (plan->layers, k);
 
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
-      if (options != NULL)
-        strata_save_options_report_progress (options, 0.9 * k / plan->layers->len,
-                                             _("Writing weights"));
       for (guint i = 0; i < lp->groups->len; i++)
         {
           const char *group = g_ptr_array_index (lp->groups, i);
-          H5K_AUTO_ID hid_t gid = H5Gopen2 (fid, group, H5P_DEFAULT);
-          g_autofree char *name = g_strdup_printf ("%u", g_array_index (lp->indices, guint, i));
+          GPtrArray *of = g_hash_table_lookup (variables, group);
+          g_autoptr(GPtrArray) scratch = g_ptr_array_new ();
 
-          if (gid < 0 ||
-              !write_dataset (gid, path, group, name, g_ptr_array_index (lp->weights, i), error))
+          if (of == NULL)
             {
-              if (gid < 0)
-                /* Translators: an HDF5 group (layers/dense/vars), the file */
-                h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot open the group %s in “%s”"),
-                               group, path);
-              return FALSE;
+              of = g_ptr_array_new_with_free_func ((GDestroyNotify) kv3_step_free);
+              g_hash_table_insert (variables, g_strdup (group), of);
+              g_ptr_array_add (loose, (gpointer) group);
             }
+          add_step (scratch, group, g_array_index (lp->indices, guint, i), NULL,
+                    g_ptr_array_index (lp->weights, i));
+          g_ptr_array_add (of, g_ptr_array_index (scratch, 0));
         }
     }
+  for (guint i = 0; i < plan->vars_paths->len; i++)
+    {
+      const char *group = g_ptr_array_index (plan->vars_paths, i);
+
+      add_step (steps, group, 0, plan->tf_keras ? NULL : g_ptr_array_index (plan->vars_names, i), NULL);
+      take_variables (steps, variables, group);
+    }
+  /* Variables of groups the plan does not list, in the plan's order. */
+  for (guint i = 0; i < loose->len; i++)
+    if (g_hash_table_contains (variables, g_ptr_array_index (loose, i)))
+      {
+        g_autofree char *group = g_strdup (g_ptr_array_index (loose, i));
+
+        add_step (steps, group, 0, NULL, NULL);
+        take_variables (steps, variables, group);
+      }
   if (with_optimizer && optimizer != NULL && strata_optimizer_get_weights (optimizer)->len > 0)
     {
       const char *class_name = strata_optimizer_get_class_name (optimizer);
@@ -774,32 +995,92 @@ write_all (hid_t fid, const char *path, Kv3Plan *plan, StrataModel *model, gbool
       const char *inner_class = NULL;
 
       if (!plan->tf_keras && loss_scale_state (optimizer, &outer, &inner, &inner_class))
-        return write_optimizer_vars (fid, path, "optimizer/vars", class_name, outer, error) &&
-               write_optimizer_vars (fid, path, "optimizer/inner_optimizer/vars", inner_class, inner, error);
-      outer = plan->tf_keras ? tf_keras_optimizer_state (optimizer)
-                             : keras3_optimizer_state (strata_optimizer_get_weights (optimizer),
-                                                       strata_optimizer_get_config (optimizer));
-      return write_optimizer_vars (fid, path, "optimizer/vars", class_name, outer, error);
+        {
+          add_optimizer_steps (steps, "optimizer/vars", class_name, outer);
+          add_optimizer_steps (steps, "optimizer/inner_optimizer/vars", inner_class, inner);
+        }
+      else
+        {
+          outer = plan->tf_keras ? tf_keras_optimizer_state (optimizer)
+                                 : keras3_optimizer_state (strata_optimizer_get_weights (optimizer),
+                                                           strata_optimizer_get_config (optimizer));
+          add_optimizer_steps (steps, "optimizer/vars", class_name, outer);
+        }
     }
-  return TRUE;
+  return g_steal_pointer (&steps);
+}
+
+double
+kv3_step_bits (const Kv3Step *step)
+{
+  StrataDType dtype;
+  guint64 n = 0;
+
+  if (step->tensor == NULL ||
+      !strata_shape_get_n_elements (strata_tensor_get_shape (step->tensor), &n))
+    return 0;
+  dtype = strata_tensor_get_dtype (step->tensor);
+  return (double) n * (dtype == STRATA_DTYPE_BOOL ? 1 : 8 * strata_dtype_get_size (dtype));
+}
+
+/* Creates the step's group (with its "name" attribute), or writes its
+ * variable, creating the group without attribute when it is not there
+ * (a group split over shards). Locked. */
+static gboolean
+write_step (hid_t fid, const char *path, const Kv3Step *step, GError **error)
+{
+  H5K_AUTO_ID hid_t gid = create_group (fid, step->group);
+
+  if (gid < 0)
+    {
+      /* Translators: the first %s is an HDF5 group path, the second %s a file name. */
+      h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot create the group %s in “%s”"),
+                     step->group, path);
+      return FALSE;
+    }
+  if (step->tensor == NULL)
+    return step->attr == NULL || h5k_attr_write_string (gid, "name", step->attr, H5T_CSET_UTF8, error);
+  return write_dataset (gid, path, step->group, step->variable, step->tensor, error);
 }
 
 typedef struct {
+  GPtrArray         *steps;
+  guint              from, to;
   const char        *name;
-  Kv3Plan           *plan;
-  StrataModel       *model;
-  gboolean           with_optimizer;
   StrataSaveOptions *options;
   GCancellable      *cancellable;
-} SaveData;
+} WriteData;
 
 static gboolean
 write_contents (hid_t fid, gpointer user_data, GError **error)
 {
-  SaveData *data = user_data;
+  WriteData *data = user_data;
 
-  return write_all (fid, data->name, data->plan, data->model, data->with_optimizer, data->options,
-                    data->cancellable, error);
+  for (guint i = data->from; i < data->to; i++)
+    {
+      const Kv3Step *step = g_ptr_array_index (data->steps, i);
+
+      if (step->tensor == NULL)
+        {
+          if (g_cancellable_set_error_if_cancelled (data->cancellable, error))
+            return FALSE;
+          if (data->options != NULL)
+            strata_save_options_report_progress (data->options, 0.9 * i / data->steps->len,
+                                                 _("Writing weights"));
+        }
+      if (!write_step (fid, data->name, step, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+kv3_weights_write_steps (GPtrArray *steps, guint from, guint to, int fd, const char *name,
+                         StrataSaveOptions *options, GCancellable *cancellable, GError **error)
+{
+  WriteData data = { steps, from, to, name, options, cancellable };
+
+  return h5k_write_fd (fd, name, write_contents, &data, error);
 }
 
 gboolean
@@ -807,10 +1088,10 @@ kv3_weights_save (StrataModel *model, int fd, const char *name, StrataKerasDiale
                   gboolean with_optimizer, StrataSaveOptions *options, GCancellable *cancellable,
                   GError **error)
 {
-  g_autoptr(Kv3Plan) plan = kv3_plan_new (model, dialect, error);
-  SaveData data = { name, plan, model, with_optimizer, options, cancellable };
+  g_autoptr(GPtrArray) steps = kv3_weights_steps (model, dialect, with_optimizer, error);
 
-  return plan != NULL && h5k_write_fd (fd, name, write_contents, &data, error);
+  return steps != NULL &&
+         kv3_weights_write_steps (steps, 0, steps->len, fd, name, options, cancellable, error);
 }
 
 /* Keras's class for an optimizer's default name ("adam" -> "Adam"). */
@@ -834,7 +1115,8 @@ kv3_optimizer_class_for (const char *name)
 }
 
 typedef struct {
-  GPtrArray *groups;   /* vars groups holding datasets, visit order */
+  GPtrArray  *groups;   /* vars groups holding datasets, visit order */
+  GHashTable *seen;
 } InspectVisit;
 
 static herr_t
@@ -844,14 +1126,18 @@ collect_vars (hid_t obj, const char *name, const H5O_info_t *info, void *data)
 
   if (info->type == H5O_TYPE_GROUP &&
       (g_str_equal (name, "vars") || g_str_has_suffix (name, "/vars")) &&
-      !g_str_has_prefix (name, "optimizer/") && count_members (obj, name) > 0)
-    g_ptr_array_add (visit->groups, g_strdup (name));
+      !g_str_has_prefix (name, "optimizer/") && count_members (obj, name) > 0 &&
+      !g_hash_table_contains (visit->seen, name))
+    {
+      g_ptr_array_add (visit->groups, g_strdup (name));
+      g_hash_table_add (visit->seen, g_ptr_array_index (visit->groups, visit->groups->len - 1));
+    }
   return 0;
 }
 
-/* The optimizer state of a weights file, under the class its name gives. */
+/* The optimizer state of the files, under the class its name gives. */
 static gboolean
-inspect_optimizer (hid_t fid, const char *path, StrataModel *model, GError **error)
+inspect_optimizer (Source *src, StrataModel *model, GError **error)
 {
   g_autoptr(GPtrArray) tensors = NULL;
   g_autoptr(StrataOptimizer) optimizer = NULL;
@@ -859,16 +1145,18 @@ inspect_optimizer (hid_t fid, const char *path, StrataModel *model, GError **err
   g_autofree char *name = NULL;
   H5K_LOCKED;
 
-  if (!exists (fid, "optimizer/vars"))
-    return TRUE;
-  {
-    H5K_AUTO_ID hid_t gid = H5Gopen2 (fid, "optimizer/vars", H5P_DEFAULT);
+  for (guint i = 0; name == NULL && i < src->files->paths->len; i++)
+    if (exists (src->fids[i], "optimizer/vars"))
+      {
+        H5K_AUTO_ID hid_t gid = H5Gopen2 (src->fids[i], "optimizer/vars", H5P_DEFAULT);
 
-    if (gid >= 0)
-      name = h5k_attr_read_string (gid, "optimizer/vars", "name", NULL);
-    H5Eclear2 (H5E_DEFAULT);
-  }
-  tensors = read_optimizer (fid, path, error);
+        if (gid >= 0)
+          name = h5k_attr_read_string (gid, "optimizer/vars", "name", NULL);
+        H5Eclear2 (H5E_DEFAULT);
+      }
+  if (source_count (src, "optimizer/vars") == 0)
+    return TRUE;
+  tensors = read_optimizer (src, error);
   if (tensors == NULL)
     return FALSE;
   if (name != NULL)
@@ -880,70 +1168,100 @@ inspect_optimizer (hid_t fid, const char *path, StrataModel *model, GError **err
   return TRUE;
 }
 
+/* An opaque layer named after @group holding its variables. Locked. */
+static StrataLayer *
+inspect_group (Source *src, const char *group, const char *model_name, GError **error)
+{
+  g_autofree char *name = g_str_equal (group, "vars") ? g_strdup (model_name)
+                          : g_strndup (group, strlen (group) - strlen ("/vars"));
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonObject) config = json_object_new ();
+  g_autoptr(StrataOpaqueLayer) layer = NULL;
+  g_autoptr(GPtrArray) tensors = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n = source_count (src, group);
+
+  json_object_set_string_member (config, "name", name);
+  json_object_set_null_member (object, "class_name");
+  json_object_set_object_member (object, "config", json_object_ref (config));
+  layer = strata_opaque_layer_new (object);
+  strata_layer_set_name (STRATA_LAYER (layer), name);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *dataset = g_strdup_printf ("%u", i);
+      g_autoptr(StrataTensor) t = source_read (src, group, dataset, error);
+
+      if (t == NULL ||
+          strata_layer_add_weight (STRATA_LAYER (layer), dataset, strata_tensor_get_shape (t),
+                                   strata_tensor_get_dtype (t), NULL, TRUE, error) == NULL)
+        return NULL;
+      g_ptr_array_add (tensors, g_steal_pointer (&t));
+    }
+  if (!strata_layer_set_weights (STRATA_LAYER (layer), tensors, error))
+    return NULL;
+  return STRATA_LAYER (g_steal_pointer (&layer));
+}
+
+/* HDF5's visiting order by name, a group before its members, for the
+ * groups of several files. */
+static int
+by_visit_order (gconstpointer a, gconstpointer b)
+{
+  const char *x = *(const char * const *) a;
+  const char *y = *(const char * const *) b;
+
+  while (*x != '\0' && *y != '\0')
+    {
+      gsize nx = strcspn (x, "/"), ny = strcspn (y, "/");
+      int c = strncmp (x, y, MIN (nx, ny));
+
+      if (c != 0 || nx != ny)
+        return c != 0 ? c : (nx < ny ? -1 : 1);
+      x += nx + (x[nx] == '/');
+      y += ny + (y[ny] == '/');
+    }
+  return (*x != '\0') - (*y != '\0');
+}
+
 StrataModel *
-kv3_weights_inspect (const char *path, const char *model_name, GError **error)
+kv3_weights_inspect_files (const Kv3Files *files, const char *model_name, GError **error)
 {
   g_autoptr(StrataSequential) model = strata_sequential_new (model_name);
   g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func (g_free);
-  InspectVisit visit = { groups };
-  hid_t fid = open_checked (path, error);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  InspectVisit visit = { groups, seen };
+  g_auto(Source) src = { 0 };
 
-  if (fid < 0)
+  if (!source_open (&src, files, error))
     return NULL;
   h5k_lock ();
-  H5Ovisit2 (fid, H5_INDEX_NAME, H5_ITER_INC, collect_vars, &visit, H5O_INFO_BASIC);
+  for (guint i = 0; i < files->paths->len; i++)
+    H5Ovisit2 (src.fids[i], H5_INDEX_NAME, H5_ITER_INC, collect_vars, &visit, H5O_INFO_BASIC);
   H5Eclear2 (H5E_DEFAULT);
   h5k_unlock ();
+  g_ptr_array_sort (groups, by_visit_order);
   for (guint k = 0; k < groups->len; k++)
     {
-      const char *group = g_ptr_array_index (groups, k);
-      g_autofree char *name = g_str_equal (group, "vars") ? g_strdup (model_name)
-                              : g_strndup (group, strlen (group) - strlen ("/vars"));
-      g_autoptr(JsonObject) object = json_object_new ();
-      g_autoptr(JsonObject) config = json_object_new ();
-      g_autoptr(StrataOpaqueLayer) layer = NULL;
-      g_autoptr(GPtrArray) tensors = g_ptr_array_new_with_free_func (g_object_unref);
-      guint n;
-      gboolean ok = TRUE;
+      g_autoptr(StrataLayer) layer = NULL;
 
-      json_object_set_string_member (config, "name", name);
-      json_object_set_null_member (object, "class_name");
-      json_object_set_object_member (object, "config", json_object_ref (config));
-      layer = strata_opaque_layer_new (object);
-      strata_layer_set_name (STRATA_LAYER (layer), name);
       h5k_lock ();
-      n = count_members (fid, group);
-      for (guint i = 0; ok && i < n; i++)
-        {
-          g_autofree char *dataset = g_strdup_printf ("%u", i);
-          g_autoptr(StrataTensor) t = read_dataset (fid, path, group, dataset, error);
-
-          if (t == NULL)
-            ok = FALSE;
-          else
-            {
-              if (strata_layer_add_weight (STRATA_LAYER (layer), dataset, strata_tensor_get_shape (t),
-                                           strata_tensor_get_dtype (t), NULL, TRUE, error) == NULL)
-                ok = FALSE;
-              else
-                g_ptr_array_add (tensors, g_steal_pointer (&t));
-            }
-        }
+      layer = inspect_group (&src, g_ptr_array_index (groups, k), model_name, error);
       h5k_unlock ();
-      if (!ok || !strata_layer_set_weights (STRATA_LAYER (layer), tensors, error) || !strata_sequential_add (model, STRATA_LAYER (layer), error))
-        {
-          h5k_lock ();
-          H5Fclose (fid);
-          h5k_unlock ();
-          return NULL;
-        }
+      if (layer == NULL || !strata_sequential_add (model, layer, error))
+        return NULL;
     }
-  if (!inspect_optimizer (fid, path, STRATA_MODEL (model), error))
-    g_clear_object (&model);
-  h5k_lock ();
-  H5Fclose (fid);
-  h5k_unlock ();
-  return model != NULL ? STRATA_MODEL (g_steal_pointer (&model)) : NULL;
+  if (!inspect_optimizer (&src, STRATA_MODEL (model), error))
+    return NULL;
+  return STRATA_MODEL (g_steal_pointer (&model));
+}
+
+StrataModel *
+kv3_weights_inspect (const char *path, const char *model_name, GError **error)
+{
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  const Kv3Files files = { path, paths, NULL };
+
+  g_ptr_array_add (paths, (gpointer) path);
+  return kv3_weights_inspect_files (&files, model_name, error);
 }
 
 gboolean

@@ -17,7 +17,9 @@
 #include "strata.h"
 #include "strata-plugin.h"
 #include "strata-i18n-private.h"
+#include "strata-atomic-private.h"
 #include "kv3-archive.h"
+#include "kv3-sharded.h"
 #include "kv3-weights.h"
 #include "strata-model-cudnn-private.h"
 
@@ -168,6 +170,8 @@ strata_format_keras_v3_probe (StrataFormat *format, GFile *file, GBytes *head)
       return path != NULL ? score_members (file, &source) : 0;
     }
   data = g_bytes_get_data (head, &length);
+  if (kv3_sharded_is_index_name (path))
+    return kv3_sharded_probe (data, length);
   if (length >= 4 && memcmp (data, zip_signature, 4) == 0)
     return probe_zip (file, path, data, length);
   if (length >= 8 && memcmp (data, hdf5_signature, 8) == 0 && path != NULL)
@@ -322,6 +326,13 @@ inspect_weights (GFile *file, const char *path, GError **error)
 
   if (g_str_has_suffix (basename, ".weights.h5"))
     basename[strlen (basename) - strlen (".weights.h5")] = '\0';
+  if (kv3_sharded_is_index_name (basename))
+    {
+      g_autoptr(Kv3Files) files = kv3_sharded_open (path, error);
+
+      basename[strlen (basename) - strlen (".weights.json")] = '\0';
+      return files != NULL ? kv3_weights_inspect_files (files, basename, error) : NULL;
+    }
   return kv3_weights_inspect (path, basename, error);
 }
 
@@ -371,7 +382,7 @@ strata_format_keras_v3_load_model (StrataFormat *format, GFile *file, StrataLoad
   if (path == NULL)
     return NULL;
   /* A weights file alone: its groups, for inspection. */
-  if (starts_with (path, hdf5_signature, 8))
+  if (starts_with (path, hdf5_signature, 8) || kv3_sharded_is_index_name (path))
     return inspect_weights (file, path, error);
   if (!kv3_archive_open (file, &archive, error))
     return NULL;
@@ -423,6 +434,12 @@ strata_format_keras_v3_load_weights (StrataFormat *format, StrataModel *model, G
 
   if (path == NULL)
     return NULL;
+  if (kv3_sharded_is_index_name (path))
+    {
+      g_autoptr(Kv3Files) files = kv3_sharded_open (path, error);
+
+      return files != NULL ? kv3_weights_load_files (model, files, options, TRUE, cancellable, error) : NULL;
+    }
   if (!g_file_test (path, G_FILE_TEST_IS_DIR) && !starts_with (path, zip_signature, 4))
     return kv3_weights_load (model, path, options, TRUE, cancellable, error);
   {
@@ -691,15 +708,13 @@ save_model (StrataModel *model, GFile *file, StrataSaveOptions *options, GCancel
   return ok;
 }
 
-/* Neither Keras that reads .keras files has cuDNN layers. */
-static gboolean
-strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFile *file,
-                                   StrataSaveOptions *options, GCancellable *cancellable,
-                                   GError **error)
+/* The path @file is saved to: Strata hands formats a temporary beside it. */
+static const char *
+target_path (GFile *file)
 {
-  g_autoptr(StrataModel) native = strata_model_without_cudnn (model, error);
+  const char *target = g_object_get_data (G_OBJECT (file), STRATA_SAVE_TARGET_PATH_KEY);
 
-  return native != NULL && save_model (native, file, options, cancellable, error);
+  return target != NULL ? target : g_file_peek_path (file);
 }
 
 static gboolean
@@ -708,11 +723,42 @@ strata_format_keras_v3_save_weights (StrataFormat *format, StrataModel *model, G
                                      GError **error)
 {
   g_autofree char *path = local_path (file, error);
-  g_autoptr(StrataModel) native = path != NULL ? strata_model_without_cudnn (model, error) : NULL;
+  g_autoptr(StrataModel) native = NULL;
+  StrataKerasDialect dialect = target_dialect (options);
 
+  if (path == NULL)
+    return FALSE;
+  if (!kv3_sharded_is_index_name (target_path (file)) &&
+      options != NULL && strata_save_options_get_max_shard_size (options) != 0)
+    {
+      g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_UNSUPPORTED,
+                   /* Translators: a file name */
+                   _("Cannot save “%s” in shards: sharded weights are saved to a name ending in .weights.json"),
+                   target_path (file));
+      return FALSE;
+    }
+  native = strata_model_without_cudnn (model, error);
+  if (native == NULL)
+    return FALSE;
   /* Keras's save_weights walks the whole model, optimizer included. */
-  return native != NULL && kv3_weights_save (native, -1, path, target_dialect (options), TRUE, options,
-                                             cancellable, error);
+  if (kv3_sharded_is_index_name (target_path (file)))
+    return kv3_sharded_save (native, file, dialect, options, cancellable, error);
+  return kv3_weights_save (native, -1, path, dialect, TRUE, options, cancellable, error);
+}
+
+/* Neither Keras that reads .keras files has cuDNN layers. A model saved
+ * to a sharded weights index is saved as its weights. */
+static gboolean
+strata_format_keras_v3_save_model (StrataFormat *format, StrataModel *model, GFile *file,
+                                   StrataSaveOptions *options, GCancellable *cancellable,
+                                   GError **error)
+{
+  g_autoptr(StrataModel) native = NULL;
+
+  if (g_file_peek_path (file) != NULL && kv3_sharded_is_index_name (target_path (file)))
+    return strata_format_keras_v3_save_weights (format, model, file, options, cancellable, error);
+  native = strata_model_without_cudnn (model, error);
+  return native != NULL && save_model (native, file, options, cancellable, error);
 }
 
 static void
@@ -744,7 +790,7 @@ keras_v3_register_type (GTypeModule *module)
   return STRATA_TYPE_FORMAT_KERAS_V3;
 }
 
-static const char * const keras_v3_extensions[] = { "keras", "weights.h5", NULL };
+static const char * const keras_v3_extensions[] = { "keras", "weights.h5", "weights.json", NULL };
 static const char * const keras_v3_mime_types[] = { "application/x-keras", NULL };
 static const char * const keras_v3_markers[] = { "config.json", "model.weights.h5", NULL };
 /* Hints only: the probe decides which zips are .keras archives and which
@@ -757,7 +803,7 @@ static const StrataMagic keras_v3_magic[] = {
 static const StrataFormatDescriptor keras_v3_descriptor = {
   .abi_version = STRATA_FORMAT_ABI_VERSION,
   .name = "keras-v3",
-  .description = N_("Keras 3 native format (.keras archives and .weights.h5 files)"),
+  .description = N_("Keras 3 native format (.keras archives, .weights.h5 files and sharded .weights.json weights)"),
   .extensions = keras_v3_extensions,
   .mime_types = keras_v3_mime_types,
   .magic = keras_v3_magic,

@@ -360,6 +360,23 @@ enter (Reader *reader)
   return TRUE;
 }
 
+typedef enum { ITEM_MORE, ITEM_CLOSED, ITEM_OTHER } ItemEnd;
+
+/* What follows an element or a member: a comma (skipped, with the space
+ * after it), the container's @close (left for the caller), or else. */
+static ItemEnd
+after_item (Reader *reader, char close)
+{
+  skip_space (reader);
+  if (reader->p < reader->end && *reader->p == ',')
+    {
+      reader->p++;
+      skip_space (reader);
+      return ITEM_MORE;
+    }
+  return reader->p < reader->end && *reader->p == close ? ITEM_CLOSED : ITEM_OTHER;
+}
+
 static JsonNode *
 read_array (Reader *reader)
 {
@@ -383,18 +400,17 @@ read_array (Reader *reader)
       json_node_set_parent (element, node);
       json_array_add_element (array, element);
 
-      skip_space (reader);
-      if (reader->p < reader->end && *reader->p == ',')
+      switch (after_item (reader, ']'))
         {
-          reader->p++;
-          skip_space (reader);
+        case ITEM_MORE:
           continue;
+        case ITEM_CLOSED:
+          goto done;
+        default:
+          /* Translators: what was found, e.g. “2” or “the end of the text” */
+          fail_unexpected (reader, _("unexpected %s, expected “,” or “]”"));
+          goto error;
         }
-      if (reader->p < reader->end && *reader->p == ']')
-        break;
-      /* Translators: what was found, e.g. “2” or “the end of the text” */
-      fail_unexpected (reader, _("unexpected %s, expected “,” or “]”"));
-      goto error;
     }
 
 done:
@@ -454,18 +470,17 @@ read_object (Reader *reader)
       json_object_set_member (object, reader->scratch->str + name, member);
       g_string_truncate (reader->scratch, (gsize) name);
 
-      skip_space (reader);
-      if (reader->p < reader->end && *reader->p == ',')
+      switch (after_item (reader, '}'))
         {
-          reader->p++;
-          skip_space (reader);
+        case ITEM_MORE:
           continue;
+        case ITEM_CLOSED:
+          goto done;
+        default:
+          /* Translators: what was found, e.g. “2” or “the end of the text” */
+          fail_unexpected (reader, _("unexpected %s, expected “,” or “}”"));
+          goto error;
         }
-      if (reader->p < reader->end && *reader->p == '}')
-        break;
-      /* Translators: what was found, e.g. “2” or “the end of the text” */
-      fail_unexpected (reader, _("unexpected %s, expected “,” or “}”"));
-      goto error;
     }
 
 done:

@@ -26,6 +26,9 @@ import tempfile
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.environ["STRATA_SOURCE_ROOT"], "tests"))
+from strata_testing import compare_close  # noqa: E402
+
 RTOL = ATOL = 1e-5
 ROOT = os.environ["STRATA_SOURCE_ROOT"]
 REAL = os.environ["STRATA_REAL_FIXTURES"]
@@ -63,18 +66,13 @@ class Tap:
 
 
 def compare(want, got):
-    """None when @got matches @want (finite, close both ways), else why not."""
+    """None when every output of @got matches @want (NaN-safe, both ways), else why not."""
     if len(got) != len(want):
         return "%d outputs, expected %d" % (len(got), len(want))
     for i, (w, g) in enumerate(zip(want, got)):
-        w = np.asarray(w, dtype=np.float64)
-        g = np.asarray(g, dtype=np.float64)
-        if w.shape != g.shape:
-            return "output %d has the shape %s, expected %s" % (i, g.shape, w.shape)
-        if not np.all(np.isfinite(g)) or not np.all(np.isfinite(w)):
-            return "output %d has non-finite values" % i
-        if not (np.allclose(g, w, rtol=RTOL, atol=ATOL) and np.allclose(w, g, rtol=RTOL, atol=ATOL)):
-            return "output %d differs by up to %.3g" % (i, float(np.max(np.abs(g - w))))
+        ok, message = compare_close(g, w, RTOL, ATOL)
+        if not ok:
+            return "output %d: %s" % (i, message)
     return None
 
 

@@ -754,7 +754,11 @@ strata_format_open_scratch_file (GFile   *file,
   /* Named after the target, so that a kill in the instant before the
    * unlink leaves litter that says whose it is (and that the next save
    * removes, like any temporary of a dead process). */
-  base = g_file_get_basename (file);
+  if (g_object_get_data (G_OBJECT (file), STRATA_SAVE_TARGET_PATH_KEY) != NULL)
+    /* @file is the save's own temporary: name it after the real target. */
+    base = g_path_get_basename (g_object_get_data (G_OBJECT (file), STRATA_SAVE_TARGET_PATH_KEY));
+  else
+    base = g_file_get_basename (file);
   path = temp_path (dirname, base != NULL ? base : "scratch", "tmp");
   fd = g_mkstemp_full (path, O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0)

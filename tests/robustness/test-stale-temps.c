@@ -248,11 +248,50 @@ test_clean (void)
   g_assert_cmpint (g_rmdir (outside), ==, 0);
 }
 
+/* A format's scratch file during a save is named after the save's target,
+ * not after the save's own temporary (whose name it would nest), so that
+ * a kill leaves litter a later save recognises. */
+static void
+test_scratch_name (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("strata-scratch-XXXXXX", NULL);
+  g_autofree char *target = g_build_filename (dir, "m.keras", NULL);
+  g_autoptr(StrataSaveTarget) save = NULL;
+  g_autofree char *proc = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GError) error = NULL;
+  StrataTempOwner owner;
+  int fd;
+
+  g_setenv ("STRATA_NO_O_TMPFILE", "1", TRUE);
+  save = strata_save_target_new (target, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  fd = strata_format_open_scratch_file (strata_save_target_get_file (save), &error);
+  g_unsetenv ("STRATA_NO_O_TMPFILE");
+  g_assert_no_error (error);
+  /* Unlinked at once: /proc still shows the name it had. */
+  proc = g_strdup_printf ("/proc/self/fd/%d", fd);
+  link = g_file_read_link (proc, NULL);
+  g_assert_nonnull (link);
+  if (g_str_has_suffix (link, " (deleted)"))
+    link[strlen (link) - strlen (" (deleted)")] = '\0';
+  name = g_path_get_basename (link);
+  g_assert_true (g_str_has_prefix (name, ".m.keras.strata-tmp-"));
+  g_assert_true (strata_atomic_parse_name (name, &owner));
+  g_assert_cmpstr (owner.base, ==, "m.keras");
+  g_free (owner.base);
+  close (fd);
+  g_clear_pointer (&save, strata_save_target_free);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   strata_test_init (&argc, &argv);
   g_test_add_func ("/stale-temps/names", test_names);
   g_test_add_func ("/stale-temps/clean", test_clean);
+  g_test_add_func ("/stale-temps/scratch-name", test_scratch_name);
   return g_test_run ();
 }

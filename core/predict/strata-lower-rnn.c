@@ -332,6 +332,7 @@ lower_time_distributed (StrataLowerCall *call, GError **error)
   StrataPlanOp merge_op = { .type = STRATA_OP_RESHAPE, .n_inputs = 1, .inputs = { call->inputs[0] } };
   StrataPlanOp split = { .type = STRATA_OP_RESHAPE, .n_inputs = 1 };
   StrataPlanValue *y;
+  gint64 steps;
   guint merged;
 
   if (!inner_call (call, strata_lower_object_member (call->config, "layer"), &inner, error))
@@ -347,6 +348,8 @@ lower_time_distributed (StrataLowerCall *call, GError **error)
     }
   if (x->rank < 3 || x->dims[1] < 0)
     return strata_lower_unsupported (call, error, "an input whose steps are not known");
+  /* Adding ops moves the plan's values: nothing may point into them after. */
+  steps = x->dims[1];
   merge_op.attr.reshape.with_batch = TRUE;
   merge_op.attr.reshape.rank = x->rank - 1;
   merge_op.attr.reshape.shape[0] = -1;
@@ -367,7 +370,7 @@ lower_time_distributed (StrataLowerCall *call, GError **error)
   split.attr.reshape.with_batch = TRUE;
   split.attr.reshape.rank = y->rank + 1;
   split.attr.reshape.shape[0] = -1;
-  split.attr.reshape.shape[1] = x->dims[1];
+  split.attr.reshape.shape[1] = steps;
   memcpy (split.attr.reshape.shape + 2, y->dims + 1, (y->rank - 1) * sizeof (gint64));
   return strata_lower_done (call, strata_lower_op_full (call, &split, error));
 }

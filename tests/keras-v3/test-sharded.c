@@ -23,6 +23,23 @@ fixture (const char *name)
   return strata_test_src_path (relative);
 }
 
+/* The GFile of a sharded fixture. */
+static GFile *
+fixture_file (const char *name)
+{
+  g_autofree char *path = fixture (name);
+
+  return g_file_new_for_path (path);
+}
+
+static GFile *
+file_in (const char *dir, const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  return g_file_new_for_path (path);
+}
+
 static void
 assert_same_tensors (GPtrArray *got, GPtrArray *want)
 {
@@ -88,8 +105,8 @@ test_load_weights (void)
       g_autofree char *config = strata_test_src_path (config_name);
       g_autofree char *index_name = g_strconcat (models[m], ".weights.json", NULL);
       g_autofree char *plain_name = g_strconcat (models[m], ".weights.h5", NULL);
-      g_autoptr(GFile) index = g_file_new_for_path (fixture (index_name));
-      g_autoptr(GFile) plain = g_file_new_for_path (fixture (plain_name));
+      g_autoptr(GFile) index = fixture_file (index_name);
+      g_autoptr(GFile) plain = fixture_file (plain_name);
       g_autoptr(StrataModel) a = strata_test_load_model (config);
       g_autoptr(StrataModel) b = strata_test_load_model (config);
       g_autoptr(StrataWeightsReport) ra = NULL;
@@ -113,7 +130,7 @@ test_load_weights (void)
 static void
 test_sniff (void)
 {
-  g_autoptr(GFile) index = g_file_new_for_path (fixture ("compiled_adam.weights.json"));
+  g_autoptr(GFile) index = fixture_file ("compiled_adam.weights.json");
   g_autoptr(GFile) out = g_file_new_for_path ("/nonexistent/x.weights.json");
   g_autoptr(GError) error = NULL;
   StrataFormat *format;
@@ -260,7 +277,7 @@ test_damaged (gconstpointer data)
   const DamageCase *c = data;
   g_autofree char *dir = copy_set ();
   g_autofree char *config = strata_test_src_path ("fixtures/generated/keras/sequential_dense.config.json");
-  g_autoptr(GFile) index = g_file_new_for_path (g_build_filename (dir, "sequential_dense.weights.json", NULL));
+  g_autoptr(GFile) index = file_in (dir, "sequential_dense.weights.json");
   g_autoptr(StrataModel) model = strata_test_load_model (config);
   g_autoptr(GPtrArray) before = strata_layer_get_weights (STRATA_LAYER (model));
   g_autoptr(GPtrArray) after = NULL;

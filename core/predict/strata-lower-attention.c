@@ -92,14 +92,12 @@ subtract_masked (StrataLowerCall *call, guint scores, guint keep, GError **error
                               error);
 }
 
-/* Sets the outputs: @y, and the attention weights when the call asks for them. */
+/* Sets the output @y and its mask (the query's). */
 static gboolean
-finish (StrataLowerCall *call, guint y, guint weights, guint out_mask)
+finish (StrataLowerCall *call, guint y, guint out_mask)
 {
   if (!strata_lower_done (call, y))
     return FALSE;
-  if (kwarg_true (call, "return_attention_scores"))
-    call->outputs[call->n_outputs++] = weights;
   call->out_masks[0] = out_mask;
   call->masks_set = TRUE;
   return TRUE;
@@ -183,7 +181,7 @@ lower_dense_attention (StrataLowerCall *call, gboolean additive, GError **error)
     y = strata_lower_binary (call, STRATA_OP_MUL, y, expand_mask (call, q_mask, TRUE, error), error);
   if (!STRATA_LOWER_OK (y))
     return FALSE;
-  return finish (call, y, weights, q_mask);
+  return finish (call, y, q_mask);
 }
 
 /* x · W + b for a kernel [D, N, H] and bias [N, H] (EinsumDense
@@ -226,11 +224,10 @@ lower_mha (StrataLowerCall *call, GError **error)
   gint64 key_dim = strata_lower_get_int (call, "key_dim", 0), out_dim;
   JsonArray *axes = strata_json_node_get_list (json_object_get_member (call->config, "attention_axes"));
   float inv_sqrt = (float) (1.0 / sqrt ((double) key_dim));
-  /* Keras 3 uses ops.dot_product_attention unless dropout is configured or
-   * the scores are returned; tf-keras always the einsum path. */
-  gboolean k3_einsum = strata_lower_get_double (call, "dropout", 0.0) > 0.0 ||
-                       kwarg_true (call, "return_attention_scores");
-  gboolean fused = strata_lower_keras3 (call) && !k3_einsum;
+  /* Keras 3 uses ops.dot_product_attention unless dropout is configured
+   * (or the scores are returned, which is refused below); tf-keras always
+   * the einsum path. */
+  gboolean fused = strata_lower_keras3 (call) && !(strata_lower_get_double (call, "dropout", 0.0) > 0.0);
   StrataPlanOp mm = { .type = STRATA_OP_BATCH_MATMUL, .n_inputs = 2 };
   gint64 flat[2];
 
@@ -339,12 +336,14 @@ lower_mha (StrataLowerCall *call, GError **error)
 #undef BIAS
   if (!STRATA_LOWER_OK (y))
     return FALSE;
-  return finish (call, y, probs, call->masks[0]);
+  return finish (call, y, call->masks[0]);
 }
 
 gboolean
 strata_lower_attention (StrataLowerCall *call, GError **error)
 {
+  if (kwarg_true (call, "return_attention_scores"))
+    return strata_lower_unsupported (call, error, "return_attention_scores");
   if (g_str_equal (call->class_name, "MultiHeadAttention"))
     return lower_mha (call, error);
   return lower_dense_attention (call, g_str_equal (call->class_name, "AdditiveAttention"), error);

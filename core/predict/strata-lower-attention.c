@@ -344,6 +344,10 @@ strata_lower_attention (StrataLowerCall *call, GError **error)
 {
   if (kwarg_true (call, "return_attention_scores"))
     return strata_lower_unsupported (call, error, "return_attention_scores");
+  /* Keras 3's explicit mask keywords of MultiHeadAttention (the masks the
+   * tensors carry are used) */
+  if (kwarg_true (call, "value_mask") || kwarg_true (call, "key_mask"))
+    return strata_lower_unsupported (call, error, "an explicit value_mask or key_mask");
   if (g_str_equal (call->class_name, "MultiHeadAttention"))
     return lower_mha (call, error);
   return lower_dense_attention (call, g_str_equal (call->class_name, "AdditiveAttention"), error);

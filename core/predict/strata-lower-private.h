@@ -38,6 +38,7 @@ typedef struct {
   const guint *inputs;       /* value ids */
   const guint *masks;        /* per input: the id of its Keras mask ([B, T], 0/1), or G_MAXUINT;
                                 the call's mask keyword, when given, else the input's */
+  guint        attention_mask; /* the tensor of an attention_mask keyword, or G_MAXUINT */
   guint        n_outputs;
   guint        outputs[STRATA_LOWER_MAX_OUTPUTS];
   /* The output masks, when the function sets masks_set. Otherwise the
@@ -111,6 +112,10 @@ gboolean strata_lower_pooling     (StrataLowerCall *call, GError **error);
 gboolean strata_lower_norm        (StrataLowerCall *call, GError **error);
 gboolean strata_lower_rnn         (StrataLowerCall *call, GError **error);  /* and Masking, wrappers */
 gboolean strata_lower_ops         (StrataLowerCall *call, GError **error);  /* Keras 3 operation nodes */
+gboolean strata_lower_attention   (StrataLowerCall *call, GError **error);
+
+/* A weight constant viewed with other dims (as many elements). */
+guint       strata_lower_const_view (StrataLowerCall *call, guint weight, guint rank, const gint64 *dims);
 
 /* Members of a given type, NULL when absent or of another type. */
 JsonObject *strata_lower_object_member (JsonObject *object, const char *key);

@@ -83,6 +83,9 @@ static const struct {
   { "Bidirectional", strata_lower_rnn },
   { "TimeDistributed", strata_lower_rnn },
   { "Masking", strata_lower_rnn },
+  { "Attention", strata_lower_attention },
+  { "AdditiveAttention", strata_lower_attention },
+  { "MultiHeadAttention", strata_lower_attention },
   { "NotEqual", strata_lower_ops },
   { "Any", strata_lower_ops },
 };
@@ -240,6 +243,14 @@ strata_lower_weights (StrataLowerCall *call, guint *ids, guint max, guint *n_wei
         }
     }
   return TRUE;
+}
+
+guint
+strata_lower_const_view (StrataLowerCall *call, guint weight, guint rank, const gint64 *dims)
+{
+  StrataPlanValue *w = strata_lower_value (call, weight);
+
+  return strata_plan_add_const (call->plan, call->name, rank, dims, w->data, w->owner);
 }
 
 StrataPlanValue *

@@ -93,6 +93,7 @@ typedef struct {
   const guint *inputs;
   const guint *explicit_masks;
   JsonArray   *args;
+  guint        attention_mask;
 } Call;
 
 /* Lowers one call of the layer @entry ({class_name, config, ...}). */
@@ -114,6 +115,8 @@ lower_call (Lower *lower, StrataModel *model, JsonObject *entry, const Call *c,
   for (guint i = 0; i < n_inputs; i++)
     if (inputs[i] == POISON)
       goto poison;
+  if (c->attention_mask == POISON)
+    goto poison;
   if (layer == NULL || config == NULL)
     {
       g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INVALID,
@@ -136,6 +139,7 @@ lower_call (Lower *lower, StrataModel *model, JsonObject *entry, const Call *c,
   call.config = config;
   call.kwargs = c->kwargs;
   call.args = c->args;
+  call.attention_mask = c->attention_mask;
   call.n_inputs = n_inputs;
   call.inputs = inputs;
   masks = g_new (guint, MAX (n_inputs, 1));
@@ -223,7 +227,7 @@ lower_sequential (Lower *lower, StrataModel *model, JsonArray *layers, guint inp
       if (g_strcmp0 (strata_lower_class_name (entry),
                      "InputLayer") == 0)
         continue;
-      Call c = { NULL, 1, &x, NULL, NULL };
+      Call c = { NULL, 1, &x, NULL, NULL, G_MAXUINT };
 
       if (!lower_call (lower, model, entry, &c, out, error))
         return FALSE;
@@ -271,11 +275,15 @@ is_ref (JsonNode *node)
 
 /* The inputs of one inbound node, or FALSE when one is not computed yet.
  * The tensors of an initial_state keyword (Keras 3) follow the inputs,
- * where tf-keras puts them. The tensors of a mask keyword (a reference,
- * or a list of references and nulls, one per input) go to @masks. */
+ * where tf-keras puts them, and so do MultiHeadAttention's value and key
+ * keywords; an attention_mask keyword's goes to @attention_mask. The
+ * tensors of a mask keyword (a reference, or a list of references and
+ * nulls, one per input) go to @masks. */
 static gboolean
-resolve_node (GHashTable *done, JsonArray *node, GArray *values, GArray *masks, JsonObject **kwargs)
+resolve_node (GHashTable *done, JsonArray *node, GArray *values, GArray *masks, JsonObject **kwargs,
+              guint *attention_mask)
 {
+  const char *const keywords[] = { "value", "key" };
   JsonArray *states;
   JsonNode *mask;
 
@@ -290,6 +298,21 @@ resolve_node (GHashTable *done, JsonArray *node, GArray *values, GArray *masks, 
       arr = JSON_NODE_HOLDS_ARRAY (ref) ? json_node_get_array (ref) : NULL;
       if (arr != NULL && json_array_get_length (arr) > 3 && *kwargs == NULL)
         *kwargs = object_at (arr, 3);
+    }
+  for (guint j = 0; *kwargs != NULL && j < G_N_ELEMENTS (keywords); j++)
+    {
+      JsonNode *ref = json_object_get_member (*kwargs, keywords[j]);
+      if (ref != NULL && is_ref (ref) && !resolve_ref (done, ref, values))
+        return FALSE;
+    }
+  mask = *kwargs != NULL ? json_object_get_member (*kwargs, "attention_mask") : NULL;
+  *attention_mask = G_MAXUINT;
+  if (mask != NULL && is_ref (mask))
+    {
+      g_autoptr(GArray) found = new_values ();
+      if (!resolve_ref (done, mask, found))
+        return FALSE;
+      *attention_mask = g_array_index (found, guint, 0);
     }
   states = strata_lower_array_member (*kwargs, "initial_state");
   for (guint j = 0; states != NULL && j < json_array_get_length (states); j++)
@@ -402,7 +425,7 @@ lower_functional (Lower *lower, StrataModel *model, JsonObject *config, guint n_
               g_autoptr(GArray) masks = new_values ();
               Call c = { 0 };
 
-              if (node == NULL || !resolve_node (done, node, in, masks, &c.kwargs))
+              if (node == NULL || !resolve_node (done, node, in, masks, &c.kwargs, &c.attention_mask))
                 break;
               /* Masks for the first inputs; none for the others. */
               for (guint none = G_MAXUINT; masks->len > 0 && masks->len < in->len;)

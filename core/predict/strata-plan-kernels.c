@@ -372,14 +372,16 @@ static void
 run_batch_matmul (const StrataKernelArgs *a)
 {
   const StrataPlanOp *op = a->op;
-  const gint64 *xd = a->in_dims[0], *yd = a->in_dims[1];
+  guint r = a->out_rank;
+  const gint64 *xd = a->in_dims[0] + r - 2, *yd = a->in_dims[1] + r - 2;
   gboolean tx = op->attr.batch_matmul.adj_x, ty = op->attr.batch_matmul.adj_y;
-  gsize m = a->out_dims[1], n = a->out_dims[2], k = tx ? xd[1] : xd[2];
+  gsize m = a->out_dims[r - 2], n = a->out_dims[r - 1], k = tx ? xd[0] : xd[1];
+  gsize batches = n_elements (r - 2, a->out_dims);
 
-  for (gint64 b = 0; b < a->out_dims[0]; b++)
+  for (gsize b = 0; b < batches; b++)
     strata_sgemm (tx, ty, m, n, k,
-                  (const float *) a->in[0] + b * xd[1] * xd[2], xd[2],
-                  (const float *) a->in[1] + b * yd[1] * yd[2], yd[2],
+                  (const float *) a->in[0] + b * xd[0] * xd[1], xd[1],
+                  (const float *) a->in[1] + b * yd[0] * yd[1], yd[1],
                   FALSE, (float *) a->out + b * m * n, n);
 }
 

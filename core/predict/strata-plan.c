@@ -342,16 +342,19 @@ strata_plan_infer_shape (const StrataPlanOp *op, const StrataPlanValue *values,
     case STRATA_OP_BATCH_MATMUL:
       {
         gint64 m, k1, k2, n;
-        if (r != 3 || in_rank[1] != 3)
-          return shape_error (op, error, "inputs are not of rank 3");
-        m = op->attr.batch_matmul.adj_x ? x[2] : x[1];
-        k1 = op->attr.batch_matmul.adj_x ? x[1] : x[2];
-        k2 = op->attr.batch_matmul.adj_y ? in[1][2] : in[1][1];
-        n = op->attr.batch_matmul.adj_y ? in[1][1] : in[1][2];
+        if (r < 3 || in_rank[1] != r)
+          return shape_error (op, error, "inputs are not of the same rank, at least 3");
+        for (guint i = 1; i + 2 < r; i++)
+          if (x[i] >= 0 && in[1][i] >= 0 && x[i] != in[1][i])
+            return shape_error (op, error, "the batch axes differ in size");
+        m = op->attr.batch_matmul.adj_x ? x[r - 1] : x[r - 2];
+        k1 = op->attr.batch_matmul.adj_x ? x[r - 2] : x[r - 1];
+        k2 = op->attr.batch_matmul.adj_y ? in[1][r - 1] : in[1][r - 2];
+        n = op->attr.batch_matmul.adj_y ? in[1][r - 2] : in[1][r - 1];
         if (k1 >= 0 && k2 >= 0 && k1 != k2)
           return shape_error (op, error, "the contracted axes differ in size");
-        out[1] = m;
-        out[2] = n;
+        out[r - 2] = m;
+        out[r - 1] = n;
         return TRUE;
       }
     case STRATA_OP_BIAS_ADD:

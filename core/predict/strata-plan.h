@@ -65,7 +65,9 @@ typedef enum {
   /* Linear algebra */
   STRATA_OP_MATMUL,        /* MatMul(a, b): b is a 2-D [K, N] constant; a's leading axes are
                               flattened as tensordot does ([.., K] -> [.., N]) */
-  STRATA_OP_BATCH_MATMUL,  /* BatchMatMulV2(a, b), adj_x, adj_y */
+  STRATA_OP_BATCH_MATMUL,  /* BatchMatMulV2(a, b), adj_x, adj_y: the last two axes are the
+                              matrices; a and b have the same rank (>= 3) and the same leading
+                              axes (no broadcasting) */
   STRATA_OP_BIAS_ADD,      /* BiasAdd(x, bias), data_format NHWC (last axis) */
   STRATA_OP_CONV2D,        /* Conv2D(x NHWC, filter HWIO), strides, dilations, padding (SAME/VALID/EXPLICIT);
                               grouped when C is a multiple of the filter's I (groups = C / I) */
@@ -114,7 +116,8 @@ typedef enum {
   STRATA_OP_GELU,          /* Gelu, approximate (TF 2.x op name "Gelu", activations.gelu) */
   STRATA_OP_SOFTMAX,       /* Softmax (last axis) */
   STRATA_OP_LOG_SOFTMAX,   /* LogSoftmax (last axis) */
-  STRATA_OP_SELECT_POS,    /* SelectV2(x > 0, a, b): inputs x, a, b (Elu with alpha, relu threshold) */
+  STRATA_OP_SELECT_POS,    /* SelectV2(x > 0, a, b): inputs x, a, b (Elu with alpha, relu threshold;
+                              where(mask, a, b) on a 0/1 mask) */
   /* Fused */
   STRATA_OP_RNN,           /* a Keras recurrent layer's time loop, attr.rnn (see StrataPlanRnn below) */
   STRATA_OP_N_TYPES

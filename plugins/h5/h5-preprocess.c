@@ -249,7 +249,8 @@ h5_preprocess (H5Convert *cv, StrataLayer *layer, const char *layer_name, const 
       if (rank <= H5K_MAX_RANK)
         {
           info.kernel_rank = rank;
-          memcpy (info.kernel_dims, dims, rank * sizeof (gint64));
+          if (rank > 0)   /* a scalar weight (Attention's scale) has no dims */
+            memcpy (info.kernel_dims, dims, rank * sizeof (gint64));
         }
     }
   return h5k_preprocess_weights (&info, arrays, cv->version, cv->backend, error);

@@ -60,6 +60,19 @@ def strip_comments(text):
     return re.sub(r"//[^\n]*", "", text)
 
 
+def c_sources(top):
+    """(path, raw text, text without comments and strings) of every .c and
+    .h file under @top, in a stable order."""
+    for root, dirs, names in os.walk(top):
+        dirs.sort()
+        for name in sorted(names):
+            if name.endswith((".c", ".h")):
+                path = os.path.join(root, name)
+                with open(path, encoding="utf-8") as f:
+                    raw = f.read()
+                yield path, raw, strip_comments(raw)
+
+
 # Plugin folders that are libraries the format modules share (lowest first),
 # not modules; every other folder of plugins/ is one format module.
 PLUGIN_LIBRARIES = ["libh5k"]
@@ -90,20 +103,13 @@ def check_plugins(core, plugins, number):
     owner = {}      # function -> plugin folder that defines it
     files = []
     for folder in folders:
-        for root, _, names in os.walk(os.path.join(plugins, folder)):
-            for name in sorted(names):
-                if not name.endswith((".c", ".h")):
-                    continue
-                path = os.path.join(root, name)
-                with open(path, encoding="utf-8") as f:
-                    raw = f.read()
-                text = strip_comments(raw)
-                files.append((folder, os.path.relpath(path, plugins), raw, text))
-                if name.endswith(".h"):
-                    headers[name] = folder
-                else:
-                    for function in definitions(text):
-                        owner.setdefault(function, folder)
+        for path, raw, text in c_sources(os.path.join(plugins, folder)):
+            files.append((folder, os.path.relpath(path, plugins), raw, text))
+            if path.endswith(".h"):
+                headers[os.path.basename(path)] = folder
+            else:
+                for function in definitions(text):
+                    owner.setdefault(function, folder)
     core_headers = set()
     for root, _, names in os.walk(core):
         core_headers.update(n for n in names if n.endswith((".h", ".h.in")))
@@ -142,21 +148,14 @@ def check_plugins(core, plugins, number):
 
     number += 1
     problems = []
-    for root, _, names in os.walk(core):
-        for name in sorted(names):
-            if not name.endswith((".c", ".h")):
-                continue
-            path = os.path.join(root, name)
-            with open(path, encoding="utf-8") as f:
-                raw = f.read()
-            text = strip_comments(raw)
-            rel = os.path.relpath(path, os.path.dirname(core))
-            for header in re.findall(r'^\s*#\s*include\s+"([^"]+)"', raw, flags=re.M):
-                if header in headers and header not in core_headers:
-                    problems.append("%s includes %s (plugins/%s)" % (rel, header, headers[header]))
-            for name in sorted(set(re.findall(r"\b([A-Za-z_]\w*)\s*\(", text))):
-                if name in owner:
-                    problems.append("%s calls %s (plugins/%s)" % (rel, name, owner[name]))
+    for path, raw, text in c_sources(core):
+        rel = os.path.relpath(path, os.path.dirname(core))
+        for header in re.findall(r'^\s*#\s*include\s+"([^"]+)"', raw, flags=re.M):
+            if header in headers and header not in core_headers:
+                problems.append("%s includes %s (plugins/%s)" % (rel, header, headers[header]))
+        for name in sorted(set(re.findall(r"\b([A-Za-z_]\w*)\s*\(", text))):
+            if name in owner:
+                problems.append("%s calls %s (plugins/%s)" % (rel, name, owner[name]))
     if problems:
         failures += 1
         print("not ok %d - the core uses plugin code" % number)
@@ -174,20 +173,12 @@ def count_plugin_files(plugins):
 def main():
     core = sys.argv[1]
     plugins = sys.argv[2] if len(sys.argv) > 2 else os.path.join(core, os.pardir, "plugins")
-    files = []
-    for root, _, names in os.walk(core):
-        for name in sorted(names):
-            if name.endswith((".c", ".h")):
-                files.append(os.path.relpath(os.path.join(root, name), core))
-    files.sort()
+    sources = {os.path.relpath(path, core): (raw, text) for path, raw, text in c_sources(core)}
+    files = sorted(sources)
 
     owner = {}      # identifier -> layer index where it is defined
-    sources = {}
     for rel in files:
-        with open(os.path.join(core, rel), encoding="utf-8") as f:
-            raw = f.read()
-        text = strip_comments(raw)
-        sources[rel] = (raw, text)
+        raw, text = sources[rel]
         layer = layer_of(rel)
         if layer is None:
             continue

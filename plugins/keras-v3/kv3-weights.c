@@ -12,6 +12,7 @@
 
 #include "strata.h"
 #include "strata-i18n-private.h"
+#include "strata-mapped-private.h"
 #include "h5-common.h"
 #include "h5-fd.h"
 #include "h5-reader.h"
@@ -649,6 +650,8 @@ write_dataset (hid_t gid, const char *file, const char *where, const char *name,
                      where, name, file);
       return FALSE;
     }
+  /* Each weight is read once: a model larger than memory streams. */
+  strata_tensor_release_pages (tensor);
   if (dtype == STRATA_DTYPE_BFLOAT16 &&
       !h5k_attr_write_string (did, "dtype", "bfloat16", H5T_CSET_UTF8, error))
     return FALSE;

@@ -63,6 +63,7 @@ test_release_mapped (void)
   g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, &error);
   g_autoptr(GBytes) whole = NULL;
   g_autoptr(GBytes) slice = NULL;
+  g_autoptr(StrataShape) shape = strata_shape_new (1, (gint64[]) { FILE_SIZE - 200 });
   g_autoptr(StrataTensor) tensor = NULL;
   gsize size;
   const guint8 *data;
@@ -72,8 +73,7 @@ test_release_mapped (void)
   whole = strata_mapped_bytes_new (file);
   /* Not page-aligned at either end, as weights in a file are not. */
   slice = g_bytes_new_from_bytes (whole, 100, FILE_SIZE - 200);
-  tensor = strata_tensor_new (STRATA_DTYPE_UINT8, strata_shape_new (1, (gint64[]) { FILE_SIZE - 200 }),
-                              g_bytes_ref (slice), &error);
+  tensor = strata_tensor_new (STRATA_DTYPE_UINT8, shape, slice, &error);
   g_assert_no_error (error);
   data = g_bytes_get_data (slice, &size);
 
@@ -107,14 +107,17 @@ test_release_other (void)
   g_autoptr(GError) error = NULL;
   g_autofree guint8 *heap = NULL;
   gsize size;
+  g_autoptr(StrataShape) shape = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(StrataTensor) tensor = NULL;
   g_autoptr(GMappedFile) file = NULL;
   g_autoptr(GBytes) whole = NULL;
 
   g_assert_true (g_file_get_contents (path, (char **) &heap, &size, &error));
   g_assert_no_error (error);
-  tensor = strata_tensor_new (STRATA_DTYPE_UINT8, strata_shape_new (1, (gint64[]) { size }),
-                              g_bytes_new_static (heap, size), &error);
+  shape = strata_shape_new (1, (gint64[]) { size });
+  bytes = g_bytes_new_static (heap, size);
+  tensor = strata_tensor_new (STRATA_DTYPE_UINT8, shape, bytes, &error);
   g_assert_no_error (error);
   strata_tensor_release_pages (tensor);
   /* MADV_DONTNEED on anonymous memory would have zeroed it. */

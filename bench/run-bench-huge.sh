@@ -5,7 +5,10 @@
 # Usage: bench/run-bench-huge.sh [BUILD_DIR]   (default: ./build or $STRATA_BUILD_DIR)
 # Environment: BENCH_HUGE_GIB (weights in GiB, default 28: more than the 24 GiB
 #   of the reference machine), BENCH_DIR (default ${TMPDIR:-/tmp}/strata-bench),
-#   BENCH_REPS (runs per Strata row, default 1: each run moves the whole model).
+#   BENCH_REPS (runs per Strata row, default 1: each run moves the whole model),
+#   BENCH_SKIP (an extended regular expression: rows whose names match are left out),
+#   BENCH_AS_LIMIT_GIB (the address-space limit of the Python and sharded rows,
+#   default the machine's memory less 2 GiB; lower it on a shared machine).
 #
 # Writes a Keras HDF5 model of BENCH_HUGE_GIB GiB of float32 weights in
 # chunks with h5py (make-big-model.py: 8192x8192 kernels of 256 MiB each),
@@ -50,7 +53,7 @@ done
 [ -n "$py" ] || die "no Python with h5py: run tests/setup-venv.sh or install python3-h5py"
 
 mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
-limit=$(( (mem_kib - 2 * 1048576) * 1024 ))
+limit=$(( ${BENCH_AS_LIMIT_GIB:-$((mem_kib / 1048576 - 2))} << 30 ))
 # 4 kernels of 256 MiB per GiB, plus the small layers' few MiB.
 big_layers=$((gib * 4))
 need_kib=$(( (2 * gib + 1) * 1048576 ))
@@ -108,24 +111,32 @@ m = keras.saving.load_model(sys.argv[1], compile=False)
 print("load_s=%.3f tensors=%d" % (time.monotonic() - t, len(m.weights)))
 '
 limited=(prlimit --as="$limit")
+# measure(), unless BENCH_SKIP matches the row.
+row() {
+    if [ -n "${BENCH_SKIP:-}" ] && [[ $1 =~ $BENCH_SKIP ]]; then
+        say "$1: skipped (BENCH_SKIP)"
+        return
+    fi
+    row "$@"
+}
 export STRATA_TOOL=$tool
 
-measure "cp + sync" "$reps" sh -c "$copy" sh "$model" "$out"
-measure "strata metadata-only, 5 calls" 1 "$prog" --metadata-only --repeat 5 "$model"
-measure "strata load, mapped, not read" "$reps" "$prog" --no-touch "$model"
-measure "strata convert -> .keras" "$reps" sh -c "$convert" sh "$model" "$out.keras"
-measure "strata convert -> SavedModel" "$reps" sh -c "$convert" sh "$model" "$out.savedmodel"
-measure "strata dump --json" "$reps" sh -c '"$STRATA_TOOL" dump --json "$1" > /dev/null' sh "$model"
+row "cp + sync" "$reps" sh -c "$copy" sh "$model" "$out"
+row "strata metadata-only, 5 calls" 1 "$prog" --metadata-only --repeat 5 "$model"
+row "strata load, mapped, not read" "$reps" "$prog" --no-touch "$model"
+row "strata convert -> .keras" "$reps" sh -c "$convert" sh "$model" "$out.keras"
+row "strata convert -> SavedModel" "$reps" sh -c "$convert" sh "$model" "$out.savedmodel"
+row "strata dump --json" "$reps" sh -c '"$STRATA_TOOL" dump --json "$1" > /dev/null' sh "$model"
 mkdir -p "$(dirname "$sharded")"
 STRATA_CONVERT_ARGS="--max-shard-size 4GB" \
-    measure "strata convert -> sharded" 1 sh -c "$convert" sh "$model" "$sharded" keep
-measure "tf_keras.models.load_model" 1 "${limited[@]}" "$venv/bin/python" -c "$tf_keras_load" "$model"
-measure "keras 3 load_model (.h5)" 1 "${limited[@]}" "$venv/bin/python" -c "$keras3_load" "$model"
+    row "strata convert -> sharded" 1 sh -c "$convert" sh "$model" "$sharded" keep
+row "tf_keras.models.load_model" 1 "${limited[@]}" "$venv/bin/python" -c "$tf_keras_load" "$model"
+row "keras 3 load_model (.h5)" 1 "${limited[@]}" "$venv/bin/python" -c "$keras3_load" "$model"
 
-if [ "${status["strata convert -> sharded"]}" = ok ]; then
+if [ "${status["strata convert -> sharded"]:-}" = ok ]; then
     [ "${BENCH_KEEP_MODEL:-0}" = 1 ] || { say "deleting $model for room"; rm -f "$model"; }
-    measure "sharded: strata info" 1 "${limited[@]}" "$tool" info "$sharded"
-    measure "sharded: strata dump --json" 1 "${limited[@]}" sh -c '"$STRATA_TOOL" dump --json "$1" > /dev/null' sh "$sharded"
+    row "sharded: strata info" 1 "${limited[@]}" "$tool" info "$sharded"
+    row "sharded: strata dump --json" 1 "${limited[@]}" sh -c '"$STRATA_TOOL" dump --json "$1" > /dev/null' sh "$sharded"
 fi
 
 row_ok() { [ "${status[$1]:-}" = ok ]; }

@@ -69,6 +69,8 @@ def add_size_arguments(parser):
     parser.add_argument("--big-layers", type=int, default=4)
     parser.add_argument("--big-units", type=int, default=8192)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tiled-values", action="store_true",
+                        help="repeat one random block in every kernel (fast enough for tens of GiB)")
 
 
 def main():
@@ -95,6 +97,7 @@ def main():
         mw.attrs.create("backend", "tensorflow", dtype=ASCII)
         mw.attrs.create("keras_version", keras_version, dtype=ASCII)
         mw.attrs.create("layer_names", [n for n, _, _ in layers], dtype=ASCII)
+        block = None
         for name, n_in, n_out in layers:
             g = mw.create_group(name)
             weight_names = ["%s/kernel:0" % name, "%s/bias:0" % name]
@@ -105,7 +108,12 @@ def main():
             rows = max(1, (64 << 20) // (4 * n_out))
             for r in range(0, n_in, rows):
                 n = min(rows, n_in - r)
-                kernel[r:r + n] = rng.standard_normal((n, n_out), dtype=np.float32) * 0.01
+                if args.tiled_values:
+                    if block is None or block.shape != (n, n_out):
+                        block = rng.standard_normal((n, n_out), dtype=np.float32) * 0.01
+                    kernel[r:r + n] = block
+                else:
+                    kernel[r:r + n] = rng.standard_normal((n, n_out), dtype=np.float32) * 0.01
             inner.create_dataset("bias:0", data=rng.standard_normal(n_out, dtype=np.float32))
             total += 4 * (n_in * n_out + n_out)
         tl = mw.create_group("top_level_model_weights")

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <nettle/sha2.h>
 
 #include "strata-tensor.h"
 #include "strata-enum-types.h"
@@ -1100,6 +1101,9 @@ strata_tensor_get_sha256 (StrataTensor *self)
 {
   gsize size;
   gconstpointer data;
+  struct sha256_ctx ctx;
+  guint8 digest[SHA256_DIGEST_SIZE];
+  char hex[2 * SHA256_DIGEST_SIZE];
 
   g_return_val_if_fail (STRATA_IS_TENSOR (self), NULL);
 
@@ -1107,5 +1111,13 @@ strata_tensor_get_sha256 (StrataTensor *self)
     return NULL;
 
   data = g_bytes_get_data (self->data, &size);
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
+  sha256_init (&ctx);
+  sha256_update (&ctx, size, data);
+  sha256_digest (&ctx, sizeof digest, digest);
+  for (guint i = 0; i < sizeof digest; i++)
+    {
+      hex[2 * i] = "0123456789abcdef"[digest[i] >> 4];
+      hex[2 * i + 1] = "0123456789abcdef"[digest[i] & 15];
+    }
+  return g_strndup (hex, sizeof hex);
 }

@@ -16,6 +16,7 @@
 #include "strata.h"
 #include "strata-i18n-private.h"
 #include "strata-json-private.h"
+#include "strata-mapped-private.h"
 #include "strata-format-metadata-private.h"
 #include "strata-tool-predict.h"
 #include "strata-tool-progress.h"
@@ -560,6 +561,8 @@ tensor_to_json (StrataTensor *tensor,
   g_autofree char *sha = strata_tensor_get_sha256 (tensor);
   guint rank = strata_shape_get_rank (shape);
 
+  /* Each weight is read once: a model larger than memory streams. */
+  strata_tensor_release_pages (tensor);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "name");
   json_builder_add_string_value (builder, name);

@@ -12,6 +12,7 @@
 
 #include "strata.h"
 #include "strata-i18n-private.h"
+#include "strata-mapped-private.h"
 #include "h5-common.h"
 #include "h5-fd.h"
 #include "h5-reader.h"
@@ -20,9 +21,10 @@
 #include "kv3-plan.h"
 #include "kv3-weights.h"
 
-/* Validates @path with the h5 plugin's checks, then opens it (locked). */
+/* Validates @path with the h5 plugin's checks, then opens it (locked).
+ * The checked file, which maps @path, is kept in @mapped if not NULL. */
 static hid_t
-open_checked (const char *path, GError **error)
+open_checked (const char *path, H5kFile **mapped, GError **error)
 {
   g_autoptr(H5kFile) checked = h5k_file_open (path, error);
   H5K_AUTO_ID hid_t fapl = H5I_INVALID_HID;
@@ -39,6 +41,8 @@ open_checked (const char *path, GError **error)
     h5k_set_error (error, STRATA_FORMAT_ERROR_CORRUPT, _("Cannot open the HDF5 file “%s”"), path);
   h5k_close_id_ptr (&fapl);
   h5k_unlock ();
+  if (fid >= 0 && mapped != NULL)
+    *mapped = g_steal_pointer (&checked);
   return fid;
 }
 
@@ -141,9 +145,27 @@ count_members (hid_t fid, const char *group)
   return (guint) MIN (info.nlinks, G_MAXUINT);
 }
 
-/* Reads dataset @name of @group as a tensor. Locked. */
+/* The file offset of @did's data if they can be used in place: stored
+ * contiguously, unfiltered, as the bytes of @dtype. */
+static gboolean
+dataset_offset (hid_t did, hid_t ftype, StrataDType dtype, guint64 n_bytes, guint64 *offset)
+{
+  haddr_t addr = H5Dget_offset (did);
+
+  H5Eclear2 (H5E_DEFAULT);  /* H5Dget_offset fails on chunked data; that is expected */
+  if (addr == HADDR_UNDEF || n_bytes == 0 || H5Dget_storage_size (did) != n_bytes ||
+      !h5k_type_is_stored_as (ftype, dtype))
+    return FALSE;
+  *offset = addr;
+  return TRUE;
+}
+
+/* Reads dataset @name of @group as a tensor: a slice of @mapped (the same
+ * file, mapped) where the data allow it, as the h5 module does, else
+ * copied. Locked. */
 static StrataTensor *
-read_dataset (hid_t fid, const char *file_path, const char *group, const char *name, GError **error)
+read_dataset (hid_t fid, H5kFile *mapped, const char *file_path, const char *group, const char *name,
+              GError **error)
 {
   g_autofree char *path = g_strdup_printf ("%s/%s", group, name);
   H5K_AUTO_ID hid_t did = H5I_INVALID_HID;
@@ -159,6 +181,7 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
   StrataDType dtype;
   int rank;
   gpointer buffer;
+  guint64 offset;
 
   if (H5Lexists (fid, path, H5P_DEFAULT) <= 0)
     {
@@ -219,6 +242,15 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
         return NULL;
       }
   }
+  shape = rank == 0 ? strata_shape_new_scalar () : strata_shape_new (rank, sdims);
+  if (mapped != NULL && dataset_offset (did, ftype, dtype, n_bytes, &offset))
+    {
+      H5kWeight in_place = { .name = (char *) name, .path = where, .dtype = dtype, .rank = rank,
+                             .n_bytes = n_bytes, .mappable = TRUE, .offset = offset };
+
+      bytes = h5k_file_read_weight (mapped, &in_place, error);
+      return bytes != NULL ? strata_tensor_new (dtype, shape, bytes, error) : NULL;
+    }
   mtype = h5k_mem_type_new (dtype, ftype);
   buffer = g_malloc (MAX (n_bytes, 1));
   if (n_bytes > 0 && H5Dread (did, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer) < 0)
@@ -229,7 +261,6 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
       return NULL;
     }
   bytes = g_bytes_new_take (buffer, n_bytes);
-  shape = rank == 0 ? strata_shape_new_scalar () : strata_shape_new (rank, sdims);
   return strata_tensor_new (dtype, shape, bytes, error);
 }
 
@@ -237,6 +268,7 @@ read_dataset (hid_t fid, const char *file_path, const char *group, const char *n
 typedef struct {
   const Kv3Files *files;
   hid_t          *fids;
+  H5kFile       **mapped;   /* the same files, mapped: weights are slices of them */
 } Source;
 
 static void
@@ -247,7 +279,10 @@ source_close (Source *src)
     if (src->fids[i] >= 0)
       H5Fclose (src->fids[i]);
   h5k_unlock ();
+  for (guint i = 0; src->mapped != NULL && i < src->files->paths->len; i++)
+    h5k_file_free (src->mapped[i]);
   g_clear_pointer (&src->fids, g_free);
+  g_clear_pointer (&src->mapped, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Source, source_close)
@@ -257,11 +292,12 @@ source_open (Source *src, const Kv3Files *files, GError **error)
 {
   src->files = files;
   src->fids = g_new (hid_t, files->paths->len);
+  src->mapped = g_new0 (H5kFile *, files->paths->len);
   for (guint i = 0; i < files->paths->len; i++)
     src->fids[i] = H5I_INVALID_HID;
   for (guint i = 0; i < files->paths->len; i++)
     {
-      src->fids[i] = open_checked (g_ptr_array_index (files->paths, i), error);
+      src->fids[i] = open_checked (g_ptr_array_index (files->paths, i), &src->mapped[i], error);
       if (src->fids[i] < 0)
         return FALSE;
     }
@@ -320,10 +356,10 @@ source_read (Source *src, const char *group, const char *name, GError **error)
 
         H5Eclear2 (H5E_DEFAULT);
         if (here)
-          return read_dataset (src->fids[i], source_path (src, i), found, name, error);
+          return read_dataset (src->fids[i], src->mapped[i], source_path (src, i), found, name, error);
       }
   /* Not in any file: read_dataset() says so, naming the index. */
-  return read_dataset (src->fids[0], src->files->name, group, name, error);
+  return read_dataset (src->fids[0], NULL, src->files->name, group, name, error);
 }
 
 /* What checking the shards of sharded weights found so far. */
@@ -649,6 +685,8 @@ write_dataset (hid_t gid, const char *file, const char *where, const char *name,
                      where, name, file);
       return FALSE;
     }
+  /* Each weight is read once: a model larger than memory streams. */
+  strata_tensor_release_pages (tensor);
   if (dtype == STRATA_DTYPE_BFLOAT16 &&
       !h5k_attr_write_string (did, "dtype", "bfloat16", H5T_CSET_UTF8, error))
     return FALSE;
@@ -1268,7 +1306,7 @@ gboolean
 kv3_weights_is_keras3 (const char *path)
 {
   H5K_LOCKED;
-  H5K_AUTO_ID hid_t fid = open_checked (path, NULL);
+  H5K_AUTO_ID hid_t fid = open_checked (path, NULL, NULL);
   gboolean result;
 
   if (fid < 0)
@@ -1283,7 +1321,7 @@ char *
 kv3_weights_optimizer_name (const char *path)
 {
   H5K_LOCKED;
-  H5K_AUTO_ID hid_t fid = open_checked (path, NULL);
+  H5K_AUTO_ID hid_t fid = open_checked (path, NULL, NULL);
   H5K_AUTO_ID hid_t gid = H5I_INVALID_HID;
   char *name = NULL;
 

@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "strata-i18n-private.h"
+#include "strata-mapped-private.h"
 
 struct _H5kFile {
   char        *path;
@@ -296,7 +297,7 @@ h5k_file_open (const char *path, GError **error)
   file->data = (const guchar *) g_mapped_file_get_contents (mapped);
   file->size = g_mapped_file_get_length (mapped);
   file->base = base;
-  file->bytes = g_mapped_file_get_bytes (mapped);
+  file->bytes = strata_mapped_bytes_new (mapped);
   file->mapped = g_steal_pointer (&mapped);
   file->no_mmap = g_strcmp0 (g_getenv ("STRATA_H5_NO_MMAP"), "1") == 0;
 

@@ -25,6 +25,7 @@ hid_t       h5k_mem_type_new   (StrataDType  dtype,
                                 hid_t        ftype);
 /* TRUE when data of file type @ftype are already the bytes of @dtype
  * (little-endian, same layout), so they can be used without conversion. */
+H5K_EXPORT
 gboolean    h5k_type_is_stored_as (hid_t     ftype,
                                    StrataDType dtype);
 /* The type to write @dtype with, as h5py creates it. */

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 
 #include "strata-i18n-private.h"
+#include "strata-mapped-private.h"
 
 static gboolean
 is_ascii (const char *s)
@@ -76,6 +77,8 @@ write_dataset (hid_t group, const char *file, const char *where, const H5kOutWei
                      _("Cannot write the weight “%s” of “%s” to “%s”"), w->name, where, file);
       return FALSE;
     }
+  /* Each weight is read once: a model larger than memory streams. */
+  strata_mapped_release (data, size);
   return TRUE;
 }
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "strata-i18n-private.h"
+#include "strata-mapped-private.h"
 
 struct _TsmBundle {
   char            *prefix;
@@ -227,7 +228,7 @@ get_shard (TsmBundle       *bundle,
                      entry->key, local->message);
       return NULL;
     }
-  shard = g_mapped_file_get_bytes (mapped);
+  shard = strata_mapped_bytes_new (mapped);
   g_hash_table_insert (bundle->shards, GINT_TO_POINTER (entry->shard_id), shard);
   return g_bytes_ref (shard);
 }

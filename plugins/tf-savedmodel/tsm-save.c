@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "strata-atomic-private.h"
+#include "strata-mapped-private.h"
 #include "strata-i18n-private.h"
 #include "tsm-bundle.h"
 #include "tsm-graph.h"
@@ -1347,6 +1348,8 @@ write_bundle (Writer *w, TsmBundleWriter *bundle, StrataSaveOptions *options,
       data = g_bytes_get_data (bytes, &length);
       if (!tsm_bundle_writer_add_tensor (bundle, key, dtype, rank, dims, data, length, error))
         return FALSE;
+      /* Each variable is read once: a model larger than memory streams. */
+      strata_mapped_release (data, length);
     }
   graph = pack_trackable_graph (w);
   data = g_bytes_get_data (graph, &length);

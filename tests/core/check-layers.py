@@ -21,7 +21,7 @@ LAYERS = [
     ("base", ["strata-version", "strata-enums", "strata-enum-types", "strata-types",
               "strata-error", "strata-i18n-private", "strata-env", "strata-env-private",
               "config"]),
-    ("data", ["strata-shape*", "strata-tensor", "strata-json*", "strata-rnn-weights*"]),
+    ("data", ["strata-shape*", "strata-tensor", "strata-mapped*", "strata-json*", "strata-rnn-weights*"]),
     ("layer", ["strata-layer", "strata-layer-private", "strata-keras-tensor",
                "strata-input-layer", "strata-opaque-layer", "strata-initializers*"]),
     ("registry", ["strata-registry*"]),
@@ -78,7 +78,8 @@ def c_sources(top):
 PLUGIN_LIBRARIES = ["libh5k"]
 # The core headers plugin code may include besides the public ones.
 CORE_PRIVATE_FOR_PLUGINS = ["config.h", "strata-i18n-private.h", "strata-atomic-private.h",
-                            "strata-model-cudnn-private.h", "strata-rnn-weights-private.h"]
+                            "strata-model-cudnn-private.h", "strata-rnn-weights-private.h",
+                            "strata-mapped-private.h"]
 
 
 def definitions(text):

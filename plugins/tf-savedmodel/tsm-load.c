@@ -647,6 +647,10 @@ tsm_load_model (const char *dir, StrataLoadOptions *options, GCancellable *cance
 
   if (!open_checkpoint (&ld, error))
     return NULL;
+  /* The model is new: its tensors may be checked after they are all read
+   * (on other cores meanwhile), as nobody sees them before. */
+  if (!ld.metadata_only)
+    tsm_bundle_defer_checks (ld.ckpt->bundle);
   ld.graph = &ld.sm->graph;
   tsm_node_kinds_saved (&ld.kinds, ld.sm->sog);
   ld.total = count_layers (model, 0);
@@ -666,6 +670,8 @@ tsm_load_model (const char *dir, StrataLoadOptions *options, GCancellable *cance
       if (!load_optimizer_state (&ld, model, FALSE, error))
         return NULL;
     }
+  if (!tsm_bundle_finish_checks (ld.ckpt->bundle, error))
+    return NULL;
   strata_load_options_report_progress (options, 1.0, NULL);
   return g_steal_pointer (&model);
 }

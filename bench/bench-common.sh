@@ -2,7 +2,8 @@
 # (sourced by bash).  measure() runs a command N times under /usr/bin/time
 # and keeps, per row name: median wall time, median CPU time (user+sys,
 # steadier than wall on a busy machine), largest peak RSS, and the medians
-# of the load_s= and save_s= values the command prints on its last line.
+# of the load_s= and save_s= values the command prints on its last line
+# (and of load_cpu_s= / save_cpu_s=, the CPU time of those calls).
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -16,7 +17,7 @@ venv=$root/tests/.venv
 die() { echo "${bench_name:-bench}: ERROR: $*" >&2; exit 1; }
 say() { echo "${bench_name:-bench}: $*" >&2; }
 
-declare -A wall rss inproc saved cpu status
+declare -A wall rss inproc saved cpu call_cpu status
 methods=()
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -33,7 +34,7 @@ ratio() {
 # measure NAME REPS CMD...  ($bench_tmp must be a scratch directory)
 measure() {
     local name=$1 n=$2; shift 2
-    local walls=() cpus=() loads=() saves=() maxrss=0 i out
+    local walls=() cpus=() loads=() saves=() call_cpus=() maxrss=0 i out
     methods+=("$name")
     for ((i = 0; i < n; i++)); do
         if ! /usr/bin/time -f '%e %M %U %S' -o "$bench_tmp/time" "$@" > "$bench_tmp/out" 2> "$bench_tmp/err"; then
@@ -47,6 +48,7 @@ measure() {
         out=$(tail -n 1 "$bench_tmp/out")
         [[ $out =~ load_s=([0-9.]+) ]] && loads+=("${BASH_REMATCH[1]}")
         [[ $out =~ save_s=([0-9.]+) ]] && saves+=("${BASH_REMATCH[1]}")
+        [[ $out =~ (save|load)_cpu_s=([0-9.]+) ]] && call_cpus+=("${BASH_REMATCH[2]}")
         say "$name run $((i + 1))/$n: wall ${w}s, peak RSS $((m / 1024)) MiB; $out"
     done
     wall[$name]=$(printf '%s\n' "${walls[@]}" | median)
@@ -54,6 +56,9 @@ measure() {
     rss[$name]=$maxrss
     if [ ${#loads[@]} -gt 0 ]; then
         inproc[$name]=$(printf '%s\n' "${loads[@]}" | median)
+    fi
+    if [ ${#call_cpus[@]} -gt 0 ]; then
+        call_cpu[$name]=$(printf '%s\n' "${call_cpus[@]}" | median)
     fi
     if [ ${#saves[@]} -gt 0 ]; then
         saved[$name]=$(printf '%s\n' "${saves[@]}" | median)

@@ -12,7 +12,9 @@
  * of the N strata_load_model() calls, first_s the first one (which also
  * loads the format plugins and libhdf5).  With --save-to, the last model is
  * then saved to OUT (strata_model_save, overwriting) and save_s is the time
- * that call took.
+ * that call took.  load_cpu_s and save_cpu_s are the same calls' CPU time
+ * (all threads of the process: user + system), steadier than wall time on
+ * a busy machine and not lowered by work moved to other cores.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -21,6 +23,7 @@
 #include <locale.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "strata.h"
 
@@ -44,6 +47,16 @@ touch_bytes (GBytes *data)
   return acc;
 }
 
+/* CPU time of the whole process so far, in seconds. */
+static double
+process_cpu_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int
 compare_doubles (gconstpointer a, gconstpointer b)
 {
@@ -60,7 +73,7 @@ main (int argc, char **argv)
   gint repeat = 1;
   g_autofree char *save_to = NULL;
   g_autofree char *save_format = NULL;
-  double save_s = -1;
+  double save_s = -1, save_cpu_s = -1;
   GOptionEntry entries[] = {
     { "metadata-only", 0, 0, G_OPTION_ARG_NONE, &metadata_only,
       "Load with STRATA_LOAD_METADATA_ONLY (no weight data)", NULL },
@@ -81,7 +94,8 @@ main (int argc, char **argv)
   g_autoptr(StrataModel) model = NULL;
   g_autoptr(GPtrArray) weights = NULL;
   g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
-  double first_s, median_s;
+  g_autoptr(GArray) cpu_times = g_array_new (FALSE, FALSE, sizeof (double));
+  double first_s, median_s, median_cpu_s;
   gint64 t0, t1 = 0, t2;
   guint64 n_bytes = 0, checksum = 0;
   guint n_with_data = 0;
@@ -111,12 +125,15 @@ main (int argc, char **argv)
 
   for (gint r = 0; r < repeat; r++)
     {
-      double seconds;
+      double seconds, cpu0, cpu_seconds;
 
       g_clear_object (&model);
+      cpu0 = process_cpu_s ();
       t0 = g_get_monotonic_time ();
       model = strata_load_model (file, options, NULL, &error);
       t1 = g_get_monotonic_time ();
+      cpu_seconds = process_cpu_s () - cpu0;
+      g_array_append_val (cpu_times, cpu_seconds);
       if (model == NULL)
         {
           g_printerr ("strata-bench-load: cannot load %s: %s\n", argv[1], error->message);
@@ -128,6 +145,8 @@ main (int argc, char **argv)
   first_s = g_array_index (times, double, 0);
   g_array_sort (times, compare_doubles);
   median_s = g_array_index (times, double, times->len / 2);
+  g_array_sort (cpu_times, compare_doubles);
+  median_cpu_s = g_array_index (cpu_times, double, cpu_times->len / 2);
 
   weights = strata_layer_get_weights (STRATA_LAYER (model));
   for (guint i = 0; i < weights->len; i++)
@@ -161,10 +180,12 @@ main (int argc, char **argv)
       g_autoptr(GFile) out = g_file_new_for_commandline_arg (save_to);
       g_autoptr(StrataSaveOptions) save_options = strata_save_options_new ();
       gint64 s0;
+      double cpu0;
 
       strata_save_options_set_overwrite (save_options, TRUE);
       if (save_format != NULL)
         strata_save_options_set_format (save_options, save_format);
+      cpu0 = process_cpu_s ();
       s0 = g_get_monotonic_time ();
       if (!strata_model_save (model, out, save_options, NULL, &error))
         {
@@ -173,14 +194,15 @@ main (int argc, char **argv)
           return 1;
         }
       save_s = (g_get_monotonic_time () - s0) / 1e6;
+      save_cpu_s = process_cpu_s () - cpu0;
     }
 
   getrusage (RUSAGE_SELF, &usage);
   if (save_s >= 0)
-    g_print ("save_s=%.4f ", save_s);
-  g_print ("load_s=%.4f first_s=%.4f repeat=%d touch_s=%.3f layers=%u tensors=%u weight_bytes=%" G_GUINT64_FORMAT
+    g_print ("save_s=%.4f save_cpu_s=%.4f ", save_s, save_cpu_s);
+  g_print ("load_s=%.4f load_cpu_s=%.4f first_s=%.4f repeat=%d touch_s=%.3f layers=%u tensors=%u weight_bytes=%" G_GUINT64_FORMAT
            " maxrss_kib=%ld no_mmap=%s checksum=%016" G_GINT64_MODIFIER "x\n",
-           median_s, first_s, repeat, (t2 - t1) / 1e6, strata_model_get_n_layers (model),
+           median_s, median_cpu_s, first_s, repeat, (t2 - t1) / 1e6, strata_model_get_n_layers (model),
            weights->len, n_bytes, usage.ru_maxrss,
            g_getenv ("STRATA_H5_NO_MMAP") ? g_getenv ("STRATA_H5_NO_MMAP") : "",
            checksum);

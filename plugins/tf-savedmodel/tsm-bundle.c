@@ -12,6 +12,7 @@
 
 #include "tsm-bundle-private.h"
 #include "tsm-coding.h"
+#include "tsm-crc-queue.h"
 #include "tsm-crc32c.h"
 #include "tsm-sstable.h"
 
@@ -30,6 +31,7 @@ struct _TsmBundle {
   GArray          *entries;   /* TsmEntry in key order */
   GMutex           lock;      /* guards shards */
   GHashTable      *shards;    /* shard id -> GBytes of the mapped file */
+  TsmCrcQueue     *checks;    /* tensor CRCs not yet compared, or NULL */
 };
 
 typedef struct {
@@ -126,6 +128,8 @@ tsm_bundle_free (TsmBundle *bundle)
 {
   if (bundle == NULL)
     return;
+  /* first: its workers read the shards */
+  g_clear_pointer (&bundle->checks, tsm_crc_queue_free);
   g_free (bundle->prefix);
   g_free (bundle->index_path);
   g_clear_pointer (&bundle->entries, g_array_unref);
@@ -282,6 +286,32 @@ check_crc (TsmBundle       *bundle,
   return FALSE;
 }
 
+void
+tsm_bundle_defer_checks (TsmBundle *bundle)
+{
+  g_return_if_fail (bundle->checks == NULL);
+  /* the caller's thread computes its share in tsm_bundle_finish_checks() */
+  bundle->checks = tsm_crc_queue_new (CLAMP (g_get_num_processors (), 2, 4) - 1);
+}
+
+static gboolean
+check_queued (gconstpointer   tag,
+              guint32         crc,
+              gpointer        user_data,
+              GError        **error)
+{
+  return check_crc (user_data, tag, crc, error);
+}
+
+gboolean
+tsm_bundle_finish_checks (TsmBundle  *bundle,
+                          GError    **error)
+{
+  g_autoptr(TsmCrcQueue) checks = g_steal_pointer (&bundle->checks);
+
+  return checks == NULL || tsm_crc_queue_finish (checks, check_queued, bundle, error);
+}
+
 static gboolean
 check_readable (TsmBundle       *bundle,
                 const TsmEntry  *entry,
@@ -337,7 +367,12 @@ tsm_bundle_read_tensor (TsmBundle       *bundle,
   if (!check_readable (bundle, entry, FALSE, error))
     return NULL;
   shard = get_extent (bundle, entry, &data, error);
-  if (shard == NULL || !check_crc (bundle, entry, tsm_crc32c (data, entry->size), error))
+  if (shard == NULL)
+    return NULL;
+  /* the mapping lives as long as the bundle, which waits for the queue */
+  if (bundle->checks != NULL)
+    tsm_crc_queue_push (bundle->checks, data, entry->size, entry);
+  else if (!check_crc (bundle, entry, tsm_crc32c (data, entry->size), error))
     return NULL;
 
   if ((!bundle->header.big_endian || element_size == 1) &&

@@ -92,6 +92,15 @@ const TsmEntry *tsm_bundle_lookup        (TsmBundle       *bundle,
 GBytes         *tsm_bundle_read_tensor   (TsmBundle       *bundle,
                                           const TsmEntry  *entry,
                                           GError         **error);
+/* From now on tsm_bundle_read_tensor() hands out tensors before their
+ * CRC is compared: worker threads compute the CRCs meanwhile. Until tsm_bundle_finish_checks() returns TRUE, none of
+ * those tensors may be trusted. */
+void            tsm_bundle_defer_checks  (TsmBundle       *bundle);
+/* Compares the CRCs of the tensors read since tsm_bundle_defer_checks(),
+ * computing those still left, and reads with immediate checks again. The
+ * error names the first tensor read whose CRC does not match. */
+gboolean        tsm_bundle_finish_checks (TsmBundle       *bundle,
+                                          GError         **error);
 /* The elements of a DT_STRING tensor, CRC checked. */
 GPtrArray      *tsm_bundle_read_strings  (TsmBundle       *bundle,
                                           const TsmEntry  *entry,

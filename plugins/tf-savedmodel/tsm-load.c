@@ -17,6 +17,16 @@
 #include "strata-i18n-private.h"
 #include "tsm-metadata.h"
 
+/* The checkpoint of a SavedModel, opened on a second thread while the
+ * first reads saved_model.pb and the Keras metadata: neither needs the
+ * other until the weights are looked up. */
+typedef struct {
+  GThread             *thread;
+  char                *prefix;
+  TsmCheckpoint       *ckpt;
+  GError              *error;
+} CheckpointOpening;
+
 typedef struct {
   const char          *where;          /* the folder or prefix, for messages */
   TsmSavedModel       *sm;             /* NULL when loading a checkpoint alone */
@@ -30,11 +40,41 @@ typedef struct {
   GCancellable        *cancellable;
   guint                done, total;    /* progress, in layers */
   GHashTable          *weight_rank;    /* variable node -> 1 + its place in model.weights */
+  CheckpointOpening    opening;
 } TsmLoad;
+
+static gpointer
+opening_main (gpointer data)
+{
+  CheckpointOpening *opening = data;
+
+  opening->ckpt = tsm_checkpoint_open (opening->prefix, TRUE, &opening->error);
+  return NULL;
+}
+
+static void
+start_opening_checkpoint (TsmLoad *ld, const char *dir)
+{
+  ld->opening.prefix = g_build_filename (dir, "variables", "variables", NULL);
+  /* without a thread, open_checkpoint() opens it */
+  ld->opening.thread = g_thread_try_new ("strata-checkpoint", opening_main, &ld->opening, NULL);
+}
+
+/* Waits for the checkpoint opened on the second thread, if one was started. */
+static void
+finish_opening_checkpoint (TsmLoad *ld)
+{
+  if (ld->opening.thread != NULL)
+    g_thread_join (g_steal_pointer (&ld->opening.thread));
+}
 
 static void
 tsm_load_clear (TsmLoad *ld)
 {
+  finish_opening_checkpoint (ld);
+  g_clear_pointer (&ld->opening.ckpt, tsm_checkpoint_free);
+  g_clear_error (&ld->opening.error);
+  g_clear_pointer (&ld->opening.prefix, g_free);
   g_clear_pointer (&ld->map, g_array_unref);
   g_clear_pointer (&ld->weight_rank, g_hash_table_unref);
   g_clear_pointer (&ld->ckpt, tsm_checkpoint_free);
@@ -575,8 +615,19 @@ open_checkpoint (TsmLoad *ld, GError **error)
 {
   g_autofree char *prefix = tsm_saved_model_variables_prefix (ld->sm);
 
-  ld->ckpt = tsm_checkpoint_open (prefix, TRUE, error);
-  if (ld->ckpt == NULL)
+  if (ld->opening.prefix != NULL)
+    {
+      finish_opening_checkpoint (ld);
+      if (ld->opening.ckpt == NULL && ld->opening.error == NULL)
+        ld->opening.ckpt = tsm_checkpoint_open (prefix, TRUE, &ld->opening.error);
+      ld->ckpt = g_steal_pointer (&ld->opening.ckpt);
+      if (ld->ckpt == NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&ld->opening.error));
+          return FALSE;
+        }
+    }
+  else if ((ld->ckpt = tsm_checkpoint_open (prefix, TRUE, error)) == NULL)
     return FALSE;
   ld->map = tsm_saved_model_map_nodes (ld->sm, ld->ckpt);
   return TRUE;
@@ -602,6 +653,7 @@ tsm_load_model (const char *dir, StrataLoadOptions *options, GCancellable *cance
   ld.cancellable = cancellable;
   ld.metadata_only = (flags & STRATA_LOAD_METADATA_ONLY) != 0;
   strata_load_options_report_progress (options, 0.0, _("Reading the model config"));
+  start_opening_checkpoint (&ld, dir);
   ld.sm = tsm_saved_model_open (dir, error);
   if (ld.sm == NULL)
     return NULL;
@@ -647,6 +699,10 @@ tsm_load_model (const char *dir, StrataLoadOptions *options, GCancellable *cance
 
   if (!open_checkpoint (&ld, error))
     return NULL;
+  /* The model is new: its tensors may be checked after they are all read
+   * (on other cores meanwhile), as nobody sees them before. */
+  if (!ld.metadata_only)
+    tsm_bundle_defer_checks (ld.ckpt->bundle);
   ld.graph = &ld.sm->graph;
   tsm_node_kinds_saved (&ld.kinds, ld.sm->sog);
   ld.total = count_layers (model, 0);
@@ -666,6 +722,8 @@ tsm_load_model (const char *dir, StrataLoadOptions *options, GCancellable *cance
       if (!load_optimizer_state (&ld, model, FALSE, error))
         return NULL;
     }
+  if (!tsm_bundle_finish_checks (ld.ckpt->bundle, error))
+    return NULL;
   strata_load_options_report_progress (options, 1.0, NULL);
   return g_steal_pointer (&model);
 }

@@ -552,33 +552,55 @@ test_slices (Damage *d, gconstpointer data)
 
 /* ---- tensors ---- */
 
+#define FIRST_KERNEL "layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE"
+
+/* Flips a bit of the first kernel's bytes in the copy of the real bundle. */
+static void
+flip_first_kernel (Damage *d)
+{
+  g_autofree char *shard1 = g_strconcat (d->prefix, ".data-00001-of-00002", NULL);
+  g_autoptr(TsmBundle) bundle = open_ok (d);
+  const TsmEntry *kernel = tsm_bundle_lookup (bundle, FIRST_KERNEL, NULL);
+  g_autoptr(GBytes) file = tsm_test_read_file (shard1);
+  gsize size;
+  g_autofree guint8 *bytes = g_bytes_unref_to_data (g_steal_pointer (&file), &size);
+
+  bytes[kernel->offset + 5] ^= 0x01;
+  tsm_test_write_file (shard1, bytes, size);
+}
+
+/* Reads every numeric tensor of @bundle with deferred checks; returns
+ * what tsm_bundle_finish_checks() says. */
+static gboolean
+read_all_deferred (TsmBundle *bundle, GError **error)
+{
+  tsm_bundle_defer_checks (bundle);
+  for (guint i = 0; i < tsm_bundle_get_n_entries (bundle); i++)
+    {
+      const TsmEntry *entry = tsm_bundle_get_entry (bundle, i);
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (entry->dtype == TSM_DT_STRING)
+        continue;
+      bytes = tsm_bundle_read_tensor (bundle, entry, error);
+      g_assert_no_error (*error);
+      g_assert_nonnull (bytes);
+    }
+  return tsm_bundle_finish_checks (bundle, error);
+}
+
 static void
 test_flipped_tensor (Damage *d, gconstpointer data)
 {
-  g_autofree char *shard1 = NULL;
   g_autoptr(TsmBundle) bundle = NULL;
   g_autoptr(GBytes) bias = NULL;
   g_autoptr(GError) error = NULL;
-  const TsmEntry *kernel;
-  gsize size;
-  g_autofree guint8 *bytes = NULL;
 
   if (!copy_real_bundle (d))
     return;
+  flip_first_kernel (d);
   bundle = open_ok (d);
-  kernel = tsm_bundle_lookup (bundle, "layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE", NULL);
-  shard1 = g_strconcat (d->prefix, ".data-00001-of-00002", NULL);
-  {
-    g_autoptr(GBytes) file = tsm_test_read_file (shard1);
-
-    bytes = g_bytes_unref_to_data (g_steal_pointer (&file), &size);
-  }
-  bytes[kernel->offset + 5] ^= 0x01;
-  tsm_test_write_file (shard1, bytes, size);
-  g_clear_pointer (&bundle, tsm_bundle_free);
-
-  bundle = open_ok (d);
-  assert_read_fails (bundle, "layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE",
+  assert_read_fails (bundle, FIRST_KERNEL,
                      STRATA_FORMAT_ERROR_CORRUPT, "variables.data-00001-of-00002", "Checksum mismatch");
   /* The other tensors of the shard are intact. */
   bias = tsm_bundle_read_tensor (bundle,
@@ -587,6 +609,38 @@ test_flipped_tensor (Damage *d, gconstpointer data)
                                  &error);
   g_assert_no_error (error);
   g_assert_nonnull (bias);
+}
+
+/* Checks deferred to worker threads find the same damage, once every
+ * tensor is read, and the reads after them check at once again. */
+static void
+test_flipped_tensor_deferred (Damage *d, gconstpointer data)
+{
+  g_autoptr(TsmBundle) bundle = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!copy_real_bundle (d))
+    return;
+  bundle = open_ok (d);
+  g_assert_true (read_all_deferred (bundle, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&bundle, tsm_bundle_free);
+
+  flip_first_kernel (d);
+  bundle = open_ok (d);
+  g_assert_false (read_all_deferred (bundle, &error));
+  tsm_test_assert_error (error, STRATA_FORMAT_ERROR_CORRUPT, "“" FIRST_KERNEL "”",
+                         "variables.data-00001-of-00002", "Checksum mismatch", NULL);
+  assert_read_fails (bundle, FIRST_KERNEL, STRATA_FORMAT_ERROR_CORRUPT,
+                     "variables.data-00001-of-00002", "Checksum mismatch");
+
+  /* a bundle freed with checks still queued waits for them */
+  g_clear_pointer (&bundle, tsm_bundle_free);
+  bundle = open_ok (d);
+  tsm_bundle_defer_checks (bundle);
+  for (guint i = 0; i < tsm_bundle_get_n_entries (bundle); i++)
+    if (tsm_bundle_get_entry (bundle, i)->dtype != TSM_DT_STRING)
+      g_bytes_unref (tsm_bundle_read_tensor (bundle, tsm_bundle_get_entry (bundle, i), NULL));
 }
 
 /* The object graph string with damaged lengths or bytes. */
@@ -788,6 +842,7 @@ main (int argc, char **argv)
   ADD ("/tsm/damage/bad-entries", test_bad_entries);
   ADD ("/tsm/damage/slices", test_slices);
   ADD ("/tsm/damage/flipped-tensor", test_flipped_tensor);
+  ADD ("/tsm/damage/flipped-tensor-deferred", test_flipped_tensor_deferred);
   ADD ("/tsm/damage/flipped-string", test_flipped_string);
   ADD ("/tsm/damage/string-trailing-bytes", test_string_trailing_bytes);
   ADD ("/tsm/damage/missing-shard", test_missing_shard);

@@ -1175,6 +1175,55 @@ test_damaged_graph (void)
   assert_patched_fails (patch_dangling, "→ 100000");
 }
 
+/* A flipped byte in any tensor of variables/ fails the load, though its
+ * checksums are compared only after every tensor is read. */
+static void
+test_damaged_tensor (void)
+{
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *out = g_build_filename (dir, "sm", NULL);
+  g_autofree char *prefix = g_build_filename (out, "variables", "variables", NULL);
+  g_autofree char *shard = g_strconcat (prefix, ".data-00000-of-00001", NULL);
+  g_autoptr(StrataModel) model = NULL;
+  g_autoptr(TsmBundle) bundle = NULL;
+  g_autofree guint8 *bytes = NULL;
+  g_autofree char *clean = NULL;
+  gsize size;
+  guint n_tested = 0;
+  g_autoptr(GError) error = NULL;
+
+  model = strata_model_from_json (sequential_json, -1, NULL, STRATA_LOAD_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (save_path (model, out, NULL, &error));
+  g_assert_true (g_file_get_contents (shard, &clean, &size, &error));
+  bytes = g_memdup2 (clean, size);
+  bundle = tsm_bundle_open (prefix, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < tsm_bundle_get_n_entries (bundle); i++)
+    {
+      const TsmEntry *entry = tsm_bundle_get_entry (bundle, i);
+      g_autoptr(StrataModel) back = NULL;
+      g_autofree char *quoted = g_strdup_printf ("“%s”", entry->key);
+
+      if (entry->dtype == TSM_DT_STRING || entry->size == 0)
+        continue;
+      memcpy (bytes, clean, size);
+      bytes[entry->offset + entry->size - 1] ^= 0x40;
+      g_assert_true (g_file_set_contents (shard, (const char *) bytes, (gssize) size, &error));
+      back = load_path (out, STRATA_LOAD_NONE, &error);
+      g_assert_null (back);
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, "Checksum mismatch"));
+      g_assert_nonnull (strstr (error->message, quoted));
+      g_assert_nonnull (strstr (error->message, shard));
+      g_clear_error (&error);
+      n_tested++;
+    }
+  g_assert_cmpuint (n_tested, >=, 4);
+  strata_test_remove_tree (dir);
+}
+
 /* keras_metadata.pb with bad JSON or a path that leads nowhere. A layer's
  * bad JSON fails a full load; a metadata-only open reads only the root's. */
 static void
@@ -1301,6 +1350,7 @@ main (int argc, char **argv)
                         test_writer_legacy_optimizer);
   g_test_add_func ("/savedmodel/damaged/variable", test_damaged_variable);
   g_test_add_func ("/savedmodel/damaged/graph", test_damaged_graph);
+  g_test_add_func ("/savedmodel/damaged/tensor", test_damaged_tensor);
   g_test_add_func ("/savedmodel/damaged/metadata", test_damaged_metadata);
   g_test_add_func ("/savedmodel/damaged/deep", test_deep_saved_model);
   return g_test_run ();

@@ -1,0 +1,306 @@
+/* test-inspector.c: Strata Inspector's windows, driven on a headless display
+ *
+ * Opens real fixtures, checks the layer list, the search, the layer pane
+ * and the error page against the library's own answers, and saves
+ * screenshots of the main views to $INSPECTOR_SCREENSHOT_DIR.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <math.h>
+#include <string.h>
+
+#include "inspector-stats.h"
+#include "inspector-window.h"
+
+static char *
+fixture (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "fixtures", "generated", "tf_keras", name, NULL);
+}
+
+static gboolean
+wake_up (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop for @ms milliseconds (frames get drawn). */
+static void
+spin (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, wake_up, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef gboolean (*Condition) (InspectorWindow *window);
+
+static void
+wait_for (InspectorWindow *window,
+          Condition        condition)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  while (!condition (window))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      spin (20);
+    }
+}
+
+static gboolean
+not_loading (InspectorWindow *window)
+{
+  return inspector_window_get_state (window) != INSPECTOR_WINDOW_LOADING;
+}
+
+static gboolean
+weights_loaded (InspectorWindow *window)
+{
+  return inspector_window_get_weights_loaded (window);
+}
+
+static gboolean
+stats_done (InspectorWindow *window)
+{
+  return inspector_layer_pane_get_n_pending_stats (inspector_window_get_layer_pane (window)) == 0;
+}
+
+/* Renders @widget as it is on screen into $INSPECTOR_SCREENSHOT_DIR/@name. */
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *dir = g_getenv ("INSPECTOR_SCREENSHOT_DIR");
+  g_autofree char *path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  int width, height;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  /* Until the window has had its first frame. */
+  while (!gtk_widget_get_mapped (widget) || gtk_widget_get_width (widget) == 0)
+    spin (20);
+  spin (500);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s (%dx%d)", path, width, height);
+}
+
+static InspectorWindow *
+open_window (const char *path)
+{
+  InspectorWindow *window = inspector_window_new (NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  inspector_window_open (window, file);
+  g_assert_cmpint (inspector_window_get_state (window), ==, INSPECTOR_WINDOW_LOADING);
+  wait_for (window, not_loading);
+  return window;
+}
+
+static StrataModel *
+load_with_library (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  StrataModel *model = strata_load_model (file, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return model;
+}
+
+static void
+test_open_and_select (void)
+{
+  g_autofree char *path = fixture ("functional_multi_output.h5");
+  g_autoptr(StrataModel) expected = load_with_library (path);
+  InspectorWindow *window = open_window (path);
+  GListModel *list = inspector_window_get_layer_list (window);
+  InspectorLayerPane *pane = inspector_window_get_layer_pane (window);
+  guint n = strata_model_get_n_layers (expected);
+  guint chosen = G_MAXUINT;
+  StrataLayer *layer;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (inspector_window_get_state (window), ==, INSPECTOR_WINDOW_MODEL);
+  /* The list holds the model's layers, in order. */
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(StrataLayer) item = g_list_model_get_item (list, i);
+
+      g_assert_cmpstr (strata_layer_get_name (item), ==,
+                       strata_layer_get_name (strata_model_get_layer_at (expected, i)));
+      if (chosen == G_MAXUINT && strata_layer_get_n_weights (item) > 0)
+        chosen = i;
+    }
+  g_assert_cmpuint (chosen, <, n);
+  wait_for (window, weights_loaded);
+  save_screenshot (GTK_WIDGET (window), "inspector-summary.png");
+
+  inspector_window_select_layer (window, chosen);
+  layer = inspector_layer_pane_get_layer (pane);
+  g_assert_nonnull (layer);
+  g_assert_cmpstr (strata_layer_get_name (layer), ==,
+                   strata_layer_get_name (strata_model_get_layer_at (expected, chosen)));
+  /* The pane's JSON is the layer's config. */
+  json = json_from_string (inspector_layer_pane_get_json (pane), &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(JsonObject) config = strata_layer_get_config (strata_model_get_layer_at (expected, chosen));
+    g_autoptr(JsonNode) config_node = json_node_init_object (json_node_alloc (), config);
+
+    g_assert_true (json_node_equal (json, config_node));
+    g_assert_cmpuint (inspector_layer_pane_get_n_config_rows (pane), >=, json_object_get_size (config));
+  }
+  wait_for (window, stats_done);
+  save_screenshot (GTK_WIDGET (window), "inspector-layer.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_search (void)
+{
+  g_autofree char *path = fixture ("functional_multi_output.h5");
+  g_autoptr(StrataModel) expected = load_with_library (path);
+  InspectorWindow *window = open_window (path);
+  GListModel *list = inspector_window_get_layer_list (window);
+  const char *needle = "dense";
+  guint n_matching = 0;
+
+  for (guint i = 0; i < strata_model_get_n_layers (expected); i++)
+    {
+      StrataLayer *layer = strata_model_get_layer_at (expected, i);
+      g_autofree char *name = g_ascii_strdown (strata_layer_get_name (layer), -1);
+      g_autofree char *class_name = g_ascii_strdown (strata_layer_get_class_name (layer), -1);
+
+      if (strstr (name, needle) != NULL || strstr (class_name, needle) != NULL)
+        n_matching++;
+    }
+  g_assert_cmpuint (n_matching, >, 0);
+  g_assert_cmpuint (n_matching, <, strata_model_get_n_layers (expected));
+  inspector_window_set_search (window, "DENSE");
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, n_matching);
+  for (guint i = 0; i < n_matching; i++)
+    {
+      g_autoptr(StrataLayer) item = g_list_model_get_item (list, i);
+
+      g_assert_cmpstr (strata_layer_get_class_name (item), ==, "Dense");
+    }
+  inspector_window_set_search (window, "");
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, strata_model_get_n_layers (expected));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A file no format reads: the window shows the library's own message. */
+static void
+test_error (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "README.md", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataModel) model = strata_load_model (file, NULL, NULL, &error);
+  InspectorWindow *window;
+
+  g_assert_null (model);
+  g_assert_nonnull (error);
+  window = open_window (path);
+  g_assert_cmpint (inspector_window_get_state (window), ==, INSPECTOR_WINDOW_ERROR);
+  g_assert_cmpstr (inspector_window_get_error (window), ==, error->message);
+  save_screenshot (GTK_WIDGET (window), "inspector-error.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_cancel (void)
+{
+  g_autofree char *path = fixture ("functional_multi_output.h5");
+  InspectorWindow *window = inspector_window_new (NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  gtk_window_present (GTK_WINDOW (window));
+  inspector_window_open (window, file);
+  g_assert_cmpint (inspector_window_get_state (window), ==, INSPECTOR_WINDOW_LOADING);
+  inspector_window_cancel (window);
+  g_assert_cmpint (inspector_window_get_state (window), ==, INSPECTOR_WINDOW_EMPTY);
+  /* The cancelled load finishes without showing anything. */
+  spin (500);
+  g_assert_cmpint (inspector_window_get_state (window), ==, INSPECTOR_WINDOW_EMPTY);
+  save_screenshot (GTK_WIDGET (window), "inspector-empty.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_stats (void)
+{
+  const float values[] = { 0.f, 1.f, 2.f, NAN, INFINITY, 0.f, -1.f };
+  g_autoptr(StrataShape) shape = strata_shape_new (1, (gint64[]) { G_N_ELEMENTS (values) });
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataTensor) tensor = strata_tensor_new_from_floats (shape, values, G_N_ELEMENTS (values), &error);
+  g_autofree InspectorStats *stats = NULL;
+  guint64 in_bins = 0;
+
+  g_assert_no_error (error);
+  stats = inspector_stats_compute (tensor, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats->n_values, ==, 7);
+  g_assert_cmpuint (stats->n_nan, ==, 1);
+  g_assert_cmpuint (stats->n_inf, ==, 1);
+  g_assert_cmpuint (stats->n_zeros, ==, 2);
+  g_assert_cmpfloat (stats->min, ==, -1.);
+  g_assert_cmpfloat (stats->max, ==, 2.);
+  /* The finite values 0, 1, 2, 0, -1: mean 0.4, variance 1.04. */
+  g_assert_cmpfloat_with_epsilon (stats->mean, 0.4, 1e-9);
+  g_assert_cmpfloat_with_epsilon (stats->std, sqrt (1.04), 1e-9);
+  for (guint i = 0; i < INSPECTOR_STATS_N_BINS; i++)
+    in_bins += stats->bins[i];
+  g_assert_cmpuint (in_bins, ==, 5);
+  g_assert_cmpuint (stats->bins[0], ==, 1);
+  g_assert_cmpuint (stats->bins[INSPECTOR_STATS_N_BINS - 1], ==, 1);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *home = g_dir_make_tmp ("strata-inspector-XXXXXX", NULL);
+  int status;
+
+  /* Recent files go to a folder of our own. G_TEST_OPTION_ISOLATE_DIRS would
+   * hide the GSettings schemas GTK needs, so only the user's folders move. */
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", home, TRUE);
+  g_setenv ("XDG_CACHE_HOME", home, TRUE);
+  g_test_init (&argc, &argv, NULL);
+  /* A headless display has no session bus, which GTK warns about: only
+   * criticals fail a test here. */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  gtk_disable_setlocale ();
+  adw_init ();
+  g_test_add_func ("/inspector/stats", test_stats);
+  g_test_add_func ("/inspector/open-and-select", test_open_and_select);
+  g_test_add_func ("/inspector/search", test_search);
+  g_test_add_func ("/inspector/error", test_error);
+  g_test_add_func ("/inspector/cancel", test_cancel);
+  status = g_test_run ();
+  g_test_message ("removing %s", home);
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", home);
+    g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+  }
+  return status;
+}

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "strata.h"
 #include "strata-diff.h"
@@ -128,7 +129,8 @@ strata_weight_diff_get_max_abs_diff (StrataWeightDiff *self)
  * @self: a weight diff
  *
  * Returns: (transfer full): the dtypes and shapes of the two weights, as
- *   "float32 (3, 4) → float32 (4, 4)", or of the one that exists
+ *   "float32 (3, 4) → float32 (4, 4)", or of the one that exists, or the
+ *   one they share
  *
  * Since: 0.1
  */
@@ -136,7 +138,7 @@ char *
 strata_weight_diff_describe_shapes (StrataWeightDiff *self)
 {
   g_return_val_if_fail (STRATA_IS_WEIGHT_DIFF (self), NULL);
-  if (self->shape_a == NULL || self->shape_b == NULL)
+  if (self->shape_a == NULL || self->shape_b == NULL || strcmp (self->shape_a, self->shape_b) == 0)
     return g_strdup (self->shape_a != NULL ? self->shape_a : self->shape_b);
   return g_strdup_printf ("%s → %s", self->shape_a, self->shape_b);
 }

@@ -84,6 +84,7 @@ inspector_application_startup (GApplication *app)
   const char *close_accels[] = { "<Control>w", NULL };
   const char *help_accels[] = { "<Control>question", NULL };
   const char *search_accels[] = { "<Control>f", NULL };
+  const char *save_accels[] = { "<Control><Shift>s", NULL };
 
   G_APPLICATION_CLASS (inspector_application_parent_class)->startup (app);
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
@@ -92,6 +93,7 @@ inspector_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay", help_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.search", search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.save-as", save_accels);
   gtk_window_set_default_icon_name (INSPECTOR_APP_ID);
 }
 

@@ -37,10 +37,10 @@ inspector_progress_get (InspectorProgress *progress)
   return g_atomic_int_get (&progress->permille) / 1000.;
 }
 
-static void
-report_progress (double      fraction,
-                 const char *stage,
-                 gpointer    user_data)
+void
+inspector_progress_report (double      fraction,
+                           const char *stage,
+                           gpointer    user_data)
 {
   InspectorProgress *progress = user_data;
 
@@ -86,7 +86,7 @@ load_in_thread (GTask        *task,
   strata_load_options_set_format (options, data->format_name);
   if (data->metadata_only)
     strata_load_options_set_flags (options, strata_load_options_get_flags (options) | STRATA_LOAD_METADATA_ONLY);
-  strata_load_options_set_progress_func (options, report_progress, inspector_progress_ref (data->progress),
+  strata_load_options_set_progress_func (options, inspector_progress_report, inspector_progress_ref (data->progress),
                                          (GDestroyNotify) inspector_progress_unref);
   model = strata_load_model (data->file, options, cancellable, &error);
   if (model == NULL)

@@ -22,6 +22,10 @@ InspectorProgress *inspector_progress_new   (void);
 InspectorProgress *inspector_progress_ref   (InspectorProgress *progress);
 void               inspector_progress_unref (InspectorProgress *progress);
 double             inspector_progress_get   (InspectorProgress *progress);
+/* A StrataProgressFunc whose user data is an InspectorProgress. */
+void               inspector_progress_report (double             fraction,
+                                              const char        *stage,
+                                              gpointer           progress);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (InspectorProgress, inspector_progress_unref)
 

@@ -43,6 +43,7 @@ inspector_shortcuts_window_new (void)
   g_string_append (xml, "</object></child><child><object class='GtkShortcutsGroup'>");
   g_string_append (xml, model_group);
   append_shortcut (xml, "<Control>f", _("Search the layers"));
+  append_shortcut (xml, "<Control><Shift>s", _("Save the model as"));
   g_string_append (xml, "</object></child></object></child></object></interface>");
 
   builder = gtk_builder_new_from_string (xml->str, xml->len);

@@ -11,8 +11,10 @@
 
 #include <inttypes.h>
 
+#include "inspector-compare.h"
 #include "inspector-i18n.h"
 #include "inspector-loader.h"
+#include "inspector-save.h"
 #include "inspector-shortcuts.h"
 #include "inspector-summary.h"
 
@@ -28,8 +30,11 @@ struct _InspectorWindow
   AdwStatusPage       *error_page;
   GtkLabel            *loading_label;
   GtkProgressBar      *loading_bar;
-  GtkRevealer         *weights_revealer;
+  GtkRevealer         *weights_revealer;   /* the bar of background work */
+  GtkLabel            *weights_label;
   GtkProgressBar      *weights_bar;
+  AdwViewStackPage    *compare_page;
+  GtkWidget           *compare_bin;
   GMenu               *recent_menu;
 
   GListStore          *layers;          /* of StrataLayer */
@@ -45,7 +50,11 @@ struct _InspectorWindow
   char                *error;
   StrataModel         *model;           /* metadata */
   StrataModel         *loaded;          /* with weights, once loaded */
-  GCancellable        *cancellable;
+  GCancellable        *cancellable;       /* of the load */
+  GCancellable        *job_cancellable;   /* of a save or a comparison */
+  gboolean             busy;              /* saving or comparing */
+  StrataModelDiff     *diff;
+  char                *last_message;      /* of the last toast */
   InspectorProgress   *progress;
   guint                progress_timer;
   InspectorWindowState state;
@@ -71,6 +80,8 @@ toast (InspectorWindow *self,
 {
   AdwToast *toast = adw_toast_new (message);
 
+  g_free (self->last_message);
+  self->last_message = g_strdup (message);
   adw_toast_set_timeout (toast, 5);
   adw_toast_overlay_add_toast (self->toasts, toast);
 }
@@ -153,6 +164,25 @@ add_recent (InspectorWindow *self)
   gtk_recent_manager_add_full (gtk_recent_manager_get_default (), uri, &data);
 }
 
+/* Saving and comparing need the weights, and one job at a time. */
+static void
+update_actions (InspectorWindow *self)
+{
+  gboolean ready = self->loaded != NULL && !self->busy;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-as", ready);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare", ready);
+}
+
+static void
+show_bar (InspectorWindow *self,
+          const char      *label)
+{
+  gtk_label_set_text (self->weights_label, label);
+  start_progress (self);
+  gtk_revealer_set_reveal_child (self->weights_revealer, TRUE);
+}
+
 /* ---- loading ------------------------------------------------------------------- */
 
 static void
@@ -185,6 +215,7 @@ weights_loaded (GObject      *source,
       return;
     }
   g_set_object (&self->loaded, model);
+  update_actions (self);
   /* The pane shows the statistics now that the values are there. */
   shown = inspector_layer_pane_get_layer (self->pane);
   if (shown != NULL)
@@ -202,6 +233,9 @@ show_model (InspectorWindow *self,
 
   g_set_object (&self->model, model);
   g_clear_object (&self->loaded);
+  g_clear_object (&self->diff);
+  adw_view_stack_page_set_visible (self->compare_page, FALSE);
+  update_actions (self);
   g_free (self->format_name);
   self->format_name = format_name;
   adw_view_switcher_title_set_title (self->title, basename);
@@ -236,8 +270,7 @@ metadata_loaded (GObject      *source,
       return;
     }
   show_model (self, model, format_name);
-  start_progress (self);
-  gtk_revealer_set_reveal_child (self->weights_revealer, TRUE);
+  show_bar (self, _("Loading the weights…"));
   inspector_load_async (self->file, FALSE, self->progress, self->cancellable, weights_loaded,
                         g_object_ref (self));
 }
@@ -269,13 +302,122 @@ void
 inspector_window_cancel (InspectorWindow *self)
 {
   g_return_if_fail (INSPECTOR_IS_WINDOW (self));
-  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+  if (self->cancellable == NULL ||
+      (g_cancellable_is_cancelled (self->cancellable) && !self->busy))
     return;
   g_cancellable_cancel (self->cancellable);
+  if (self->job_cancellable != NULL)
+    g_cancellable_cancel (self->job_cancellable);
   stop_progress (self);
   if (self->state == INSPECTOR_WINDOW_LOADING)
     set_state (self, self->state_before == INSPECTOR_WINDOW_LOADING ? INSPECTOR_WINDOW_EMPTY
                                                                     : self->state_before);
+}
+
+/* ---- saving and comparing ------------------------------------------------------------- */
+
+static void
+finish_job (InspectorWindow *self)
+{
+  self->busy = FALSE;
+  stop_progress (self);
+  update_actions (self);
+}
+
+static GCancellable *
+start_job (InspectorWindow *self,
+           const char      *label)
+{
+  self->busy = TRUE;
+  g_clear_object (&self->job_cancellable);
+  self->job_cancellable = g_cancellable_new ();
+  update_actions (self);
+  show_bar (self, label);
+  return self->job_cancellable;
+}
+
+static void
+save_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(InspectorWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  finish_job (self);
+  if (!strata_model_save_finish (STRATA_MODEL (source), result, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+  /* Translators: a file name */
+  message = g_strdup_printf (_("Saved “%s”"), (const char *) g_object_get_data (G_OBJECT (self), "saving-basename"));
+  toast (self, message);
+}
+
+void
+inspector_window_save_as (InspectorWindow   *self,
+                          GFile             *file,
+                          StrataSaveOptions *options)
+{
+  g_autofree char *basename = g_file_get_basename (file);
+  g_autofree char *label = NULL;
+  GCancellable *cancellable;
+
+  g_return_if_fail (INSPECTOR_IS_WINDOW (self));
+  g_return_if_fail (self->loaded != NULL && !self->busy);
+
+  /* Translators: a file name */
+  label = g_strdup_printf (_("Saving “%s”…"), basename);
+  cancellable = start_job (self, label);
+  strata_save_options_set_progress_func (options, inspector_progress_report,
+                                         inspector_progress_ref (self->progress),
+                                         (GDestroyNotify) inspector_progress_unref);
+  g_object_set_data_full (G_OBJECT (self), "saving-basename", g_steal_pointer (&basename), g_free);
+  strata_model_save_async (self->loaded, file, options, G_PRIORITY_DEFAULT, cancellable, save_done,
+                           g_object_ref (self));
+}
+
+static void
+compare_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(InspectorWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataModelDiff) diff = inspector_compare_finish (result, &error);
+  GFile *other = g_object_get_data (G_OBJECT (self), "compared-file");
+
+  finish_job (self);
+  if (diff == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, error->message);
+      return;
+    }
+  g_set_object (&self->diff, diff);
+  adw_bin_set_child (ADW_BIN (self->compare_bin), inspector_compare_view_new (diff, self->file, other));
+  adw_view_stack_page_set_visible (self->compare_page, TRUE);
+  adw_view_stack_set_visible_child_name (self->views, "compare");
+}
+
+void
+inspector_window_compare (InspectorWindow *self,
+                          GFile           *other)
+{
+  g_autofree char *basename = g_file_get_basename (other);
+  g_autofree char *label = NULL;
+  GCancellable *cancellable;
+
+  g_return_if_fail (INSPECTOR_IS_WINDOW (self));
+  g_return_if_fail (self->loaded != NULL && !self->busy);
+
+  /* Translators: a file name */
+  label = g_strdup_printf (_("Comparing with “%s”…"), basename);
+  cancellable = start_job (self, label);
+  g_object_set_data_full (G_OBJECT (self), "compared-file", g_object_ref (other), g_object_unref);
+  inspector_compare_async (self->file, self->loaded, other, cancellable, compare_done, g_object_ref (self));
 }
 
 /* ---- actions ------------------------------------------------------------------- */
@@ -326,6 +468,66 @@ open_folder_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   open_chooser (INSPECTOR_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+}
+
+static void
+compare_response (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  InspectorWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      inspector_window_compare (self, file);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+compare_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Compare With a Model"), GTK_WINDOW (widget),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("C_ompare"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (compare_response), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+save_response (GtkNativeDialog *dialog,
+               int              response,
+               gpointer         user_data)
+{
+  InspectorWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(StrataSaveOptions) options = inspector_save_chooser_options (GTK_FILE_CHOOSER (dialog));
+
+      inspector_window_save_as (self, file, options);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+save_as_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  InspectorWindow *self = INSPECTOR_WINDOW (widget);
+  g_autofree char *basename = g_file_get_basename (self->file);
+  GtkFileChooserNative *chooser = inspector_save_chooser_new (GTK_WINDOW (self), basename);
+
+  g_signal_connect (chooser, "response", G_CALLBACK (save_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -534,6 +736,10 @@ build_model_view (InspectorWindow *self)
   self->pane = INSPECTOR_LAYER_PANE (inspector_layer_pane_new ());
   page = adw_view_stack_add_titled (self->views, GTK_WIDGET (self->pane), "layer", _("Layer"));
   adw_view_stack_page_set_icon_name (page, "view-paged-symbolic");
+  self->compare_bin = adw_bin_new ();
+  self->compare_page = adw_view_stack_add_titled (self->views, self->compare_bin, "compare", _("Compare"));
+  adw_view_stack_page_set_icon_name (self->compare_page, "view-dual-symbolic");
+  adw_view_stack_page_set_visible (self->compare_page, FALSE);
   adw_view_switcher_title_set_stack (self->title, self->views);
 
   gtk_paned_set_start_child (GTK_PANED (paned), build_layer_list (self));
@@ -571,14 +777,14 @@ static GtkWidget *
 build_weights_bar (InspectorWindow *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *label = gtk_label_new (_("Loading the weights…"));
   GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
 
   self->weights_bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
   gtk_widget_set_hexpand (GTK_WIDGET (self->weights_bar), TRUE);
   gtk_widget_set_valign (GTK_WIDGET (self->weights_bar), GTK_ALIGN_CENTER);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "win.cancel");
-  gtk_box_append (GTK_BOX (box), label);
+  self->weights_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->weights_label));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->weights_bar));
   gtk_box_append (GTK_BOX (box), cancel);
   gtk_widget_set_margin_start (box, 12);
@@ -601,6 +807,8 @@ build_primary_menu (InspectorWindow *self)
   g_menu_append (files, _("_Open…"), "win.open");
   g_menu_append (files, _("Open _Folder…"), "win.open-folder");
   g_menu_append_submenu (files, _("Open _Recent"), G_MENU_MODEL (self->recent_menu));
+  g_menu_append (files, _("_Save As…"), "win.save-as");
+  g_menu_append (files, _("_Compare With…"), "win.compare");
   g_menu_append (help, _("_Keyboard Shortcuts"), "win.show-help-overlay");
   g_menu_append (help, _("_About Strata Inspector"), "app.about");
   g_menu_append_section (menu, NULL, G_MENU_MODEL (files));
@@ -617,7 +825,12 @@ inspector_window_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->progress_timer, g_source_remove);
   g_signal_handlers_disconnect_by_data (gtk_recent_manager_get_default (), self);
+  if (self->job_cancellable != NULL)
+    g_cancellable_cancel (self->job_cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->job_cancellable);
+  g_clear_object (&self->diff);
+  g_clear_pointer (&self->last_message, g_free);
   g_clear_pointer (&self->progress, inspector_progress_unref);
   g_clear_object (&self->file);
   g_clear_object (&self->model);
@@ -641,6 +854,8 @@ inspector_window_class_init (InspectorWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.save-as", NULL, save_as_action);
+  gtk_widget_class_install_action (widget_class, "win.compare", NULL, compare_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
 }
 
@@ -702,6 +917,7 @@ inspector_window_init (InspectorWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   g_signal_connect_swapped (gtk_recent_manager_get_default (), "changed", G_CALLBACK (update_recent_menu), self);
   update_recent_menu (self);
+  update_actions (self);
   set_state (self, INSPECTOR_WINDOW_EMPTY);
 }
 
@@ -780,4 +996,25 @@ inspector_window_show_page (InspectorWindow *self,
 {
   g_return_if_fail (INSPECTOR_IS_WINDOW (self));
   adw_view_stack_set_visible_child_name (self->views, name);
+}
+
+gboolean
+inspector_window_is_busy (InspectorWindow *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_WINDOW (self), FALSE);
+  return self->busy;
+}
+
+StrataModelDiff *
+inspector_window_get_diff (InspectorWindow *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_WINDOW (self), NULL);
+  return self->diff;
+}
+
+const char *
+inspector_window_get_last_message (InspectorWindow *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_WINDOW (self), NULL);
+  return self->last_message;
 }

@@ -27,6 +27,14 @@ InspectorWindow     *inspector_window_new              (InspectorApplication *ap
 void                 inspector_window_open             (InspectorWindow      *self,
                                                         GFile                *file);
 void                 inspector_window_cancel           (InspectorWindow      *self);
+void                 inspector_window_compare          (InspectorWindow      *self,
+                                                        GFile                *other);
+void                 inspector_window_save_as          (InspectorWindow      *self,
+                                                        GFile                *file,
+                                                        StrataSaveOptions    *options);
+gboolean             inspector_window_is_busy          (InspectorWindow      *self);
+StrataModelDiff     *inspector_window_get_diff         (InspectorWindow      *self);
+const char          *inspector_window_get_last_message (InspectorWindow      *self);
 InspectorWindowState inspector_window_get_state        (InspectorWindow      *self);
 gboolean             inspector_window_get_weights_loaded (InspectorWindow    *self);
 StrataModel         *inspector_window_get_model        (InspectorWindow      *self);

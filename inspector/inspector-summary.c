@@ -71,7 +71,7 @@ add_training (GtkWidget   *box,
     }
   if (optimizer != NULL)
     {
-      g_autoptr(JsonObject) config = strata_optimizer_get_config (optimizer);
+      JsonObject *config = strata_optimizer_get_config (optimizer);
       g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), config);
       GtkWidget *row = inspector_json_row_new (_("Optimizer"), node, &n_rows);
 

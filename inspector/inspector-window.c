@@ -12,6 +12,7 @@
 #include <inttypes.h>
 
 #include "inspector-compare.h"
+#include "inspector-graph.h"
 #include "inspector-i18n.h"
 #include "inspector-loader.h"
 #include "inspector-save.h"
@@ -44,6 +45,8 @@ struct _InspectorWindow
   AdwViewStack        *views;           /* summary, layer */
   GtkWidget           *summary_bin;
   InspectorLayerPane  *pane;
+  InspectorGraph      *graph;
+  gboolean             from_graph;        /* a selection made in the graph */
 
   GFile               *file;
   char                *format_name;
@@ -245,6 +248,7 @@ show_model (InspectorWindow *self,
   for (guint i = 0; i < n; i++)
     g_list_store_append (self->layers, strata_model_get_layer_at (model, i));
   adw_bin_set_child (ADW_BIN (self->summary_bin), inspector_summary_new (model, format_name));
+  inspector_graph_set_model (self->graph, model);
   adw_view_stack_set_visible_child_name (self->views, "summary");
   gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
   set_state (self, INSPECTOR_WINDOW_MODEL);
@@ -675,11 +679,88 @@ selection_changed (GtkSingleSelection *selection,
 
   if (layer == NULL)
     return;
+  inspector_graph_set_selected (self->graph, strata_layer_get_name (layer));
   inspector_layer_pane_set_layer (self->pane, layer,
                                   self->loaded != NULL ? strata_model_get_layer (self->loaded,
                                                                                  strata_layer_get_name (layer))
                                                        : NULL);
-  adw_view_stack_set_visible_child_name (self->views, "layer");
+  if (!self->from_graph)
+    adw_view_stack_set_visible_child_name (self->views, "layer");
+}
+
+/* A box clicked in the graph selects its layer in the list (the whole
+ * list: the search is cleared). */
+static void
+graph_layer_activated (InspectorGraph *graph,
+                       const char     *name,
+                       gpointer        user_data)
+{
+  InspectorWindow *self = user_data;
+  guint n;
+
+  inspector_window_set_search (self, "");
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->selection));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(StrataLayer) layer = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
+
+      if (g_strcmp0 (strata_layer_get_name (layer), name) != 0)
+        continue;
+      self->from_graph = TRUE;
+      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, TRUE);
+      self->from_graph = FALSE;
+      return;
+    }
+}
+
+static void
+zoom_clicked (GtkButton *button,
+              gpointer   user_data)
+{
+  InspectorWindow *self = user_data;
+  double factor = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "zoom")) / 100.;
+
+  inspector_graph_set_zoom (self->graph, factor == 1. ? 1. : inspector_graph_get_zoom (self->graph) * factor);
+}
+
+static GtkWidget *
+zoom_button (InspectorWindow *self,
+             const char      *icon,
+             const char      *tooltip,
+             int              percent)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_tooltip_text (button, tooltip);
+  g_object_set_data (G_OBJECT (button), "zoom", GINT_TO_POINTER (percent));
+  g_signal_connect (button, "clicked", G_CALLBACK (zoom_clicked), self);
+  return button;
+}
+
+static GtkWidget *
+build_graph_page (InspectorWindow *self)
+{
+  GtkWidget *overlay = gtk_overlay_new ();
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *zoom = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+
+  self->graph = INSPECTOR_GRAPH (inspector_graph_new ());
+  gtk_widget_set_halign (GTK_WIDGET (self->graph), GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (GTK_WIDGET (self->graph), GTK_ALIGN_START);
+  g_signal_connect (self->graph, "layer-activated", G_CALLBACK (graph_layer_activated), self);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->graph));
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), scrolled);
+  gtk_box_append (GTK_BOX (zoom), zoom_button (self, "zoom-out-symbolic", _("Zoom Out"), 80));
+  gtk_box_append (GTK_BOX (zoom), zoom_button (self, "zoom-original-symbolic", _("Original Size"), 100));
+  gtk_box_append (GTK_BOX (zoom), zoom_button (self, "zoom-in-symbolic", _("Zoom In"), 125));
+  gtk_widget_add_css_class (zoom, "linked");
+  gtk_widget_add_css_class (zoom, "osd");
+  gtk_widget_set_halign (zoom, GTK_ALIGN_END);
+  gtk_widget_set_valign (zoom, GTK_ALIGN_END);
+  gtk_widget_set_margin_end (zoom, 18);
+  gtk_widget_set_margin_bottom (zoom, 18);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), zoom);
+  return overlay;
 }
 
 /* ---- construction -------------------------------------------------------------------- */
@@ -736,6 +817,8 @@ build_model_view (InspectorWindow *self)
   self->pane = INSPECTOR_LAYER_PANE (inspector_layer_pane_new ());
   page = adw_view_stack_add_titled (self->views, GTK_WIDGET (self->pane), "layer", _("Layer"));
   adw_view_stack_page_set_icon_name (page, "view-paged-symbolic");
+  page = adw_view_stack_add_titled (self->views, build_graph_page (self), "graph", _("Graph"));
+  adw_view_stack_page_set_icon_name (page, "network-workgroup-symbolic");
   self->compare_bin = adw_bin_new ();
   self->compare_page = adw_view_stack_add_titled (self->views, self->compare_bin, "compare", _("Compare"));
   adw_view_stack_page_set_icon_name (self->compare_page, "view-dual-symbolic");
@@ -1017,4 +1100,11 @@ inspector_window_get_last_message (InspectorWindow *self)
 {
   g_return_val_if_fail (INSPECTOR_IS_WINDOW (self), NULL);
   return self->last_message;
+}
+
+InspectorGraph *
+inspector_window_get_graph (InspectorWindow *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_WINDOW (self), NULL);
+  return self->graph;
 }

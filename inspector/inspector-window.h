@@ -8,6 +8,7 @@
 #include <strata/strata.h>
 
 #include "inspector-application.h"
+#include "inspector-graph.h"
 #include "inspector-layer-pane.h"
 
 G_BEGIN_DECLS
@@ -45,6 +46,7 @@ void                 inspector_window_set_search       (InspectorWindow      *se
 void                 inspector_window_select_layer     (InspectorWindow      *self,
                                                         guint                 position);
 InspectorLayerPane  *inspector_window_get_layer_pane   (InspectorWindow      *self);
+InspectorGraph      *inspector_window_get_graph        (InspectorWindow      *self);
 void                 inspector_window_show_page        (InspectorWindow      *self,
                                                         const char           *name);
 

@@ -362,6 +362,77 @@ test_save_as (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* merges_shared_nested as tests/fixtures/generate.py builds it: inputs left
+ * and right into one shared Dense (called twice), seven merges of its two
+ * outputs, their concatenation, a nested model, and two outputs. */
+static void
+check_graph (const char *path)
+{
+  const char *merges[] = { "add", "subtract", "multiply", "average", "maximum", "minimum", "dot" };
+  g_autoptr(StrataModel) expected = load_with_library (path);
+  InspectorWindow *window = open_window (path);
+  InspectorGraph *graph = inspector_window_get_graph (window);
+  guint row = 0, n_calls = 0;
+  double x = 0, y = 0;
+
+  g_assert_cmpuint (inspector_graph_get_n_nodes (graph), ==, strata_model_get_n_layers (expected));
+  g_assert_cmpuint (inspector_graph_get_n_edges (graph), ==, 2 + 7 + 7 + 1 + 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_true (inspector_graph_get_node (graph, i == 0 ? "left" : "right", &row, NULL, NULL, NULL));
+      g_assert_cmpuint (row, ==, 0);
+    }
+  g_assert_true (inspector_graph_get_node (graph, "shared", &row, NULL, NULL, &n_calls));
+  g_assert_cmpuint (row, ==, 1);
+  g_assert_cmpuint (n_calls, ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (merges); i++)
+    {
+      g_assert_true (inspector_graph_get_node (graph, merges[i], &row, NULL, NULL, &n_calls));
+      g_assert_cmpuint (row, ==, 2);
+      g_assert_cmpuint (n_calls, ==, 1);
+    }
+  g_assert_true (inspector_graph_get_node (graph, "merged", &row, NULL, NULL, NULL));
+  g_assert_cmpuint (row, ==, 3);
+  g_assert_true (inspector_graph_get_node (graph, "inner_model", &row, NULL, NULL, NULL));
+  g_assert_cmpuint (row, ==, 4);
+  g_assert_true (inspector_graph_get_node (graph, "out_b", &row, NULL, NULL, NULL));
+  g_assert_cmpuint (row, ==, 5);
+
+  /* A click on a box selects its layer in the list and the pane. */
+  inspector_window_show_page (window, "graph");
+  inspector_graph_set_zoom (graph, 0.48);
+  g_assert_true (inspector_graph_get_node (graph, "dot", NULL, &x, &y, NULL));
+  inspector_graph_activate_at (graph, x, y);
+  g_assert_cmpstr (inspector_graph_get_selected (graph), ==, "dot");
+  g_assert_cmpstr (strata_layer_get_name (inspector_layer_pane_get_layer (inspector_window_get_layer_pane (window))),
+                   ==, "dot");
+  {
+    GListModel *list = inspector_window_get_layer_list (window);
+    g_autoptr(StrataLayer) selected = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (list))
+                                      ? g_object_ref (gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (list)))
+                                      : NULL;
+
+    g_assert_nonnull (selected);
+    g_assert_cmpstr (strata_layer_get_name (selected), ==, "dot");
+  }
+  /* Nothing is under the top left corner. */
+  g_assert_null (inspector_graph_node_at (graph, 1, 1));
+  save_screenshot (GTK_WIDGET (window), g_str_has_suffix (path, ".h5") ? "inspector-graph.png"
+                                                                       : "inspector-graph-keras3.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_graph (void)
+{
+  g_autofree char *h5 = fixture ("merges_shared_nested.h5");
+  g_autofree char *keras3 = g_test_build_filename (G_TEST_DIST, "fixtures", "generated", "keras",
+                                                   "merges_shared_nested.keras", NULL);
+
+  check_graph (h5);
+  check_graph (keras3);
+}
+
 static void
 test_stats (void)
 {
@@ -416,6 +487,7 @@ main (int    argc,
   g_test_add_func ("/inspector/cancel", test_cancel);
   g_test_add_func ("/inspector/compare", test_compare);
   g_test_add_func ("/inspector/save-as", test_save_as);
+  g_test_add_func ("/inspector/graph", test_graph);
   status = g_test_run ();
   g_test_message ("removing %s", home);
   {

@@ -47,6 +47,7 @@ struct _InspectorWindow
   InspectorLayerPane  *pane;
   InspectorGraph      *graph;
   gboolean             from_graph;        /* a selection made in the graph */
+  gboolean             graph_stale;       /* not laid out for this model yet */
 
   GFile               *file;
   char                *format_name;
@@ -233,6 +234,7 @@ show_model (InspectorWindow *self,
 {
   g_autofree char *basename = g_file_get_basename (self->file);
   guint n = strata_model_get_n_layers (model);
+  g_autoptr(GPtrArray) layers = NULL;
 
   g_set_object (&self->model, model);
   g_clear_object (&self->loaded);
@@ -244,11 +246,15 @@ show_model (InspectorWindow *self,
   adw_view_switcher_title_set_title (self->title, basename);
   adw_view_switcher_title_set_subtitle (self->title, format_name);
 
-  g_list_store_remove_all (self->layers);
+  /* One splice: a signal per layer would make the list react 245 times. */
+  layers = g_ptr_array_new_full (n, NULL);
   for (guint i = 0; i < n; i++)
-    g_list_store_append (self->layers, strata_model_get_layer_at (model, i));
+    g_ptr_array_add (layers, strata_model_get_layer_at (model, i));
+  g_list_store_splice (self->layers, 0, g_list_model_get_n_items (G_LIST_MODEL (self->layers)),
+                       layers->pdata, layers->len);
   adw_bin_set_child (ADW_BIN (self->summary_bin), inspector_summary_new (model, format_name));
-  inspector_graph_set_model (self->graph, model);
+  /* The graph is laid out when first shown: the layers come first. */
+  self->graph_stale = TRUE;
   adw_view_stack_set_visible_child_name (self->views, "summary");
   gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
   set_state (self, INSPECTOR_WINDOW_MODEL);
@@ -688,6 +694,23 @@ selection_changed (GtkSingleSelection *selection,
     adw_view_stack_set_visible_child_name (self->views, "layer");
 }
 
+static void
+page_changed (AdwViewStack *views,
+              GParamSpec   *pspec,
+              gpointer      user_data)
+{
+  InspectorWindow *self = user_data;
+  StrataLayer *selected;
+
+  if (!self->graph_stale || g_strcmp0 (adw_view_stack_get_visible_child_name (views), "graph") != 0)
+    return;
+  self->graph_stale = FALSE;
+  inspector_graph_set_model (self->graph, self->model);
+  selected = gtk_single_selection_get_selected_item (self->selection);
+  if (selected != NULL)
+    inspector_graph_set_selected (self->graph, strata_layer_get_name (selected));
+}
+
 /* A box clicked in the graph selects its layer in the list (the whole
  * list: the search is cleared). */
 static void
@@ -824,6 +847,7 @@ build_model_view (InspectorWindow *self)
   adw_view_stack_page_set_icon_name (self->compare_page, "view-dual-symbolic");
   adw_view_stack_page_set_visible (self->compare_page, FALSE);
   adw_view_switcher_title_set_stack (self->title, self->views);
+  g_signal_connect (self->views, "notify::visible-child-name", G_CALLBACK (page_changed), self);
 
   gtk_paned_set_start_child (GTK_PANED (paned), build_layer_list (self));
   gtk_paned_set_resize_start_child (GTK_PANED (paned), FALSE);

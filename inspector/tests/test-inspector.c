@@ -375,6 +375,9 @@ check_graph (const char *path)
   guint row = 0, n_calls = 0;
   double x = 0, y = 0;
 
+  /* Laid out when first shown. */
+  g_assert_cmpuint (inspector_graph_get_n_nodes (graph), ==, 0);
+  inspector_window_show_page (window, "graph");
   g_assert_cmpuint (inspector_graph_get_n_nodes (graph), ==, strata_model_get_n_layers (expected));
   g_assert_cmpuint (inspector_graph_get_n_edges (graph), ==, 2 + 7 + 7 + 1 + 2);
   for (guint i = 0; i < 2; i++)
@@ -399,7 +402,6 @@ check_graph (const char *path)
   g_assert_cmpuint (row, ==, 5);
 
   /* A click on a box selects its layer in the list and the pane. */
-  inspector_window_show_page (window, "graph");
   inspector_graph_set_zoom (graph, 0.48);
   g_assert_true (inspector_graph_get_node (graph, "dot", NULL, &x, &y, NULL));
   inspector_graph_activate_at (graph, x, y);
@@ -431,6 +433,27 @@ test_graph (void)
 
   check_graph (h5);
   check_graph (keras3);
+}
+
+/* The app leaves the colour scheme to the system; forced dark, the views
+ * draw in the dark style (screenshot). */
+static void
+test_dark (void)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *path = fixture ("functional_multi_output.h5");
+  InspectorWindow *window;
+
+  g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_DEFAULT);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (adw_style_manager_get_dark (style));
+  window = open_window (path);
+  wait_for (window, weights_loaded);
+  inspector_window_select_layer (window, 2);
+  wait_for (window, stats_done);
+  save_screenshot (GTK_WIDGET (window), "inspector-layer-dark.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
 static void
@@ -488,6 +511,7 @@ main (int    argc,
   g_test_add_func ("/inspector/compare", test_compare);
   g_test_add_func ("/inspector/save-as", test_save_as);
   g_test_add_func ("/inspector/graph", test_graph);
+  g_test_add_func ("/inspector/dark", test_dark);
   status = g_test_run ();
   g_test_message ("removing %s", home);
   {

@@ -7,9 +7,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "strata.h"
 #include "strata-diff.h"
+#include "strata-error.h"
 #include "strata-i18n-private.h"
+#include "strata-shape.h"
+#include "strata-tensor.h"
 
 /**
  * StrataWeightDiff:

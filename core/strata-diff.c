@@ -62,6 +62,8 @@ strata_weight_diff_init (StrataWeightDiff *self)
  * strata_weight_diff_get_name:
  * @self: a weight diff
  *
+ * The weight's name.
+ *
  * Returns: the weight's name, as the first model has it (the second's when
  *   the weight was added)
  *
@@ -78,6 +80,8 @@ strata_weight_diff_get_name (StrataWeightDiff *self)
  * strata_weight_diff_get_status:
  * @self: a weight diff
  *
+ * How the weight compares.
+ *
  * Returns: whether the weight is identical, added, removed or changed
  *
  * Since: 0.1
@@ -92,6 +96,8 @@ strata_weight_diff_get_status (StrataWeightDiff *self)
 /**
  * strata_weight_diff_get_same_shape:
  * @self: a weight diff
+ *
+ * Whether the two weights could be compared value by value.
  *
  * Returns: %TRUE when the weight is in both models with the same dtype and
  *   shape, so that its values could be compared
@@ -129,6 +135,8 @@ strata_weight_diff_get_max_abs_diff (StrataWeightDiff *self)
 /**
  * strata_weight_diff_describe_shapes:
  * @self: a weight diff
+ *
+ * Describes the weight's dtype and shape in each model.
  *
  * Returns: (transfer full): the dtypes and shapes of the two weights, as
  *   "float32 (3, 4) → float32 (4, 4)", or of the one that exists, or the
@@ -195,6 +203,8 @@ strata_layer_diff_init (StrataLayerDiff *self)
  * strata_layer_diff_get_name:
  * @self: a layer diff
  *
+ * The layer's name, by which the layers of the two models are matched.
+ *
  * Returns: the layer's name
  *
  * Since: 0.1
@@ -209,6 +219,8 @@ strata_layer_diff_get_name (StrataLayerDiff *self)
 /**
  * strata_layer_diff_get_class_name:
  * @self: a layer diff
+ *
+ * The layer's Keras class name.
  *
  * Returns: the layer's Keras class name in the second model (in the first
  *   when it was removed)
@@ -226,6 +238,8 @@ strata_layer_diff_get_class_name (StrataLayerDiff *self)
  * strata_layer_diff_get_status:
  * @self: a layer diff
  *
+ * How the layer compares.
+ *
  * Returns: %STRATA_DIFF_CHANGED when the layer's config or any of its
  *   weights differ, or whether it was added or removed
  *
@@ -241,6 +255,8 @@ strata_layer_diff_get_status (StrataLayerDiff *self)
 /**
  * strata_layer_diff_get_changed_keys:
  * @self: a layer diff
+ *
+ * The config keys whose values differ.
  *
  * Returns: (transfer none) (array zero-terminated=1): the top-level keys of
  *   the layer's config that differ (or are in one config only), sorted;
@@ -263,6 +279,8 @@ strata_layer_diff_get_changed_keys (StrataLayerDiff *self)
 /**
  * strata_layer_diff_get_weights:
  * @self: a layer diff
+ *
+ * How each of the layer's weights compares.
  *
  * Returns: (transfer none) (element-type StrataWeightDiff): the weights,
  *   matched by position in Keras order; empty for added and removed layers
@@ -550,6 +568,8 @@ strata_model_diff_new (StrataModel  *a,
  * strata_model_diff_is_identical:
  * @self: a model diff
  *
+ * Whether the two models are the same: every layer identical.
+ *
  * Returns: %TRUE when every layer is identical
  *
  * Since: 0.1
@@ -567,6 +587,8 @@ strata_model_diff_is_identical (StrataModelDiff *self)
 /**
  * strata_model_diff_get_layers:
  * @self: a model diff
+ *
+ * How each layer compares.
  *
  * Returns: (transfer none) (element-type StrataLayerDiff): a diff per layer
  *

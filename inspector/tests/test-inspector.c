@@ -80,20 +80,26 @@ save_screenshot (GtkWidget  *widget,
   const char *dir = g_getenv ("INSPECTOR_SCREENSHOT_DIR");
   g_autofree char *path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  int width, height;
+  int width = 0, height = 0;
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
 
-  /* Until the window has had its first frame. */
-  while (!gtk_widget_get_mapped (widget) || gtk_widget_get_width (widget) == 0)
-    spin (20);
-  spin (500);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
+  /* Until the window has had its first frame and draws something (a slow
+   * run, under ASan, may need a few frames). */
+  for (guint attempt = 0; node == NULL; attempt++)
+    {
+      GtkSnapshot *snapshot;
+
+      g_assert_cmpuint (attempt, <, 50);
+      spin (attempt == 0 ? 500 : 200);
+      if (!gtk_widget_get_mapped (widget) || gtk_widget_get_width (widget) == 0)
+        continue;
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   g_assert_true (gdk_texture_save_to_png (texture, path));

@@ -10,6 +10,7 @@ packages=(
   gobject-introspection libgirepository1.0-dev valac gi-docgen gjs
   python3 python3-venv python3-gi python3-h5py python3-numpy
   clang-14 libclang-rt-14-dev valgrind groff-base libtsan2
+  libgtk-4-dev libadwaita-1-dev desktop-file-utils appstream xvfb xauth
 )
 
 missing=()

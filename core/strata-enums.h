@@ -144,4 +144,23 @@ typedef enum /*< flags >*/ {
   STRATA_FORMAT_WEIGHTS_PREFIX   = 1 << 8,
 } StrataFormatCapabilities;
 
+/**
+ * StrataDiffStatus:
+ * @STRATA_DIFF_IDENTICAL: the same in both models
+ * @STRATA_DIFF_ADDED: only in the second model
+ * @STRATA_DIFF_REMOVED: only in the first model
+ * @STRATA_DIFF_CHANGED: in both models, but different
+ *
+ * How a layer or a weight of one model compares with the other model's
+ * (see [class@Strata.ModelDiff]).
+ *
+ * Since: 0.1
+ */
+typedef enum {
+  STRATA_DIFF_IDENTICAL = 0,
+  STRATA_DIFF_ADDED,
+  STRATA_DIFF_REMOVED,
+  STRATA_DIFF_CHANGED,
+} StrataDiffStatus;
+
 G_END_DECLS

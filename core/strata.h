@@ -16,6 +16,7 @@
 #include "strata-layer.h"
 #include "strata-keras-tensor.h"
 #include "strata-model.h"
+#include "strata-diff.h"
 #include "strata-sequential.h"
 #include "strata-input-layer.h"
 #include "strata-opaque-layer.h"

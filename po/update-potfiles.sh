@@ -5,6 +5,8 @@
 cd "$(dirname "$0")/.." || exit 1
 {
   echo "# Files with translatable strings; regenerate with po/update-potfiles.sh"
-  ls core/*.c core/layers/*.c core/tools/*.c plugins/*/*.c 2>/dev/null |
+  ls core/*.c core/layers/*.c core/tools/*.c plugins/*/*.c inspector/*.c 2>/dev/null |
     xargs grep -lE '(^|[^A-Za-z0-9_])(N_|_|C_|NC_|g_dngettext) ?\(' | LC_ALL=C sort
+  # The inspector's desktop entry and AppStream metainfo, merged by meson.
+  ls inspector/data/*.desktop.in inspector/data/*.metainfo.xml.in
 } > po/POTFILES

@@ -1,7 +1,8 @@
 /* strata.c: the command-line tool
  *
  * strata info FILE, strata convert IN OUT, strata formats,
- * strata dump --json FILE, strata predict MODEL INPUT.npy… -o OUT.npz.
+ * strata dump --json FILE, strata predict MODEL INPUT.npy… -o OUT.npz,
+ * strata diff [--json] A B.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -18,10 +19,14 @@
 #include "strata-json-private.h"
 #include "strata-mapped-private.h"
 #include "strata-format-metadata-private.h"
+#include "strata-tool-diff.h"
 #include "strata-tool-predict.h"
 #include "strata-tool-progress.h"
 
 #define EXIT_ERROR 1
+/* `strata diff` exits as diff does: 0 same, 1 different, 2 trouble. */
+#define EXIT_DIFF_DIFFERENT 1
+#define EXIT_DIFF_ERROR 2
 
 typedef struct
 {
@@ -443,6 +448,33 @@ cmd_predict (ToolOptions *opts,
   return 0;
 }
 
+/* ---- diff ----------------------------------------------------------------- */
+
+static int
+cmd_diff (ToolOptions *opts,
+          int          argc,
+          char       **argv)
+{
+  g_autoptr(StrataModel) a = NULL;
+  g_autoptr(StrataModel) b = NULL;
+  g_autoptr(StrataModelDiff) diff = NULL;
+  const char *format_name = NULL;
+  GError *error = NULL;
+
+  a = load (opts, argv[0], &format_name, &error);
+  if (a != NULL)
+    b = load (opts, argv[1], &format_name, &error);
+  if (b != NULL)
+    diff = strata_model_diff_new (a, b, NULL, &error);
+  if (diff == NULL)
+    {
+      fail (error);
+      return EXIT_DIFF_ERROR;
+    }
+  strata_tool_diff_print (diff, opts->json);
+  return strata_model_diff_is_identical (diff) ? 0 : EXIT_DIFF_DIFFERENT;
+}
+
 /* ---- formats -------------------------------------------------------------- */
 
 static void
@@ -726,6 +758,8 @@ static const Command commands[] = {
   /* n_args -2: at least two. */
   { "predict", N_("MODEL INPUT.npy…"), N_("Run a model on NumPy arrays and write its outputs as an .npz archive"),
     -2, TRUE, cmd_predict },
+  { "diff", N_("A B"), N_("Compare two models: layers added, removed or changed, and how much each weight differs"),
+    2, TRUE, cmd_diff },
 };
 
 static char *
@@ -749,6 +783,7 @@ run_command (const Command *command,
   g_autoptr(GOptionContext) context = NULL;
   g_autofree char *prgname = g_strdup_printf ("strata %s", command->name);
   GError *error = NULL;
+  int usage_status = EXIT_ERROR;
   int status;
 
   /* Usage reads "strata COMMAND [OPTION…] ARGUMENTS". */
@@ -806,13 +841,22 @@ run_command (const Command *command,
       };
       g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
     }
+  if (command->run == cmd_diff)
+    {
+      const GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, N_("Print the differences as one JSON object"), NULL },
+        { NULL }
+      };
+      g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+      usage_status = EXIT_DIFF_ERROR;
+    }
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      status = usage_error (context, error->message);
+      usage_error (context, error->message);
       g_error_free (error);
       tool_options_clear (&opts);
-      return status;
+      return usage_status;
     }
   /* argv[0] is the command name. */
   if (command->n_args < 0 ? argc - 1 < -command->n_args : argc - 1 != command->n_args)
@@ -833,10 +877,12 @@ run_command (const Command *command,
                                              "“%s” takes %d arguments, %d given", n),
                                    command->name, n, argc - 1);
       tool_options_clear (&opts);
-      return usage_error (context, message);
+      usage_error (context, message);
+      return usage_status;
     }
   opts.show_progress = strata_tool_progress_enabled () &&
-                       (command->run == cmd_convert || command->run == cmd_dump || command->run == cmd_predict);
+                       (command->run == cmd_convert || command->run == cmd_dump || command->run == cmd_predict ||
+                        command->run == cmd_diff);
   status = command->run (&opts, argc - 1, argv + 1);
   tool_options_clear (&opts);
   return status;

@@ -27,7 +27,7 @@ LAYERS = [
     ("registry", ["strata-registry*"]),
     ("built-in layers", ["strata-builtin*", "strata-layers-*"]),
     ("model", ["strata-model", "strata-model-private", "strata-sequential",
-               "strata-optimizer", "strata-config-*", "strata-clone", "strata-summary",
+               "strata-optimizer", "strata-config-*", "strata-clone", "strata-summary", "strata-diff",
                "strata-model-cudnn*"]),
     ("predict", ["predict/*"]),
     ("formats and I/O", ["strata-options*", "strata-load-options", "strata-save-options",

@@ -28,7 +28,7 @@ import strata_testing  # noqa: E402
 # The keywords of po/meson.build (the 'glib' preset) and check-po.py.
 KEYWORDS = ["_", "N_", "C_:1c,2", "NC_:1c,2", "g_dngettext:2,3"]
 MARK = re.compile(r"(^|[^A-Za-z0-9_])(N_|_|C_|NC_|g_dngettext) ?\(")
-TOP_DIRS = ["core", "plugins"]
+TOP_DIRS = ["core", "plugins", "inspector"]
 
 # A name quoted another way than “…”: 'name', "name", `name`, ‘name’, „name“, «name».
 # A quote after a letter is an apostrophe (the call's keys), not an opening quote.

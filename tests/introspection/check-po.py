@@ -30,7 +30,7 @@ tap = strata_testing.Tap()
 failures = []
 
 MARK = re.compile(r'(^|[^A-Za-z0-9_])(N_|_|C_|NC_|g_dngettext) ?\(')
-sources = sorted(p for pattern in ('core/*.c', 'core/layers/*.c', 'core/tools/*.c', 'plugins/*/*.c')
+sources = sorted(p for pattern in ('core/*.c', 'core/layers/*.c', 'core/tools/*.c', 'plugins/*/*.c', 'inspector/*.c')
                  for p in (os.path.relpath(f, root) for f in glob.glob(os.path.join(root, pattern)))
                  if MARK.search(open(os.path.join(root, p), encoding='utf-8').read()))
 with open(os.path.join(po_dir, 'POTFILES'), encoding='utf-8') as f:

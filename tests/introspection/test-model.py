@@ -103,6 +103,34 @@ class SequenceTests(unittest.TestCase):
         self.assertFalse(shape.is_fully_defined())
 
 
+@unittest.skipIf(numpy is None, 'NumPy is not installed')
+class DiffTests(unittest.TestCase):
+    """StrataModelDiff, what `strata diff` prints, through introspection."""
+
+    def test_identical_then_changed(self):
+        a = mlp()
+        b = mlp()
+        rng = numpy.random.default_rng(3)
+        values = [rng.standard_normal(w.shape).astype(numpy.float32) for w in a.get_weights()]
+        a.set_weights(values)
+        b.set_weights([v.copy() for v in values])
+        diff = Strata.ModelDiff.new(a, b, None)
+        self.assertTrue(diff.is_identical())
+        self.assertEqual([d.get_name() for d in diff.get_layers()], [layer.get_name() for layer in a])
+
+        values[2][1, 0] += 0.75
+        b.set_weights(values)
+        diff = Strata.ModelDiff.new(a, b, None)
+        self.assertFalse(diff.is_identical())
+        changed = [d for d in diff.get_layers() if d.get_status() != Strata.DiffStatus.IDENTICAL]
+        self.assertEqual([d.get_name() for d in changed], ['mlp_dense_1'])
+        self.assertEqual(changed[0].get_status(), Strata.DiffStatus.CHANGED)
+        self.assertEqual(list(changed[0].get_changed_keys()), [])
+        kernel = changed[0].get_weights()[0]
+        self.assertTrue(kernel.get_same_shape())
+        self.assertAlmostEqual(kernel.get_max_abs_diff(), 0.75, places=6)
+
+
 class Doubler(Strata.Layer):
     """A Python layer that keeps what add_weight() returned."""
 

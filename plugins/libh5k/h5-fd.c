@@ -25,6 +25,7 @@
 /* What a file written through the driver shares with its writer. */
 typedef struct {
   int      fd;          /* owned by the writer */
+  off_t    base;        /* where the HDF5 file starts in it */
   int      saved_errno; /* of the first failed read, write or truncate */
 } Sink;
 
@@ -49,7 +50,8 @@ typedef struct {
   GArray  *kept;        /* (element-type Extent) in the order written */
 } FdFile;
 
-/* Where libhdf5 addresses stop: the largest off_t. */
+/* Where libhdf5 addresses stop: the largest off_t (less the file's
+ * offset in its descriptor, checked by in_range()). */
 #define MAX_ADDR ((haddr_t) G_MAXINT64)
 
 /* The file being written by h5k_write_fd(); guarded by the HDF5 lock. */
@@ -116,14 +118,14 @@ fd_open (const char *name, unsigned flags, hid_t fapl, haddr_t maxaddr)
     }
   file = g_new0 (FdFile, 1);
   file->sink = info->sink;
-  if (((flags & H5F_ACC_TRUNC) && ftruncate (file->sink->fd, 0) != 0) ||
+  if (((flags & H5F_ACC_TRUNC) && ftruncate (file->sink->fd, file->sink->base) != 0) ||
       fstat (file->sink->fd, &st) != 0)
     {
       fail (file, errno, H5E_CANTOPENFILE, name);
       g_free (file);
       return NULL;
     }
-  file->eof = st.st_size;
+  file->eof = st.st_size > file->sink->base ? st.st_size - file->sink->base : 0;
   file->kept = g_array_new (FALSE, FALSE, sizeof (Extent));
   g_array_set_clear_func (file->kept, (GDestroyNotify) extent_clear);
   file->device = st.st_dev;
@@ -191,9 +193,11 @@ fd_get_handle (H5FD_t *file, hid_t fapl, void **handle)
 }
 
 static gboolean
-in_range (haddr_t addr, size_t size)
+in_range (const FdFile *file, haddr_t addr, size_t size)
 {
-  return addr != HADDR_UNDEF && addr <= MAX_ADDR && size <= MAX_ADDR - addr;
+  haddr_t max = MAX_ADDR - (haddr_t) file->sink->base;
+
+  return addr != HADDR_UNDEF && addr <= max && size <= max - addr;
 }
 
 static herr_t
@@ -204,11 +208,11 @@ fd_read (H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size, 
   haddr_t at = addr;
   size_t left = size;
 
-  if (!in_range (addr, size))
+  if (!in_range (file, addr, size))
     return fail (file, EINVAL, H5E_OVERFLOW, "read");
   while (left > 0)
     {
-      ssize_t n = pread (file->sink->fd, out, left, (off_t) at);
+      ssize_t n = pread (file->sink->fd, out, left, file->sink->base + (off_t) at);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -251,12 +255,12 @@ fd_write (H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size,
   const guint8 *in = buffer;
   haddr_t end;
 
-  if (!in_range (addr, size))
+  if (!in_range (file, addr, size))
     return fail (file, EFBIG, H5E_OVERFLOW, "write");
   end = addr + size;
   while (size > 0 && file->sink->saved_errno == 0)
     {
-      ssize_t n = pwrite (file->sink->fd, in, size, (off_t) addr);
+      ssize_t n = pwrite (file->sink->fd, in, size, file->sink->base + (off_t) addr);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -288,7 +292,7 @@ fd_truncate (H5FD_t *_file, hid_t dxpl, hbool_t closing)
   if (file->eoa == file->eof)
     return 0;
   /* As for writes, a failure is kept for the writer only. */
-  if (file->sink->saved_errno == 0 && ftruncate (file->sink->fd, (off_t) file->eoa) != 0)
+  if (file->sink->saved_errno == 0 && ftruncate (file->sink->fd, file->sink->base + (off_t) file->eoa) != 0)
     file->sink->saved_errno = errno;
   file->eof = file->eoa;
   return 0;
@@ -334,10 +338,11 @@ fd_driver (void)
 }
 
 static gboolean
-write_locked (int fd, const char *name, H5kWriteFunc write, gpointer user_data, GError **error)
+write_locked (int fd, goffset base, const char *name, H5kWriteFunc write, gpointer user_data,
+              GError **error)
 {
   H5K_LOCKED;
-  Sink sink = { fd, 0 };
+  Sink sink = { fd, base, 0 };
   DriverInfo info = { &sink };
   H5K_AUTO_ID hid_t fapl = H5Pcreate (H5P_FILE_ACCESS);
   hid_t fid;
@@ -387,12 +392,20 @@ write_locked (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
 }
 
 gboolean
+h5k_write_fd_at (int fd, goffset base, const char *name, H5kWriteFunc write, gpointer user_data,
+                 GError **error)
+{
+  g_return_val_if_fail (fd >= 0 && base >= 0, FALSE);
+  return write_locked (fd, base, name, write, user_data, error);
+}
+
+gboolean
 h5k_write_fd (int fd, const char *name, H5kWriteFunc write, gpointer user_data, GError **error)
 {
   gboolean ok;
 
   if (fd >= 0)
-    return write_locked (fd, name, write, user_data, error);
+    return write_locked (fd, 0, name, write, user_data, error);
 
   fd = g_open (name, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
   if (fd < 0)
@@ -404,7 +417,7 @@ h5k_write_fd (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
                    _("Cannot open “%s” for writing: %s"), name, g_strerror (saved_errno));
       return FALSE;
     }
-  ok = write_locked (fd, name, write, user_data, error);
+  ok = write_locked (fd, 0, name, write, user_data, error);
   if (close (fd) != 0 && ok)
     {
       int saved_errno = errno;

@@ -34,6 +34,18 @@ gboolean h5k_write_fd (int            fd,
                        gpointer       user_data,
                        GError       **error);
 
+/* h5k_write_fd() of an HDF5 file that starts @base bytes into the file
+ * open at @fd: what comes before is kept, HDF5 addresses count from
+ * there, and the file is truncated to @base first (the .keras archive
+ * stores its weights file so, written in place). */
+H5K_EXPORT
+gboolean h5k_write_fd_at (int            fd,
+                          goffset        base,
+                          const char    *name,
+                          H5kWriteFunc   write,
+                          gpointer       user_data,
+                          GError       **error);
+
 /* The errno of the first failed write of the file h5k_write_fd() is
  * writing, or 0: writers check it after each dataset, since libhdf5
  * does not see the failure. Locked. */

@@ -46,10 +46,11 @@ gboolean             kv3_weights_check_shards (const Kv3Files *files,
 
 /* Writes @model's weights (and the optimizer state when @with_optimizer)
  * in the layout the Keras of @dialect reads (KERAS3, or KERAS2: tf-keras's)
- * into the file open at @fd (-1: the file @name, created or truncated),
- * named @name in messages. */
+ * into the file open at @fd, from @base bytes into it (-1: the file @name,
+ * created or truncated), named @name in messages. */
 gboolean             kv3_weights_save  (StrataModel        *model,
                                         int                 fd,
+                                        goffset             base,
                                         const char         *name,
                                         StrataKerasDialect  dialect,
                                         gboolean            with_optimizer,
@@ -80,6 +81,7 @@ gboolean             kv3_weights_write_steps (GPtrArray         *steps,
                                               guint              from,
                                               guint              to,
                                               int                fd,
+                                              goffset            base,
                                               const char        *name,
                                               StrataSaveOptions *options,
                                               GCancellable      *cancellable,

@@ -19,6 +19,7 @@
 #include "strata-i18n-private.h"
 #include "kv3-archive.h"
 #include "kv3-zip-writer.h"
+#include "h5-fd.h"
 
 #define CONFIG_NAME   "config.json"
 #define METADATA_NAME "metadata.json"
@@ -378,6 +379,7 @@ kv3_archive_write (int fd, const char *name, const char *metadata, const char *c
                    Kv3WeightsWriter write_weights, gpointer user_data, GError **error)
 {
   g_autoptr(Kv3ZipWriter) zip = kv3_zip_writer_new (fd, name);
+  H5kFdTarget target;
   goffset base;
 
   /* Python's zipfile, as Keras uses it: entries written through open()
@@ -386,6 +388,10 @@ kv3_archive_write (int fd, const char *name, const char *metadata, const char *c
       !kv3_zip_writer_add (zip, CONFIG_NAME, config, strlen (config), TRUE, error))
     return FALSE;
   base = kv3_zip_writer_begin (zip, WEIGHTS_NAME, error);
-  return base >= 0 && write_weights (fd, base, user_data, error) &&
+  if (base < 0)
+    return FALSE;
+  /* The writer checksums the weights as libhdf5 writes them. */
+  target = (H5kFdTarget) { fd, base, kv3_zip_writer_watch, zip };
+  return write_weights (&target, user_data, error) &&
          kv3_zip_writer_end (zip, error) && kv3_zip_writer_finish (zip, error);
 }

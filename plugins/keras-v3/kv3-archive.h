@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* h5-fd.h (libh5k) */
+typedef struct _H5kFdTarget H5kFdTarget;
+
 /* Limits against zip bombs: no member may declare more than this, nor more
  * than KV3_MAX_RATIO times the archive's size (stored members are 1:1). */
 #define KV3_MAX_MEMBER_SIZE   (G_GUINT64_CONSTANT (16) << 30)
@@ -29,11 +32,10 @@ gboolean kv3_archive_open  (GFile       *file,
                             GError     **error);
 void     kv3_archive_clear (Kv3Archive  *archive);
 
-/* Writes the weights file into @fd from @base bytes into it, to its end. */
-typedef gboolean (*Kv3WeightsWriter) (int        fd,
-                                      goffset    base,
-                                      gpointer   user_data,
-                                      GError   **error);
+/* Writes the weights file into @target, to the end of its file. */
+typedef gboolean (*Kv3WeightsWriter) (const H5kFdTarget  *target,
+                                      gpointer            user_data,
+                                      GError            **error);
 
 /* Writes a STORED zip like Python's zipfile into the file open at @fd
  * (named @name in messages): metadata.json, config.json, then

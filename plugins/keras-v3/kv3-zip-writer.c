@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <gio/gio.h>
 #include <libdeflate.h>
+#include <zlib.h>
 
 #include "strata-i18n-private.h"
 #include "kv3-zip-writer.h"
@@ -45,12 +46,22 @@ typedef struct {
   guint16  time, date;
 } Member;
 
+/* A piece of the open member whose checksum is known: its bytes as they
+ * were written and not overwritten since. */
+typedef struct {
+  guint64  addr;     /* from the member's start */
+  guint64  size;
+  guint32  crc;
+} Piece;
+
 struct _Kv3ZipWriter {
   int      fd;
   char    *name;
   guint64  end;      /* where the next local header goes */
   GArray  *members;  /* (element-type Member) */
   gboolean open;     /* the last member was begun, not ended */
+  GArray  *pieces;   /* (element-type Piece) of the open member, by address,
+                      * disjoint */
 };
 
 static void
@@ -67,6 +78,7 @@ kv3_zip_writer_new (int fd, const char *name)
   self->fd = fd;
   self->name = g_strdup (name);
   self->members = g_array_new (FALSE, TRUE, sizeof (Member));
+  self->pieces = g_array_new (FALSE, FALSE, sizeof (Piece));
   g_array_set_clear_func (self->members, (GDestroyNotify) member_clear);
   return self;
 }
@@ -77,6 +89,7 @@ kv3_zip_writer_free (Kv3ZipWriter *self)
   if (self == NULL)
     return;
   g_array_unref (self->members);
+  g_array_unref (self->pieces);
   g_free (self->name);
   g_free (self);
 }
@@ -223,14 +236,61 @@ kv3_zip_writer_begin (Kv3ZipWriter *self, const char *member, GError **error)
   return m->offset + local_header_len (m);
 }
 
-/* The CRC-32 of the @size bytes of the file at @offset, read back in
+/* The first piece that ends after @addr (pieces are disjoint and sorted,
+ * so their ends are too). */
+static guint
+first_ending_after (GArray *pieces, guint64 addr)
+{
+  guint lo = 0, hi = pieces->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const Piece *p = &g_array_index (pieces, Piece, mid);
+
+      if (p->addr + p->size > addr)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+  return lo;
+}
+
+void
+kv3_zip_writer_watch (guint64 addr, const void *data, gsize size, gboolean raw, gpointer user_data)
+{
+  Kv3ZipWriter *self = user_data;
+  guint first = first_ending_after (self->pieces, addr);
+  guint last = first;
+
+  if (data == NULL)
+    {
+      /* Truncated at @addr: what lay beyond is gone. */
+      g_array_set_size (self->pieces, first);
+      return;
+    }
+  /* What this write covers is no longer known; raw data, written once,
+   * is checksummed now, while it is in the cache. */
+  while (last < self->pieces->len && g_array_index (self->pieces, Piece, last).addr < addr + size)
+    last++;
+  g_array_remove_range (self->pieces, first, last - first);
+  if (raw && size > 0)
+    {
+      Piece piece = { addr, size, libdeflate_crc32 (0, data, size) };
+
+      g_array_insert_val (self->pieces, first, piece);
+    }
+}
+
+/* Continues @crc over the @size bytes of the file at @offset, read back in
  * chunks: they are in the page cache, just written. */
 static gboolean
-checksum (Kv3ZipWriter *self, guint64 offset, guint64 size, guint32 *crc, GError **error)
+checksum_file (Kv3ZipWriter *self, guint64 offset, guint64 size, guint32 *crc, GError **error)
 {
-  g_autofree guint8 *buffer = g_malloc (CRC_CHUNK);
-  guint32 sum = 0;
+  g_autofree guint8 *buffer = NULL;
 
+  if (size > 0)
+    buffer = g_malloc (MIN (size, CRC_CHUNK));
   while (size > 0)
     {
       ssize_t n = pread (self->fd, buffer, MIN (size, CRC_CHUNK), (off_t) offset);
@@ -239,12 +299,35 @@ checksum (Kv3ZipWriter *self, guint64 offset, guint64 size, guint32 *crc, GError
         continue;
       if (n <= 0)
         return fail (self, n < 0 ? errno : EIO, error);
-      sum = libdeflate_crc32 (sum, buffer, n);
+      *crc = libdeflate_crc32 (*crc, buffer, n);
       offset += n;
       size -= n;
     }
-  *crc = sum;
   return TRUE;
+}
+
+/* The CRC-32 of the @size bytes of the open member at @data: the pieces
+ * checksummed as they were written, joined (zlib's crc32_combine) with
+ * the rest, read back. */
+static gboolean
+checksum (Kv3ZipWriter *self, guint64 data, guint64 size, guint32 *crc, GError **error)
+{
+  guint64 at = 0;
+
+  *crc = 0;
+  for (guint i = 0; i < self->pieces->len; i++)
+    {
+      const Piece *p = &g_array_index (self->pieces, Piece, i);
+
+      if (p->addr + p->size > size)
+        break;
+      if (!checksum_file (self, data + at, p->addr - at, crc, error))
+        return FALSE;
+      *crc = crc32_combine64 (*crc, p->crc, p->size);
+      at = p->addr + p->size;
+    }
+  g_array_set_size (self->pieces, 0);
+  return checksum_file (self, data + at, size - at, crc, error);
 }
 
 gboolean

@@ -4,8 +4,8 @@
  * can be written by whoever makes them (libhdf5, for the weights) at their
  * final place in the archive: the writer reserves the member's local header,
  * the caller fills the file from the offset it returns, and the writer then
- * checksums what was written (libdeflate's CRC-32) and completes the
- * headers. Zip64 records are written where sizes or offsets need them.
+ * checksums what was written (libdeflate's CRC-32, as it is written where
+ * the caller lets it watch) and completes the headers. Zip64 records are written where sizes or offsets need them.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -40,6 +40,15 @@ goffset       kv3_zip_writer_begin  (Kv3ZipWriter  *self,
                                      GError       **error);
 gboolean      kv3_zip_writer_end    (Kv3ZipWriter  *self,
                                      GError       **error);
+
+/* An H5kWriteWatch (h5-fd.h) for libhdf5 writing the member begun last,
+ * @user_data the writer: it checksums raw data as it is written, so that
+ * kv3_zip_writer_end() reads back only the rest. */
+void          kv3_zip_writer_watch  (guint64        addr,
+                                     const void    *data,
+                                     gsize          size,
+                                     gboolean       raw,
+                                     gpointer       user_data);
 
 /* Writes the central directory; the archive is then complete. */
 gboolean      kv3_zip_writer_finish (Kv3ZipWriter  *self,

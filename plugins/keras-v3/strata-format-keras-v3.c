@@ -661,11 +661,11 @@ typedef struct {
 } ArchiveWeights;
 
 static gboolean
-write_archive_weights (int fd, goffset base, gpointer user_data, GError **error)
+write_archive_weights (const H5kFdTarget *target, gpointer user_data, GError **error)
 {
   const ArchiveWeights *w = user_data;
 
-  return kv3_weights_save (w->model, fd, base, w->path, w->dialect, w->include_optimizer,
+  return kv3_weights_save (w->model, target, w->path, w->dialect, w->include_optimizer,
                            w->options, w->cancellable, error) &&
          !g_cancellable_set_error_if_cancelled (w->cancellable, error);
 }
@@ -769,7 +769,7 @@ strata_format_keras_v3_save_weights (StrataFormat *format, StrataModel *model, G
   /* Keras's save_weights walks the whole model, optimizer included. */
   if (kv3_sharded_is_index_name (target_path (file)))
     return kv3_sharded_save (native, file, dialect, options, cancellable, error);
-  return kv3_weights_save (native, -1, 0, path, dialect, TRUE, options, cancellable, error);
+  return kv3_weights_save (native, NULL, path, dialect, TRUE, options, cancellable, error);
 }
 
 /* Neither Keras that reads .keras files has cuDNN layers. A model saved

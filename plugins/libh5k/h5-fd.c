@@ -24,10 +24,16 @@
 
 /* What a file written through the driver shares with its writer. */
 typedef struct {
-  int      fd;          /* owned by the writer */
-  off_t    base;        /* where the HDF5 file starts in it */
-  int      saved_errno; /* of the first failed read, write or truncate */
+  int            fd;          /* owned by the writer */
+  off_t          base;        /* where the HDF5 file starts in it */
+  H5kWriteWatch  watch;       /* nullable */
+  gpointer       watch_data;
+  int            saved_errno; /* of the first failed read, write or truncate */
 } Sink;
+
+/* A watched write is made in pieces of this size, each shown to the
+ * watcher just before it is written, while it is in the CPU's cache. */
+#define WATCH_PIECE ((size_t) 256 << 10)
 
 /* Metadata libhdf5 wrote after the disk failed, for it to read back. */
 typedef struct {
@@ -260,7 +266,12 @@ fd_write (H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size,
   end = addr + size;
   while (size > 0 && file->sink->saved_errno == 0)
     {
-      ssize_t n = pwrite (file->sink->fd, in, size, file->sink->base + (off_t) addr);
+      size_t piece = file->sink->watch != NULL ? MIN (size, WATCH_PIECE) : size;
+      ssize_t n;
+
+      if (file->sink->watch != NULL)
+        file->sink->watch (addr, in, piece, type == H5FD_MEM_DRAW, file->sink->watch_data);
+      n = pwrite (file->sink->fd, in, piece, file->sink->base + (off_t) addr);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -294,6 +305,8 @@ fd_truncate (H5FD_t *_file, hid_t dxpl, hbool_t closing)
   /* As for writes, a failure is kept for the writer only. */
   if (file->sink->saved_errno == 0 && ftruncate (file->sink->fd, file->sink->base + (off_t) file->eoa) != 0)
     file->sink->saved_errno = errno;
+  if (file->sink->watch != NULL)
+    file->sink->watch (file->eoa, NULL, 0, FALSE, file->sink->watch_data);
   file->eof = file->eoa;
   return 0;
 }
@@ -338,11 +351,11 @@ fd_driver (void)
 }
 
 static gboolean
-write_locked (int fd, goffset base, const char *name, H5kWriteFunc write, gpointer user_data,
+write_locked (const H5kFdTarget *target, const char *name, H5kWriteFunc write, gpointer user_data,
               GError **error)
 {
   H5K_LOCKED;
-  Sink sink = { fd, base, 0 };
+  Sink sink = { target->fd, target->base, target->watch, target->watch_data, 0 };
   DriverInfo info = { &sink };
   H5K_AUTO_ID hid_t fapl = H5Pcreate (H5P_FILE_ACCESS);
   hid_t fid;
@@ -392,11 +405,11 @@ write_locked (int fd, goffset base, const char *name, H5kWriteFunc write, gpoint
 }
 
 gboolean
-h5k_write_fd_at (int fd, goffset base, const char *name, H5kWriteFunc write, gpointer user_data,
-                 GError **error)
+h5k_write_fd_at (const H5kFdTarget *target, const char *name, H5kWriteFunc write,
+                 gpointer user_data, GError **error)
 {
-  g_return_val_if_fail (fd >= 0 && base >= 0, FALSE);
-  return write_locked (fd, base, name, write, user_data, error);
+  g_return_val_if_fail (target->fd >= 0 && target->base >= 0, FALSE);
+  return write_locked (target, name, write, user_data, error);
 }
 
 gboolean
@@ -405,7 +418,7 @@ h5k_write_fd (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
   gboolean ok;
 
   if (fd >= 0)
-    return write_locked (fd, 0, name, write, user_data, error);
+    return write_locked (&(H5kFdTarget) { fd, 0, NULL, NULL }, name, write, user_data, error);
 
   fd = g_open (name, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
   if (fd < 0)
@@ -417,7 +430,7 @@ h5k_write_fd (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
                    _("Cannot open “%s” for writing: %s"), name, g_strerror (saved_errno));
       return FALSE;
     }
-  ok = write_locked (fd, 0, name, write, user_data, error);
+  ok = write_locked (&(H5kFdTarget) { fd, 0, NULL, NULL }, name, write, user_data, error);
   if (close (fd) != 0 && ok)
     {
       int saved_errno = errno;

@@ -126,10 +126,67 @@ test_pieces (void)
   g_rmdir (dir);
 }
 
+/* A member of 4 GiB and more needs Zip64 records: 4 GiB of zeros and a
+ * tail. */
+static void
+test_zip64 (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("strata-zip-writer-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "big.keras", NULL);
+  g_autofree guint8 *zeros = g_malloc0 (1 << 20);
+  const guint64 hole = G_GUINT64_CONSTANT (4) << 30;
+  Member m = { -1, 0, NULL, g_byte_array_new () };
+  uLong zeros_crc = crc32 (0, zeros, 1 << 20);
+  uLong crc = 0;
+  int zerr = 0;
+  zip_t *za;
+  zip_stat_t st;
+
+  g_assert_no_error (error);
+  m.fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  g_assert_cmpint (m.fd, >=, 0);
+  m.zip = kv3_zip_writer_new (m.fd, path);
+  g_assert_true (kv3_zip_writer_add (m.zip, "config.json", "{}", 2, TRUE, &error));
+  m.base = kv3_zip_writer_begin (m.zip, "model.weights.h5", &error);
+  g_assert_no_error (error);
+  /* Raw zeros in 1 MiB pieces, shown to the writer but left as a hole
+   * in the file (reading 4 GiB back would take long). */
+  for (guint64 at = 0; at < hole; at += 1 << 20)
+    kv3_zip_writer_watch (at, zeros, 1 << 20, TRUE, m.zip);
+  g_assert_cmpint (ftruncate (m.fd, m.base + hole), ==, 0);
+  kv3_zip_writer_watch (hole, "tail", 4, TRUE, m.zip);
+  g_assert_cmpint (pwrite (m.fd, "tail", 4, m.base + hole), ==, 4);
+  g_assert_true (kv3_zip_writer_end (m.zip, &error));
+  g_assert_no_error (error);
+  g_assert_true (kv3_zip_writer_finish (m.zip, &error));
+  g_assert_no_error (error);
+  kv3_zip_writer_free (m.zip);
+  g_assert_cmpint (close (m.fd), ==, 0);
+
+  for (guint64 i = 0; i < hole >> 20; i++)
+    crc = crc32_combine (crc, zeros_crc, 1 << 20);
+  crc = crc32_combine (crc, crc32 (0, (const Bytef *) "tail", 4), 4);
+  za = zip_open (path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+  g_assert_nonnull (za);
+  g_assert_cmpint (zip_get_num_entries (za, 0), ==, 2);
+  g_assert_cmpint (zip_stat (za, "model.weights.h5", 0, &st), ==, 0);
+  g_assert_cmpuint (st.size, ==, hole + 4);
+  g_assert_cmpuint (st.comp_size, ==, hole + 4);
+  g_assert_cmpuint (st.crc, ==, crc);
+  assert_member (za, "config.json", (const guint8 *) "{}", 2);
+  zip_discard (za);
+
+  g_byte_array_unref (m.expected);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/zip-writer/pieces", test_pieces);
+  g_test_add_func ("/zip-writer/zip64", test_zip64);
   return g_test_run ();
 }

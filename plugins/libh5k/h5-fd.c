@@ -31,8 +31,8 @@ typedef struct {
   int            saved_errno; /* of the first failed read, write or truncate */
 } Sink;
 
-/* A watched write is made in pieces of this size, each shown to the
- * watcher just before it is written, while it is in the CPU's cache. */
+/* A write is made in pieces of this size, each shown to the watcher (or
+ * faulted in) just before it is written, while it is in the CPU's cache. */
 #define WATCH_PIECE ((size_t) 256 << 10)
 
 /* Metadata libhdf5 wrote after the disk failed, for it to read back. */
@@ -249,6 +249,20 @@ fd_read (H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size, 
   return 0;
 }
 
+/* Reads a byte of each page of @data: the system's write copies from
+ * a page that is not resident (a mapped weight) by failing, faulting it
+ * in and trying again; a fault taken here first (which also maps its
+ * neighbours) costs less. */
+static void
+fault_in (const guint8 *data, size_t size)
+{
+  volatile guint8 sink = 0;
+
+  for (size_t i = 0; i < size; i += 4096)
+    sink ^= data[i];
+  (void) sink;
+}
+
 /* libhdf5 1.10 cannot close a file after a failed write (it frees the
  * file but keeps its id, which crashes the process at exit), so it is
  * never told: once the disk fails, the driver keeps the errno for the
@@ -266,11 +280,13 @@ fd_write (H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size,
   end = addr + size;
   while (size > 0 && file->sink->saved_errno == 0)
     {
-      size_t piece = file->sink->watch != NULL ? MIN (size, WATCH_PIECE) : size;
+      size_t piece = MIN (size, WATCH_PIECE);
       ssize_t n;
 
       if (file->sink->watch != NULL)
         file->sink->watch (addr, in, piece, type == H5FD_MEM_DRAW, file->sink->watch_data);
+      else
+        fault_in (in, piece);
       n = pwrite (file->sink->fd, in, piece, file->sink->base + (off_t) addr);
 
       if (n < 0 && errno == EINTR)

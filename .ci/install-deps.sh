@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libjson-glib-dev libhdf5-dev hdf5-tools
-  libzip-dev nettle-dev libprotobuf-c-dev protobuf-c-compiler libsnappy-dev libisal-dev libopenblas-dev
+  libzip-dev libdeflate-dev zlib1g-dev nettle-dev libprotobuf-c-dev protobuf-c-compiler libsnappy-dev libisal-dev libopenblas-dev
   gobject-introspection libgirepository1.0-dev valac gi-docgen gjs
   python3 python3-venv python3-gi python3-h5py python3-numpy
   clang-14 libclang-rt-14-dev valgrind groff-base libtsan2

@@ -1,4 +1,5 @@
-# bench-common.sh: shared by bench/run-bench.sh and bench/run-bench-savedmodel.sh
+# bench-common.sh: shared by bench/run-bench.sh, bench/run-bench-savedmodel.sh
+# and bench/run-bench-save.sh
 # (sourced by bash).  measure() runs a command N times under /usr/bin/time
 # and keeps, per row name: median wall time, median CPU time (user+sys,
 # steadier than wall on a busy machine), largest peak RSS, and the medians

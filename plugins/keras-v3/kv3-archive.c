@@ -1,4 +1,4 @@
-/* kv3-archive.c: reads and writes the .keras zip archive with libzip
+/* kv3-archive.c: reads the .keras zip archive with libzip, and writes it
  *
  * Nothing is trusted: member names, declared sizes and the entry count are
  * checked before any byte is read, and reads stop at the declared size.
@@ -18,6 +18,8 @@
 #include "strata.h"
 #include "strata-i18n-private.h"
 #include "kv3-archive.h"
+#include "kv3-zip-writer.h"
+#include "h5-fd.h"
 
 #define CONFIG_NAME   "config.json"
 #define METADATA_NAME "metadata.json"
@@ -372,203 +374,24 @@ kv3_archive_open (GFile *file, Kv3Archive *archive, GError **error)
   return TRUE;
 }
 
-static gboolean
-add_member (zip_t *za, const char *name, zip_source_t *source, gboolean fixed_time, GError **error)
-{
-  zip_int64_t index;
-
-  if (source == NULL)
-    return FALSE;
-  index = zip_file_add (za, name, source, ZIP_FL_ENC_UTF_8);
-  if (index < 0)
-    {
-      zip_source_free (source);
-      return FALSE;
-    }
-  /* Python's zipfile: STORED; entries written through open() get 1980-01-01. */
-  if (zip_set_file_compression (za, index, ZIP_CM_STORE, 0) != 0)
-    return FALSE;
-  if (fixed_time)
-    {
-      /* Local time (libzip stores DOS local times). libc rather than
-       * GDateTime: GLib's time-zone cache is guarded by a lock that
-       * ThreadSanitizer cannot see, and saves run in many threads. */
-      struct tm dos_epoch = { .tm_year = 80, .tm_mday = 1, .tm_isdst = -1 };
-
-      if (zip_file_set_mtime (za, index, mktime (&dos_epoch), 0) != 0)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* libzip writes the archive through this source into a seekable
- * GOutputStream: the unnamed temporary of the save, where libzip could not
- * create its own temporary beside the file. */
-typedef struct {
-  GOutputStream *out;
-  GError        *error;   /* the stream's first error */
-  zip_error_t    zerr;
-} Sink;
-
-static zip_int64_t
-sink_failed (Sink *sink, GError *local)
-{
-  int code = local->domain == G_IO_ERROR && local->code == G_IO_ERROR_NO_SPACE ? ENOSPC : EIO;
-
-  if (sink->error == NULL)
-    sink->error = local;
-  else
-    g_error_free (local);
-  zip_error_set (&sink->zerr, ZIP_ER_WRITE, code);
-  return -1;
-}
-
-static zip_int64_t
-sink_callback (void *user_data, void *data, zip_uint64_t length, zip_source_cmd_t cmd)
-{
-  Sink *sink = user_data;
-  GError *local = NULL;
-
-  switch (cmd)
-    {
-    case ZIP_SOURCE_SUPPORTS:
-      return zip_source_make_command_bitmap (ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
-                                             ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL, ZIP_SOURCE_STAT,
-                                             ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, ZIP_SOURCE_SUPPORTS,
-                                             ZIP_SOURCE_BEGIN_WRITE, ZIP_SOURCE_COMMIT_WRITE,
-                                             ZIP_SOURCE_ROLLBACK_WRITE, ZIP_SOURCE_WRITE,
-                                             ZIP_SOURCE_SEEK_WRITE, ZIP_SOURCE_TELL_WRITE,
-                                             ZIP_SOURCE_REMOVE, -1);
-    case ZIP_SOURCE_STAT:
-      /* Nothing to read: libzip starts a new archive. */
-      zip_error_set (&sink->zerr, ZIP_ER_READ, ENOENT);
-      return -1;
-    case ZIP_SOURCE_ERROR:
-      return zip_error_to_data (&sink->zerr, data, length);
-    case ZIP_SOURCE_BEGIN_WRITE:
-      if (!g_seekable_seek (G_SEEKABLE (sink->out), 0, G_SEEK_SET, NULL, &local) ||
-          !g_seekable_truncate (G_SEEKABLE (sink->out), 0, NULL, &local))
-        return sink_failed (sink, local);
-      return 0;
-    case ZIP_SOURCE_WRITE:
-      {
-        gsize written = 0;
-
-        if (!g_output_stream_write_all (sink->out, data, length, &written, NULL, &local))
-          return sink_failed (sink, local);
-        return (zip_int64_t) written;
-      }
-    case ZIP_SOURCE_SEEK_WRITE:
-      {
-        zip_source_args_seek_t *args = ZIP_SOURCE_GET_ARGS (zip_source_args_seek_t, data, length, &sink->zerr);
-        GSeekType type = G_SEEK_SET;
-
-        if (args == NULL)
-          return -1;
-        if (args->whence == SEEK_CUR)
-          type = G_SEEK_CUR;
-        else if (args->whence == SEEK_END)
-          type = G_SEEK_END;
-        if (!g_seekable_seek (G_SEEKABLE (sink->out), args->offset, type, NULL, &local))
-          return sink_failed (sink, local);
-        return 0;
-      }
-    case ZIP_SOURCE_TELL_WRITE:
-      return g_seekable_tell (G_SEEKABLE (sink->out));
-    case ZIP_SOURCE_COMMIT_WRITE:
-      if (!g_output_stream_flush (sink->out, NULL, &local))
-        return sink_failed (sink, local);
-      return 0;
-    case ZIP_SOURCE_ROLLBACK_WRITE:
-    case ZIP_SOURCE_REMOVE:
-    case ZIP_SOURCE_FREE:
-      /* The caller's temporary is discarded by the caller. */
-      return 0;
-    default:
-      zip_error_set (&sink->zerr, ZIP_ER_OPNOTSUPP, 0);
-      return -1;
-    }
-}
-
 gboolean
-kv3_archive_write (GOutputStream *out, const char *name, const char *metadata, const char *config,
-                   int weights_fd, GError **error)
+kv3_archive_write (int fd, const char *name, const char *metadata, const char *config,
+                   Kv3WeightsWriter write_weights, gpointer user_data, GError **error)
 {
-  Sink sink = { out, NULL, { 0 } };
-  zip_source_t *source;
-  zip_t *za = NULL;
-  zip_error_t zerr;
-  gboolean ok;
+  g_autoptr(Kv3ZipWriter) zip = kv3_zip_writer_new (fd, name);
+  H5kFdTarget target;
+  goffset base;
 
-  /* Not G_IS_SEEKABLE(), whose inline fast path reads the stream's class
-   * here: GLib creates that class on first use in whichever thread comes
-   * first, under its own locks, which ThreadSanitizer cannot see. */
-  g_return_val_if_fail (g_type_check_instance_is_a ((GTypeInstance *) out, G_TYPE_SEEKABLE), FALSE);
-
-  zip_error_init (&zerr);
-  zip_error_init (&sink.zerr);
-  source = zip_source_function_create (sink_callback, &sink, &zerr);
-  if (source != NULL)
-    {
-      za = zip_open_from_source (source, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
-      if (za == NULL)
-        zip_source_free (source);
-    }
-  if (za == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   /* Translators: the archive, then libzip's reason */
-                   _("Cannot create the .keras archive “%s”: %s"), name, zip_error_strerror (&zerr));
-      zip_error_fini (&zerr);
-      zip_error_fini (&sink.zerr);
-      return FALSE;
-    }
-  zip_error_fini (&zerr);
-
-  ok = add_member (za, METADATA_NAME, zip_source_buffer (za, metadata, strlen (metadata), 0), TRUE, error) &&
-       add_member (za, CONFIG_NAME, zip_source_buffer (za, config, strlen (config), 0), TRUE, error);
-  if (ok)
-    {
-      /* libzip reads the weights when it closes the archive, then closes them. */
-      int fd = dup (weights_fd);
-      FILE *weights = fd >= 0 ? fdopen (fd, "rb") : NULL;
-      zip_source_t *weights_source = weights != NULL ? zip_source_filep (za, weights, 0, -1) : NULL;
-
-      if (weights_source == NULL)
-        {
-          int saved_errno = errno;
-
-          if (weights != NULL)
-            fclose (weights);
-          else if (fd >= 0)
-            close (fd);
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       /* Translators: the first %s is a file name, the second %s the system's error
-                        * message. */
-                       _("Cannot write the .keras archive “%s”: %s"), name, g_strerror (saved_errno));
-          zip_discard (za);
-          zip_error_fini (&sink.zerr);
-          return FALSE;
-        }
-      ok = add_member (za, WEIGHTS_NAME, weights_source, FALSE, error);
-    }
-  if (!ok || zip_close (za) != 0)
-    {
-      if (sink.error != NULL)
-        g_set_error (error, sink.error->domain, sink.error->code,
-                     /* Translators: the archive, then why writing it failed ("No space left on
-                      * device") */
-                     _("Cannot write the .keras archive “%s”: %s"), name, sink.error->message);
-      else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                     /* Translators: the first %s is a file name, the second %s the system's error
-                      * message. */
-                     _("Cannot write the .keras archive “%s”: %s"), name, zip_strerror (za));
-      zip_discard (za);
-      g_clear_error (&sink.error);
-      zip_error_fini (&sink.zerr);
-      return FALSE;
-    }
-  zip_error_fini (&sink.zerr);
-  return TRUE;
+  /* Python's zipfile, as Keras uses it: entries written through open()
+   * are dated 1980-01-01; the weights are added from a file. */
+  if (!kv3_zip_writer_add (zip, METADATA_NAME, metadata, strlen (metadata), TRUE, error) ||
+      !kv3_zip_writer_add (zip, CONFIG_NAME, config, strlen (config), TRUE, error))
+    return FALSE;
+  base = kv3_zip_writer_begin (zip, WEIGHTS_NAME, error);
+  if (base < 0)
+    return FALSE;
+  /* The writer checksums the weights as libhdf5 writes them. */
+  target = (H5kFdTarget) { fd, base, kv3_zip_writer_watch, zip };
+  return write_weights (&target, user_data, error) &&
+         kv3_zip_writer_end (zip, error) && kv3_zip_writer_finish (zip, error);
 }

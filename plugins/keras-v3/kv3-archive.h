@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* h5-fd.h (libh5k) */
+typedef struct _H5kFdTarget H5kFdTarget;
+
 /* Limits against zip bombs: no member may declare more than this, nor more
  * than KV3_MAX_RATIO times the archive's size (stored members are 1:1). */
 #define KV3_MAX_MEMBER_SIZE   (G_GUINT64_CONSTANT (16) << 30)
@@ -29,16 +32,22 @@ gboolean kv3_archive_open  (GFile       *file,
                             GError     **error);
 void     kv3_archive_clear (Kv3Archive  *archive);
 
-/* Writes a STORED zip like Python's zipfile into @out (a GSeekable stream,
- * named @name in messages): metadata.json, config.json, then the contents
- * of the file open at @weights_fd as model.weights.h5. A failed write of
- * @out gives its error (G_IO_ERROR_NO_SPACE...). */
-gboolean kv3_archive_write (GOutputStream *out,
-                            const char    *name,
-                            const char    *metadata,
-                            const char    *config,
-                            int            weights_fd,
-                            GError       **error);
+/* Writes the weights file into @target, to the end of its file. */
+typedef gboolean (*Kv3WeightsWriter) (const H5kFdTarget  *target,
+                                      gpointer            user_data,
+                                      GError            **error);
+
+/* Writes a STORED zip like Python's zipfile into the file open at @fd
+ * (named @name in messages): metadata.json, config.json, then
+ * model.weights.h5, which @write_weights writes in place. A failed write
+ * gives its G_IO_ERROR (G_IO_ERROR_NO_SPACE...). */
+gboolean kv3_archive_write (int               fd,
+                            const char       *name,
+                            const char       *metadata,
+                            const char       *config,
+                            Kv3WeightsWriter  write_weights,
+                            gpointer          user_data,
+                            GError          **error);
 
 G_END_DECLS
 

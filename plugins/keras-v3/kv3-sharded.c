@@ -538,7 +538,7 @@ kv3_sharded_save (StrataModel *model, GFile *file, StrataKerasDialect dialect,
       if (target == NULL)
         return FALSE;
       g_ptr_array_add (targets, target);
-      if (!kv3_weights_write_steps (steps, from, to, -1, g_file_peek_path (strata_save_target_get_file (target)),
+      if (!kv3_weights_write_steps (steps, from, to, NULL, g_file_peek_path (strata_save_target_get_file (target)),
                                     options, cancellable, error) ||
           g_cancellable_set_error_if_cancelled (cancellable, error))
         {

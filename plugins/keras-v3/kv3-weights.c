@@ -1113,23 +1113,26 @@ write_contents (hid_t fid, gpointer user_data, GError **error)
 }
 
 gboolean
-kv3_weights_write_steps (GPtrArray *steps, guint from, guint to, int fd, const char *name,
-                         StrataSaveOptions *options, GCancellable *cancellable, GError **error)
+kv3_weights_write_steps (GPtrArray *steps, guint from, guint to, const H5kFdTarget *target,
+                         const char *name, StrataSaveOptions *options, GCancellable *cancellable,
+                         GError **error)
 {
   WriteData data = { steps, from, to, name, options, cancellable };
 
-  return h5k_write_fd (fd, name, write_contents, &data, error);
+  if (target != NULL)
+    return h5k_write_fd_at (target, name, write_contents, &data, error);
+  return h5k_write_fd (-1, name, write_contents, &data, error);
 }
 
 gboolean
-kv3_weights_save (StrataModel *model, int fd, const char *name, StrataKerasDialect dialect,
-                  gboolean with_optimizer, StrataSaveOptions *options, GCancellable *cancellable,
-                  GError **error)
+kv3_weights_save (StrataModel *model, const H5kFdTarget *target, const char *name,
+                  StrataKerasDialect dialect, gboolean with_optimizer, StrataSaveOptions *options,
+                  GCancellable *cancellable, GError **error)
 {
   g_autoptr(GPtrArray) steps = kv3_weights_steps (model, dialect, with_optimizer, error);
 
   return steps != NULL &&
-         kv3_weights_write_steps (steps, 0, steps->len, fd, name, options, cancellable, error);
+         kv3_weights_write_steps (steps, 0, steps->len, target, name, options, cancellable, error);
 }
 
 /* Keras's class for an optimizer's default name ("adam" -> "Adam"). */

@@ -9,6 +9,9 @@
 
 G_BEGIN_DECLS
 
+/* h5-fd.h (libh5k) */
+typedef struct _H5kFdTarget H5kFdTarget;
+
 /* The HDF5 files one set of weights is read from: a .weights.h5 file, or
  * the shards of Keras 3 sharded weights. */
 typedef struct {
@@ -46,10 +49,10 @@ gboolean             kv3_weights_check_shards (const Kv3Files *files,
 
 /* Writes @model's weights (and the optimizer state when @with_optimizer)
  * in the layout the Keras of @dialect reads (KERAS3, or KERAS2: tf-keras's)
- * into the file open at @fd (-1: the file @name, created or truncated),
- * named @name in messages. */
+ * into @target (%NULL: the file @name, created or truncated), named @name
+ * in messages. */
 gboolean             kv3_weights_save  (StrataModel        *model,
-                                        int                 fd,
+                                        const H5kFdTarget  *target,
                                         const char         *name,
                                         StrataKerasDialect  dialect,
                                         gboolean            with_optimizer,
@@ -79,7 +82,7 @@ double               kv3_step_bits     (const Kv3Step      *step);
 gboolean             kv3_weights_write_steps (GPtrArray         *steps,
                                               guint              from,
                                               guint              to,
-                                              int                fd,
+                                              const H5kFdTarget *target,
                                               const char        *name,
                                               StrataSaveOptions *options,
                                               GCancellable      *cancellable,

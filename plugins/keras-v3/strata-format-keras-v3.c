@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -650,6 +651,25 @@ target_dialect (StrataSaveOptions *options)
   return dialect == STRATA_KERAS_DIALECT_KERAS3 ? dialect : STRATA_KERAS_DIALECT_KERAS2;
 }
 
+typedef struct {
+  StrataModel        *model;
+  const char         *path;
+  StrataKerasDialect  dialect;
+  gboolean            include_optimizer;
+  StrataSaveOptions  *options;
+  GCancellable       *cancellable;
+} ArchiveWeights;
+
+static gboolean
+write_archive_weights (const H5kFdTarget *target, gpointer user_data, GError **error)
+{
+  const ArchiveWeights *w = user_data;
+
+  return kv3_weights_save (w->model, target, w->path, w->dialect, w->include_optimizer,
+                           w->options, w->cancellable, error) &&
+         !g_cancellable_set_error_if_cancelled (w->cancellable, error);
+}
+
 static gboolean
 save_model (StrataModel *model, GFile *file, StrataSaveOptions *options, GCancellable *cancellable,
             GError **error)
@@ -661,8 +681,9 @@ save_model (StrataModel *model, GFile *file, StrataSaveOptions *options, GCancel
   JsonObject *config;
   gboolean include_optimizer = options == NULL || strata_save_options_get_include_optimizer (options);
   StrataKerasDialect dialect = target_dialect (options);
+  ArchiveWeights weights = { model, path, dialect, include_optimizer, options, cancellable };
   gboolean ok;
-  int weights;
+  int fd;
 
   if (path == NULL)
     return FALSE;
@@ -687,24 +708,29 @@ save_model (StrataModel *model, GFile *file, StrataSaveOptions *options, GCancel
   json_node_take_object (node, config);
   config_text = strata_json_to_string (node, FALSE);
   metadata = metadata_json (model, dialect);
-  /* The weights go to a scratch file first: HDF5 needs a file it can seek
-   * in, and the archive stores them whole. */
-  weights = strata_format_open_scratch_file (file, error);
-  if (weights < 0)
-    return FALSE;
-  ok = kv3_weights_save (model, weights, path, dialect, include_optimizer, options, cancellable, error) &&
-       !g_cancellable_set_error_if_cancelled (cancellable, error);
-  if (ok)
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0)
     {
-      /* In place: @file may have no name, and nothing can be created beside it. */
-      g_autoptr(GFileIOStream) stream = g_file_open_readwrite (file, cancellable, error);
+      int saved_errno = errno;
 
-      ok = stream != NULL &&
-           kv3_archive_write (g_io_stream_get_output_stream (G_IO_STREAM (stream)), path, metadata,
-                              config_text, weights, error) &&
-           g_io_stream_close (G_IO_STREAM (stream), cancellable, error);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   /* Translators: the first %s is a file name, the second %s the system's error
+                    * message. */
+                   _("Cannot write the .keras archive “%s”: %s"), path, g_strerror (saved_errno));
+      return FALSE;
     }
-  close (weights);
+  /* The weights file is written once, in place inside the archive. */
+  ok = kv3_archive_write (fd, path, metadata, config_text, write_archive_weights, &weights, error);
+  if (close (fd) != 0 && ok)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   /* Translators: the first %s is a file name, the second %s the system's error
+                    * message. */
+                   _("Cannot write the .keras archive “%s”: %s"), path, g_strerror (saved_errno));
+      ok = FALSE;
+    }
   return ok;
 }
 
@@ -743,7 +769,7 @@ strata_format_keras_v3_save_weights (StrataFormat *format, StrataModel *model, G
   /* Keras's save_weights walks the whole model, optimizer included. */
   if (kv3_sharded_is_index_name (target_path (file)))
     return kv3_sharded_save (native, file, dialect, options, cancellable, error);
-  return kv3_weights_save (native, -1, path, dialect, TRUE, options, cancellable, error);
+  return kv3_weights_save (native, NULL, path, dialect, TRUE, options, cancellable, error);
 }
 
 /* Neither Keras that reads .keras files has cuDNN layers. A model saved

@@ -566,6 +566,17 @@ layout_range (const guchar *p, guint64 n, guint64 base, gboolean *has_range, H5k
   return TRUE;
 }
 
+/* Keeps where a message's body is, unless it is shared (flags bit 1: the
+ * body points elsewhere) or came before: then no place is kept. */
+static void
+note_message (guint64 *at, guint64 *len, guint flags, guint64 body, guint64 n)
+{
+  gboolean again = *at != 0 || *len != 0;
+
+  *at = (flags & 0x02) || again ? 0 : body;
+  *len = (flags & 0x02) || again ? G_MAXUINT64 : n;
+}
+
 gboolean
 h5k_check_object_header (const guchar *data, guint64 size, guint64 base, guint64 address,
                          H5kObjectInfo *info, const char *path, GError **error)
@@ -578,7 +589,7 @@ h5k_check_object_header (const guchar *data, guint64 size, guint64 base, guint64
 
   if (info == NULL)
     info = &scratch;
-  *info = (H5kObjectInfo) { H5K_OBJECT_UNKNOWN, FALSE, FALSE, { 0, 0 }, TRUE, TRUE };
+  *info = (H5kObjectInfo) { .kind = H5K_OBJECT_UNKNOWN, .attributes_ok = TRUE, .datatype_ok = TRUE };
   if (header < base || header > size || size - header < 16)
     return header_error (error, path, header, _("an address beyond the end of the file"));
   /* Version 2 headers ("OHDR") are checksummed; libhdf5 verifies them. */
@@ -625,6 +636,14 @@ h5k_check_object_header (const guchar *data, guint64 size, guint64 base, guint64
             case 0x0003:   /* datatype (of a dataset) */
               if (datatype_length (data + body, n, 0) == 0)
                 info->datatype_ok = FALSE;
+              note_message (&info->type_at, &info->type_len, data[p + 4], body, n);
+              break;
+            case 0x0001:   /* dataspace */
+              note_message (&info->space_at, &info->space_len, data[p + 4], body, n);
+              break;
+            case 0x0007:   /* external data files */
+            case 0x000B:   /* filter pipeline */
+              info->filtered = TRUE;
               break;
             case 0x000C:   /* attribute */
               if (!attribute_fits (data + body, n, &info->attributes_ok))

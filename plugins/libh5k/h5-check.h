@@ -36,6 +36,12 @@ typedef struct {
   H5kRange      range;        /* file offsets of that data */
   gboolean      attributes_ok;/* libhdf5 can decode every attribute's type */
   gboolean      datatype_ok;  /* libhdf5 can decode a dataset's type */
+  /* Datasets: where the bodies of the datatype and dataspace messages are
+   * in the file (0: none, shared, or more than one), and whether a filter
+   * pipeline or an external file list applies to the data. */
+  guint64       type_at, type_len;
+  guint64       space_at, space_len;
+  gboolean      filtered;
 } H5kObjectInfo;
 
 /* The object header at @address (relative to @base, where the superblock

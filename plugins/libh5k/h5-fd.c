@@ -24,9 +24,16 @@
 
 /* What a file written through the driver shares with its writer. */
 typedef struct {
-  int      fd;          /* owned by the writer */
-  int      saved_errno; /* of the first failed read, write or truncate */
+  int            fd;          /* owned by the writer */
+  off_t          base;        /* where the HDF5 file starts in it */
+  H5kWriteWatch  watch;       /* nullable */
+  gpointer       watch_data;
+  int            saved_errno; /* of the first failed read, write or truncate */
 } Sink;
+
+/* A write is made in pieces of this size, each shown to the watcher (or
+ * faulted in) just before it is written, while it is in the CPU's cache. */
+#define WATCH_PIECE ((size_t) 256 << 10)
 
 /* Metadata libhdf5 wrote after the disk failed, for it to read back. */
 typedef struct {
@@ -49,7 +56,8 @@ typedef struct {
   GArray  *kept;        /* (element-type Extent) in the order written */
 } FdFile;
 
-/* Where libhdf5 addresses stop: the largest off_t. */
+/* Where libhdf5 addresses stop: the largest off_t (less the file's
+ * offset in its descriptor, checked by in_range()). */
 #define MAX_ADDR ((haddr_t) G_MAXINT64)
 
 /* The file being written by h5k_write_fd(); guarded by the HDF5 lock. */
@@ -116,14 +124,14 @@ fd_open (const char *name, unsigned flags, hid_t fapl, haddr_t maxaddr)
     }
   file = g_new0 (FdFile, 1);
   file->sink = info->sink;
-  if (((flags & H5F_ACC_TRUNC) && ftruncate (file->sink->fd, 0) != 0) ||
+  if (((flags & H5F_ACC_TRUNC) && ftruncate (file->sink->fd, file->sink->base) != 0) ||
       fstat (file->sink->fd, &st) != 0)
     {
       fail (file, errno, H5E_CANTOPENFILE, name);
       g_free (file);
       return NULL;
     }
-  file->eof = st.st_size;
+  file->eof = st.st_size > file->sink->base ? st.st_size - file->sink->base : 0;
   file->kept = g_array_new (FALSE, FALSE, sizeof (Extent));
   g_array_set_clear_func (file->kept, (GDestroyNotify) extent_clear);
   file->device = st.st_dev;
@@ -191,9 +199,11 @@ fd_get_handle (H5FD_t *file, hid_t fapl, void **handle)
 }
 
 static gboolean
-in_range (haddr_t addr, size_t size)
+in_range (const FdFile *file, haddr_t addr, size_t size)
 {
-  return addr != HADDR_UNDEF && addr <= MAX_ADDR && size <= MAX_ADDR - addr;
+  haddr_t max = MAX_ADDR - (haddr_t) file->sink->base;
+
+  return addr != HADDR_UNDEF && addr <= max && size <= max - addr;
 }
 
 static herr_t
@@ -204,11 +214,11 @@ fd_read (H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size, 
   haddr_t at = addr;
   size_t left = size;
 
-  if (!in_range (addr, size))
+  if (!in_range (file, addr, size))
     return fail (file, EINVAL, H5E_OVERFLOW, "read");
   while (left > 0)
     {
-      ssize_t n = pread (file->sink->fd, out, left, (off_t) at);
+      ssize_t n = pread (file->sink->fd, out, left, file->sink->base + (off_t) at);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -239,6 +249,20 @@ fd_read (H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size, 
   return 0;
 }
 
+/* Reads a byte of each page of @data: the system's write copies from
+ * a page that is not resident (a mapped weight) by failing, faulting it
+ * in and trying again; a fault taken here first (which also maps its
+ * neighbours) costs less. */
+static void
+fault_in (const guint8 *data, size_t size)
+{
+  volatile guint8 sink = 0;
+
+  for (size_t i = 0; i < size; i += 4096)
+    sink ^= data[i];
+  (void) sink;
+}
+
 /* libhdf5 1.10 cannot close a file after a failed write (it frees the
  * file but keeps its id, which crashes the process at exit), so it is
  * never told: once the disk fails, the driver keeps the errno for the
@@ -251,12 +275,19 @@ fd_write (H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, haddr_t addr, size_t size,
   const guint8 *in = buffer;
   haddr_t end;
 
-  if (!in_range (addr, size))
+  if (!in_range (file, addr, size))
     return fail (file, EFBIG, H5E_OVERFLOW, "write");
   end = addr + size;
   while (size > 0 && file->sink->saved_errno == 0)
     {
-      ssize_t n = pwrite (file->sink->fd, in, size, (off_t) addr);
+      size_t piece = MIN (size, WATCH_PIECE);
+      ssize_t n;
+
+      if (file->sink->watch != NULL)
+        file->sink->watch (addr, in, piece, type == H5FD_MEM_DRAW, file->sink->watch_data);
+      else
+        fault_in (in, piece);
+      n = pwrite (file->sink->fd, in, piece, file->sink->base + (off_t) addr);
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -288,8 +319,10 @@ fd_truncate (H5FD_t *_file, hid_t dxpl, hbool_t closing)
   if (file->eoa == file->eof)
     return 0;
   /* As for writes, a failure is kept for the writer only. */
-  if (file->sink->saved_errno == 0 && ftruncate (file->sink->fd, (off_t) file->eoa) != 0)
+  if (file->sink->saved_errno == 0 && ftruncate (file->sink->fd, file->sink->base + (off_t) file->eoa) != 0)
     file->sink->saved_errno = errno;
+  if (file->sink->watch != NULL)
+    file->sink->watch (file->eoa, NULL, 0, FALSE, file->sink->watch_data);
   file->eof = file->eoa;
   return 0;
 }
@@ -334,10 +367,11 @@ fd_driver (void)
 }
 
 static gboolean
-write_locked (int fd, const char *name, H5kWriteFunc write, gpointer user_data, GError **error)
+write_locked (const H5kFdTarget *target, const char *name, H5kWriteFunc write, gpointer user_data,
+              GError **error)
 {
   H5K_LOCKED;
-  Sink sink = { fd, 0 };
+  Sink sink = { target->fd, target->base, target->watch, target->watch_data, 0 };
   DriverInfo info = { &sink };
   H5K_AUTO_ID hid_t fapl = H5Pcreate (H5P_FILE_ACCESS);
   hid_t fid;
@@ -387,12 +421,20 @@ write_locked (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
 }
 
 gboolean
+h5k_write_fd_at (const H5kFdTarget *target, const char *name, H5kWriteFunc write,
+                 gpointer user_data, GError **error)
+{
+  g_return_val_if_fail (target->fd >= 0 && target->base >= 0, FALSE);
+  return write_locked (target, name, write, user_data, error);
+}
+
+gboolean
 h5k_write_fd (int fd, const char *name, H5kWriteFunc write, gpointer user_data, GError **error)
 {
   gboolean ok;
 
   if (fd >= 0)
-    return write_locked (fd, name, write, user_data, error);
+    return write_locked (&(H5kFdTarget) { fd, 0, NULL, NULL }, name, write, user_data, error);
 
   fd = g_open (name, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
   if (fd < 0)
@@ -404,7 +446,7 @@ h5k_write_fd (int fd, const char *name, H5kWriteFunc write, gpointer user_data, 
                    _("Cannot open “%s” for writing: %s"), name, g_strerror (saved_errno));
       return FALSE;
     }
-  ok = write_locked (fd, name, write, user_data, error);
+  ok = write_locked (&(H5kFdTarget) { fd, 0, NULL, NULL }, name, write, user_data, error);
   if (close (fd) != 0 && ok)
     {
       int saved_errno = errno;

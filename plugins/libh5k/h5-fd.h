@@ -34,6 +34,37 @@ gboolean h5k_write_fd (int            fd,
                        gpointer       user_data,
                        GError       **error);
 
+/* Told, in HDF5 addresses, of each piece of the file just before it is
+ * written (@raw: a dataset's raw data, which libhdf5 writes once, where
+ * metadata may be written again), and of each truncation (@data %NULL,
+ * @size 0, @addr the new end). Called under the HDF5 lock. */
+typedef void (*H5kWriteWatch) (guint64      addr,
+                               const void  *data,
+                               gsize        size,
+                               gboolean     raw,
+                               gpointer     user_data);
+
+/* Where h5k_write_fd_at() writes: an HDF5 file that starts @base bytes
+ * into the file open at @fd (what comes before is kept, HDF5 addresses
+ * count from there, the file is truncated to @base first; the .keras
+ * archive stores its weights file so, written in place), watched by
+ * @watch (nullable). */
+typedef struct _H5kFdTarget H5kFdTarget;
+struct _H5kFdTarget {
+  int            fd;
+  goffset        base;
+  H5kWriteWatch  watch;
+  gpointer       watch_data;
+};
+
+/* h5k_write_fd() into @target. */
+H5K_EXPORT
+gboolean h5k_write_fd_at (const H5kFdTarget  *target,
+                          const char         *name,
+                          H5kWriteFunc        write,
+                          gpointer            user_data,
+                          GError            **error);
+
 /* The errno of the first failed write of the file h5k_write_fd() is
  * writing, or 0: writers check it after each dataset, since libhdf5
  * does not see the failure. Locked. */

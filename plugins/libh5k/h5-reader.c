@@ -35,7 +35,22 @@ struct _H5kFile {
   GHashTable  *objects;   /* "/path" -> header address (guint64 *): every object the
                              open walk reached through hard links */
   GHashTable  *infos;     /* header address -> H5kObjectInfo: the headers checked */
+  GPtrArray   *plain_types; /* (element-type PlainType) made on first use */
 };
+
+/* A type Strata maps as stored, as libhdf5 encodes it in a datatype
+ * message. */
+typedef struct {
+  StrataDType  dtype;
+  GBytes      *message;
+} PlainType;
+
+static void
+plain_type_free (PlainType *t)
+{
+  g_bytes_unref (t->message);
+  g_free (t);
+}
 
 static const char hdf5_signature[8] = { '\x89', 'H', 'D', 'F', '\r', '\n', '\x1a', '\n' };
 
@@ -339,6 +354,7 @@ h5k_file_free (H5kFile *file)
     H5K_LOCKED;
     g_clear_pointer (&file->objects, g_hash_table_unref);
     g_clear_pointer (&file->infos, g_hash_table_unref);
+    g_clear_pointer (&file->plain_types, g_ptr_array_unref);
     if (file->fid >= 0)
       H5Fclose (file->fid);
   }
@@ -551,6 +567,114 @@ dataset_storage (hid_t ds, const char *path, H5kStorage *st, GError **error)
   return TRUE;
 }
 
+/* The datatype messages of the types Strata maps as stored: libhdf5's
+ * own encoding (H5Tencode(): a 2-byte header, then the message). Locked. */
+static GPtrArray *
+plain_types (H5kFile *file)
+{
+  if (file->plain_types != NULL)
+    return file->plain_types;
+  file->plain_types = g_ptr_array_new_with_free_func ((GDestroyNotify) plain_type_free);
+  for (StrataDType d = STRATA_DTYPE_INVALID + 1; d <= STRATA_DTYPE_BOOL; d++)
+    {
+      H5K_AUTO_ID hid_t type = h5k_file_type_new (d);
+      g_autofree guchar *buffer = NULL;
+      size_t n = 0;
+      PlainType *t;
+
+      if (type < 0 || !h5k_type_is_stored_as (type, d) || H5Tencode (type, NULL, &n) < 0 || n <= 2)
+        continue;
+      buffer = g_malloc (n);
+      if (H5Tencode (type, buffer, &n) < 0 || buffer[0] != 0x03)
+        continue;
+      t = g_new (PlainType, 1);
+      t->dtype = d;
+      t->message = g_bytes_new (buffer + 2, n - 2);
+      g_ptr_array_add (file->plain_types, t);
+    }
+  H5Eclear2 (H5E_DEFAULT);
+  return file->plain_types;
+}
+
+/* The dimensions of a simple dataspace message body (version 1 or 2,
+ * 8-byte lengths, no permutation), or FALSE. */
+static gboolean
+plain_space (const guchar *p, guint64 n, guint *rank, hsize_t dims[H5K_MAX_RANK])
+{
+  guint64 at;
+
+  if (n < 4 || (p[0] != 1 && p[0] != 2) || p[1] > H5K_MAX_RANK || (p[2] & 0x02))
+    return FALSE;
+  /* Version 2 says its kind: 0 scalar, 1 simple, 2 null. */
+  if (p[0] == 2 && (p[3] > 1 || (p[3] == 0) != (p[1] == 0)))
+    return FALSE;
+  at = p[0] == 1 ? 8 : 4;
+  *rank = p[1];
+  if (n < at + (guint64) *rank * 8)
+    return FALSE;
+  for (guint i = 0; i < *rank; i++)
+    {
+      dims[i] = 0;
+      for (guint b = 0; b < 8; b++)
+        dims[i] |= (hsize_t) p[at + i * 8 + b] << (8 * b);
+    }
+  return TRUE;
+}
+
+/* The weight at @path described from its checked header alone, when it is
+ * plain: contiguous and allocated, unfiltered, its data inside the file
+ * and of a type Strata maps as stored. Else %NULL: libhdf5 opens it, and
+ * says what is wrong if anything is. Saves opening every dataset of a
+ * large model through libhdf5. Locked. */
+static H5kWeight *
+describe_plain (H5kFile *file, const char *path, const char *wname)
+{
+  const guint64 *address = g_hash_table_lookup (file->objects, path);
+  const H5kObjectInfo *info = address != NULL ? g_hash_table_lookup (file->infos, address) : NULL;
+  GPtrArray *types;
+  hsize_t dims[H5K_MAX_RANK];
+  guint64 n_elements = 1;
+  guint rank;
+  H5kWeight *weight;
+
+  if (info == NULL || info->kind != H5K_OBJECT_DATASET || !info->datatype_ok ||
+      !info->has_range || info->filtered || info->type_at == 0 || info->space_at == 0 ||
+      info->range.end > file->size ||
+      !plain_space (file->data + info->space_at, info->space_len, &rank, dims))
+    return NULL;
+  for (guint i = 0; i < rank; i++)
+    {
+      if (dims[i] != 0 && n_elements > G_MAXINT64 / 16 / dims[i])
+        return NULL;
+      n_elements *= dims[i];
+    }
+  types = plain_types (file);
+  for (guint i = 0; i < types->len; i++)
+    {
+      const PlainType *t = g_ptr_array_index (types, i);
+      gsize n;
+      const guchar *message = g_bytes_get_data (t->message, &n);
+
+      /* The message is self-delimiting; what follows it is padding. */
+      if (info->type_len < n || memcmp (file->data + info->type_at, message, n) != 0)
+        continue;
+      if (n_elements * strata_dtype_get_size (t->dtype) != info->range.end - info->range.start)
+        return NULL;
+      weight = g_new0 (H5kWeight, 1);
+      weight->name = g_strdup (wname);
+      weight->path = g_strdup (path);
+      weight->dtype = t->dtype;
+      weight->rank = rank;
+      for (guint d = 0; d < rank; d++)
+        weight->dims[d] = dims[d];
+      weight->n_bytes = n_elements * strata_dtype_get_size (t->dtype);
+      weight->mappable = TRUE;
+      weight->offset = info->range.start;
+      return weight;
+    }
+  return NULL;
+}
+
 /* Reads the dataset's type and shape; checks what it declares against what
  * the file can hold, so that no read allocates more. */
 static H5kWeight *
@@ -568,6 +692,9 @@ describe_dataset (H5kFile *file, hid_t group, const char *group_path, const char
   int rank;
   StrataDType dtype;
 
+  weight = describe_plain (file, path, wname);
+  if (weight != NULL)
+    return weight;
   if (!open_object (file, group, group_path, wname, path, H5I_DATASET, &ds, error))
     return NULL;
   if (ds < 0)

@@ -117,7 +117,7 @@ row() {
         say "$1: skipped (BENCH_SKIP)"
         return
     fi
-    row "$@"
+    measure "$@"
 }
 export STRATA_TOOL=$tool
 

@@ -126,8 +126,9 @@ lower_recurrent (StrataLowerCall *call, const Rnn *rnn, GError **error)
     return strata_lower_unsupported (call, error, "a recurrent kernel that is not [units, %u·units]", gates);
   if (rank_of (call, rnn->x) != 3)
     return strata_lower_unsupported (call, error, "an input of rank %u", rank_of (call, rnn->x));
-  if (strata_lower_get_bool (call, "stateful", FALSE))
-    return strata_lower_unsupported (call, error, "stateful");
+  /* stateful=True is computed as the first call of a freshly loaded (or
+   * reset) Keras model: from zeros or the initial_state given. Strata
+   * keeps no state between calls, so every call is such a first call. */
   if (strata_lower_get_bool (call, "time_major", FALSE))
     return strata_lower_unsupported (call, error, "time_major");
   if (rnn->n_init != 0 && rnn->n_init != n_states)

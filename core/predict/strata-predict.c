@@ -164,7 +164,9 @@ input_floats (StrataTensor *t, guint index, const void **data, float **owned, GE
  * Keras 3) where the two differ. Weights are read in place. A model with
  * layers that cannot run fails with %STRATA_PREDICT_ERROR_UNSUPPORTED,
  * naming every such layer, before anything is computed. Several threads
- * may call this on one model at once.
+ * may call this on one model at once. No state is kept between calls: a
+ * stateful recurrent layer computes each call as the first call of a
+ * freshly loaded Keras model does (from zeros or the given initial state).
  *
  * Returns: (transfer container) (element-type StrataTensor): one float32
  *   tensor per model output, in the model's output order, or %NULL with

@@ -112,6 +112,16 @@ lower_call (Lower *lower, StrataModel *model, JsonObject *entry, const Call *c,
   g_autoptr(GError) local = NULL;
   g_autofree guint *masks = NULL;
 
+  /* The plan computes in float32: a float64 layer would lose precision
+   * Keras keeps. Checked before the inputs, to name every such layer.
+   * (float16 and bfloat16 weights are converted, and computed in float32.) */
+  if (layer != NULL && !is_model_class (class_name) &&
+      g_strcmp0 (strata_layer_get_dtype (layer), "float64") == 0)
+    {
+      add_unsupported (lower, name, class_name,
+                       "dtype policy “float64”: only float32 compute is implemented");
+      goto poison;
+    }
   for (guint i = 0; i < n_inputs; i++)
     if (inputs[i] == POISON)
       goto poison;

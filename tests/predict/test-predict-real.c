@@ -43,6 +43,16 @@ static const struct {
 } expected_failures[] = {
   { "keras/examples/simple_lstm/simple_lstm_tf_keras_2_inputs_and_outputs.h5",
     "the file holds no predictions, only inputs and training targets (MANIFEST.md)" },
+  { "dtype_float64-tk.vectors.h5",
+    "float64 compute is not implemented: the model fails before computing, naming its float64 layers" },
+  { "dtype_float64-k3.vectors.h5",
+    "float64 compute is not implemented: the model fails before computing, naming its float64 layers" },
+  { "dtype_float16-tk.vectors.h5",
+    "Keras computes float16 layers in float16; Strata converts their weights and computes in float32 "
+    "(largest difference 8e-4)" },
+  { "dtype_float16-k3.vectors.h5",
+    "Keras computes float16 layers in float16; Strata converts their weights and computes in float32 "
+    "(largest difference 5e-4)" },
 };
 
 static Tally
@@ -656,6 +666,32 @@ test_community (void)
   report ("community expected*.json", &tally, labels);
 }
 
+/* A float64 model fails before computing, naming each float64 layer and
+ * the dtype, with every Keras that wrote one. */
+static void
+test_float64_refused (void)
+{
+  const char *files[] = { "fixtures/predict/dtype_float64-tk.h5", "fixtures/predict/dtype_float64-k3.keras" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = strata_test_src_path (files[i]);
+      g_autoptr(StrataModel) model = strata_test_load_model (path);
+      g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(GPtrArray) outputs = NULL;
+      g_autoptr(GError) error = NULL;
+      const gint64 dims[] = { 2, 5 };
+      const float zeros[10] = { 0 };
+
+      g_ptr_array_add (inputs, floats_tensor (zeros, 2, dims));
+      outputs = strata_model_predict (model, inputs, NULL, &error);
+      g_assert_null (outputs);
+      g_assert_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_UNSUPPORTED);
+      g_assert_nonnull (strstr (error->message, "“dense” (Dense: dtype policy “float64”"));
+      g_assert_nonnull (strstr (error->message, "“dense_1” (Dense: dtype policy “float64”"));
+    }
+}
+
 static void
 test_generated (void)
 {
@@ -679,9 +715,9 @@ test_generated (void)
         }
     }
   report ("generated (tf-keras 2.21 / Keras 3.15)", &tally, labels);
-  /* 112 cases, each from tf-keras 2.21 and from Keras 3.15, the
+  /* 114 cases, each from tf-keras 2.21 and from Keras 3.15, the
    * tf-keras CuDNN layers and the Keras 3 explicit masks. */
-  g_assert_cmpuint (labels->len, ==, 226);
+  g_assert_cmpuint (labels->len, ==, 230);
 }
 
 int
@@ -694,5 +730,6 @@ main (int argc, char **argv)
   g_test_add_func ("/predict/real/frugally-deep", test_frugally_deep);
   g_test_add_func ("/predict/real/community", test_community);
   g_test_add_func ("/predict/real/generated", test_generated);
+  g_test_add_func ("/predict/real/float64-refused", test_float64_refused);
   return g_test_run ();
 }

@@ -25,7 +25,7 @@ G_DEFINE_QUARK (strata-predict-error-quark, strata_predict_error)
 typedef struct {
   StrataPlan     *plan;
   GPtrArray      *weights;    /* the weight tensors the plan reads, to notice replaced weights */
-  GMutex          lock;
+  GRecMutex       lock;       /* see plan_cache_lock */
   StrataPlanExec *idle;       /* a prepared executor nobody is using */
 } PlanCache;
 
@@ -37,7 +37,7 @@ plan_cache_clear (PlanCache *cache)
   strata_plan_exec_free (cache->idle);
   strata_plan_free (cache->plan);
   g_clear_pointer (&cache->weights, g_ptr_array_unref);
-  g_mutex_clear (&cache->lock);
+  g_rec_mutex_clear (&cache->lock);
 }
 
 static void
@@ -69,7 +69,11 @@ same_weights (GPtrArray *a, GPtrArray *b)
   return TRUE;
 }
 
-G_LOCK_DEFINE_STATIC (plan_cache);
+/* Guards the model's plan cache. GRecMutex rather than GMutex (nothing
+ * locks twice): it is a pthread mutex, which ThreadSanitizer sees, where
+ * GMutex is a futex it cannot see (tests/run-all.sh runs predict-threads
+ * under it). A static GRecMutex needs no initialisation. */
+static GRecMutex plan_cache_lock;
 
 static PlanCache *
 get_plan (StrataModel *model, GError **error)
@@ -78,18 +82,18 @@ get_plan (StrataModel *model, GError **error)
   PlanCache *cache;
 
   collect_weights (model, weights);
-  G_LOCK (plan_cache);
+  g_rec_mutex_lock (&plan_cache_lock);
   cache = g_object_get_data (G_OBJECT (model), CACHE_KEY);
   if (cache != NULL && same_weights (cache->weights, weights))
     {
       g_atomic_rc_box_acquire (cache);
-      G_UNLOCK (plan_cache);
+      g_rec_mutex_unlock (&plan_cache_lock);
       return cache;
     }
-  G_UNLOCK (plan_cache);
+  g_rec_mutex_unlock (&plan_cache_lock);
 
   cache = g_atomic_rc_box_new0 (PlanCache);
-  g_mutex_init (&cache->lock);
+  g_rec_mutex_init (&cache->lock);
   cache->plan = strata_plan_lower (model, error);
   if (cache->plan == NULL)
     {
@@ -99,10 +103,10 @@ get_plan (StrataModel *model, GError **error)
   cache->weights = g_steal_pointer (&weights);
   /* The model holds one reference, this call another: a call still running
    * on a replaced plan keeps it alive. */
-  G_LOCK (plan_cache);
+  g_rec_mutex_lock (&plan_cache_lock);
   g_object_set_data_full (G_OBJECT (model), CACHE_KEY, g_atomic_rc_box_acquire (cache),
                           (GDestroyNotify) plan_cache_release);
-  G_UNLOCK (plan_cache);
+  g_rec_mutex_unlock (&plan_cache_lock);
   return cache;
 }
 
@@ -222,10 +226,10 @@ strata_model_predict (StrataModel   *model,
         g_ptr_array_add (owned, copy);
     }
 
-  g_mutex_lock (&cache->lock);
+  g_rec_mutex_lock (&cache->lock);
   if (cache->idle != NULL && strata_plan_exec_matches (cache->idle, shapes))
     exec = g_steal_pointer (&cache->idle);
-  g_mutex_unlock (&cache->lock);
+  g_rec_mutex_unlock (&cache->lock);
   if (exec == NULL)
     {
       exec = strata_plan_exec_new (cache->plan, shapes, error);
@@ -233,10 +237,10 @@ strata_model_predict (StrataModel   *model,
         return NULL;
     }
   outputs = strata_plan_exec_run (exec, data, cancellable, error);
-  g_mutex_lock (&cache->lock);
+  g_rec_mutex_lock (&cache->lock);
   if (cache->idle == NULL)
     cache->idle = g_steal_pointer (&exec);
-  g_mutex_unlock (&cache->lock);
+  g_rec_mutex_unlock (&cache->lock);
   strata_plan_exec_free (exec);
   return outputs;
 }

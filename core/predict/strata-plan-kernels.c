@@ -410,6 +410,11 @@ strata_kernel_run (const StrataKernelArgs *a)
   const StrataPlanOp *op = a->op;
   gsize n = n_elements (a->out_rank, a->out_dims);
 
+  if (a->dtype == STRATA_PLAN_F64)
+    {
+      strata_kernel_run_f64 (a);
+      return;
+    }
   switch (op->type)
     {
     case STRATA_OP_IDENTITY:

@@ -19,11 +19,18 @@ typedef struct {
   guint               out_rank;
   const gint64       *out_dims;
   void               *scratch;     /* strata_kernel_scratch_size() bytes */
+  StrataPlanDType     dtype;       /* the output's */
 } StrataKernelArgs;
 
 /* Bytes of scratch memory the op needs for these shapes (0 for most). */
 gsize strata_kernel_scratch_size (const StrataKernelArgs *args);
 void  strata_kernel_run          (const StrataKernelArgs *args);
+
+/* The ops of a float64 plan (strata-plan-kernels-f64.c): the dense,
+ * element-wise and softmax ops, no convolution, pooling, reduction,
+ * gather or recurrence yet. */
+gboolean strata_kernel_has_f64 (StrataOpType type);
+void     strata_kernel_run_f64 (const StrataKernelArgs *args);
 
 /* A StrataPlanActivation of @x (not GELU, which needs the op's attribute). */
 float strata_kernel_activation (const StrataPlanActivation *act, float x);
@@ -43,5 +50,7 @@ void  strata_kernel_rnn              (const StrataKernelArgs *args);
 void  strata_sgemm (gboolean trans_a, gboolean trans_b, gsize m, gsize n, gsize k,
                     const float *a, gsize lda, const float *b, gsize ldb,
                     gboolean accumulate, float *c, gsize ldc);
+/* The same in double precision. */
+void  strata_dgemm (gsize m, gsize n, gsize k, const double *a, const double *b, double *c);
 
 G_END_DECLS

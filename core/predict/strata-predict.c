@@ -110,12 +110,37 @@ get_plan (StrataModel *model, GError **error)
   return cache;
 }
 
-/* Input data as float32 (the plan's input type), converted when needed. */
+/* Input data as float64, for a float64 plan. */
 static gboolean
-input_floats (StrataTensor *t, guint index, const void **data, float **owned, GError **error)
+input_doubles (StrataTensor *t, guint index, const void **data, void **owned, GError **error)
+{
+  g_autoptr(StrataTensor) converted = NULL;
+
+  if (strata_tensor_get_dtype (t) == STRATA_DTYPE_FLOAT64)
+    {
+      *data = g_bytes_get_data (strata_tensor_get_data (t), NULL);
+      return TRUE;
+    }
+  converted = strata_tensor_cast (t, STRATA_DTYPE_FLOAT64, error);
+  if (converted == NULL)
+    {
+      g_prefix_error (error, "Input %u: ", index);
+      return FALSE;
+    }
+  *owned = g_bytes_unref_to_data (g_bytes_ref (strata_tensor_get_data (converted)), &(gsize) { 0 });
+  *data = *owned;
+  return TRUE;
+}
+
+/* Input data in the plan's input type (float32, or float64 for a float64
+ * plan), converted when needed. */
+static gboolean
+input_floats (StrataTensor *t, guint index, StrataPlanDType plan_dtype, const void **data,
+              void **owned_data, GError **error)
 {
   StrataDType dtype = strata_tensor_get_dtype (t);
   GBytes *bytes = strata_tensor_get_data (t);
+  float **owned = (float **) owned_data;
   gsize n;
 
   *owned = NULL;
@@ -125,6 +150,8 @@ input_floats (StrataTensor *t, guint index, const void **data, float **owned, GE
                    "Input %u has no values", index);
       return FALSE;
     }
+  if (plan_dtype == STRATA_PLAN_F64)
+    return input_doubles (t, index, data, owned_data, error);
   if (dtype == STRATA_DTYPE_FLOAT32)
     {
       *data = g_bytes_get_data (bytes, NULL);
@@ -173,7 +200,8 @@ input_floats (StrataTensor *t, guint index, const void **data, float **owned, GE
  * freshly loaded Keras model does (from zeros or the given initial state).
  *
  * Returns: (transfer container) (element-type StrataTensor): one float32
- *   tensor per model output, in the model's output order, or %NULL with
+ *   tensor per model output (float64 for a model whose layers all have the
+ *   float64 dtype policy), in the model's output order, or %NULL with
  *   @error set
  */
 GPtrArray *
@@ -211,7 +239,7 @@ strata_model_predict (StrataModel   *model,
   for (guint i = 0; i < inputs->len; i++)
     {
       StrataTensor *t = g_ptr_array_index (inputs, i);
-      float *copy;
+      void *copy;
 
       if (!STRATA_IS_TENSOR (t))
         {
@@ -220,7 +248,8 @@ strata_model_predict (StrataModel   *model,
           return NULL;
         }
       g_ptr_array_add (shapes, strata_tensor_get_shape (t));
-      if (!input_floats (t, i, &data[i], &copy, error))
+      if (!input_floats (t, i, strata_plan_value (cache->plan, g_array_index (cache->plan->inputs, guint, i))->dtype,
+                         &data[i], &copy, error))
         return NULL;
       if (copy != NULL)
         g_ptr_array_add (owned, copy);

@@ -43,10 +43,6 @@ static const struct {
 } expected_failures[] = {
   { "keras/examples/simple_lstm/simple_lstm_tf_keras_2_inputs_and_outputs.h5",
     "the file holds no predictions, only inputs and training targets (MANIFEST.md)" },
-  { "dtype_float64-tk.vectors.h5",
-    "float64 compute is not implemented: the model fails before computing, naming its float64 layers" },
-  { "dtype_float64-k3.vectors.h5",
-    "float64 compute is not implemented: the model fails before computing, naming its float64 layers" },
   { "dtype_float16-tk.vectors.h5",
     "Keras computes float16 layers in float16; Strata converts their weights and computes in float32 "
     "(largest difference 8e-4)" },
@@ -666,30 +662,109 @@ test_community (void)
   report ("community expected*.json", &tally, labels);
 }
 
-/* A float64 model fails before computing, naming each float64 layer and
- * the dtype, with every Keras that wrote one. */
-static void
-test_float64_refused (void)
+/* The array @path of the HDF5 file @h5 as doubles; @shape gets its shape. */
+static double *
+read_doubles (hid_t h5, const char *path, StrataShape **shape, gsize *n)
 {
-  const char *files[] = { "fixtures/predict/dtype_float64-tk.h5", "fixtures/predict/dtype_float64-k3.keras" };
+  hid_t ds = H5Dopen2 (h5, path, H5P_DEFAULT);
+  hid_t space = H5Dget_space (ds);
+  hsize_t dims[32];
+  gint64 sdims[32];
+  int rank = H5Sget_simple_extent_ndims (space);
+  double *values;
 
-  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+  g_assert_cmpint (rank, >, 0);
+  g_assert_cmpint (rank, <=, 32);
+  H5Sget_simple_extent_dims (space, dims, NULL);
+  *n = 1;
+  for (int i = 0; i < rank; i++)
+    *n *= (gsize) (sdims[i] = (gint64) dims[i]);
+  values = g_new (double, *n);
+  g_assert_cmpint (H5Dread (ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), >=, 0);
+  H5Sclose (space);
+  H5Dclose (ds);
+  *shape = strata_shape_new ((guint) rank, sdims);
+  return values;
+}
+
+/* A model whose layers all have the float64 dtype policy computes in
+ * float64: float64 outputs within 1e-12 of Keras's float64 predictions. */
+static void
+test_float64 (void)
+{
+  const char *stems[] = { "fixtures/predict/dtype_float64-tk", "fixtures/predict/dtype_float64-k3" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (stems); i++)
     {
-      g_autofree char *path = strata_test_src_path (files[i]);
-      g_autoptr(StrataModel) model = strata_test_load_model (path);
+      g_autofree char *path = g_strconcat (stems[i], i == 0 ? ".h5" : ".keras", NULL);
+      g_autofree char *vectors = g_strconcat (stems[i], ".vectors.h5", NULL);
+      g_autofree char *model_path = strata_test_src_path (path);
+      g_autofree char *vectors_path = strata_test_src_path (vectors);
+      g_autoptr(StrataModel) model = strata_test_load_model (model_path);
       g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func (g_object_unref);
       g_autoptr(GPtrArray) outputs = NULL;
       g_autoptr(GError) error = NULL;
-      const gint64 dims[] = { 2, 5 };
-      const float zeros[10] = { 0 };
+      g_autoptr(StrataShape) in_shape = NULL;
+      g_autoptr(StrataShape) want_shape = NULL;
+      g_autofree double *x = NULL;
+      g_autofree double *want = NULL;
+      const double *got;
+      gsize n_x, n_want, n_got;
+      double worst = 0.0;
+      hid_t h5 = H5Fopen (vectors_path, H5F_ACC_RDONLY, H5P_DEFAULT);
 
-      g_ptr_array_add (inputs, floats_tensor (zeros, 2, dims));
+      g_assert_cmpint (h5, >=, 0);
+      x = read_doubles (h5, "inputs/input_0", &in_shape, &n_x);
+      want = read_doubles (h5, "predictions/output_0", &want_shape, &n_want);
+      H5Fclose (h5);
+      g_ptr_array_add (inputs, strata_tensor_new (STRATA_DTYPE_FLOAT64, in_shape,
+                                                  g_bytes_new_take (g_steal_pointer (&x), n_x * 8), NULL));
       outputs = strata_model_predict (model, inputs, NULL, &error);
-      g_assert_null (outputs);
-      g_assert_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_UNSUPPORTED);
-      g_assert_nonnull (strstr (error->message, "“dense” (Dense: dtype policy “float64”"));
-      g_assert_nonnull (strstr (error->message, "“dense_1” (Dense: dtype policy “float64”"));
+      g_assert_no_error (error);
+      g_assert_cmpuint (outputs->len, ==, 1);
+      g_assert_cmpint (strata_tensor_get_dtype (g_ptr_array_index (outputs, 0)), ==, STRATA_DTYPE_FLOAT64);
+      got = g_bytes_get_data (strata_tensor_get_data (g_ptr_array_index (outputs, 0)), &n_got);
+      g_assert_cmpuint (n_got, ==, n_want * 8);
+      for (gsize j = 0; j < n_want; j++)
+        worst = MAX (worst, fabs (got[j] - want[j]) / MAX (1.0, fabs (want[j])));
+      g_print ("# %s: largest error against Keras's float64 predictions %.3g\n", path, worst);
+      g_assert_cmpfloat (worst, <=, 1e-12);
     }
+}
+
+/* The float64 ops missing, and float64 layers beside others, fail before
+ * computing with every such layer named. */
+static void
+test_float64_refused (void)
+{
+  g_autofree char *f64_path = strata_test_src_path ("fixtures/predict/dtype_float64-tk.h5");
+  g_autofree char *pool_path = strata_test_src_path ("fixtures/predict/global_max1d-tk.h5");
+  g_autoptr(StrataModel) mixed = strata_test_load_model (f64_path);
+  g_autoptr(StrataModel) pool = strata_test_load_model (pool_path);
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autoptr(GError) error = NULL;
+  const gint64 dims[] = { 2, 5, 3 };
+  const float zeros[30] = { 0 };
+
+  /* Dense float64, then Dense float32 */
+  strata_layer_set_dtype (strata_model_get_layer (mixed, "dense_1"), "float32");
+  g_ptr_array_add (inputs, floats_tensor (zeros, 2, dims + 1));
+  outputs = strata_model_predict (mixed, inputs, NULL, &error);
+  g_assert_null (outputs);
+  g_assert_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "“dense” (Dense: dtype policy “float64” in a model"));
+  g_clear_error (&error);
+
+  /* GlobalMaxPooling1D made float64: its Max has no float64 kernel */
+  for (guint i = 0; i < strata_model_get_n_layers (pool); i++)
+    strata_layer_set_dtype (strata_model_get_layer_at (pool, i), "float64");
+  g_ptr_array_set_size (inputs, 0);
+  g_ptr_array_add (inputs, floats_tensor (zeros, 3, dims));
+  outputs = strata_model_predict (pool, inputs, NULL, &error);
+  g_assert_null (outputs);
+  g_assert_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "(float64 Max is not implemented)"));
 }
 
 static void
@@ -730,6 +805,7 @@ main (int argc, char **argv)
   g_test_add_func ("/predict/real/frugally-deep", test_frugally_deep);
   g_test_add_func ("/predict/real/community", test_community);
   g_test_add_func ("/predict/real/generated", test_generated);
+  g_test_add_func ("/predict/real/float64", test_float64);
   g_test_add_func ("/predict/real/float64-refused", test_float64_refused);
   return g_test_run ();
 }

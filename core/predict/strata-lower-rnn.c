@@ -72,13 +72,14 @@ activation (StrataLowerCall *call, const char *key, const char *fallback, Strata
   return strata_lower_unsupported (call, error, "%s “%s” in a recurrent cell", key, name);
 }
 
-/* A view of @count floats of the constant @id from float @offset on. */
+/* A view of @count elements of the constant @id from element @offset on. */
 static guint
 const_view (StrataLowerCall *call, guint id, gsize offset, gint64 count)
 {
   StrataPlanValue *v = strata_lower_value (call, id);
 
-  return strata_plan_add_const (call->plan, call->name, 1, &count, (const float *) v->data + offset,
+  return strata_plan_add_const (call->plan, call->name, v->dtype, 1, &count,
+                                (const guint8 *) v->data + offset * strata_plan_dtype_size (v->dtype),
                                 v->owner);
 }
 

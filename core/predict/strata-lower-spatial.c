@@ -78,15 +78,6 @@ padding_of (StrataLowerCall *call)
   return g_ascii_strcasecmp (p, "same") == 0 ? STRATA_PLAN_PADDING_SAME : STRATA_PLAN_PADDING_VALID;
 }
 
-/* A view of the constant @w with @rank dims @dims (same data). */
-static guint
-view (StrataLowerCall *call, guint w, guint rank, const gint64 *dims)
-{
-  StrataPlanValue *v = strata_lower_value (call, w);
-
-  return strata_plan_add_const (call->plan, call->name, rank, dims, v->data, v->owner);
-}
-
 typedef enum { CONV_PLAIN, CONV_TRANSPOSE, CONV_DEPTHWISE, CONV_SEPARABLE } ConvKind;
 
 /* The spatial conv of @kind on the channels-last @x (1D: already given
@@ -171,7 +162,7 @@ lower_conv (StrataLowerCall *call, ConvKind kind, guint n_axes, GError **error)
       kdims[krank - 1] *= kdims[krank - 2];
       kdims[krank - 2] = 1;
     }
-  w[0] = view (call, w[0], krank, kdims);
+  w[0] = strata_lower_const_view (call, w[0], krank, kdims);
 
   if (cf)
     x = to_channels_last (call, x, error);
@@ -188,7 +179,7 @@ lower_conv (StrataLowerCall *call, ConvKind kind, guint n_axes, GError **error)
       gint64 pdims[2] = { pv->dims[pv->rank - 2], pv->dims[pv->rank - 1] };
       if (pv->rank != n_axes + 2)
         return strata_lower_unsupported (call, error, "pointwise kernel of rank %u", pv->rank);
-      y = strata_lower_binary (call, STRATA_OP_MATMUL, y, view (call, w[1], 2, pdims), error);
+      y = strata_lower_binary (call, STRATA_OP_MATMUL, y, strata_lower_const_view (call, w[1], 2, pdims), error);
     }
   if (n == n_kernels + 1)
     y = strata_lower_binary (call, STRATA_OP_BIAS_ADD, y, w[n_kernels], error);
@@ -399,13 +390,11 @@ lower_layer_norm (StrataLowerCall *call, GError **error)
   /* The weights viewed in the broadcast shape. */
   if (scale)
     {
-      StrataPlanValue *g = strata_lower_value (call, w[nb++]);
-      gamma = strata_plan_add_const (call->plan, call->name, r, dims, g->data, g->owner);
+      gamma = strata_lower_const_view (call, w[nb++], r, dims);
     }
   if (center)
     {
-      StrataPlanValue *b = strata_lower_value (call, w[nb]);
-      beta = strata_plan_add_const (call->plan, call->name, r, dims, b->data, b->owner);
+      beta = strata_lower_const_view (call, w[nb], r, dims);
     }
 
   mean_op.attr.reduce.axes = mask;

@@ -209,8 +209,8 @@ add_f64_weight (StrataLowerCall *call, StrataTensor *w, guint rank, const gint64
 
   if (strata_tensor_get_dtype (w) == STRATA_DTYPE_FLOAT64)
     {
-      *id = strata_plan_add_const (call->plan, call->name, rank, dims, g_bytes_get_data (data, NULL), data);
-      strata_plan_value (call->plan, *id)->dtype = STRATA_PLAN_F64;
+      *id = strata_plan_add_const (call->plan, call->name, STRATA_PLAN_F64, rank, dims,
+                                   g_bytes_get_data (data, NULL), data);
       return TRUE;
     }
   converted = strata_tensor_cast (w, STRATA_DTYPE_FLOAT64, error);
@@ -257,7 +257,7 @@ strata_lower_weights (StrataLowerCall *call, guint *ids, guint max, guint *n_wei
             return FALSE;
         }
       else if (strata_tensor_get_dtype (w) == STRATA_DTYPE_FLOAT32)
-        ids[i] = strata_plan_add_const (call->plan, call->name, rank, dims,
+        ids[i] = strata_plan_add_const (call->plan, call->name, STRATA_PLAN_F32, rank, dims,
                                         g_bytes_get_data (data, NULL), data);
       else
         {
@@ -276,11 +276,8 @@ guint
 strata_lower_const_view (StrataLowerCall *call, guint weight, guint rank, const gint64 *dims)
 {
   StrataPlanValue *w = strata_lower_value (call, weight);
-  StrataPlanDType dtype = w->dtype;
-  guint id = strata_plan_add_const (call->plan, call->name, rank, dims, w->data, w->owner);
 
-  strata_plan_value (call->plan, id)->dtype = dtype;
-  return id;
+  return strata_plan_add_const (call->plan, call->name, w->dtype, rank, dims, w->data, w->owner);
 }
 
 StrataPlanValue *

@@ -40,9 +40,10 @@ strata_sgemm (gboolean trans_a, gboolean trans_b, gsize m, gsize n, gsize k,
       }
 }
 
-/* C = A·B, row-major [m, k]·[k, n]. */
+/* C = A·B, row-major [m, k]·[k, n] with leading dimensions. */
 void
-strata_dgemm (gsize m, gsize n, gsize k, const double *a, const double *b, double *c)
+strata_dgemm (gsize m, gsize n, gsize k, const double *a, gsize lda, const double *b, gsize ldb,
+              double *c, gsize ldc)
 {
   if (m == 0 || n == 0)
     return;
@@ -50,7 +51,7 @@ strata_dgemm (gsize m, gsize n, gsize k, const double *a, const double *b, doubl
   if (k > 0)
     {
       cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) m, (int) n, (int) k,
-                   1.0, a, (int) k, b, (int) n, 0.0, c, (int) n);
+                   1.0, a, (int) lda, b, (int) ldb, 0.0, c, (int) ldc);
       return;
     }
 #endif
@@ -59,7 +60,7 @@ strata_dgemm (gsize m, gsize n, gsize k, const double *a, const double *b, doubl
       {
         double sum = 0.0;
         for (gsize p = 0; p < k; p++)
-          sum += a[i * k + p] * b[p * n + j];
-        c[i * n + j] = sum;
+          sum += a[i * lda + p] * b[p * ldb + j];
+        c[i * ldc + j] = sum;
       }
 }

@@ -1,7 +1,7 @@
 /* strata-plan-kernels-f64.c: float64 CPU kernels, for float64 models
  *
- * The ops a model of Dense layers and activations lowers to, computed in
- * double as TensorFlow's float64 kernels do (the same formulas as the
+ * The ops a model of Dense and Conv layers and activations lowers to,
+ * computed in double as TensorFlow's float64 kernels do (the same formulas as the
  * float32 ones, with double's constants). A float64 model lowered to
  * other ops is refused when its plan is made (strata_kernel_has_f64).
  *
@@ -30,6 +30,7 @@ strata_kernel_has_f64 (StrataOpType type)
     case STRATA_OP_SQRT: case STRATA_OP_RSQRT: case STRATA_OP_ERFC: case STRATA_OP_NEG:
     case STRATA_OP_CLIP: case STRATA_OP_GELU:
     case STRATA_OP_SOFTMAX: case STRATA_OP_LOG_SOFTMAX:
+    case STRATA_OP_CONV2D: case STRATA_OP_CONV3D:
       return TRUE;
     default:
       return FALSE;
@@ -187,7 +188,7 @@ strata_kernel_run_f64 (const StrataKernelArgs *a)
     case STRATA_OP_MATMUL:
       {
         gsize k = (gsize) a->in_dims[1][0], cols = (gsize) a->in_dims[1][1];
-        strata_dgemm (cols ? n / cols : 0, cols, k, a->in[0], a->in[1], a->out);
+        strata_dgemm (cols ? n / cols : 0, cols, k, a->in[0], k, a->in[1], cols, a->out, cols);
         return;
       }
     case STRATA_OP_BIAS_ADD:
@@ -205,6 +206,7 @@ strata_kernel_run_f64 (const StrataKernelArgs *a)
       return;
     case STRATA_OP_SOFTMAX: run_softmax (a, FALSE); return;
     case STRATA_OP_LOG_SOFTMAX: run_softmax (a, TRUE); return;
+    case STRATA_OP_CONV2D: case STRATA_OP_CONV3D: strata_kernel_conv (a); return;
     default:
       {
         const double *x = a->in[0];

@@ -27,8 +27,8 @@ gsize strata_kernel_scratch_size (const StrataKernelArgs *args);
 void  strata_kernel_run          (const StrataKernelArgs *args);
 
 /* The ops of a float64 plan (strata-plan-kernels-f64.c): the dense,
- * element-wise and softmax ops, no convolution, pooling, reduction,
- * gather or recurrence yet. */
+ * element-wise and softmax ops and Conv2D/Conv3D; no transposed
+ * convolution, pooling, reduction, gather or recurrence yet. */
 gboolean strata_kernel_has_f64 (StrataOpType type);
 void     strata_kernel_run_f64 (const StrataKernelArgs *args);
 
@@ -50,7 +50,8 @@ void  strata_kernel_rnn              (const StrataKernelArgs *args);
 void  strata_sgemm (gboolean trans_a, gboolean trans_b, gsize m, gsize n, gsize k,
                     const float *a, gsize lda, const float *b, gsize ldb,
                     gboolean accumulate, float *c, gsize ldc);
-/* The same in double precision. */
-void  strata_dgemm (gsize m, gsize n, gsize k, const double *a, const double *b, double *c);
+/* C = A·B in double precision (no transposes, no accumulation). */
+void  strata_dgemm (gsize m, gsize n, gsize k, const double *a, gsize lda, const double *b, gsize ldb,
+                    double *c, gsize ldc);
 
 G_END_DECLS

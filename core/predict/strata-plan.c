@@ -93,10 +93,10 @@ strata_plan_add_input (StrataPlan *plan, StrataPlanDType dtype, guint rank, cons
 }
 
 guint
-strata_plan_add_const (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
-                       const void *data, GBytes *owner)
+strata_plan_add_const (StrataPlan *plan, const char *layer, StrataPlanDType dtype, guint rank,
+                       const gint64 *dims, const void *data, GBytes *owner)
 {
-  guint id = add_value (plan, STRATA_PLAN_VALUE_CONST, STRATA_PLAN_F32, layer, rank, dims);
+  guint id = add_value (plan, STRATA_PLAN_VALUE_CONST, dtype, layer, rank, dims);
   StrataPlanValue *v = strata_plan_value (plan, id);
 
   v->data = data;
@@ -114,7 +114,7 @@ strata_plan_add_floats (StrataPlan *plan, const char *layer, guint rank, const g
   for (guint i = 0; i < rank; i++)
     n *= (gsize) dims[i];
   bytes = g_bytes_new (values, n * sizeof (float));
-  return strata_plan_add_const (plan, layer, rank, dims, g_bytes_get_data (bytes, NULL), bytes);
+  return strata_plan_add_const (plan, layer, STRATA_PLAN_F32, rank, dims, g_bytes_get_data (bytes, NULL), bytes);
 }
 
 guint
@@ -129,14 +129,11 @@ strata_plan_add_doubles (StrataPlan *plan, const char *layer, guint rank, const 
 {
   gsize n = 1;
   g_autoptr(GBytes) bytes = NULL;
-  guint id;
 
   for (guint i = 0; i < rank; i++)
     n *= (gsize) dims[i];
   bytes = g_bytes_new (values, n * sizeof (double));
-  id = strata_plan_add_const (plan, layer, rank, dims, g_bytes_get_data (bytes, NULL), bytes);
-  strata_plan_value (plan, id)->dtype = STRATA_PLAN_F64;
-  return id;
+  return strata_plan_add_const (plan, layer, STRATA_PLAN_F64, rank, dims, g_bytes_get_data (bytes, NULL), bytes);
 }
 
 void

@@ -241,9 +241,9 @@ strata_plan_value (StrataPlan *plan, guint id)
 
 /* Building. Values get the next id. */
 guint  strata_plan_add_input  (StrataPlan *plan, StrataPlanDType dtype, guint rank, const gint64 *dims);
-/* A constant viewing @data inside @owner (referenced; nothing is copied). */
-guint  strata_plan_add_const  (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
-                               const void *data, GBytes *owner);
+/* A constant of @dtype viewing @data inside @owner (referenced; nothing is copied). */
+guint  strata_plan_add_const  (StrataPlan *plan, const char *layer, StrataPlanDType dtype, guint rank,
+                               const gint64 *dims, const void *data, GBytes *owner);
 /* A float constant the plan owns, copied from @values. */
 guint  strata_plan_add_floats (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
                                const float *values);

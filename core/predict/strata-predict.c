@@ -115,6 +115,7 @@ static gboolean
 input_doubles (StrataTensor *t, guint index, const void **data, void **owned, GError **error)
 {
   g_autoptr(StrataTensor) converted = NULL;
+  gsize n;
 
   if (strata_tensor_get_dtype (t) == STRATA_DTYPE_FLOAT64)
     {
@@ -127,34 +128,22 @@ input_doubles (StrataTensor *t, guint index, const void **data, void **owned, GE
       g_prefix_error (error, "Input %u: ", index);
       return FALSE;
     }
-  *owned = g_bytes_unref_to_data (g_bytes_ref (strata_tensor_get_data (converted)), &(gsize) { 0 });
+  *owned = g_bytes_unref_to_data (g_bytes_ref (strata_tensor_get_data (converted)), &n);
   *data = *owned;
   return TRUE;
 }
 
-/* Input data in the plan's input type (float32, or float64 for a float64
- * plan), converted when needed. */
+/* Input data as float32, converted when needed. */
 static gboolean
-input_floats (StrataTensor *t, guint index, StrataPlanDType plan_dtype, const void **data,
-              void **owned_data, GError **error)
+input_singles (StrataTensor *t, guint index, const void **data, void **owned, GError **error)
 {
   StrataDType dtype = strata_tensor_get_dtype (t);
-  GBytes *bytes = strata_tensor_get_data (t);
-  float **owned = (float **) owned_data;
+  float *values;
   gsize n;
 
-  *owned = NULL;
-  if (bytes == NULL)
-    {
-      g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INPUT,
-                   "Input %u has no values", index);
-      return FALSE;
-    }
-  if (plan_dtype == STRATA_PLAN_F64)
-    return input_doubles (t, index, data, owned_data, error);
   if (dtype == STRATA_DTYPE_FLOAT32)
     {
-      *data = g_bytes_get_data (bytes, NULL);
+      *data = g_bytes_get_data (strata_tensor_get_data (t), NULL);
       return TRUE;
     }
   if (dtype == STRATA_DTYPE_INT32 || dtype == STRATA_DTYPE_INT64 || dtype == STRATA_DTYPE_UINT8 ||
@@ -166,20 +155,36 @@ input_floats (StrataTensor *t, guint index, StrataPlanDType plan_dtype, const vo
         return FALSE;
       d = g_bytes_get_data (strata_tensor_get_data (f), &n);
       n /= sizeof (double);
-      *owned = g_new (float, MAX (n, 1));
+      values = g_new (float, MAX (n, 1));
       for (gsize i = 0; i < n; i++)
-        (*owned)[i] = (float) d[i];
-      *data = *owned;
-      return TRUE;
+        values[i] = (float) d[i];
     }
-  *owned = strata_tensor_to_floats (t, &n, error);
-  if (*owned == NULL)
+  else if ((values = strata_tensor_to_floats (t, &n, error)) == NULL)
     {
       g_prefix_error (error, "Input %u: ", index);
       return FALSE;
     }
-  *data = *owned;
+  *owned = values;
+  *data = values;
   return TRUE;
+}
+
+/* Input data in the plan's input type (float32, or float64 for a float64
+ * plan); *@owned gets a converted copy, if one was made. */
+static gboolean
+input_data (StrataTensor *t, guint index, StrataPlanDType plan_dtype, const void **data,
+            void **owned, GError **error)
+{
+  *owned = NULL;
+  if (strata_tensor_get_data (t) == NULL)
+    {
+      g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INPUT,
+                   "Input %u has no values", index);
+      return FALSE;
+    }
+  if (plan_dtype == STRATA_PLAN_F64)
+    return input_doubles (t, index, data, owned, error);
+  return input_singles (t, index, data, owned, error);
 }
 
 /**
@@ -248,8 +253,7 @@ strata_model_predict (StrataModel   *model,
           return NULL;
         }
       g_ptr_array_add (shapes, strata_tensor_get_shape (t));
-      if (!input_floats (t, i, strata_plan_value (cache->plan, g_array_index (cache->plan->inputs, guint, i))->dtype,
-                         &data[i], &copy, error))
+      if (!input_data (t, i, cache->plan->compute, &data[i], &copy, error))
         return NULL;
       if (copy != NULL)
         g_ptr_array_add (owned, copy);

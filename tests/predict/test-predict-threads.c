@@ -20,14 +20,15 @@
 #define ROUNDS 100
 
 /* A convolution, a bidirectional LSTM, attention, an Embedding (integer
- * input) and batch normalization: the BLAS, the recurrent executor and
- * the element-wise kernels. */
+ * input), batch normalization and a float64 model: the BLAS, the
+ * recurrent executor, the element-wise and the float64 kernels. */
 static const char *const models[] = {
   "fixtures/predict/conv2d_same_s2-k3.keras",
   "fixtures/predict/bidirectional_concat-tk.h5",
   "fixtures/predict/mha-k3.keras",
   "fixtures/predict/embedding-tk.h5",
   "fixtures/predict/batchnorm4d-k3.keras",
+  "fixtures/predict/dtype_float64_conv-tk.h5",
 };
 
 static const guint batch_sizes[] = { 1, 3, 5 };

@@ -186,6 +186,7 @@ strata_kernel_pool (const StrataKernelArgs *a)
 {
   Geometry g;
   gboolean is_max = a->op->type == STRATA_OP_MAX_POOL || a->op->type == STRATA_OP_MAX_POOL3D;
+  gboolean f64 = a->dtype == STRATA_PLAN_F64;
   gint64 lo[3], hi[3];
 
   geometry (a, &g);
@@ -195,8 +196,8 @@ strata_kernel_pool (const StrataKernelArgs *a)
         for (gint64 ox = 0; ox < g.o[2]; ox++)
           {
             const gint64 o[3] = { oz, oy, ox };
-            const float *x = (const float *) a->in[0] + b * g.n_pix * g.ci;
-            float *y = (float *) a->out + (((b * g.o[0] + oz) * g.o[1] + oy) * g.o[2] + ox) * g.ci;
+            gsize x0 = b * g.n_pix * g.ci;
+            gsize y0 = (((b * g.o[0] + oz) * g.o[1] + oy) * g.o[2] + ox) * g.ci;
             for (guint i = 0; i < 3; i++)
               {
                 lo[i] = MAX (o[i] * g.s[i] - g.before[i], 0);
@@ -209,14 +210,15 @@ strata_kernel_pool (const StrataKernelArgs *a)
                   for (gint64 iy = lo[1]; iy < hi[1]; iy++)
                     for (gint64 ix = lo[2]; ix < hi[2]; ix++)
                       {
-                        float v = x[((iz * g.n[1] + iy) * g.n[2] + ix) * g.ci + ch];
+                        double v = strata_kernel_load (a->in[0], x0 + ((iz * g.n[1] + iy) * g.n[2] + ix) * g.ci + ch, f64);
                         if (is_max)
                           acc = (v > acc || isnan (v)) ? v : acc;
                         else
                           acc += v;
                       }
-                y[ch] = (float) (is_max ? acc
-                                 : acc / (double) ((hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2])));
+                strata_kernel_store (a->out, y0 + ch, f64,
+                                     is_max ? acc
+                                     : acc / (double) ((hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2])));
               }
           }
 }

@@ -31,6 +31,8 @@ strata_kernel_has_f64 (StrataOpType type)
     case STRATA_OP_CLIP: case STRATA_OP_GELU:
     case STRATA_OP_SOFTMAX: case STRATA_OP_LOG_SOFTMAX:
     case STRATA_OP_CONV2D: case STRATA_OP_CONV3D:
+    case STRATA_OP_MAX_POOL: case STRATA_OP_AVG_POOL: case STRATA_OP_MAX_POOL3D: case STRATA_OP_AVG_POOL3D:
+    case STRATA_OP_MEAN: case STRATA_OP_MAX: case STRATA_OP_SUM:
       return TRUE;
     default:
       return FALSE;
@@ -206,7 +208,6 @@ strata_kernel_run_f64 (const StrataKernelArgs *a)
       return;
     case STRATA_OP_SOFTMAX: run_softmax (a, FALSE); return;
     case STRATA_OP_LOG_SOFTMAX: run_softmax (a, TRUE); return;
-    case STRATA_OP_CONV2D: case STRATA_OP_CONV3D: strata_kernel_conv (a); return;
     default:
       {
         const double *x = a->in[0];

@@ -26,11 +26,28 @@ typedef struct {
 gsize strata_kernel_scratch_size (const StrataKernelArgs *args);
 void  strata_kernel_run          (const StrataKernelArgs *args);
 
-/* The ops of a float64 plan (strata-plan-kernels-f64.c): the dense,
- * element-wise and softmax ops and Conv2D/Conv3D; no transposed
- * convolution, pooling, reduction, gather or recurrence yet. */
+/* The ops of a float64 plan: the dense, element-wise and softmax ops
+ * (strata-plan-kernels-f64.c), and Conv2D/Conv3D, pooling and the
+ * reductions, whose kernels take either type; no transposed convolution,
+ * data movement, gather or recurrence yet. */
 gboolean strata_kernel_has_f64 (StrataOpType type);
 void     strata_kernel_run_f64 (const StrataKernelArgs *args);
+
+/* Element @i of float32 or float64 data (@f64), as double; and stored. */
+static inline double
+strata_kernel_load (const void *data, gsize i, gboolean f64)
+{
+  return f64 ? ((const double *) data)[i] : (double) ((const float *) data)[i];
+}
+
+static inline void
+strata_kernel_store (void *data, gsize i, gboolean f64, double v)
+{
+  if (f64)
+    ((double *) data)[i] = v;
+  else
+    ((float *) data)[i] = (float) v;
+}
 
 /* A StrataPlanActivation of @x (not GELU, which needs the op's attribute). */
 float strata_kernel_activation (const StrataPlanActivation *act, float x);

@@ -118,9 +118,13 @@ strata_plan_add_floats (StrataPlan *plan, const char *layer, guint rank, const g
 }
 
 guint
-strata_plan_add_scalar (StrataPlan *plan, const char *layer, float value)
+strata_plan_add_scalar (StrataPlan *plan, const char *layer, double value)
 {
-  return strata_plan_add_floats (plan, layer, 0, NULL, &value);
+  float single = (float) value;
+
+  if (plan->compute == STRATA_PLAN_F64)
+    return strata_plan_add_doubles (plan, layer, 0, NULL, &value);
+  return strata_plan_add_floats (plan, layer, 0, NULL, &single);
 }
 
 guint

@@ -247,7 +247,8 @@ guint  strata_plan_add_const  (StrataPlan *plan, const char *layer, StrataPlanDT
 /* A float constant the plan owns, copied from @values. */
 guint  strata_plan_add_floats (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
                                const float *values);
-guint  strata_plan_add_scalar (StrataPlan *plan, const char *layer, float value);
+/* A scalar constant of the plan's float type (StrataPlan.compute). */
+guint  strata_plan_add_scalar (StrataPlan *plan, const char *layer, double value);
 /* A float64 constant the plan owns, copied from @values. */
 guint  strata_plan_add_doubles (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
                                 const double *values);

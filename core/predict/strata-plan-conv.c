@@ -180,13 +180,13 @@ strata_kernel_conv_transpose (const StrataKernelArgs *a)
     }
 }
 
-/* MaxPool / AvgPool (2-D and 3-D): padded cells never count (spec 3.2). */
-void
-strata_kernel_pool (const StrataKernelArgs *a)
+/* MaxPool / AvgPool (2-D and 3-D): padded cells never count (spec 3.2).
+ * Inlined once per float type, so the element type is a constant. */
+G_ALWAYS_INLINE static inline void
+pool (const StrataKernelArgs *a, gboolean f64)
 {
   Geometry g;
   gboolean is_max = a->op->type == STRATA_OP_MAX_POOL || a->op->type == STRATA_OP_MAX_POOL3D;
-  gboolean f64 = a->dtype == STRATA_PLAN_F64;
   gint64 lo[3], hi[3];
 
   geometry (a, &g);
@@ -221,4 +221,13 @@ strata_kernel_pool (const StrataKernelArgs *a)
                                      : acc / (double) ((hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2])));
               }
           }
+}
+
+void
+strata_kernel_pool (const StrataKernelArgs *a)
+{
+  if (a->dtype == STRATA_PLAN_F64)
+    pool (a, TRUE);
+  else
+    pool (a, FALSE);
 }

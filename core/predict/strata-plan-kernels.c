@@ -198,8 +198,9 @@ run_softmax (const StrataKernelArgs *a, gboolean log_softmax)
     }
 }
 
-static void
-run_reduce (const StrataKernelArgs *a)
+/* Mean, Max, Sum; inlined once per float type (see run_reduce). */
+G_ALWAYS_INLINE static inline void
+reduce (const StrataKernelArgs *a, gboolean f64)
 {
   const StrataPlanOp *op = a->op;
   guint r = a->in_rank[0];
@@ -208,7 +209,6 @@ run_reduce (const StrataKernelArgs *a)
   gsize n = n_elements (r, d), n_out = n_elements (a->out_rank, a->out_dims);
   gsize count = 1, s = 1;
   double *acc = a->scratch;
-  gboolean f64 = a->dtype == STRATA_PLAN_F64;
 
   for (int i = (int) r - 1; i >= 0; i--)
     {
@@ -239,6 +239,15 @@ run_reduce (const StrataKernelArgs *a)
     }
   for (gsize i = 0; i < n_out; i++)
     strata_kernel_store (a->out, i, f64, op->type == STRATA_OP_MEAN ? acc[i] / (double) count : acc[i]);
+}
+
+static void
+run_reduce (const StrataKernelArgs *a)
+{
+  if (a->dtype == STRATA_PLAN_F64)
+    reduce (a, TRUE);
+  else
+    reduce (a, FALSE);
 }
 
 static void

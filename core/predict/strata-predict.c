@@ -31,12 +31,17 @@ typedef struct {
 
 #define CACHE_KEY "strata-predict-plan"
 
+/* Under the cache's lock, which every call using the cache took last:
+ * the last reference may be dropped by another thread, and GLib's atomic
+ * reference count is not seen by ThreadSanitizer (not instrumented). */
 static void
 plan_cache_clear (PlanCache *cache)
 {
+  g_rec_mutex_lock (&cache->lock);
   strata_plan_exec_free (cache->idle);
   strata_plan_free (cache->plan);
   g_clear_pointer (&cache->weights, g_ptr_array_unref);
+  g_rec_mutex_unlock (&cache->lock);
   g_rec_mutex_clear (&cache->lock);
 }
 

@@ -45,7 +45,7 @@ strata_json_object_copy (JsonObject *object)
   return copy;
 }
 
-/* json_node_copy() shares containers; this copies them. */
+/* json_node_copy() shares containers and values; this copies them. */
 static JsonNode *
 node_copy_deep (JsonNode *node)
 {
@@ -66,23 +66,21 @@ node_copy_deep (JsonNode *node)
     case JSON_NODE_VALUE:
     case JSON_NODE_NULL:
     default:
-      copy = json_node_copy (node);
-      /* A copy of an immutable node is immutable; callers edit copies. */
-      if (json_node_is_immutable (copy))
+      /* Values are copied too, not shared as json_node_copy() shares
+       * them: json-glib counts references without atomics, and several
+       * threads copy one model's stored config at once (predict). The
+       * copy is also mutable, where the node may be immutable; callers
+       * edit copies. */
+      copy = json_node_alloc ();
+      if (JSON_NODE_HOLDS_NULL (node))
+        json_node_init_null (copy);
+      else
         {
-          JsonNode *mutable_copy = json_node_alloc ();
-          if (JSON_NODE_HOLDS_NULL (node))
-            json_node_init_null (mutable_copy);
-          else
-            {
-              GValue value = G_VALUE_INIT;
-              json_node_get_value (node, &value);
-              json_node_init (mutable_copy, JSON_NODE_VALUE);
-              json_node_set_value (mutable_copy, &value);
-              g_value_unset (&value);
-            }
-          json_node_unref (copy);
-          copy = mutable_copy;
+          GValue value = G_VALUE_INIT;
+          json_node_get_value (node, &value);
+          json_node_init (copy, JSON_NODE_VALUE);
+          json_node_set_value (copy, &value);
+          g_value_unset (&value);
         }
       return copy;
     }

@@ -5,7 +5,7 @@
 # Runs the suite in three builds: a -Werror build (then the README's example
 # command on it), an ASan+UBSan build, and a clang-14 libFuzzer build that
 # fuzzes each target for STRATA_FUZZ_SECONDS (default 30), and the threads
-# test in a ThreadSanitizer build (STRATA_TSAN=0 leaves it out).
+# and predict-threads tests in a ThreadSanitizer build (STRATA_TSAN=0 leaves it out).
 # Ends with "N passed, N failed, N skipped", counted over all of them.
 #
 # Under CI=true (.ci/run) nothing may be skipped: every fixture, tool and
@@ -92,9 +92,9 @@ else
   status=1
 fi
 
-# ThreadSanitizer: only the test that loads and saves from eight threads
-# (the rest of the suite is single-threaded), and only what it needs is
-# built. Strata serializes every call into libhdf5 (plugins/libh5k/h5-common.c);
+# ThreadSanitizer: only the tests that load and save, and predict, from
+# eight threads (the rest of the suite is single-threaded), and only what
+# they need is built. Strata serializes every call into libhdf5 (plugins/libh5k/h5-common.c);
 # tests/tsan.supp says what TSan cannot see.
 if [ "${STRATA_TSAN:-1}" = 1 ]; then
   unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
@@ -104,9 +104,9 @@ if [ "${STRATA_TSAN:-1}" = 1 ]; then
     meson setup "$tsandir" -Dwerror=true -Db_sanitize=thread -Db_lundef=false \
       -Dintrospection=disabled -Dvapi=disabled -Ddocs=disabled -Dbuildtype=debug || status=1
   fi
-  if ninja -C "$tsandir" tests/robustness/test-threads \
+  if ninja -C "$tsandir" tests/robustness/test-threads tests/predict/test-predict-threads \
        $(ninja -C "$tsandir" -t targets all | grep -E '^plugins/([^/:]+/)?[^/:]+\.(so|format): ' | cut -d: -f1); then
-    meson test -C "$tsandir" --no-rebuild --print-errorlogs --timeout-multiplier 3 threads || status=1
+    meson test -C "$tsandir" --no-rebuild --print-errorlogs --timeout-multiplier 3 threads predict-threads || status=1
   else
     status=1
   fi

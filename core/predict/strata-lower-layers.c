@@ -49,7 +49,7 @@ config_constant (StrataLowerCall *call, const char *key, float fallback)
       return strata_plan_add_floats (call->plan, call->name, 1, &dim, values);
     }
   if (node != NULL && strata_json_node_get_double (node, &v))
-    return strata_plan_add_scalar (call->plan, call->name, (float) v);
+    return strata_plan_add_scalar (call->plan, call->name, v);
   return strata_plan_add_scalar (call->plan, call->name, fallback);
 }
 
@@ -152,7 +152,7 @@ l2_normalize (StrataLowerCall *call, guint x, int axis, GError **error)
     /* x · rsqrt(max(Σx², 1e-12)) */
     s = strata_lower_unary (call, STRATA_OP_RSQRT,
                             strata_lower_binary (call, STRATA_OP_MAXIMUM, s,
-                                                 strata_plan_add_scalar (call->plan, call->name, 1e-12f),
+                                                 strata_plan_add_scalar (call->plan, call->name, 1e-12),
                                                  error),
                             error);
   return strata_lower_binary (call, STRATA_OP_MUL, x, s, error);

@@ -31,7 +31,7 @@ lower_not_equal (StrataLowerCall *call, GError **error)
   if (call->n_inputs == 2)
     b = call->inputs[1];
   else if (call->n_inputs == 1 && constant_operand (call, &value))
-    b = strata_plan_add_scalar (call->plan, call->name, (float) value);
+    b = strata_plan_add_scalar (call->plan, call->name, value);
   else
     return strata_lower_unsupported (call, error, "operands other than two tensors or a tensor and a number");
   return strata_lower_done (call, strata_lower_binary (call, STRATA_OP_NOT_EQUAL, call->inputs[0], b, error));

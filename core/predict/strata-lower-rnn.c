@@ -72,13 +72,14 @@ activation (StrataLowerCall *call, const char *key, const char *fallback, Strata
   return strata_lower_unsupported (call, error, "%s “%s” in a recurrent cell", key, name);
 }
 
-/* A view of @count floats of the constant @id from float @offset on. */
+/* A view of @count elements of the constant @id from element @offset on. */
 static guint
 const_view (StrataLowerCall *call, guint id, gsize offset, gint64 count)
 {
   StrataPlanValue *v = strata_lower_value (call, id);
 
-  return strata_plan_add_const (call->plan, call->name, 1, &count, (const float *) v->data + offset,
+  return strata_plan_add_const (call->plan, call->name, v->dtype, 1, &count,
+                                (const guint8 *) v->data + offset * strata_plan_dtype_size (v->dtype),
                                 v->owner);
 }
 
@@ -126,8 +127,9 @@ lower_recurrent (StrataLowerCall *call, const Rnn *rnn, GError **error)
     return strata_lower_unsupported (call, error, "a recurrent kernel that is not [units, %u·units]", gates);
   if (rank_of (call, rnn->x) != 3)
     return strata_lower_unsupported (call, error, "an input of rank %u", rank_of (call, rnn->x));
-  if (strata_lower_get_bool (call, "stateful", FALSE))
-    return strata_lower_unsupported (call, error, "stateful");
+  /* stateful=True is computed as the first call of a freshly loaded (or
+   * reset) Keras model: from zeros or the initial_state given. Strata
+   * keeps no state between calls, so every call is such a first call. */
   if (strata_lower_get_bool (call, "time_major", FALSE))
     return strata_lower_unsupported (call, error, "time_major");
   if (rnn->n_init != 0 && rnn->n_init != n_states)

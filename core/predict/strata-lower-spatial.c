@@ -78,15 +78,6 @@ padding_of (StrataLowerCall *call)
   return g_ascii_strcasecmp (p, "same") == 0 ? STRATA_PLAN_PADDING_SAME : STRATA_PLAN_PADDING_VALID;
 }
 
-/* A view of the constant @w with @rank dims @dims (same data). */
-static guint
-view (StrataLowerCall *call, guint w, guint rank, const gint64 *dims)
-{
-  StrataPlanValue *v = strata_lower_value (call, w);
-
-  return strata_plan_add_const (call->plan, call->name, rank, dims, v->data, v->owner);
-}
-
 typedef enum { CONV_PLAIN, CONV_TRANSPOSE, CONV_DEPTHWISE, CONV_SEPARABLE } ConvKind;
 
 /* The spatial conv of @kind on the channels-last @x (1D: already given
@@ -171,7 +162,7 @@ lower_conv (StrataLowerCall *call, ConvKind kind, guint n_axes, GError **error)
       kdims[krank - 1] *= kdims[krank - 2];
       kdims[krank - 2] = 1;
     }
-  w[0] = view (call, w[0], krank, kdims);
+  w[0] = strata_lower_const_view (call, w[0], krank, kdims);
 
   if (cf)
     x = to_channels_last (call, x, error);
@@ -188,7 +179,7 @@ lower_conv (StrataLowerCall *call, ConvKind kind, guint n_axes, GError **error)
       gint64 pdims[2] = { pv->dims[pv->rank - 2], pv->dims[pv->rank - 1] };
       if (pv->rank != n_axes + 2)
         return strata_lower_unsupported (call, error, "pointwise kernel of rank %u", pv->rank);
-      y = strata_lower_binary (call, STRATA_OP_MATMUL, y, view (call, w[1], 2, pdims), error);
+      y = strata_lower_binary (call, STRATA_OP_MATMUL, y, strata_lower_const_view (call, w[1], 2, pdims), error);
     }
   if (n == n_kernels + 1)
     y = strata_lower_binary (call, STRATA_OP_BIAS_ADD, y, w[n_kernels], error);
@@ -317,12 +308,10 @@ lower_batch_norm (StrataLowerCall *call, GError **error)
   gboolean scale = strata_lower_get_bool (call, "scale", TRUE);
   gboolean center = strata_lower_get_bool (call, "center", TRUE);
   double eps = strata_lower_get_double (call, "epsilon", 1e-3);
-  const float *gamma = NULL, *beta = NULL, *mean, *var;
-  g_autofree float *mul = NULL;
-  g_autofree float *add = NULL;
+  StrataPlanValue *gamma = NULL, *beta = NULL, *mean, *var;
   gint64 dims[STRATA_PLAN_MAX_RANK];
   gsize c;
-  guint channel;
+  guint channel, r, m, a, shift, y;
   /* tf-keras runs the fused kernel for rank 4/5 inputs normalised on the
    * channel axis: (x - mean)·(γ·inv) + β; everything else x·inv' + (β - μ·inv'). */
   gboolean fused;
@@ -337,38 +326,57 @@ lower_batch_norm (StrataLowerCall *call, GError **error)
     return strata_lower_unsupported (call, error, "%u weights", n);
   nb = 0;
   if (scale)
-    gamma = strata_lower_value (call, w[nb++])->data;
+    gamma = strata_lower_value (call, w[nb++]);
   if (center)
-    beta = strata_lower_value (call, w[nb++])->data;
-  mean = strata_lower_value (call, w[nb])->data;
-  var = strata_lower_value (call, w[nb + 1])->data;
-  c = (gsize) strata_lower_value (call, w[nb])->dims[0];
+    beta = strata_lower_value (call, w[nb++]);
+  mean = strata_lower_value (call, w[nb]);
+  var = strata_lower_value (call, w[nb + 1]);
+  c = (gsize) mean->dims[0];
   if (strata_lower_value (call, x)->dims[channel] >= 0 &&
       (gsize) strata_lower_value (call, x)->dims[channel] != c)
     return strata_lower_unsupported (call, error, "weights of %" G_GSIZE_FORMAT " channels", c);
 
-  /* Folded per-channel factors, computed in float32 as TensorFlow does. */
-  mul = g_new (float, c);
-  add = g_new (float, c);
-  for (gsize i = 0; i < c; i++)
-    {
-      float inv = (float) (1.0 / sqrt ((double) (var[i] + (float) eps)));
-      float b = beta != NULL ? beta[i] : 0.0f;
-      mul[i] = gamma != NULL ? inv * gamma[i] : inv;
-      add[i] = fused ? b : b - mean[i] * mul[i];
-    }
   broadcast_dims (call, x, mask, dims);
-  {
-    guint r = rank - channel;
-    guint m = strata_plan_add_floats (call->plan, call->name, r, dims, mul);
-    guint a = strata_plan_add_floats (call->plan, call->name, r, dims, add);
-    guint y = x;
-    if (fused)
-      y = strata_lower_binary (call, STRATA_OP_SUB, x,
-                               strata_plan_add_floats (call->plan, call->name, r, dims, mean), error);
-    y = strata_lower_binary (call, STRATA_OP_MUL, y, m, error);
-    return strata_lower_done (call, strata_lower_binary (call, STRATA_OP_ADD, y, a, error));
-  }
+  r = rank - channel;
+  if (call->plan->compute == STRATA_PLAN_F64)
+    {
+      /* A float64 plan's weights are float64: folded in double. */
+      g_autofree double *mul = g_new (double, c);
+      g_autofree double *add = g_new (double, c);
+      const double *g = gamma != NULL ? gamma->data : NULL, *b = beta != NULL ? beta->data : NULL;
+      const double *mu = mean->data, *v = var->data;
+      for (gsize i = 0; i < c; i++)
+        {
+          mul[i] = (g != NULL ? g[i] : 1.0) / sqrt (v[i] + eps);
+          add[i] = fused ? (b != NULL ? b[i] : 0.0) : (b != NULL ? b[i] : 0.0) - mu[i] * mul[i];
+        }
+      m = strata_plan_add_doubles (call->plan, call->name, r, dims, mul);
+      a = strata_plan_add_doubles (call->plan, call->name, r, dims, add);
+      shift = fused ? strata_plan_add_doubles (call->plan, call->name, r, dims, mu) : G_MAXUINT;
+    }
+  else
+    {
+      /* Folded per-channel factors, computed in float32 as TensorFlow does. */
+      g_autofree float *mul = g_new (float, c);
+      g_autofree float *add = g_new (float, c);
+      const float *g = gamma != NULL ? gamma->data : NULL, *b = beta != NULL ? beta->data : NULL;
+      const float *mu = mean->data, *v = var->data;
+      for (gsize i = 0; i < c; i++)
+        {
+          float inv = (float) (1.0 / sqrt ((double) (v[i] + (float) eps)));
+          float bi = b != NULL ? b[i] : 0.0f;
+          mul[i] = g != NULL ? inv * g[i] : inv;
+          add[i] = fused ? bi : bi - mu[i] * mul[i];
+        }
+      m = strata_plan_add_floats (call->plan, call->name, r, dims, mul);
+      a = strata_plan_add_floats (call->plan, call->name, r, dims, add);
+      shift = fused ? strata_plan_add_floats (call->plan, call->name, r, dims, mu) : G_MAXUINT;
+    }
+  y = x;
+  if (fused)
+    y = strata_lower_binary (call, STRATA_OP_SUB, x, shift, error);
+  y = strata_lower_binary (call, STRATA_OP_MUL, y, m, error);
+  return strata_lower_done (call, strata_lower_binary (call, STRATA_OP_ADD, y, a, error));
 }
 
 static gboolean
@@ -399,13 +407,11 @@ lower_layer_norm (StrataLowerCall *call, GError **error)
   /* The weights viewed in the broadcast shape. */
   if (scale)
     {
-      StrataPlanValue *g = strata_lower_value (call, w[nb++]);
-      gamma = strata_plan_add_const (call->plan, call->name, r, dims, g->data, g->owner);
+      gamma = strata_lower_const_view (call, w[nb++], r, dims);
     }
   if (center)
     {
-      StrataPlanValue *b = strata_lower_value (call, w[nb]);
-      beta = strata_plan_add_const (call->plan, call->name, r, dims, b->data, b->owner);
+      beta = strata_lower_const_view (call, w[nb], r, dims);
     }
 
   mean_op.attr.reduce.axes = mask;
@@ -417,7 +423,7 @@ lower_layer_norm (StrataLowerCall *call, GError **error)
   var_op.attr.reduce = mean_op.attr.reduce;
   inv = strata_lower_unary (call, STRATA_OP_RSQRT,
                             strata_lower_binary (call, STRATA_OP_ADD, strata_lower_op_full (call, &var_op, error),
-                                                 strata_plan_add_scalar (call->plan, call->name, (float) eps),
+                                                 strata_plan_add_scalar (call->plan, call->name, eps),
                                                  error),
                             error);
   if (fused)

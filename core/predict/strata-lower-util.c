@@ -199,6 +199,28 @@ strata_lower_get_ints (StrataLowerCall *call, const char *key, guint n, gint64 *
   return TRUE;
 }
 
+/* A weight of a F64 plan: float64 ones are used in place, others converted. */
+static gboolean
+add_f64_weight (StrataLowerCall *call, StrataTensor *w, guint rank, const gint64 *dims, guint *id,
+                GError **error)
+{
+  GBytes *data = strata_tensor_get_data (w);
+  g_autoptr(StrataTensor) converted = NULL;
+
+  if (strata_tensor_get_dtype (w) == STRATA_DTYPE_FLOAT64)
+    {
+      *id = strata_plan_add_const (call->plan, call->name, STRATA_PLAN_F64, rank, dims,
+                                   g_bytes_get_data (data, NULL), data);
+      return TRUE;
+    }
+  converted = strata_tensor_cast (w, STRATA_DTYPE_FLOAT64, error);
+  if (converted == NULL)
+    return FALSE;
+  *id = strata_plan_add_doubles (call->plan, call->name, rank, dims,
+                                 g_bytes_get_data (strata_tensor_get_data (converted), NULL));
+  return TRUE;
+}
+
 gboolean
 strata_lower_weights (StrataLowerCall *call, guint *ids, guint max, guint *n_weights, GError **error)
 {
@@ -229,8 +251,13 @@ strata_lower_weights (StrataLowerCall *call, guint *ids, guint max, guint *n_wei
         }
       if (rank > STRATA_PLAN_MAX_RANK)
         return strata_lower_unsupported (call, error, "weight of rank %u", rank);
-      if (strata_tensor_get_dtype (w) == STRATA_DTYPE_FLOAT32)
-        ids[i] = strata_plan_add_const (call->plan, call->name, rank, dims,
+      if (call->plan->compute == STRATA_PLAN_F64)
+        {
+          if (!add_f64_weight (call, w, rank, dims, &ids[i], error))
+            return FALSE;
+        }
+      else if (strata_tensor_get_dtype (w) == STRATA_DTYPE_FLOAT32)
+        ids[i] = strata_plan_add_const (call->plan, call->name, STRATA_PLAN_F32, rank, dims,
                                         g_bytes_get_data (data, NULL), data);
       else
         {
@@ -250,7 +277,7 @@ strata_lower_const_view (StrataLowerCall *call, guint weight, guint rank, const 
 {
   StrataPlanValue *w = strata_lower_value (call, weight);
 
-  return strata_plan_add_const (call->plan, call->name, rank, dims, w->data, w->owner);
+  return strata_plan_add_const (call->plan, call->name, w->dtype, rank, dims, w->data, w->owner);
 }
 
 StrataPlanValue *

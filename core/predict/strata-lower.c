@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "strata-lower-private.h"
+#include "strata-plan-kernels.h"
 #include "strata-predict-private.h"
 #include "strata-model-cudnn-private.h"
 #include "strata-model-private.h"
@@ -112,6 +113,17 @@ lower_call (Lower *lower, StrataModel *model, JsonObject *entry, const Call *c,
   g_autoptr(GError) local = NULL;
   g_autofree guint *masks = NULL;
 
+  /* A plan computes in one float type: float64 when every layer is (see
+   * computes_in_f64), else float32, where a float64 layer would lose the
+   * precision Keras keeps. Checked before the inputs, to name every such
+   * layer. (float16 and bfloat16 weights are converted.) */
+  if (layer != NULL && !is_model_class (class_name) && lower->plan->compute == STRATA_PLAN_F32 &&
+      g_strcmp0 (strata_layer_get_dtype (layer), "float64") == 0)
+    {
+      add_unsupported (lower, name, class_name,
+                       "dtype policy “float64” in a model whose other layers are not float64");
+      goto poison;
+    }
   for (guint i = 0; i < n_inputs; i++)
     if (inputs[i] == POISON)
       goto poison;
@@ -520,6 +532,52 @@ lower_model (Lower *lower, StrataModel *model, JsonObject *entry, guint n_inputs
   return ok;
 }
 
+/* Whether every layer of @model (nested ones included; input layers and
+ * models aside) has the float64 dtype policy, and there is one. */
+static gboolean
+computes_in_f64 (StrataModel *model, guint *n_layers)
+{
+  for (guint i = 0; i < strata_model_get_n_layers (model); i++)
+    {
+      StrataLayer *layer = strata_model_get_layer_at (model, i);
+
+      if (STRATA_IS_MODEL (layer))
+        {
+          if (!computes_in_f64 (STRATA_MODEL (layer), n_layers))
+            return FALSE;
+        }
+      else if (!STRATA_IS_INPUT_LAYER (layer))
+        {
+          if (g_strcmp0 (strata_layer_get_dtype (layer), "float64") != 0)
+            return FALSE;
+          (*n_layers)++;
+        }
+    }
+  return TRUE;
+}
+
+/* In a F64 plan, names each layer lowered to an op without a float64
+ * kernel, then makes the plan's float32 constants float64. */
+static void
+finish_f64 (Lower *lower)
+{
+  StrataPlan *plan = lower->plan;
+  const char *last = NULL;
+
+  for (guint k = 0; k < plan->ops->len; k++)
+    {
+      StrataPlanOp *op = &g_array_index (plan->ops, StrataPlanOp, k);
+      if (strata_kernel_has_f64 (op->type) || op->layer == last)
+        continue;
+      last = op->layer;
+      g_ptr_array_add (lower->unsupported,
+                       g_strdup_printf ("“%s” (float64 %s is not implemented)", op->layer,
+                                        strata_op_type_name (op->type)));
+    }
+  if (lower->unsupported->len == 0)
+    strata_plan_constants_to_f64 (plan);
+}
+
 StrataPlan *
 strata_plan_lower (StrataModel *model, GError **error)
 {
@@ -551,6 +609,10 @@ strata_plan_lower (StrataModel *model, GError **error)
     }
   plan = strata_plan_new ();
   plan->keras3 = strata_model_get_dialect (model) == STRATA_KERAS_DIALECT_KERAS3;
+  {
+    guint n_layers = 0;
+    plan->compute = computes_in_f64 (model, &n_layers) && n_layers > 0 ? STRATA_PLAN_F64 : STRATA_PLAN_F32;
+  }
   lower.plan = plan;
   lower.unsupported = unsupported;
   lower.masks = masks;
@@ -569,13 +631,15 @@ strata_plan_lower (StrataModel *model, GError **error)
           strata_plan_free (plan);
           return NULL;
         }
-      inputs[i] = strata_plan_add_input (plan, STRATA_PLAN_F32, rank, dims);
+      inputs[i] = strata_plan_add_input (plan, plan->compute, rank, dims);
     }
   if (!lower_model (&lower, model, entry, model_inputs->len, inputs, outputs, error))
     {
       strata_plan_free (plan);
       return NULL;
     }
+  if (plan->compute == STRATA_PLAN_F64)
+    finish_f64 (&lower);
   if (unsupported->len > 0)
     {
       g_autofree char *list = NULL;

@@ -1,4 +1,4 @@
-/* strata-plan-blas.c: single-precision matrix products
+/* strata-plan-blas.c: single- and double-precision matrix products
  *
  * OpenBLAS when the build found it (threads follow OPENBLAS_NUM_THREADS),
  * else a plain C loop that accumulates in double.
@@ -37,5 +37,30 @@ strata_sgemm (gboolean trans_a, gboolean trans_b, gsize m, gsize n, gsize k,
           sum += (double) (trans_a ? a[p * lda + i] : a[i * lda + p]) *
                  (double) (trans_b ? b[j * ldb + p] : b[p * ldb + j]);
         c[i * ldc + j] = (float) sum;
+      }
+}
+
+/* C = A·B, row-major [m, k]·[k, n] with leading dimensions. */
+void
+strata_dgemm (gsize m, gsize n, gsize k, const double *a, gsize lda, const double *b, gsize ldb,
+              double *c, gsize ldc)
+{
+  if (m == 0 || n == 0)
+    return;
+#ifdef STRATA_HAVE_CBLAS
+  if (k > 0)
+    {
+      cblas_dgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, (int) m, (int) n, (int) k,
+                   1.0, a, (int) lda, b, (int) ldb, 0.0, c, (int) ldc);
+      return;
+    }
+#endif
+  for (gsize i = 0; i < m; i++)
+    for (gsize j = 0; j < n; j++)
+      {
+        double sum = 0.0;
+        for (gsize p = 0; p < k; p++)
+          sum += a[i * lda + p] * b[p * ldb + j];
+        c[i * ldc + j] = sum;
       }
 }

@@ -79,51 +79,64 @@ strata_kernel_conv_scratch_size (const StrataKernelArgs *a)
   geometry (a, &g);
   if (a->op->type == STRATA_OP_CONV2D_BACKPROP_INPUT || a->op->type == STRATA_OP_CONV3D_BACKPROP_INPUT)
     return g.n_pix * g.k_vol * g.co * sizeof (float);
-  return g.o_pix * g.k_vol * g.cig * sizeof (float);
+  return g.o_pix * g.k_vol * g.cig * strata_plan_dtype_size (a->dtype);
 }
 
-/* Conv2D / Conv3D: y[o, c] = Σ_j x[o·s − before + j·d, group(c)] · K[j, :, c] */
+/* C = A·B, row-major, in the op's float type. */
+static void
+gemm (StrataPlanDType dtype, gsize m, gsize n, gsize k, const void *a, gsize lda, const void *b,
+      gsize ldb, void *c, gsize ldc)
+{
+  if (dtype == STRATA_PLAN_F64)
+    strata_dgemm (m, n, k, a, lda, b, ldb, c, ldc);
+  else
+    strata_sgemm (FALSE, FALSE, m, n, k, a, lda, b, ldb, FALSE, c, ldc);
+}
+
+/* Conv2D / Conv3D: y[o, c] = Σ_j x[o·s − before + j·d, group(c)] · K[j, :, c]
+ * (float32, or float64 in a float64 plan: im2col only moves elements) */
 void
 strata_kernel_conv (const StrataKernelArgs *a)
 {
   Geometry g;
-  float *col = a->scratch;
+  guint8 *col = a->scratch;
+  gsize e = strata_plan_dtype_size (a->dtype);
 
   geometry (a, &g);
   for (gint64 b = 0; b < a->in_dims[0][0]; b++)
     {
-      const float *x = (const float *) a->in[0] + b * g.n_pix * g.ci;
-      float *y = (float *) a->out + b * g.o_pix * g.co;
+      const guint8 *x = (const guint8 *) a->in[0] + b * g.n_pix * g.ci * e;
+      guint8 *y = (guint8 *) a->out + b * g.o_pix * g.co * e;
       gsize cog = g.co / g.groups, kk = g.k_vol * g.cig;
 
       if (g.groups == 1 && g.k_vol == 1 && g.n_pix == g.o_pix &&
           g.s[0] == 1 && g.s[1] == 1 && g.s[2] == 1 && g.before[0] == 0 && g.before[1] == 0 && g.before[2] == 0)
         {
-          strata_sgemm (FALSE, FALSE, g.o_pix, g.co, g.ci, x, g.ci, a->in[1], g.co, FALSE, y, g.co);
+          gemm (a->dtype, g.o_pix, g.co, g.ci, x, g.ci, a->in[1], g.co, y, g.co);
           continue;
         }
       for (gsize grp = 0; grp < g.groups; grp++)
         {
           /* im2col: one row per output pixel, [kd, kh, kw, cig] like the filter */
-          float *row = col;
+          guint8 *row = col;
           for (gint64 oz = 0; oz < g.o[0]; oz++)
             for (gint64 oy = 0; oy < g.o[1]; oy++)
               for (gint64 ox = 0; ox < g.o[2]; ox++)
                 for (gint64 kz = 0; kz < g.k[0]; kz++)
                   for (gint64 ky = 0; ky < g.k[1]; ky++)
-                    for (gint64 kx = 0; kx < g.k[2]; kx++, row += g.cig)
+                    for (gint64 kx = 0; kx < g.k[2]; kx++, row += g.cig * e)
                       {
                         gint64 iz = oz * g.s[0] - g.before[0] + kz * g.d[0];
                         gint64 iy = oy * g.s[1] - g.before[1] + ky * g.d[1];
                         gint64 ix = ox * g.s[2] - g.before[2] + kx * g.d[2];
                         if (iz < 0 || iz >= g.n[0] || iy < 0 || iy >= g.n[1] || ix < 0 || ix >= g.n[2])
-                          memset (row, 0, g.cig * sizeof (float));
+                          memset (row, 0, g.cig * e);
                         else
-                          memcpy (row, x + ((iz * g.n[1] + iy) * g.n[2] + ix) * g.ci + grp * g.cig,
-                                  g.cig * sizeof (float));
+                          memcpy (row, x + (((iz * g.n[1] + iy) * g.n[2] + ix) * g.ci + grp * g.cig) * e,
+                                  g.cig * e);
                       }
-          strata_sgemm (FALSE, FALSE, g.o_pix, cog, kk, col, kk, (const float *) a->in[1] + grp * cog, g.co,
-                        FALSE, y + grp * cog, g.co);
+          gemm (a->dtype, g.o_pix, cog, kk, col, kk, (const guint8 *) a->in[1] + grp * cog * e, g.co,
+                y + grp * cog * e, g.co);
         }
     }
 }
@@ -167,9 +180,10 @@ strata_kernel_conv_transpose (const StrataKernelArgs *a)
     }
 }
 
-/* MaxPool / AvgPool (2-D and 3-D): padded cells never count (spec 3.2). */
-void
-strata_kernel_pool (const StrataKernelArgs *a)
+/* MaxPool / AvgPool (2-D and 3-D): padded cells never count (spec 3.2).
+ * Inlined once per float type, so the element type is a constant. */
+G_ALWAYS_INLINE static inline void
+pool (const StrataKernelArgs *a, gboolean f64)
 {
   Geometry g;
   gboolean is_max = a->op->type == STRATA_OP_MAX_POOL || a->op->type == STRATA_OP_MAX_POOL3D;
@@ -182,8 +196,8 @@ strata_kernel_pool (const StrataKernelArgs *a)
         for (gint64 ox = 0; ox < g.o[2]; ox++)
           {
             const gint64 o[3] = { oz, oy, ox };
-            const float *x = (const float *) a->in[0] + b * g.n_pix * g.ci;
-            float *y = (float *) a->out + (((b * g.o[0] + oz) * g.o[1] + oy) * g.o[2] + ox) * g.ci;
+            gsize x0 = b * g.n_pix * g.ci;
+            gsize y0 = (((b * g.o[0] + oz) * g.o[1] + oy) * g.o[2] + ox) * g.ci;
             for (guint i = 0; i < 3; i++)
               {
                 lo[i] = MAX (o[i] * g.s[i] - g.before[i], 0);
@@ -196,14 +210,24 @@ strata_kernel_pool (const StrataKernelArgs *a)
                   for (gint64 iy = lo[1]; iy < hi[1]; iy++)
                     for (gint64 ix = lo[2]; ix < hi[2]; ix++)
                       {
-                        float v = x[((iz * g.n[1] + iy) * g.n[2] + ix) * g.ci + ch];
+                        double v = strata_kernel_load (a->in[0], x0 + ((iz * g.n[1] + iy) * g.n[2] + ix) * g.ci + ch, f64);
                         if (is_max)
                           acc = (v > acc || isnan (v)) ? v : acc;
                         else
                           acc += v;
                       }
-                y[ch] = (float) (is_max ? acc
-                                 : acc / (double) ((hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2])));
+                strata_kernel_store (a->out, y0 + ch, f64,
+                                     is_max ? acc
+                                     : acc / (double) ((hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2])));
               }
           }
+}
+
+void
+strata_kernel_pool (const StrataKernelArgs *a)
+{
+  if (a->dtype == STRATA_PLAN_F64)
+    pool (a, TRUE);
+  else
+    pool (a, FALSE);
 }

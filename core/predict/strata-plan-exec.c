@@ -20,6 +20,7 @@
 typedef struct {
   guint  rank;
   gint64 dims[STRATA_PLAN_MAX_RANK];
+  StrataPlanDType dtype;
   guint  root;       /* the value whose storage this one uses */
   gsize  offset;     /* in the arena, for computed roots */
   gsize  bytes;
@@ -85,6 +86,7 @@ fill_args (StrataPlanExec *exec, const StrataPlanOp *op, StrataKernelArgs *args)
     }
   args->out_rank = exec->info[op->output].rank;
   args->out_dims = exec->info[op->output].dims;
+  args->dtype = exec->info[op->output].dtype;
 }
 
 void
@@ -172,6 +174,7 @@ strata_plan_exec_new (StrataPlan *plan, GPtrArray *input_shapes, GError **error)
     {
       StrataPlanValue *v = strata_plan_value (plan, i);
       exec->info[i].root = i;
+      exec->info[i].dtype = v->dtype;
       if (v->kind == STRATA_PLAN_VALUE_CONST)
         {
           exec->info[i].rank = v->rank;
@@ -190,7 +193,6 @@ strata_plan_exec_new (StrataPlan *plan, GPtrArray *input_shapes, GError **error)
       ValueInfo *out = &exec->info[op->output];
       guint in_rank[STRATA_PLAN_MAX_INPUTS];
       gint64 in_dims[STRATA_PLAN_MAX_INPUTS][STRATA_PLAN_MAX_RANK];
-      StrataPlanDType dtype;
       gsize n = 1;
 
       for (guint j = 0; j < op->n_inputs; j++)
@@ -201,7 +203,7 @@ strata_plan_exec_new (StrataPlan *plan, GPtrArray *input_shapes, GError **error)
           last_use[in->root] = k;
         }
       if (!strata_plan_infer_shape (op, (StrataPlanValue *) (void *) plan->values->data,
-                                    in_rank, in_dims, &dtype, &out->rank, out->dims, error))
+                                    in_rank, in_dims, &out->dtype, &out->rank, out->dims, error))
         goto fail;
       for (guint d = 0; d < out->rank; d++)
         {
@@ -214,7 +216,7 @@ strata_plan_exec_new (StrataPlan *plan, GPtrArray *input_shapes, GError **error)
             }
           n *= (gsize) out->dims[d];
         }
-      out->bytes = n * 4;
+      out->bytes = n * strata_plan_dtype_size (out->dtype);
       if (op->type == STRATA_OP_RESHAPE || op->type == STRATA_OP_IDENTITY)
         out->root = exec->info[op->inputs[0]].root;
       last_use[out->root] = MAX (last_use[out->root], k);
@@ -316,8 +318,8 @@ strata_plan_exec_run (StrataPlanExec *exec, const void * const *inputs,
       ValueInfo *vi = &exec->info[id];
       g_autoptr(StrataShape) shape = strata_shape_new (vi->rank, vi->dims);
       g_autoptr(GBytes) bytes = g_bytes_new (value_ptr (exec, id, inputs), vi->bytes);
-      StrataDType dtype = strata_plan_value (plan, id)->dtype == STRATA_PLAN_I32
-                          ? STRATA_DTYPE_INT32 : STRATA_DTYPE_FLOAT32;
+      StrataDType dtype = vi->dtype == STRATA_PLAN_I32 ? STRATA_DTYPE_INT32
+                          : vi->dtype == STRATA_PLAN_F64 ? STRATA_DTYPE_FLOAT64 : STRATA_DTYPE_FLOAT32;
       StrataTensor *t = strata_tensor_new (dtype, shape, bytes, error);
 
       if (t == NULL)

@@ -198,8 +198,9 @@ run_softmax (const StrataKernelArgs *a, gboolean log_softmax)
     }
 }
 
-static void
-run_reduce (const StrataKernelArgs *a)
+/* Mean, Max, Sum; inlined once per float type (see run_reduce). */
+G_ALWAYS_INLINE static inline void
+reduce (const StrataKernelArgs *a, gboolean f64)
 {
   const StrataPlanOp *op = a->op;
   guint r = a->in_rank[0];
@@ -208,8 +209,6 @@ run_reduce (const StrataKernelArgs *a)
   gsize n = n_elements (r, d), n_out = n_elements (a->out_rank, a->out_dims);
   gsize count = 1, s = 1;
   double *acc = a->scratch;
-  const float *x = a->in[0];
-  float *y = a->out;
 
   for (int i = (int) r - 1; i >= 0; i--)
     {
@@ -231,14 +230,24 @@ run_reduce (const StrataKernelArgs *a)
       gsize o = 0;
       for (guint k = 0; k < r; k++)
         o += idx[k] * out_stride[k];
+      double v = strata_kernel_load (a->in[0], i, f64);
       if (op->type == STRATA_OP_MAX)
-        acc[o] = (x[i] > acc[o] || isnan (x[i])) ? x[i] : acc[o];
+        acc[o] = (v > acc[o] || isnan (v)) ? v : acc[o];
       else
-        acc[o] += x[i];
+        acc[o] += v;
       next_index (idx, r, d);
     }
   for (gsize i = 0; i < n_out; i++)
-    y[i] = (float) (op->type == STRATA_OP_MEAN ? acc[i] / (double) count : acc[i]);
+    strata_kernel_store (a->out, i, f64, op->type == STRATA_OP_MEAN ? acc[i] / (double) count : acc[i]);
+}
+
+static void
+run_reduce (const StrataKernelArgs *a)
+{
+  if (a->dtype == STRATA_PLAN_F64)
+    reduce (a, TRUE);
+  else
+    reduce (a, FALSE);
 }
 
 static void
@@ -410,6 +419,15 @@ strata_kernel_run (const StrataKernelArgs *a)
   const StrataPlanOp *op = a->op;
   gsize n = n_elements (a->out_rank, a->out_dims);
 
+  /* Convolution, pooling and reductions take either float type. */
+  if (a->dtype == STRATA_PLAN_F64 && op->type != STRATA_OP_CONV2D && op->type != STRATA_OP_CONV3D &&
+      op->type != STRATA_OP_MAX_POOL && op->type != STRATA_OP_AVG_POOL &&
+      op->type != STRATA_OP_MAX_POOL3D && op->type != STRATA_OP_AVG_POOL3D &&
+      op->type != STRATA_OP_MEAN && op->type != STRATA_OP_MAX && op->type != STRATA_OP_SUM)
+    {
+      strata_kernel_run_f64 (a);
+      return;
+    }
   switch (op->type)
     {
     case STRATA_OP_IDENTITY:

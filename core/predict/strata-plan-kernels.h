@@ -19,11 +19,35 @@ typedef struct {
   guint               out_rank;
   const gint64       *out_dims;
   void               *scratch;     /* strata_kernel_scratch_size() bytes */
+  StrataPlanDType     dtype;       /* the output's */
 } StrataKernelArgs;
 
 /* Bytes of scratch memory the op needs for these shapes (0 for most). */
 gsize strata_kernel_scratch_size (const StrataKernelArgs *args);
 void  strata_kernel_run          (const StrataKernelArgs *args);
+
+/* The ops of a float64 plan: the dense, element-wise and softmax ops
+ * (strata-plan-kernels-f64.c), and Conv2D/Conv3D, pooling and the
+ * reductions, whose kernels take either type; no transposed convolution,
+ * data movement, gather or recurrence yet. */
+gboolean strata_kernel_has_f64 (StrataOpType type);
+void     strata_kernel_run_f64 (const StrataKernelArgs *args);
+
+/* Element @i of float32 or float64 data (@f64), as double; and stored. */
+static inline double
+strata_kernel_load (const void *data, gsize i, gboolean f64)
+{
+  return f64 ? ((const double *) data)[i] : (double) ((const float *) data)[i];
+}
+
+static inline void
+strata_kernel_store (void *data, gsize i, gboolean f64, double v)
+{
+  if (f64)
+    ((double *) data)[i] = v;
+  else
+    ((float *) data)[i] = (float) v;
+}
 
 /* A StrataPlanActivation of @x (not GELU, which needs the op's attribute). */
 float strata_kernel_activation (const StrataPlanActivation *act, float x);
@@ -43,5 +67,8 @@ void  strata_kernel_rnn              (const StrataKernelArgs *args);
 void  strata_sgemm (gboolean trans_a, gboolean trans_b, gsize m, gsize n, gsize k,
                     const float *a, gsize lda, const float *b, gsize ldb,
                     gboolean accumulate, float *c, gsize ldc);
+/* C = A·B in double precision (no transposes, no accumulation). */
+void  strata_dgemm (gsize m, gsize n, gsize k, const double *a, gsize lda, const double *b, gsize ldb,
+                    double *c, gsize ldc);
 
 G_END_DECLS

@@ -93,10 +93,10 @@ strata_plan_add_input (StrataPlan *plan, StrataPlanDType dtype, guint rank, cons
 }
 
 guint
-strata_plan_add_const (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
-                       const void *data, GBytes *owner)
+strata_plan_add_const (StrataPlan *plan, const char *layer, StrataPlanDType dtype, guint rank,
+                       const gint64 *dims, const void *data, GBytes *owner)
 {
-  guint id = add_value (plan, STRATA_PLAN_VALUE_CONST, STRATA_PLAN_F32, layer, rank, dims);
+  guint id = add_value (plan, STRATA_PLAN_VALUE_CONST, dtype, layer, rank, dims);
   StrataPlanValue *v = strata_plan_value (plan, id);
 
   v->data = data;
@@ -114,13 +114,59 @@ strata_plan_add_floats (StrataPlan *plan, const char *layer, guint rank, const g
   for (guint i = 0; i < rank; i++)
     n *= (gsize) dims[i];
   bytes = g_bytes_new (values, n * sizeof (float));
-  return strata_plan_add_const (plan, layer, rank, dims, g_bytes_get_data (bytes, NULL), bytes);
+  return strata_plan_add_const (plan, layer, STRATA_PLAN_F32, rank, dims, g_bytes_get_data (bytes, NULL), bytes);
 }
 
 guint
-strata_plan_add_scalar (StrataPlan *plan, const char *layer, float value)
+strata_plan_add_scalar (StrataPlan *plan, const char *layer, double value)
 {
-  return strata_plan_add_floats (plan, layer, 0, NULL, &value);
+  float single = (float) value;
+
+  if (plan->compute == STRATA_PLAN_F64)
+    return strata_plan_add_doubles (plan, layer, 0, NULL, &value);
+  return strata_plan_add_floats (plan, layer, 0, NULL, &single);
+}
+
+guint
+strata_plan_add_doubles (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
+                         const double *values)
+{
+  gsize n = 1;
+  g_autoptr(GBytes) bytes = NULL;
+
+  for (guint i = 0; i < rank; i++)
+    n *= (gsize) dims[i];
+  bytes = g_bytes_new (values, n * sizeof (double));
+  return strata_plan_add_const (plan, layer, STRATA_PLAN_F64, rank, dims, g_bytes_get_data (bytes, NULL), bytes);
+}
+
+void
+strata_plan_constants_to_f64 (StrataPlan *plan)
+{
+  for (guint i = 0; i < plan->values->len; i++)
+    {
+      StrataPlanValue *v = strata_plan_value (plan, i);
+      gsize n = 1;
+      double *values;
+
+      if (v->kind != STRATA_PLAN_VALUE_CONST || v->dtype != STRATA_PLAN_F32)
+        continue;
+      for (guint d = 0; d < v->rank; d++)
+        n *= (gsize) v->dims[d];
+      values = g_new (double, MAX (n, 1));
+      for (gsize j = 0; j < n; j++)
+        values[j] = ((const float *) v->data)[j];
+      g_bytes_unref (v->owner);
+      v->owner = g_bytes_new_take (values, n * sizeof (double));
+      v->data = g_bytes_get_data (v->owner, NULL);
+      v->dtype = STRATA_PLAN_F64;
+    }
+}
+
+gsize
+strata_plan_dtype_size (StrataPlanDType dtype)
+{
+  return dtype == STRATA_PLAN_F64 ? 8 : 4;
 }
 
 static gboolean

@@ -39,6 +39,7 @@ G_BEGIN_DECLS
 typedef enum {
   STRATA_PLAN_F32,
   STRATA_PLAN_I32,
+  STRATA_PLAN_F64,   /* a float64 model's values (see StrataPlan.compute) */
 } StrataPlanDType;
 
 typedef enum {
@@ -222,6 +223,10 @@ struct _StrataPlan {
   GArray   *inputs;    /* guint value ids, the model's inputs in Keras order */
   GArray   *outputs;   /* guint value ids, the model's outputs in Keras order */
   gboolean  keras3;    /* computes as Keras 3 (else tf-keras / Keras 2) */
+  /* The float type of every float value: F32, or F64 for a model whose
+   * layers all have the float64 dtype policy. A F64 plan holds only ops
+   * that strata_kernel_has_f64() accepts. */
+  StrataPlanDType compute;
 };
 
 StrataPlan            *strata_plan_new        (void);
@@ -236,13 +241,22 @@ strata_plan_value (StrataPlan *plan, guint id)
 
 /* Building. Values get the next id. */
 guint  strata_plan_add_input  (StrataPlan *plan, StrataPlanDType dtype, guint rank, const gint64 *dims);
-/* A constant viewing @data inside @owner (referenced; nothing is copied). */
-guint  strata_plan_add_const  (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
-                               const void *data, GBytes *owner);
+/* A constant of @dtype viewing @data inside @owner (referenced; nothing is copied). */
+guint  strata_plan_add_const  (StrataPlan *plan, const char *layer, StrataPlanDType dtype, guint rank,
+                               const gint64 *dims, const void *data, GBytes *owner);
 /* A float constant the plan owns, copied from @values. */
 guint  strata_plan_add_floats (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
                                const float *values);
-guint  strata_plan_add_scalar (StrataPlan *plan, const char *layer, float value);
+/* A scalar constant of the plan's float type (StrataPlan.compute). */
+guint  strata_plan_add_scalar (StrataPlan *plan, const char *layer, double value);
+/* A float64 constant the plan owns, copied from @values. */
+guint  strata_plan_add_doubles (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
+                                const double *values);
+/* For a F64 plan: every F32 constant (those the lowering made from
+ * float32 numbers) replaced by its float64 copy. */
+void   strata_plan_constants_to_f64 (StrataPlan *plan);
+/* The bytes of one element of @dtype. */
+gsize  strata_plan_dtype_size (StrataPlanDType dtype);
 /* Appends @op (type, inputs, attributes set by the caller), infers the
  * output's static shape (open dims stay -1) and returns the output id, or
  * G_MAXUINT with @error set when the shapes do not fit. */

@@ -25,19 +25,24 @@ G_DEFINE_QUARK (strata-predict-error-quark, strata_predict_error)
 typedef struct {
   StrataPlan     *plan;
   GPtrArray      *weights;    /* the weight tensors the plan reads, to notice replaced weights */
-  GMutex          lock;
+  GRecMutex       lock;       /* see plan_cache_lock */
   StrataPlanExec *idle;       /* a prepared executor nobody is using */
 } PlanCache;
 
 #define CACHE_KEY "strata-predict-plan"
 
+/* Under the cache's lock, which every call using the cache took last:
+ * the last reference may be dropped by another thread, and GLib's atomic
+ * reference count is not seen by ThreadSanitizer (not instrumented). */
 static void
 plan_cache_clear (PlanCache *cache)
 {
+  g_rec_mutex_lock (&cache->lock);
   strata_plan_exec_free (cache->idle);
   strata_plan_free (cache->plan);
   g_clear_pointer (&cache->weights, g_ptr_array_unref);
-  g_mutex_clear (&cache->lock);
+  g_rec_mutex_unlock (&cache->lock);
+  g_rec_mutex_clear (&cache->lock);
 }
 
 static void
@@ -69,7 +74,11 @@ same_weights (GPtrArray *a, GPtrArray *b)
   return TRUE;
 }
 
-G_LOCK_DEFINE_STATIC (plan_cache);
+/* Guards the model's plan cache. GRecMutex rather than GMutex (nothing
+ * locks twice): it is a pthread mutex, which ThreadSanitizer sees, where
+ * GMutex is a futex it cannot see (tests/run-all.sh runs predict-threads
+ * under it). A static GRecMutex needs no initialisation. */
+static GRecMutex plan_cache_lock;
 
 static PlanCache *
 get_plan (StrataModel *model, GError **error)
@@ -78,18 +87,18 @@ get_plan (StrataModel *model, GError **error)
   PlanCache *cache;
 
   collect_weights (model, weights);
-  G_LOCK (plan_cache);
+  g_rec_mutex_lock (&plan_cache_lock);
   cache = g_object_get_data (G_OBJECT (model), CACHE_KEY);
   if (cache != NULL && same_weights (cache->weights, weights))
     {
       g_atomic_rc_box_acquire (cache);
-      G_UNLOCK (plan_cache);
+      g_rec_mutex_unlock (&plan_cache_lock);
       return cache;
     }
-  G_UNLOCK (plan_cache);
+  g_rec_mutex_unlock (&plan_cache_lock);
 
   cache = g_atomic_rc_box_new0 (PlanCache);
-  g_mutex_init (&cache->lock);
+  g_rec_mutex_init (&cache->lock);
   cache->plan = strata_plan_lower (model, error);
   if (cache->plan == NULL)
     {
@@ -99,31 +108,47 @@ get_plan (StrataModel *model, GError **error)
   cache->weights = g_steal_pointer (&weights);
   /* The model holds one reference, this call another: a call still running
    * on a replaced plan keeps it alive. */
-  G_LOCK (plan_cache);
+  g_rec_mutex_lock (&plan_cache_lock);
   g_object_set_data_full (G_OBJECT (model), CACHE_KEY, g_atomic_rc_box_acquire (cache),
                           (GDestroyNotify) plan_cache_release);
-  G_UNLOCK (plan_cache);
+  g_rec_mutex_unlock (&plan_cache_lock);
   return cache;
 }
 
-/* Input data as float32 (the plan's input type), converted when needed. */
+/* Input data as float64, for a float64 plan. */
 static gboolean
-input_floats (StrataTensor *t, guint index, const void **data, float **owned, GError **error)
+input_doubles (StrataTensor *t, guint index, const void **data, void **owned, GError **error)
 {
-  StrataDType dtype = strata_tensor_get_dtype (t);
-  GBytes *bytes = strata_tensor_get_data (t);
+  g_autoptr(StrataTensor) converted = NULL;
   gsize n;
 
-  *owned = NULL;
-  if (bytes == NULL)
+  if (strata_tensor_get_dtype (t) == STRATA_DTYPE_FLOAT64)
     {
-      g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INPUT,
-                   "Input %u has no values", index);
+      *data = g_bytes_get_data (strata_tensor_get_data (t), NULL);
+      return TRUE;
+    }
+  converted = strata_tensor_cast (t, STRATA_DTYPE_FLOAT64, error);
+  if (converted == NULL)
+    {
+      g_prefix_error (error, "Input %u: ", index);
       return FALSE;
     }
+  *owned = g_bytes_unref_to_data (g_bytes_ref (strata_tensor_get_data (converted)), &n);
+  *data = *owned;
+  return TRUE;
+}
+
+/* Input data as float32, converted when needed. */
+static gboolean
+input_singles (StrataTensor *t, guint index, const void **data, void **owned, GError **error)
+{
+  StrataDType dtype = strata_tensor_get_dtype (t);
+  float *values;
+  gsize n;
+
   if (dtype == STRATA_DTYPE_FLOAT32)
     {
-      *data = g_bytes_get_data (bytes, NULL);
+      *data = g_bytes_get_data (strata_tensor_get_data (t), NULL);
       return TRUE;
     }
   if (dtype == STRATA_DTYPE_INT32 || dtype == STRATA_DTYPE_INT64 || dtype == STRATA_DTYPE_UINT8 ||
@@ -135,20 +160,36 @@ input_floats (StrataTensor *t, guint index, const void **data, float **owned, GE
         return FALSE;
       d = g_bytes_get_data (strata_tensor_get_data (f), &n);
       n /= sizeof (double);
-      *owned = g_new (float, MAX (n, 1));
+      values = g_new (float, MAX (n, 1));
       for (gsize i = 0; i < n; i++)
-        (*owned)[i] = (float) d[i];
-      *data = *owned;
-      return TRUE;
+        values[i] = (float) d[i];
     }
-  *owned = strata_tensor_to_floats (t, &n, error);
-  if (*owned == NULL)
+  else if ((values = strata_tensor_to_floats (t, &n, error)) == NULL)
     {
       g_prefix_error (error, "Input %u: ", index);
       return FALSE;
     }
-  *data = *owned;
+  *owned = values;
+  *data = values;
   return TRUE;
+}
+
+/* Input data in the plan's input type (float32, or float64 for a float64
+ * plan); *@owned gets a converted copy, if one was made. */
+static gboolean
+input_data (StrataTensor *t, guint index, StrataPlanDType plan_dtype, const void **data,
+            void **owned, GError **error)
+{
+  *owned = NULL;
+  if (strata_tensor_get_data (t) == NULL)
+    {
+      g_set_error (error, STRATA_PREDICT_ERROR, STRATA_PREDICT_ERROR_INPUT,
+                   "Input %u has no values", index);
+      return FALSE;
+    }
+  if (plan_dtype == STRATA_PLAN_F64)
+    return input_doubles (t, index, data, owned, error);
+  return input_singles (t, index, data, owned, error);
 }
 
 /**
@@ -164,10 +205,13 @@ input_floats (StrataTensor *t, guint index, const void **data, float **owned, GE
  * Keras 3) where the two differ. Weights are read in place. A model with
  * layers that cannot run fails with %STRATA_PREDICT_ERROR_UNSUPPORTED,
  * naming every such layer, before anything is computed. Several threads
- * may call this on one model at once.
+ * may call this on one model at once. No state is kept between calls: a
+ * stateful recurrent layer computes each call as the first call of a
+ * freshly loaded Keras model does (from zeros or the given initial state).
  *
  * Returns: (transfer container) (element-type StrataTensor): one float32
- *   tensor per model output, in the model's output order, or %NULL with
+ *   tensor per model output (float64 for a model whose layers all have the
+ *   float64 dtype policy), in the model's output order, or %NULL with
  *   @error set
  */
 GPtrArray *
@@ -205,7 +249,7 @@ strata_model_predict (StrataModel   *model,
   for (guint i = 0; i < inputs->len; i++)
     {
       StrataTensor *t = g_ptr_array_index (inputs, i);
-      float *copy;
+      void *copy;
 
       if (!STRATA_IS_TENSOR (t))
         {
@@ -214,16 +258,16 @@ strata_model_predict (StrataModel   *model,
           return NULL;
         }
       g_ptr_array_add (shapes, strata_tensor_get_shape (t));
-      if (!input_floats (t, i, &data[i], &copy, error))
+      if (!input_data (t, i, cache->plan->compute, &data[i], &copy, error))
         return NULL;
       if (copy != NULL)
         g_ptr_array_add (owned, copy);
     }
 
-  g_mutex_lock (&cache->lock);
+  g_rec_mutex_lock (&cache->lock);
   if (cache->idle != NULL && strata_plan_exec_matches (cache->idle, shapes))
     exec = g_steal_pointer (&cache->idle);
-  g_mutex_unlock (&cache->lock);
+  g_rec_mutex_unlock (&cache->lock);
   if (exec == NULL)
     {
       exec = strata_plan_exec_new (cache->plan, shapes, error);
@@ -231,10 +275,10 @@ strata_model_predict (StrataModel   *model,
         return NULL;
     }
   outputs = strata_plan_exec_run (exec, data, cancellable, error);
-  g_mutex_lock (&cache->lock);
+  g_rec_mutex_lock (&cache->lock);
   if (cache->idle == NULL)
     cache->idle = g_steal_pointer (&exec);
-  g_mutex_unlock (&cache->lock);
+  g_rec_mutex_unlock (&cache->lock);
   strata_plan_exec_free (exec);
   return outputs;
 }

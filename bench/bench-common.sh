@@ -21,6 +21,15 @@ say() { echo "${bench_name:-bench}: $*" >&2; }
 declare -A wall rss inproc saved cpu call_cpu status
 methods=()
 
+# h5py_python: a Python with h5py and NumPy (the venv's, else Debian's
+# python3-h5py), or nothing.
+h5py_python() {
+    local cand
+    for cand in "$venv/bin/python" /usr/bin/python3; do
+        if [ -x "$cand" ] && "$cand" -c 'import h5py, numpy' 2>/dev/null; then echo "$cand"; return; fi
+    done
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # ratio A B: A/B with two decimals, or "-".

@@ -7,7 +7,7 @@
 #   of the reference machine), BENCH_DIR (default ${TMPDIR:-/tmp}/strata-bench),
 #   BENCH_REPS (runs per Strata row, default 1: each run moves the whole model),
 #   BENCH_SKIP (an extended regular expression: rows whose names match are left out),
-#   BENCH_AS_LIMIT_GIB (the address-space limit of the Python and sharded rows,
+#   BENCH_AS_LIMIT_GIB (the address-space limit of the Python rows,
 #   default the machine's memory less 2 GiB; lower it on a shared machine).
 #
 # Writes a Keras HDF5 model of BENCH_HUGE_GIB GiB of float32 weights in
@@ -24,7 +24,7 @@
 #     less 2 GiB so that they fail instead of waking the OOM killer;
 #   - then, on the sharded weights (Strata's output above; the .h5 is
 #     deleted first, as the disk may hold only two copies): a metadata-only
-#     open and strata dump --json, under the same limit.
+#     open and strata dump --json.
 # Each output is deleted after it is measured. The script says how much free
 # space it needs before it starts and refuses to start without it.
 set -uo pipefail
@@ -46,10 +46,7 @@ tool=$build/core/tools/strata
 [ -x "$prog" ] || die "$prog is missing (ninja -C $build bench/strata-bench-load)"
 [ -x "$tool" ] || die "$tool is missing (ninja -C $build)"
 
-py=""
-for cand in "$venv/bin/python" /usr/bin/python3; do
-    if [ -x "$cand" ] && "$cand" -c 'import h5py, numpy' 2>/dev/null; then py=$cand; break; fi
-done
+py=$(h5py_python)
 [ -n "$py" ] || die "no Python with h5py: run tests/setup-venv.sh or install python3-h5py"
 
 mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
@@ -135,8 +132,8 @@ row "keras 3 load_model (.h5)" 1 "${limited[@]}" "$venv/bin/python" -c "$keras3_
 
 if [ "${status["strata convert -> sharded"]:-}" = ok ]; then
     [ "${BENCH_KEEP_MODEL:-0}" = 1 ] || { say "deleting $model for room"; rm -f "$model"; }
-    row "sharded: strata info" 1 "${limited[@]}" "$tool" info "$sharded"
-    row "sharded: strata dump --json" 1 "${limited[@]}" sh -c '"$STRATA_TOOL" dump --json "$1" > /dev/null' sh "$sharded"
+    row "sharded: strata info" 1 "$tool" info "$sharded"
+    row "sharded: strata dump --json" 1 sh -c '"$STRATA_TOOL" dump --json "$1" > /dev/null' sh "$sharded"
 fi
 
 row_ok() { [ "${status[$1]:-}" = ok ]; }
@@ -160,7 +157,7 @@ for name in "${methods[@]}"; do
     printf '%-34s %9s %9s %9d %9s\n' "$name" "$w" "$t" $((rss[$name] / 1024)) "$vs"
 done
 echo "(time: the in-process time a program reports (metadata-only: the median of its calls), else"
-echo " wall; ÷cp+sync: wall time against cp of the model followed by sync. Python rows and the"
-echo " sharded rows run under an address-space limit of $((limit >> 30)) GiB."
+echo " wall; ÷cp+sync: wall time against cp of the model followed by sync. The Python rows run"
+echo " under an address-space limit of $((limit >> 30)) GiB."
 echo " Goals (issue 13): metadata-only under 0.050 s; mapped load RSS under 200 MiB; convert and"
 echo " dump RSS under 1024 MiB at ÷cp+sync <= 2.)"

@@ -30,10 +30,7 @@ prog=$build/bench/strata-bench-load
 [ -x "$prog" ] || die "$prog is missing (build it: ninja -C $build bench/strata-bench-load)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package 'time')"
 
-py=""
-for cand in "$venv/bin/python" /usr/bin/python3; do
-    if [ -x "$cand" ] && "$cand" -c 'import h5py, numpy' 2>/dev/null; then py=$cand; break; fi
-done
+py=$(h5py_python)
 mkdir -p "$bench_dir" || die "cannot create $bench_dir"
 if [ ! -f "$model" ]; then
     [ -n "$py" ] || die "no Python with h5py to write $model: run tests/setup-venv.sh or install python3-h5py"

@@ -35,10 +35,7 @@ fi
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package 'time')"
 
 # A Python with h5py: the venv's, else Debian's python3-h5py.
-py=""
-for cand in "$venv/bin/python" /usr/bin/python3; do
-    if [ -x "$cand" ] && "$cand" -c 'import h5py, numpy' 2>/dev/null; then py=$cand; break; fi
-done
+py=$(h5py_python)
 [ -n "$py" ] || die "no Python with h5py: run tests/setup-venv.sh or install python3-h5py"
 
 mkdir -p "$bench_dir" || die "cannot create $bench_dir"

@@ -11,6 +11,7 @@
 
 #include <glib/gstdio.h>
 
+#include "inspector-layer-row.h"
 #include "inspector-save.h"
 #include "inspector-stats.h"
 #include "inspector-window.h"
@@ -131,6 +132,21 @@ load_with_library (const char *path)
   return model;
 }
 
+/* The rows of the layer list that hold a layer, in their order on screen. */
+static void
+collect_rows (GtkWidget *widget,
+              GPtrArray *rows)
+{
+  if (INSPECTOR_IS_LAYER_ROW (widget))
+    {
+      g_ptr_array_add (rows, widget);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_rows (child, rows);
+}
+
 static void
 test_open_and_select (void)
 {
@@ -160,6 +176,22 @@ test_open_and_select (void)
   g_assert_cmpuint (chosen, <, n);
   wait_for (window, weights_loaded);
   save_screenshot (GTK_WIDGET (window), "inspector-summary.png");
+  /* Each row shows its layer's name and parameter count. */
+  {
+    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+    collect_rows (GTK_WIDGET (window), rows);
+    g_assert_cmpuint (rows->len, ==, n);
+    for (guint i = 0; i < n; i++)
+      {
+        StrataLayer *row_layer = strata_model_get_layer_at (expected, i);
+        guint64 count = strata_layer_count_params (row_layer);
+        g_autofree char *params = count > 0 ? g_strdup_printf ("%'" G_GUINT64_FORMAT, count) : g_strdup ("");
+
+        g_assert_cmpstr (inspector_layer_row_get_name (rows->pdata[i]), ==, strata_layer_get_name (row_layer));
+        g_assert_cmpstr (inspector_layer_row_get_params (rows->pdata[i]), ==, params);
+      }
+  }
 
   inspector_window_select_layer (window, chosen);
   layer = inspector_layer_pane_get_layer (pane);

@@ -406,7 +406,7 @@ compare_done (GObject      *source,
       return;
     }
   g_set_object (&self->diff, diff);
-  adw_bin_set_child (ADW_BIN (self->compare_bin), inspector_compare_view_new (diff, self->file, other));
+  adw_bin_set_child (ADW_BIN (self->compare_bin), inspector_compare_view_new (diff, self->loaded, self->file, other));
   adw_view_stack_page_set_visible (self->compare_page, TRUE);
   adw_view_stack_set_visible_child_name (self->views, "compare");
 }
@@ -1083,6 +1083,14 @@ inspector_window_is_busy (InspectorWindow *self)
 {
   g_return_val_if_fail (INSPECTOR_IS_WINDOW (self), FALSE);
   return self->busy;
+}
+
+/* The comparison's view, NULL before one. */
+GtkWidget *
+inspector_window_get_compare_view (InspectorWindow *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_WINDOW (self), NULL);
+  return adw_bin_get_child (ADW_BIN (self->compare_bin));
 }
 
 StrataModelDiff *

@@ -20,7 +20,13 @@ StrataModelDiff *inspector_compare_finish    (GAsyncResult        *result,
                                               GError             **error);
 
 GtkWidget       *inspector_compare_view_new  (StrataModelDiff     *diff,
+                                              StrataModel         *model_a,
                                               GFile               *file_a,
                                               GFile               *file_b);
+
+guint            inspector_compare_view_get_n_rows (GtkWidget     *view);
+const char      *inspector_compare_view_get_cell   (GtkWidget     *view,
+                                                    guint          row,
+                                                    guint          column);
 
 G_END_DECLS

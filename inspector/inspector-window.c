@@ -9,11 +9,10 @@
  */
 #include "inspector-window.h"
 
-#include <inttypes.h>
-
 #include "inspector-compare.h"
 #include "inspector-graph.h"
 #include "inspector-i18n.h"
+#include "inspector-layer-row.h"
 #include "inspector-loader.h"
 #include "inspector-save.h"
 #include "inspector-shortcuts.h"
@@ -407,7 +406,7 @@ compare_done (GObject      *source,
       return;
     }
   g_set_object (&self->diff, diff);
-  adw_bin_set_child (ADW_BIN (self->compare_bin), inspector_compare_view_new (diff, self->file, other));
+  adw_bin_set_child (ADW_BIN (self->compare_bin), inspector_compare_view_new (diff, self->loaded, self->file, other));
   adw_view_stack_page_set_visible (self->compare_page, TRUE);
   adw_view_stack_set_visible_child_name (self->views, "compare");
 }
@@ -629,30 +628,13 @@ setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            gpointer                  user_data)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *name = gtk_label_new (NULL);
-  GtkWidget *class_name = gtk_label_new (NULL);
-  GtkWidget *params = gtk_label_new (NULL);
+  GtkWidget *row = inspector_layer_row_new ();
 
-  gtk_label_set_xalign (GTK_LABEL (name), 0.f);
-  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_widget_add_css_class (name, "heading");
-  gtk_label_set_xalign (GTK_LABEL (class_name), 0.f);
-  gtk_widget_add_css_class (class_name, "dim-label");
-  gtk_widget_add_css_class (class_name, "caption");
-  gtk_widget_add_css_class (params, "dim-label");
-  gtk_widget_add_css_class (params, "numeric");
-  gtk_widget_set_hexpand (labels, TRUE);
-  gtk_box_append (GTK_BOX (labels), name);
-  gtk_box_append (GTK_BOX (labels), class_name);
-  gtk_box_append (GTK_BOX (box), labels);
-  gtk_box_append (GTK_BOX (box), params);
-  gtk_widget_set_margin_top (box, 6);
-  gtk_widget_set_margin_bottom (box, 6);
-  gtk_widget_set_margin_start (box, 6);
-  gtk_widget_set_margin_end (box, 6);
-  gtk_list_item_set_child (item, box);
+  gtk_widget_set_margin_top (row, 6);
+  gtk_widget_set_margin_bottom (row, 6);
+  gtk_widget_set_margin_start (row, 6);
+  gtk_widget_set_margin_end (row, 6);
+  gtk_list_item_set_child (item, row);
 }
 
 static void
@@ -661,18 +643,9 @@ bind_row (GtkSignalListItemFactory *factory,
           gpointer                  user_data)
 {
   StrataLayer *layer = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *labels = gtk_widget_get_first_child (box);
-  GtkWidget *name = gtk_widget_get_first_child (labels);
-  GtkWidget *class_name = gtk_widget_get_next_sibling (name);
-  GtkWidget *params = gtk_widget_get_next_sibling (labels);
-  guint64 n = strata_layer_count_params (layer);
-  g_autofree char *count = n > 0 ? g_strdup_printf ("%'" PRIu64, n) : g_strdup ("");
 
-  gtk_label_set_text (GTK_LABEL (name), strata_layer_get_name (layer));
-  gtk_label_set_text (GTK_LABEL (class_name), strata_layer_get_class_name (layer));
-  gtk_label_set_text (GTK_LABEL (params), count);
-  gtk_widget_set_tooltip_text (params, n > 0 ? _("Parameters") : NULL);
+  inspector_layer_row_set (INSPECTOR_LAYER_ROW (gtk_list_item_get_child (item)), strata_layer_get_name (layer),
+                           strata_layer_get_class_name (layer), strata_layer_count_params (layer));
 }
 
 static void
@@ -1110,6 +1083,14 @@ inspector_window_is_busy (InspectorWindow *self)
 {
   g_return_val_if_fail (INSPECTOR_IS_WINDOW (self), FALSE);
   return self->busy;
+}
+
+/* The comparison's view, NULL before one. */
+GtkWidget *
+inspector_window_get_compare_view (InspectorWindow *self)
+{
+  g_return_val_if_fail (INSPECTOR_IS_WINDOW (self), NULL);
+  return adw_bin_get_child (ADW_BIN (self->compare_bin));
 }
 
 StrataModelDiff *

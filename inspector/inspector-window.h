@@ -35,6 +35,7 @@ void                 inspector_window_save_as          (InspectorWindow      *se
                                                         StrataSaveOptions    *options);
 gboolean             inspector_window_is_busy          (InspectorWindow      *self);
 StrataModelDiff     *inspector_window_get_diff         (InspectorWindow      *self);
+GtkWidget           *inspector_window_get_compare_view (InspectorWindow      *self);
 const char          *inspector_window_get_last_message (InspectorWindow      *self);
 InspectorWindowState inspector_window_get_state        (InspectorWindow      *self);
 gboolean             inspector_window_get_weights_loaded (InspectorWindow    *self);

@@ -11,6 +11,8 @@
 
 #include <glib/gstdio.h>
 
+#include "inspector-compare.h"
+#include "inspector-layer-row.h"
 #include "inspector-save.h"
 #include "inspector-stats.h"
 #include "inspector-window.h"
@@ -131,6 +133,21 @@ load_with_library (const char *path)
   return model;
 }
 
+/* The rows of the layer list that hold a layer, in their order on screen. */
+static void
+collect_rows (GtkWidget *widget,
+              GPtrArray *rows)
+{
+  if (INSPECTOR_IS_LAYER_ROW (widget))
+    {
+      g_ptr_array_add (rows, widget);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_rows (child, rows);
+}
+
 static void
 test_open_and_select (void)
 {
@@ -160,6 +177,22 @@ test_open_and_select (void)
   g_assert_cmpuint (chosen, <, n);
   wait_for (window, weights_loaded);
   save_screenshot (GTK_WIDGET (window), "inspector-summary.png");
+  /* Each row shows its layer's name and parameter count. */
+  {
+    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+    collect_rows (GTK_WIDGET (window), rows);
+    g_assert_cmpuint (rows->len, ==, n);
+    for (guint i = 0; i < n; i++)
+      {
+        StrataLayer *row_layer = strata_model_get_layer_at (expected, i);
+        guint64 count = strata_layer_count_params (row_layer);
+        g_autofree char *params = count > 0 ? g_strdup_printf ("%'" G_GUINT64_FORMAT, count) : g_strdup ("");
+
+        g_assert_cmpstr (inspector_layer_row_get_name (rows->pdata[i]), ==, strata_layer_get_name (row_layer));
+        g_assert_cmpstr (inspector_layer_row_get_params (rows->pdata[i]), ==, params);
+      }
+  }
 
   inspector_window_select_layer (window, chosen);
   layer = inspector_layer_pane_get_layer (pane);
@@ -309,6 +342,7 @@ test_compare (void)
   InspectorWindow *window;
   StrataModelDiff *diff;
   GPtrArray *layers;
+  GtkWidget *view;
 
   save_nudged (model, changed, 0.125f, other);
   window = open_window (path);
@@ -326,10 +360,76 @@ test_compare (void)
   g_assert_cmpfloat_with_epsilon (strata_weight_diff_get_max_abs_diff (
                                     strata_layer_diff_get_weights (layers->pdata[changed])->pdata[0]),
                                   0.125, 1e-6);
+  /* A row per layer, the same layer on both sides. */
+  view = inspector_window_get_compare_view (window);
+  g_assert_cmpuint (inspector_compare_view_get_n_rows (view), ==, layers->len);
+  for (guint i = 0; i < layers->len; i++)
+    {
+      g_assert_cmpstr (inspector_compare_view_get_cell (view, i, 0), ==, strata_layer_diff_get_name (layers->pdata[i]));
+      g_assert_cmpstr (inspector_compare_view_get_cell (view, i, 2), ==, strata_layer_diff_get_name (layers->pdata[i]));
+    }
+  g_assert_cmpstr (inspector_compare_view_get_cell (view, changed, 1), ==, "Changed");
   save_screenshot (GTK_WIDGET (window), "inspector-compare.png");
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_cmpint (g_remove (other), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* Two models with other layers: the view's columns hold each model's
+ * layers, as the library's diff has them, and a layer only in one model
+ * leaves the other side empty. */
+static void
+test_compare_columns (void)
+{
+  g_autofree char *path_a = fixture ("functional_multi_output.h5");
+  g_autofree char *path_b = fixture ("compiled_sgd_momentum.h5");
+  g_autoptr(StrataModel) model_a = load_with_library (path_a);
+  g_autoptr(StrataModel) model_b = load_with_library (path_b);
+  g_autoptr(GFile) file_b = g_file_new_for_path (path_b);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(StrataModelDiff) expected = strata_model_diff_new (model_a, model_b, NULL, &error);
+  GPtrArray *layers;
+  InspectorWindow *window;
+  GtkWidget *view;
+  guint n_added = 0, n_removed = 0;
+
+  g_assert_no_error (error);
+  layers = strata_model_diff_get_layers (expected);
+  window = open_window (path_a);
+  wait_for (window, weights_loaded);
+  inspector_window_compare (window, file_b);
+  wait_for (window, not_busy);
+  view = inspector_window_get_compare_view (window);
+  g_assert_nonnull (view);
+  g_assert_cmpuint (inspector_compare_view_get_n_rows (view), ==, layers->len);
+  for (guint i = 0; i < layers->len; i++)
+    {
+      StrataDiffStatus status = strata_layer_diff_get_status (layers->pdata[i]);
+      const char *name = strata_layer_diff_get_name (layers->pdata[i]);
+
+      g_assert_nonnull (inspector_compare_view_get_cell (view, i, 1));
+      if (status == STRATA_DIFF_ADDED)
+        {
+          n_added++;
+          g_assert_null (inspector_compare_view_get_cell (view, i, 0));
+          g_assert_cmpstr (inspector_compare_view_get_cell (view, i, 2), ==, name);
+        }
+      else if (status == STRATA_DIFF_REMOVED)
+        {
+          n_removed++;
+          g_assert_cmpstr (inspector_compare_view_get_cell (view, i, 0), ==, name);
+          g_assert_null (inspector_compare_view_get_cell (view, i, 2));
+        }
+      else
+        {
+          g_assert_cmpstr (inspector_compare_view_get_cell (view, i, 0), ==, name);
+          g_assert_cmpstr (inspector_compare_view_get_cell (view, i, 2), ==, name);
+        }
+    }
+  g_assert_cmpuint (n_added, >, 0);
+  g_assert_cmpuint (n_removed, >, 0);
+  save_screenshot (GTK_WIDGET (window), "inspector-compare-columns.png");
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 /* Save As .keras, then load the result with the library: the same model. */
@@ -515,6 +615,7 @@ main (int    argc,
   g_test_add_func ("/inspector/error", test_error);
   g_test_add_func ("/inspector/cancel", test_cancel);
   g_test_add_func ("/inspector/compare", test_compare);
+  g_test_add_func ("/inspector/compare-columns", test_compare_columns);
   g_test_add_func ("/inspector/save-as", test_save_as);
   g_test_add_func ("/inspector/graph", test_graph);
   g_test_add_func ("/inspector/dark", test_dark);

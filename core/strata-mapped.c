@@ -16,7 +16,8 @@ typedef struct {
   GMappedFile *file;
 } Mapping;
 
-static GMutex lock;
+/* A GRWLock (pthread_rwlock_t), which ThreadSanitizer sees, unlike GMutex. */
+static GRWLock lock;
 static GArray *mappings;   /* of Mapping; few at a time (one per open file) */
 
 static void
@@ -24,14 +25,14 @@ unregister (gpointer data)
 {
   GMappedFile *file = data;
 
-  g_mutex_lock (&lock);
+  g_rw_lock_writer_lock (&lock);
   for (guint i = 0; i < mappings->len; i++)
     if (g_array_index (mappings, Mapping, i).file == file)
       {
         g_array_remove_index_fast (mappings, i);
         break;
       }
-  g_mutex_unlock (&lock);
+  g_rw_lock_writer_unlock (&lock);
   g_mapped_file_unref (file);
 }
 
@@ -45,11 +46,11 @@ strata_mapped_bytes_new (GMappedFile *file)
   /* An empty file has no mapping (GLib gives NULL contents). */
   if (length > 0)
     {
-      g_mutex_lock (&lock);
+      g_rw_lock_writer_lock (&lock);
       if (mappings == NULL)
         mappings = g_array_new (FALSE, FALSE, sizeof (Mapping));
       g_array_append_val (mappings, m);
-      g_mutex_unlock (&lock);
+      g_rw_lock_writer_unlock (&lock);
     }
   else
     {
@@ -64,14 +65,14 @@ is_registered (guintptr start, guintptr end)
 {
   gboolean found = FALSE;
 
-  g_mutex_lock (&lock);
+  g_rw_lock_reader_lock (&lock);
   for (guint i = 0; mappings != NULL && i < mappings->len && !found; i++)
     {
       const Mapping *m = &g_array_index (mappings, Mapping, i);
 
       found = start >= m->start && end <= m->end;
     }
-  g_mutex_unlock (&lock);
+  g_rw_lock_reader_unlock (&lock);
   return found;
 }
 

@@ -227,7 +227,9 @@ check_local_heap (const guchar *data, guint64 size, guint64 base, guint64 offset
   p = data + offset;
   length = read_le (p + 8, 8);
   address = read_le (p + 24, 8);
-  if (length > size || (address != G_MAXUINT64 && (address > size || length > size - address)))
+  /* libhdf5 always allocates the data segment; it reads an undefined
+   * address as if it were one (a crash in its metadata accumulator). */
+  if (length > size || address == G_MAXUINT64 || address > size || length > size - address)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,
                    /* Translators: a file name, a byte offset, then a size in bytes */
@@ -238,7 +240,7 @@ check_local_heap (const guchar *data, guint64 size, guint64 base, guint64 offset
   /* Names are NUL-terminated strings that libhdf5 compares with strcmp;
    * a segment whose last byte is 0 keeps every one of them inside it (a
    * free block at its end ends with the high byte of its size). */
-  if (address != G_MAXUINT64 && length > 0 && base <= size - address - length &&
+  if (length > 0 && base <= size - address - length &&
       data[base + address + length - 1] != 0)
     {
       g_set_error (error, STRATA_FORMAT_ERROR, STRATA_FORMAT_ERROR_CORRUPT,

@@ -30,6 +30,26 @@ h5py_python() {
     done
 }
 
+# bench_model MODEL: writes the ~1 GiB Keras HDF5 model of run-bench.sh to
+# MODEL once (make-big-model.py; BENCH_*_LAYERS, BENCH_BIG_UNITS), warms
+# the page cache with it and sets $size.
+bench_model() {
+    local py
+    mkdir -p "$(dirname "$1")" || die "cannot create $(dirname "$1")"
+    if [ ! -f "$1" ]; then
+        py=$(h5py_python)
+        [ -n "$py" ] || die "no Python with h5py to write $1: run tests/setup-venv.sh or install python3-h5py"
+        say "writing $1 (once; reused by later runs)"
+        "$py" "$here/make-big-model.py" "$1" \
+            --small-layers "${BENCH_SMALL_LAYERS:-240}" \
+            --big-layers "${BENCH_BIG_LAYERS:-4}" --big-units "${BENCH_BIG_UNITS:-8192}" \
+            || die "could not write $1"
+    fi
+    size=$(stat -c %s "$1")
+    say "model: $1 ($((size / 1048576)) MiB); warming the page cache"
+    cat "$1" > /dev/null
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # ratio A B: A/B with two decimals, or "-".

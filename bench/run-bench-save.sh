@@ -30,19 +30,7 @@ prog=$build/bench/strata-bench-load
 [ -x "$prog" ] || die "$prog is missing (build it: ninja -C $build bench/strata-bench-load)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package 'time')"
 
-py=$(h5py_python)
-mkdir -p "$bench_dir" || die "cannot create $bench_dir"
-if [ ! -f "$model" ]; then
-    [ -n "$py" ] || die "no Python with h5py to write $model: run tests/setup-venv.sh or install python3-h5py"
-    say "writing $model (once; reused by later runs)"
-    "$py" "$here/make-big-model.py" "$model" \
-        --small-layers "${BENCH_SMALL_LAYERS:-240}" \
-        --big-layers "${BENCH_BIG_LAYERS:-4}" --big-units "${BENCH_BIG_UNITS:-8192}" \
-        || die "could not write $model"
-fi
-size=$(stat -c %s "$model")
-say "model: $model ($((size / 1048576)) MiB); warming the page cache"
-cat "$model" > /dev/null
+bench_model "$model"
 
 export STRATA_FORMAT_PATH=${STRATA_FORMAT_PATH:-$build/plugins}
 

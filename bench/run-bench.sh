@@ -38,17 +38,7 @@ fi
 py=$(h5py_python)
 [ -n "$py" ] || die "no Python with h5py: run tests/setup-venv.sh or install python3-h5py"
 
-mkdir -p "$bench_dir" || die "cannot create $bench_dir"
-if [ ! -f "$model" ]; then
-    say "writing $model (once; reused by later runs)"
-    "$py" "$here/make-big-model.py" "$model" \
-        --small-layers "${BENCH_SMALL_LAYERS:-240}" \
-        --big-layers "${BENCH_BIG_LAYERS:-4}" --big-units "${BENCH_BIG_UNITS:-8192}" \
-        || die "could not write $model"
-fi
-size=$(stat -c %s "$model")
-say "model: $model ($((size / 1048576)) MiB); warming the page cache"
-cat "$model" > /dev/null
+bench_model "$model"
 
 export STRATA_FORMAT_PATH=${STRATA_FORMAT_PATH:-$build/plugins}
 export TF_CPP_MIN_LOG_LEVEL=3 CUDA_VISIBLE_DEVICES=

@@ -8,7 +8,8 @@
 #                                      prints median_s=… rows_per_s=…
 #
 # WHO: tf_keras.predict (model.predict(x)), tf_keras.call (model(x,
-# training=False)), keras3.predict (Keras 3.15 on TensorFlow, same file).
+# training=False)), keras3.predict (Keras 3.15 on TensorFlow, of the .keras
+# that run-bench-predict.sh converts the model to with Strata).
 # Inputs as strata-bench-predict makes them (uniform [0, 1), or integers
 # below INT_MAX).  The first call (tracing) is not timed.
 #

@@ -36,6 +36,15 @@ if [ ! -f "$dir/mha.h5" ]; then
     "$venv/bin/python" "$here/predict-bench.py" make "$dir" || die "could not write the models"
 fi
 
+# Keras 3 reads no tf-keras keywords (LSTM's time_major, MultiHeadAttention's
+# query_shape): its rows time the Keras 3 .keras Strata converts the model to.
+for model in mlp cnn lstm mha; do
+    if [ ! -f "$dir/$model.keras" ]; then
+        "$build/core/tools/strata" convert --keras 3 "$dir/$model.h5" "$dir/$model.keras" ||
+            die "could not convert $dir/$model.h5 to .keras"
+    fi
+done
+
 value() { [[ $2 =~ $1=([0-9.]+) ]] && echo "${BASH_REMATCH[1]}" || echo -; }
 
 printf '%-6s %5s %-18s %12s %12s %9s %9s\n' model batch row "median ms" "rows/s" "÷strata" "RSS MiB"
@@ -55,7 +64,9 @@ for model in mlp cnn lstm mha; do
                 $(( $(value maxrss_kib "$out") / 1024 ))
         fi
         for who in tf_keras.predict tf_keras.call keras3.predict; do
-            out=$("$venv/bin/python" "$here/predict-bench.py" time "$who" "$dir/$model.h5" "$batch" "$calls" \
+            file=$dir/$model.h5
+            [ "$who" = keras3.predict ] && file=$dir/$model.keras
+            out=$("$venv/bin/python" "$here/predict-bench.py" time "$who" "$file" "$batch" "$calls" \
                   $int_max 2>&1 | tail -n 1)
             s=$(value median_s "$out")
             if [ "$s" = - ]; then

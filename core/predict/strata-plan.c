@@ -104,17 +104,25 @@ strata_plan_add_const (StrataPlan *plan, const char *layer, StrataPlanDType dtyp
   return id;
 }
 
-guint
-strata_plan_add_floats (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
-                        const float *values)
+/* A constant of @dtype holding a copy of @values (elements of @size bytes). */
+static guint
+add_copied (StrataPlan *plan, const char *layer, StrataPlanDType dtype, gsize size, guint rank,
+            const gint64 *dims, gconstpointer values)
 {
   gsize n = 1;
   g_autoptr(GBytes) bytes = NULL;
 
   for (guint i = 0; i < rank; i++)
     n *= (gsize) dims[i];
-  bytes = g_bytes_new (values, n * sizeof (float));
-  return strata_plan_add_const (plan, layer, STRATA_PLAN_F32, rank, dims, g_bytes_get_data (bytes, NULL), bytes);
+  bytes = g_bytes_new (values, n * size);
+  return strata_plan_add_const (plan, layer, dtype, rank, dims, g_bytes_get_data (bytes, NULL), bytes);
+}
+
+guint
+strata_plan_add_floats (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
+                        const float *values)
+{
+  return add_copied (plan, layer, STRATA_PLAN_F32, sizeof (float), rank, dims, values);
 }
 
 guint
@@ -131,13 +139,7 @@ guint
 strata_plan_add_doubles (StrataPlan *plan, const char *layer, guint rank, const gint64 *dims,
                          const double *values)
 {
-  gsize n = 1;
-  g_autoptr(GBytes) bytes = NULL;
-
-  for (guint i = 0; i < rank; i++)
-    n *= (gsize) dims[i];
-  bytes = g_bytes_new (values, n * sizeof (double));
-  return strata_plan_add_const (plan, layer, STRATA_PLAN_F64, rank, dims, g_bytes_get_data (bytes, NULL), bytes);
+  return add_copied (plan, layer, STRATA_PLAN_F64, sizeof (double), rank, dims, values);
 }
 
 void
